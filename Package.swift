@@ -1,0 +1,56 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "whsed",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "whsed", targets: ["whsed"]),
+        .executable(name: "whsectl", targets: ["whsectl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // libsystemd through pkg-config: sd_listen_fds, sd_notify, sd_journal_send.
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // The pure domain: no I/O, no clock.
+        .target(name: "Warehouse"),
+        // The file journal: framing, checksums, fsync, segments, snapshots, recovery.
+        .target(name: "WriteAheadLog"),
+        // The wire contract shared by daemon and client.
+        .target(name: "WhseProtocol", dependencies: ["Warehouse"]),
+        // The daemon's machinery.
+        .target(
+            name: "WhseServer",
+            dependencies: [
+                "Warehouse", "WriteAheadLog", "WhseProtocol", "CSystemd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "whsed",
+            dependencies: [
+                "WhseServer", "WriteAheadLog", "Warehouse",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "whsectl",
+            dependencies: [
+                "WhseProtocol", "Warehouse",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
+        .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog"]),
+        .testTarget(name: "WhseProtocolTests", dependencies: ["WhseProtocol", "Warehouse"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["WhseProtocol", "Warehouse"]),
+    ]
+)
