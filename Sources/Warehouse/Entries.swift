@@ -1,0 +1,88 @@
+/// Entry types of the warehouse and item ledgers.
+public enum EntryType: String, Sendable, Hashable, CaseIterable {
+    case positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer
+}
+
+/// Who posted, and when, as stamped by the server before the command is logged. The domain keeps no clock.
+public struct PostingContext: Sendable, Hashable {
+    /// The Unix user that sent the request.
+    public var user: String
+    /// Wall-clock time of acceptance, ISO 8601 UTC.
+    public var timestamp: String
+    /// Today's date (YYYY-MM-DD) used when a request names no posting date.
+    public var today: String
+    public init(user: String, timestamp: String, today: String) {
+        self.user = user; self.timestamp = timestamp; self.today = today
+    }
+}
+
+/// One immutable warehouse entry: a signed quantity in one bin (DOMAIN.md §2.7).
+public struct WarehouseEntry: Sendable, Hashable {
+    public var entryNo: Int
+    public var entryType: EntryType
+    public var registeringDate: String
+    public var location: String
+    public var zone: String?
+    public var bin: String
+    public var item: String
+    /// Signed, in `unitOfMeasure`.
+    public var quantity: Quantity
+    /// Signed, in the item's base unit.
+    public var quantityBase: Quantity
+    public var unitOfMeasure: String
+    public var quantityPerUnit: Quantity
+    public var documentNo: String
+    /// Which journal wrote it: whseItemJournal, whseReclassJournal, whsePhysInventory, itemJournal, physInventory.
+    public var source: String
+    public var registerNo: Int
+    public var user: String
+    public var timestamp: String
+}
+
+/// One immutable item ledger entry: a signed base quantity at a location, no bin (DOMAIN.md §2.8).
+public struct ItemLedgerEntry: Sendable, Hashable {
+    public var entryNo: Int
+    public var entryType: EntryType
+    public var postingDate: String
+    public var documentNo: String
+    public var location: String
+    public var item: String
+    /// Signed, base unit.
+    public var quantity: Quantity
+    public var unitOfMeasure: String
+    public var quantityPerUnit: Quantity
+    /// Made by Calculate Whse. Adjustment (or a phys. inventory at a directed location).
+    public var warehouseAdjustment: Bool
+    public var source: String
+    public var user: String
+    public var timestamp: String
+}
+
+/// One physical inventory ledger entry: the record that an item was counted (DOMAIN.md §2.9).
+public struct PhysInventoryLedgerEntry: Sendable, Hashable {
+    public var entryNo: Int
+    public var entryType: EntryType
+    public var postingDate: String
+    public var documentNo: String
+    public var location: String
+    public var bin: String?
+    public var item: String
+    /// The difference's magnitude; its direction is the entry type.
+    public var quantity: Quantity
+    public var quantityCalculated: Quantity
+    public var quantityPhysInventory: Quantity
+    public var unitOfMeasure: String
+    /// The last item ledger entry number when the line was calculated.
+    public var lastItemLedgerEntryNo: Int
+    public var user: String
+    public var timestamp: String
+}
+
+/// The ranges of entries one posting wrote (a warehouse/item register).
+public struct PostingSummary: Sendable, Hashable {
+    public var registerNo: Int
+    public var warehouseEntries: ClosedRange<Int>?
+    public var itemLedgerEntries: ClosedRange<Int>?
+    public var physInventoryEntries: ClosedRange<Int>?
+    public var lines: Int
+}

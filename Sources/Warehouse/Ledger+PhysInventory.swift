@@ -1,0 +1,285 @@
+/// An (item) Phys. Inventory journal (DOMAIN.md §3.6–§3.8). Quantities are in the base unit.
+public struct PhysInventoryJournal: Sendable, Hashable {
+    public var name: String
+    public var location: String
+    public var documentNo: String
+    public var postingDate: String
+    public var lines: [PhysInventoryLine]
+    public var createdBy: String
+    public var createdAt: String
+}
+
+/// One phys. inventory line: per item (directed, plain) or per bin and item (basic).
+public struct PhysInventoryLine: Sendable, Hashable {
+    public var lineNo: Int
+    public var item: String
+    public var bin: String?
+    public var unitOfMeasure: String
+    /// Item ledger (directed, plain) or bin content (basic) quantity when calculated.
+    public var quantityCalculated: Quantity
+    /// Counted: derived from the warehouse at directed locations, entered elsewhere.
+    public var quantityPhysInventory: Quantity
+    public var counted: Bool
+    public var lastItemLedgerEntryNo: Int
+    /// Basic: last warehouse entry of the bin content; directed: newest entry of the adjustment bin content keys.
+    public var lastWarehouseEntryNo: Int
+
+    /// Quantity = Phys − Calc, signed.
+    public var difference: Quantity { quantityPhysInventory.subtracting(quantityCalculated) ?? .zero }
+}
+
+extension Ledger {
+    public func physInventoryJournal(_ name: String) throws(DomainError) -> PhysInventoryJournal {
+        guard let j = state.physInventoryJournals[name] else {
+            throw DomainError(.notFound, "physical inventory journal \(name) does not exist", details: ["journal": .text(name)])
+        }
+        return j
+    }
+
+    /// The adjustment bin's content of an item over all units: (Σ base, newest entry no.).
+    func adjustmentContent(_ location: Location, item: String) -> (base: Quantity, lastEntryNo: Int, keys: [ContentKey]) {
+        guard let adj = location.adjustmentBin else { return (.zero, 0, []) }
+        let keys = (state.contentsByBin[BinKey(location.code, adj)] ?? []).filter { $0.item == item }.sorted()
+        var total = Quantity.zero, last = 0
+        for k in keys {
+            if let c = state.contents[k] { total = total.adding(c.quantityBase) ?? total; last = max(last, c.lastEntryNo) }
+        }
+        return (total, last, keys)
+    }
+
+    /// The current calculation of one line: (calculated, phys or nil when entered by people, ILE marker, WE marker).
+    func physLineNow(_ location: Location, item: String, bin: String?) -> (Quantity, Quantity?, Int, Int) {
+        let il = ItemLocationKey(item, location.code)
+        let ile = state.itemLedgerTotals[il] ?? .zero
+        let lastILE = state.itemLedgerLastEntry[il] ?? 0
+        switch location.kind {
+        case .directed:
+            let adj = adjustmentContent(location, item: item)
+            return (ile, ile.subtracting(adj.base) ?? ile, lastILE, adj.lastEntryNo)
+        case .basic:
+            let base = state.items[item]?.baseUnitOfMeasure ?? ""
+            let c = state.contents[ContentKey(location.code, bin ?? "", item, base)]
+            return (c?.quantityBase ?? .zero, nil, lastILE, c?.lastEntryNo ?? 0)
+        case .plain:
+            return (ile, nil, lastILE, 0)
+        }
+    }
+
+    /// Calculate Inventory (report 790): directed — one line per item, Calc = Σ item ledger, Phys = Calc − adjustment bin;
+    /// basic — one line per bin content (base unit), Phys to be counted; plain — one line per item, Phys to be counted.
+    @discardableResult
+    public func calculatePhysInventory(
+        location code: String, journal: String? = nil, documentNo: String = "", postingDate: String? = nil,
+        item itemFilter: String? = nil, bin binFilter: String? = nil, includeZero: Bool = false, context: PostingContext
+    ) throws(DomainError) -> PhysInventoryJournal {
+        try atomically { () throws(DomainError) -> PhysInventoryJournal in
+            let location = try location(code)
+            let date = postingDate ?? context.today
+            try Ledger.checkDate(date, "posting date")
+            try Ledger.checkText(documentNo, "document no.")
+            if let i = itemFilter { _ = try item(i) }
+            if let b = binFilter {
+                guard location.kind == .basic else {
+                    throw DomainError(.wrongLocationKind, "a bin filter applies only at basic locations")
+                }
+                _ = try bin(code, b)
+            }
+            let name = try checkNewJournalName(journal, prefix: "PHYS")
+            var lines: [PhysInventoryLine] = []
+            func add(item: String, bin: String?) {
+                let (calc, phys, lastILE, lastWE) = physLineNow(location, item: item, bin: bin)
+                let base = state.items[item]?.baseUnitOfMeasure ?? ""
+                lines.append(PhysInventoryLine(
+                    lineNo: (lines.count + 1) * 10000, item: item, bin: bin, unitOfMeasure: base,
+                    quantityCalculated: calc, quantityPhysInventory: phys ?? calc, counted: phys != nil,
+                    lastItemLedgerEntryNo: lastILE, lastWarehouseEntryNo: lastWE))
+            }
+            switch location.kind {
+            case .directed, .plain:
+                var items = Set(state.itemLedgerTotals.keys.filter { $0.location == code }.map(\.item))
+                if location.kind == .directed, let adj = location.adjustmentBin {
+                    for k in state.contentsByBin[BinKey(code, adj)] ?? [] { items.insert(k.item) }
+                }
+                for it in items.sorted() where itemFilter == nil || it == itemFilter {
+                    let (calc, phys, _, _) = physLineNow(location, item: it, bin: nil)
+                    if includeZero || !calc.isZero || (phys.map { !$0.isZero } ?? false) { add(item: it, bin: nil) }
+                }
+            case .basic:
+                let keys = state.contents.keys.filter {
+                    $0.location == code && (binFilter == nil || $0.bin == binFilter) && (itemFilter == nil || $0.item == itemFilter)
+                }
+                for k in keys.sorted() {
+                    guard let c = state.contents[k], includeZero || !c.quantityBase.isZero else { continue }
+                    add(item: k.item, bin: k.bin)
+                }
+            }
+            guard lines.count <= Ledger.maxCountJournalLines else {
+                throw DomainError(.limitExceeded, "the journal would have \(lines.count) lines; at most \(Ledger.maxCountJournalLines)")
+            }
+            let j = PhysInventoryJournal(name: name, location: code, documentNo: documentNo, postingDate: date, lines: lines,
+                                         createdBy: context.user, createdAt: context.timestamp)
+            setPhysJournal(name, j)
+            return j
+        }
+    }
+
+    /// Enters counts on a basic or plain location's phys. inventory journal. Directed locations derive the counted
+    /// quantity from the warehouse: changes there belong in a warehouse count (§3.6).
+    @discardableResult
+    public func recordPhysInventoryCounts(journal name: String, counts: [CountInput]) throws(DomainError) -> PhysInventoryJournal {
+        try atomically { () throws(DomainError) -> PhysInventoryJournal in
+            var j = try physInventoryJournal(name)
+            let location = try location(j.location)
+            guard location.kind != .directed else {
+                throw DomainError(.wrongLocationKind,
+                                  "at the directed location \(location.code) the counted quantity comes from the warehouse; changes must be made in a warehouse count (whsePhysInventory)")
+            }
+            guard !counts.isEmpty else { throw DomainError(.validationFailed, "no counts given") }
+            for (i, c) in counts.enumerated() {
+                do throws(DomainError) {
+                    guard !c.quantity.isNegative else { throw DomainError(.validationFailed, "a counted quantity must not be negative") }
+                    guard c.quantity <= Quantity.maxLineMagnitude else { throw DomainError(.validationFailed, "counted quantity too large") }
+                    let index: Int
+                    if let n = c.lineNo {
+                        guard let x = j.lines.firstIndex(where: { $0.lineNo == n }) else {
+                            throw DomainError(.notFound, "journal \(name) has no line \(n)", details: ["lineNo": .int(n)])
+                        }
+                        index = x
+                    } else {
+                        guard let itemNo = c.item else { throw DomainError(.validationFailed, "a count needs lineNo, or item (and bin)") }
+                        guard let x = j.lines.firstIndex(where: { $0.item == itemNo && $0.bin == c.bin }) else {
+                            throw DomainError(.notFound, "journal \(name) has no line for item \(itemNo)\(c.bin.map { " in bin \($0)" } ?? "")")
+                        }
+                        index = x
+                    }
+                    var q = c.quantity
+                    if let u = c.unitOfMeasure {
+                        let item = try item(j.lines[index].item)
+                        let (_, per) = try unit(item, u)
+                        q = try base(q, per)
+                    }
+                    j.lines[index].quantityPhysInventory = q
+                    j.lines[index].counted = true
+                } catch {
+                    throw error.atLine(i + 1)
+                }
+            }
+            setPhysJournal(name, j)
+            return j
+        }
+    }
+
+    /// Lines whose basis moved since calculation (a later item ledger or relevant warehouse entry).
+    public func stalePhysInventoryLines(_ j: PhysInventoryJournal) -> [Int] {
+        guard let location = state.locations[j.location] else { return j.lines.map(\.lineNo) }
+        return j.lines.filter { line in
+            let (_, _, lastILE, lastWE) = physLineNow(location, item: line.item, bin: line.bin)
+            return lastILE != line.lastItemLedgerEntryNo || lastWE != line.lastWarehouseEntryNo
+        }.map(\.lineNo)
+    }
+
+    /// Recalculates lines (all when nil). At basic/plain locations the entered count is reset.
+    @discardableResult
+    public func recalculatePhysInventory(journal name: String, lines wanted: [Int]? = nil) throws(DomainError) -> PhysInventoryJournal {
+        try atomically { () throws(DomainError) -> PhysInventoryJournal in
+            var j = try physInventoryJournal(name)
+            let location = try location(j.location)
+            for n in wanted ?? [] where !j.lines.contains(where: { $0.lineNo == n }) {
+                throw DomainError(.notFound, "journal \(name) has no line \(n)", details: ["lineNo": .int(n)])
+            }
+            for i in j.lines.indices where wanted == nil || wanted!.contains(j.lines[i].lineNo) {
+                let (calc, phys, lastILE, lastWE) = physLineNow(location, item: j.lines[i].item, bin: j.lines[i].bin)
+                j.lines[i].quantityCalculated = calc
+                j.lines[i].quantityPhysInventory = phys ?? calc
+                j.lines[i].counted = phys != nil
+                j.lines[i].lastItemLedgerEntryNo = lastILE
+                j.lines[i].lastWarehouseEntryNo = lastWE
+            }
+            setPhysJournal(name, j)
+            return j
+        }
+    }
+
+    /// Deletes an open phys. inventory journal without posting it.
+    public func deletePhysInventory(journal name: String) throws(DomainError) {
+        try atomically { () throws(DomainError) in
+            _ = try physInventoryJournal(name)
+            setPhysJournal(name, nil)
+        }
+    }
+
+    /// Posts the journal (§3.6, §3.7, §3.8): per line a phys. inventory ledger entry, an item ledger entry for a
+    /// non-zero difference, and the warehouse side — directed: the adjustment bin back to zero per unit; basic: the bin.
+    @discardableResult
+    public func postPhysInventory(journal name: String, context: PostingContext) throws(DomainError) -> PostingSummary {
+        try atomically { () throws(DomainError) -> PostingSummary in
+            let j = try physInventoryJournal(name)
+            let location = try location(j.location)
+            guard !j.lines.isEmpty else { throw DomainError(.validationFailed, "journal \(name) has no lines") }
+            let stale = stalePhysInventoryLines(j)
+            if !stale.isEmpty {
+                throw DomainError(
+                    .countStale,
+                    "lines \(stale.map(String.init).joined(separator: ", ")) of journal \(name) moved after they were calculated; recalculate them",
+                    details: ["journal": .text(name), "staleLines": .ints(stale)])
+            }
+            let start = savepoint()
+            defer { release(start) }
+            let register = nextRegister()
+            for line in j.lines {
+                do throws(DomainError) {
+                    let item = try item(line.item)
+                    let d = line.difference
+                    _ = writePhysInventoryEntry(PhysInventoryLedgerEntry(
+                        entryNo: 0, entryType: d.isNegative ? .negativeAdjmt : .positiveAdjmt, postingDate: j.postingDate,
+                        documentNo: j.documentNo, location: location.code, bin: line.bin, item: item.no,
+                        quantity: d.magnitude, quantityCalculated: line.quantityCalculated,
+                        quantityPhysInventory: line.quantityPhysInventory, unitOfMeasure: line.unitOfMeasure,
+                        lastItemLedgerEntryNo: line.lastItemLedgerEntryNo, user: context.user, timestamp: context.timestamp))
+                    if !d.isZero {
+                        try writeItemLedgerEntry(type: d.isNegative ? .negativeAdjmt : .positiveAdjmt, date: j.postingDate,
+                                                 documentNo: j.documentNo, location: location, item: item, quantity: d,
+                                                 unit: item.baseUnitOfMeasure, perUnit: Quantity(1),
+                                                 warehouseAdjustment: location.kind == .directed, source: "physInventory",
+                                                 context: context)
+                    }
+                    switch location.kind {
+                    case .plain:
+                        break
+                    case .basic:
+                        let bin = try bin(location.code, line.bin ?? "")
+                        try writeWarehouseEntry(type: d.isNegative ? .negativeAdjmt : .positiveAdjmt, date: j.postingDate,
+                                                location: location, bin: bin, item: item, quantity: d, quantityBase: d,
+                                                unit: item.baseUnitOfMeasure, perUnit: Quantity(1), documentNo: j.documentNo,
+                                                source: "physInventory", register: register, context: context)
+                    case .directed:
+                        let adj = try bin(location.code, location.adjustmentBin ?? "")
+                        let content = adjustmentContent(location, item: item.no)
+                        var wrote = false
+                        // Clear the adjustment bin per unit of measure so it ends at zero in every unit.
+                        for key in content.keys {
+                            guard let c = state.contents[key], !(c.quantity.isZero && c.quantityBase.isZero) else { continue }
+                            try writeWarehouseEntry(type: c.quantityBase.isPositive ? .negativeAdjmt : .positiveAdjmt,
+                                                    date: j.postingDate, location: location, bin: adj, item: item,
+                                                    quantity: c.quantity.negated, quantityBase: c.quantityBase.negated,
+                                                    unit: key.unitOfMeasure, perUnit: item.quantityPerUnit(key.unitOfMeasure) ?? Quantity(1),
+                                                    documentNo: j.documentNo, source: "physInventory", register: register,
+                                                    context: context)
+                            wrote = true
+                        }
+                        if !wrote {
+                            try writeWarehouseEntry(type: .positiveAdjmt, date: j.postingDate, location: location, bin: adj,
+                                                    item: item, quantity: .zero, quantityBase: .zero, unit: item.baseUnitOfMeasure,
+                                                    perUnit: Quantity(1), documentNo: j.documentNo, source: "physInventory",
+                                                    register: register, context: context)
+                        }
+                    }
+                } catch {
+                    throw error.atLine(line.lineNo)
+                }
+            }
+            setPhysJournal(name, nil)
+            return summary(since: start, register: register, lines: j.lines.count)
+        }
+    }
+}

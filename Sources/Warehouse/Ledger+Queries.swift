@@ -1,0 +1,167 @@
+/// One row of bin contents or of an item's bins.
+public struct BinContentRow: Sendable, Hashable {
+    public var location: String
+    public var zone: String?
+    public var bin: String
+    public var item: String
+    public var unitOfMeasure: String
+    public var quantity: Quantity
+    public var quantityBase: Quantity
+    public var adjustmentBin: Bool
+}
+
+/// An item's availability at one location (DOMAIN.md §2.6, E2): the adjustment bin never counts as available.
+public struct Availability: Sendable, Hashable {
+    public var location: String
+    public var item: String
+    /// Σ item ledger entries.
+    public var inventory: Quantity
+    /// Σ warehouse entries of all bins but the adjustment bin (physical stock); equals inventory at plain locations.
+    public var inBins: Quantity
+    /// Content of the adjustment bin (directed locations).
+    public var adjustmentBin: Quantity
+    /// Stock in bins not blocked for outbound movement, less the negative differences of counts entered but not
+    /// yet registered.
+    public var available: Quantity
+}
+
+/// Filters and paging of an entry listing.
+public struct EntryFilter: Sendable, Hashable {
+    public var location: String?
+    public var bin: String?
+    public var item: String?
+    public var entryType: EntryType?
+    public var documentNo: String?
+    /// Entries with a number greater than this.
+    public var after: Int
+    public var limit: Int
+    public static let maxLimit = 1000
+    public init(location: String? = nil, bin: String? = nil, item: String? = nil, entryType: EntryType? = nil,
+                documentNo: String? = nil, after: Int = 0, limit: Int = 100) {
+        self.location = location; self.bin = bin; self.item = item; self.entryType = entryType
+        self.documentNo = documentNo; self.after = after; self.limit = limit
+    }
+}
+
+/// A page of entries; `nextAfter` continues the listing, nil at the end.
+public struct EntryPage<Entry: Sendable>: Sendable {
+    public var entries: [Entry]
+    public var nextAfter: Int?
+}
+
+extension Ledger {
+    func row(_ key: ContentKey, _ c: BinContent) -> BinContentRow {
+        let adj = state.locations[key.location]?.adjustmentBin == key.bin
+        return BinContentRow(location: key.location, zone: state.bins[key.binKey]?.zone, bin: key.bin, item: key.item,
+                             unitOfMeasure: key.unitOfMeasure, quantity: c.quantity, quantityBase: c.quantityBase,
+                             adjustmentBin: adj)
+    }
+
+    /// What a bin holds, per item and unit (zero rows left out unless `includeZero`).
+    public func binContents(location: String, bin code: String, includeZero: Bool = false) throws(DomainError) -> [BinContentRow] {
+        _ = try bin(location, code)
+        return (state.contentsByBin[BinKey(location, code)] ?? []).sorted().compactMap { k in
+            guard let c = state.contents[k], includeZero || !(c.quantity.isZero && c.quantityBase.isZero) else { return nil }
+            return row(k, c)
+        }
+    }
+
+    /// Where an item is, per bin and unit, the adjustment bin included and marked.
+    public func itemBins(item no: String, location: String? = nil, includeZero: Bool = false) throws(DomainError) -> [BinContentRow] {
+        _ = try item(no)
+        if let l = location { _ = try self.location(l) }
+        return (state.contentsByItem[no] ?? []).filter { location == nil || $0.location == location }.sorted().compactMap { k in
+            guard let c = state.contents[k], includeZero || !(c.quantity.isZero && c.quantityBase.isZero) else { return nil }
+            return row(k, c)
+        }
+    }
+
+    /// Availability per location (all locations where the item has entries, or the one asked for).
+    public func availability(item no: String, location: String? = nil) throws(DomainError) -> [Availability] {
+        _ = try item(no)
+        var codes: Set<String> = []
+        if let l = location { codes = [try self.location(l).code] } else {
+            for k in state.itemLedgerTotals.keys where k.item == no { codes.insert(k.location) }
+            for k in state.contentsByItem[no] ?? [] { codes.insert(k.location) }
+        }
+        return codes.sorted().map { code in
+            let loc = state.locations[code]!
+            let inventory = state.itemLedgerTotals[ItemLocationKey(no, code)] ?? .zero
+            var inBins = Quantity.zero, adj = Quantity.zero, available = Quantity.zero
+            if loc.kind == .plain {
+                inBins = inventory
+                available = inventory.isNegative ? .zero : inventory
+            } else {
+                for k in state.contentsByItem[no] ?? [] where k.location == code {
+                    guard let c = state.contents[k] else { continue }
+                    if k.bin == loc.adjustmentBin {
+                        adj = adj.adding(c.quantityBase) ?? adj
+                    } else {
+                        inBins = inBins.adding(c.quantityBase) ?? inBins
+                        if state.bins[k.binKey]?.blockMovement.blocksOutbound != true {
+                            available = available.adding(c.quantityBase) ?? available
+                        }
+                    }
+                }
+                // Counts entered but not registered already take their negative difference out (E9).
+                for j in state.whseCountJournals.values where j.location == code {
+                    for line in j.lines where line.item == no && line.counted {
+                        let physBase = line.quantityPhysInventory.multiplied(by: line.quantityPerUnit) ?? .zero
+                        if let d = physBase.subtracting(line.quantityCalculatedBase), d.isNegative {
+                            available = available.adding(d) ?? available
+                        }
+                    }
+                }
+                if available.isNegative { available = .zero }
+            }
+            return Availability(location: code, item: no, inventory: inventory, inBins: inBins, adjustmentBin: adj,
+                                available: available)
+        }
+    }
+
+    static func page<E>(_ all: [E], _ f: EntryFilter, entryNo: (E) -> Int, matches: (E) -> Bool) -> EntryPage<E> {
+        let limit = max(1, min(f.limit, EntryFilter.maxLimit))
+        var out: [E] = []
+        var i = max(0, f.after)   // entry n is at index n-1, so `after` is the index to start from
+        while i < all.count {
+            let e = all[i]
+            if matches(e) {
+                if out.count == limit { return EntryPage(entries: out, nextAfter: entryNo(out[out.count - 1])) }
+                out.append(e)
+            }
+            i += 1
+        }
+        return EntryPage(entries: out, nextAfter: nil)
+    }
+
+    public func warehouseEntries(_ f: EntryFilter) -> EntryPage<WarehouseEntry> {
+        Ledger.page(state.warehouseEntries, f, entryNo: \.entryNo) { e in
+            (f.location == nil || e.location == f.location) && (f.bin == nil || e.bin == f.bin)
+                && (f.item == nil || e.item == f.item) && (f.entryType == nil || e.entryType == f.entryType)
+                && (f.documentNo == nil || e.documentNo == f.documentNo)
+        }
+    }
+
+    public func itemLedgerEntries(_ f: EntryFilter) -> EntryPage<ItemLedgerEntry> {
+        Ledger.page(state.itemLedgerEntries, f, entryNo: \.entryNo) { e in
+            (f.location == nil || e.location == f.location) && (f.item == nil || e.item == f.item)
+                && (f.entryType == nil || e.entryType == f.entryType) && (f.documentNo == nil || e.documentNo == f.documentNo)
+        }
+    }
+
+    public func physInventoryEntries(_ f: EntryFilter) -> EntryPage<PhysInventoryLedgerEntry> {
+        Ledger.page(state.physInventoryEntries, f, entryNo: \.entryNo) { e in
+            (f.location == nil || e.location == f.location) && (f.item == nil || e.item == f.item)
+                && (f.bin == nil || e.bin == f.bin)
+                && (f.entryType == nil || e.entryType == f.entryType) && (f.documentNo == nil || e.documentNo == f.documentNo)
+        }
+    }
+
+    /// Counts for status.
+    public var counts: (locations: Int, bins: Int, items: Int, warehouseEntries: Int, itemLedgerEntries: Int,
+                        physInventoryEntries: Int, openCountJournals: Int) {
+        (state.locations.count, state.bins.count, state.items.count, state.warehouseEntries.count,
+         state.itemLedgerEntries.count, state.physInventoryEntries.count,
+         state.whseCountJournals.count + state.physInventoryJournals.count)
+    }
+}

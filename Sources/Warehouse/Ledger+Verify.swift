@@ -1,0 +1,56 @@
+/// The invariants of DOMAIN.md §3.9, recomputed from the entries alone.
+extension Ledger {
+    /// Every violation found, as a sentence; empty when the books are consistent.
+    public func verify() -> [String] {
+        var problems: [String] = []
+        // Recompute bin contents and totals from the entries.
+        var contents: [ContentKey: (Quantity, Quantity, Int)] = [:]
+        var weTotals: [ItemLocationKey: Quantity] = [:]
+        for (i, e) in state.warehouseEntries.enumerated() {
+            if e.entryNo != i + 1 { problems.append("warehouse entry at position \(i + 1) has number \(e.entryNo)") }
+            let k = ContentKey(e.location, e.bin, e.item, e.unitOfMeasure)
+            let old = contents[k] ?? (.zero, .zero, 0)
+            contents[k] = (old.0.adding(e.quantity) ?? old.0, old.1.adding(e.quantityBase) ?? old.1, e.entryNo)
+            let il = ItemLocationKey(e.item, e.location)
+            weTotals[il] = (weTotals[il] ?? .zero).adding(e.quantityBase) ?? .zero
+            if state.locations[e.location]?.kind == .plain {
+                problems.append("warehouse entry \(e.entryNo) is at the plain location \(e.location)")
+            }
+        }
+        var ileTotals: [ItemLocationKey: Quantity] = [:]
+        for (i, e) in state.itemLedgerEntries.enumerated() {
+            if e.entryNo != i + 1 { problems.append("item ledger entry at position \(i + 1) has number \(e.entryNo)") }
+            let il = ItemLocationKey(e.item, e.location)
+            ileTotals[il] = (ileTotals[il] ?? .zero).adding(e.quantity) ?? .zero
+        }
+        for (k, v) in contents.sorted(by: { $0.key < $1.key }) {
+            let c = state.contents[k]
+            if c?.quantity != v.0 || c?.quantityBase != v.1 || c?.lastEntryNo != v.2 {
+                problems.append("bin content \(k.location)/\(k.bin)/\(k.item)/\(k.unitOfMeasure) is \(c.map { "\($0.quantity)" } ?? "missing") but the entries sum to \(v.0)")
+            }
+            let isAdj = state.locations[k.location]?.adjustmentBin == k.bin
+            if !isAdj && (v.0.isNegative || v.1.isNegative) {
+                problems.append("bin \(k.location)/\(k.bin) holds \(v.0) \(k.unitOfMeasure) of \(k.item): below zero")
+            }
+        }
+        for k in state.contents.keys where contents[k] == nil {
+            problems.append("bin content \(k.location)/\(k.bin)/\(k.item) exists without entries")
+        }
+        for (k, total) in ileTotals.sorted(by: { $0.key < $1.key }) where (state.itemLedgerTotals[k] ?? .zero) != total {
+            problems.append("item \(k.item) at \(k.location): cached inventory \(state.itemLedgerTotals[k] ?? .zero) but entries sum to \(total)")
+        }
+        // Σ ILE = Σ WE (adjustment bin included) at every location with bins.
+        let keys = Set(ileTotals.keys).union(weTotals.keys)
+        for k in keys.sorted() {
+            guard let loc = state.locations[k.location] else {
+                problems.append("entries name the unknown location \(k.location)"); continue
+            }
+            if loc.kind == .plain { continue }
+            let ile = ileTotals[k] ?? .zero, we = weTotals[k] ?? .zero
+            if ile != we {
+                problems.append("item \(k.item) at \(k.location): item ledger \(ile) ≠ warehouse entries \(we)")
+            }
+        }
+        return problems
+    }
+}

@@ -1,0 +1,165 @@
+/// A line of a Whse. Item Journal: a signed quantity into (+) or out of (−) one bin.
+public struct WhseItemJournalLine: Sendable, Hashable {
+    public var item: String
+    public var zone: String?
+    public var bin: String
+    public var quantity: Quantity
+    public var unitOfMeasure: String?
+    public init(item: String, zone: String? = nil, bin: String, quantity: Quantity, unitOfMeasure: String? = nil) {
+        self.item = item; self.zone = zone; self.bin = bin; self.quantity = quantity; self.unitOfMeasure = unitOfMeasure
+    }
+}
+
+/// A line of a Whse. Reclassification Journal: a quantity moved from one bin to another.
+public struct WhseReclassJournalLine: Sendable, Hashable {
+    public var item: String
+    public var fromBin: String
+    public var toBin: String
+    public var quantity: Quantity
+    public var unitOfMeasure: String?
+    public init(item: String, fromBin: String, toBin: String, quantity: Quantity, unitOfMeasure: String? = nil) {
+        self.item = item; self.fromBin = fromBin; self.toBin = toBin; self.quantity = quantity
+        self.unitOfMeasure = unitOfMeasure
+    }
+}
+
+/// Warehouse journals (DOMAIN.md §3.2, §3.3): directed locations only, warehouse entries only.
+extension Ledger {
+    func directedLocation(_ code: String, _ journal: String) throws(DomainError) -> (Location, Bin) {
+        let location = try location(code)
+        guard location.kind == .directed, let adj = location.adjustmentBin else {
+            throw DomainError(.wrongLocationKind,
+                              "\(journal) is only for directed put-away and pick locations; \(code) is \(location.kind.rawValue)",
+                              details: ["location": .text(code)])
+        }
+        return (location, try bin(code, adj))
+    }
+
+    /// A bin a user names on a journal line: it exists, matches the zone if one is given, and is not the adjustment bin.
+    func userBin(_ location: Location, _ code: String, zone: String?) throws(DomainError) -> Bin {
+        let bin = try bin(location.code, code)
+        if location.adjustmentBin == code {
+            throw DomainError(.adjustmentBin, "the adjustment bin \(code) cannot be used on a journal line",
+                              details: ["bin": .text(code)])
+        }
+        if let z = zone, z != bin.zone {
+            throw DomainError(.validationFailed, "bin \(code) is in zone \(bin.zone ?? "-"), not \(z)")
+        }
+        return bin
+    }
+
+    static func checkBlocked(_ bin: Bin, inbound: Bool) throws(DomainError) {
+        let blocked = inbound ? bin.blockMovement.blocksInbound : bin.blockMovement.blocksOutbound
+        if blocked {
+            throw DomainError(.binBlocked,
+                              "bin \(bin.code) is blocked for \(inbound ? "inbound" : "outbound") movement (block movement: \(bin.blockMovement.rawValue))",
+                              details: ["bin": .text(bin.code), "blockMovement": .text(bin.blockMovement.rawValue)])
+        }
+    }
+
+    /// Checks a line quantity: non-zero unless `allowZero`, and within the line limit.
+    static func checkLineQuantity(_ q: Quantity, allowZero: Bool = false, allowNegative: Bool = true) throws(DomainError) {
+        if q.isZero && !allowZero { throw DomainError(.validationFailed, "quantity must not be 0") }
+        if q.isNegative && !allowNegative { throw DomainError(.validationFailed, "quantity must not be negative") }
+        if q.magnitude > Quantity.maxLineMagnitude { throw DomainError(.validationFailed, "quantity \(q) is too large") }
+    }
+
+    func base(_ q: Quantity, _ perUnit: Quantity) throws(DomainError) -> Quantity {
+        guard let b = q.multiplied(by: perUnit), b.magnitude <= Quantity.maxLineMagnitude else {
+            throw DomainError(.overflow, "quantity \(q) × \(perUnit) is out of range")
+        }
+        return b
+    }
+
+    /// Registers a Whse. Item Journal: +q moves from the adjustment bin into the bin, −q back (§3.2).
+    /// All lines or none; a bin never goes below zero.
+    @discardableResult
+    public func registerWhseItemJournal(
+        location code: String, documentNo: String = "", registeringDate: String? = nil,
+        lines: [WhseItemJournalLine], context: PostingContext
+    ) throws(DomainError) -> PostingSummary {
+        try atomically { () throws(DomainError) -> PostingSummary in
+            let (location, adj) = try directedLocation(code, "the warehouse item journal")
+            let date = registeringDate ?? context.today
+            try Ledger.checkDate(date, "registering date")
+            try Ledger.checkText(documentNo, "document no.")
+            guard !lines.isEmpty else { throw DomainError(.validationFailed, "the journal has no lines") }
+            let start = savepoint()
+            defer { release(start) }
+            let register = nextRegister()
+            for (i, line) in lines.enumerated() {
+                do throws(DomainError) {
+                    let item = try item(line.item)
+                    let bin = try userBin(location, line.bin, zone: line.zone)
+                    try Ledger.checkLineQuantity(line.quantity)
+                    let (unit, perUnit) = try unit(item, line.unitOfMeasure)
+                    let q = line.quantity
+                    let qb = try base(q, perUnit)
+                    // Take entry first, then place entry (§3.1).
+                    let (from, to) = q.isPositive ? (adj, bin) : (bin, adj)
+                    try Ledger.checkBlocked(bin, inbound: q.isPositive)
+                    try writeWarehouseEntry(type: .negativeAdjmt, date: date, location: location, bin: from, item: item,
+                                            quantity: q.magnitude.negated, quantityBase: qb.magnitude.negated, unit: unit,
+                                            perUnit: perUnit, documentNo: documentNo, source: "whseItemJournal",
+                                            register: register, context: context)
+                    try writeWarehouseEntry(type: .positiveAdjmt, date: date, location: location, bin: to, item: item,
+                                            quantity: q.magnitude, quantityBase: qb.magnitude, unit: unit,
+                                            perUnit: perUnit, documentNo: documentNo, source: "whseItemJournal",
+                                            register: register, context: context)
+                } catch {
+                    throw error.atLine(i + 1)
+                }
+            }
+            return summary(since: start, register: register, lines: lines.count)
+        }
+    }
+
+    /// Registers a Whse. Reclassification Journal: bin to bin, Movement entries, no item ledger entry (§3.3).
+    @discardableResult
+    public func registerWhseReclassJournal(
+        location code: String, documentNo: String = "", registeringDate: String? = nil,
+        lines: [WhseReclassJournalLine], context: PostingContext
+    ) throws(DomainError) -> PostingSummary {
+        try atomically { () throws(DomainError) -> PostingSummary in
+            let (location, _) = try directedLocation(code, "the warehouse reclassification journal")
+            let date = registeringDate ?? context.today
+            try Ledger.checkDate(date, "registering date")
+            try Ledger.checkText(documentNo, "document no.")
+            guard !lines.isEmpty else { throw DomainError(.validationFailed, "the journal has no lines") }
+            let start = savepoint()
+            defer { release(start) }
+            let register = nextRegister()
+            for (i, line) in lines.enumerated() {
+                do throws(DomainError) {
+                    let item = try item(line.item)
+                    let from = try userBin(location, line.fromBin, zone: nil)
+                    let to = try userBin(location, line.toBin, zone: nil)
+                    guard from.code != to.code else {
+                        throw DomainError(.validationFailed, "from bin and to bin are the same (\(from.code))")
+                    }
+                    for b in [from, to] where b.binType.flatMap({ BinType.standard[$0]?.receive }) == true {
+                        throw DomainError(.validationFailed, "bin \(b.code) is a receive bin and cannot be reclassified",
+                                          details: ["bin": .text(b.code)])
+                    }
+                    try Ledger.checkLineQuantity(line.quantity, allowNegative: false)
+                    try Ledger.checkBlocked(from, inbound: false)
+                    try Ledger.checkBlocked(to, inbound: true)
+                    let (unit, perUnit) = try unit(item, line.unitOfMeasure)
+                    let q = line.quantity
+                    let qb = try base(q, perUnit)
+                    try writeWarehouseEntry(type: .movement, date: date, location: location, bin: from, item: item,
+                                            quantity: q.negated, quantityBase: qb.negated, unit: unit, perUnit: perUnit,
+                                            documentNo: documentNo, source: "whseReclassJournal", register: register,
+                                            context: context)
+                    try writeWarehouseEntry(type: .movement, date: date, location: location, bin: to, item: item,
+                                            quantity: q, quantityBase: qb, unit: unit, perUnit: perUnit,
+                                            documentNo: documentNo, source: "whseReclassJournal", register: register,
+                                            context: context)
+                } catch {
+                    throw error.atLine(i + 1)
+                }
+            }
+            return summary(since: start, register: register, lines: lines.count)
+        }
+    }
+}

@@ -1,0 +1,262 @@
+/// Everything the books hold. A value: tests copy it to prove that a refused request changed nothing,
+/// and the snapshot writer serializes it.
+public struct LedgerState: Sendable, Equatable {
+    public var locations: [String: Location] = [:]
+    public var zones: [BinKey: Zone] = [:]          // (location, zone code)
+    public var bins: [BinKey: Bin] = [:]
+    public var items: [String: Item] = [:]
+
+    public var warehouseEntries: [WarehouseEntry] = []
+    public var itemLedgerEntries: [ItemLedgerEntry] = []
+    public var physInventoryEntries: [PhysInventoryLedgerEntry] = []
+    /// Number of the last register (one per successful posting).
+    public var lastRegisterNo: Int = 0
+
+    /// Bin content per (bin, item, unit); never removed once created, so zero-quantity keys are remembered
+    /// for "include items not on inventory".
+    public var contents: [ContentKey: BinContent] = [:]
+    public var contentsByBin: [BinKey: Set<ContentKey>] = [:]
+    public var contentsByItem: [String: Set<ContentKey>] = [:]
+    /// Σ item ledger entries per (item, location), base unit.
+    public var itemLedgerTotals: [ItemLocationKey: Quantity] = [:]
+    /// Last item ledger entry number per (item, location).
+    public var itemLedgerLastEntry: [ItemLocationKey: Int] = [:]
+
+    /// Open Whse. Phys. Inventory journals by name.
+    public var whseCountJournals: [String: WhseCountJournal] = [:]
+    /// Open (item) Phys. Inventory journals by name.
+    public var physInventoryJournals: [String: PhysInventoryJournal] = [:]
+    /// Item journal batches holding generated lines (Calculate Whse. Adjustment).
+    public var itemJournalBatches: [String: ItemJournalBatch] = [:]
+    /// Serial for generated journal names.
+    public var lastJournalSerial: Int = 0
+
+    public init() {}
+}
+
+/// The books: master data, the two ledgers and the journals, with every posting rule of DOMAIN.md.
+///
+/// Deterministic and free of I/O: replaying the same commands with the same contexts yields the same state.
+/// Every public mutating call is atomic: it either succeeds completely or leaves the state as it was.
+/// Callers batching several calls (group commit) use `savepoint()` / `rollback(to:)` / `release()`.
+public final class Ledger: @unchecked Sendable {
+    public internal(set) var state = LedgerState()
+
+    /// Things to restore on rollback, newest last.
+    enum Undo {
+        case location(String, Location?)
+        case zone(BinKey, Zone?)
+        case bin(BinKey, Bin?)
+        case item(String, Item?)
+        case content(ContentKey, BinContent)
+        case newContent(ContentKey)
+        case itemTotal(ItemLocationKey, Quantity?, Int?)
+        case whseCount(String, WhseCountJournal?)
+        case physJournal(String, PhysInventoryJournal?)
+        case itemBatch(String, ItemJournalBatch?)
+    }
+
+    /// A point to roll back to.
+    public struct Savepoint: Sendable {
+        let undoCount: Int
+        let warehouseEntries: Int
+        let itemLedgerEntries: Int
+        let physInventoryEntries: Int
+        let lastRegisterNo: Int
+        let lastJournalSerial: Int
+    }
+
+    var undoLog: [Undo] = []
+    var savepointDepth = 0
+
+    public init() {}
+    public init(state: LedgerState) { self.state = state }
+
+    public func savepoint() -> Savepoint {
+        savepointDepth += 1
+        return Savepoint(
+            undoCount: undoLog.count,
+            warehouseEntries: state.warehouseEntries.count,
+            itemLedgerEntries: state.itemLedgerEntries.count,
+            physInventoryEntries: state.physInventoryEntries.count,
+            lastRegisterNo: state.lastRegisterNo,
+            lastJournalSerial: state.lastJournalSerial)
+    }
+
+    /// Undoes everything after `point`.
+    public func rollback(to point: Savepoint) {
+        while undoLog.count > point.undoCount {
+            switch undoLog.removeLast() {
+            case .location(let k, let v): state.locations[k] = v
+            case .zone(let k, let v): state.zones[k] = v
+            case .bin(let k, let v): state.bins[k] = v
+            case .item(let k, let v): state.items[k] = v
+            case .content(let k, let v): state.contents[k] = v
+            case .newContent(let k):
+                state.contents[k] = nil
+                state.contentsByBin[k.binKey]?.remove(k)
+                if state.contentsByBin[k.binKey]?.isEmpty == true { state.contentsByBin[k.binKey] = nil }
+                state.contentsByItem[k.item]?.remove(k)
+                if state.contentsByItem[k.item]?.isEmpty == true { state.contentsByItem[k.item] = nil }
+            case .itemTotal(let k, let total, let last):
+                state.itemLedgerTotals[k] = total
+                state.itemLedgerLastEntry[k] = last
+            case .whseCount(let k, let v): state.whseCountJournals[k] = v
+            case .physJournal(let k, let v): state.physInventoryJournals[k] = v
+            case .itemBatch(let k, let v): state.itemJournalBatches[k] = v
+            }
+        }
+        state.warehouseEntries.removeSubrange(point.warehouseEntries...)
+        state.itemLedgerEntries.removeSubrange(point.itemLedgerEntries...)
+        state.physInventoryEntries.removeSubrange(point.physInventoryEntries...)
+        state.lastRegisterNo = point.lastRegisterNo
+        state.lastJournalSerial = point.lastJournalSerial
+        end(point)
+    }
+
+    /// Keeps everything after `point`; when no savepoint remains open the undo log is dropped.
+    public func release(_ point: Savepoint) {
+        end(point)
+    }
+
+    private func end(_ point: Savepoint) {
+        savepointDepth -= 1
+        if savepointDepth <= 0 { savepointDepth = 0; undoLog.removeAll(keepingCapacity: true) }
+    }
+
+    /// Runs `body` atomically: on a thrown error everything it changed is undone.
+    func atomically<T>(_ body: () throws(DomainError) -> T) throws(DomainError) -> T {
+        let point = savepoint()
+        do throws(DomainError) {
+            let result = try body()
+            release(point)
+            return result
+        } catch {
+            rollback(to: point)
+            throw error
+        }
+    }
+
+    // MARK: - Recorded mutations
+
+    func setLocation(_ l: Location) {
+        undoLog.append(.location(l.code, state.locations[l.code]))
+        state.locations[l.code] = l
+    }
+    func setZone(_ z: Zone) {
+        let k = BinKey(z.location, z.code)
+        undoLog.append(.zone(k, state.zones[k]))
+        state.zones[k] = z
+    }
+    func setBin(_ b: Bin) {
+        let k = BinKey(b.location, b.code)
+        undoLog.append(.bin(k, state.bins[k]))
+        state.bins[k] = b
+    }
+    func setItem(_ i: Item) {
+        undoLog.append(.item(i.no, state.items[i.no]))
+        state.items[i.no] = i
+    }
+    func setWhseCountJournal(_ name: String, _ j: WhseCountJournal?) {
+        undoLog.append(.whseCount(name, state.whseCountJournals[name]))
+        state.whseCountJournals[name] = j
+    }
+    func setPhysJournal(_ name: String, _ j: PhysInventoryJournal?) {
+        undoLog.append(.physJournal(name, state.physInventoryJournals[name]))
+        state.physInventoryJournals[name] = j
+    }
+    func setItemBatch(_ name: String, _ b: ItemJournalBatch?) {
+        undoLog.append(.itemBatch(name, state.itemJournalBatches[name]))
+        state.itemJournalBatches[name] = b
+    }
+
+    /// Opens a new register number for one posting.
+    func nextRegister() -> Int {
+        state.lastRegisterNo += 1
+        return state.lastRegisterNo
+    }
+
+    /// A generated journal name: prefix + serial.
+    func nextJournalName(_ prefix: String) -> String {
+        state.lastJournalSerial += 1
+        let n = String(state.lastJournalSerial)
+        return prefix + String(repeating: "0", count: max(0, 6 - n.count)) + n
+    }
+
+    /// Appends a warehouse entry and moves the bin content; refuses a non-adjustment bin going below zero.
+    @discardableResult
+    func writeWarehouseEntry(
+        type: EntryType, date: String, location: Location, bin: Bin, item: Item,
+        quantity: Quantity, quantityBase: Quantity, unit: String, perUnit: Quantity,
+        documentNo: String, source: String, register: Int, context: PostingContext
+    ) throws(DomainError) -> Int {
+        let key = ContentKey(location.code, bin.code, item.no, unit)
+        let isAdjustment = location.adjustmentBin == bin.code
+        let old = state.contents[key]
+        let current = old ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
+        guard let newQty = current.quantity.adding(quantity), let newBase = current.quantityBase.adding(quantityBase)
+        else { throw DomainError(.overflow, "quantity in bin \(bin.code) would overflow") }
+        if !isAdjustment && (newBase.isNegative || newQty.isNegative) {
+            throw DomainError(
+                .insufficientQuantity,
+                "bin \(bin.code) holds \(current.quantity) \(unit) of item \(item.no); \(quantity.magnitude) \(unit) cannot be taken",
+                details: ["bin": .text(bin.code), "item": .text(item.no), "unitOfMeasure": .text(unit),
+                          "available": .quantity(current.quantity), "requested": .quantity(quantity.magnitude)])
+        }
+        let entryNo = state.warehouseEntries.count + 1
+        state.warehouseEntries.append(WarehouseEntry(
+            entryNo: entryNo, entryType: type, registeringDate: date, location: location.code, zone: bin.zone,
+            bin: bin.code, item: item.no, quantity: quantity, quantityBase: quantityBase, unitOfMeasure: unit,
+            quantityPerUnit: perUnit, documentNo: documentNo, source: source, registerNo: register,
+            user: context.user, timestamp: context.timestamp))
+        if let old {
+            undoLog.append(.content(key, old))
+        } else {
+            undoLog.append(.newContent(key))
+            state.contentsByBin[key.binKey, default: []].insert(key)
+            state.contentsByItem[item.no, default: []].insert(key)
+        }
+        state.contents[key] = BinContent(quantity: newQty, quantityBase: newBase, lastEntryNo: entryNo)
+        return entryNo
+    }
+
+    /// Appends an item ledger entry (signed base quantity) and moves the item's total at the location.
+    @discardableResult
+    func writeItemLedgerEntry(
+        type: EntryType, date: String, documentNo: String, location: Location, item: Item, quantity: Quantity,
+        unit: String, perUnit: Quantity, warehouseAdjustment: Bool, source: String, context: PostingContext
+    ) throws(DomainError) -> Int {
+        let key = ItemLocationKey(item.no, location.code)
+        let old = state.itemLedgerTotals[key]
+        guard let total = (old ?? .zero).adding(quantity) else {
+            throw DomainError(.overflow, "inventory of item \(item.no) at \(location.code) would overflow")
+        }
+        let entryNo = state.itemLedgerEntries.count + 1
+        state.itemLedgerEntries.append(ItemLedgerEntry(
+            entryNo: entryNo, entryType: type, postingDate: date, documentNo: documentNo, location: location.code,
+            item: item.no, quantity: quantity, unitOfMeasure: unit, quantityPerUnit: perUnit,
+            warehouseAdjustment: warehouseAdjustment, source: source, user: context.user, timestamp: context.timestamp))
+        undoLog.append(.itemTotal(key, old, state.itemLedgerLastEntry[key]))
+        state.itemLedgerTotals[key] = total
+        state.itemLedgerLastEntry[key] = entryNo
+        return entryNo
+    }
+
+    func writePhysInventoryEntry(_ e: PhysInventoryLedgerEntry) -> Int {
+        var entry = e
+        entry.entryNo = state.physInventoryEntries.count + 1
+        state.physInventoryEntries.append(entry)
+        return entry.entryNo
+    }
+
+    /// The summary of what was written since the counts in `point`.
+    func summary(since point: Savepoint, register: Int, lines: Int) -> PostingSummary {
+        func range(_ from: Int, _ to: Int) -> ClosedRange<Int>? { to > from ? (from + 1)...to : nil }
+        return PostingSummary(
+            registerNo: register,
+            warehouseEntries: range(point.warehouseEntries, state.warehouseEntries.count),
+            itemLedgerEntries: range(point.itemLedgerEntries, state.itemLedgerEntries.count),
+            physInventoryEntries: range(point.physInventoryEntries, state.physInventoryEntries.count),
+            lines: lines)
+    }
+}

@@ -1,0 +1,118 @@
+/// How a location keeps its stock (DOMAIN.md §2.1, §3.7, §3.8).
+public enum LocationKind: String, Sendable, Hashable, CaseIterable {
+    /// Directed put-away and pick: zones, a default adjustment bin, warehouse journals.
+    case directed
+    /// Bin mandatory without directed put-away and pick: item journal lines carry a bin.
+    case basic
+    /// No bins: item ledger entries only.
+    case plain
+}
+
+/// A location (warehouse site) of the books.
+public struct Location: Sendable, Hashable {
+    public var code: String
+    public var name: String
+    public var kind: LocationKind
+    /// The default adjustment bin; set exactly for directed locations.
+    public var adjustmentBin: String?
+}
+
+/// A bin type (DOMAIN.md §2.3). whsed ships the standard set; its flags drive the bin rules.
+public struct BinType: Sendable, Hashable {
+    public var code: String
+    public var receive: Bool
+    public var ship: Bool
+    public var putAway: Bool
+    public var pick: Bool
+
+    /// The docs' standard set: RECEIVE, SHIP, PUTAWAY, PICK, PUTPICK and QC (all flags off).
+    public static let standard: [String: BinType] = [
+        "RECEIVE": BinType(code: "RECEIVE", receive: true, ship: false, putAway: false, pick: false),
+        "SHIP": BinType(code: "SHIP", receive: false, ship: true, putAway: false, pick: false),
+        "PUTAWAY": BinType(code: "PUTAWAY", receive: false, ship: false, putAway: true, pick: false),
+        "PICK": BinType(code: "PICK", receive: false, ship: false, putAway: false, pick: true),
+        "PUTPICK": BinType(code: "PUTPICK", receive: false, ship: false, putAway: true, pick: true),
+        "QC": BinType(code: "QC", receive: false, ship: false, putAway: false, pick: false),
+    ]
+}
+
+/// A zone of a directed location.
+public struct Zone: Sendable, Hashable {
+    public var location: String
+    public var code: String
+    public var description: String
+    public var binType: String?
+}
+
+/// Which directions of movement a bin refuses.
+public enum BlockMovement: String, Sendable, Hashable, CaseIterable {
+    case none, inbound, outbound, all
+
+    public var blocksInbound: Bool { self == .inbound || self == .all }
+    public var blocksOutbound: Bool { self == .outbound || self == .all }
+}
+
+/// A bin at a directed or basic location.
+public struct Bin: Sendable, Hashable {
+    public var location: String
+    public var code: String
+    public var description: String
+    public var zone: String?
+    public var binType: String?
+    public var blockMovement: BlockMovement
+}
+
+/// An item with its base unit of measure and further units.
+public struct Item: Sendable, Hashable {
+    public var no: String
+    public var description: String
+    public var baseUnitOfMeasure: String
+    /// Unit code → quantity per unit in base units; always holds the base unit with 1.
+    public var unitsOfMeasure: [String: Quantity]
+    public var blocked: Bool
+
+    /// Quantity per unit of `code`, or nil when the item has no such unit.
+    public func quantityPerUnit(_ code: String) -> Quantity? { unitsOfMeasure[code] }
+}
+
+/// Key of a bin inside the site.
+public struct BinKey: Hashable, Sendable, Comparable {
+    public var location: String
+    public var bin: String
+    public init(_ location: String, _ bin: String) { self.location = location; self.bin = bin }
+    public static func < (a: BinKey, b: BinKey) -> Bool { (a.location, a.bin) < (b.location, b.bin) }
+}
+
+/// Key of an item at a location.
+public struct ItemLocationKey: Hashable, Sendable, Comparable {
+    public var item: String
+    public var location: String
+    public init(_ item: String, _ location: String) { self.item = item; self.location = location }
+    public static func < (a: ItemLocationKey, b: ItemLocationKey) -> Bool { (a.location, a.item) < (b.location, b.item) }
+}
+
+/// Key of one bin content record: bin, item and unit of measure (DOMAIN.md §2.6).
+public struct ContentKey: Hashable, Sendable, Comparable {
+    public var location: String
+    public var bin: String
+    public var item: String
+    public var unitOfMeasure: String
+    public init(_ location: String, _ bin: String, _ item: String, _ unitOfMeasure: String) {
+        self.location = location; self.bin = bin; self.item = item; self.unitOfMeasure = unitOfMeasure
+    }
+    public var binKey: BinKey { BinKey(location, bin) }
+    public var itemLocation: ItemLocationKey { ItemLocationKey(item, location) }
+    public static func < (a: ContentKey, b: ContentKey) -> Bool {
+        (a.location, a.bin, a.item, a.unitOfMeasure) < (b.location, b.bin, b.item, b.unitOfMeasure)
+    }
+}
+
+/// The running total of one bin content key.
+public struct BinContent: Sendable, Hashable {
+    /// In the content's unit of measure.
+    public var quantity: Quantity
+    /// In the item's base unit.
+    public var quantityBase: Quantity
+    /// Number of the last warehouse entry on this key: a count calculated earlier is stale when it moved.
+    public var lastEntryNo: Int
+}

@@ -1,0 +1,152 @@
+import Warehouse
+
+/// Wire forms of the domain's values. Field names are the protocol's (camelCase, see protocol.md).
+extension JSON {
+    static func opt(_ s: String?) -> JSON { s.map { .string($0) } ?? .null }
+}
+
+extension Location {
+    public var json: JSON {
+        .object(["code": .string(code), "name": .string(name), "kind": .string(kind.rawValue),
+                 "adjustmentBin": .opt(adjustmentBin)])
+    }
+}
+
+extension Zone {
+    public var json: JSON {
+        .object(["location": .string(location), "code": .string(code), "description": .string(description),
+                 "binType": .opt(binType)])
+    }
+}
+
+extension Bin {
+    public var json: JSON {
+        .object(["location": .string(location), "code": .string(code), "description": .string(description),
+                 "zone": .opt(zone), "binType": .opt(binType), "blockMovement": .string(blockMovement.rawValue)])
+    }
+}
+
+extension Item {
+    public var json: JSON {
+        .object(["no": .string(no), "description": .string(description), "baseUnitOfMeasure": .string(baseUnitOfMeasure),
+                 "unitsOfMeasure": .array(unitsOfMeasure.sorted { $0.key < $1.key }.map {
+                     .object(["code": .string($0.key), "quantityPerUnitOfMeasure": $0.value.json])
+                 }),
+                 "blocked": .bool(blocked)])
+    }
+}
+
+extension WarehouseEntry {
+    public var json: JSON {
+        .object(["entryNo": JSON(entryNo), "entryType": .string(entryType.rawValue), "registeringDate": .string(registeringDate),
+                 "location": .string(location), "zone": .opt(zone), "bin": .string(bin), "item": .string(item),
+                 "quantity": quantity.json, "quantityBase": quantityBase.json, "unitOfMeasure": .string(unitOfMeasure),
+                 "quantityPerUnitOfMeasure": quantityPerUnit.json, "documentNo": .string(documentNo),
+                 "source": .string(source), "registerNo": JSON(registerNo), "user": .string(user),
+                 "timestamp": .string(timestamp)])
+    }
+}
+
+extension ItemLedgerEntry {
+    public var json: JSON {
+        .object(["entryNo": JSON(entryNo), "entryType": .string(entryType.rawValue), "postingDate": .string(postingDate),
+                 "documentNo": .string(documentNo), "location": .string(location), "item": .string(item),
+                 "quantity": quantity.json, "unitOfMeasure": .string(unitOfMeasure),
+                 "quantityPerUnitOfMeasure": quantityPerUnit.json, "warehouseAdjustment": .bool(warehouseAdjustment),
+                 "source": .string(source), "user": .string(user), "timestamp": .string(timestamp)])
+    }
+}
+
+extension PhysInventoryLedgerEntry {
+    public var json: JSON {
+        .object(["entryNo": JSON(entryNo), "entryType": .string(entryType.rawValue), "postingDate": .string(postingDate),
+                 "documentNo": .string(documentNo), "location": .string(location), "bin": .opt(bin), "item": .string(item),
+                 "quantity": quantity.json, "quantityCalculated": quantityCalculated.json,
+                 "quantityPhysInventory": quantityPhysInventory.json, "unitOfMeasure": .string(unitOfMeasure),
+                 "lastItemLedgerEntryNo": JSON(lastItemLedgerEntryNo), "user": .string(user),
+                 "timestamp": .string(timestamp)])
+    }
+}
+
+extension PostingSummary {
+    public var json: JSON {
+        func r(_ range: ClosedRange<Int>?) -> JSON {
+            range.map { .object(["from": JSON($0.lowerBound), "to": JSON($0.upperBound)]) } ?? .null
+        }
+        return .object(["registerNo": JSON(registerNo), "lines": JSON(lines), "warehouseEntries": r(warehouseEntries),
+                        "itemLedgerEntries": r(itemLedgerEntries), "physInventoryEntries": r(physInventoryEntries)])
+    }
+}
+
+extension BinContentRow {
+    public var json: JSON {
+        .object(["location": .string(location), "zone": .opt(zone), "bin": .string(bin), "item": .string(item),
+                 "unitOfMeasure": .string(unitOfMeasure), "quantity": quantity.json, "quantityBase": quantityBase.json,
+                 "adjustmentBin": .bool(adjustmentBin)])
+    }
+}
+
+extension Availability {
+    public var json: JSON {
+        .object(["location": .string(location), "item": .string(item), "inventory": inventory.json,
+                 "inBins": inBins.json, "adjustmentBin": adjustmentBin.json, "available": available.json])
+    }
+}
+
+extension ItemJournalLine {
+    public var json: JSON {
+        .object(["entryType": .string(entryType.rawValue), "location": .string(location), "bin": .opt(bin),
+                 "item": .string(item), "quantity": quantity.json, "quantityBase": quantityBase.map(\.json) ?? .null,
+                 "unitOfMeasure": .opt(unitOfMeasure), "documentNo": .string(documentNo), "postingDate": .opt(postingDate),
+                 "warehouseAdjustment": .bool(warehouseAdjustment)])
+    }
+}
+
+extension WhseCountJournal {
+    /// The count list; `blind` hides the calculated quantities (and the preset counts that equal them).
+    public func json(blind: Bool, stale: [Int] = []) -> JSON {
+        let staleSet = Set(stale)
+        return .object([
+            "journal": .string(name), "location": .string(location), "documentNo": .string(documentNo),
+            "registeringDate": .string(registeringDate), "createdBy": .string(createdBy), "createdAt": .string(createdAt),
+            "blind": .bool(blind),
+            "lines": .array(lines.map { l in
+                var o: [String: JSON] = [
+                    "lineNo": JSON(l.lineNo), "zone": .opt(l.zone), "bin": .string(l.bin), "item": .string(l.item),
+                    "unitOfMeasure": .string(l.unitOfMeasure), "counted": .bool(l.counted),
+                    "stale": .bool(staleSet.contains(l.lineNo)),
+                ]
+                if blind {
+                    o["quantityCalculated"] = .null
+                    o["quantityPhysInventory"] = l.counted ? l.quantityPhysInventory.json : .null
+                    o["difference"] = .null
+                } else {
+                    o["quantityCalculated"] = l.quantityCalculated.json
+                    o["quantityPhysInventory"] = l.quantityPhysInventory.json
+                    o["difference"] = (l.quantityPhysInventory.subtracting(l.quantityCalculated) ?? .zero).json
+                }
+                return .object(o)
+            }),
+        ])
+    }
+}
+
+extension PhysInventoryJournal {
+    public func json(stale: [Int] = []) -> JSON {
+        let staleSet = Set(stale)
+        return .object([
+            "journal": .string(name), "location": .string(location), "documentNo": .string(documentNo),
+            "postingDate": .string(postingDate), "createdBy": .string(createdBy), "createdAt": .string(createdAt),
+            "lines": .array(lines.map { l in
+                let d = l.difference
+                return .object([
+                    "lineNo": JSON(l.lineNo), "item": .string(l.item), "bin": .opt(l.bin),
+                    "unitOfMeasure": .string(l.unitOfMeasure), "quantityCalculated": l.quantityCalculated.json,
+                    "quantityPhysInventory": l.quantityPhysInventory.json, "counted": .bool(l.counted),
+                    "entryType": .string(d.isNegative ? "negativeAdjmt" : "positiveAdjmt"),
+                    "quantity": d.magnitude.json, "stale": .bool(staleSet.contains(l.lineNo)),
+                ])
+            }),
+        ])
+    }
+}

@@ -1,0 +1,135 @@
+import Warehouse
+
+/// Typed access to a request's `params` object; every mistake becomes an invalid-params error naming the parameter.
+public struct Params: Sendable {
+    public let object: [String: JSON]
+    /// A prefix for messages about nested objects, e.g. "lines[3]."
+    public let path: String
+
+    public init(_ json: JSON?, path: String = "") throws(RPCError) {
+        switch json {
+        case nil, .null?: object = [:]
+        case .object(let o)?: object = o
+        case .array?:
+            throw RPCError.invalidParams("params must be an object with named parameters (by-position params are not supported)")
+        default: throw RPCError.invalidParams("\(path.isEmpty ? "params" : path) must be an object")
+        }
+        self.path = path
+    }
+
+    func name(_ key: String) -> String { path + key }
+
+    /// Refuses parameters the method does not know, so a typo is an error rather than silently ignored.
+    public func allowOnly(_ keys: Set<String>) throws(RPCError) {
+        for k in object.keys.sorted() where !keys.contains(k) {
+            throw RPCError.invalidParams("unknown parameter \(name(k)) (known: \(keys.sorted().joined(separator: ", ")))", param: name(k))
+        }
+    }
+
+    public func optionalString(_ key: String) throws(RPCError) -> String? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .string(let s)?: return s
+        default: throw RPCError.invalidParams("\(name(key)) must be a string", param: name(key))
+        }
+    }
+
+    public func string(_ key: String) throws(RPCError) -> String {
+        guard let s = try optionalString(key) else {
+            throw RPCError.invalidParams("\(name(key)) is required", param: name(key))
+        }
+        return s
+    }
+
+    public func optionalBool(_ key: String) throws(RPCError) -> Bool? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .bool(let b)?: return b
+        default: throw RPCError.invalidParams("\(name(key)) must be true or false", param: name(key))
+        }
+    }
+
+    public func optionalInt(_ key: String, range: ClosedRange<Int> = 0...Int(Int32.max)) throws(RPCError) -> Int? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case let v?:
+            guard let i = v.intValue, range.contains(i) else {
+                throw RPCError.invalidParams("\(name(key)) must be an integer in \(range.lowerBound)...\(range.upperBound)", param: name(key))
+            }
+            return i
+        }
+    }
+
+    /// A quantity given as a JSON number or a decimal string; never rounded.
+    public func optionalQuantity(_ key: String) throws(RPCError) -> Quantity? {
+        let text: String
+        switch object[key] {
+        case nil, .null?: return nil
+        case .number(let t)?: text = t
+        case .string(let t)?: text = t
+        default: throw RPCError.invalidParams("\(name(key)) must be a decimal number", param: name(key))
+        }
+        do {
+            return try Quantity(parsing: text)
+        } catch {
+            throw RPCError.invalidParams("\(name(key)): \(error.description)", param: name(key))
+        }
+    }
+
+    public func quantity(_ key: String) throws(RPCError) -> Quantity {
+        guard let q = try optionalQuantity(key) else {
+            throw RPCError.invalidParams("\(name(key)) is required", param: name(key))
+        }
+        return q
+    }
+
+    public func optionalEnum<E: RawRepresentable>(_ key: String, _ type: E.Type) throws(RPCError) -> E?
+    where E.RawValue == String, E: CaseIterable {
+        guard let s = try optionalString(key) else { return nil }
+        guard let v = E(rawValue: s) else {
+            let known = E.allCases.map(\.rawValue).joined(separator: ", ")
+            throw RPCError.invalidParams("\(name(key)) must be one of \(known), not \"\(s)\"", param: name(key))
+        }
+        return v
+    }
+
+    /// An array of objects, each decoded by `body`; at most `max` elements.
+    public func objects<T>(_ key: String, max: Int, required: Bool = true, _ body: (Params) throws(RPCError) -> T)
+        throws(RPCError) -> [T]
+    {
+        switch object[key] {
+        case nil, .null?:
+            if required { throw RPCError.invalidParams("\(name(key)) is required", param: name(key)) }
+            return []
+        case .array(let a)?:
+            guard a.count <= max else {
+                throw RPCError.limitExceeded("\(name(key)) has \(a.count) elements; at most \(max) are allowed",
+                                             limit: "maxJournalLines", value: max)
+            }
+            var out: [T] = []
+            out.reserveCapacity(a.count)
+            for (i, element) in a.enumerated() {
+                out.append(try body(try Params(element, path: "\(name(key))[\(i)].")))
+            }
+            return out
+        default:
+            throw RPCError.invalidParams("\(name(key)) must be an array", param: name(key))
+        }
+    }
+
+    /// An array of integers.
+    public func optionalInts(_ key: String, max: Int) throws(RPCError) -> [Int]? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .array(let a)?:
+            guard a.count <= max else { throw RPCError.invalidParams("\(name(key)) has more than \(max) elements", param: name(key)) }
+            var out: [Int] = []
+            for v in a {
+                guard let i = v.intValue else { throw RPCError.invalidParams("\(name(key)) must hold integers", param: name(key)) }
+                out.append(i)
+            }
+            return out
+        default: throw RPCError.invalidParams("\(name(key)) must be an array of integers", param: name(key))
+        }
+    }
+}

@@ -1,0 +1,323 @@
+import Warehouse
+import WhseProtocol
+
+/// Maps each method to the ledger call it makes. The same table serves live requests and log replay, so a
+/// replayed record takes exactly the path the live request took.
+public enum Handlers {
+    public typealias Handler = @Sendable (Ledger, Params, PostingContext) throws(RPCError) -> JSON
+
+    /// Most lines one journal request may carry (`maxJournalLines` in protocol.md).
+    nonisolated(unsafe) public static var maxJournalLines = 10_000
+
+    static func run<T>(_ body: () throws(DomainError) -> T) throws(RPCError) -> T {
+        do { return try body() } catch { throw RPCError(error) }
+    }
+
+    static func filter(_ p: Params) throws(RPCError) -> EntryFilter {
+        try p.allowOnly(["location", "bin", "item", "entryType", "documentNo", "after", "limit"])
+        return EntryFilter(
+            location: try p.optionalString("location"), bin: try p.optionalString("bin"), item: try p.optionalString("item"),
+            entryType: try p.optionalEnum("entryType", EntryType.self), documentNo: try p.optionalString("documentNo"),
+            after: try p.optionalInt("after", range: 0...Int.max) ?? 0,
+            limit: try p.optionalInt("limit", range: 1...EntryFilter.maxLimit) ?? 100)
+    }
+
+    static func counts(_ p: Params) throws(RPCError) -> [CountInput] {
+        try p.objects("counts", max: maxJournalLines) { (c: Params) throws(RPCError) -> CountInput in
+            try c.allowOnly(["lineNo", "bin", "item", "unitOfMeasure", "quantity"])
+            return CountInput(lineNo: try c.optionalInt("lineNo"), bin: try c.optionalString("bin"),
+                              item: try c.optionalString("item"), unitOfMeasure: try c.optionalString("unitOfMeasure"),
+                              quantity: try c.quantity("quantity"))
+        }
+    }
+
+    static func page<E>(_ page: EntryPage<E>, _ encode: (E) -> JSON) -> JSON {
+        .object(["entries": .array(page.entries.map(encode)), "nextAfter": page.nextAfter.map { JSON($0) } ?? .null])
+    }
+
+    static func rows(_ rows: [BinContentRow]) -> JSON { .object(["rows": .array(rows.map(\.json))]) }
+
+    /// Every method but the server.* ones, which the server answers itself.
+    public static let table: [String: Handler] = [
+        "location.create": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["code", "name", "kind", "adjustmentBin", "adjustmentZone", "idempotencyKey"])
+            let code = try p.string("code"), name = try p.optionalString("name") ?? ""
+            let kind = try p.optionalEnum("kind", LocationKind.self) ?? .directed
+            let adj = try p.optionalString("adjustmentBin") ?? "ADJ"
+            let zone = try p.optionalString("adjustmentZone") ?? "ADJUSTMENT"
+            return try run { () throws(DomainError) in
+                try l.createLocation(code: code, name: name, kind: kind, adjustmentBin: adj, adjustmentZone: zone).json
+            }
+        },
+        "location.get": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["code"])
+            let code = try p.string("code")
+            return try run { () throws(DomainError) in try l.location(code).json }
+        },
+        "location.list": { l, p, _ throws(RPCError) in
+            try p.allowOnly([])
+            return .object(["locations": .array(l.state.locations.values.sorted { $0.code < $1.code }.map(\.json))])
+        },
+        "zone.create": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["location", "code", "description", "binType", "idempotencyKey"])
+            let loc = try p.string("location"), code = try p.string("code")
+            let d = try p.optionalString("description") ?? "", t = try p.optionalString("binType")
+            return try run { () throws(DomainError) in try l.createZone(location: loc, code: code, description: d, binType: t).json }
+        },
+        "zone.list": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["location"])
+            let loc = try p.string("location")
+            _ = try run { () throws(DomainError) in try l.location(loc) }
+            let zones = l.state.zones.values.filter { $0.location == loc }.sorted { $0.code < $1.code }
+            return .object(["zones": .array(zones.map(\.json))])
+        },
+        "bin.create": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["location", "code", "description", "zone", "binType", "blockMovement", "idempotencyKey"])
+            let loc = try p.string("location"), code = try p.string("code")
+            let d = try p.optionalString("description") ?? "", z = try p.optionalString("zone")
+            let t = try p.optionalString("binType")
+            let b = try p.optionalEnum("blockMovement", BlockMovement.self) ?? BlockMovement.none
+            return try run { () throws(DomainError) in
+                try l.createBin(location: loc, code: code, description: d, zone: z, binType: t, blockMovement: b).json
+            }
+        },
+        "bin.update": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["location", "code", "description", "binType", "blockMovement", "idempotencyKey"])
+            let loc = try p.string("location"), code = try p.string("code")
+            let d = try p.optionalString("description"), t = try p.optionalString("binType")
+            let b = try p.optionalEnum("blockMovement", BlockMovement.self)
+            return try run { () throws(DomainError) in
+                try l.updateBin(location: loc, code: code, description: d, blockMovement: b, binType: t).json
+            }
+        },
+        "bin.list": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["location", "zone"])
+            let loc = try p.string("location"), zone = try p.optionalString("zone")
+            _ = try run { () throws(DomainError) in try l.location(loc) }
+            let bins = l.state.bins.values.filter { $0.location == loc && (zone == nil || $0.zone == zone) }
+                .sorted { $0.code < $1.code }
+            return .object(["bins": .array(bins.map { b in
+                var o = b.json
+                if case .object(var d) = o {
+                    d["adjustmentBin"] = .bool(l.state.locations[loc]?.adjustmentBin == b.code)
+                    o = .object(d)
+                }
+                return o
+            })])
+        },
+        "item.create": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["no", "description", "baseUnitOfMeasure", "unitsOfMeasure", "idempotencyKey"])
+            let no = try p.string("no"), d = try p.optionalString("description") ?? ""
+            let base = try p.optionalString("baseUnitOfMeasure") ?? "PCS"
+            let units = try p.objects("unitsOfMeasure", max: 50, required: false) {
+                (u: Params) throws(RPCError) -> (code: String, quantityPerUnit: Quantity) in
+                try u.allowOnly(["code", "quantityPerUnitOfMeasure"])
+                return (try u.string("code"), try u.quantity("quantityPerUnitOfMeasure"))
+            }
+            return try run { () throws(DomainError) in
+                try l.createItem(no: no, description: d, baseUnitOfMeasure: base, unitsOfMeasure: units).json
+            }
+        },
+        "item.get": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["no"])
+            let no = try p.string("no")
+            return try run { () throws(DomainError) in try l.item(no).json }
+        },
+        "item.list": { l, p, _ throws(RPCError) in
+            try p.allowOnly([])
+            return .object(["items": .array(l.state.items.values.sorted { $0.no < $1.no }.map(\.json))])
+        },
+        "whseItemJournal.register": { l, p, ctx throws(RPCError) in
+            try p.allowOnly(["location", "documentNo", "registeringDate", "lines", "idempotencyKey"])
+            let loc = try p.string("location"), doc = try p.optionalString("documentNo") ?? ""
+            let date = try p.optionalString("registeringDate")
+            let lines = try p.objects("lines", max: maxJournalLines) { (x: Params) throws(RPCError) -> WhseItemJournalLine in
+                try x.allowOnly(["item", "zone", "bin", "quantity", "unitOfMeasure"])
+                return WhseItemJournalLine(item: try x.string("item"), zone: try x.optionalString("zone"),
+                                           bin: try x.string("bin"), quantity: try x.quantity("quantity"),
+                                           unitOfMeasure: try x.optionalString("unitOfMeasure"))
+            }
+            return try run { () throws(DomainError) in
+                try l.registerWhseItemJournal(location: loc, documentNo: doc, registeringDate: date, lines: lines, context: ctx).json
+            }
+        },
+        "whseReclassJournal.register": { l, p, ctx throws(RPCError) in
+            try p.allowOnly(["location", "documentNo", "registeringDate", "lines", "idempotencyKey"])
+            let loc = try p.string("location"), doc = try p.optionalString("documentNo") ?? ""
+            let date = try p.optionalString("registeringDate")
+            let lines = try p.objects("lines", max: maxJournalLines) { (x: Params) throws(RPCError) -> WhseReclassJournalLine in
+                try x.allowOnly(["item", "fromBin", "toBin", "quantity", "unitOfMeasure"])
+                return WhseReclassJournalLine(item: try x.string("item"), fromBin: try x.string("fromBin"),
+                                              toBin: try x.string("toBin"), quantity: try x.quantity("quantity"),
+                                              unitOfMeasure: try x.optionalString("unitOfMeasure"))
+            }
+            return try run { () throws(DomainError) in
+                try l.registerWhseReclassJournal(location: loc, documentNo: doc, registeringDate: date, lines: lines, context: ctx).json
+            }
+        },
+        "itemJournal.calculateWhseAdjustment": { l, p, ctx throws(RPCError) in
+            try p.allowOnly(["batch", "location", "item", "documentNo", "postingDate", "idempotencyKey"])
+            let batch = try p.optionalString("batch") ?? "DEFAULT"
+            let loc = try p.optionalString("location"), item = try p.optionalString("item")
+            let doc = try p.optionalString("documentNo") ?? "", date = try p.optionalString("postingDate")
+            let lines = try run { () throws(DomainError) in
+                try l.calculateWhseAdjustment(batch: batch, location: loc, item: item, documentNo: doc, postingDate: date, context: ctx)
+            }
+            return .object(["batch": .string(batch), "added": .array(lines.map(\.json)),
+                            "lines": .array((l.state.itemJournalBatches[batch]?.lines ?? []).map(\.json))])
+        },
+        "itemJournal.get": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["batch"])
+            let batch = try p.optionalString("batch") ?? "DEFAULT"
+            return .object(["batch": .string(batch),
+                            "lines": .array((l.state.itemJournalBatches[batch]?.lines ?? []).map(\.json))])
+        },
+        "itemJournal.delete": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["batch", "idempotencyKey"])
+            let batch = try p.optionalString("batch") ?? "DEFAULT"
+            try run { () throws(DomainError) in try l.deleteItemJournalBatch(batch) }
+            return .object(["batch": .string(batch), "deleted": .bool(true)])
+        },
+        "itemJournal.post": { l, p, ctx throws(RPCError) in
+            try p.allowOnly(["batch", "lines", "documentNo", "postingDate", "idempotencyKey"])
+            if let batch = try p.optionalString("batch") {
+                guard p.object["lines"] == nil else {
+                    throw RPCError.invalidParams("give either batch or lines, not both")
+                }
+                return try run { () throws(DomainError) in try l.postItemJournalBatch(batch, context: ctx).json }
+            }
+            let doc = try p.optionalString("documentNo") ?? "", date = try p.optionalString("postingDate")
+            let lines = try p.objects("lines", max: maxJournalLines) { (x: Params) throws(RPCError) -> ItemJournalLine in
+                try x.allowOnly(["entryType", "location", "bin", "item", "quantity", "unitOfMeasure", "documentNo", "postingDate"])
+                guard let type = try x.optionalEnum("entryType", EntryType.self) else {
+                    throw RPCError.invalidParams("\(x.path)entryType is required", param: "\(x.path)entryType")
+                }
+                return ItemJournalLine(entryType: type, location: try x.string("location"), bin: try x.optionalString("bin"),
+                                       item: try x.string("item"), quantity: try x.quantity("quantity"),
+                                       unitOfMeasure: try x.optionalString("unitOfMeasure"),
+                                       documentNo: try x.optionalString("documentNo") ?? doc,
+                                       postingDate: try x.optionalString("postingDate") ?? date)
+            }
+            return try run { () throws(DomainError) in try l.postItemJournal(lines: lines, context: ctx).json }
+        },
+        "whsePhysInventory.calculate": { l, p, ctx throws(RPCError) in
+            try p.allowOnly(["location", "journal", "documentNo", "registeringDate", "zone", "bin", "item", "includeZero",
+                             "idempotencyKey"])
+            let loc = try p.string("location"), journal = try p.optionalString("journal")
+            let doc = try p.optionalString("documentNo") ?? "", date = try p.optionalString("registeringDate")
+            let zone = try p.optionalString("zone"), bin = try p.optionalString("bin"), item = try p.optionalString("item")
+            let zero = try p.optionalBool("includeZero") ?? false
+            return try run { () throws(DomainError) in
+                try l.calculateWhseCount(location: loc, journal: journal, documentNo: doc, registeringDate: date, zone: zone,
+                                         bin: bin, item: item, includeZero: zero, context: ctx).json(blind: false)
+            }
+        },
+        "whsePhysInventory.get": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["journal", "blind"])
+            let name = try p.string("journal"), blind = try p.optionalBool("blind") ?? false
+            return try run { () throws(DomainError) in
+                let j = try l.whseCountJournal(name)
+                return j.json(blind: blind, stale: l.staleWhseCountLines(j))
+            }
+        },
+        "whsePhysInventory.list": { l, p, _ throws(RPCError) in
+            try p.allowOnly([])
+            return .object(["journals": .array(l.state.whseCountJournals.values.sorted { $0.name < $1.name }.map { j in
+                .object(["journal": .string(j.name), "location": .string(j.location), "documentNo": .string(j.documentNo),
+                         "lines": JSON(j.lines.count), "counted": JSON(j.lines.filter(\.counted).count),
+                         "createdBy": .string(j.createdBy), "createdAt": .string(j.createdAt)])
+            })])
+        },
+        "whsePhysInventory.recordCounts": { l, p, ctx throws(RPCError) in
+            try p.allowOnly(["journal", "counts", "idempotencyKey"])
+            let name = try p.string("journal"), c = try counts(p)
+            return try run { () throws(DomainError) in
+                try l.recordWhseCounts(journal: name, counts: c, context: ctx).json(blind: false)
+            }
+        },
+        "whsePhysInventory.recalculate": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["journal", "lines", "idempotencyKey"])
+            let name = try p.string("journal"), lines = try p.optionalInts("lines", max: maxJournalLines)
+            return try run { () throws(DomainError) in try l.recalculateWhseCount(journal: name, lines: lines).json(blind: false) }
+        },
+        "whsePhysInventory.delete": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["journal", "idempotencyKey"])
+            let name = try p.string("journal")
+            try run { () throws(DomainError) in try l.deleteWhseCount(journal: name) }
+            return .object(["journal": .string(name), "deleted": .bool(true)])
+        },
+        "whsePhysInventory.register": { l, p, ctx throws(RPCError) in
+            try p.allowOnly(["journal", "idempotencyKey"])
+            let name = try p.string("journal")
+            return try run { () throws(DomainError) in try l.registerWhseCount(journal: name, context: ctx).json }
+        },
+        "physInventory.calculate": { l, p, ctx throws(RPCError) in
+            try p.allowOnly(["location", "journal", "documentNo", "postingDate", "item", "bin", "includeZero", "idempotencyKey"])
+            let loc = try p.string("location"), journal = try p.optionalString("journal")
+            let doc = try p.optionalString("documentNo") ?? "", date = try p.optionalString("postingDate")
+            let item = try p.optionalString("item"), bin = try p.optionalString("bin")
+            let zero = try p.optionalBool("includeZero") ?? false
+            return try run { () throws(DomainError) in
+                try l.calculatePhysInventory(location: loc, journal: journal, documentNo: doc, postingDate: date, item: item,
+                                             bin: bin, includeZero: zero, context: ctx).json()
+            }
+        },
+        "physInventory.get": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["journal"])
+            let name = try p.string("journal")
+            return try run { () throws(DomainError) in
+                let j = try l.physInventoryJournal(name)
+                return j.json(stale: l.stalePhysInventoryLines(j))
+            }
+        },
+        "physInventory.list": { l, p, _ throws(RPCError) in
+            try p.allowOnly([])
+            return .object(["journals": .array(l.state.physInventoryJournals.values.sorted { $0.name < $1.name }.map { j in
+                .object(["journal": .string(j.name), "location": .string(j.location), "documentNo": .string(j.documentNo),
+                         "lines": JSON(j.lines.count), "createdBy": .string(j.createdBy), "createdAt": .string(j.createdAt)])
+            })])
+        },
+        "physInventory.recordCounts": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["journal", "counts", "idempotencyKey"])
+            let name = try p.string("journal"), c = try counts(p)
+            return try run { () throws(DomainError) in try l.recordPhysInventoryCounts(journal: name, counts: c).json() }
+        },
+        "physInventory.recalculate": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["journal", "lines", "idempotencyKey"])
+            let name = try p.string("journal"), lines = try p.optionalInts("lines", max: maxJournalLines)
+            return try run { () throws(DomainError) in try l.recalculatePhysInventory(journal: name, lines: lines).json() }
+        },
+        "physInventory.delete": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["journal", "idempotencyKey"])
+            let name = try p.string("journal")
+            try run { () throws(DomainError) in try l.deletePhysInventory(journal: name) }
+            return .object(["journal": .string(name), "deleted": .bool(true)])
+        },
+        "physInventory.post": { l, p, ctx throws(RPCError) in
+            try p.allowOnly(["journal", "idempotencyKey"])
+            let name = try p.string("journal")
+            return try run { () throws(DomainError) in try l.postPhysInventory(journal: name, context: ctx).json }
+        },
+        "bin.contents": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["location", "bin", "includeZero"])
+            let loc = try p.string("location"), bin = try p.string("bin"), zero = try p.optionalBool("includeZero") ?? false
+            return try run { () throws(DomainError) in rows(try l.binContents(location: loc, bin: bin, includeZero: zero)) }
+        },
+        "item.bins": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["item", "location", "includeZero"])
+            let item = try p.string("item"), loc = try p.optionalString("location")
+            let zero = try p.optionalBool("includeZero") ?? false
+            return try run { () throws(DomainError) in rows(try l.itemBins(item: item, location: loc, includeZero: zero)) }
+        },
+        "item.availability": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["item", "location"])
+            let item = try p.string("item"), loc = try p.optionalString("location")
+            return try run { () throws(DomainError) in
+                .object(["locations": .array(try l.availability(item: item, location: loc).map(\.json))])
+            }
+        },
+        "entries.warehouse": { l, p, _ throws(RPCError) in page(l.warehouseEntries(try filter(p)), \.json) },
+        "entries.item": { l, p, _ throws(RPCError) in page(l.itemLedgerEntries(try filter(p)), \.json) },
+        "entries.physInventory": { l, p, _ throws(RPCError) in page(l.physInventoryEntries(try filter(p)), \.json) },
+    ]
+}

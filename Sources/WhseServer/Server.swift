@@ -1,0 +1,276 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import Warehouse
+import WhseProtocol
+import WriteAheadLog
+
+/// What the daemon shares across connections: the writer, the limits, the access rules, counters.
+public final class ServerCore: @unchecked Sendable {
+    public let writer: Writer
+    public let limits: Limits
+    public let access: AccessRules
+    let startedAt = Date()
+    let connections = NIOLockedValueBox(0)
+    let recovery: WALRecoveryReport
+    let log: WriteAheadLog
+    public static let version = "0.1.0"
+
+    init(writer: Writer, limits: Limits, access: AccessRules, recovery: WALRecoveryReport, log: WriteAheadLog) {
+        self.writer = writer
+        self.limits = limits
+        self.access = access
+        self.recovery = recovery
+        self.log = log
+    }
+
+    /// The context stamped on a posting at acceptance.
+    func context(user: String) -> PostingContext {
+        var t = time(nil)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let date = "\(tmv.tm_year + 1900)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))"
+        let stamp = "\(date)T\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec))Z"
+        return PostingContext(user: user, timestamp: stamp, today: date)
+    }
+
+    /// A read-only method, under the state lock.
+    func read(_ method: String, params: JSON?) -> Result<JSON, RPCError> {
+        guard let handler = Handlers.table[method] else { return .failure(.methodNotFound(method)) }
+        let context = self.context(user: "")
+        return writer.withState { machine in
+            do {
+                let p = try Params(params)
+                return .success(try handler(machine.ledger, p, context))
+            } catch let e as RPCError {
+                return .failure(e)
+            } catch {
+                return .failure(.internalError("\(error)"))
+            }
+        }
+    }
+
+    func serverMethod(_ method: String, params: JSON?, reply: (Result<JSON, RPCError>) -> Void) {
+        do {
+            let p = try Params(params)
+            switch method {
+            case "server.status":
+                try p.allowOnly([])
+                reply(.success(status()))
+            case "server.verify":
+                try p.allowOnly([])
+                let problems = writer.withState { $0.ledger.verify() }
+                reply(.success(.object(["ok": .bool(problems.isEmpty), "violations": .array(problems.map { .string($0) })])))
+            case "server.checkpoint":
+                try p.allowOnly([])
+                reply(.failure(RPCError(code: RPCError.internalErrorCode, message: "checkpoints (snapshots) are not implemented yet",
+                                        reason: "not_implemented")))
+            default:
+                reply(.failure(.methodNotFound(method)))
+            }
+        } catch let e as RPCError {
+            reply(.failure(e))
+        } catch {
+            reply(.failure(.internalError("\(error)")))
+        }
+    }
+
+    func status() -> JSON {
+        let c = writer.withState { $0.ledger.counts }
+        let s = writer.statistics
+        let lastSeq = writer.withState { _ in log.lastSequence }
+        return .object([
+            "version": .string(ServerCore.version),
+            "pid": JSON(Int(getpid())),
+            "uptimeSeconds": JSON(Int(Date().timeIntervalSince(startedAt))),
+            "connections": JSON(connections.withLockedValue { $0 }),
+            "locations": JSON(c.locations), "bins": JSON(c.bins), "items": JSON(c.items),
+            "warehouseEntries": JSON(c.warehouseEntries), "itemLedgerEntries": JSON(c.itemLedgerEntries),
+            "physInventoryEntries": JSON(c.physInventoryEntries), "openCountJournals": JSON(c.openCountJournals),
+            "log": .object([
+                "directory": .string(log.directory), "lastSequence": .string(String(lastSeq)),
+                "syncs": JSON(s.syncs), "recordsWritten": JSON(s.records),
+                "lastSyncMicroseconds": JSON(s.lastSyncMicros), "maxSyncMicroseconds": JSON(s.maxSyncMicros),
+                "queued": JSON(s.queued),
+                "recoveredRecords": JSON(recovery.recordsReplayed),
+                "tornTailBytesDropped": JSON(recovery.tornTailBytesDropped),
+            ]),
+            "limits": .object([
+                "maxLineBytes": JSON(limits.maxLineBytes), "maxJournalLines": JSON(limits.maxJournalLines),
+                "maxPipelinedRequests": JSON(limits.maxPipelinedRequests), "maxConnections": JSON(limits.maxConnections),
+                "maxBatchRequests": JSON(limits.maxBatchRequests), "maxJsonDepth": JSON(limits.maxJsonDepth),
+                "idleTimeoutSeconds": JSON(limits.idleTimeoutSeconds),
+                "maxOpenCountJournals": JSON(Ledger.maxOpenCountJournals),
+                "maxIdempotencyKeys": JSON(StateMachine.maxIdempotencyKeys),
+            ]),
+        ])
+    }
+
+    /// The name a posting records for a peer: the user name when known, else "uid:N".
+    static func userName(uid: UInt32) -> String {
+        var pwd = passwd()
+        var result: UnsafeMutablePointer<passwd>? = nil
+        var buffer = [CChar](repeating: 0, count: 4096)
+        if getpwuid_r(uid, &pwd, &buffer, buffer.count, &result) == 0, result != nil {
+            return String(cString: pwd.pw_name)
+        }
+        return "uid:\(uid)"
+    }
+}
+
+/// The running daemon: log opened and replayed, socket bound (or taken from systemd), serving.
+public final class Server: @unchecked Sendable {
+    public struct Options: Sendable {
+        public var socketPath: String?
+        public var stateDirectory: String
+        public var limits = Limits()
+        public var access = AccessRules()
+        public var socketMode: mode_t = 0o660
+        public var wal = WALOptions()
+        public init(socketPath: String?, stateDirectory: String) {
+            self.socketPath = socketPath
+            self.stateDirectory = stateDirectory
+        }
+    }
+
+    public let core: ServerCore
+    let group: MultiThreadedEventLoopGroup
+    var channel: Channel?
+    let options: Options
+
+    /// Opens and replays the log; throws on corruption (start-up must stop).
+    public init(options: Options) throws {
+        self.options = options
+        Handlers.maxJournalLines = options.limits.maxJournalLines
+        let machine = StateMachine()
+        var replayed = 0
+        let (log, report) = try WriteAheadLog.open(
+            directory: options.stateDirectory, options: options.wal,
+            onSnapshot: { _, _ in
+                throw RPCError.internalError("this build cannot read snapshots")
+            },
+            onRecord: { sequence, bytes in
+                do {
+                    try machine.replay(bytes)
+                } catch {
+                    throw WALError.corrupt(file: options.stateDirectory, offset: Int(sequence),
+                                           reason: "record \(sequence) does not replay: \(error)")
+                }
+                replayed += 1
+            })
+        let writer = Writer(machine: machine, log: log) { message in
+            Log.error(message)
+            Systemd.notify("STATUS=fatal storage error: \(message)")
+            _exit(74)
+        }
+        core = ServerCore(writer: writer, limits: options.limits, access: options.access, recovery: report, log: log)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        if report.tornTailBytesDropped > 0 {
+            Log.warning("cut a torn tail of \(report.tornTailBytesDropped) bytes from the log",
+                        ["file": report.tornTailFile ?? "", "bytes": String(report.tornTailBytesDropped)])
+        }
+        Log.info("recovered \(replayed) records", ["records": String(replayed)])
+    }
+
+    /// Binds (or adopts the systemd socket) and starts serving.
+    public func start() throws {
+        core.writer.start()
+        let core = self.core
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.backlog, value: 512)
+            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
+            .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                Server.initialize(channel: channel, core: core)
+            }
+        if let fd = Systemd.listenedSocket() {
+            channel = try bootstrap.withBoundSocket(fd).wait()
+            Log.info("serving on the socket passed by systemd")
+        } else {
+            guard let path = options.socketPath else {
+                throw RPCError.internalError("no socket: give --socket PATH or start whsed through systemd socket activation")
+            }
+            try Server.refuseIfServed(path)
+            channel = try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
+            chmod(path, options.socketMode)
+            Log.info("serving on \(path)", ["socket": path])
+        }
+    }
+
+    /// A live socket at `path` means another whsed serves it: refuse rather than steal it.
+    static func refuseIfServed(_ path: String) throws {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
+            throw RPCError.internalError("socket path too long: \(path)")
+        }
+        withUnsafeMutableBytes(of: &addr.sun_path) { p in
+            for (i, b) in bytes.enumerated() { p[i] = b }
+        }
+        let r = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        if r == 0 { throw RPCError.internalError("another process already serves \(path)") }
+    }
+
+    static func initialize(channel: Channel, core: ServerCore) -> EventLoopFuture<Void> {
+        let count = core.connections.withLockedValue { n -> Int in n += 1; return n }
+        channel.closeFuture.whenComplete { _ in core.connections.withLockedValue { $0 -= 1 } }
+        if count > core.limits.maxConnections {
+            let error = RPCResponse.failure(id: nil, error: .limitExceeded(
+                "too many connections (at most \(core.limits.maxConnections))", limit: "maxConnections",
+                value: core.limits.maxConnections))
+            var buffer = channel.allocator.buffer(capacity: 256)
+            buffer.writeBytes(error.serialized() + [10])
+            return channel.writeAndFlush(buffer).flatMap { channel.close() }
+        }
+        let credentials: EventLoopFuture<PeerCredentials>
+        if let provider = channel as? SocketOptionProvider {
+            credentials = provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+        } else {
+            credentials = channel.eventLoop.makeSucceededFuture(PeerCredentials())
+        }
+        return credentials.flatMap { peer in
+            var groups: [UInt32] = []
+            var n: Int32 = 64
+            var list = [gid_t](repeating: 0, count: 64)
+            var pw = passwd()
+            var res: UnsafeMutablePointer<passwd>? = nil
+            var buf = [CChar](repeating: 0, count: 4096)
+            if getpwuid_r(peer.uid, &pw, &buf, buf.count, &res) == 0, res != nil,
+               getgrouplist(pw.pw_name, peer.gid, &list, &n) >= 0 {
+                groups = Array(list.prefix(Int(n)))
+            }
+            let role = core.access.role(uid: peer.uid, gid: peer.gid, groups: groups)
+            let user = ServerCore.userName(uid: peer.uid)
+            return channel.eventLoop.makeCompletedFuture {
+                let sync = channel.pipeline.syncOperations
+                if core.limits.idleTimeoutSeconds > 0 {
+                    try sync.addHandler(IdleStateHandler(readTimeout: .seconds(Int64(core.limits.idleTimeoutSeconds))))
+                }
+                try sync.addHandler(ByteToMessageHandler(LineFramer(maxLineBytes: core.limits.maxLineBytes)))
+                try sync.addHandler(RPCConnection(core: core, peer: peer, role: role, user: user))
+            }
+        }
+    }
+
+    /// Graceful stop: stop accepting, finish and sync queued postings (their replies go out), close connections.
+    public func shutdown() {
+        Systemd.notify("STOPPING=1\nSTATUS=draining in-flight postings")
+        try? channel?.close().wait()
+        core.writer.drainAndStop()
+        // Let the replies of the drained postings reach their sockets.
+        usleep(100_000)
+        try? group.syncShutdownGracefully()
+        core.log.close()
+    }
+}

@@ -1,0 +1,97 @@
+import Warehouse
+import WhseProtocol
+
+/// The replayable state: the ledger plus the remembered idempotency keys. Every logged record is applied through
+/// `execute`, live and at replay alike.
+public final class StateMachine: @unchecked Sendable {
+    public let ledger = Ledger()
+
+    /// Most idempotency keys remembered; the oldest are forgotten first (`maxIdempotencyKeys` in protocol.md).
+    public static let maxIdempotencyKeys = 100_000
+    /// Longest idempotency key.
+    public static let maxIdempotencyKeyBytes = 128
+
+    struct Remembered {
+        var method: String
+        var params: [UInt8]
+        var result: JSON
+    }
+    var remembered: [String: Remembered] = [:]
+    var rememberedOrder: [String] = []
+    var rememberedHead = 0
+
+    public init() {}
+
+    /// A logged record: method, params and the context stamped at acceptance.
+    public static func record(method: String, params: JSON?, context: PostingContext) -> [UInt8] {
+        var o: [String: JSON] = ["m": .string(method),
+                                 "c": .object(["u": .string(context.user), "t": .string(context.timestamp),
+                                               "d": .string(context.today)])]
+        if let params { o["p"] = params }
+        return JSON.object(o).serialized()
+    }
+
+    /// Decodes a record written by `record`.
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> (String, JSON?, PostingContext) {
+        let v = try JSONParser.parse(bytes, maxDepth: 64)
+        guard case .string(let m)? = v["m"], case .object(let c)? = v["c"],
+              case .string(let u)? = c["u"], case .string(let t)? = c["t"], case .string(let d)? = c["d"]
+        else { throw RPCError.internalError("log record has an unexpected shape") }
+        return (m, v["p"], PostingContext(user: u, timestamp: t, today: d))
+    }
+
+    /// The idempotency key of a request, validated.
+    public static func idempotencyKey(_ params: JSON?) throws(RPCError) -> String? {
+        guard let v = params?["idempotencyKey"] else { return nil }
+        guard case .string(let k) = v, !k.isEmpty, k.utf8.count <= maxIdempotencyKeyBytes else {
+            throw RPCError.invalidParams("idempotencyKey must be a non-empty string of at most \(maxIdempotencyKeyBytes) bytes",
+                                         param: "idempotencyKey")
+        }
+        return k
+    }
+
+    /// When the key was seen: the original result (to replay), or a conflict.
+    func lookup(key: String, method: String, params: [UInt8]) throws(RPCError) -> JSON? {
+        guard let r = remembered[key] else { return nil }
+        guard r.method == method, r.params == params else { throw RPCError.idempotencyConflict(key) }
+        return r.result
+    }
+
+    func remember(key: String, method: String, params: [UInt8], result: JSON) {
+        if remembered[key] == nil {
+            rememberedOrder.append(key)
+            if rememberedOrder.count - rememberedHead > StateMachine.maxIdempotencyKeys {
+                remembered[rememberedOrder[rememberedHead]] = nil
+                rememberedHead += 1
+                if rememberedHead > 65_536 {
+                    rememberedOrder.removeFirst(rememberedHead)
+                    rememberedHead = 0
+                }
+            }
+        }
+        remembered[key] = Remembered(method: method, params: params, result: result)
+    }
+
+    /// Runs a mutating method. Atomic: on error nothing changed.
+    public func execute(method: String, params: JSON?, context: PostingContext) throws(RPCError) -> JSON {
+        guard let handler = Handlers.table[method] else { throw RPCError.methodNotFound(method) }
+        let p = try Params(params)
+        return try handler(ledger, p, context)
+    }
+
+    /// Applies one record during replay; a failure means the log does not match the code that wrote it.
+    public func replay(_ bytes: UnsafeRawBufferPointer) throws {
+        let (method, params, context) = try StateMachine.decode(bytes)
+        let point = ledger.savepoint()
+        do {
+            let result = try execute(method: method, params: params, context: context)
+            ledger.release(point)
+            if let key = try StateMachine.idempotencyKey(params) {
+                remember(key: key, method: method, params: params.map { $0.serialized() } ?? [], result: result)
+            }
+        } catch {
+            ledger.rollback(to: point)
+            throw error
+        }
+    }
+}

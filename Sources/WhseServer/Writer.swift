@@ -1,0 +1,221 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import NIOConcurrencyHelpers
+import Warehouse
+import WhseProtocol
+import WriteAheadLog
+
+/// The single writer: validates and applies postings in arrival order, appends their records, and makes them durable
+/// with one fdatasync per batch (group commit). No reply leaves before its record is synced; after a write or sync
+/// error the process exits without replying (RELIABILITY.md A.1 rule 10).
+public final class Writer: @unchecked Sendable {
+    public typealias Completion = @Sendable (Result<JSON, RPCError>) -> Void
+
+    struct Job {
+        var method: String
+        var params: JSON?
+        var context: PostingContext
+        var complete: Completion
+    }
+
+    /// Guards the state machine: the writer holds it while applying a batch; reads hold it while they read.
+    public let stateLock = NIOLock()
+    public let machine: StateMachine
+    let log: WriteAheadLog
+    /// Most postings applied per fdatasync.
+    public static let maxBatch = 4096
+
+    private let mutex = NSCondition()
+    private var queue: [Job] = []
+    private var stopping = false
+    private var stopped = false
+    private var thread: Thread?
+
+    // Counters for server.status (read under `mutex`).
+    private(set) var syncs: Int = 0
+    private(set) var recordsWritten: Int = 0
+    private(set) var lastSyncMicros: Int = 0
+    private(set) var maxSyncMicros: Int = 0
+    /// Called with the error that made the writer stop the process (tests replace it to observe).
+    let onFatal: @Sendable (String) -> Never
+
+    public init(machine: StateMachine, log: WriteAheadLog, onFatal: @escaping @Sendable (String) -> Never) {
+        self.machine = machine
+        self.log = log
+        self.onFatal = onFatal
+    }
+
+    public func start() {
+        let t = Thread { [self] in self.run() }
+        t.name = "whsed-writer"
+        thread = t
+        t.start()
+    }
+
+    /// Queues a posting; false when the writer is shutting down.
+    public func submit(method: String, params: JSON?, context: PostingContext, complete: @escaping Completion) -> Bool {
+        mutex.lock()
+        defer { mutex.unlock() }
+        if stopping { return false }
+        queue.append(Job(method: method, params: params, context: context, complete: complete))
+        mutex.signal()
+        return true
+    }
+
+    /// Stops taking postings, finishes (and syncs) those queued, then returns.
+    public func drainAndStop() {
+        mutex.lock()
+        stopping = true
+        mutex.broadcast()
+        while !stopped { mutex.wait() }
+        mutex.unlock()
+    }
+
+    public var statistics: (syncs: Int, records: Int, lastSyncMicros: Int, maxSyncMicros: Int, queued: Int) {
+        mutex.lock()
+        defer { mutex.unlock() }
+        return (syncs, recordsWritten, lastSyncMicros, maxSyncMicros, queue.count)
+    }
+
+    /// False when postings wait and the writer has made no progress for 10 s (the watchdog then stops pinging).
+    public var isHealthy: Bool {
+        mutex.lock()
+        defer { mutex.unlock() }
+        if stopped { return false }
+        if queue.isEmpty { return true }
+        return DispatchTime.now().uptimeNanoseconds - lastProgressNanos < 10_000_000_000
+    }
+    private var lastProgressNanos: UInt64 = DispatchTime.now().uptimeNanoseconds
+
+    /// Runs `body` with the state locked against the writer (for reads and checkpoints).
+    public func withState<T>(_ body: (StateMachine) throws -> T) rethrows -> T {
+        try stateLock.withLock { try body(machine) }
+    }
+
+    private func run() {
+        while true {
+            mutex.lock()
+            while queue.isEmpty && !stopping { mutex.wait() }
+            if queue.isEmpty && stopping {
+                stopped = true
+                mutex.broadcast()
+                mutex.unlock()
+                return
+            }
+            let n = min(queue.count, Writer.maxBatch)
+            let batch = Array(queue.prefix(n))
+            queue.removeFirst(n)
+            lastProgressNanos = DispatchTime.now().uptimeNanoseconds
+            mutex.unlock()
+            process(batch)
+        }
+    }
+
+    private func process(_ batch: [Job]) {
+        var outcomes: [Result<JSON, RPCError>] = []
+        outcomes.reserveCapacity(batch.count)
+        var logged: [Int] = []           // indexes of jobs whose record is pending in the log
+        var keys: [(String, String, [UInt8], Int)] = []   // key, method, params, job index
+        var batchKeys: [String: (String, [UInt8], Int)] = [:]
+        stateLock.lock()
+        let ledger = machine.ledger
+        let batchPoint = ledger.savepoint()
+        for (index, job) in batch.enumerated() {
+            var key: String? = nil
+            var canonical: [UInt8] = []
+            do {
+                key = try StateMachine.idempotencyKey(job.params)
+                if let k = key {
+                    canonical = job.params.map { $0.serialized() } ?? []
+                    if let earlier = batchKeys[k] {
+                        guard earlier.0 == job.method, earlier.1 == canonical else { throw RPCError.idempotencyConflict(k) }
+                        outcomes.append(.success(Writer.markReplayed(outcomes[earlier.2])))
+                        continue
+                    }
+                    if let result = try machine.lookup(key: k, method: job.method, params: canonical) {
+                        outcomes.append(.success(Writer.markReplayed(.success(result))))
+                        continue
+                    }
+                }
+            } catch let e as RPCError {
+                outcomes.append(.failure(e))
+                continue
+            } catch {
+                outcomes.append(.failure(.internalError("\(error)")))
+                continue
+            }
+            let point = ledger.savepoint()
+            do {
+                let result = try machine.execute(method: job.method, params: job.params, context: job.context)
+                let record = StateMachine.record(method: job.method, params: job.params, context: job.context)
+                do {
+                    _ = try log.append(record)
+                } catch WALError.recordTooLarge(let bytes, let max) {
+                    ledger.rollback(to: point)
+                    outcomes.append(.failure(.limitExceeded("the posting's record would be \(bytes) bytes; at most \(max)",
+                                                            limit: "maxRecordBytes", value: max)))
+                    continue
+                }
+                ledger.release(point)
+                outcomes.append(.success(result))
+                logged.append(index)
+                if let k = key {
+                    keys.append((k, job.method, canonical, index))
+                    batchKeys[k] = (job.method, canonical, index)
+                }
+            } catch let e as RPCError {
+                ledger.rollback(to: point)
+                outcomes.append(.failure(e))
+            } catch {
+                // Anything else from append is a storage fault.
+                stateLock.unlock()
+                onFatal("appending to the log failed: \(error)")
+            }
+        }
+        stateLock.unlock()
+
+        if !logged.isEmpty {
+            let started = DispatchTime.now().uptimeNanoseconds
+            do {
+                try log.commit()
+            } catch WALError.noSpace(let message) {
+                stateLock.withLock { ledger.rollback(to: batchPoint) }
+                for i in logged { outcomes[i] = .failure(.storageFull(message)) }
+                deliver(batch, outcomes)
+                return
+            } catch {
+                onFatal("syncing the log failed: \(error); exiting without acknowledging")
+            }
+            let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
+            mutex.lock()
+            syncs += 1
+            recordsWritten += logged.count
+            lastSyncMicros = micros
+            maxSyncMicros = max(maxSyncMicros, micros)
+            mutex.unlock()
+        }
+        stateLock.withLock {
+            ledger.release(batchPoint)
+            for (k, m, p, i) in keys {
+                if case .success(let r) = outcomes[i] { machine.remember(key: k, method: m, params: p, result: r) }
+            }
+        }
+        deliver(batch, outcomes)
+    }
+
+    private func deliver(_ batch: [Job], _ outcomes: [Result<JSON, RPCError>]) {
+        for (job, outcome) in zip(batch, outcomes) { job.complete(outcome) }
+    }
+
+    /// A replayed result says so, so a retrying script can tell.
+    static func markReplayed(_ r: Result<JSON, RPCError>) -> JSON {
+        guard case .success(let v) = r else { return .null }
+        if case .object(var o) = v {
+            o["replayed"] = .bool(true)
+            return .object(o)
+        }
+        return v
+    }
+}

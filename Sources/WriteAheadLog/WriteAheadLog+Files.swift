@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A sync failed: never survivable, whatever its errno (RELIABILITY rule 10).
+struct FatalIO: Error {
+    var error: WALError
+}
+
+/// File steps shared by `open`, `commit`, `writeSnapshot` and `repair`.
+extension WriteAheadLog {
+    static func validate(_ options: WALOptions) {
+        precondition(options.maxRecordBytes >= 1 && options.maxRecordBytes <= Int(UInt32.max),
+                     "WALOptions.maxRecordBytes must be in 1...UInt32.max")
+        precondition(options.segmentBytes >= 1, "WALOptions.segmentBytes must be positive")
+    }
+
+    static func join(_ directory: String, _ name: String) -> String { Recovery.join(directory, name) }
+
+    static func parentDirectory(of path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1, p.hasSuffix("/") { p.removeLast() }
+        guard let slash = p.lastIndex(of: "/") else { return "." }
+        return slash == p.startIndex ? "/" : String(p[..<slash])
+    }
+
+    /// Runs a file-handle operation and names `path` in its error (the file system only knows the handle).
+    static func onFile<T>(_ path: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let WALError.io(operation, _, code) {
+            throw WALError.io(operation: operation, path: path, errno: code)
+        }
+    }
+
+    func onFile<T>(_ path: String, _ body: () throws -> T) throws -> T { try Self.onFile(path, body) }
+
+    /// fsync or fdatasync; any failure is `FatalIO`.
+    static func syncFile(_ handle: WALFileHandle, _ path: String, metadata: Bool, options: WALOptions, fileSystem fs: any WALFileSystem) throws {
+        guard options.syncEnabled else { return }
+        do {
+            try onFile(path) { try fs.sync(handle, metadata: metadata) }
+        } catch let e as WALError {
+            throw FatalIO(error: e)
+        }
+    }
+
+    /// fsync of a directory; any failure is `FatalIO`.
+    static func syncDirectory(_ path: String, options: WALOptions, fileSystem fs: any WALFileSystem) throws {
+        guard options.syncEnabled else { return }
+        do {
+            try fs.syncDirectory(path)
+        } catch let e as WALError {
+            throw FatalIO(error: e)
+        }
+    }
+
+    static func removeIfPresent(_ path: String, _ fs: any WALFileSystem) throws {
+        do {
+            try fs.remove(path)
+        } catch let e as WALError where e.errnoValue == ENOENT {
+            return
+        }
+    }
+
+    /// flock on DIR/lock. With `create` the file is made (and the directory synced) when missing; without it a
+    /// missing lock file means nobody holds it, and nil is returned.
+    static func takeLock(directory: String, fileSystem fs: any WALFileSystem, exclusive: Bool, create: Bool,
+                         options: WALOptions) throws -> WALFileHandle? {
+        let path = join(directory, WALFormat.lockFileName)
+        let existed = try fs.listDirectory(directory).contains(WALFormat.lockFileName)
+        if !existed, !create { return nil }
+        let handle = try fs.openFile(path, writable: create, create: create, truncate: false)
+        do {
+            guard try onFile(path, { try fs.lock(handle, exclusive: exclusive) }) else { throw WALError.locked(path) }
+            if !existed { try syncDirectory(directory, options: options, fileSystem: fs) }
+        } catch let fatal as FatalIO {
+            fs.close(handle)
+            throw fatal.error
+        } catch {
+            fs.close(handle)
+            throw error
+        }
+        return handle
+    }
+
+    /// Creates segment `firstSequence` with `contents` (header and records) the etcd way: a temporary file is
+    /// reserved, written and fsynced, renamed into place, and the directory fsynced. Returns a handle open for
+    /// writing. A file under the final name is therefore always complete. `reserve` preallocates
+    /// `segmentBytes` (when the options ask for it); a segment created already finished does not need it.
+    static func createSegment(directory: String, firstSequence: UInt64, contents: [UInt8], reserve: Bool = true,
+                              options: WALOptions, fileSystem fs: any WALFileSystem) throws -> WALFileHandle {
+        let path = join(directory, WALFormat.segmentName(firstSequence: firstSequence))
+        let temporary = path + WALFormat.temporarySuffix
+        let handle = try fs.openFile(temporary, writable: true, create: true, truncate: true)
+        do {
+            if reserve, options.preallocate, options.segmentBytes > contents.count {
+                do {
+                    try onFile(temporary) { try fs.allocate(handle, length: options.segmentBytes) }
+                } catch let e as WALError where e.isOutOfSpace {
+                    // Go on without the reservation: the records themselves may still fit.
+                    try onFile(temporary) { try fs.truncate(handle, to: 0) }
+                }
+            }
+            try contents.withUnsafeBytes { b in try onFile(temporary) { try fs.write(handle, b, at: 0) } }
+            try syncFile(handle, temporary, metadata: true, options: options, fileSystem: fs)
+            try fs.rename(temporary, to: path)
+            try syncDirectory(directory, options: options, fileSystem: fs)
+            return handle
+        } catch {
+            fs.close(handle)
+            if !(error is FatalIO) { try? fs.remove(temporary) }
+            throw error
+        }
+    }
+
+    /// Cuts a torn tail at `end`: ftruncate, restore the reservation (zeros) when preallocating, fsync.
+    static func cutTail(_ handle: WALFileHandle, path: String, at end: Int, options: WALOptions, fileSystem fs: any WALFileSystem) throws {
+        try onFile(path) { try fs.truncate(handle, to: end) }
+        if options.preallocate, end < options.segmentBytes {
+            do {
+                try onFile(path) { try fs.allocate(handle, length: options.segmentBytes) }
+            } catch let e as WALError where e.isOutOfSpace {
+                // The reservation is an optimisation; appends extend the file.
+            }
+        }
+        try syncFile(handle, path, metadata: true, options: options, fileSystem: fs)
+    }
+}

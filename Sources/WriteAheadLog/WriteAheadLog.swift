@@ -1,0 +1,375 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The durable journal: segments of checksummed records plus snapshots, in one directory.
+/// docs/on-disk-format.md describes the files and the recovery rules.
+///
+/// Used from one thread at a time (the writer). After any `.io` error every call throws that error again: the
+/// caller must exit and let recovery run on restart (RELIABILITY rule 10).
+public final class WriteAheadLog: @unchecked Sendable {
+    /// The log's directory, as given to `open`.
+    public let directory: String
+    /// Sequence of the last appended record, pending ones included; 0 when empty.
+    public private(set) var lastSequence: UInt64
+    /// Sequence of the last record made durable by `commit`.
+    public private(set) var lastCommittedSequence: UInt64
+    /// Sequence covered by the newest snapshot, nil without one.
+    public private(set) var snapshotSequence: UInt64?
+
+    private let options: WALOptions
+    private let fs: any WALFileSystem
+    private var lockHandle: WALFileHandle?
+    /// Segments on disk, in order; the last one is the active segment.
+    private var segments: [SegmentRef]
+    private var activeHandle: WALFileHandle
+    /// End of the committed records in the active segment.
+    private var activeEnd: Int
+    /// Framed records waiting for `commit`, for the active segment.
+    private var pendingActive: [UInt8] = []
+    /// Segments to create at `commit` (header and framed records), when appends rotated past the active one.
+    private var pendingSegments: [(firstSequence: UInt64, bytes: [UInt8])] = []
+    private var failure: WALError?
+    private var isClosed = false
+
+    private init(directory: String, options: WALOptions, fileSystem: any WALFileSystem, lockHandle: WALFileHandle,
+                 segments: [SegmentRef], activeHandle: WALFileHandle, activeEnd: Int, lastSequence: UInt64,
+                 snapshotSequence: UInt64?) {
+        self.directory = directory
+        self.options = options
+        self.fs = fileSystem
+        self.lockHandle = lockHandle
+        self.segments = segments
+        self.activeHandle = activeHandle
+        self.activeEnd = activeEnd
+        self.lastSequence = lastSequence
+        self.lastCommittedSequence = lastSequence
+        self.snapshotSequence = snapshotSequence
+    }
+
+    deinit { close() }
+
+    // MARK: open
+
+    /// Opens (creating if needed) the log in `directory`: takes an exclusive flock on DIR/lock, loads the newest
+    /// valid snapshot and hands it to `onSnapshot`, then scans the segments and hands every record with
+    /// sequence > snapshot's to `onRecord` in order. A torn tail in the last segment is cut (ftruncate, the
+    /// reservation restored, fsync) and reported; corruption anywhere else throws `.corrupt`. Leftover temporary
+    /// files, older snapshots and segments the snapshot covers are removed.
+    ///
+    /// When `open` throws after calling the callbacks, whatever they built must be thrown away.
+    public static func open(directory: String, options: WALOptions = WALOptions(), fileSystem: any WALFileSystem = PosixFileSystem(),
+                            onSnapshot: (_ sequence: UInt64, _ payload: [UInt8]) throws -> Void,
+                            onRecord: (_ sequence: UInt64, _ payload: UnsafeRawBufferPointer) throws -> Void) throws -> (WriteAheadLog, WALRecoveryReport) {
+        validate(options)
+        let fs = fileSystem
+        if try fs.createDirectory(directory) {
+            do { try syncDirectory(parentDirectory(of: directory), options: options, fileSystem: fs) } catch let fatal as FatalIO { throw fatal.error }
+        }
+        let lock = try takeLock(directory: directory, fileSystem: fs, exclusive: true, create: true, options: options)!
+        do {
+            let out: RecoveryOutcome
+            do {
+                out = try Recovery.run(directory: directory, fileSystem: fs, options: options, onSnapshot: onSnapshot, onRecord: onRecord)
+            } catch let failure as RecoveryFailure {
+                throw failure.error
+            }
+            return try finishOpen(directory: directory, options: options, fileSystem: fs, lock: lock, recovered: out)
+        } catch let fatal as FatalIO {
+            fs.close(lock)
+            throw fatal.error
+        } catch {
+            fs.close(lock)
+            throw error
+        }
+    }
+
+    /// The part of `open` that changes files: removes what recovery no longer needs, cuts a torn tail, creates
+    /// the first segment when there is none.
+    private static func finishOpen(directory: String, options: WALOptions, fileSystem fs: any WALFileSystem, lock: WALFileHandle,
+                                   recovered out: RecoveryOutcome) throws -> (WriteAheadLog, WALRecoveryReport) {
+        let covered = out.snapshotSequence ?? 0
+        var stale = out.staleNames
+        var segments = out.segments
+        var newFirstSequence: UInt64?
+        if segments.isEmpty {
+            newFirstSequence = covered + 1
+        } else if out.lastRecordSequence < covered {
+            // The snapshot reaches past the end of the log: every segment is covered; start after the snapshot.
+            stale += segments.map(\.name)
+            segments = []
+            newFirstSequence = covered + 1
+        }
+        for name in stale { try removeIfPresent(join(directory, name), fs) }
+        if !stale.isEmpty { try syncDirectory(directory, options: options, fileSystem: fs) }
+
+        let log: WriteAheadLog
+        if let first = newFirstSequence {
+            let header = WALFormat.segmentHeader(firstSequence: first)
+            let handle: WALFileHandle
+            do {
+                handle = try createSegment(directory: directory, firstSequence: first, contents: header, options: options, fileSystem: fs)
+            } catch let e as WALError where e.isOutOfSpace {
+                throw WALError.noSpace("cannot create the first segment in \(directory)")
+            }
+            segments.append(SegmentRef(firstSequence: first, name: WALFormat.segmentName(firstSequence: first)))
+            log = WriteAheadLog(directory: directory, options: options, fileSystem: fs, lockHandle: lock, segments: segments,
+                                activeHandle: handle, activeEnd: header.count, lastSequence: first - 1,
+                                snapshotSequence: out.snapshotSequence)
+        } else {
+            let path = join(directory, segments.last!.name)
+            let handle = try fs.openFile(path, writable: true, create: false, truncate: false)
+            do {
+                if out.tornTailFile == path {
+                    try cutTail(handle, path: path, at: out.lastValidEnd, options: options, fileSystem: fs)
+                }
+            } catch {
+                fs.close(handle)
+                throw error
+            }
+            log = WriteAheadLog(directory: directory, options: options, fileSystem: fs, lockHandle: lock, segments: segments,
+                                activeHandle: handle, activeEnd: out.lastValidEnd, lastSequence: out.lastRecordSequence,
+                                snapshotSequence: out.snapshotSequence)
+        }
+        let report = WALRecoveryReport(snapshotSequence: out.snapshotSequence, recordsReplayed: out.recordsReplayed,
+                                       tornTailBytesDropped: out.tornTailBytes, tornTailFile: out.tornTailFile,
+                                       segments: segments.count)
+        return (log, report)
+    }
+
+    /// Offline check for `whsed --verify`: the same scan as `open`, modifying nothing. Reports what `open` would
+    /// do with a torn tail; throws `.corrupt` or `.unsupportedVersion` where `open` would. The callbacks, when
+    /// given, receive what `open` would deliver. Fails with `.locked` while a writer holds the directory.
+    public static func verify(directory: String, options: WALOptions = WALOptions(), fileSystem: any WALFileSystem = PosixFileSystem(),
+                              onSnapshot: ((_ sequence: UInt64, _ payload: [UInt8]) throws -> Void)? = nil,
+                              onRecord: ((_ sequence: UInt64, _ payload: UnsafeRawBufferPointer) throws -> Void)? = nil) throws -> WALRecoveryReport {
+        validate(options)
+        let lock = try takeLock(directory: directory, fileSystem: fileSystem, exclusive: false, create: false, options: options)
+        defer { if let lock { fileSystem.close(lock) } }
+        do {
+            let out = try Recovery.run(directory: directory, fileSystem: fileSystem, options: options,
+                                       onSnapshot: onSnapshot ?? { _, _ in }, onRecord: onRecord ?? { _, _ in })
+            return WALRecoveryReport(snapshotSequence: out.snapshotSequence, recordsReplayed: out.recordsReplayed,
+                                     tornTailBytesDropped: out.tornTailBytes, tornTailFile: out.tornTailFile,
+                                     segments: out.segments.count)
+        } catch let failure as RecoveryFailure {
+            throw failure.error
+        }
+    }
+
+    // MARK: writing
+
+    /// Frames the payload into the pending buffer (no I/O; a segment rotation is only planned here and carried
+    /// out by `commit`); returns its sequence. The payload must not be empty (length 0 marks the end of the log).
+    @discardableResult
+    public func append(_ payload: UnsafeRawBufferPointer) throws -> UInt64 {
+        try checkUsable()
+        precondition(payload.count > 0, "WriteAheadLog.append: empty payloads are not allowed (length 0 marks the end of the log)")
+        guard payload.count <= options.maxRecordBytes else {
+            throw WALError.recordTooLarge(bytes: payload.count, max: options.maxRecordBytes)
+        }
+        let sequence = lastSequence + 1
+        let frame = WALFormat.frameBytes(payload: payload.count)
+        if pendingSegments.isEmpty {
+            let end = activeEnd + pendingActive.count
+            if end + frame > options.segmentBytes, end > WALFormat.segmentHeaderBytes {
+                pendingSegments.append((sequence, WALFormat.segmentHeader(firstSequence: sequence)))
+            }
+        } else if pendingSegments[pendingSegments.count - 1].bytes.count + frame > options.segmentBytes {
+            pendingSegments.append((sequence, WALFormat.segmentHeader(firstSequence: sequence)))
+        }
+        if pendingSegments.isEmpty {
+            WALFormat.appendFrame(to: &pendingActive, sequence: sequence, payload: payload)
+        } else {
+            WALFormat.appendFrame(to: &pendingSegments[pendingSegments.count - 1].bytes, sequence: sequence, payload: payload)
+        }
+        lastSequence = sequence
+        return sequence
+    }
+
+    @discardableResult
+    public func append(_ payload: [UInt8]) throws -> UInt64 {
+        try payload.withUnsafeBytes { try append($0) }
+    }
+
+    /// Writes every pending record with one write(2) per segment and fdatasyncs; only after it returns may the
+    /// caller acknowledge them (group commit). On ENOSPC it cuts the files back to the last committed offset,
+    /// drops the pending records (`lastSequence` goes back) and throws `.noSpace`. Any other write or sync error
+    /// throws `.io`: the caller must exit, never retry.
+    public func commit() throws {
+        try checkUsable()
+        guard !pendingActive.isEmpty || !pendingSegments.isEmpty else { return }
+        let activePath = join(directory, segments.last!.name)
+        var created: [(ref: SegmentRef, handle: WALFileHandle, end: Int)] = []
+        do {
+            if !pendingActive.isEmpty {
+                try pendingActive.withUnsafeBytes { b in try onFile(activePath) { try fs.write(activeHandle, b, at: activeEnd) } }
+            }
+            if pendingSegments.isEmpty {
+                try syncFile(activeHandle, activePath, metadata: false)
+            } else {
+                // The active segment is finished: give back its unused reservation, make data and size durable,
+                // and only then let the next segment appear (a later segment never follows an incomplete one).
+                try onFile(activePath) { try fs.truncate(activeHandle, to: activeEnd + pendingActive.count) }
+                try syncFile(activeHandle, activePath, metadata: true)
+                for (i, segment) in pendingSegments.enumerated() {
+                    let handle = try Self.createSegment(directory: directory, firstSequence: segment.firstSequence,
+                                                        contents: segment.bytes, reserve: i == pendingSegments.count - 1,
+                                                        options: options, fileSystem: fs)
+                    created.append((SegmentRef(firstSequence: segment.firstSequence, name: WALFormat.segmentName(firstSequence: segment.firstSequence)),
+                                    handle, segment.bytes.count))
+                }
+            }
+        } catch let fatal as FatalIO {
+            throw fail(fatal.error)
+        } catch let e as WALError where e.isOutOfSpace {
+            let records = "\(lastCommittedSequence + 1)...\(lastSequence)"
+            try rollBack(created: created, activePath: activePath)
+            throw WALError.noSpace("records \(records) were not committed to \(directory) (\(e))")
+        } catch {
+            throw fail(error)
+        }
+        if let newest = created.last {
+            fs.close(activeHandle)
+            for c in created.dropLast() { fs.close(c.handle) }
+            segments += created.map(\.ref)
+            activeHandle = newest.handle
+            activeEnd = newest.end
+        } else {
+            activeEnd += pendingActive.count
+        }
+        lastCommittedSequence = lastSequence
+        pendingActive.removeAll(keepingCapacity: true)
+        pendingSegments.removeAll()
+    }
+
+    /// Drops pending (uncommitted) records, e.g. when the caller rolls back.
+    public func discardPending() {
+        pendingActive.removeAll(keepingCapacity: true)
+        pendingSegments.removeAll()
+        lastSequence = lastCommittedSequence
+    }
+
+    /// Undoes a commit that ran out of space: removes the segments it created, then cuts the active segment back
+    /// to its committed end (in this order, so a crash in between never leaves a gap).
+    private func rollBack(created: [(ref: SegmentRef, handle: WALFileHandle, end: Int)], activePath: String) throws {
+        do {
+            for c in created.reversed() {
+                fs.close(c.handle)
+                try Self.removeIfPresent(join(directory, c.ref.name), fs)
+            }
+            if !created.isEmpty { try syncDirectory() }
+            try onFile(activePath) { try fs.truncate(activeHandle, to: activeEnd) }
+            try syncFile(activeHandle, activePath, metadata: true)
+        } catch let fatal as FatalIO {
+            throw fail(fatal.error)
+        } catch {
+            throw fail(error)
+        }
+        discardPending()
+    }
+
+    // MARK: snapshots
+
+    /// Atomic snapshot: DIR/snapshot-<seq 16 hex>.snap.tmp written, fsynced, renamed, directory fsynced; then older
+    /// snapshots and every segment whose records are all <= sequence are deleted (never the active one).
+    /// `sequence` must be committed. ENOSPC throws `.noSpace` and leaves the previous snapshot in force.
+    public func writeSnapshot(sequence: UInt64, payload: [UInt8]) throws {
+        try checkUsable()
+        precondition(sequence <= lastCommittedSequence, "snapshot at \(sequence) beyond the committed log (\(lastCommittedSequence))")
+        precondition(sequence >= (snapshotSequence ?? 0), "snapshot at \(sequence) older than the current one (\(snapshotSequence ?? 0))")
+        let name = WALFormat.snapshotName(sequence: sequence)
+        let path = join(directory, name)
+        let temporary = path + WALFormat.temporarySuffix
+        let bytes = WALFormat.encodeSnapshot(sequence: sequence, payload: payload)
+        do {
+            let handle = try fs.openFile(temporary, writable: true, create: true, truncate: true)
+            do {
+                try bytes.withUnsafeBytes { b in try onFile(temporary) { try fs.write(handle, b, at: 0) } }
+                try syncFile(handle, temporary, metadata: true)
+            } catch {
+                fs.close(handle)
+                throw error
+            }
+            fs.close(handle)
+            try fs.rename(temporary, to: path)
+            try syncDirectory()
+        } catch let fatal as FatalIO {
+            throw fail(fatal.error)
+        } catch let e as WALError where e.isOutOfSpace {
+            try? fs.remove(temporary)
+            throw WALError.noSpace("snapshot \(name) not written (\(e))")
+        } catch {
+            throw fail(error)
+        }
+        snapshotSequence = sequence
+
+        var removed = false
+        do {
+            for other in try fs.listDirectory(directory) {
+                if let s = WALFormat.snapshotSequence(fromName: other), s < sequence {
+                    try Self.removeIfPresent(join(directory, other), fs)
+                    removed = true
+                }
+            }
+            while segments.count >= 2, segments[1].firstSequence <= sequence + 1 {
+                try Self.removeIfPresent(join(directory, segments[0].name), fs)
+                segments.removeFirst()
+                removed = true
+            }
+            if removed { try syncDirectory() }
+        } catch let fatal as FatalIO {
+            throw fail(fatal.error)
+        } catch let e as WALError where e.isOutOfSpace {
+            throw WALError.noSpace("snapshot \(name) written, but old files were not removed (\(e))")
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    // MARK: status
+
+    /// Bytes on disk in segments + snapshots, for status.
+    public func diskUsage() -> Int {
+        guard let names = try? fs.listDirectory(directory) else { return 0 }
+        return names.reduce(0) { total, name in
+            guard WALFormat.segmentSequence(fromName: name) != nil || WALFormat.snapshotSequence(fromName: name) != nil else { return total }
+            return total + ((try? fs.fileSize(join(directory, name))) ?? 0)
+        }
+    }
+
+    /// Closes the files and releases the lock. Pending records are dropped. Idempotent.
+    public func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        discardPending()
+        fs.close(activeHandle)
+        if let lock = lockHandle { fs.close(lock) }
+        lockHandle = nil
+    }
+
+    // MARK: internals
+
+    private func checkUsable() throws {
+        precondition(!isClosed, "WriteAheadLog used after close()")
+        if let failure { throw failure }
+    }
+
+    /// Records a fatal error and returns it for throwing; the log refuses all further work.
+    private func fail(_ error: any Error) -> WALError {
+        // Only WALErrors come out of the file system.
+        let e = (error as? WALError) ?? WALError.io(operation: "\(error)", path: directory, errno: EIO)
+        failure = e
+        return e
+    }
+
+    private func syncFile(_ handle: WALFileHandle, _ path: String, metadata: Bool) throws {
+        try Self.syncFile(handle, path, metadata: metadata, options: options, fileSystem: fs)
+    }
+
+    private func syncDirectory() throws {
+        try Self.syncDirectory(directory, options: options, fileSystem: fs)
+    }
+
+    private func join(_ directory: String, _ name: String) -> String { Recovery.join(directory, name) }
+}

@@ -1,0 +1,306 @@
+import ArgumentParser
+import Foundation
+import WhseProtocol
+
+struct CountGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "count",
+        abstract: "Warehouse physical inventory at directed locations: calculate, print the count list, enter counts, register.",
+        subcommands: [Calculate.self, List.self, Journals.self, Enter.self, Recalculate.self, Register.self, Delete.self])
+
+    struct Calculate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Calculate a count journal: one line per bin content, quantity frozen (whsePhysInventory.calculate).",
+            discussion: "Example: whsectl count calculate WH1 --journal COUNT1 --zone PICK")
+        @OptionGroup var global: Global
+        @Argument var location: String
+        @Option var journal: String?
+        @Option var zone: String?
+        @Option var bin: String?
+        @Option var item: String?
+        @Option var documentNo: String?
+        @Option var registeringDate: String?
+        @Flag(help: "Include bin contents that are now zero (items not on inventory).") var includeZero = false
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["location": .string(location), "includeZero": .bool(includeZero)]
+                opt(&p, "journal", journal); opt(&p, "zone", zone); opt(&p, "bin", bin); opt(&p, "item", item)
+                opt(&p, "documentNo", documentNo); opt(&p, "registeringDate", registeringDate)
+                let r = try global.call("whsePhysInventory.calculate", p, posting: true)
+                if global.outputFormat == .table {
+                    print("journal \(Output.text(r["journal"])): \(r["lines"]?.arrayValue?.count ?? 0) line(s) to count")
+                } else {
+                    Output.object(r, format: global.outputFormat)
+                }
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the count list to count from (whsePhysInventory.get).",
+            discussion: """
+                For the printer:   whsectl count list COUNT1 --blind | lpr
+                As a sheet:        whsectl count list COUNT1 --format csv > count1.csv   (fill the "counted" column, then
+                                   whsectl count enter COUNT1 --file count1.csv)
+                """)
+        @OptionGroup var global: Global
+        @Argument var journal: String
+        @Flag(help: "Hide the calculated quantities (blind count).") var blind = false
+        func run() throws {
+            try perform {
+                let r = try global.call("whsePhysInventory.get", ["journal": .string(journal), "blind": .bool(blind)])
+                let lines = r["lines"]?.arrayValue ?? []
+                switch global.outputFormat {
+                case .json: print(r.serializedString)
+                case .jsonl: for l in lines { print(l.serializedString) }
+                case .csv:
+                    print("lineNo,location,zone,bin,item,description,unitOfMeasure,quantityCalculated,counted")
+                    let descriptions = try itemDescriptions(lines)
+                    for l in lines {
+                        let counted = l["counted"] == .bool(true) ? Output.text(l["quantityPhysInventory"]) : ""
+                        print([Output.text(l["lineNo"]), Output.text(r["location"]), Output.text(l["zone"]), Output.text(l["bin"]),
+                               Output.text(l["item"]), descriptions[Output.text(l["item"])] ?? "", Output.text(l["unitOfMeasure"]),
+                               blind ? "" : Output.text(l["quantityCalculated"]), counted].map(CSV.quote).joined(separator: ","))
+                    }
+                case .table:
+                    let descriptions = try itemDescriptions(lines)
+                    print("WAREHOUSE PHYSICAL INVENTORY LIST")
+                    print("Journal: \(Output.text(r["journal"]))   Location: \(Output.text(r["location"]))   Document: \(Output.text(r["documentNo"]))   Registering date: \(Output.text(r["registeringDate"]))\(blind ? "   (blind count)" : "")")
+                    print("")
+                    let rows: [JSON] = lines.map { l in
+                        var o: [String: JSON] = [:]
+                        if case .object(let x) = l { o = x }
+                        o["description"] = .string(descriptions[Output.text(l["item"])] ?? "")
+                        o["write"] = .string("__________")
+                        if blind { o["quantityCalculated"] = .null }
+                        return .object(o)
+                    }
+                    var cols = [Column("LINE", "lineNo"), Column("ZONE", "zone"), Column("BIN", "bin"), Column("ITEM", "item"),
+                                Column("DESCRIPTION", "description"), Column("UNIT", "unitOfMeasure")]
+                    if !blind { cols.append(Column("CALCULATED", "quantityCalculated")) }
+                    cols.append(Column("COUNTED", "write"))
+                    Output.rows(rows, cols, format: .table, whole: r)
+                    print("")
+                    print("Counted by: ____________________   Date: __________")
+                }
+            }
+        }
+
+        func itemDescriptions(_ lines: [JSON]) throws -> [String: String] {
+            let r = try global.call("item.list", [:])
+            var d: [String: String] = [:]
+            for i in r["items"]?.arrayValue ?? [] { d[Output.text(i["no"])] = Output.text(i["description"]) }
+            return d
+        }
+    }
+
+    struct Journals: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List open count journals (whsePhysInventory.list).",
+                                                        discussion: "Example: whsectl count journals")
+        @OptionGroup var global: Global
+        func run() throws {
+            try perform {
+                let r = try global.call("whsePhysInventory.list", [:])
+                Output.rows(r["journals"]?.arrayValue ?? [], [Column("JOURNAL", "journal"), Column("LOCATION", "location"),
+                            Column("LINES", "lines"), Column("COUNTED", "counted"), Column("BY", "createdBy"),
+                            Column("CREATED", "createdAt")], format: global.outputFormat, whole: r)
+            }
+        }
+    }
+
+    struct Enter: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enter counted quantities (whsePhysInventory.recordCounts); may be repeated, the last count wins.",
+            discussion: """
+                By bin and item:  whsectl count enter COUNT1 --bin A-01 --item ITEM1 --quantity 62
+                By line:          whsectl count enter COUNT1 --line 10000 --quantity 62
+                From the sheet:   whsectl count enter COUNT1 --file count1.csv   (columns lineNo or bin+item, and counted or quantity;
+                                  rows with an empty count are skipped)
+                """)
+        @OptionGroup var global: Global
+        @Argument var journal: String
+        @Option var line: Int?
+        @Option var bin: String?
+        @Option var item: String?
+        @Option var unit: String?
+        @Option(parsing: .unconditional) var quantity: String?
+        @Option(help: "CSV or JSON Lines file ('-' for stdin).") var file: String?
+        func run() throws {
+            try perform {
+                let counts: [JSON]
+                if let f = file {
+                    let rows = try readLines(f, quantityFields: ["quantity", "counted", "quantityCalculated"], intFields: ["lineNo"],
+                                             allowed: ["lineNo", "location", "zone", "bin", "item", "description", "unitOfMeasure",
+                                                       "quantityCalculated", "counted", "quantity"])
+                    counts = rows.compactMap { r -> JSON? in
+                        guard case .object(let o) = r, let q = o["counted"] ?? o["quantity"] else { return nil }
+                        var c: [String: JSON] = ["quantity": q]
+                        if let n = o["lineNo"] { c["lineNo"] = n } else {
+                            c["bin"] = o["bin"]; c["item"] = o["item"]; c["unitOfMeasure"] = o["unitOfMeasure"]
+                        }
+                        return .object(c.filter { $0.value != .null })
+                    }
+                    if counts.isEmpty { throw CLIError(code: Exit.usage, message: "\(f) holds no counts") }
+                } else {
+                    guard let quantity else { throw CLIError(code: Exit.usage, message: "give --quantity (with --line, or --bin and --item), or --file") }
+                    var c: [String: JSON] = ["quantity": try quantity_(quantity)]
+                    if let line { c["lineNo"] = JSON(line) } else {
+                        guard let bin, let item else { throw CLIError(code: Exit.usage, message: "give --line, or --bin and --item") }
+                        c["bin"] = .string(bin); c["item"] = .string(item)
+                        opt(&c, "unitOfMeasure", unit)
+                    }
+                    counts = [.object(c)]
+                }
+                let r = try global.call("whsePhysInventory.recordCounts", ["journal": .string(journal), "counts": .array(counts)], posting: true)
+                if global.outputFormat == .table {
+                    let lines = r["lines"]?.arrayValue ?? []
+                    print("recorded \(counts.count) count(s); \(lines.filter { $0["counted"] == .bool(true) }.count) of \(lines.count) lines counted")
+                } else {
+                    Output.object(r, format: global.outputFormat)
+                }
+            }
+        }
+    }
+
+    struct Recalculate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recalculate stale lines (whsePhysInventory.recalculate); their counts must be entered again.",
+            discussion: "Example: whsectl count recalculate COUNT1 --line 10000")
+        @OptionGroup var global: Global
+        @Argument var journal: String
+        @Option(name: .customLong("line"), help: "Line number (repeatable; default: all lines).") var lines: [Int] = []
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["journal": .string(journal)]
+                if !lines.isEmpty { p["lines"] = .array(lines.map { JSON($0) }) }
+                let r = try global.call("whsePhysInventory.recalculate", p, posting: true)
+                if global.outputFormat == .table { print("recalculated \(lines.isEmpty ? "all" : String(lines.count)) line(s)") } else {
+                    Output.object(r, format: global.outputFormat)
+                }
+            }
+        }
+    }
+
+    struct Register: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register the count (whsePhysInventory.register): bins to counted, differences into the adjustment bin.",
+            discussion: "Example: whsectl count register COUNT1")
+        @OptionGroup var global: Global
+        @Argument var journal: String
+        func run() throws {
+            try perform { printPosting(try global.call("whsePhysInventory.register", ["journal": .string(journal)], posting: true), global.outputFormat) }
+        }
+    }
+
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a count journal without registering (whsePhysInventory.delete).",
+                                                        discussion: "Example: whsectl count delete COUNT1")
+        @OptionGroup var global: Global
+        @Argument var journal: String
+        func run() throws {
+            try perform { Output.object(try global.call("whsePhysInventory.delete", ["journal": .string(journal)], posting: true), format: global.outputFormat) }
+        }
+    }
+}
+
+let physColumns = [Column("LINE", "lineNo"), Column("ITEM", "item"), Column("BIN", "bin"), Column("UNIT", "unitOfMeasure"),
+                   Column("CALCULATED", "quantityCalculated"), Column("PHYS. INVENTORY", "quantityPhysInventory"),
+                   Column("TYPE", "entryType"), Column("QUANTITY", "quantity"), Column("STALE", "stale")]
+
+struct PhysInventoryGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "phys-inventory",
+        abstract: "Phys. Inventory Journal: bring the item ledger to the counted stock.",
+        subcommands: [Calculate.self, Show.self, Enter.self, Recalculate.self, Post.self, Delete.self])
+
+    struct Calculate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Calculate a phys. inventory journal (physInventory.calculate).",
+            discussion: "Example: whsectl phys-inventory calculate WH1 --journal PHYS1")
+        @OptionGroup var global: Global
+        @Argument var location: String
+        @Option var journal: String?
+        @Option var item: String?
+        @Option var bin: String?
+        @Option var documentNo: String?
+        @Option var postingDate: String?
+        @Flag var includeZero = false
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["location": .string(location), "includeZero": .bool(includeZero)]
+                opt(&p, "journal", journal); opt(&p, "item", item); opt(&p, "bin", bin)
+                opt(&p, "documentNo", documentNo); opt(&p, "postingDate", postingDate)
+                let r = try global.call("physInventory.calculate", p, posting: true)
+                if global.outputFormat == .table { print("journal \(Output.text(r["journal"]))") }
+                Output.rows(r["lines"]?.arrayValue ?? [], physColumns, format: global.outputFormat, whole: r)
+            }
+        }
+    }
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a phys. inventory journal (physInventory.get).",
+                                                        discussion: "Example: whsectl phys-inventory show PHYS1")
+        @OptionGroup var global: Global
+        @Argument var journal: String
+        func run() throws {
+            try perform {
+                let r = try global.call("physInventory.get", ["journal": .string(journal)])
+                Output.rows(r["lines"]?.arrayValue ?? [], physColumns, format: global.outputFormat, whole: r)
+            }
+        }
+    }
+    struct Enter: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enter counts at basic or plain locations (physInventory.recordCounts).",
+            discussion: "Example: whsectl phys-inventory enter PHYS1 --item ITEM1 --bin S-01 --quantity 7")
+        @OptionGroup var global: Global
+        @Argument var journal: String
+        @Option var line: Int?
+        @Option var item: String?
+        @Option var bin: String?
+        @Option var unit: String?
+        @Option(parsing: .unconditional) var quantity: String
+        func run() throws {
+            try perform {
+                var c: [String: JSON] = ["quantity": try quantity_(quantity)]
+                if let line { c["lineNo"] = JSON(line) }
+                opt(&c, "item", item); opt(&c, "bin", bin); opt(&c, "unitOfMeasure", unit)
+                let r = try global.call("physInventory.recordCounts", ["journal": .string(journal), "counts": .array([.object(c)])], posting: true)
+                Output.rows(r["lines"]?.arrayValue ?? [], physColumns, format: global.outputFormat, whole: r)
+            }
+        }
+    }
+    struct Recalculate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Recalculate stale lines (physInventory.recalculate).",
+                                                        discussion: "Example: whsectl phys-inventory recalculate PHYS1")
+        @OptionGroup var global: Global
+        @Argument var journal: String
+        @Option(name: .customLong("line")) var lines: [Int] = []
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["journal": .string(journal)]
+                if !lines.isEmpty { p["lines"] = .array(lines.map { JSON($0) }) }
+                let r = try global.call("physInventory.recalculate", p, posting: true)
+                Output.rows(r["lines"]?.arrayValue ?? [], physColumns, format: global.outputFormat, whole: r)
+            }
+        }
+    }
+    struct Post: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Post the journal (physInventory.post).",
+                                                        discussion: "Example: whsectl phys-inventory post PHYS1")
+        @OptionGroup var global: Global
+        @Argument var journal: String
+        func run() throws {
+            try perform { printPosting(try global.call("physInventory.post", ["journal": .string(journal)], posting: true), global.outputFormat) }
+        }
+    }
+    struct Delete: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete the journal without posting (physInventory.delete).",
+                                                        discussion: "Example: whsectl phys-inventory delete PHYS1")
+        @OptionGroup var global: Global
+        @Argument var journal: String
+        func run() throws {
+            try perform { Output.object(try global.call("physInventory.delete", ["journal": .string(journal)], posting: true), format: global.outputFormat) }
+        }
+    }
+}

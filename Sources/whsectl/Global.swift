@@ -1,0 +1,165 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Foundation
+import Warehouse
+import WhseProtocol
+
+/// Options every subcommand takes.
+struct Global: ParsableArguments {
+    @Option(name: .long, help: "whsed's socket (default: $WHSED_SOCKET, else ./whsed.sock).")
+    var socket: String?
+
+    @Flag(name: .long, help: "Print the result as one JSON document.")
+    var json = false
+
+    @Option(name: .long, help: "Output format: table, json, jsonl, csv.")
+    var format: String?
+
+    @Option(name: .long, help: "Seconds to wait for whsed's answer (0: forever).")
+    var timeout: Double = 30
+
+    @Option(name: .long, help: "Idempotency key for a posting: a retry with the same key never posts twice.")
+    var idempotencyKey: String?
+
+    @Option(name: .long, help: "Retries after a lost connection (same idempotency key each time, so never a double posting).")
+    var retries: Int = 0
+
+    var socketPath: String {
+        socket ?? ProcessInfo.processInfo.environment["WHSED_SOCKET"] ?? "whsed.sock"
+    }
+
+    var outputFormat: OutputFormat {
+        if json { return .json }
+        if let f = format, let o = OutputFormat(rawValue: f) { return o }
+        return .table
+    }
+
+    func validateFormat() throws {
+        if let f = format, OutputFormat(rawValue: f) == nil {
+            throw ValidationError("--format must be one of table, json, jsonl, csv")
+        }
+    }
+
+    /// Calls one method; postings carry an idempotency key (the given one, or a fresh one reused across retries).
+    func call(_ method: String, _ params: [String: JSON], posting: Bool = false) throws -> JSON {
+        try validateFormat()
+        var p = params
+        if posting {
+            p["idempotencyKey"] = .string(idempotencyKey ?? Global.freshKey())
+        }
+        var attempt = 0
+        while true {
+            do {
+                let client = try Client(path: socketPath, timeoutSeconds: timeout)
+                return try client.call(method, p)
+            } catch let e as CLIError where e.code == Exit.unavailable && attempt < retries {
+                attempt += 1
+                Output.stderr("whsectl: \(e.message); retrying (\(attempt)/\(retries))")
+                usleep(UInt32(min(5_000_000, 200_000 * attempt)))
+            }
+        }
+    }
+
+    static func freshKey() -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        return "whsectl-" + bytes.map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+/// Runs a command body, turning failures into a message on stderr and the documented exit code.
+func perform(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as ServerError {
+        var line = "whsectl: \(e.message) [\(e.reason)]"
+        if let stale = e.error["data"]?["staleLines"] { line += " staleLines=\(stale.serializedString)" }
+        Output.stderr(line)
+        throw ExitCode(e.exitCode)
+    } catch let e as CLIError {
+        Output.stderr("whsectl: \(e.message)")
+        throw ExitCode(e.code)
+    }
+}
+
+/// Checks a quantity on the command line or in a file, so a typo never reaches the server.
+func quantity(_ text: String, _ what: String) throws -> JSON {
+    do { return .number(try Quantity(parsing: text).description) } catch {
+        throw CLIError(code: Exit.usage, message: "\(what): \(error.description)")
+    }
+}
+
+func opt(_ dict: inout [String: JSON], _ key: String, _ value: String?) {
+    if let v = value { dict[key] = .string(v) }
+}
+
+/// Reads journal lines from a CSV (header row names the fields) or JSON Lines file; "-" is stdin.
+/// Quantity fields are checked; errors name the file's line number.
+func readLines(_ path: String, quantityFields: Set<String>, intFields: Set<String> = [], allowed: Set<String>) throws -> [JSON] {
+    let data: Data
+    if path == "-" {
+        data = FileHandle.standardInput.readDataToEndOfFile()
+    } else {
+        guard let d = FileManager.default.contents(atPath: path) else {
+            throw CLIError(code: Exit.usage, message: "cannot read \(path)")
+        }
+        data = d
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+        throw CLIError(code: Exit.usage, message: "\(path) is not UTF-8 text")
+    }
+    let trimmed = text.drop(while: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" })
+    var out: [JSON] = []
+    if trimmed.hasPrefix("{") {
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty { continue }
+            let v: JSON
+            do { v = try JSONParser.parse(String(line)) } catch {
+                throw CLIError(code: Exit.usage, message: "\(path) line \(i + 1): \(error)")
+            }
+            guard case .object(var o) = v else { throw CLIError(code: Exit.usage, message: "\(path) line \(i + 1): expected an object") }
+            for k in o.keys where !allowed.contains(k) {
+                throw CLIError(code: Exit.usage, message: "\(path) line \(i + 1): unknown field \(k) (known: \(allowed.sorted().joined(separator: ", ")))")
+            }
+            for k in quantityFields {
+                if let q = o[k] { o[k] = try quantity(Output.text(q), "\(path) line \(i + 1) \(k)") }
+            }
+            out.append(.object(o))
+        }
+        return out
+    }
+    let records = try CSV.parse(text)
+    guard let header = records.first else { return [] }
+    let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+    for n in names where !allowed.contains(n) {
+        throw CLIError(code: Exit.usage, message: "\(path) line 1: unknown column \(n) (known: \(allowed.sorted().joined(separator: ", ")))")
+    }
+    for r in records.dropFirst() {
+        guard r.fields.count == names.count else {
+            throw CLIError(code: Exit.usage, message: "\(path) line \(r.line): \(r.fields.count) fields, the header has \(names.count)")
+        }
+        var o: [String: JSON] = [:]
+        for (n, v) in zip(names, r.fields) {
+            let value = v.trimmingCharacters(in: .whitespaces)
+            if value.isEmpty { continue }
+            if quantityFields.contains(n) {
+                o[n] = try quantity(value, "\(path) line \(r.line) \(n)")
+            } else if intFields.contains(n) {
+                guard let i = Int(value) else { throw CLIError(code: Exit.usage, message: "\(path) line \(r.line) \(n): not an integer") }
+                o[n] = JSON(i)
+            } else {
+                o[n] = .string(value)
+            }
+        }
+        out.append(.object(o))
+    }
+    return out
+}
+
+/// A progress line on stderr for long imports, only when stderr is a terminal.
+func progress(_ message: String) {
+    if isatty(2) != 0 { Output.stderr(message) }
+}

@@ -1,0 +1,239 @@
+import ArgumentParser
+import WhseProtocol
+
+let binColumns = [Column("LOCATION", "location"), Column("ZONE", "zone"), Column("BIN", "bin"), Column("ITEM", "item"),
+                  Column("UNIT", "unitOfMeasure"), Column("QUANTITY", "quantity"), Column("BASE QTY", "quantityBase"),
+                  Column("ADJ", "adjustmentBin")]
+
+struct LocationGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "location", abstract: "Locations (sites) and their kinds.",
+        subcommands: [Create.self, Get.self, List.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a location (location.create).",
+            discussion: "Example: whsectl location create WH1 --name 'Main warehouse' --kind directed --adjustment-bin ADJ")
+        @OptionGroup var global: Global
+        @Argument(help: "Location code.") var code: String
+        @Option(help: "Name.") var name: String?
+        @Option(help: "directed (zones, adjustment bin), basic (bin mandatory) or plain (no bins).") var kind: String = "directed"
+        @Option(help: "Code of the default adjustment bin (directed).") var adjustmentBin: String?
+        @Option(help: "Zone of the adjustment bin (directed).") var adjustmentZone: String?
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["code": .string(code), "kind": .string(kind)]
+                opt(&p, "name", name); opt(&p, "adjustmentBin", adjustmentBin); opt(&p, "adjustmentZone", adjustmentZone)
+                Output.object(try global.call("location.create", p, posting: true), format: global.outputFormat)
+            }
+        }
+    }
+
+    struct Get: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a location (location.get).",
+                                                        discussion: "Example: whsectl location get WH1")
+        @OptionGroup var global: Global
+        @Argument var code: String
+        func run() throws {
+            try perform { Output.object(try global.call("location.get", ["code": .string(code)]), format: global.outputFormat) }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List locations (location.list).",
+                                                        discussion: "Example: whsectl location list")
+        @OptionGroup var global: Global
+        func run() throws {
+            try perform {
+                let r = try global.call("location.list", [:])
+                Output.rows(r["locations"]?.arrayValue ?? [], [Column("CODE", "code"), Column("KIND", "kind"),
+                            Column("ADJUSTMENT BIN", "adjustmentBin"), Column("NAME", "name")],
+                            format: global.outputFormat, whole: r)
+            }
+        }
+    }
+}
+
+struct ZoneGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "zone", abstract: "Zones of directed locations.",
+                                                    subcommands: [Create.self, List.self])
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a zone (zone.create).",
+                                                        discussion: "Example: whsectl zone create WH1 PICK --bin-type PICK")
+        @OptionGroup var global: Global
+        @Argument var location: String
+        @Argument var code: String
+        @Option(help: "Bin type new bins take: RECEIVE, SHIP, PUTAWAY, PICK, PUTPICK, QC.") var binType: String?
+        @Option var description: String?
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["location": .string(location), "code": .string(code)]
+                opt(&p, "binType", binType); opt(&p, "description", description)
+                Output.object(try global.call("zone.create", p, posting: true), format: global.outputFormat)
+            }
+        }
+    }
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a location's zones (zone.list).",
+                                                        discussion: "Example: whsectl zone list WH1")
+        @OptionGroup var global: Global
+        @Argument var location: String
+        func run() throws {
+            try perform {
+                let r = try global.call("zone.list", ["location": .string(location)])
+                Output.rows(r["zones"]?.arrayValue ?? [], [Column("ZONE", "code"), Column("BIN TYPE", "binType"),
+                            Column("DESCRIPTION", "description")], format: global.outputFormat, whole: r)
+            }
+        }
+    }
+}
+
+struct BinGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "bin", abstract: "Bins and what they hold.",
+                                                    subcommands: [Create.self, Update.self, List.self, Contents.self])
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a bin (bin.create).",
+                                                        discussion: "Example: whsectl bin create WH1 A-01 --zone PICK")
+        @OptionGroup var global: Global
+        @Argument var location: String
+        @Argument var code: String
+        @Option(help: "Zone (required at directed locations).") var zone: String?
+        @Option(help: "Bin type (default: the zone's).") var binType: String?
+        @Option(help: "Block movement: none, inbound, outbound, all.") var block: String?
+        @Option var description: String?
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["location": .string(location), "code": .string(code)]
+                opt(&p, "zone", zone); opt(&p, "binType", binType); opt(&p, "blockMovement", block); opt(&p, "description", description)
+                Output.object(try global.call("bin.create", p, posting: true), format: global.outputFormat)
+            }
+        }
+    }
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a bin (bin.update).",
+                                                        discussion: "Example: whsectl bin update WH1 A-01 --block outbound")
+        @OptionGroup var global: Global
+        @Argument var location: String
+        @Argument var code: String
+        @Option(help: "Block movement: none, inbound, outbound, all.") var block: String?
+        @Option var binType: String?
+        @Option var description: String?
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["location": .string(location), "code": .string(code)]
+                opt(&p, "blockMovement", block); opt(&p, "binType", binType); opt(&p, "description", description)
+                Output.object(try global.call("bin.update", p, posting: true), format: global.outputFormat)
+            }
+        }
+    }
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a location's bins (bin.list).",
+                                                        discussion: "Example: whsectl bin list WH1 --zone PICK")
+        @OptionGroup var global: Global
+        @Argument var location: String
+        @Option var zone: String?
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["location": .string(location)]
+                opt(&p, "zone", zone)
+                let r = try global.call("bin.list", p)
+                Output.rows(r["bins"]?.arrayValue ?? [], [Column("BIN", "code"), Column("ZONE", "zone"),
+                            Column("BIN TYPE", "binType"), Column("BLOCK", "blockMovement"), Column("ADJ", "adjustmentBin"),
+                            Column("DESCRIPTION", "description")], format: global.outputFormat, whole: r)
+            }
+        }
+    }
+    struct Contents: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "What a bin holds (bin.contents).",
+                                                        discussion: "Example: whsectl bin contents WH1 A-01")
+        @OptionGroup var global: Global
+        @Argument var location: String
+        @Argument var bin: String
+        @Flag(help: "Include items whose quantity is zero.") var includeZero = false
+        func run() throws {
+            try perform {
+                let r = try global.call("bin.contents", ["location": .string(location), "bin": .string(bin),
+                                                         "includeZero": .bool(includeZero)])
+                Output.rows(r["rows"]?.arrayValue ?? [], binColumns, format: global.outputFormat, whole: r)
+            }
+        }
+    }
+}
+
+struct ItemGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "item", abstract: "Items, where they are, availability.",
+                                                    subcommands: [Create.self, Get.self, List.self, Bins.self, Availability.self])
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an item (item.create).",
+                                                        discussion: "Example: whsectl item create ITEM1 --description Widget --base-unit PCS --unit BOX=12")
+        @OptionGroup var global: Global
+        @Argument var no: String
+        @Option var description: String?
+        @Option(help: "Base unit of measure.") var baseUnit: String = "PCS"
+        @Option(name: .customLong("unit"), help: "A further unit as CODE=QTY-PER-UNIT (repeatable).") var units: [String] = []
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["no": .string(no), "baseUnitOfMeasure": .string(baseUnit)]
+                opt(&p, "description", description)
+                var list: [JSON] = []
+                for u in units {
+                    let parts = u.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard parts.count == 2 else { throw CLIError(code: Exit.usage, message: "--unit takes CODE=QTY, e.g. BOX=12") }
+                    list.append(.object(["code": .string(parts[0]), "quantityPerUnitOfMeasure": try quantity(parts[1], "--unit \(u)")]))
+                }
+                if !list.isEmpty { p["unitsOfMeasure"] = .array(list) }
+                Output.object(try global.call("item.create", p, posting: true), format: global.outputFormat)
+            }
+        }
+    }
+    struct Get: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show an item (item.get).", discussion: "Example: whsectl item get ITEM1")
+        @OptionGroup var global: Global
+        @Argument var no: String
+        func run() throws { try perform { Output.object(try global.call("item.get", ["no": .string(no)]), format: global.outputFormat) } }
+    }
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List items (item.list).", discussion: "Example: whsectl item list")
+        @OptionGroup var global: Global
+        func run() throws {
+            try perform {
+                let r = try global.call("item.list", [:])
+                Output.rows(r["items"]?.arrayValue ?? [], [Column("ITEM", "no"), Column("BASE UNIT", "baseUnitOfMeasure"),
+                            Column("DESCRIPTION", "description")], format: global.outputFormat, whole: r)
+            }
+        }
+    }
+    struct Bins: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Where an item is, per bin, the adjustment bin included (item.bins).",
+                                                        discussion: "Example: whsectl item bins ITEM1 --location WH1")
+        @OptionGroup var global: Global
+        @Argument var item: String
+        @Option var location: String?
+        @Flag var includeZero = false
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["item": .string(item), "includeZero": .bool(includeZero)]
+                opt(&p, "location", location)
+                let r = try global.call("item.bins", p)
+                Output.rows(r["rows"]?.arrayValue ?? [], binColumns, format: global.outputFormat, whole: r)
+            }
+        }
+    }
+    struct Availability: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Inventory, stock in bins, adjustment bin and available quantity (item.availability).",
+                                                        discussion: "Example: whsectl item availability ITEM1")
+        @OptionGroup var global: Global
+        @Argument var item: String
+        @Option var location: String?
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["item": .string(item)]
+                opt(&p, "location", location)
+                let r = try global.call("item.availability", p)
+                Output.rows(r["locations"]?.arrayValue ?? [], [Column("LOCATION", "location"), Column("ITEM", "item"),
+                            Column("INVENTORY", "inventory"), Column("IN BINS", "inBins"), Column("ADJ BIN", "adjustmentBin"),
+                            Column("AVAILABLE", "available")], format: global.outputFormat, whole: r)
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import WhseProtocol
+
+struct EntriesGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "entries", abstract: "Ledger entries with filters and paging.",
+        subcommands: [Warehouse.self, Item.self, Phys.self])
+
+    struct Filters: ParsableArguments {
+        @Option var location: String?
+        @Option var bin: String?
+        @Option var item: String?
+        @Option(help: "positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer.") var entryType: String?
+        @Option var documentNo: String?
+        @Option(help: "Start after this entry number (paging).") var after: Int?
+        @Option(help: "Entries per page (1…1000).") var limit: Int?
+        var params: [String: JSON] {
+            var p: [String: JSON] = [:]
+            opt(&p, "location", location); opt(&p, "bin", bin); opt(&p, "item", item)
+            opt(&p, "entryType", entryType); opt(&p, "documentNo", documentNo)
+            if let after { p["after"] = JSON(after) }
+            if let limit { p["limit"] = JSON(limit) }
+            return p
+        }
+    }
+
+    static func show(_ global: Global, _ method: String, _ params: [String: JSON], _ columns: [Column]) throws {
+        try perform {
+            let r = try global.call(method, params)
+            Output.rows(r["entries"]?.arrayValue ?? [], columns, format: global.outputFormat, whole: r)
+            if global.outputFormat == .table, let next = r["nextAfter"], next != .null {
+                print("… more: --after \(Output.text(next))")
+            }
+        }
+    }
+
+    struct Warehouse: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Warehouse entries (entries.warehouse).",
+                                                        discussion: "Example: whsectl entries warehouse --location WH1 --bin A-01")
+        @OptionGroup var global: Global
+        @OptionGroup var filters: Filters
+        func run() throws {
+            try EntriesGroup.show(global, "entries.warehouse", filters.params, [
+                Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "registeringDate"), Column("LOCATION", "location"),
+                Column("BIN", "bin"), Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("UNIT", "unitOfMeasure"),
+                Column("BASE QTY", "quantityBase"), Column("SOURCE", "source"), Column("DOCUMENT", "documentNo"), Column("USER", "user")])
+        }
+    }
+    struct Item: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Item ledger entries (entries.item).",
+                                                        discussion: "Example: whsectl entries item --item ITEM1")
+        @OptionGroup var global: Global
+        @OptionGroup var filters: Filters
+        func run() throws {
+            try EntriesGroup.show(global, "entries.item", filters.params, [
+                Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "postingDate"), Column("LOCATION", "location"),
+                Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("WHSE ADJ", "warehouseAdjustment"),
+                Column("SOURCE", "source"), Column("DOCUMENT", "documentNo"), Column("USER", "user")])
+        }
+    }
+    struct Phys: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "phys", abstract: "Phys. inventory ledger entries (entries.physInventory).",
+                                                        discussion: "Example: whsectl entries phys --location WH1")
+        @OptionGroup var global: Global
+        @OptionGroup var filters: Filters
+        func run() throws {
+            try EntriesGroup.show(global, "entries.physInventory", filters.params, [
+                Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "postingDate"), Column("LOCATION", "location"),
+                Column("BIN", "bin"), Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("CALCULATED", "quantityCalculated"),
+                Column("COUNTED", "quantityPhysInventory"), Column("USER", "user")])
+        }
+    }
+}
+
+struct ServerGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "server", abstract: "The daemon itself.",
+                                                    subcommands: [Status.self, Verify.self, Checkpoint.self])
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Counters, log and limits (server.status).",
+                                                        discussion: "Example: whsectl server status")
+        @OptionGroup var global: Global
+        func run() throws { try perform { Output.object(try global.call("server.status", [:]), format: global.outputFormat) } }
+    }
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Check the ledger invariants (server.verify); exit 1 on a violation.",
+                                                        discussion: "Example: whsectl server verify")
+        @OptionGroup var global: Global
+        func run() throws {
+            try perform {
+                let r = try global.call("server.verify", [:])
+                if global.outputFormat == .table {
+                    let v = r["violations"]?.arrayValue ?? []
+                    print(v.isEmpty ? "ok: all invariants hold" : "violations:")
+                    for x in v { print("  \(Output.text(x))") }
+                } else { Output.object(r, format: global.outputFormat) }
+                if r["ok"] != .bool(true) { throw ExitCode(1) }
+            }
+        }
+    }
+    struct Checkpoint: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write a snapshot now (server.checkpoint).",
+                                                        discussion: "Example: whsectl server checkpoint")
+        @OptionGroup var global: Global
+        func run() throws { try perform { Output.object(try global.call("server.checkpoint", [:]), format: global.outputFormat) } }
+    }
+}
+
+struct Call: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Call any method with JSON params and print the raw result.",
+        discussion: #"Example: whsectl call bin.contents '{"location":"WH1","bin":"A-01"}'"#)
+    @OptionGroup var global: Global
+    @Argument var method: String
+    @Argument(help: "Params as a JSON object.") var params: String = "{}"
+    func run() throws {
+        try perform {
+            guard case .object(let p) = try JSONParser.parse(params) else {
+                throw CLIError(code: Exit.usage, message: "params must be a JSON object")
+            }
+            let mutates = MethodCatalogue.byName[method]?.mutates ?? false
+            var q = p
+            if mutates, q["idempotencyKey"] == nil, let k = global.idempotencyKey { q["idempotencyKey"] = .string(k) }
+            print(try global.call(method, q).serializedString)
+        }
+    }
+}
+
+struct Whsectl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "whsectl",
+        abstract: "Drive whsed, the warehouse-inventory ledger daemon.",
+        discussion: """
+            The socket is --socket, else $WHSED_SOCKET, else ./whsed.sock.
+            Exit codes: 0 success; 1 whsed refused the request (reason on stderr); 64 usage or input-file error;
+            69 whsed unreachable, connection lost or timed out; 76 protocol error; 77 permission denied.
+            """,
+        subcommands: [LocationGroup.self, ZoneGroup.self, BinGroup.self, ItemGroup.self, WhseJournalGroup.self,
+                      ItemJournalGroup.self, CountGroup.self, PhysInventoryGroup.self, EntriesGroup.self, ServerGroup.self,
+                      Call.self])
+}
+
+Whsectl.main()

@@ -1,0 +1,117 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ArgumentParser
+import Dispatch
+import Foundation
+import WhseServer
+import WriteAheadLog
+
+/// whsed: the warehouse ledger daemon.
+struct Whsed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "whsed",
+        abstract: "The warehouse-inventory ledger daemon: JSON-RPC 2.0 over a Unix socket, every posting fsynced.",
+        discussion: """
+            Run by hand:      whsed --socket /run/whsed/whsed.sock --state-dir /var/lib/whsed
+            Under systemd:    the socket comes from socket activation (LISTEN_FDS); the state folder from
+                              $STATE_DIRECTORY unless --state-dir is given.
+            Offline check:    whsed --verify /var/lib/whsed
+            """)
+
+    @Option(help: "Unix socket path to bind when not started by systemd socket activation.")
+    var socket: String?
+
+    @Option(name: .customLong("state-dir"), help: "Folder holding the write-ahead log and snapshots.")
+    var stateDir: String?
+
+    @Option(help: "Access file mapping users and groups to roles (read, post, admin). See protocol.md.")
+    var access: String?
+
+    @Option(name: .customLong("verify"), help: "Check the log in this folder offline (checksums and ledger invariants), then exit.")
+    var verifyDir: String?
+
+    @Option(help: "Longest request line in bytes.")
+    var maxLineBytes: Int = Limits().maxLineBytes
+
+    @Option(help: "Most lines in one journal request.")
+    var maxJournalLines: Int = Limits().maxJournalLines
+
+    @Option(help: "Most open connections.")
+    var maxConnections: Int = Limits().maxConnections
+
+    @Option(help: "Seconds before an idle connection is closed (0: never).")
+    var idleTimeout: Int = Limits().idleTimeoutSeconds
+
+    @Option(help: "Socket file mode (octal) when whsed binds the socket itself.")
+    var socketMode: String = "660"
+
+    func run() throws {
+        if let dir = verifyDir {
+            throw ExitCode(Verify.run(directory: dir))
+        }
+        Log.toJournal = Systemd.underJournal && getenv("WHSED_LOG_STDERR") == nil
+        guard let state = stateDir ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init) else {
+            throw ValidationError("give --state-dir DIR (or run under systemd with StateDirectory=)")
+        }
+        var options = Server.Options(socketPath: socket, stateDirectory: state)
+        options.limits.maxLineBytes = maxLineBytes
+        options.limits.maxJournalLines = maxJournalLines
+        options.limits.maxConnections = maxConnections
+        options.limits.idleTimeoutSeconds = idleTimeout
+        guard let mode = mode_t(socketMode, radix: 8) else { throw ValidationError("--socket-mode must be octal, e.g. 660") }
+        options.socketMode = mode
+        if let path = access {
+            do {
+                options.access = try AccessRules.parse(try String(contentsOfFile: path, encoding: .utf8))
+            } catch {
+                Log.error("cannot read the access file \(path): \(error)")
+                throw ExitCode(78)
+            }
+        }
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        Systemd.notify("STATUS=recovering the log")
+        let server: Server
+        do {
+            server = try Server(options: options)
+        } catch {
+            Log.error("start-up refused: \(error)")
+            Systemd.notify("STATUS=start-up refused: \(error)")
+            throw ExitCode(65)
+        }
+        do {
+            try server.start()
+        } catch {
+            Log.error("cannot serve: \(error)")
+            throw ExitCode(71)
+        }
+        Systemd.notify("READY=1\nSTATUS=serving")
+        let done = DispatchSemaphore(value: 0)
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGINT] {
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { done.signal() }
+            s.resume()
+            sources.append(s)
+        }
+        var watchdog: DispatchSourceTimer? = nil
+        if let usec = Systemd.watchdogMicroseconds() {
+            let t = DispatchSource.makeTimerSource(queue: .global())
+            t.schedule(deadline: .now(), repeating: .microseconds(Int(usec / 2)))
+            t.setEventHandler { if server.core.writer.isHealthy { Systemd.notify("WATCHDOG=1") } }
+            t.resume()
+            watchdog = t
+        }
+        done.wait()
+        Log.info("stopping: finishing in-flight postings")
+        watchdog?.cancel()
+        server.shutdown()
+        Log.info("stopped")
+        _ = sources
+    }
+}
+
+Whsed.main()

@@ -1,0 +1,229 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+import WhseProtocol
+
+/// Where the built whsed and whsectl are: $WHSED_BIN_DIR, else next to the test bundle, else .build/debug.
+let binDir: String = {
+    if let d = ProcessInfo.processInfo.environment["WHSED_BIN_DIR"] { return d }
+    let candidates = [
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path,
+        Bundle.main.bundleURL.deletingLastPathComponent().path,
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug").path,
+    ]
+    for c in candidates where FileManager.default.isExecutableFile(atPath: c + "/whsed") { return c }
+    return candidates.last!
+}()
+
+func tool(_ name: String) -> String? {
+    for dir in ["/usr/bin", "/bin", "/usr/sbin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+        return "\(dir)/\(name)"
+    }
+    return nil
+}
+
+struct Ran {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+    var json: JSON? { try? JSONParser.parse(stdout) }
+}
+
+/// Runs a program to completion.
+@discardableResult
+func run(_ path: String, _ args: [String], env: [String: String] = [:], stdin: String? = nil) throws -> Ran {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: path)
+    p.arguments = args
+    var e = ProcessInfo.processInfo.environment
+    for (k, v) in env { e[k] = v }
+    e["SWIFT_BACKTRACE"] = "enable=no"
+    p.environment = e
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    let inPipe = Pipe()
+    p.standardInput = stdin == nil ? FileHandle.nullDevice : inPipe
+    try p.run()
+    if let s = stdin {
+        inPipe.fileHandleForWriting.write(s.data(using: .utf8)!)
+        try inPipe.fileHandleForWriting.close()
+    }
+    // Read both pipes fully before waiting, so a large output never blocks the child.
+    var outData = Data(), errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    errData = err.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    p.waitUntilExit()
+    return Ran(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+               stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// A temporary folder removed at the end.
+final class TempDir {
+    let path: String
+    init() {
+        var template = Array("/tmp/whsed-test-XXXXXX".utf8CString)
+        path = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// A real whsed process, started by hand (`--socket`) or through `systemd-socket-activate`.
+final class Daemon {
+    let dir: String
+    let socket: String
+    let state: String
+    let activated: Bool
+    var process: Process?
+    var extraArgs: [String]
+    var logPath: String { dir + "/whsed.log" }
+
+    init(dir: String, activated: Bool, extraArgs: [String] = []) {
+        self.dir = dir
+        self.socket = dir + "/whsed.sock"
+        self.state = dir + "/state"
+        self.activated = activated
+        self.extraArgs = extraArgs
+    }
+
+    func start() throws {
+        let p = Process()
+        if activated {
+            guard let sa = tool("systemd-socket-activate") else { throw Skip("systemd-socket-activate is not installed") }
+            p.executableURL = URL(fileURLWithPath: sa)
+            p.arguments = ["-l", socket, binDir + "/whsed", "--state-dir", state] + extraArgs
+        } else {
+            p.executableURL = URL(fileURLWithPath: binDir + "/whsed")
+            p.arguments = ["--socket", socket, "--state-dir", state] + extraArgs
+        }
+        var e = ProcessInfo.processInfo.environment
+        e["SWIFT_BACKTRACE"] = "enable=no"
+        e.removeValue(forKey: "LISTEN_FDS")
+        e.removeValue(forKey: "JOURNAL_STREAM")
+        p.environment = e
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = FileHandle(forWritingAtPath: logPath)!
+        log.seekToEndOfFile()
+        p.standardOutput = log
+        p.standardError = log
+        try p.run()
+        process = p
+        // Wait for the socket to accept connections.
+        for _ in 0..<400 {
+            if FileManager.default.fileExists(atPath: socket), (try? rawConnect()) != nil { return }
+            if !p.isRunning { break }
+            usleep(25_000)
+        }
+        throw DaemonError("whsed did not come up: \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
+    }
+
+    /// SIGKILL: no chance to clean up.
+    func kill() {
+        guard let p = process else { return }
+        Glibc.kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        process = nil
+        try? FileManager.default.removeItem(atPath: socket)
+    }
+
+    /// SIGTERM and wait; returns the exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        guard let p = process else { return -1 }
+        Glibc.kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        process = nil
+        return p.terminationStatus
+    }
+
+    deinit { if let p = process, p.isRunning { Glibc.kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+
+    /// Runs whsectl against this daemon.
+    @discardableResult
+    func ctl(_ args: [String], stdin: String? = nil) throws -> Ran {
+        try run(binDir + "/whsectl", args, env: ["WHSED_SOCKET": socket], stdin: stdin)
+    }
+
+    /// Runs whsectl and requires success.
+    @discardableResult
+    func ok(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Ran {
+        let r = try ctl(args)
+        #expect(r.status == 0, "whsectl \(args.joined(separator: " ")) failed: \(r.stderr)", sourceLocation: sourceLocation)
+        return r
+    }
+
+    func rawConnect() throws -> RawConnection { try RawConnection(path: socket) }
+}
+
+struct DaemonError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+struct Skip: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// A plain socket connection speaking raw lines, for protocol-level tests.
+final class RawConnection {
+    let fd: Int32
+    var buffer: [UInt8] = []
+
+    init(path: String, timeoutSeconds: Int = 20) throws {
+        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &addr.sun_path) { p in for (i, b) in bytes.enumerated() { p[i] = b } }
+        var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        let r = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        if r != 0 { close(fd); throw DaemonError("connect: \(String(cString: strerror(errno)))") }
+    }
+    deinit { close(fd) }
+
+    func send(_ s: String) { sendBytes(Array(s.utf8)) }
+    func sendBytes(_ b: [UInt8]) {
+        var off = 0
+        while off < b.count {
+            let n = b[off...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if n <= 0 { return }
+            off += n
+        }
+    }
+
+    /// The next response line, parsed; nil on EOF or timeout.
+    func receive() -> JSON? {
+        while true {
+            if let i = buffer.firstIndex(of: 10) {
+                let line = Array(buffer[..<i])
+                buffer.removeSubrange(...i)
+                return try? JSONParser.parse(line, maxDepth: 512)
+            }
+            var chunk = [UInt8](repeating: 0, count: 65536)
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { return nil }
+            buffer.append(contentsOf: chunk[..<n])
+        }
+    }
+
+    /// Sends one line and waits for one response.
+    func call(_ line: String) -> JSON? {
+        send(line + "\n")
+        return receive()
+    }
+}
+
+extension JSON {
+    var errorCode: Int? { self["error"]?["code"]?.intValue }
+    var errorReason: String? { self["error"]?["data"]?["reason"]?.stringValue }
+}

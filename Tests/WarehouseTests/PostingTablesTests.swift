@@ -1,0 +1,187 @@
+import Testing
+@testable import Warehouse
+
+/// DOMAIN.md §3.2–§3.8, row by row: entry types, signs, which ledger.
+@Suite struct PostingTables {
+    @Test func s33ReclassificationIsMovementWithoutItemLedgerEntry() throws {
+        let l = try e6Setup()
+        let we0 = l.state.warehouseEntries.count, ile0 = l.state.itemLedgerEntries.count
+        try l.registerWhseReclassJournal(location: "WH1", lines: [
+            WhseReclassJournalLine(item: "ITEM1", fromBin: "A-01", toBin: "A-02", quantity: Quantity(3))], context: ctx)
+        let we = l.weSince(we0)
+        #expect(we.count == 2)
+        #expect(we[0] == ("A-01", .movement, Quantity(-3)))
+        #expect(we[1] == ("A-02", .movement, Quantity(3)))
+        #expect(l.state.itemLedgerEntries.count == ile0)
+        // Negative quantity, the adjustment bin, the same bin: refused.
+        for line in [WhseReclassJournalLine(item: "ITEM1", fromBin: "A-01", toBin: "A-02", quantity: Quantity(-1)),
+                     WhseReclassJournalLine(item: "ITEM1", fromBin: "ADJ", toBin: "A-02", quantity: Quantity(1)),
+                     WhseReclassJournalLine(item: "ITEM1", fromBin: "A-01", toBin: "A-01", quantity: Quantity(1))] {
+            let before = l.state
+            #expect(throws: DomainError.self) { try l.registerWhseReclassJournal(location: "WH1", lines: [line], context: ctx) }
+            #expect(l.state == before)
+        }
+    }
+
+    @Test func s34CountWithMoreFound() throws {
+        let l = try e6Setup()
+        try l.calculateWhseCount(location: "WH1", journal: "C", bin: "A-01", context: ctx)
+        try l.recordWhseCounts(journal: "C", counts: [CountInput(lineNo: 10000, quantity: Quantity(64))], context: ctx)
+        let we0 = l.state.warehouseEntries.count
+        try l.registerWhseCount(journal: "C", context: ctx)
+        let we = l.weSince(we0)
+        #expect(we.count == 2)
+        #expect(we[0] == ("ADJ", .negativeAdjmt, Quantity(-4)))
+        #expect(we[1] == ("A-01", .positiveAdjmt, Quantity(4)))
+        #expect(l.state.itemLedgerEntries.count == 1, "registering writes no item ledger entry")
+    }
+
+    @Test func s36ZeroDifferencePhysInventoryAtDirected() throws {
+        let l = try e6Setup()
+        try l.calculatePhysInventory(location: "WH1", journal: "P", context: ctx)
+        let we0 = l.state.warehouseEntries.count, ile0 = l.state.itemLedgerEntries.count
+        try l.postPhysInventory(journal: "P", context: ctx)
+        #expect(l.state.itemLedgerEntries.count == ile0, "zero difference: no item ledger entry")
+        #expect(l.state.physInventoryEntries.count == 1)
+        #expect(l.weSince(we0).elementsEqual([("ADJ", EntryType.positiveAdjmt, Quantity.zero)], by: { $0 == $1 }))
+        // A directed location's counted quantity cannot be typed.
+        try l.calculatePhysInventory(location: "WH1", journal: "P2", context: ctx)
+        #expect(throws: DomainError.self) {
+            try l.recordPhysInventoryCounts(journal: "P2", counts: [CountInput(lineNo: 10000, quantity: Quantity(1))])
+        }
+    }
+
+    @Test func s35ItemJournalAtDirectedLandsInAdjustmentBin() throws {
+        let l = try e6Setup()
+        let we0 = l.state.warehouseEntries.count
+        try l.postItemJournal(lines: [
+            ItemJournalLine(entryType: .sale, location: "WH1", item: "ITEM1", quantity: Quantity(7)),
+            ItemJournalLine(entryType: .positiveAdjmt, location: "WH1", item: "ITEM1", quantity: Quantity(2)),
+        ], context: ctx)
+        let we = l.weSince(we0)
+        #expect(we[0] == ("ADJ", .negativeAdjmt, Quantity(-7)))
+        #expect(we[1] == ("ADJ", .positiveAdjmt, Quantity(2)))
+        #expect(l.state.itemLedgerEntries.suffix(2).map(\.entryType) == [.sale, .positiveAdjmt])
+        #expect(l.state.itemLedgerEntries.suffix(2).map(\.quantity) == [Quantity(-7), Quantity(2)])
+        // A bin code at a directed location is refused.
+        #expect(throws: DomainError.self) {
+            try l.postItemJournal(lines: [ItemJournalLine(entryType: .sale, location: "WH1", bin: "A-01", item: "ITEM1", quantity: Quantity(1))], context: ctx)
+        }
+        #expect(l.verify() == [])
+    }
+
+    @Test func s37BasicLocationRows() throws {
+        let l = Ledger()
+        try l.createLocation(code: "B", kind: .basic)
+        try l.createBin(location: "B", code: "S-01")
+        try l.createItem(no: "I", unitsOfMeasure: [("BOX", Quantity(6))])
+        try l.postItemJournal(lines: [
+            ItemJournalLine(entryType: .purchase, location: "B", bin: "S-01", item: "I", quantity: Quantity(2), unitOfMeasure: "BOX"),
+            ItemJournalLine(entryType: .sale, location: "B", bin: "S-01", item: "I", quantity: Quantity(5)),
+            ItemJournalLine(entryType: .sale, location: "B", bin: "S-01", item: "I", quantity: Quantity(-1)),   // correction
+        ], context: ctx)
+        let we = l.weSince(0)
+        #expect(we[0] == ("S-01", .positiveAdjmt, Quantity(12)))      // base unit at basic locations
+        #expect(l.state.warehouseEntries[0].unitOfMeasure == "PCS")
+        #expect(we[1] == ("S-01", .negativeAdjmt, Quantity(-5)))
+        #expect(we[2] == ("S-01", .positiveAdjmt, Quantity(1)))
+        #expect(l.state.itemLedgerEntries.map(\.quantity) == [Quantity(12), Quantity(-5), Quantity(1)])
+        #expect(l.inventory("I", "B") == Quantity(8))
+        // Bin required; blocked outbound refuses decreases.
+        #expect(throws: DomainError.self) {
+            try l.postItemJournal(lines: [ItemJournalLine(entryType: .sale, location: "B", item: "I", quantity: Quantity(1))], context: ctx)
+        }
+        try l.updateBin(location: "B", code: "S-01", blockMovement: .outbound)
+        do {
+            try l.postItemJournal(lines: [ItemJournalLine(entryType: .sale, location: "B", bin: "S-01", item: "I", quantity: Quantity(1))], context: ctx)
+            Issue.record("blocked bin accepted a decrease")
+        } catch { #expect(error.reason == .binBlocked) }
+        try l.postItemJournal(lines: [ItemJournalLine(entryType: .purchase, location: "B", bin: "S-01", item: "I", quantity: Quantity(1))], context: ctx)
+        #expect(l.verify() == [])
+        // Warehouse journals are refused at basic locations.
+        #expect(throws: DomainError.self) {
+            try l.registerWhseItemJournal(location: "B", lines: [WhseItemJournalLine(item: "I", bin: "S-01", quantity: Quantity(1))], context: ctx)
+        }
+    }
+
+    @Test func s38PlainLocationWritesItemLedgerOnly() throws {
+        let l = Ledger()
+        try l.createLocation(code: "P", kind: .plain)
+        try l.createItem(no: "I")
+        try l.postItemJournal(lines: [ItemJournalLine(entryType: .purchase, location: "P", item: "I", quantity: Quantity(10))], context: ctx)
+        #expect(l.state.warehouseEntries.isEmpty)
+        try l.calculatePhysInventory(location: "P", journal: "P1", context: ctx)
+        try l.recordPhysInventoryCounts(journal: "P1", counts: [CountInput(item: "I", quantity: Quantity(8))])
+        try l.postPhysInventory(journal: "P1", context: ctx)
+        #expect(l.inventory("I", "P") == Quantity(8))
+        #expect(l.state.warehouseEntries.isEmpty)
+        #expect(l.state.physInventoryEntries.count == 1)
+        #expect(throws: DomainError.self) { try l.createBin(location: "P", code: "X") }
+    }
+
+    @Test func adjustmentBinCannotBeUsedOnJournalLines() throws {
+        let l = try e6Setup()
+        do {
+            try l.registerWhseItemJournal(location: "WH1", lines: [WhseItemJournalLine(item: "ITEM1", bin: "ADJ", quantity: Quantity(1))], context: ctx)
+            Issue.record("ADJ accepted")
+        } catch { #expect(error.reason == .adjustmentBin) }
+    }
+
+    @Test func aRefusedLineLeavesEarlierLinesUnposted() throws {
+        let l = try e6Setup()
+        let before = l.state
+        do {
+            try l.registerWhseItemJournal(location: "WH1", lines: [
+                WhseItemJournalLine(item: "ITEM1", bin: "A-01", quantity: Quantity(5)),
+                WhseItemJournalLine(item: "ITEM1", bin: "A-02", quantity: Quantity(-41)),
+            ], context: ctx)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.reason == .insufficientQuantity)
+            #expect(error.details["line"] == .int(2))
+        }
+        #expect(l.state == before)
+    }
+
+    @Test func stalePhysInventoryRefused() throws {
+        let l = try e6Setup()
+        try l.calculatePhysInventory(location: "WH1", journal: "P", context: ctx)
+        try l.postItemJournal(lines: [ItemJournalLine(entryType: .sale, location: "WH1", item: "ITEM1", quantity: Quantity(1))], context: ctx)
+        do { try l.postPhysInventory(journal: "P", context: ctx); Issue.record("stale posted") } catch {
+            #expect(error.reason == .countStale)
+        }
+        try l.recalculatePhysInventory(journal: "P")
+        try l.postPhysInventory(journal: "P", context: ctx)
+        #expect(l.content("WH1", "ADJ", "ITEM1") == .zero)
+        #expect(l.verify() == [])
+    }
+}
+
+@Suite struct QuantityTests {
+    @Test func exactDecimals() throws {
+        let sum = q("0.1").adding(q("0.2"))!.subtracting(q("0.3"))!
+        #expect(sum == .zero)
+        #expect(sum.description == "0")
+        #expect(q("1.25").description == "1.25")
+        #expect(q("-0.00001").description == "-0.00001")
+        #expect(q("1.50000").description == "1.5")
+        #expect(q("1e2") == Quantity(100))
+        #expect(q("12.5E-1").description == "1.25")
+        #expect(throws: Quantity.ParseError.self) { try Quantity(parsing: "0.123456") }
+        #expect(throws: Quantity.ParseError.self) { try Quantity(parsing: "1e-6") }
+        #expect(throws: Quantity.ParseError.self) { try Quantity(parsing: "abc") }
+        #expect(throws: Quantity.ParseError.self) { try Quantity(parsing: "..1") }
+        #expect(throws: Quantity.ParseError.self) { try Quantity(parsing: "") }
+        #expect(throws: Quantity.ParseError.self) { try Quantity(parsing: "99999999999999999999") }
+        #expect(q("0.1234500").description == "0.12345")
+    }
+
+    @Test func conversionRounding() {
+        // 5 PCS of a 6-PCS box = 0.83333 BOX; back to base: 4.99998 (DOMAIN.md E3).
+        let box = Quantity(5).divided(by: Quantity(6))!
+        #expect(box.description == "0.83333")
+        #expect(box.multiplied(by: Quantity(6))!.description == "4.99998")
+        #expect(q("2.5").multiplied(by: q("0.5"))!.description == "1.25")
+        #expect(q("-0.00001").multiplied(by: q("0.5"))!.description == "-0.00001")   // half away from zero
+    }
+}

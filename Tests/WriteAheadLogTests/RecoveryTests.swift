@@ -1,0 +1,298 @@
+import Foundation
+import Testing
+@testable import WriteAheadLog
+
+/// `open`, `verify` and `repair` on damaged logs.
+struct RecoveryTests {
+    static let first = "log-0000000000000001.wal"
+
+    @Test func openAfterTruncationAtEveryOffsetCutsTheTailAndContinues() throws {
+        let (image, ends) = segmentImage(exhaustivePayloads)
+        let tmp = TemporaryDirectory()
+        for k in 0...image.count {
+            let dir = tmp.sub("k\(k)")
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+            let path = dir + "/" + Self.first
+            writeFile(path, Array(image[0..<k]))
+            let complete = ends.filter { $0 <= k }.count
+            let boundary = k < WALFormat.segmentHeaderBytes ? 0 : (complete == 0 ? WALFormat.segmentHeaderBytes : ends[complete - 1])
+            do {
+                let (log, report, replay) = try openLog(dir)
+                #expect(replay.payloads == Array(exhaustivePayloads.prefix(complete)), "cut at \(k)")
+                let dropped = nonZeroExtent(image[boundary..<k])
+                #expect(report.tornTailBytesDropped == dropped, "cut at \(k)")
+                // A segment without a complete header (even an empty file) is reported as the torn file.
+                #expect(report.tornTailFile == (dropped > 0 || k < WALFormat.segmentHeaderBytes ? path : nil), "cut at \(k)")
+                // The torn bytes are gone from the file (a header-less segment is replaced by a fresh one).
+                let onDisk = readFile(path)
+                #expect(onDisk == (boundary == 0 ? WALFormat.segmentHeader(firstSequence: 1) : Array(image[0..<boundary])), "cut at \(k)")
+                // Appending goes on from the cut, and a reopen sees exactly the prefix plus the new record.
+                #expect(try log.append([0xAB]) == UInt64(complete + 1), "cut at \(k)")
+                try log.commit()
+                log.close()
+            }
+            let (log, report, replay) = try openLog(dir)
+            log.close()
+            #expect(replay.payloads == Array(exhaustivePayloads.prefix(complete)) + [[0xAB]], "cut at \(k)")
+            #expect(report.tornTailBytesDropped == 0 && report.tornTailFile == nil, "cut at \(k)")
+        }
+    }
+
+    /// Every bit of a preallocated-looking segment, through `open` on the simulated file system.
+    @Test func openAfterBitFlipAtEveryBitCutsTheLastRecordOrRefuses() throws {
+        let (image, ends) = segmentImage(exhaustivePayloads)
+        let starts = [WALFormat.segmentHeaderBytes] + ends.dropLast()
+        let full = image + [UInt8](repeating: 0, count: 256)
+        var options = testOptions(segmentBytes: full.count, preallocate: true)
+        options.syncEnabled = true
+        let path = "/wal/" + Self.first
+        for byte in 0..<full.count {
+            for bit in 0..<8 {
+                let fs = SimulatedFileSystem(seed: UInt64(byte * 8 + bit))
+                var flipped = full
+                flipped[byte] ^= UInt8(1 << bit)
+                fs.setDurableContents(of: path, flipped)
+                let at = "byte \(byte) bit \(bit)"
+                let frame = byte < WALFormat.segmentHeaderBytes ? -1 : starts.lastIndex { $0 <= byte }!
+                do {
+                    let (log, report, replay) = try openLog("/wal", options, fileSystem: fs)
+                    log.close()
+                    if byte >= image.count {
+                        // A flip in the zero tail: every record, the stray byte cut.
+                        #expect(replay.payloads == exhaustivePayloads, "\(at)")
+                        #expect(report.tornTailBytesDropped == byte + 1 - image.count, "\(at)")
+                    } else {
+                        #expect(frame == exhaustivePayloads.count - 1, "\(at): opened although a valid record follows")
+                        #expect(replay.payloads == Array(exhaustivePayloads.prefix(4)), "\(at)")
+                        #expect(report.tornTailFile == path, "\(at)")
+                    }
+                    // The cut region reads as zeros again (preallocated).
+                    let after = fs.contents(of: path)!
+                    #expect(after.count == full.count && Array(after[..<min(ends[3], after.count)]) == Array(image[..<ends[3]]), "\(at)")
+                    #expect(after[min(byte, image.count)...].allSatisfy { $0 == 0 } || byte < ends[3], "\(at)")
+                } catch let e as WALError {
+                    switch e {
+                    case let .corrupt(file, offset, _):
+                        #expect(file == path, "\(at)")
+                        if frame >= 0 {
+                            #expect(frame < exhaustivePayloads.count - 1 && offset == starts[frame], "\(at): \(e)")
+                        } else {
+                            #expect(offset < WALFormat.segmentHeaderBytes, "\(at)")
+                        }
+                    case .unsupportedVersion:
+                        #expect(byte >= 8 && byte < 12, "\(at)")
+                    default:
+                        Issue.record("\(at): \(e)")
+                    }
+                    // Refusing changes nothing.
+                    #expect(fs.contents(of: path) == flipped, "\(at)")
+                }
+            }
+        }
+    }
+
+    @Test func corruptionMessageNamesFileOffsetAndWayOut() throws {
+        let tmp = TemporaryDirectory()
+        let dir = tmp.sub("log")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        var (image, ends) = segmentImage(exhaustivePayloads)
+        image[ends[1] + 20] ^= 0x10   // inside record 3
+        writeFile(dir + "/" + Self.first, image)
+        do {
+            _ = try openLog(dir)
+            Issue.record("opened a corrupt log")
+        } catch let e as WALError {
+            guard case let .corrupt(file, offset, reason) = e else { Issue.record("\(e)"); return }
+            #expect(file == dir + "/" + Self.first && offset == ends[1])
+            #expect(reason.contains("checksum mismatch") && reason.contains("sequence 4"))
+            let text = e.description.lowercased()
+            #expect(text.contains(file.lowercased()) && text.contains("offset \(ends[1])"))
+            #expect(text.contains("restore from backup or run whsed --repair to cut the log at this point"))
+        }
+        // verify says the same without changing anything.
+        #expect(throws: WALError.self) { try WriteAheadLog.verify(directory: dir) }
+        #expect(readFile(dir + "/" + Self.first) == image)
+    }
+
+    /// Writes segments by hand: each entry is (first sequence, payload count), records numbered continuously unless
+    /// a segment's first says otherwise.
+    func writeSegments(_ dir: String, _ layout: [(first: UInt64, count: Int)]) throws {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for (first, count) in layout {
+            let (bytes, _) = segmentImage(firstSequence: first, (0..<count).map { payload(Int(first) + $0, size: 20) })
+            writeFile(dir + "/" + WALFormat.segmentName(firstSequence: first), bytes)
+        }
+    }
+
+    func expectCorrupt(_ dir: String, file: String, _ comment: Comment) {
+        do {
+            let (log, _, _) = try openLog(dir)
+            log.close()
+            Issue.record("opened: \(comment)")
+        } catch let WALError.corrupt(f, _, _) {
+            #expect(f == dir + "/" + file, comment)
+        } catch {
+            Issue.record("\(error): \(comment)")
+        }
+    }
+
+    @Test func damageOutsideTheLastSegmentIsAlwaysFatal() throws {
+        let tmp = TemporaryDirectory()
+        // A torn tail in a segment that is not the last.
+        let a = tmp.sub("a")
+        try writeSegments(a, [(1, 3), (4, 2)])
+        let p = a + "/" + Self.first
+        writeFile(p, readFile(p).dropLast(3))
+        expectCorrupt(a, file: Self.first, "torn non-last segment")
+        // A gap between segments.
+        let b = tmp.sub("b")
+        try writeSegments(b, [(1, 3), (5, 2)])
+        expectCorrupt(b, file: WALFormat.segmentName(firstSequence: 5), "gap")
+        // The log starting after 1 with no snapshot.
+        let c = tmp.sub("c")
+        try writeSegments(c, [(3, 3)])
+        expectCorrupt(c, file: WALFormat.segmentName(firstSequence: 3), "missing start")
+        // A header whose first sequence disagrees with the name.
+        let d = tmp.sub("d")
+        try writeSegments(d, [(1, 3)])
+        try FileManager.default.moveItem(atPath: d + "/" + Self.first, toPath: d + "/" + WALFormat.segmentName(firstSequence: 2))
+        try writeSegments(d, [(1, 1)])
+        expectCorrupt(d, file: WALFormat.segmentName(firstSequence: 2), "header/name mismatch")
+        // A newer format version.
+        let e = tmp.sub("e")
+        try writeSegments(e, [(1, 3)])
+        var bytes = readFile(e + "/" + Self.first)
+        bytes[8] = 2
+        writeFile(e + "/" + Self.first, bytes)
+        do {
+            _ = try openLog(e)
+            Issue.record("opened version 2")
+        } catch let WALError.unsupportedVersion(file, version) {
+            #expect(file == e + "/" + Self.first && version == 2)
+        }
+    }
+
+    @Test func tornHeaderOfANewLastSegmentIsDiscarded() throws {
+        let tmp = TemporaryDirectory()
+        let dir = tmp.sub("log")
+        try writeSegments(dir, [(1, 3)])
+        let torn = dir + "/" + WALFormat.segmentName(firstSequence: 4)
+        writeFile(torn, Array(WALFormat.segmentHeader(firstSequence: 4)[0..<13]))
+        do {
+            let (log, report, replay) = try openLog(dir)
+            #expect(replay.records.map(\.sequence) == [1, 2, 3])
+            #expect(report.tornTailFile == torn && report.segments == 1)
+            #expect(!FileManager.default.fileExists(atPath: torn))
+            #expect(try log.append([4]) == 4)
+            try log.commit()
+            log.close()
+        }
+        let (log, _, replay) = try openLog(dir)
+        log.close()
+        #expect(replay.records.map(\.sequence) == [1, 2, 3, 4])
+    }
+
+    @Test func snapshotBeyondTheLogStartsANewSegment() throws {
+        let tmp = TemporaryDirectory()
+        let dir = tmp.sub("log")
+        try writeSegments(dir, [(1, 3)])
+        writeFile(dir + "/" + WALFormat.snapshotName(sequence: 5), WALFormat.encodeSnapshot(sequence: 5, payload: [5]))
+        do {
+            let (log, report, replay) = try openLog(dir)
+            #expect(replay.snapshot?.sequence == 5 && replay.records.isEmpty && report.recordsReplayed == 0)
+            #expect(log.lastSequence == 5)
+            #expect(try log.append([6]) == 6)
+            try log.commit()
+            log.close()
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/" + Self.first))
+        let (log, _, replay) = try openLog(dir)
+        log.close()
+        #expect(replay.snapshot?.sequence == 5 && replay.records.map(\.sequence) == [6])
+    }
+
+    @Test func leftoversOfAnInterruptedRetirementAreIgnoredAndRemoved() throws {
+        let tmp = TemporaryDirectory()
+        let dir = tmp.sub("log")
+        // Snapshot at 7 written, but older segments and snapshot not yet removed.
+        try writeSegments(dir, [(1, 3), (4, 3), (7, 3)])
+        writeFile(dir + "/" + WALFormat.snapshotName(sequence: 2), WALFormat.encodeSnapshot(sequence: 2, payload: [2]))
+        writeFile(dir + "/" + WALFormat.snapshotName(sequence: 7), WALFormat.encodeSnapshot(sequence: 7, payload: [7]))
+        // Even a damaged covered segment does not matter: it is not read.
+        writeFile(dir + "/" + Self.first, [1, 2, 3])
+        let (log, report, replay) = try openLog(dir)
+        log.close()
+        #expect(replay.snapshot?.sequence == 7 && replay.records.map(\.sequence) == [8, 9])
+        #expect(report.segments == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+            == ["lock", WALFormat.segmentName(firstSequence: 7), WALFormat.snapshotName(sequence: 7)])
+    }
+
+    @Test func damagedSnapshotRefusesStartAndRepairFallsBackOnlyWhenCovered() throws {
+        let tmp = TemporaryDirectory()
+        for covered in [true, false] {
+            let dir = tmp.sub("log-\(covered)")
+            do {
+                let (log, _, _) = try openLog(dir, testOptions(segmentBytes: covered ? 1 << 20 : 200))
+                for i in 0..<20 { try log.append(payload(i, size: 30)); try log.commit() }
+                try log.writeSnapshot(sequence: 10, payload: [10, 10])
+                log.close()
+            }
+            let snap = dir + "/" + WALFormat.snapshotName(sequence: 10)
+            var bytes = readFile(snap)
+            bytes[bytes.count - 1] ^= 1
+            writeFile(snap, bytes)
+            do {
+                _ = try openLog(dir)
+                Issue.record("opened with a damaged snapshot")
+            } catch let e as WALError {
+                guard case let .corrupt(file, _, reason) = e else { Issue.record("\(e)"); continue }
+                #expect(file == snap && reason.contains("checksum"))
+                #expect(e.description.contains("snapshot"))
+            }
+            if covered {
+                let report = try WriteAheadLog.repair(directory: dir)
+                #expect(report.preservedFiles == [WALFormat.snapshotName(sequence: 10) + ".broken"] && report.cutAtSequence == nil)
+                let (log, _, replay) = try openLog(dir)
+                log.close()
+                #expect(replay.snapshot == nil && replay.records.map(\.sequence) == Array(1...20))
+            } else {
+                #expect(throws: WALError.self) { try WriteAheadLog.repair(directory: dir) }
+                #expect(readFile(snap) == bytes)   // put back as it was
+            }
+        }
+    }
+
+    @Test func repairCutsAtTheDamageAndKeepsTheEvidence() throws {
+        let tmp = TemporaryDirectory()
+        let dir = tmp.sub("log")
+        do {
+            let (log, _, _) = try openLog(dir, testOptions(segmentBytes: 400))
+            for i in 0..<30 { try log.append(payload(i, size: 40)) }
+            try log.commit()
+            log.close()
+        }
+        let path = dir + "/" + Self.first
+        let original = readFile(path)
+        var damaged = original
+        let offset = WALFormat.segmentHeaderBytes + 2 * WALFormat.frameBytes(payload: 40)   // record 3
+        damaged[offset + 30] ^= 0xFF
+        writeFile(path, damaged)
+        #expect(throws: WALError.self) { try openLog(dir) }
+
+        let report = try WriteAheadLog.repair(directory: dir)
+        #expect(report.cutAtSequence == 3)
+        #expect(report.preservedFiles.first == Self.first + ".broken")
+        #expect(report.preservedFiles.count > 1)   // the later segments too
+        #expect(readFile(path + ".broken") == damaged)
+        #expect(readFile(path) == Array(original[..<offset]))
+        // A second repair finds nothing to do.
+        #expect(try WriteAheadLog.repair(directory: dir) == WALRepairReport())
+
+        let (log, _, replay) = try openLog(dir, testOptions(segmentBytes: 400))
+        defer { log.close() }
+        #expect(replay.records.map(\.sequence) == [1, 2])
+        #expect(try log.append([3]) == 3)
+        try log.commit()
+    }
+}
