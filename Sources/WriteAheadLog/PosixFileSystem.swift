@@ -51,7 +51,7 @@ public final class PosixFileSystem: WALFileSystem, Sendable {
         var bytes = [UInt8](repeating: 0, count: max(Int(st.st_size), 0) + 1)
         var filled = 0
         while true {
-            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: max(bytes.count, 4096))) }
+            if filled == bytes.count { bytes.appendZeros(max(bytes.count, 4096)) }
             let n = bytes.withUnsafeMutableBytes { raw in
                 pread(fd, raw.baseAddress! + filled, raw.count - filled, off_t(filled))
             }

@@ -16,6 +16,8 @@ struct RecoveryOutcome {
     var lastRecordSequence: UInt64 = 0
     /// Offset just past the last valid record of the last segment.
     var lastValidEnd = 0
+    /// The last segment's bytes up to `lastValidEnd`.
+    var lastSegmentContents: [UInt8] = []
     var tornTailBytes = 0
     var tornTailFile: String?
     var recordsReplayed = 0
@@ -55,7 +57,7 @@ enum Recovery {
             .sorted { $0.sequence > $1.sequence }
         if let newest = snapshots.first {
             let path = join(directory, newest.name)
-            let bytes = try fs.readFile(path)
+            var bytes = try fs.readFile(path)
             switch bytes.withUnsafeBytes({ WALFormat.checkSnapshot($0, sequence: newest.sequence) }) {
             case let .unsupported(version):
                 throw RecoveryFailure(error: .unsupportedVersion(file: path, version: version), site: nil)
@@ -63,7 +65,8 @@ enum Recovery {
                 throw RecoveryFailure(error: .corrupt(file: path, offset: offset, reason: reason), site: .snapshot(name: newest.name))
             case let .valid(payload):
                 out.snapshotSequence = newest.sequence
-                try onSnapshot(newest.sequence, Array(bytes[payload]))
+                bytes.removeSubrange(0..<payload.lowerBound)   // in place: no second copy of a large payload
+                try onSnapshot(newest.sequence, bytes)
             }
             out.staleNames += snapshots.dropFirst().map(\.name)
         }
@@ -130,12 +133,14 @@ enum Recovery {
                 previousEnd = d.records.last?.sequence ?? segment.firstSequence - 1
                 out.lastValidEnd = d.validEnd
             }
+            if !headerlessLast { out.lastSegmentContents = bytes }   // no copy: the array is shared
         }
         if headerlessLast {
             out.staleNames.append(segments.removeLast().name)
         }
         out.segments = segments
         out.lastRecordSequence = previousEnd ?? 0
+        out.lastSegmentContents.removeSubrange(out.lastValidEnd...)
         return out
     }
 

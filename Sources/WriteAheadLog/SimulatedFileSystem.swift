@@ -11,7 +11,7 @@ import Glibc
 /// - Directory entries (creates, renames, removes) become durable only through `syncDirectory` of their
 ///   directory; `sync` of a file does not make its name durable.
 /// - `crashAndRestart()` is a power loss: each pending directory operation survives or is lost on its own
-///   (a rename whose source never became durable is lost); each pending write is applied, dropped (the size may
+///   (a surviving rename moves the inode it renamed); each pending write is applied, dropped (the size may
 ///   still grow, as zeros), or torn at a sector boundary with possibly one sector of garbage after the kept
 ///   prefix; each pending truncate or allocation is applied or dropped. Handles and locks are gone afterwards.
 /// - A failed `sync` drops the file's pending operations for good (Linux marks the pages clean after a
@@ -42,6 +42,8 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     public private(set) var isPoweredOff = false
     /// Successful syncs so far (file and directory), for tests that want to know a barrier happened.
     public private(set) var syncCount = 0
+    /// Called with a line per call and per crash, for replaying a failing seed.
+    public var trace: ((String) -> Void)?
 
     private var rng: SplitMix64
     private var faults: [(operations: Set<Operation>, remaining: Int, errno: Int32)] = []
@@ -52,7 +54,8 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
         var pending: [DataOp] = []
     }
     private enum DataOp { case write(offset: Int, bytes: [UInt8]), truncate(Int), allocate(Int) }
-    private enum DirOp { case link(String, Inode), rename(String, String), unlink(String) }
+    /// A rename moves the inode it renamed (not whatever a crash left under the old name).
+    private enum DirOp { case link(String, Inode), rename(String, String, Inode), unlink(String) }
     private struct Handle { var inode: Inode; var path: String; var writable: Bool; var lock: Bool? }
 
     private var names: [String: Inode] = [:]
@@ -81,10 +84,14 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     /// Power loss and reboot: keeps only what the fault model lets survive. Every handle becomes invalid.
     public func crashAndRestart() {
         var survivors = durableNames
+        trace?("crash: \(pendingDirOps.count) pending directory operations")
         for op in pendingDirOps where rng.chance(1, in: 2) {
+            trace?("  kept \(op)")
             switch op {
             case let .link(path, inode): survivors[path] = inode
-            case let .rename(from, to): if let inode = survivors.removeValue(forKey: from) { survivors[to] = inode }
+            case let .rename(from, to, inode):
+                if survivors[from] === inode { survivors.removeValue(forKey: from) }
+                survivors[to] = inode
             case let .unlink(path): survivors.removeValue(forKey: path)
             }
         }
@@ -284,7 +291,7 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
         pendingDirOps.removeAll { op in
             switch op {
             case let .link(p, _), let .unlink(p): return parent(of: p) == path
-            case let .rename(from, to): return parent(of: from) == path && parent(of: to) == path
+            case let .rename(from, to, _): return parent(of: from) == path && parent(of: to) == path
             }
         }
         for (p, inode) in names where parent(of: p) == path { durableNames[p] = inode }
@@ -298,7 +305,7 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
             throw WALError.io(operation: "rename", path: "\(from) -> \(to)", errno: ENOENT)
         }
         names[to] = inode
-        pendingDirOps.append(.rename(from, to))
+        pendingDirOps.append(.rename(from, to, inode))
     }
 
     public func remove(_ path: String) throws {
@@ -323,6 +330,7 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     private func enter(_ op: Operation, _ name: String, _ path: String) throws {
         if isPoweredOff { throw WALError.io(operation: name, path: path, errno: EIO) }
         callCount += 1
+        trace?("#\(callCount) \(name) \(path)")
         if let at = powerFailAtCall, callCount >= at {
             isPoweredOff = true
             throw WALError.io(operation: name, path: path, errno: EIO)
@@ -348,12 +356,20 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     }
 
     private func resize(_ d: inout [UInt8], to length: Int) {
-        if d.count > length { d.removeSubrange(length...) } else { d.append(contentsOf: repeatElement(0, count: length - d.count)) }
+        if d.count > length {
+            d.removeSubrange(length..<d.count)
+        } else {
+            d.appendZeros(length - d.count)
+        }
     }
 
     private func put(_ bytes: ArraySlice<UInt8>, at offset: Int, into d: inout [UInt8]) {
         if d.count < offset + bytes.count { resize(&d, to: offset + bytes.count) }
-        d.replaceSubrange(offset..<(offset + bytes.count), with: bytes)
+        d.withUnsafeMutableBytes { dst in
+            bytes.withUnsafeBytes { src in
+                if src.count > 0 { (dst.baseAddress! + offset).copyMemory(from: src.baseAddress!, byteCount: src.count) }
+            }
+        }
     }
 }
 

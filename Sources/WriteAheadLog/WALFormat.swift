@@ -95,24 +95,22 @@ enum WALFormat {
     /// Appends one framed record (header, payload, zero padding) to `buffer`.
     static func appendFrame(to buffer: inout [UInt8], sequence: UInt64, payload: UnsafeRawBufferPointer) {
         let n = payload.count
-        let start = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: frameBytes(payload: n)))
-        buffer.withUnsafeMutableBytes { raw in
-            let p = raw.baseAddress! + start
-            p.storeBytes(of: UInt32(n).littleEndian, toByteOffset: 0, as: UInt32.self)
-            p.storeBytes(of: sequence.littleEndian, toByteOffset: 4, as: UInt64.self)
-            if n > 0 { (p + frameHeaderBytes).copyMemory(from: payload.baseAddress!, byteCount: n) }
-            let crc = CRC32C.checksum(UnsafeRawBufferPointer(start: p + frameHeaderBytes, count: n),
-                                      seed: CRC32C.checksum(UnsafeRawBufferPointer(start: p, count: 12)))
-            p.storeBytes(of: crc.littleEndian, toByteOffset: 12, as: UInt32.self)
+        withUnsafeTemporaryAllocation(byteCount: frameHeaderBytes, alignment: 8) { header in
+            header.storeBytes(of: UInt32(n).littleEndian, toByteOffset: 0, as: UInt32.self)
+            header.storeBytes(of: sequence.littleEndian, toByteOffset: 4, as: UInt64.self)
+            let crc = CRC32C.checksum(payload, seed: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: header[0..<12])))
+            header.storeBytes(of: crc.littleEndian, toByteOffset: 12, as: UInt32.self)
+            buffer.append(contentsOf: UnsafeRawBufferPointer(header))
         }
+        buffer.append(contentsOf: payload)
+        buffer.appendZeros(frameBytes(payload: n) - frameHeaderBytes - n)
     }
 
     // MARK: snapshots
 
-    static func encodeSnapshot(sequence: UInt64, payload: [UInt8]) -> [UInt8] {
+    /// The 40-byte snapshot header for `payload` (the payload follows it in the file).
+    static func snapshotHeader(sequence: UInt64, payload: [UInt8]) -> [UInt8] {
         var b = snapshotMagic
-        b.reserveCapacity(snapshotHeaderBytes + payload.count)
         b.appendLE(version)
         b.appendLE(UInt32(0))
         b.appendLE(sequence)
@@ -120,8 +118,12 @@ enum WALFormat {
         b.appendLE(CRC32C.checksum(payload, seed: CRC32C.checksum(b)))
         b.appendLE(UInt32(0))
         assert(b.count == snapshotHeaderBytes)
-        b.append(contentsOf: payload)
         return b
+    }
+
+    /// A whole snapshot file.
+    static func encodeSnapshot(sequence: UInt64, payload: [UInt8]) -> [UInt8] {
+        snapshotHeader(sequence: sequence, payload: payload) + payload
     }
 
     enum SnapshotCheck: Equatable {
@@ -145,6 +147,7 @@ enum WALFormat {
         let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[snapshotHeaderBytes...]),
                                   seed: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<32])))
         guard crc == bytes.loadLE(32, as: UInt32.self) else { return .invalid(offset: 32, reason: "snapshot checksum mismatch") }
+        guard bytes.loadLE(36, as: UInt32.self) == 0 else { return .invalid(offset: 36, reason: "reserved header bytes are not zero") }
         let s = bytes.loadLE(16, as: UInt64.self)
         guard s == sequence else {
             return .invalid(offset: 16, reason: "snapshot holds sequence \(s) but its name says \(sequence)")
@@ -156,6 +159,15 @@ enum WALFormat {
 extension Array where Element == UInt8 {
     mutating func appendLE<T: FixedWidthInteger>(_ value: T) {
         Swift.withUnsafeBytes(of: value.littleEndian) { append(contentsOf: $0) }
+    }
+
+    /// Appends `count` zero bytes (memset, fast in unoptimised builds too).
+    mutating func appendZeros(_ count: Int) {
+        guard count > 0 else { return }
+        append(contentsOf: [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            memset(buffer.baseAddress!, 0, count)
+            initialized = count
+        })
     }
 }
 

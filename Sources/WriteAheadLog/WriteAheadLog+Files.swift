@@ -63,8 +63,10 @@ extension WriteAheadLog {
         }
     }
 
-    /// flock on DIR/lock. With `create` the file is made (and the directory synced) when missing; without it a
-    /// missing lock file means nobody holds it, and nil is returned.
+    /// flock on DIR/lock. With `create` (a writer: `open`, `repair`) the file is made when missing and the directory
+    /// is fsynced once the lock is held: a previous process may have died after a failed directory fsync, and its
+    /// creates, renames and removes must be durable before anything is built on them. Without `create` (`verify`)
+    /// a missing lock file means nobody holds it, and nil is returned.
     static func takeLock(directory: String, fileSystem fs: any WALFileSystem, exclusive: Bool, create: Bool,
                          options: WALOptions) throws -> WALFileHandle? {
         let path = join(directory, WALFormat.lockFileName)
@@ -73,7 +75,7 @@ extension WriteAheadLog {
         let handle = try fs.openFile(path, writable: create, create: create, truncate: false)
         do {
             guard try onFile(path, { try fs.lock(handle, exclusive: exclusive) }) else { throw WALError.locked(path) }
-            if !existed { try syncDirectory(directory, options: options, fileSystem: fs) }
+            if create { try syncDirectory(directory, options: options, fileSystem: fs) }
         } catch let fatal as FatalIO {
             fs.close(handle)
             throw fatal.error
@@ -90,6 +92,8 @@ extension WriteAheadLog {
     /// `segmentBytes` (when the options ask for it); a segment created already finished does not need it.
     static func createSegment(directory: String, firstSequence: UInt64, contents: [UInt8], reserve: Bool = true,
                               options: WALOptions, fileSystem fs: any WALFileSystem) throws -> WALFileHandle {
+        let header = contents.withUnsafeBytes { WALFormat.checkSegmentHeader($0) }
+        precondition(header == .valid(firstSequence: firstSequence), "segment \(firstSequence) would be written without its header")
         let path = join(directory, WALFormat.segmentName(firstSequence: firstSequence))
         let temporary = path + WALFormat.temporarySuffix
         let handle = try fs.openFile(temporary, writable: true, create: true, truncate: true)
@@ -112,18 +116,5 @@ extension WriteAheadLog {
             if !(error is FatalIO) { try? fs.remove(temporary) }
             throw error
         }
-    }
-
-    /// Cuts a torn tail at `end`: ftruncate, restore the reservation (zeros) when preallocating, fsync.
-    static func cutTail(_ handle: WALFileHandle, path: String, at end: Int, options: WALOptions, fileSystem fs: any WALFileSystem) throws {
-        try onFile(path) { try fs.truncate(handle, to: end) }
-        if options.preallocate, end < options.segmentBytes {
-            do {
-                try onFile(path) { try fs.allocate(handle, length: options.segmentBytes) }
-            } catch let e as WALError where e.isOutOfSpace {
-                // The reservation is an optimisation; appends extend the file.
-            }
-        }
-        try syncFile(handle, path, metadata: true, options: options, fileSystem: fs)
     }
 }

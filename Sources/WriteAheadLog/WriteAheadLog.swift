@@ -53,9 +53,11 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     /// Opens (creating if needed) the log in `directory`: takes an exclusive flock on DIR/lock, loads the newest
     /// valid snapshot and hands it to `onSnapshot`, then scans the segments and hands every record with
-    /// sequence > snapshot's to `onRecord` in order. A torn tail in the last segment is cut (ftruncate, the
-    /// reservation restored, fsync) and reported; corruption anywhere else throws `.corrupt`. Leftover temporary
-    /// files, older snapshots and segments the snapshot covers are removed.
+    /// sequence > snapshot's to `onRecord` in order. A torn tail in the last segment is cut and reported;
+    /// corruption anywhere else throws `.corrupt`. Leftover temporary files, older snapshots and segments the
+    /// snapshot covers are removed. When `open` returns, everything it delivered is durable: the last segment is
+    /// rewritten from what was read (temporary file, fsync, rename over it, directory fsync), which is also how
+    /// the torn tail is cut. Without room for that copy `open` throws `.noSpace` (nothing is changed).
     ///
     /// When `open` throws after calling the callbacks, whatever they built must be thrown away.
     public static func open(directory: String, options: WALOptions = WALOptions(), fileSystem: any WALFileSystem = PosixFileSystem(),
@@ -117,15 +119,20 @@ public final class WriteAheadLog: @unchecked Sendable {
                                 activeHandle: handle, activeEnd: header.count, lastSequence: first - 1,
                                 snapshotSequence: out.snapshotSequence)
         } else {
-            let path = join(directory, segments.last!.name)
-            let handle = try fs.openFile(path, writable: true, create: false, truncate: false)
+            // The active segment is written anew (temporary file, fsync, rename over it, directory fsync) from the
+            // bytes recovery read, which also cuts a torn tail. After a failed fsync in the previous process the
+            // page cache may show records whose pages the kernel dropped (marked clean, never written); copying
+            // makes everything delivered durable before anything is built on it, without rewriting acknowledged
+            // data in place.
+            let last = segments.last!
+            let path = join(directory, last.name)
+            let handle: WALFileHandle
             do {
-                if out.tornTailFile == path {
-                    try cutTail(handle, path: path, at: out.lastValidEnd, options: options, fileSystem: fs)
-                }
-            } catch {
-                fs.close(handle)
-                throw error
+                handle = try createSegment(directory: directory, firstSequence: last.firstSequence, contents: out.lastSegmentContents,
+                                           options: options, fileSystem: fs)
+            } catch let e as WALError where e.isOutOfSpace {
+                // Cutting in place would keep records that may not be on disk; refuse until there is room.
+                throw WALError.noSpace("cannot rewrite \(path) (\(out.lastSegmentContents.count) bytes) at start-up; free space and start again")
             }
             log = WriteAheadLog(directory: directory, options: options, fileSystem: fs, lockHandle: lock, segments: segments,
                                 activeHandle: handle, activeEnd: out.lastValidEnd, lastSequence: out.lastRecordSequence,
@@ -281,11 +288,13 @@ public final class WriteAheadLog: @unchecked Sendable {
         let name = WALFormat.snapshotName(sequence: sequence)
         let path = join(directory, name)
         let temporary = path + WALFormat.temporarySuffix
-        let bytes = WALFormat.encodeSnapshot(sequence: sequence, payload: payload)
+        let header = WALFormat.snapshotHeader(sequence: sequence, payload: payload)
         do {
             let handle = try fs.openFile(temporary, writable: true, create: true, truncate: true)
             do {
-                try bytes.withUnsafeBytes { b in try onFile(temporary) { try fs.write(handle, b, at: 0) } }
+                // Two writes rather than one copy of a possibly large payload.
+                try header.withUnsafeBytes { b in try onFile(temporary) { try fs.write(handle, b, at: 0) } }
+                try payload.withUnsafeBytes { b in try onFile(temporary) { try fs.write(handle, b, at: header.count) } }
                 try syncFile(handle, temporary, metadata: true)
             } catch {
                 fs.close(handle)

@@ -91,6 +91,31 @@ struct RecoveryTests {
         }
     }
 
+    @Test func openKeepsEveryRecordBeforeAZeroOrGarbageTailAndDistrustsLongLengths() throws {
+        let tmp = TemporaryDirectory()
+        let (image, ends) = segmentImage(exhaustivePayloads)
+        var r = TestRandom(5)
+        var garbage = r.bytes(3000)
+        garbage[0] |= 1
+        var tooLong = image
+        withUnsafeBytes(of: UInt32(1 << 20 + 1).littleEndian) { tooLong.replaceSubrange(ends[3]..<ends[3] + 4, with: $0) }
+        let cases: [(name: String, bytes: [UInt8], records: Int, dropped: Int)] = [
+            ("zeros", image + [UInt8](repeating: 0, count: 4096), 5, 0),
+            ("garbage", image + garbage, 5, nonZeroExtent(garbage[...])),
+            ("length above the cap in the last record", tooLong, 4, nonZeroExtent(tooLong[ends[3]...])),
+        ]
+        for c in cases {
+            let dir = tmp.sub(c.name.replacingOccurrences(of: " ", with: "-"))
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+            writeFile(dir + "/" + Self.first, c.bytes)
+            let (log, report, replay) = try openLog(dir)
+            log.close()
+            #expect(replay.payloads == Array(exhaustivePayloads.prefix(c.records)), "\(c.name)")
+            #expect(report.tornTailBytesDropped == c.dropped, "\(c.name)")
+            #expect(readFile(dir + "/" + Self.first) == Array(image[..<ends[c.records - 1]]), "\(c.name)")
+        }
+    }
+
     @Test func corruptionMessageNamesFileOffsetAndWayOut() throws {
         let tmp = TemporaryDirectory()
         let dir = tmp.sub("log")
