@@ -32,38 +32,55 @@ struct Ran {
     var json: JSON? { try? JSONParser.parse(stdout) }
 }
 
-/// Runs a program to completion.
-@discardableResult
-func run(_ path: String, _ args: [String], env: [String: String] = [:], stdin: String? = nil) throws -> Ran {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: path)
-    p.arguments = args
+/// Starts a program with posix_spawn: stdin/stdout/stderr from/to the given files. Returns the pid.
+func spawn(_ path: String, _ args: [String], env: [String: String] = [:], stdin: String = "/dev/null",
+           stdout: String, stderr: String, append: Bool = false) throws -> pid_t {
     var e = ProcessInfo.processInfo.environment
     for (k, v) in env { e[k] = v }
     e["SWIFT_BACKTRACE"] = "enable=no"
-    p.environment = e
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    let inPipe = Pipe()
-    p.standardInput = stdin == nil ? FileHandle.nullDevice : inPipe
-    try p.run()
+    e.removeValue(forKey: "LISTEN_FDS")
+    e.removeValue(forKey: "LISTEN_PID")
+    e.removeValue(forKey: "JOURNAL_STREAM")
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    let flags = O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC)
+    posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, stdout, flags, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, stderr, flags | O_APPEND, 0o644)
+    let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
+    let envp: [UnsafeMutablePointer<CChar>?] = e.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+    var pid: pid_t = 0
+    let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
+    guard rc == 0 else { throw DaemonError("posix_spawn \(path): \(String(cString: strerror(rc)))") }
+    return pid
+}
+
+/// Waits for a child; returns its exit status (128+signal when killed).
+@discardableResult
+func reap(_ pid: pid_t) -> Int32 {
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    if status & 0x7f == 0 { return (status >> 8) & 0xff }
+    return 128 + (status & 0x7f)
+}
+
+/// Runs a program to completion.
+@discardableResult
+func run(_ path: String, _ args: [String], env: [String: String] = [:], stdin: String? = nil) throws -> Ran {
+    let base = NSTemporaryDirectory() + "/whsed-run-\(UUID().uuidString)"
+    defer { for x in [".out", ".err", ".in"] { try? FileManager.default.removeItem(atPath: base + x) } }
+    var input = "/dev/null"
     if let s = stdin {
-        inPipe.fileHandleForWriting.write(s.data(using: .utf8)!)
-        try inPipe.fileHandleForWriting.close()
+        input = base + ".in"
+        FileManager.default.createFile(atPath: input, contents: s.data(using: .utf8))
     }
-    // Read both pipes fully before waiting, so a large output never blocks the child.
-    final class Box: @unchecked Sendable { var data = Data() }
-    let outBox = Box()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async { outBox.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    let outData = outBox.data
-    p.waitUntilExit()
-    return Ran(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-               stderr: String(decoding: errData, as: UTF8.self))
+    let pid = try spawn(path, args, env: env, stdin: input, stdout: base + ".out", stderr: base + ".err")
+    let status = reap(pid)
+    let outData = FileManager.default.contents(atPath: base + ".out") ?? Data()
+    let errData = FileManager.default.contents(atPath: base + ".err") ?? Data()
+    return Ran(status: status, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
 }
 
 /// A temporary folder removed at the end.
@@ -82,7 +99,7 @@ final class Daemon {
     let socket: String
     let state: String
     let activated: Bool
-    var process: Process?
+    var pid: pid_t?
     var extraArgs: [String]
     var logPath: String { dir + "/whsed.log" }
 
@@ -94,32 +111,24 @@ final class Daemon {
         self.extraArgs = extraArgs
     }
 
-    func start() throws {
-        let p = Process()
+    func start(env: [String: String] = [:]) throws {
+        let pid: pid_t
         if activated {
             guard let sa = tool("systemd-socket-activate") else { throw Skip("systemd-socket-activate is not installed") }
-            p.executableURL = URL(fileURLWithPath: sa)
-            p.arguments = ["-l", socket, binDir + "/whsed", "--state-dir", state] + extraArgs
+            pid = try spawn(sa, ["-l", socket, binDir + "/whsed", "--state-dir", state] + extraArgs, env: env,
+                            stdout: logPath, stderr: logPath, append: true)
         } else {
-            p.executableURL = URL(fileURLWithPath: binDir + "/whsed")
-            p.arguments = ["--socket", socket, "--state-dir", state] + extraArgs
+            pid = try spawn(binDir + "/whsed", ["--socket", socket, "--state-dir", state] + extraArgs, env: env,
+                            stdout: logPath, stderr: logPath, append: true)
         }
-        var e = ProcessInfo.processInfo.environment
-        e["SWIFT_BACKTRACE"] = "enable=no"
-        e.removeValue(forKey: "LISTEN_FDS")
-        e.removeValue(forKey: "JOURNAL_STREAM")
-        p.environment = e
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        let log = FileHandle(forWritingAtPath: logPath)!
-        log.seekToEndOfFile()
-        p.standardOutput = log
-        p.standardError = log
-        try p.run()
-        process = p
-        // Wait for the socket to accept connections.
+        self.pid = pid
+        // Wait for the socket to accept connections (the first one starts a socket-activated whsed).
         for _ in 0..<400 {
-            if FileManager.default.fileExists(atPath: socket), (try? rawConnect()) != nil { return }
-            if !p.isRunning { break }
+            if FileManager.default.fileExists(atPath: socket), let c = try? rawConnect(), c.call(#"{"jsonrpc":"2.0","id":0,"method":"server.status"}"#) != nil {
+                return
+            }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid { self.pid = nil; break }
             usleep(25_000)
         }
         throw DaemonError("whsed did not come up: \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
@@ -127,24 +136,32 @@ final class Daemon {
 
     /// SIGKILL: no chance to clean up.
     func kill() {
-        guard let p = process else { return }
-        Glibc.kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
-        process = nil
+        guard let pid else { return }
+        Glibc.kill(pid, SIGKILL)
+        reap(pid)
+        self.pid = nil
         try? FileManager.default.removeItem(atPath: socket)
     }
 
     /// SIGTERM and wait; returns the exit status.
     @discardableResult
     func stop() -> Int32 {
-        guard let p = process else { return -1 }
-        Glibc.kill(p.processIdentifier, SIGTERM)
-        p.waitUntilExit()
-        process = nil
-        return p.terminationStatus
+        guard let pid else { return -1 }
+        Glibc.kill(pid, SIGTERM)
+        let s = reap(pid)
+        self.pid = nil
+        return s
     }
 
-    deinit { if let p = process, p.isRunning { Glibc.kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+    /// Waits for the daemon to exit by itself; returns its status.
+    func waitExit() -> Int32 {
+        guard let pid else { return -1 }
+        let s = reap(pid)
+        self.pid = nil
+        return s
+    }
+
+    deinit { if let pid { Glibc.kill(pid, SIGKILL); reap(pid) } }
 
     /// Runs whsectl against this daemon.
     @discardableResult
