@@ -61,8 +61,11 @@ struct SplitMix: RandomNumberGenerator {
                 bin: loc == "BAS" ? pick(["S1", "S2"]) : nil, item: it, quantity: qty(signed: Int.random(in: 0..<5, using: &r) == 0),
                 unitOfMeasure: unit(it))], context: ctx)
         case 4:
-            try l.calculateWhseAdjustment(location: "DIR", item: Bool.random(using: &r) ? nil : pick(items), context: ctx)
-            if Bool.random(using: &r) { try l.postItemJournalBatch("DEFAULT", context: ctx) }
+            if Bool.random(using: &r) {
+                try l.calculateWhseAdjustment(location: "DIR", item: Bool.random(using: &r) ? nil : pick(items), context: ctx)
+            } else {
+                try l.postItemJournalBatch("DEFAULT", context: ctx)
+            }
         case 5:
             if l.state.whseCountJournals["C"] == nil {
                 try l.calculateWhseCount(location: "DIR", journal: "C", includeZero: Bool.random(using: &r), context: ctx)
@@ -112,7 +115,7 @@ struct SplitMix: RandomNumberGenerator {
                     accepted += 1
                 } catch {
                     refused += 1
-                    #expect(l.state == before, "seed \(seed) step \(stepNo): refused (\(error)) but the state changed")
+                    if l.state != before { Issue.record("seed \(seed) step \(stepNo): refused (\(error)) but the state changed"); return }
                 }
                 let problems = l.verify()
                 #expect(problems.isEmpty, "seed \(seed) step \(stepNo): \(problems)")
