@@ -72,6 +72,13 @@ public final class Ledger: @unchecked Sendable {
     public init() {}
     public init(state: LedgerState) { self.state = state }
 
+    /// Replaces the whole state (loading a snapshot).
+    public func restore(_ state: LedgerState) {
+        self.state = state
+        undoLog.removeAll()
+        savepointDepth = 0
+    }
+
     public func savepoint() -> Savepoint {
         savepointDepth += 1
         return Savepoint(

@@ -209,6 +209,18 @@ final class RPCConnection: ChannelInboundHandler {
                                           limit: "maxJournalLines", value: core.limits.maxJournalLines)))
             return
         }
+        if req.method == "server.checkpoint" {
+            guard let eventLoop = context?.eventLoop else { return }
+            if let p = req.params, case .object(let o) = p, !o.isEmpty {
+                reply(.failure(.invalidParams("server.checkpoint takes no params")))
+                return
+            }
+            let bound = NIOLoopBound(reply, eventLoop: eventLoop)
+            if !core.writer.requestCheckpoint({ outcome in eventLoop.execute { bound.value(outcome) } }) {
+                reply(.failure(.shuttingDown()))
+            }
+            return
+        }
         if req.method.hasPrefix("server.") {
             core.serverMethod(req.method, params: req.params, reply: reply)
             return

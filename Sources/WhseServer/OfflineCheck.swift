@@ -6,7 +6,9 @@ public enum OfflineCheck {
     public static func run(directory: String) throws -> (Int, [String]) {
         let machine = StateMachine()
         var n = 0
-        _ = try WriteAheadLog.verify(directory: directory, onRecord: { _, bytes in
+        _ = try WriteAheadLog.verify(directory: directory, onSnapshot: { _, payload in
+            try machine.restore(payload)
+        }, onRecord: { _, bytes in
             try machine.replay(bytes)
             n += 1
         })

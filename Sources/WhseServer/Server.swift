@@ -66,10 +66,6 @@ public final class ServerCore: @unchecked Sendable {
                 try p.allowOnly([])
                 let problems = writer.withState { $0.ledger.verify() }
                 reply(.success(.object(["ok": .bool(problems.isEmpty), "violations": .array(problems.map { .string($0) })])))
-            case "server.checkpoint":
-                try p.allowOnly([])
-                reply(.failure(RPCError(code: RPCError.internalErrorCode, message: "checkpoints (snapshots) are not implemented yet",
-                                        reason: "not_implemented")))
             default:
                 reply(.failure(.methodNotFound(method)))
             }
@@ -97,6 +93,9 @@ public final class ServerCore: @unchecked Sendable {
                 "syncs": JSON(s.syncs), "recordsWritten": JSON(s.records),
                 "lastSyncMicroseconds": JSON(s.lastSyncMicros), "maxSyncMicroseconds": JSON(s.maxSyncMicros),
                 "queued": JSON(s.queued),
+                "snapshotSequence": .string(String(log.snapshotSequence ?? 0)),
+                "checkpoints": JSON(s.checkpoints), "lastCheckpointMilliseconds": JSON(s.lastCheckpointMillis),
+                "diskBytes": JSON(log.diskUsage()),
                 "recoveredRecords": JSON(recovery.recordsReplayed),
                 "tornTailBytesDropped": JSON(recovery.tornTailBytesDropped),
             ]),
@@ -132,6 +131,7 @@ public final class Server: @unchecked Sendable {
         public var access = AccessRules()
         public var socketMode: mode_t = 0o660
         public var wal = WALOptions()
+        public var autoCheckpointRecords = 100_000
         public init(socketPath: String?, stateDirectory: String) {
             self.socketPath = socketPath
             self.stateDirectory = stateDirectory
@@ -151,8 +151,13 @@ public final class Server: @unchecked Sendable {
         var replayed = 0
         let (log, report) = try WriteAheadLog.open(
             directory: options.stateDirectory, options: options.wal,
-            onSnapshot: { _, _ in
-                throw RPCError.internalError("this build cannot read snapshots")
+            onSnapshot: { sequence, payload in
+                do {
+                    try machine.restore(payload)
+                } catch {
+                    throw WALError.corrupt(file: options.stateDirectory, offset: 0,
+                                           reason: "snapshot \(sequence) cannot be loaded: \(error)")
+                }
             },
             onRecord: { sequence, bytes in
                 do {
@@ -179,6 +184,7 @@ public final class Server: @unchecked Sendable {
 
     /// Binds (or adopts the systemd socket) and starts serving.
     public func start() throws {
+        core.writer.autoCheckpointRecords = options.autoCheckpointRecords
         core.writer.start()
         let core = self.core
         let bootstrap = ServerBootstrap(group: group)

@@ -11,7 +11,7 @@ public final class StateMachine: @unchecked Sendable {
     /// Longest idempotency key.
     public static let maxIdempotencyKeyBytes = 128
 
-    struct Remembered {
+    struct Remembered: Sendable {
         var method: String
         var params: [UInt8]
         var result: JSON
@@ -77,6 +77,43 @@ public final class StateMachine: @unchecked Sendable {
         guard let handler = Handlers.table[method] else { throw RPCError.methodNotFound(method) }
         let p = try Params(params)
         return try handler(ledger, p, context)
+    }
+
+    /// The whole state as snapshot bytes: the ledger and the remembered idempotency keys.
+    public func snapshot() -> [UInt8] {
+        snapshot(of: ledger.state, keys: rememberedList())
+    }
+
+    func rememberedList() -> [(String, Remembered)] {
+        rememberedOrder[rememberedHead...].compactMap { k in remembered[k].map { (k, $0) } }
+    }
+
+    func snapshot(of state: LedgerState, keys: [(String, Remembered)]) -> [UInt8] {
+        var w = SnapshotWriter()
+        state.encode(into: &w)
+        w.uint(UInt64(keys.count))
+        for (k, r) in keys {
+            w.string(k); w.string(r.method); w.bytes(r.params); w.bytes(r.result.serialized())
+        }
+        return w.finish()
+    }
+
+    /// Loads snapshot bytes written by `snapshot()`.
+    public func restore(_ bytes: [UInt8]) throws {
+        var r = try SnapshotReader(bytes)
+        let state = try LedgerState.decode(from: &r)
+        var order: [String] = []
+        var table: [String: Remembered] = [:]
+        for _ in 0..<(try r.count()) {
+            let k = try r.string(), m = try r.string(), p = try r.bytes(), result = try r.bytes()
+            table[k] = Remembered(method: m, params: p, result: try JSONParser.parse(result, maxDepth: 512))
+            order.append(k)
+        }
+        guard r.atEnd else { throw SnapshotError("trailing bytes after the state") }
+        ledger.restore(state)
+        remembered = table
+        rememberedOrder = order
+        rememberedHead = 0
     }
 
     /// Applies one record during replay; a failure means the log does not match the code that wrote it.

@@ -32,6 +32,13 @@ public final class Writer: @unchecked Sendable {
     private var stopping = false
     private var stopped = false
     private var thread: Thread?
+    private var checkpointWaiters: [Completion] = []
+    /// Records after which the writer writes a snapshot by itself (`autoCheckpointRecords`); 0 turns it off.
+    public var autoCheckpointRecords = 100_000
+    /// Records since the last snapshot (writer thread only).
+    private var recordsSinceCheckpoint = 0
+    private(set) var checkpoints = 0
+    private(set) var lastCheckpointMillis = 0
 
     // Counters for server.status (read under `mutex`).
     private(set) var syncs: Int = 0
@@ -64,6 +71,16 @@ public final class Writer: @unchecked Sendable {
         return true
     }
 
+    /// Asks for a snapshot; the writer takes it between batches.
+    public func requestCheckpoint(_ complete: @escaping Completion) -> Bool {
+        mutex.lock()
+        defer { mutex.unlock() }
+        if stopping { return false }
+        checkpointWaiters.append(complete)
+        mutex.signal()
+        return true
+    }
+
     /// Stops taking postings, finishes (and syncs) those queued, then returns.
     public func drainAndStop() {
         mutex.lock()
@@ -73,10 +90,11 @@ public final class Writer: @unchecked Sendable {
         mutex.unlock()
     }
 
-    public var statistics: (syncs: Int, records: Int, lastSyncMicros: Int, maxSyncMicros: Int, queued: Int) {
+    public var statistics: (syncs: Int, records: Int, lastSyncMicros: Int, maxSyncMicros: Int, queued: Int, checkpoints: Int,
+                            lastCheckpointMillis: Int) {
         mutex.lock()
         defer { mutex.unlock() }
-        return (syncs, recordsWritten, lastSyncMicros, maxSyncMicros, queue.count)
+        return (syncs, recordsWritten, lastSyncMicros, maxSyncMicros, queue.count, checkpoints, lastCheckpointMillis)
     }
 
     /// False when postings wait and the writer has made no progress for 10 s (the watchdog then stops pinging).
@@ -97,8 +115,20 @@ public final class Writer: @unchecked Sendable {
     private func run() {
         while true {
             mutex.lock()
-            while queue.isEmpty && !stopping { mutex.wait() }
+            while queue.isEmpty && checkpointWaiters.isEmpty && !stopping { mutex.wait() }
+            if queue.isEmpty && !checkpointWaiters.isEmpty {
+                let waiters = checkpointWaiters
+                checkpointWaiters.removeAll()
+                mutex.unlock()
+                let outcome = checkpoint()
+                for w in waiters { w(outcome) }
+                continue
+            }
             if queue.isEmpty && stopping {
+                mutex.unlock()
+                // A snapshot at a clean stop makes the next start-up read no log tail.
+                if autoCheckpointRecords > 0 && log.lastCommittedSequence != (log.snapshotSequence ?? 0) { _ = checkpoint() }
+                mutex.lock()
                 stopped = true
                 mutex.broadcast()
                 mutex.unlock()
@@ -110,7 +140,37 @@ public final class Writer: @unchecked Sendable {
             lastProgressNanos = DispatchTime.now().uptimeNanoseconds
             mutex.unlock()
             process(batch)
+            if autoCheckpointRecords > 0 && recordsSinceCheckpoint >= autoCheckpointRecords { _ = checkpoint() }
         }
+    }
+
+    /// Writes a snapshot of the state as of the last committed record. The state is copied under the lock (a
+    /// copy-on-write value, so O(1)) and encoded outside it: reads go on meanwhile; postings wait for the writer.
+    private func checkpoint() -> Result<JSON, RPCError> {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let (state, keys, sequence) = stateLock.withLock {
+            (machine.ledger.state, machine.rememberedList(), log.lastCommittedSequence)
+        }
+        if sequence == 0 || sequence == (log.snapshotSequence ?? 0) {
+            return .success(.object(["sequence": .string(String(sequence)), "written": .bool(false),
+                                     "reason": .string("the newest snapshot already covers the log")]))
+        }
+        let bytes = machine.snapshot(of: state, keys: keys)
+        do {
+            try log.writeSnapshot(sequence: sequence, payload: bytes)
+        } catch WALError.noSpace(let message) {
+            return .failure(.storageFull(message))
+        } catch {
+            onFatal("writing a snapshot failed: \(error)")
+        }
+        recordsSinceCheckpoint = 0
+        let millis = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
+        mutex.lock()
+        checkpoints += 1
+        lastCheckpointMillis = millis
+        mutex.unlock()
+        return .success(.object(["sequence": .string(String(sequence)), "written": .bool(true), "bytes": JSON(bytes.count),
+                                 "milliseconds": JSON(millis)]))
     }
 
     private func process(_ batch: [Job]) {
@@ -192,6 +252,7 @@ public final class Writer: @unchecked Sendable {
             mutex.lock()
             syncs += 1
             recordsWritten += logged.count
+            recordsSinceCheckpoint += logged.count
             lastSyncMicros = micros
             maxSyncMicros = max(maxSyncMicros, micros)
             mutex.unlock()

@@ -102,3 +102,51 @@ import WhseProtocol
         #expect(d.stop() == 0)
     }
 }
+
+/// Snapshots: a checkpoint, more postings, SIGKILL; the restart loads the snapshot plus the tail and finds everything.
+@Suite(.serialized) struct Snapshots {
+    @Test func checkpointThenTailSurvivesSigkill() throws {
+        let tmp = TempDir()
+        let d = Daemon(dir: tmp.path, activated: false)
+        try d.start()
+        try EndToEnd.setUp(d)
+        for i in 1...5 { try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-01", "--quantity", "\(i)"]) }
+        try d.ok(["count", "calculate", "WH1", "--journal", "OPEN1"])
+        let cp = try d.ok(["server", "checkpoint", "--json"]).json
+        #expect(cp?["written"] == .bool(true))
+        let again = try d.ok(["server", "checkpoint", "--json"]).json
+        #expect(again?["written"] == .bool(false))
+        for i in 1...3 { try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "B-02", "--quantity", "\(i)"]) }
+        // An idempotency key remembered before the snapshot is still remembered after it.
+        try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "B-02", "--quantity", "1", "--idempotency-key", "k-1"])
+        let before = try d.ok(["entries", "warehouse", "--json", "--limit", "1000"]).stdout
+        d.kill()
+        let snapshots = try FileManager.default.contentsOfDirectory(atPath: d.state).filter { $0.hasSuffix(".snap") }
+        #expect(snapshots.count == 1)
+        try d.start()
+        let after = try d.ok(["entries", "warehouse", "--json", "--limit", "1000"]).stdout
+        #expect(after == before)
+        #expect(try EndToEnd.binQuantity(d, item: "ITEM1", bin: "A-01") == "15")
+        #expect(try EndToEnd.binQuantity(d, item: "ITEM1", bin: "B-02") == "7")
+        let status = try d.ok(["server", "status", "--json"]).json
+        #expect(status?["log"]?["recoveredRecords"] == JSON(4), "only the tail after the snapshot is replayed")
+        #expect(status?["openCountJournals"] == JSON(1))
+        let replay = try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "B-02", "--quantity", "1",
+                               "--idempotency-key", "k-1", "--json"]).json
+        #expect(replay?["replayed"] == .bool(true))
+        #expect(try EndToEnd.binQuantity(d, item: "ITEM1", bin: "B-02") == "7")
+        try d.ok(["server", "verify"])
+        // A clean stop writes a snapshot, so the next start replays nothing.
+        #expect(d.stop() == 0)
+        try d.start()
+        let s2 = try d.ok(["server", "status", "--json"]).json
+        #expect(s2?["log"]?["recoveredRecords"] == JSON(0))
+        #expect(try EndToEnd.binQuantity(d, item: "ITEM1", bin: "B-02") == "7")
+        let verify = try run(binDir + "/whsed", ["--verify", d.state])
+        #expect(verify.status != 0, "the offline check refuses while whsed holds the lock")
+        d.stop()
+        let offline = try run(binDir + "/whsed", ["--verify", d.state])
+        #expect(offline.status == 0, "\(offline.stdout)\(offline.stderr)")
+        #expect(offline.stdout.contains("ledger invariants hold"))
+    }
+}

@@ -121,6 +121,14 @@ struct SplitMix: RandomNumberGenerator {
                 #expect(problems.isEmpty, "seed \(seed) step \(stepNo): \(problems)")
                 if !problems.isEmpty { return }
             }
+            // The snapshot codec gives back exactly the state it was given.
+            var w = SnapshotWriter()
+            l.state.encode(into: &w)
+            var reader = try SnapshotReader(w.finish())
+            let decoded = try LedgerState.decode(from: &reader)
+            let same = decoded == l.state
+            #expect(same && reader.atEnd, "seed \(seed): snapshot round trip differs")
+            if !same { return }
         }
         #expect(accepted > 1000 && refused > 100, "the generator exercises both paths (accepted \(accepted), refused \(refused))")
     }

@@ -1,0 +1,315 @@
+/// A compact binary form of the whole ledger state, for snapshots (checkpoints): varints, zigzag quantities and a
+/// string table, so a million entries encode and decode in a fraction of a second. Pure: bytes in, bytes out.
+public struct SnapshotWriter {
+    public private(set) var body: [UInt8] = []
+    var strings: [String: Int] = [:]
+    var table: [String] = []
+
+    public init() { body.reserveCapacity(1 << 20) }
+
+    public mutating func uint(_ v: UInt64) {
+        var v = v
+        while v >= 0x80 { body.append(UInt8(v & 0x7f) | 0x80); v >>= 7 }
+        body.append(UInt8(v))
+    }
+    public mutating func int(_ v: Int) { uint(UInt64(bitPattern: Int64((v << 1) ^ (v >> 63)))) }
+    public mutating func quantity(_ q: Quantity) { int(Int(q.units)) }
+    public mutating func bool(_ b: Bool) { body.append(b ? 1 : 0) }
+    public mutating func string(_ s: String) {
+        if let i = strings[s] { uint(UInt64(i)); return }
+        let i = table.count
+        strings[s] = i
+        table.append(s)
+        uint(UInt64(i))
+    }
+    public mutating func optString(_ s: String?) {
+        if let s { bool(true); string(s) } else { bool(false) }
+    }
+    public mutating func bytes(_ b: [UInt8]) { uint(UInt64(b.count)); body.append(contentsOf: b) }
+
+    /// Header, string table, body.
+    public func finish() -> [UInt8] {
+        var out = SnapshotWriter()
+        out.body = Array("WHSEDSTATE".utf8)
+        out.uint(UInt64(LedgerState.snapshotVersion))
+        out.uint(UInt64(table.count))
+        for s in table { out.bytes(Array(s.utf8)) }
+        out.body.append(contentsOf: body)
+        return out.body
+    }
+}
+
+/// Why a snapshot could not be read.
+public struct SnapshotError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ d: String) { description = d }
+}
+
+public struct SnapshotReader {
+    let data: [UInt8]
+    var offset = 0
+    var table: [String] = []
+
+    public init(_ bytes: [UInt8]) throws {
+        self.data = bytes
+        let magic = Array("WHSEDSTATE".utf8)
+        guard data.count >= magic.count, Array(data[0..<magic.count]) == magic else { throw SnapshotError("not a whsed state snapshot") }
+        offset = magic.count
+        let version = try uint()
+        guard version == UInt64(LedgerState.snapshotVersion) else { throw SnapshotError("snapshot state version \(version) is not supported") }
+        let n = try count()
+        table.reserveCapacity(n)
+        for _ in 0..<n {
+            let len = try count()
+            guard offset + len <= data.count else { throw SnapshotError("truncated string table") }
+            table.append(String(decoding: data[offset..<offset + len], as: UTF8.self))
+            offset += len
+        }
+    }
+
+    public var atEnd: Bool { offset == data.count }
+
+    public mutating func uint() throws -> UInt64 {
+        var v: UInt64 = 0, shift: UInt64 = 0
+        while true {
+            guard offset < data.count, shift < 64 else { throw SnapshotError("truncated or malformed varint at \(offset)") }
+            let b = data[offset]
+            offset += 1
+            v |= UInt64(b & 0x7f) << shift
+            if b < 0x80 { return v }
+            shift += 7
+        }
+    }
+    public mutating func count() throws -> Int {
+        let v = try uint()
+        guard v <= UInt64(data.count - offset) + 1 << 32 else { throw SnapshotError("implausible count \(v)") }
+        return Int(v)
+    }
+    public mutating func int() throws -> Int {
+        let u = try uint()
+        return Int(Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1))))
+    }
+    public mutating func quantity() throws -> Quantity { Quantity(units: Int64(try int())) }
+    public mutating func bool() throws -> Bool {
+        guard offset < data.count else { throw SnapshotError("truncated") }
+        offset += 1
+        return data[offset - 1] != 0
+    }
+    public mutating func string() throws -> String {
+        let i = try count()
+        guard i < table.count else { throw SnapshotError("string index \(i) out of range") }
+        return table[i]
+    }
+    public mutating func optString() throws -> String? { try bool() ? try string() : nil }
+    public mutating func bytes() throws -> [UInt8] {
+        let n = try count()
+        guard offset + n <= data.count else { throw SnapshotError("truncated bytes") }
+        defer { offset += n }
+        return Array(data[offset..<offset + n])
+    }
+    mutating func entryType() throws -> EntryType {
+        let i = try count()
+        guard i < EntryType.allCases.count else { throw SnapshotError("bad entry type \(i)") }
+        return EntryType.allCases[i]
+    }
+}
+
+extension EntryType {
+    var code: UInt64 { UInt64(EntryType.allCases.firstIndex(of: self)!) }
+}
+
+extension LedgerState {
+    /// Version of the state encoding inside a snapshot.
+    public static let snapshotVersion = 1
+
+    /// Writes the whole state.
+    public func encode(into w: inout SnapshotWriter) {
+        w.uint(UInt64(locations.count))
+        for l in locations.values.sorted(by: { $0.code < $1.code }) {
+            w.string(l.code); w.string(l.name); w.uint(UInt64(LocationKind.allCases.firstIndex(of: l.kind)!)); w.optString(l.adjustmentBin)
+        }
+        w.uint(UInt64(zones.count))
+        for z in zones.values.sorted(by: { ($0.location, $0.code) < ($1.location, $1.code) }) {
+            w.string(z.location); w.string(z.code); w.string(z.description); w.optString(z.binType)
+        }
+        w.uint(UInt64(bins.count))
+        for b in bins.values.sorted(by: { ($0.location, $0.code) < ($1.location, $1.code) }) {
+            w.string(b.location); w.string(b.code); w.string(b.description); w.optString(b.zone); w.optString(b.binType)
+            w.uint(UInt64(BlockMovement.allCases.firstIndex(of: b.blockMovement)!))
+        }
+        w.uint(UInt64(items.count))
+        for i in items.values.sorted(by: { $0.no < $1.no }) {
+            w.string(i.no); w.string(i.description); w.string(i.baseUnitOfMeasure); w.bool(i.blocked)
+            w.uint(UInt64(i.unitsOfMeasure.count))
+            for (code, per) in i.unitsOfMeasure.sorted(by: { $0.key < $1.key }) { w.string(code); w.quantity(per) }
+        }
+        w.uint(UInt64(warehouseEntries.count))
+        for e in warehouseEntries {
+            w.uint(e.entryType.code); w.string(e.registeringDate); w.string(e.location); w.optString(e.zone); w.string(e.bin)
+            w.string(e.item); w.quantity(e.quantity); w.quantity(e.quantityBase); w.string(e.unitOfMeasure); w.quantity(e.quantityPerUnit)
+            w.string(e.documentNo); w.string(e.source); w.uint(UInt64(e.registerNo)); w.string(e.user); w.string(e.timestamp)
+        }
+        w.uint(UInt64(itemLedgerEntries.count))
+        for e in itemLedgerEntries {
+            w.uint(e.entryType.code); w.string(e.postingDate); w.string(e.documentNo); w.string(e.location); w.string(e.item)
+            w.quantity(e.quantity); w.string(e.unitOfMeasure); w.quantity(e.quantityPerUnit); w.bool(e.warehouseAdjustment)
+            w.string(e.source); w.string(e.user); w.string(e.timestamp)
+        }
+        w.uint(UInt64(physInventoryEntries.count))
+        for e in physInventoryEntries {
+            w.uint(e.entryType.code); w.string(e.postingDate); w.string(e.documentNo); w.string(e.location); w.optString(e.bin)
+            w.string(e.item); w.quantity(e.quantity); w.quantity(e.quantityCalculated); w.quantity(e.quantityPhysInventory)
+            w.string(e.unitOfMeasure); w.uint(UInt64(e.lastItemLedgerEntryNo)); w.string(e.user); w.string(e.timestamp)
+        }
+        w.uint(UInt64(lastRegisterNo))
+        w.uint(UInt64(contents.count))
+        for (k, c) in contents.sorted(by: { $0.key < $1.key }) {
+            w.string(k.location); w.string(k.bin); w.string(k.item); w.string(k.unitOfMeasure)
+            w.quantity(c.quantity); w.quantity(c.quantityBase); w.uint(UInt64(c.lastEntryNo))
+        }
+        w.uint(UInt64(itemLedgerTotals.count))
+        for (k, q) in itemLedgerTotals.sorted(by: { $0.key < $1.key }) {
+            w.string(k.item); w.string(k.location); w.quantity(q); w.uint(UInt64(itemLedgerLastEntry[k] ?? 0))
+        }
+        w.uint(UInt64(whseCountJournals.count))
+        for j in whseCountJournals.values.sorted(by: { $0.name < $1.name }) {
+            w.string(j.name); w.string(j.location); w.string(j.documentNo); w.string(j.registeringDate)
+            w.string(j.createdBy); w.string(j.createdAt)
+            w.uint(UInt64(j.lines.count))
+            for l in j.lines {
+                w.uint(UInt64(l.lineNo)); w.optString(l.zone); w.string(l.bin); w.string(l.item); w.string(l.unitOfMeasure)
+                w.quantity(l.quantityPerUnit); w.quantity(l.quantityCalculated); w.quantity(l.quantityCalculatedBase)
+                w.quantity(l.quantityPhysInventory); w.bool(l.counted); w.uint(UInt64(l.lastEntryNo))
+            }
+        }
+        w.uint(UInt64(physInventoryJournals.count))
+        for j in physInventoryJournals.values.sorted(by: { $0.name < $1.name }) {
+            w.string(j.name); w.string(j.location); w.string(j.documentNo); w.string(j.postingDate)
+            w.string(j.createdBy); w.string(j.createdAt)
+            w.uint(UInt64(j.lines.count))
+            for l in j.lines {
+                w.uint(UInt64(l.lineNo)); w.string(l.item); w.optString(l.bin); w.string(l.unitOfMeasure)
+                w.quantity(l.quantityCalculated); w.quantity(l.quantityPhysInventory); w.bool(l.counted)
+                w.uint(UInt64(l.lastItemLedgerEntryNo)); w.uint(UInt64(l.lastWarehouseEntryNo))
+            }
+        }
+        w.uint(UInt64(itemJournalBatches.count))
+        for b in itemJournalBatches.values.sorted(by: { $0.name < $1.name }) {
+            w.string(b.name)
+            w.uint(UInt64(b.lines.count))
+            for l in b.lines {
+                w.uint(l.entryType.code); w.string(l.location); w.optString(l.bin); w.string(l.item); w.quantity(l.quantity)
+                w.bool(l.quantityBase != nil); if let qb = l.quantityBase { w.quantity(qb) }
+                w.optString(l.unitOfMeasure); w.string(l.documentNo); w.optString(l.postingDate); w.bool(l.warehouseAdjustment)
+            }
+        }
+        w.uint(UInt64(lastJournalSerial))
+    }
+
+    /// Reads what `encode` wrote.
+    public static func decode(from r: inout SnapshotReader) throws -> LedgerState {
+        var s = LedgerState()
+        func enumIndex<E: CaseIterable>(_ type: E.Type, _ r: inout SnapshotReader) throws -> E {
+            let i = try r.count()
+            let all = Array(E.allCases)
+            guard i < all.count else { throw SnapshotError("bad enum value \(i)") }
+            return all[i]
+        }
+        for _ in 0..<(try r.count()) {
+            let l = Location(code: try r.string(), name: try r.string(), kind: try enumIndex(LocationKind.self, &r),
+                             adjustmentBin: try r.optString())
+            s.locations[l.code] = l
+        }
+        for _ in 0..<(try r.count()) {
+            let z = Zone(location: try r.string(), code: try r.string(), description: try r.string(), binType: try r.optString())
+            s.zones[BinKey(z.location, z.code)] = z
+        }
+        for _ in 0..<(try r.count()) {
+            let b = Bin(location: try r.string(), code: try r.string(), description: try r.string(), zone: try r.optString(),
+                        binType: try r.optString(), blockMovement: try enumIndex(BlockMovement.self, &r))
+            s.bins[BinKey(b.location, b.code)] = b
+        }
+        for _ in 0..<(try r.count()) {
+            var i = Item(no: try r.string(), description: try r.string(), baseUnitOfMeasure: try r.string(), unitsOfMeasure: [:],
+                         blocked: try r.bool())
+            for _ in 0..<(try r.count()) { i.unitsOfMeasure[try r.string()] = try r.quantity() }
+            s.items[i.no] = i
+        }
+        let weCount = try r.count()
+        s.warehouseEntries.reserveCapacity(weCount)
+        for n in 0..<weCount {
+            s.warehouseEntries.append(WarehouseEntry(
+                entryNo: n + 1, entryType: try r.entryType(), registeringDate: try r.string(), location: try r.string(),
+                zone: try r.optString(), bin: try r.string(), item: try r.string(), quantity: try r.quantity(),
+                quantityBase: try r.quantity(), unitOfMeasure: try r.string(), quantityPerUnit: try r.quantity(),
+                documentNo: try r.string(), source: try r.string(), registerNo: try r.count(), user: try r.string(),
+                timestamp: try r.string()))
+        }
+        let ileCount = try r.count()
+        s.itemLedgerEntries.reserveCapacity(ileCount)
+        for n in 0..<ileCount {
+            s.itemLedgerEntries.append(ItemLedgerEntry(
+                entryNo: n + 1, entryType: try r.entryType(), postingDate: try r.string(), documentNo: try r.string(),
+                location: try r.string(), item: try r.string(), quantity: try r.quantity(), unitOfMeasure: try r.string(),
+                quantityPerUnit: try r.quantity(), warehouseAdjustment: try r.bool(), source: try r.string(),
+                user: try r.string(), timestamp: try r.string()))
+        }
+        for n in 0..<(try r.count()) {
+            s.physInventoryEntries.append(PhysInventoryLedgerEntry(
+                entryNo: n + 1, entryType: try r.entryType(), postingDate: try r.string(), documentNo: try r.string(),
+                location: try r.string(), bin: try r.optString(), item: try r.string(), quantity: try r.quantity(),
+                quantityCalculated: try r.quantity(), quantityPhysInventory: try r.quantity(), unitOfMeasure: try r.string(),
+                lastItemLedgerEntryNo: try r.count(), user: try r.string(), timestamp: try r.string()))
+        }
+        s.lastRegisterNo = try r.count()
+        for _ in 0..<(try r.count()) {
+            let k = ContentKey(try r.string(), try r.string(), try r.string(), try r.string())
+            s.contents[k] = BinContent(quantity: try r.quantity(), quantityBase: try r.quantity(), lastEntryNo: try r.count())
+            s.contentsByBin[k.binKey, default: []].insert(k)
+            s.contentsByItem[k.item, default: []].insert(k)
+        }
+        for _ in 0..<(try r.count()) {
+            let k = ItemLocationKey(try r.string(), try r.string())
+            s.itemLedgerTotals[k] = try r.quantity()
+            let last = try r.count()
+            if last > 0 { s.itemLedgerLastEntry[k] = last }
+        }
+        for _ in 0..<(try r.count()) {
+            var j = WhseCountJournal(name: try r.string(), location: try r.string(), documentNo: try r.string(),
+                                     registeringDate: try r.string(), lines: [], createdBy: try r.string(), createdAt: try r.string())
+            for _ in 0..<(try r.count()) {
+                j.lines.append(WhseCountLine(
+                    lineNo: try r.count(), zone: try r.optString(), bin: try r.string(), item: try r.string(),
+                    unitOfMeasure: try r.string(), quantityPerUnit: try r.quantity(), quantityCalculated: try r.quantity(),
+                    quantityCalculatedBase: try r.quantity(), quantityPhysInventory: try r.quantity(), counted: try r.bool(),
+                    lastEntryNo: try r.count()))
+            }
+            s.whseCountJournals[j.name] = j
+        }
+        for _ in 0..<(try r.count()) {
+            var j = PhysInventoryJournal(name: try r.string(), location: try r.string(), documentNo: try r.string(),
+                                         postingDate: try r.string(), lines: [], createdBy: try r.string(), createdAt: try r.string())
+            for _ in 0..<(try r.count()) {
+                j.lines.append(PhysInventoryLine(
+                    lineNo: try r.count(), item: try r.string(), bin: try r.optString(), unitOfMeasure: try r.string(),
+                    quantityCalculated: try r.quantity(), quantityPhysInventory: try r.quantity(), counted: try r.bool(),
+                    lastItemLedgerEntryNo: try r.count(), lastWarehouseEntryNo: try r.count()))
+            }
+            s.physInventoryJournals[j.name] = j
+        }
+        for _ in 0..<(try r.count()) {
+            var b = ItemJournalBatch(name: try r.string(), lines: [])
+            for _ in 0..<(try r.count()) {
+                let type = try r.entryType(), location = try r.string(), bin = try r.optString(), item = try r.string()
+                let quantity = try r.quantity()
+                let qb: Quantity? = try r.bool() ? try r.quantity() : nil
+                b.lines.append(ItemJournalLine(entryType: type, location: location, bin: bin, item: item, quantity: quantity,
+                                               quantityBase: qb, unitOfMeasure: try r.optString(), documentNo: try r.string(),
+                                               postingDate: try r.optString(), warehouseAdjustment: try r.bool()))
+            }
+            s.itemJournalBatches[b.name] = b
+        }
+        s.lastJournalSerial = try r.count()
+        return s
+    }
+}
