@@ -49,6 +49,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // libFuzzer targets (build with --sanitize=fuzzer, see scripts/fuzz); a plain build links them as no-ops.
+        .executableTarget(
+            name: "FuzzFramer",
+            dependencies: ["WhseServer", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .executableTarget(name: "FuzzRequest", dependencies: ["WhseServer", "WhseProtocol", "Warehouse"]),
+        .executableTarget(name: "FuzzLogScan", dependencies: ["WriteAheadLog"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog"]),
         .testTarget(name: "WhseProtocolTests", dependencies: ["WhseProtocol", "Warehouse"]),

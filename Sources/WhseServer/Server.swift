@@ -28,6 +28,9 @@ public final class ServerCore: @unchecked Sendable {
         self.log = log
     }
 
+    /// Open connections now.
+    public var connectionCount: Int { connections.withLockedValue { $0 } }
+
     /// The context stamped on a posting at acceptance.
     func context(user: String) -> PostingContext {
         var t = time(nil)

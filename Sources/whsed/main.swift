@@ -43,6 +43,12 @@ struct Whsed: ParsableCommand {
     @Option(help: "Seconds before an idle connection is closed (0: never).")
     var idleTimeout: Int = Limits().idleTimeoutSeconds
 
+    @Option(help: "Exit after this many seconds without connections (0: never). Meant for socket activation: the socket stays open and systemd starts whsed again on the next connection.")
+    var exitIdleAfter: Int = 0
+
+    @Option(help: "Write a snapshot after this many logged postings (0: only when asked by server.checkpoint).")
+    var checkpointEvery: Int = 100_000
+
     @Option(help: "Socket file mode (octal) when whsed binds the socket itself.")
     var socketMode: String = "660"
 
@@ -61,6 +67,7 @@ struct Whsed: ParsableCommand {
         options.limits.idleTimeoutSeconds = idleTimeout
         guard let mode = mode_t(socketMode, radix: 8) else { throw ValidationError("--socket-mode must be octal, e.g. 660") }
         options.socketMode = mode
+        options.autoCheckpointRecords = checkpointEvery
         if let path = access {
             do {
                 options.access = try AccessRules.parse(try String(contentsOfFile: path, encoding: .utf8))
@@ -105,7 +112,34 @@ struct Whsed: ParsableCommand {
             t.resume()
             watchdog = t
         }
+        // Every second: idle exit; every 5 s: a STATUS= line that says what the daemon is doing.
+        var idleSince: DispatchTime? = nil
+        var ticks = 0
+        let ticker = DispatchSource.makeTimerSource(queue: .global())
+        ticker.schedule(deadline: .now() + 1, repeating: 1.0)
+        ticker.setEventHandler {
+            ticks += 1
+            let connections = server.core.connectionCount
+            if exitIdleAfter > 0 {
+                if connections == 0 {
+                    let since = idleSince ?? .now()
+                    idleSince = since
+                    if DispatchTime.now().uptimeNanoseconds - since.uptimeNanoseconds >= UInt64(exitIdleAfter) * 1_000_000_000 {
+                        Log.info("no connection for \(exitIdleAfter) s: exiting until the socket is used again")
+                        done.signal()
+                    }
+                } else {
+                    idleSince = nil
+                }
+            }
+            if ticks % 5 == 0 {
+                let s = server.core.writer.statistics
+                Systemd.notify("STATUS=serving: \(connections) connection(s), \(s.records) posting(s) synced in \(s.syncs) fsync(s), last fsync \(s.lastSyncMicros) µs, \(s.checkpoints) snapshot(s)")
+            }
+        }
+        ticker.resume()
         done.wait()
+        ticker.cancel()
         Log.info("stopping: finishing in-flight postings")
         watchdog?.cancel()
         server.shutdown()

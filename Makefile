@@ -1,0 +1,28 @@
+# make            build release binaries
+# make test       every test (same as scripts/test)
+# make install    binaries, systemd units, sysusers file and a default access file (PREFIX=/usr/local, DESTDIR=)
+PREFIX ?= /usr/local
+DESTDIR ?=
+UNITDIR ?= /etc/systemd/system
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+
+all:
+	swift build -c release --product whsed
+	swift build -c release --product whsectl
+
+test:
+	./scripts/test
+
+install: all
+	install -D -m 0755 .build/release/whsed $(DESTDIR)$(PREFIX)/bin/whsed
+	install -D -m 0755 .build/release/whsectl $(DESTDIR)$(PREFIX)/bin/whsectl
+	install -D -m 0644 systemd/whsed.socket $(DESTDIR)$(UNITDIR)/whsed.socket
+	sed 's#/usr/local/bin/whsed#$(PREFIX)/bin/whsed#' systemd/whsed.service > whsed.service.tmp
+	install -D -m 0644 whsed.service.tmp $(DESTDIR)$(UNITDIR)/whsed.service && rm -f whsed.service.tmp
+	install -D -m 0644 systemd/whsed.sysusers $(DESTDIR)$(SYSUSERSDIR)/whsed.conf
+	[ -e $(DESTDIR)/etc/whsed/access ] || install -D -m 0644 systemd/access.example $(DESTDIR)/etc/whsed/access
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/whsed/README.md
+	install -D -m 0644 protocol.md $(DESTDIR)$(PREFIX)/share/doc/whsed/protocol.md
+	@echo "then: systemd-sysusers && systemctl daemon-reload && systemctl enable --now whsed.socket"
+
+.PHONY: all test install
