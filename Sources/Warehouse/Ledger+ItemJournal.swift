@@ -72,6 +72,13 @@ extension Ledger {
             if let b = line.bin {
                 throw DomainError(.wrongLocationKind, "location \(location.code) has no bins; remove bin \(b)")
             }
+            // No bin guards a plain location's stock, so the item ledger itself may not go below zero.
+            let have = state.itemLedgerTotals[ItemLocationKey(item.no, location.code)] ?? .zero
+            if signedBase.isNegative, let after = have.adding(signedBase), after.isNegative {
+                throw DomainError(.insufficientQuantity,
+                                  "location \(location.code) holds \(have) \(item.baseUnitOfMeasure) of item \(item.no); \(signedBase.magnitude) cannot be taken",
+                                  details: ["item": .text(item.no), "available": .quantity(have), "requested": .quantity(signedBase.magnitude)])
+            }
         case .basic:
             guard let code = line.bin else {
                 throw DomainError(.validationFailed, "a bin is required at the basic location \(location.code)")

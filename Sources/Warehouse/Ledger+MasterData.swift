@@ -117,7 +117,8 @@ extension Ledger {
                 throw DomainError(.notFound, "bin type \(t) does not exist (known: \(BinType.standard.keys.sorted().joined(separator: ", ")))")
             }
             guard state.zones[BinKey(code, zoneCode)] == nil else {
-                throw DomainError(.alreadyExists, "zone \(zoneCode) already exists at \(code)")
+                throw DomainError(.alreadyExists, "zone \(zoneCode) already exists at \(code)",
+                                  details: ["location": .text(code), "zone": .text(zoneCode)])
             }
             let zone = Zone(location: code, code: zoneCode, description: description, binType: binType)
             setZone(zone)
@@ -136,7 +137,8 @@ extension Ledger {
             try Ledger.checkCode(binCode, "bin code")
             try Ledger.checkText(description, "description")
             guard state.bins[BinKey(code, binCode)] == nil else {
-                throw DomainError(.alreadyExists, "bin \(binCode) already exists at \(code)")
+                throw DomainError(.alreadyExists, "bin \(binCode) already exists at \(code)",
+                                  details: ["location": .text(code), "bin": .text(binCode)])
             }
             var bin = Bin(location: code, code: binCode, description: description, zone: nil, binType: nil,
                           blockMovement: blockMovement)
@@ -227,7 +229,10 @@ extension Ledger {
                 }
                 units[u.code] = u.quantityPerUnit
             }
-            guard units.count <= 50 else { throw DomainError(.limitExceeded, "an item has at most 50 units of measure") }
+            guard units.count <= 50 else {
+                throw DomainError(.limitExceeded, "an item has at most 50 units of measure",
+                                  details: ["limit": .text("maxUnitsOfMeasure"), "max": .int(50)])
+            }
             let item = Item(no: no, description: description, baseUnitOfMeasure: baseUnitOfMeasure,
                             unitsOfMeasure: units, blocked: false)
             setItem(item)

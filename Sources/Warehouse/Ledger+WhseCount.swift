@@ -7,6 +7,8 @@ public struct WhseCountJournal: Sendable, Hashable {
     public var lines: [WhseCountLine]
     public var createdBy: String
     public var createdAt: String
+    /// A blind count: answers about this journal never show the calculated quantities.
+    public var blind: Bool = false
 }
 
 /// One count line: a (bin, item, unit) whose calculated quantity was frozen at calculation.
@@ -49,7 +51,7 @@ extension Ledger {
     func checkNewJournalName(_ name: String?, prefix: String) throws(DomainError) -> String {
         guard state.whseCountJournals.count + state.physInventoryJournals.count < Ledger.maxOpenCountJournals else {
             throw DomainError(.limitExceeded, "at most \(Ledger.maxOpenCountJournals) count journals may be open; register or delete one first",
-                              details: ["limit": .int(Ledger.maxOpenCountJournals)])
+                              details: ["limit": .text("maxOpenCountJournals"), "max": .int(Ledger.maxOpenCountJournals)])
         }
         let n: String
         if let name {
@@ -77,7 +79,7 @@ extension Ledger {
     public func calculateWhseCount(
         location code: String, journal: String? = nil, documentNo: String = "", registeringDate: String? = nil,
         zone: String? = nil, bin binFilter: String? = nil, item itemFilter: String? = nil, includeZero: Bool = false,
-        context: PostingContext
+        blind: Bool = false, context: PostingContext
     ) throws(DomainError) -> WhseCountJournal {
         try atomically { () throws(DomainError) -> WhseCountJournal in
             let (location, adj) = try directedLocation(code, "the warehouse physical inventory journal")
@@ -107,7 +109,7 @@ extension Ledger {
                 throw DomainError(.limitExceeded, "the count would have \(lines.count) lines; at most \(Ledger.maxCountJournalLines) (narrow the filters)")
             }
             let j = WhseCountJournal(name: name, location: location.code, documentNo: documentNo, registeringDate: date,
-                                     lines: lines, createdBy: context.user, createdAt: context.timestamp)
+                                     lines: lines, createdBy: context.user, createdAt: context.timestamp, blind: blind)
             setWhseCountJournal(name, j)
             return j
         }

@@ -174,7 +174,7 @@ extension LedgerState {
         w.uint(UInt64(whseCountJournals.count))
         for j in whseCountJournals.values.sorted(by: { $0.name < $1.name }) {
             w.string(j.name); w.string(j.location); w.string(j.documentNo); w.string(j.registeringDate)
-            w.string(j.createdBy); w.string(j.createdAt)
+            w.string(j.createdBy); w.string(j.createdAt); w.bool(j.blind)
             w.uint(UInt64(j.lines.count))
             for l in j.lines {
                 w.uint(UInt64(l.lineNo)); w.optString(l.zone); w.string(l.bin); w.string(l.item); w.string(l.unitOfMeasure)
@@ -276,7 +276,8 @@ extension LedgerState {
         }
         for _ in 0..<(try r.count()) {
             var j = WhseCountJournal(name: try r.string(), location: try r.string(), documentNo: try r.string(),
-                                     registeringDate: try r.string(), lines: [], createdBy: try r.string(), createdAt: try r.string())
+                                     registeringDate: try r.string(), lines: [], createdBy: try r.string(), createdAt: try r.string(),
+                                     blind: try r.bool())
             for _ in 0..<(try r.count()) {
                 j.lines.append(WhseCountLine(
                     lineNo: try r.count(), zone: try r.optString(), bin: try r.string(), item: try r.string(),

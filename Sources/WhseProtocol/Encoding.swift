@@ -103,8 +103,9 @@ extension ItemJournalLine {
 }
 
 extension WhseCountJournal {
-    /// The count list; `blind` hides the calculated quantities (and the preset counts that equal them).
-    public func json(blind: Bool, stale: [Int] = []) -> JSON {
+    /// The count list; `blind` (or a journal calculated blind) hides the calculated quantities and the preset counts.
+    public func json(blind wantBlind: Bool, stale: [Int] = []) -> JSON {
+        let blind = wantBlind || self.blind
         let staleSet = Set(stale)
         return .object([
             "journal": .string(name), "location": .string(location), "documentNo": .string(documentNo),

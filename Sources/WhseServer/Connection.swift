@@ -180,8 +180,13 @@ final class RPCConnection: ChannelInboundHandler {
         let req: RPCRequest
         switch RPCRequest.validate(value) {
         case .failure(let e):
+            // Echo the id only when it is a valid one (string or integer); otherwise null.
             done(RPCResponse.failure(id: value["id"].flatMap { v -> JSON? in
-                switch v { case .string, .number, .null: return v; default: return nil }
+                switch v {
+                case .string: return v
+                case .number: return v.intValue != nil ? v : nil
+                default: return nil
+                }
             }, error: e))
             return
         case .success(let r): req = r

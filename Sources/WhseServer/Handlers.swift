@@ -13,8 +13,10 @@ public enum Handlers {
         do { return try body() } catch { throw RPCError(error) }
     }
 
-    static func filter(_ p: Params) throws(RPCError) -> EntryFilter {
-        try p.allowOnly(["location", "bin", "item", "entryType", "documentNo", "after", "limit"])
+    static func filter(_ p: Params, binFilter: Bool = true) throws(RPCError) -> EntryFilter {
+        var allowed: Set<String> = ["location", "item", "entryType", "documentNo", "after", "limit"]
+        if binFilter { allowed.insert("bin") }   // item ledger entries carry no bin
+        try p.allowOnly(allowed)
         return EntryFilter(
             location: try p.optionalString("location"), bin: try p.optionalString("bin"), item: try p.optionalString("item"),
             entryType: try p.optionalEnum("entryType", EntryType.self), documentNo: try p.optionalString("documentNo"),
@@ -43,6 +45,11 @@ public enum Handlers {
             try p.allowOnly(["code", "name", "kind", "adjustmentBin", "adjustmentZone", "idempotencyKey"])
             let code = try p.string("code"), name = try p.optionalString("name") ?? ""
             let kind = try p.optionalEnum("kind", LocationKind.self) ?? .directed
+            if kind != .directed {
+                for k in ["adjustmentBin", "adjustmentZone"] where p.object[k] != nil {
+                    throw RPCError.invalidParams("\(k) applies only to directed locations", param: k)
+                }
+            }
             let adj = try p.optionalString("adjustmentBin") ?? "ADJ"
             let zone = try p.optionalString("adjustmentZone") ?? "ADJUSTMENT"
             return try run { () throws(DomainError) in
@@ -181,8 +188,8 @@ public enum Handlers {
         "itemJournal.post": { l, p, ctx throws(RPCError) in
             try p.allowOnly(["batch", "lines", "documentNo", "postingDate", "idempotencyKey"])
             if let batch = try p.optionalString("batch") {
-                guard p.object["lines"] == nil else {
-                    throw RPCError.invalidParams("give either batch or lines, not both")
+                for k in ["lines", "documentNo", "postingDate"] where p.object[k] != nil {
+                    throw RPCError.invalidParams("\(k) does not go with batch: a batch's lines carry their own", param: k)
                 }
                 return try run { () throws(DomainError) in try l.postItemJournalBatch(batch, context: ctx).json }
             }
@@ -202,14 +209,14 @@ public enum Handlers {
         },
         "whsePhysInventory.calculate": { l, p, ctx throws(RPCError) in
             try p.allowOnly(["location", "journal", "documentNo", "registeringDate", "zone", "bin", "item", "includeZero",
-                             "idempotencyKey"])
+                             "blind", "idempotencyKey"])
             let loc = try p.string("location"), journal = try p.optionalString("journal")
             let doc = try p.optionalString("documentNo") ?? "", date = try p.optionalString("registeringDate")
             let zone = try p.optionalString("zone"), bin = try p.optionalString("bin"), item = try p.optionalString("item")
-            let zero = try p.optionalBool("includeZero") ?? false
+            let zero = try p.optionalBool("includeZero") ?? false, blind = try p.optionalBool("blind") ?? false
             return try run { () throws(DomainError) in
                 try l.calculateWhseCount(location: loc, journal: journal, documentNo: doc, registeringDate: date, zone: zone,
-                                         bin: bin, item: item, includeZero: zero, context: ctx).json(blind: false)
+                                         bin: bin, item: item, includeZero: zero, blind: blind, context: ctx).json(blind: false)
             }
         },
         "whsePhysInventory.get": { l, p, _ throws(RPCError) in
@@ -225,20 +232,24 @@ public enum Handlers {
             return .object(["journals": .array(l.state.whseCountJournals.values.sorted { $0.name < $1.name }.map { j in
                 .object(["journal": .string(j.name), "location": .string(j.location), "documentNo": .string(j.documentNo),
                          "lines": JSON(j.lines.count), "counted": JSON(j.lines.filter(\.counted).count),
-                         "createdBy": .string(j.createdBy), "createdAt": .string(j.createdAt)])
+                         "blind": .bool(j.blind), "createdBy": .string(j.createdBy), "createdAt": .string(j.createdAt)])
             })])
         },
         "whsePhysInventory.recordCounts": { l, p, ctx throws(RPCError) in
             try p.allowOnly(["journal", "counts", "idempotencyKey"])
             let name = try p.string("journal"), c = try counts(p)
             return try run { () throws(DomainError) in
-                try l.recordWhseCounts(journal: name, counts: c, context: ctx).json(blind: false)
+                let j = try l.recordWhseCounts(journal: name, counts: c, context: ctx)
+                return j.json(blind: false, stale: l.staleWhseCountLines(j))
             }
         },
         "whsePhysInventory.recalculate": { l, p, _ throws(RPCError) in
             try p.allowOnly(["journal", "lines", "idempotencyKey"])
             let name = try p.string("journal"), lines = try p.optionalInts("lines", max: maxJournalLines)
-            return try run { () throws(DomainError) in try l.recalculateWhseCount(journal: name, lines: lines).json(blind: false) }
+            return try run { () throws(DomainError) in
+                let j = try l.recalculateWhseCount(journal: name, lines: lines)
+                return j.json(blind: false, stale: l.staleWhseCountLines(j))
+            }
         },
         "whsePhysInventory.delete": { l, p, _ throws(RPCError) in
             try p.allowOnly(["journal", "idempotencyKey"])
@@ -274,13 +285,17 @@ public enum Handlers {
             try p.allowOnly([])
             return .object(["journals": .array(l.state.physInventoryJournals.values.sorted { $0.name < $1.name }.map { j in
                 .object(["journal": .string(j.name), "location": .string(j.location), "documentNo": .string(j.documentNo),
-                         "lines": JSON(j.lines.count), "createdBy": .string(j.createdBy), "createdAt": .string(j.createdAt)])
+                         "lines": JSON(j.lines.count), "counted": JSON(j.lines.filter(\.counted).count),
+                         "createdBy": .string(j.createdBy), "createdAt": .string(j.createdAt)])
             })])
         },
         "physInventory.recordCounts": { l, p, _ throws(RPCError) in
             try p.allowOnly(["journal", "counts", "idempotencyKey"])
             let name = try p.string("journal"), c = try counts(p)
-            return try run { () throws(DomainError) in try l.recordPhysInventoryCounts(journal: name, counts: c).json() }
+            return try run { () throws(DomainError) in
+                let j = try l.recordPhysInventoryCounts(journal: name, counts: c)
+                return j.json(stale: l.stalePhysInventoryLines(j))
+            }
         },
         "physInventory.recalculate": { l, p, _ throws(RPCError) in
             try p.allowOnly(["journal", "lines", "idempotencyKey"])
@@ -317,7 +332,7 @@ public enum Handlers {
             }
         },
         "entries.warehouse": { l, p, _ throws(RPCError) in page(l.warehouseEntries(try filter(p)), \.json) },
-        "entries.item": { l, p, _ throws(RPCError) in page(l.itemLedgerEntries(try filter(p)), \.json) },
+        "entries.item": { l, p, _ throws(RPCError) in page(l.itemLedgerEntries(try filter(p, binFilter: false)), \.json) },
         "entries.physInventory": { l, p, _ throws(RPCError) in page(l.physInventoryEntries(try filter(p)), \.json) },
     ]
 }

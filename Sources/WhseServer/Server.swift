@@ -125,6 +125,24 @@ public final class ServerCore: @unchecked Sendable {
     }
 }
 
+/// Answers a connection over the limit with one error line and closes it.
+final class RejectConnection: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    let message: JSON
+    init(message: JSON) { self.message = message }
+
+    func channelActive(context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        buffer.writeBytes(message.serialized() + [10])
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
+    func errorCaught(context: ChannelHandlerContext, error: Error) { context.close(promise: nil) }
+}
+
 /// The running daemon: log opened and replayed, socket bound (or taken from systemd), serving.
 public final class Server: @unchecked Sendable {
     public struct Options: Sendable {
@@ -235,12 +253,12 @@ public final class Server: @unchecked Sendable {
         let count = core.connections.withLockedValue { n -> Int in n += 1; return n }
         channel.closeFuture.whenComplete { _ in core.connections.withLockedValue { $0 -= 1 } }
         if count > core.limits.maxConnections {
-            let error = RPCResponse.failure(id: nil, error: .limitExceeded(
-                "too many connections (at most \(core.limits.maxConnections))", limit: "maxConnections",
-                value: core.limits.maxConnections))
-            var buffer = channel.allocator.buffer(capacity: 256)
-            buffer.writeBytes(error.serialized() + [10])
-            return channel.writeAndFlush(buffer).flatMap { channel.close() }
+            // Over the limit: one error line once the channel is active, then close (which frees the slot).
+            return channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(RejectConnection(message: RPCResponse.failure(id: nil, error: .limitExceeded(
+                    "too many connections (at most \(core.limits.maxConnections)); try again later", limit: "maxConnections",
+                    value: core.limits.maxConnections))))
+            }
         }
         let credentials: EventLoopFuture<PeerCredentials>
         if let provider = channel as? SocketOptionProvider {

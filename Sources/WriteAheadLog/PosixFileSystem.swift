@@ -128,10 +128,16 @@ public final class PosixFileSystem: WALFileSystem, Sendable {
     }
 
     public func lock(_ file: WALFileHandle, exclusive: Bool) throws -> Bool {
+        // A held lock is retried for up to a second: a process that forks (posix_spawn) shares the lock's open file
+        // description with its child until the child's exec closes it, and a restarting whsed may still be exiting.
+        var attempts = 0
         while flock(file, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0 {
             switch errno {
             case EINTR: continue
-            case EWOULDBLOCK: return false
+            case EWOULDBLOCK:
+                attempts += 1
+                if attempts > 50 { return false }
+                usleep(20_000)
             default: throw failure("flock", "fd \(file)")
             }
         }

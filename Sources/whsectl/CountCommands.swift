@@ -21,9 +21,10 @@ struct CountGroup: ParsableCommand {
         @Option var documentNo: String?
         @Option var registeringDate: String?
         @Flag(help: "Include bin contents that are now zero (items not on inventory).") var includeZero = false
+        @Flag(help: "A blind count: no answer about this journal shows the calculated quantities.") var blind = false
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["location": .string(location), "includeZero": .bool(includeZero)]
+                var p: [String: JSON] = ["location": .string(location), "includeZero": .bool(includeZero), "blind": .bool(blind)]
                 opt(&p, "journal", journal); opt(&p, "zone", zone); opt(&p, "bin", bin); opt(&p, "item", item)
                 opt(&p, "documentNo", documentNo); opt(&p, "registeringDate", registeringDate)
                 let r = try global.call("whsePhysInventory.calculate", p, posting: true)

@@ -113,7 +113,16 @@ struct Report {
     private var loadLine: String? {
         guard let r = run else { return nil }
         var l = String(format: "whsed-bench used %.2f cores", r.benchCPU)
-        if let b = r.machineBusy { l += String(format: "; machine %.0f%% busy over %d cores", b * 100, ProcessInfo.processInfo.activeProcessorCount) }
+        if let b = r.machineBusy {
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            l += String(format: "; machine %.0f%% busy over %d cores", b * 100, cores)
+            if let s = r.server {
+                // What neither whsed nor the bench used: other processes, and kernel work not charged to either.
+                let other = max(0, b * Double(cores) - s.cpu - r.benchCPU)
+                l += String(format: " (%.2f cores outside whsed and whsed-bench%@)", other,
+                            other > 0.25 ? ": OTHER LOAD ON THE MACHINE, figures disturbed" : "")
+            }
+        }
         return l
     }
 

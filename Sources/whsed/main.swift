@@ -31,6 +31,9 @@ struct Whsed: ParsableCommand {
     @Option(name: .customLong("verify"), help: "Check the log in this folder offline (checksums and ledger invariants), then exit.")
     var verifyDir: String?
 
+    @Option(name: .customLong("repair"), help: "Cut the log in this folder at its first damage (the damaged files are kept as *.broken), then exit. Run whsed --verify afterwards.")
+    var repairDir: String?
+
     @Option(help: "Longest request line in bytes.")
     var maxLineBytes: Int = Limits().maxLineBytes
 
@@ -55,6 +58,20 @@ struct Whsed: ParsableCommand {
     func run() throws {
         if let dir = verifyDir {
             throw ExitCode(Verify.run(directory: dir))
+        }
+        if let dir = repairDir {
+            do {
+                let report = try WriteAheadLog.repair(directory: dir)
+                for a in report.actions { print(a) }
+                if report.actions.isEmpty { print("nothing to repair") }
+                if let cut = report.cutAtSequence { print("records from sequence \(cut) on were cut; evidence kept: \(report.preservedFiles.joined(separator: ", "))") }
+                throw ExitCode(0)
+            } catch let e as ExitCode {
+                throw e
+            } catch {
+                print("repair failed: \(error)")
+                throw ExitCode(2)
+            }
         }
         Log.toJournal = Systemd.underJournal && getenv("WHSED_LOG_STDERR") == nil
         guard let state = stateDir ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init) else {
@@ -115,7 +132,7 @@ struct Whsed: ParsableCommand {
         // Every second: idle exit; every 5 s: a STATUS= line that says what the daemon is doing.
         var idleSince: DispatchTime? = nil
         var ticks = 0
-        let ticker = DispatchSource.makeTimerSource(queue: .global())
+        let ticker = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "whsed.ticker"))
         ticker.schedule(deadline: .now() + 1, repeating: 1.0)
         ticker.setEventHandler {
             ticks += 1

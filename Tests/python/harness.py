@@ -71,7 +71,11 @@ class Conn:
         self.sock.settimeout(timeout)
         self.buf = b""
         if connect:
-            self.sock.connect(path)
+            try:
+                self.sock.connect(path)
+            except BaseException:
+                self.sock.close()
+                raise
 
     def close(self):
         try:

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+import WhseProtocol
+
+/// whsectl as people and scripts use it: every group, every output format, file imports, exit codes, retries.
+@Suite(.serialized) struct Whsectl {
+    static func daemon(_ tmp: TempDir) throws -> Daemon {
+        let d = Daemon(dir: tmp.path, activated: false)
+        try d.start()
+        try d.ok(["location", "create", "WH1", "--kind", "directed"])
+        try d.ok(["location", "create", "BASIC", "--kind", "basic"])
+        try d.ok(["location", "create", "SHOP", "--kind", "plain"])
+        try d.ok(["zone", "create", "WH1", "PICK", "--bin-type", "PICK"])
+        try d.ok(["bin", "create", "WH1", "A-01", "--zone", "PICK"])
+        try d.ok(["bin", "create", "WH1", "A-02", "--zone", "PICK"])
+        try d.ok(["bin", "create", "BASIC", "S-01"])
+        try d.ok(["item", "create", "ITEM1", "--description", "Widget", "--unit", "BOX=12"])
+        return d
+    }
+
+    @Test func everyReadCommandInEveryFormat() throws {
+        let tmp = TempDir()
+        let d = try Whsectl.daemon(tmp)
+        try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-01", "--quantity", "2", "--unit", "BOX"])
+        try d.ok(["item-journal", "post", "--entry-type", "purchase", "--location", "BASIC", "--bin", "S-01", "--item", "ITEM1", "--quantity", "7"])
+        try d.ok(["item-journal", "post", "--entry-type", "purchase", "--location", "SHOP", "--item", "ITEM1", "--quantity", "0.5"])
+        let commands: [[String]] = [
+            ["location", "list"], ["location", "get", "WH1"], ["zone", "list", "WH1"], ["bin", "list", "WH1"],
+            ["bin", "contents", "WH1", "A-01"], ["item", "list"], ["item", "get", "ITEM1"], ["item", "bins", "ITEM1"],
+            ["item", "availability", "ITEM1"], ["entries", "warehouse"], ["entries", "item"], ["entries", "phys"],
+            ["item-journal", "show"], ["count", "journals"], ["server", "status"],
+        ]
+        for c in commands {
+            let table = try d.ok(c)
+            #expect(!table.stdout.isEmpty, "\(c) printed nothing")
+            let json = try d.ok(c + ["--json"])
+            #expect(json.json != nil, "\(c) --json is not one JSON document: \(json.stdout)")
+            let jsonl = try d.ok(c + ["--format", "jsonl"])
+            for line in jsonl.stdout.split(separator: "\n") {
+                #expect((try? JSONParser.parse(String(line))) != nil, "\(c) --format jsonl: \(line)")
+            }
+            try d.ok(c + ["--format", "csv"])
+        }
+        // Quantities are printed exactly, in every format.
+        let bins = try d.ok(["bin", "contents", "WH1", "A-01"]).stdout
+        #expect(bins.contains("BOX") && bins.contains(" 2 ") && bins.contains("24"))
+        let csv = try d.ok(["item", "availability", "ITEM1", "--format", "csv"]).stdout.split(separator: "\n")
+        #expect(csv[0] == "location,item,inventory,inBins,adjustmentBin,available")
+        #expect(csv.contains("SHOP,ITEM1,0.5,0.5,0,0.5"))
+        #expect(csv.contains("BASIC,ITEM1,7,7,0,7"))
+        #expect(csv.contains("WH1,ITEM1,0,24,-24,24"))
+        let bad = try d.ctl(["bin", "list", "WH1", "--format", "xml"])
+        #expect(bad.status == 64)
+    }
+
+    @Test func exitCodesAndMessages() throws {
+        let tmp = TempDir()
+        let d = try Whsectl.daemon(tmp)
+        let refused = try d.ctl(["bin", "contents", "WH1", "NOPE"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("[not_found]"))
+        let usage = try d.ctl(["whse-journal", "register", "WH1", "--item", "ITEM1"])
+        #expect(usage.status == 64)
+        let noDaemon = try run(binDir + "/whsectl", ["server", "status", "--socket", tmp.path + "/nothing.sock"])
+        #expect(noDaemon.status == 69)
+        #expect(noDaemon.stderr.contains("cannot connect"))
+        let wrongKind = try d.ctl(["whse-journal", "register", "BASIC", "--item", "ITEM1", "--bin", "S-01", "--quantity", "1"])
+        #expect(wrongKind.status == 1 && wrongKind.stderr.contains("wrong_location_kind"))
+    }
+
+    @Test func tenThousandLineCsvImport() throws {
+        let tmp = TempDir()
+        let d = try Whsectl.daemon(tmp)
+        var csv = "item,bin,quantity,unitOfMeasure\n"
+        for i in 0..<10_000 { csv += "ITEM1,\(i % 2 == 0 ? "A-01" : "A-02"),\(i % 7 + 1).5,PCS\n" }
+        let path = tmp.path + "/lines.csv"
+        try csv.write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try d.ok(["whse-journal", "register", "WH1", "--file", path, "--json"])
+        #expect(r.json?["lines"] == JSON(10_000))
+        var expected = [0, 0]   // in halves
+        for i in 0..<10_000 { expected[i % 2] += (i % 7 + 1) * 2 + 1 }
+        let rows = try d.ok(["item", "bins", "ITEM1", "--json"]).json?["rows"]?.arrayValue ?? []
+        func q(_ bin: String) -> String? { rows.first { $0["bin"]?.stringValue == bin }?["quantity"]?.numberLiteral }
+        func half(_ n: Int) -> String { n % 2 == 0 ? "\(n / 2)" : "\(n / 2).5" }
+        #expect(q("A-01") == half(expected[0]))
+        #expect(q("A-02") == half(expected[1]))
+        // One line more than the limit is refused before anything is posted.
+        csv += "ITEM1,A-01,1,PCS\n"
+        try csv.write(toFile: path, atomically: true, encoding: .utf8)
+        let over = try d.ctl(["whse-journal", "register", "WH1", "--file", path])
+        #expect(over.status == 1 && over.stderr.contains("limit_exceeded"))
+        // A bad quantity is reported with its line number, before sending.
+        try "item,bin,quantity\nITEM1,A-01,1\nITEM1,A-01,1.234567\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let badLine = try d.ctl(["whse-journal", "register", "WH1", "--file", path])
+        #expect(badLine.status == 64 && badLine.stderr.contains("line 3"))
+        // JSON Lines from stdin.
+        let jsonl = #"{"item":"ITEM1","bin":"A-01","quantity":"0.25"}"# + "\n" + #"{"item":"ITEM1","bin":"A-02","quantity":0.75}"# + "\n"
+        let fromStdin = try d.ctl(["whse-journal", "register", "WH1", "--file", "-", "--json"], stdin: jsonl)
+        #expect(fromStdin.status == 0 && fromStdin.json?["lines"] == JSON(2))
+        try d.ok(["server", "verify"])
+    }
+
+    /// A shell script with `set -e`, retrying after a killed daemon with one idempotency key: no double posting.
+    @Test func scriptRetriesNeverPostTwice() throws {
+        let tmp = TempDir()
+        let d = try Whsectl.daemon(tmp)
+        let script = """
+            set -euo pipefail
+            export WHSED_SOCKET='\(d.socket)'
+            ctl='\(binDir)/whsectl'
+            $ctl whse-journal register WH1 --item ITEM1 --bin A-01 --quantity 5 --idempotency-key receipt-4711 --json \\
+              | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["lines"]==1; print(r["registerNo"])'
+            # The same delivery posted again (e.g. the script is re-run after a crash): replayed, not posted.
+            $ctl whse-journal register WH1 --item ITEM1 --bin A-01 --quantity 5 --idempotency-key receipt-4711 --json \\
+              | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r.get("replayed") is True, r; print("replayed")'
+            $ctl bin contents WH1 A-01 --format csv | python3 -c 'import csv,sys; rows=list(csv.DictReader(sys.stdin)); assert rows[0]["quantity"]=="5", rows; print("ok")'
+            """
+        let r = try run("/bin/bash", ["-c", script])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("replayed") && r.stdout.hasSuffix("ok\n"))
+        // Kill the daemon; the script retries with the same key while it comes back: exactly one more posting.
+        d.kill()
+        let retry = """
+            set -euo pipefail
+            export WHSED_SOCKET='\(d.socket)'
+            '\(binDir)/whsectl' whse-journal register WH1 --item ITEM1 --bin A-01 --quantity 3 --idempotency-key receipt-4712 --retries 40
+            '\(binDir)/whsectl' whse-journal register WH1 --item ITEM1 --bin A-01 --quantity 3 --idempotency-key receipt-4712 --retries 40
+            """
+        let pid = try spawn("/bin/bash", ["-c", retry], stdout: tmp.path + "/retry.out", stderr: tmp.path + "/retry.err")
+        usleep(600_000)
+        try d.start()
+        let status = reap(pid)
+        #expect(status == 0, "\((try? String(contentsOfFile: tmp.path + "/retry.err", encoding: .utf8)) ?? "")")
+        let err = (try? String(contentsOfFile: tmp.path + "/retry.err", encoding: .utf8)) ?? ""
+        #expect(err.contains("retrying"))
+        let rows = try d.ok(["bin", "contents", "WH1", "A-01", "--json"]).json?["rows"]?.arrayValue ?? []
+        #expect(rows.first?["quantity"] == .number("8"))
+        let entries = try d.ok(["entries", "warehouse", "--bin", "A-01", "--json"]).json?["entries"]?.arrayValue ?? []
+        #expect(entries.count == 2, "two postings into A-01: 5 and 3, never twice")
+    }
+}
