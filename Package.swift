@@ -45,7 +45,7 @@ let package = Package(
         .executableTarget(
             name: "whsectl",
             dependencies: [
-                "WhseProtocol", "Warehouse",
+                "WhseProtocol", "Warehouse", "WriteAheadLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -61,6 +61,7 @@ public enum MethodCatalogue {
         .init(name: "server.status", access: .read, mutates: false),
         .init(name: "server.verify", access: .read, mutates: false),
         .init(name: "server.checkpoint", access: .admin, mutates: false),
+        .init(name: "server.backup", access: .admin, mutates: false),
     ]
 
     public static let byName: [String: Entry] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Foundation
 import NIOCore
 import Warehouse
 import WhseProtocol
@@ -224,6 +225,22 @@ final class RPCConnection: ChannelInboundHandler {
             if !core.writer.requestCheckpoint({ outcome in eventLoop.execute { bound.value(outcome) } }) {
                 reply(.failure(.shuttingDown()))
             }
+            return
+        }
+        if req.method == "server.backup" {
+            guard let eventLoop = context?.eventLoop else { return }
+            if let p = req.params, case .object(let o) = p, !o.isEmpty {
+                reply(.failure(.invalidParams("server.backup takes no params")))
+                return
+            }
+            let bound = NIOLoopBound(reply, eventLoop: eventLoop)
+            let accepted = core.writer.requestBackup { sequence, bytes in
+                let encoded = Data(bytes).base64EncodedString()
+                let result = JSON.object(["sequence": .string(String(sequence)), "format": .string("whsed-state-1"),
+                                          "bytes": JSON(bytes.count), "snapshot": .string(encoded)])
+                eventLoop.execute { bound.value(.success(result)) }
+            }
+            if !accepted { reply(.failure(.shuttingDown())) }
             return
         }
         if req.method.hasPrefix("server.") {

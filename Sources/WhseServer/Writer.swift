@@ -33,6 +33,7 @@ public final class Writer: @unchecked Sendable {
     private var stopped = false
     private var thread: Thread?
     private var checkpointWaiters: [Completion] = []
+    private var backupWaiters: [@Sendable (UInt64, [UInt8]) -> Void] = []
     /// Records after which the writer writes a snapshot by itself (`autoCheckpointRecords`); 0 turns it off.
     public var autoCheckpointRecords = 100_000
     /// Records since the last snapshot (writer thread only).
@@ -81,6 +82,16 @@ public final class Writer: @unchecked Sendable {
         return true
     }
 
+    /// Asks for the state as snapshot bytes at the last committed sequence (a consistent backup while serving).
+    public func requestBackup(_ complete: @escaping @Sendable (UInt64, [UInt8]) -> Void) -> Bool {
+        mutex.lock()
+        defer { mutex.unlock() }
+        if stopping { return false }
+        backupWaiters.append(complete)
+        mutex.signal()
+        return true
+    }
+
     /// Stops taking postings, finishes (and syncs) those queued, then returns.
     public func drainAndStop() {
         mutex.lock()
@@ -115,7 +126,19 @@ public final class Writer: @unchecked Sendable {
     private func run() {
         while true {
             mutex.lock()
-            while queue.isEmpty && checkpointWaiters.isEmpty && !stopping { mutex.wait() }
+            while queue.isEmpty && checkpointWaiters.isEmpty && backupWaiters.isEmpty && !stopping { mutex.wait() }
+            if queue.isEmpty && !backupWaiters.isEmpty {
+                let waiters = backupWaiters
+                backupWaiters.removeAll()
+                mutex.unlock()
+                // Between batches nothing is applied but not yet synced, so the state is exactly the committed log.
+                let (state, keys, sequence) = stateLock.withLock {
+                    (machine.ledger.state, machine.rememberedList(), log.lastCommittedSequence)
+                }
+                let bytes = machine.snapshot(of: state, keys: keys)
+                for w in waiters { w(sequence, bytes) }
+                continue
+            }
             if queue.isEmpty && !checkpointWaiters.isEmpty {
                 let waiters = checkpointWaiters
                 checkpointWaiters.removeAll()

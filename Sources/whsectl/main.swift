@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import WhseProtocol
+import WriteAheadLog
 
 struct EntriesGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -75,7 +76,37 @@ struct EntriesGroup: ParsableCommand {
 
 struct ServerGroup: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "server", abstract: "The daemon itself.",
-                                                    subcommands: [Status.self, Verify.self, Checkpoint.self])
+                                                    subcommands: [Status.self, Verify.self, Checkpoint.self, Backup.self])
+    struct Backup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a consistent backup of the books into a new folder while whsed serves (server.backup).",
+            discussion: """
+                Example: whsectl server backup /srv/backup/whsed-$(date +%F)
+                The folder is a complete state folder: restore by stopping whsed and starting it with --state-dir on
+                (a copy of) that folder, or by putting its files in place of the old state folder's.
+                """)
+        @OptionGroup var global: Global
+        @Argument(help: "A new or empty folder.") var destination: String
+        func run() throws {
+            try perform {
+                let r = try global.call("server.backup", [:])
+                guard let text = r["snapshot"]?.stringValue, let data = Data(base64Encoded: text),
+                      let seq = r["sequence"]?.stringValue.flatMap(UInt64.init) else {
+                    throw CLIError(code: Exit.protocolError, message: "server.backup answered without a snapshot")
+                }
+                do {
+                    try WriteAheadLog.createFromSnapshot(directory: destination, sequence: seq, payload: [UInt8](data))
+                } catch {
+                    throw CLIError(code: Exit.usage, message: "cannot write the backup into \(destination): \(error)")
+                }
+                if global.outputFormat == .table {
+                    print("backup of sequence \(seq) (\(data.count) bytes) written to \(destination)")
+                } else {
+                    print(JSON.object(["sequence": .string(String(seq)), "bytes": JSON(data.count), "destination": .string(destination)]).serializedString)
+                }
+            }
+        }
+    }
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Counters, log and limits (server.status).",
                                                         discussion: "Example: whsectl server status")

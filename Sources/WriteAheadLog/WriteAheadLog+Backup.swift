@@ -1,0 +1,35 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension WriteAheadLog {
+    /// Makes `directory` (new or empty) a state folder holding just one snapshot: what a backup is. `open` on it
+    /// loads the snapshot and starts a new segment after `sequence`. Written to a temp file, fsynced, renamed, and
+    /// the directory fsynced, like every snapshot.
+    public static func createFromSnapshot(directory: String, sequence: UInt64, payload: [UInt8],
+                                          fileSystem fs: any WALFileSystem = PosixFileSystem()) throws {
+        precondition(!payload.isEmpty, "a snapshot has a payload")
+        if mkdir(directory, 0o750) != 0 && errno != EEXIST {
+            throw WALError.io(operation: "mkdir", path: directory, errno: errno)
+        }
+        let existing = try fs.listDirectory(directory).filter { !$0.hasPrefix(".") }
+        guard existing.isEmpty else {
+            throw WALError.io(operation: "backup into a non-empty folder (\(existing.prefix(3).joined(separator: ", ")))",
+                              path: directory, errno: EEXIST)
+        }
+        let name = WALFormat.snapshotName(sequence: sequence)
+        let temporary = directory + "/" + name + ".tmp"
+        let bytes = WALFormat.encodeSnapshot(sequence: sequence, payload: payload)
+        let handle = try fs.openFile(temporary, writable: true, create: true, truncate: true)
+        do {
+            try bytes.withUnsafeBytes { try fs.write(handle, $0, at: 0) }
+            try fs.sync(handle, metadata: true)
+        } catch {
+            fs.close(handle)
+            throw error
+        }
+        fs.close(handle)
+        try fs.rename(temporary, to: directory + "/" + name)
+        try fs.syncDirectory(directory)
+    }
+}
