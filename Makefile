@@ -21,6 +21,11 @@ install: all
 	install -D -m 0644 whsed.service.tmp $(DESTDIR)$(UNITDIR)/whsed.service && rm -f whsed.service.tmp
 	install -D -m 0644 systemd/whsed.sysusers $(DESTDIR)$(SYSUSERSDIR)/whsed.conf
 	[ -e $(DESTDIR)/etc/whsed/access ] || install -D -m 0644 systemd/access.example $(DESTDIR)/etc/whsed/access
+	for f in man/*.1; do install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man1/$$(basename $$f); done
+	for f in man/*.8; do install -D -m 0644 $$f $(DESTDIR)$(PREFIX)/share/man/man8/$$(basename $$f); done
+	install -D -m 0644 completions/whsectl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/whsectl
+	install -D -m 0644 completions/whsectl.zsh $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_whsectl
+	install -D -m 0644 completions/whsectl.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/whsectl.fish
 	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/whsed/README.md
 	install -D -m 0644 protocol.md $(DESTDIR)$(PREFIX)/share/doc/whsed/protocol.md
 	@echo "then: systemd-sysusers && systemctl daemon-reload && systemctl enable --now whsed.socket"

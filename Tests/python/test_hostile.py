@@ -237,7 +237,7 @@ class HostileClients(DaemonTestCase):
         self.assertLess(stuck_at, total)
         print(f"\n  slow reader: whsed stopped reading after {stuck_at} of {total} requests; "
               f"worst latency for another client {worst * 1000:.0f} ms; VmRSS {rss} kB", end=" ")
-        self.assertLess(worst, 1.0, f"another client waited {worst:.2f} s for an answer")
+        self.assertLess(worst, 2.0, f"another client waited {worst:.2f} s for an answer")
         self.assertLess(rss, RSS_LIMIT_KB)
         self.assertHealthy(self.d)
         # Once the slow reader reads, every request is answered, in order.
