@@ -142,7 +142,14 @@ final class RPCConnection: ChannelInboundHandler {
                 try JSONParser.parse(raw, maxDepth: core.limits.maxJsonDepth)
             }
         } catch {
-            done(RPCResponse.failure(id: nil, error: .parseError(error.description)))
+            if error.message.hasPrefix("nesting deeper than") {
+                // Valid JSON, but deeper than whsed accepts: a limit, not a parse error.
+                done(RPCResponse.failure(id: nil, error: .limitExceeded(
+                    "request nested deeper than \(core.limits.maxJsonDepth) levels", limit: "maxJsonDepth",
+                    value: core.limits.maxJsonDepth)))
+            } else {
+                done(RPCResponse.failure(id: nil, error: .parseError(error.description)))
+            }
             return
         }
         switch parsed {

@@ -213,10 +213,16 @@ enum Modes {
         var times: [Double] = [], rss: [Double] = [], rssLater: [Double] = [], hwm: [Double] = []
         var entries = 0, recovered = 0
         var notes: [String] = []
+        var otherCores: [Double] = []
+        var otherTop: [String: Double] = [:]
         for round in 0..<o.repeatCount {
+            let before = otherProcessTicks(excluding: [getpid()])
             let t0 = try d.spawn()
             let (status, t1) = try d.waitReady(timeout: o.timeout)
             let secs = Double(t1 - t0) / 1e9
+            let others = otherProcessUse(before, otherProcessTicks(excluding: [getpid(), d.pid]), seconds: secs)
+            otherCores.append(others.cores)
+            for (n, c) in others.top { otherTop[n, default: 0] = max(otherTop[n] ?? 0, c) }
             let r0 = procStatusBytes(pid: d.pid, field: "VmRSS") ?? 0
             usleep(500_000)
             let r1 = procStatusBytes(pid: d.pid, field: "VmRSS") ?? 0
@@ -246,6 +252,16 @@ enum Modes {
             ("startup", "records_replayed", Double(recovered), .count),
         ]
         notes.append("Each start-up: " + times.map { fmtLatency($0) }.joined(separator: ", ") + ".")
+        let worst = otherCores.max() ?? 0
+        var line = String(format: "Other processes used up to %.2f cores during a start-up", worst)
+        if worst >= 0.01 {
+            line += " (" + otherTop.sorted { $0.value > $1.value }.prefix(3).map { String(format: "%@ %.2f", $0.key, $0.value) }.joined(separator: ", ") + ")"
+        }
+        if worst > Report.disturbance {
+            line += ": OTHER LOAD ON THE MACHINE, figures disturbed"
+            report.otherLoad = true
+        }
+        notes.append(line + ".")
         report.notes = notes
         return report
     }

@@ -74,6 +74,10 @@ OUTPUT
                         mean, errors; startup: time, time_max, rss, rss_max, hwm.
                         Units: ns us ms s, B kB MB GB (decimal), KiB MiB GiB.
   --fail-on-miss        exit 3 when a target is not met.
+  --wait-quiet S        before measuring, wait up to S seconds for a second in which other processes
+                        (all but whsed-bench and whsed; kernel threads not counted) use < 0.10 cores.
+                        Every report gives the cores other processes used during the window and calls
+                        the run disturbed above 0.10 (the JSON has "disturbed": true).
   -h, --help            this text.
 
 EXIT STATUS
@@ -134,6 +138,7 @@ struct Options {
     var md = false
     var targets: [String] = []
     var failOnMiss = false
+    var waitQuiet = 0.0
     var seed: UInt64 = 1
     var argv: [String] = []
 
@@ -196,6 +201,7 @@ struct Options {
             case "--md": o.md = true
             case "--target": o.targets.append(value())
             case "--fail-on-miss": o.failOnMiss = true
+            case "--wait-quiet": o.waitQuiet = double()
             case "--seed": o.seed = UInt64(int(0))
             default:
                 if a.hasPrefix("-") { usage("unknown option \(a)") }

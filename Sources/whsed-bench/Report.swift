@@ -68,6 +68,8 @@ struct Target {
 
 /// Everything one invocation found; printed as a table, Markdown or JSON.
 struct Report {
+    /// Cores used by other processes above which a run is called disturbed.
+    static let disturbance = 0.10
     var mode: String
     var headline: String
     var settings: [(String, JV)] = []
@@ -97,6 +99,10 @@ struct Report {
         }
     }
 
+    /// Set by modes that measure other load themselves (start-up).
+    var otherLoad = false
+    var disturbed: Bool { otherLoad || (run?.others?.cores ?? 0) > Report.disturbance }
+
     var anyMissed: Bool { targets.contains { $0.met != true } }
 
     private var serverLine: String? {
@@ -116,14 +122,27 @@ struct Report {
         if let b = r.machineBusy {
             let cores = ProcessInfo.processInfo.activeProcessorCount
             l += String(format: "; machine %.0f%% busy over %d cores", b * 100, cores)
-            if let s = r.server {
-                // What neither whsed nor the bench used: other processes, and kernel work not charged to either.
-                let other = max(0, b * Double(cores) - s.cpu - r.benchCPU)
-                l += String(format: " (%.2f cores outside whsed and whsed-bench%@)", other,
-                            other > 0.25 ? ": OTHER LOAD ON THE MACHINE, figures disturbed" : "")
+            if let s = r.server, let o = r.others {
+                let kernel = max(0, b * Double(cores) - s.cpu - r.benchCPU - o.cores)
+                l += String(format: "; other processes %.2f cores", o.cores)
+                if !o.top.isEmpty && o.cores >= 0.01 {
+                    l += " (" + o.top.map { String(format: "%@ %.2f", $0.0, $0.1) }.joined(separator: ", ") + ")"
+                }
+                l += String(format: ", kernel threads and interrupts %.2f cores", kernel)
+                if o.cores > Report.disturbance {
+                    l += ": OTHER LOAD ON THE MACHINE, figures disturbed"
+                }
             }
         }
         return l
+    }
+
+    private var stallLine: String? {
+        guard let r = run, !r.stalls.isEmpty else { return nil }
+        let shown = r.stalls.sorted { $0.longest > $1.longest }.prefix(6).sorted { $0.at < $1.at }
+        return "Stalls (requests of 50 ms or more, grouped): " + shown.map {
+            String(format: "%.2f s in: %@ (%d request%@)", $0.at, fmtLatency(Double($0.longest)), $0.count, $0.count == 1 ? "" : "s")
+        }.joined(separator: "; ") + (r.stalls.count > 6 ? "; \(r.stalls.count - 6) more groups" : "")
     }
 
     private var errorLines: [String] {
@@ -158,6 +177,7 @@ struct Report {
         for x in extra { out += "\(x.series).\(x.metric): \(fmt(x.value, x.kind))\n" }
         if let l = serverLine { out += l + "\n" }
         if let l = loadLine { out += l + "\n" }
+        if let l = stallLine { out += l + "\n" }
         for n in notes { out += n + "\n" }
         if !targets.isEmpty {
             out += "targets:\n"
@@ -190,6 +210,7 @@ struct Report {
         out += "Run: \(headline).\n"
         if let l = serverLine { out += "Server: \(l).\n" }
         if let l = loadLine { out += "Load: \(l).\n" }
+        if let l = stallLine { out += "\(l).\n" }
         for n in notes { out += n + "\n" }
         out += "\n"
         if !targets.isEmpty {
@@ -211,6 +232,12 @@ struct Report {
         if let r = run {
             var load: [(String, JV)] = [("benchCores", .num(r.benchCPU)), ("seconds", .num(r.seconds))]
             if let b = r.machineBusy { load.append(("machineBusyFraction", .num(b))) }
+            if let o = r.others {
+                load.append(("otherProcessCores", .num(o.cores)))
+                load.append(("otherProcesses", .obj(o.top.map { ($0.0, .num($0.1)) })))
+            }
+            load.append(("disturbed", .bool(disturbed)))
+            load.append(("stalls", .arr(r.stalls.map { .obj([("atSeconds", .num($0.at)), ("longest_ns", .int(Int($0.longest))), ("requests", .int($0.count))]) })))
             if let s = r.server {
                 load.append(("server", .obj([
                     ("pid", .int(Int(s.pid))), ("cores", .num(s.cpu)),
@@ -226,6 +253,7 @@ struct Report {
             .obj([("target", .str(t.text)), ("measured", t.measured.map { .num($0) } ?? .null),
                   ("met", t.met.map { .bool($0) } ?? .null)])
         })))
+        members.append(("disturbed", .bool(disturbed)))
         members.append(("errors", .int(totalErrors)))
         members.append(("errorsSeen", .bool(totalErrors > 0)))
         members.append(("command", .str(CommandLine.arguments.joined(separator: " "))))

@@ -236,3 +236,48 @@ indirect enum JV {
         }
     }
 }
+
+/// CPU ticks of every user-space process (kernel threads, which have no command line, are left out) but the
+/// excluded ones, by pid, with their names: to tell when something else on the machine disturbs a run.
+func otherProcessTicks(excluding: Set<Int32>) -> [Int32: (name: String, ticks: Int)] {
+    var out: [Int32: (name: String, ticks: Int)] = [:]
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return out }
+    for e in entries {
+        guard let pid = Int32(e), !excluding.contains(pid) else { continue }
+        guard let cmd = readWholeFile("/proc/\(pid)/cmdline"), !cmd.isEmpty else { continue }
+        guard let stat = readWholeFile("/proc/\(pid)/stat"), let ticks = statTicks(stat) else { continue }
+        var name = "?"
+        if let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")"), open < close {
+            name = String(stat[stat.index(after: open)..<close])
+        }
+        out[pid] = (name, ticks)
+    }
+    return out
+}
+
+/// Cores used by other processes between two samples, and the busiest of them.
+func otherProcessUse(_ a: [Int32: (name: String, ticks: Int)], _ b: [Int32: (name: String, ticks: Int)],
+                     seconds: Double) -> (cores: Double, top: [(String, Double)]) {
+    var byName: [String: Int] = [:]
+    var total = 0
+    for (pid, x) in b {
+        let d = x.ticks - (a[pid]?.ticks ?? 0)   // a process born inside the window counts whole
+        if d > 0 { total += d; byName[x.name, default: 0] += d }
+    }
+    let t = Double(clockTicks) * seconds
+    let top = byName.sorted { $0.value > $1.value }.prefix(3).map { ($0.key, Double($0.value) / t) }
+    return (Double(total) / t, top)
+}
+
+/// Waits (up to `timeout` seconds) for a second in which other processes use less than `threshold` cores.
+/// Returns the seconds waited, or nil when the machine never went quiet.
+func waitForQuiet(excluding: Set<Int32>, threshold: Double = 0.10, timeout: Double) -> Double? {
+    let start = nowNs()
+    while true {
+        let a = otherProcessTicks(excluding: excluding)
+        sleepSeconds(1)
+        let b = otherProcessTicks(excluding: excluding)
+        if otherProcessUse(a, b, seconds: 1).cores < threshold { return Double(nowNs() - start) / 1e9 }
+        if Double(nowNs() - start) / 1e9 > timeout { return nil }
+    }
+}

@@ -207,6 +207,8 @@ final class Worker: @unchecked Sendable {
     let interval: Double?
     var acc: [SeriesAcc] = Array(repeating: SeriesAcc(), count: OpKind.allCases.count)
     var broken: String?
+    /// Requests inside the window that took 50 ms or more: (end time, latency).
+    var stalls: [(end: UInt64, latency: UInt64)] = []
 
     init(conn: Conn, source: @escaping RequestSource, acceptReasons: Set<String> = [], interval: Double? = nil) {
         self.conn = conn
@@ -268,6 +270,7 @@ final class Worker: @unchecked Sendable {
             if inWindow {
                 acc[k].ops += 1
                 acc[k].latencies.append(t1 - t0)
+                if t1 - t0 >= 50_000_000 { stalls.append((t1, t1 - t0)) }
             }
             if t1 >= end { break }
         }
@@ -278,10 +281,14 @@ final class Worker: @unchecked Sendable {
 struct RunResult {
     var acc: [SeriesAcc]
     var seconds: Double
+    var stalls: [(at: Double, longest: UInt64, count: Int)]
     var server: ServerSample?
     var benchCPU: Double     // fraction of one core
     var machineBusy: Double? // fraction of all cores
     var broken: [String]
+    /// Cores used by other user processes during the window, and the busiest of them.
+    var others: (cores: Double, top: [(String, Double)])?
+
 }
 
 struct ServerSample {
@@ -313,6 +320,8 @@ func runWorkers(_ workers: [Worker], warmup: Double, duration: Double?, socket: 
     let pid = (s0?["pid"] as? Int).map { Int32($0) }
     let cpu0 = pid.flatMap { ProcCPU.sample(pid: $0) }
     let m0 = machineCPU()
+    let exclude: Set<Int32> = pid.map { [getpid(), $0] } ?? [getpid()]
+    let o0 = otherProcessTicks(excluding: exclude)
     let self0 = selfCPUSeconds()
     let t0 = nowNs()
     var t1 = t0
@@ -320,11 +329,13 @@ func runWorkers(_ workers: [Worker], warmup: Double, duration: Double?, socket: 
     var m1: (busy: Int, total: Int)? = nil
     var self1 = self0
     var s1: [String: Any]? = nil
+    var o1 = o0
     if duration != nil {
         sleepUntil(end)
         t1 = nowNs()
         cpu1 = pid.flatMap { ProcCPU.sample(pid: $0) }
         m1 = machineCPU()
+        o1 = otherProcessTicks(excluding: exclude)
         self1 = selfCPUSeconds()
         s1 = status()
     }
@@ -333,6 +344,7 @@ func runWorkers(_ workers: [Worker], warmup: Double, duration: Double?, socket: 
         t1 = nowNs()
         cpu1 = pid.flatMap { ProcCPU.sample(pid: $0) }
         m1 = machineCPU()
+        o1 = otherProcessTicks(excluding: exclude)
         self1 = selfCPUSeconds()
         s1 = status()
     }
@@ -357,8 +369,20 @@ func runWorkers(_ workers: [Worker], warmup: Double, duration: Double?, socket: 
     }
     var busy: Double? = nil
     if let m0, let m1, m1.total > m0.total { busy = Double(m1.busy - m0.busy) / Double(m1.total - m0.total) }
-    return RunResult(acc: acc, seconds: seconds, server: server, benchCPU: (self1 - self0) / seconds,
-                     machineBusy: busy, broken: workers.compactMap(\.broken))
+    var clusters: [(at: Double, longest: UInt64, count: Int)] = []
+    var lastEnd: UInt64 = 0
+    for st in workers.flatMap(\.stalls).sorted(by: { $0.end < $1.end }) {
+        let at = Double(Int64(st.end) - Int64(measureFrom)) / 1e9
+        if let last = clusters.last, st.end - lastEnd < 100_000_000 {
+            clusters[clusters.count - 1] = (last.at, max(last.longest, st.latency), last.count + 1)
+        } else {
+            clusters.append((at, st.latency, 1))
+        }
+        lastEnd = st.end
+    }
+    return RunResult(acc: acc, seconds: seconds, stalls: clusters, server: server, benchCPU: (self1 - self0) / seconds,
+                     machineBusy: busy, broken: workers.compactMap(\.broken),
+                     others: otherProcessUse(o0, o1, seconds: seconds))
 }
 
 func connectAll(_ n: Int, socket: String) -> [Conn] {

@@ -35,6 +35,18 @@ enum Bench {
         }
         if o.socket == nil { o.socket = "" }
 
+        if o.waitQuiet > 0 && o.mode != "status" && o.mode != "setup" {
+            var exclude: Set<Int32> = [getpid()]
+            if let d = daemon { exclude.insert(d.pid) }
+            if o.mode != "startup", let s = try? Modes.serverStatus(o.socket!), let pid = s["pid"] as? Int {
+                exclude.insert(Int32(pid))
+            }
+            if let waited = waitForQuiet(excluding: exclude, timeout: o.waitQuiet) {
+                if waited > 1.5 { say(String(format: "whsed-bench: waited %.0f s for the machine to go quiet", waited)) }
+            } else {
+                say("whsed-bench: the machine did not go quiet within \(o.waitQuiet) s; measuring anyway")
+            }
+        }
         var report: Report
         do {
             switch o.mode {

@@ -94,6 +94,18 @@ struct Whsed: ParsableCommand {
             }
         }
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        // SIGTERM/SIGINT handling is in place before anything is served, so a stop request is never lost.
+        let done = DispatchSemaphore(value: 0)
+        var sources: [DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGINT] {
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { done.signal() }
+            s.resume()
+            sources.append(s)
+        }
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        signal(SIGPIPE, SIG_IGN)
         Systemd.notify("STATUS=recovering the log")
         let server: Server
         do {
@@ -110,17 +122,6 @@ struct Whsed: ParsableCommand {
             throw ExitCode(71)
         }
         Systemd.notify("READY=1\nSTATUS=serving")
-        let done = DispatchSemaphore(value: 0)
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGPIPE, SIG_IGN)
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGTERM, SIGINT] {
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { done.signal() }
-            s.resume()
-            sources.append(s)
-        }
         var watchdog: DispatchSourceTimer? = nil
         if let usec = Systemd.watchdogMicroseconds() {
             let t = DispatchSource.makeTimerSource(queue: .global())

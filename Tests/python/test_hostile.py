@@ -1,6 +1,7 @@
 """Hostile clients. After each, whsed still serves, server.verify answers ok=true and VmRSS (and the peak, VmHWM)
 stays under 300 MB."""
 
+import json
 import os
 import random
 import resource
@@ -88,7 +89,7 @@ class HostileClients(DaemonTestCase):
                          b"[" * 10_000, b'{"jsonrpc":"2.0","id":1,"method":"server.status","params":' +
                          b'{"x":' + b"[" * 10_000 + b"]" * 10_000 + b"}}"]:
                 r = c.call(line)
-                self.assertError(r, PARSE_ERROR, "parse_error", id=None, msg=f"10,000-deep nesting {line[:20]!r}...")
+                self.assertError(r, LIMIT_EXCEEDED, "limit_exceeded", id=None, limit="maxJsonDepth", msg=f"10,000-deep nesting {line[:20]!r}...")
             self.assertResult(c.rpc("server.status", id="ok"), id="ok")
         self.assertHealthy(self.d)
 
@@ -181,7 +182,6 @@ class HostileClients(DaemonTestCase):
                         answers[i] = bufs[i].split(b"\n", 1)[0]
                         sel.unregister(key.fileobj)
             sel.close()
-            import json
             missing = [i for i in range(n) if i not in answers]
             self.assertEqual(missing[:10], [], f"{len(missing)} of {n} connections got no answer within 60 s")
             bad = []

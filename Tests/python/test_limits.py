@@ -188,7 +188,7 @@ class MaxBatchRequests(DaemonTestCase):
 
 
 class MaxJsonDepth(DaemonTestCase):
-    def test_depth_64_parsed_65_refused_as_parse_error(self):
+    def test_depth_64_parsed_65_refused_as_limit_exceeded(self):
         d = self.start_daemon()
         with d.connect() as c:
             # Depth 64: parsed; refused only because "x" is not a parameter of server.status (so the id is known).
@@ -197,11 +197,11 @@ class MaxJsonDepth(DaemonTestCase):
             # A bare 64-deep array: parsed (a batch of one non-object element).
             r = c.call("[" * 64 + "]" * 64)
             self.assertIsInstance(r, list, f"64 nested arrays should parse (as a batch), got {r!r}")
-            # Depth 65: a parse error (protocol.md section 9: `parse_error`, not `limit_exceeded`, so no data.limit).
+            # Depth 65: valid JSON over the limit: limit_exceeded naming maxJsonDepth (the id is not read, so null).
             r = c.call(nested_request(65, id="d65"))
-            self.assertError(r, PARSE_ERROR, "parse_error", id=None, msg="a request nested 65 deep")
+            self.assertError(r, LIMIT_EXCEEDED, "limit_exceeded", id=None, limit="maxJsonDepth", msg="a request nested 65 deep")
             r = c.call("[" * 65 + "]" * 65)
-            self.assertError(r, PARSE_ERROR, "parse_error", id=None, msg="65 nested arrays")
+            self.assertError(r, LIMIT_EXCEEDED, "limit_exceeded", id=None, limit="maxJsonDepth", msg="65 nested arrays")
             self.assertResult(c.rpc("server.status", id="after"), id="after")
 
 
