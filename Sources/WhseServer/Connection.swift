@@ -261,8 +261,8 @@ final class RPCConnection: ChannelInboundHandler {
         guard let eventLoop = context?.eventLoop else { return }
         let bound = NIOLoopBound(reply, eventLoop: eventLoop)
         let context = core.context(user: user)
-        let accepted = core.writer.submit(method: req.method, params: req.params, context: context) { outcome in
-            eventLoop.execute { bound.value(outcome) }
+        let accepted = core.writer.submit(method: req.method, params: req.params, context: context, on: eventLoop) { outcome in
+            bound.value(outcome)
         }
         if !accepted { reply(.failure(.shuttingDown())) }
     }

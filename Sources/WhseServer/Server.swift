@@ -195,7 +195,8 @@ public final class Server: @unchecked Sendable {
             _exit(74)
         }
         core = ServerCore(writer: writer, limits: options.limits, access: options.access, recovery: report, log: log)
-        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        // One event loop per core for framing, parsing and reads; the writer has its own thread.
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(4, System.coreCount)))
         if report.tornTailBytesDropped > 0 {
             Log.warning("cut a torn tail of \(report.tornTailBytesDropped) bytes from the log",
                         ["file": report.tornTailFile ?? "", "bytes": String(report.tornTailBytesDropped)])

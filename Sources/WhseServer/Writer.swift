@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import NIOConcurrencyHelpers
+import NIOCore
 import Warehouse
 import WhseProtocol
 import WriteAheadLog
@@ -18,6 +19,8 @@ public final class Writer: @unchecked Sendable {
         var params: JSON?
         var context: PostingContext
         var complete: Completion
+        /// Where `complete` must run; nil runs it on the writer thread.
+        var eventLoop: (any EventLoop)?
     }
 
     /// Guards the state machine: the writer holds it while applying a batch; reads hold it while they read.
@@ -63,11 +66,12 @@ public final class Writer: @unchecked Sendable {
     }
 
     /// Queues a posting; false when the writer is shutting down.
-    public func submit(method: String, params: JSON?, context: PostingContext, complete: @escaping Completion) -> Bool {
+    public func submit(method: String, params: JSON?, context: PostingContext, on eventLoop: (any EventLoop)? = nil,
+                       complete: @escaping Completion) -> Bool {
         mutex.lock()
         defer { mutex.unlock() }
         if stopping { return false }
-        queue.append(Job(method: method, params: params, context: context, complete: complete))
+        queue.append(Job(method: method, params: params, context: context, complete: complete, eventLoop: eventLoop))
         mutex.signal()
         return true
     }
@@ -229,6 +233,11 @@ public final class Writer: @unchecked Sendable {
                 outcomes.append(.failure(.internalError("\(error)")))
                 continue
             }
+            if index > 0 && index % 8 == 0 {
+                // Let waiting reads in between (the batch's savepoint stays open).
+                stateLock.unlock()
+                stateLock.lock()
+            }
             let point = ledger.savepoint()
             do {
                 let result = try machine.execute(method: job.method, params: job.params, context: job.context)
@@ -290,7 +299,15 @@ public final class Writer: @unchecked Sendable {
     }
 
     private func deliver(_ batch: [Job], _ outcomes: [Result<JSON, RPCError>]) {
-        for (job, outcome) in zip(batch, outcomes) { job.complete(outcome) }
+        // One hop per event loop per batch, not one per reply.
+        var byLoop: [ObjectIdentifier: (any EventLoop, [(Completion, Result<JSON, RPCError>)])] = [:]
+        for (job, outcome) in zip(batch, outcomes) {
+            guard let loop = job.eventLoop else { job.complete(outcome); continue }
+            byLoop[ObjectIdentifier(loop), default: (loop, [])].1.append((job.complete, outcome))
+        }
+        for (_, (loop, replies)) in byLoop {
+            loop.execute { for (complete, outcome) in replies { complete(outcome) } }
+        }
     }
 
     /// A replayed result says so, so a retrying script can tell.
