@@ -221,7 +221,8 @@ extension Ledger {
             }
             if !added.isEmpty {
                 guard existing.lines.count + added.count <= Ledger.maxBatchLines else {
-                    throw DomainError(.limitExceeded, "batch \(batch) would hold more than \(Ledger.maxBatchLines) lines")
+                    throw DomainError(.limitExceeded, "batch \(batch) would hold more than \(Ledger.maxBatchLines) lines",
+                                      details: ["limit": .text("maxBatchLines"), "max": .int(Ledger.maxBatchLines)])
                 }
                 existing.lines.append(contentsOf: added)
                 setItemBatch(batch, existing)

@@ -114,7 +114,8 @@ extension Ledger {
                 }
             }
             guard lines.count <= Ledger.maxCountJournalLines else {
-                throw DomainError(.limitExceeded, "the journal would have \(lines.count) lines; at most \(Ledger.maxCountJournalLines)")
+                throw DomainError(.limitExceeded, "the journal would have \(lines.count) lines; at most \(Ledger.maxCountJournalLines)",
+                                  details: ["limit": .text("maxCountJournalLines"), "max": .int(Ledger.maxCountJournalLines)])
             }
             let j = PhysInventoryJournal(name: name, location: code, documentNo: documentNo, postingDate: date, lines: lines,
                                          createdBy: context.user, createdAt: context.timestamp)

@@ -106,7 +106,8 @@ extension Ledger {
                 }
             }
             guard lines.count <= Ledger.maxCountJournalLines else {
-                throw DomainError(.limitExceeded, "the count would have \(lines.count) lines; at most \(Ledger.maxCountJournalLines) (narrow the filters)")
+                throw DomainError(.limitExceeded, "the count would have \(lines.count) lines; at most \(Ledger.maxCountJournalLines) (narrow the filters)",
+                                  details: ["limit": .text("maxCountJournalLines"), "max": .int(Ledger.maxCountJournalLines)])
             }
             let j = WhseCountJournal(name: name, location: location.code, documentNo: documentNo, registeringDate: date,
                                      lines: lines, createdBy: context.user, createdAt: context.timestamp, blind: blind)

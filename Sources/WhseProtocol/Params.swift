@@ -94,7 +94,8 @@ public struct Params: Sendable {
     }
 
     /// An array of objects, each decoded by `body`; at most `max` elements.
-    public func objects<T>(_ key: String, max: Int, required: Bool = true, _ body: (Params) throws(RPCError) -> T)
+    public func objects<T>(_ key: String, max: Int, limit: String = "maxJournalLines", required: Bool = true,
+                           _ body: (Params) throws(RPCError) -> T)
         throws(RPCError) -> [T]
     {
         switch object[key] {
@@ -104,7 +105,7 @@ public struct Params: Sendable {
         case .array(let a)?:
             guard a.count <= max else {
                 throw RPCError.limitExceeded("\(name(key)) has \(a.count) elements; at most \(max) are allowed",
-                                             limit: "maxJournalLines", value: max)
+                                             limit: limit, value: max)
             }
             var out: [T] = []
             out.reserveCapacity(a.count)

@@ -224,7 +224,7 @@ final class RPCConnection: ChannelInboundHandler {
         }
         if req.method == "server.checkpoint" {
             guard let eventLoop = context?.eventLoop else { return }
-            if let p = req.params, case .object(let o) = p, !o.isEmpty {
+            if let p = req.params, p != .object([:]) {
                 reply(.failure(.invalidParams("server.checkpoint takes no params")))
                 return
             }
@@ -236,7 +236,7 @@ final class RPCConnection: ChannelInboundHandler {
         }
         if req.method == "server.backup" {
             guard let eventLoop = context?.eventLoop else { return }
-            if let p = req.params, case .object(let o) = p, !o.isEmpty {
+            if let p = req.params, p != .object([:]) {
                 reply(.failure(.invalidParams("server.backup takes no params")))
                 return
             }

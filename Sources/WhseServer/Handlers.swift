@@ -116,7 +116,7 @@ public enum Handlers {
             try p.allowOnly(["no", "description", "baseUnitOfMeasure", "unitsOfMeasure", "idempotencyKey"])
             let no = try p.string("no"), d = try p.optionalString("description") ?? ""
             let base = try p.optionalString("baseUnitOfMeasure") ?? "PCS"
-            let units = try p.objects("unitsOfMeasure", max: 50, required: false) {
+            let units = try p.objects("unitsOfMeasure", max: 50, limit: "maxUnitsOfMeasure", required: false) {
                 (u: Params) throws(RPCError) -> (code: String, quantityPerUnit: Quantity) in
                 try u.allowOnly(["code", "quantityPerUnitOfMeasure"])
                 return (try u.string("code"), try u.quantity("quantityPerUnitOfMeasure"))
@@ -300,7 +300,10 @@ public enum Handlers {
         "physInventory.recalculate": { l, p, _ throws(RPCError) in
             try p.allowOnly(["journal", "lines", "idempotencyKey"])
             let name = try p.string("journal"), lines = try p.optionalInts("lines", max: maxJournalLines)
-            return try run { () throws(DomainError) in try l.recalculatePhysInventory(journal: name, lines: lines).json() }
+            return try run { () throws(DomainError) in
+                let j = try l.recalculatePhysInventory(journal: name, lines: lines)
+                return j.json(stale: l.stalePhysInventoryLines(j))
+            }
         },
         "physInventory.delete": { l, p, _ throws(RPCError) in
             try p.allowOnly(["journal", "idempotencyKey"])

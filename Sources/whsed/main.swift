@@ -55,7 +55,19 @@ struct Whsed: ParsableCommand {
     @Option(help: "Socket file mode (octal) when whsed binds the socket itself.")
     var socketMode: String = "660"
 
+    /// The signals that ask for a graceful stop.
+    static var stopSignals: sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGTERM)
+        sigaddset(&set, SIGINT)
+        return set
+    }
+
     func run() throws {
+        var blocked = Whsed.stopSignals
+        pthread_sigmask(SIG_BLOCK, &blocked, nil)
+        signal(SIGPIPE, SIG_IGN)
         if let dir = verifyDir {
             throw ExitCode(Verify.run(directory: dir))
         }
@@ -94,18 +106,17 @@ struct Whsed: ParsableCommand {
             }
         }
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
-        // SIGTERM/SIGINT handling is in place before anything is served, so a stop request is never lost.
+        // SIGTERM/SIGINT stay blocked in every thread (the mask was set before any thread existed) and one thread
+        // takes them with sigwait, so a stop request is never lost, however early it comes.
         let done = DispatchSemaphore(value: 0)
-        var sources: [DispatchSourceSignal] = []
-        for sig in [SIGTERM, SIGINT] {
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { done.signal() }
-            s.resume()
-            sources.append(s)
+        let waiter = Thread {
+            var set = Whsed.stopSignals
+            var sig: Int32 = 0
+            while sigwait(&set, &sig) != 0 {}
+            done.signal()
         }
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        signal(SIGPIPE, SIG_IGN)
+        waiter.name = "whsed-signals"
+        waiter.start()
         Systemd.notify("STATUS=recovering the log")
         let server: Server
         do {
@@ -162,7 +173,6 @@ struct Whsed: ParsableCommand {
         watchdog?.cancel()
         server.shutdown()
         Log.info("stopped")
-        _ = sources
     }
 }
 

@@ -1,0 +1,515 @@
+"""Power loss (RELIABILITY B.3c): whsed's state folder on lazyfs, a FUSE passthrough that keeps written data in memory
+until the file is fsynced and directory entries until the directory is fsynced, and that drops all of it on a
+simulated power cut.
+
+Each round: whsed starts on the state left by the previous power loss, every acknowledged posting must be there
+exactly once (bin sum and entries.warehouse paging), the unacknowledged ones at most once (each is retried with its
+idempotency key: a replay exactly when it was there), server.verify is ok; then several clients post +1 lines with
+unique idempotency keys, and at a random moment whsed is SIGKILLed and lazyfs drops everything unsynced; lazyfs is
+unmounted and mounted again ("reboot").
+
+The same loop with whsed under nosync.so (LD_PRELOAD: fsync/fdatasync do nothing, a stand-in for a build that skips
+fdatasync) must find acknowledged postings missing: it shows the harness catches a missing sync, which a SIGKILL
+test cannot (B.3b).
+
+Needs root, /dev/fuse and fusepy (apt-get install -y fuse3 python3-fusepy); the nosync check also needs gcc. Each
+is skipped with its reason when missing. Environment: WHSED_POWERLOSS_ROUNDS (power losses per loop, default 8),
+WHSED_POWERLOSS_SEED (random seed; printed on failure).
+"""
+
+import collections
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import unittest
+
+import lazyfs
+from harness import (HERE, WHSED, ConnectionClosed, Conn, Daemon, DaemonTestCase, bin_quantity, posting,
+                     setup_master_data, warehouse_entries, which)
+
+LAZYFS = os.path.join(HERE, "lazyfs.py")
+ROUNDS = int(os.environ.get("WHSED_POWERLOSS_ROUNDS", "8"))
+# drop: a power cut loses every unsynced write (the brief's model); tear: each unsynced write is applied, dropped or
+# torn at a 512-byte boundary (RELIABILITY B.3c's model); directory changes are undone in both.
+MODE = os.environ.get("WHSED_POWERLOSS_MODE", "drop")
+CLIENTS = 6
+POST_SECONDS = (0.3, 1.2)          # how long the clients post before the power cut (uniform)
+CHECKPOINT_CHOICES = (100000, 60)  # --checkpoint-every per round: hardly ever, or a snapshot every 60 postings
+
+
+def fuse_unavailable():
+    """Why the FUSE power-loss test cannot run here, or None."""
+    if os.geteuid() != 0:
+        return "needs root to mount the lazyfs FUSE file system"
+    if not os.path.exists("/dev/fuse"):
+        return "/dev/fuse is missing (no FUSE in this kernel or container)"
+    try:
+        lazyfs.load_fusepy()
+    except ImportError as e:
+        return f"{e}; install it with: apt-get install -y fuse3 python3-fusepy"
+    if not which("umount"):
+        return "umount is not installed (util-linux)"
+    return None
+
+
+def mounted(path):
+    """True when `path` is a mount point, also for a FUSE mount whose process has ended (stat fails there)."""
+    with open("/proc/self/mounts") as f:
+        return any(line.split()[1] == path for line in f)
+
+
+def sync_directory(path):
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class MountFailed(Exception):
+    pass
+
+
+class LazyMount:
+    """lazyfs.py over `backing` at `mountpoint`; `power_loss()` drops what was not synced and unmounts."""
+
+    def __init__(self, backing, mountpoint, workdir, seed, mode="drop"):
+        self.backing = backing
+        self.mountpoint = mountpoint
+        self.workdir = workdir
+        self.seed = seed
+        self.mode = mode
+        self.proc = None
+        self.mounts = 0
+        self.log_path = os.path.join(workdir, "lazyfs.log")
+        self.stats_path = os.path.join(workdir, "lazyfs-stats.json")
+        os.makedirs(backing, exist_ok=True)
+        os.makedirs(mountpoint, exist_ok=True)
+
+    def log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode(errors="replace")[-3000:]
+        except OSError:
+            return ""
+
+    def mount(self, timeout=20.0):
+        self.mounts += 1
+        log = open(self.log_path, "ab")
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, LAZYFS, self.backing, self.mountpoint, "--seed", str(self.seed * 1000 + self.mounts),
+                 "--stats", self.stats_path, "--mode", self.mode],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, close_fds=True)
+        finally:
+            log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if mounted(self.mountpoint) and os.path.isdir(self.mountpoint):
+                return
+            if self.proc.poll() is not None:
+                raise MountFailed(f"lazyfs exited with {self.proc.returncode} before mounting; its log:\n{self.log()}")
+            time.sleep(0.02)
+        raise MountFailed(f"lazyfs did not mount within {timeout}s; its log:\n{self.log()}")
+
+    def _control(self, name):
+        try:
+            os.close(os.open(os.path.join(self.mountpoint, name), os.O_CREAT | os.O_WRONLY, 0o600))
+            return True
+        except OSError:
+            return False   # for .lazyfs-crash expected: the file system ends while answering
+
+    def arm(self, operations):
+        """The power loss comes just before the `operations`th changing file-system operation from now."""
+        self._remove_stats()
+        if not self._control(f".lazyfs-crash-after-{operations}"):
+            raise AssertionError(f"lazyfs refused to arm its countdown; its log:\n{self.log()}")
+
+    def wait_armed(self, timeout):
+        """After `arm`: waits up to `timeout` seconds for the power loss (then forces it); returns lazyfs's summary."""
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self._control(".lazyfs-crash")
+        return self._finish()
+
+    def _remove_stats(self):
+        try:
+            os.remove(self.stats_path)
+        except FileNotFoundError:
+            pass
+
+    def power_loss(self):
+        """Drops every unsynced write and directory change, ends lazyfs and unmounts; returns lazyfs's summary."""
+        self._remove_stats()
+        self._control(".lazyfs-crash")
+        return self._finish()
+
+    def _finish(self, timeout=20.0):
+        try:
+            status = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"lazyfs did not end within {timeout}s of the power cut; its log:\n{self.log()}")
+        self.unmount()
+        if status != 0 or not os.path.exists(self.stats_path):
+            raise AssertionError(f"lazyfs ended with {status} without its power-loss summary; its log:\n{self.log()}")
+        with open(self.stats_path) as f:
+            stats = json.load(f)
+        if stats["undo_errors"]:
+            raise AssertionError(f"lazyfs could not undo unsynced directory changes: {stats['undo_errors']}")
+        return stats
+
+    def unmount(self):
+        for cmd in (["umount", self.mountpoint], ["umount", "-l", self.mountpoint]):
+            if not mounted(self.mountpoint):
+                break
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if mounted(self.mountpoint):
+            raise AssertionError(f"cannot unmount {self.mountpoint}")
+
+    def stop(self):
+        """Cleanup: unmount (lazily when busy) and end lazyfs."""
+        try:
+            self.unmount()
+        finally:
+            if self.proc is not None and self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+
+
+class LazyDaemon(Daemon):
+    """whsed from a private copy of the binary, with its state folder on the lazyfs mount and its socket outside."""
+
+    def __init__(self, dir, state, binary):
+        super().__init__(dir)
+        self.state = state
+        self.binary = binary
+
+    def start(self, args=None, env=None, wait=True, timeout=60.0):
+        if args is not None:
+            self.args = list(args)
+        if env is not None:
+            self.env = dict(env)
+        e = dict(os.environ)
+        for k in ("LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "JOURNAL_STREAM", "NOTIFY_SOCKET",
+                  "WATCHDOG_USEC", "WATCHDOG_PID", "LD_PRELOAD"):
+            e.pop(k, None)
+        e["SWIFT_BACKTRACE"] = "enable=no"
+        e.update(self.env)
+        try:
+            os.remove(self.socket)   # left by the SIGKILLed one; whsed would replace it, but the wait must not see it
+        except FileNotFoundError:
+            pass
+        log = open(self.log_path, "ab")
+        try:
+            self.proc = subprocess.Popen([self.binary, "--socket", self.socket, "--state-dir", self.state] + self.args,
+                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=e, close_fds=True)
+        finally:
+            log.close()
+        if wait:
+            self.wait_ready(timeout)
+        return self
+
+
+class Poster(threading.Thread):
+    """Posts +1 whseItemJournal lines with unique idempotency keys on one connection until it breaks (whsed is
+    killed) or `stop` is set. A key is acknowledged only with a success reply for it."""
+
+    def __init__(self, prefix, path, stop):
+        super().__init__(daemon=True)
+        self.prefix = prefix
+        self.path = path
+        self.stop = stop
+        self.acked = []
+        self.unacked = []     # sent (perhaps partly) without a reply
+        self.refused = []     # (key, response): error replies
+        self.replayed = []    # first sends answered as replays
+        self.timeouts = []
+
+    def run(self):
+        try:
+            conn = Conn(self.path, timeout=20)
+        except OSError:
+            return
+        n = 0
+        with conn:
+            while not self.stop.is_set():
+                key = f"{self.prefix}-{n}"
+                n += 1
+                try:
+                    r = conn.rpc("whseItemJournal.register", posting(key), id=key)
+                except TimeoutError:
+                    self.timeouts.append(key)
+                    self.unacked.append(key)
+                    return
+                except (OSError, ConnectionClosed):
+                    self.unacked.append(key)
+                    return
+                if "result" in r and r.get("id") == key:
+                    self.acked.append(key)
+                    if r["result"].get("replayed"):
+                        self.replayed.append(key)
+                else:
+                    self.refused.append((key, r))
+
+
+class Book:
+    """What the clients were told: keys acknowledged, keys sent without a reply, every key ever sent."""
+
+    def __init__(self):
+        self.acked = set()
+        self.unacked = set()
+        self.sent = set()
+
+
+class PowerLossLoop(DaemonTestCase):
+
+    def setUp(self):
+        reason = fuse_unavailable()
+        if reason:
+            self.skipTest(reason)
+        super().setUp()
+        bindir = os.path.join(self.tmp, "bin")
+        os.makedirs(bindir)
+        self.binary = os.path.join(bindir, "whsed")
+        shutil.copy2(WHSED, self.binary)   # a rebuild during the test must not swap the binary under it
+        self.mount = None
+
+    def _cleanup(self):
+        for d in self.daemons:
+            try:
+                d.kill()
+            except Exception:
+                pass
+        if self.mount is not None:
+            try:
+                self.mount.stop()
+            except Exception:
+                pass
+        super()._cleanup()
+
+    def build_nosync(self):
+        gcc = which("gcc") or which("cc")
+        if not gcc:
+            self.skipTest("gcc (or cc) is not installed: cannot build the nosync.c LD_PRELOAD shim")
+        so = os.path.join(self.tmp, "nosync.so")
+        r = subprocess.run([gcc, "-shared", "-fPIC", "-O2", "-o", so, os.path.join(HERE, "nosync.c")],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            self.fail(f"building nosync.c failed: {r.stderr}")
+        return so
+
+    def mount_and_daemon(self, seed):
+        """lazyfs mounted over a fresh backing folder, and a whsed (not started) with its state folder in it."""
+        run = os.path.join(self.tmp, "run")
+        os.makedirs(run)
+        self.mount = fs = LazyMount(os.path.join(self.tmp, "backing"), os.path.join(self.tmp, "mnt"), self.tmp, seed,
+                                        MODE)
+        try:
+            fs.mount()
+        except MountFailed as e:
+            text = str(e)
+            if "Traceback" not in text:   # libfuse's own refusal ("fuse: ..."): no FUSE mounts possible here
+                self.skipTest(f"cannot mount a FUSE file system here: {text.strip()[-500:]}")
+            raise
+        d = LazyDaemon(run, os.path.join(fs.mountpoint, "state"), self.binary)
+        self.daemons.append(d)
+        return fs, d
+
+    def check_books(self, c, book, durable):
+        """After a restart: every acknowledged posting present exactly once (when `durable`; otherwise the missing
+        ones are returned and dropped from the book), no posting twice, none never sent; each unacknowledged one is
+        retried with its key (a replay exactly when it was present) and becomes acknowledged; A-01 holds one piece
+        per posting and ADJ mirrors it; server.verify is ok. Returns (missing acknowledged keys, unacknowledged
+        keys that were present)."""
+        counts = collections.Counter(e["documentNo"] for e in warehouse_entries(c, bin="A-01"))
+        strangers = sorted(k for k in counts if k not in book.sent)
+        self.assertEqual(strangers[:10], [], f"{len(strangers)} postings present that were never sent")
+        doubled = sorted((k, n) for k, n in counts.items() if n > 1)
+        self.assertEqual(doubled[:10], [], f"{len(doubled)} postings present more than once")
+        missing = sorted(k for k in book.acked if counts[k] == 0)
+        if durable:
+            self.assertEqual(missing[:10], [], f"{len(missing)} of {len(book.acked)} acknowledged postings are "
+                                               f"missing after the power loss")
+        book.acked -= set(missing)
+        present_unacked = sorted(k for k in book.unacked if counts[k] == 1)
+        for k in sorted(book.unacked):
+            r = c.rpc("whseItemJournal.register", posting(k), id=k, timeout=30)
+            res = self.assertResult(r, id=k, msg=f"retrying unacknowledged posting {k}")
+            if counts[k] == 1:
+                self.assertIs(res.get("replayed"), True, f"retry of {k} (present) was not a replay: {r!r}")
+            else:
+                self.assertFalse(res.get("replayed", False), f"retry of {k} (absent) claims a replay: {r!r}")
+            book.acked.add(k)
+        book.unacked.clear()
+        self.assertEqual(bin_quantity(c), len(book.acked), "A-01 does not hold one piece per posting")
+        self.assertEqual(bin_quantity(c, bin="ADJ"), -len(book.acked), "ADJ does not mirror A-01")
+        v = c.ok("server.verify", id="verify", timeout=30)
+        self.assertIs(v.get("ok"), True, f"server.verify after the power loss: {v!r}")
+        return missing, present_unacked
+
+    def power_loss_loop(self, rounds, env, durable):
+        """Runs the loop; returns its figures. `durable`: acknowledged postings must survive every power loss."""
+        seed = int(os.environ.get("WHSED_POWERLOSS_SEED") or int(time.time() * 1000) % 1_000_000)
+        rnd = random.Random(seed)
+        fs, d = self.mount_and_daemon(seed)
+        # The state folder exists and is durable before whsed first starts, as under systemd's StateDirectory=
+        # (test_state_folder_made_by_whsed_survives_power_loss covers whsed making it).
+        os.mkdir(d.state, 0o750)
+        sync_directory(fs.mountpoint)
+        fig = {"seed": seed, "crashes": 0, "acked": 0, "unacked": 0, "unacked_present": 0, "lost": 0,
+               "lost_rounds": 0, "rounds": [], "dropped_bytes": 0, "undone_dir_ops": 0, "snapshot_rounds": 0,
+               "cut_first": 0, "exit_74": 0, "cut_at": []}
+        book = Book()
+        stage = "master data"
+        try:
+            # Master data from a correct whsed (synced), then a first power loss: the rounds start from it.
+            d.start(args=[], env={})
+            with d.connect() as c:
+                setup_master_data(c)
+            d.kill()
+            fs.power_loss()
+            fs.mount()
+            for r in range(1, rounds + 1):
+                stage = f"round {r}: start-up after the power loss"
+                checkpoint = rnd.choice(CHECKPOINT_CHOICES)
+                fig["snapshot_rounds"] += checkpoint < 1000
+                d.start(args=["--checkpoint-every", str(checkpoint)], env=env)
+                stage = f"round {r}: books after the power loss"
+                with d.connect(timeout=30) as c:
+                    missing, present = self.check_books(c, book, durable)
+                if r > 1:
+                    fig["rounds"][-1].update(lost=len(missing), unacked_present=len(present))
+                    fig["lost"] += len(missing)
+                    fig["lost_rounds"] += bool(missing)
+                    fig["unacked_present"] += len(present)
+                stage = f"round {r}: posting"
+                stop = threading.Event()
+                posters = [Poster(f"r{r}c{i}", d.socket, stop) for i in range(CLIENTS)]
+                for p in posters:
+                    p.start()
+                time.sleep(rnd.uniform(*POST_SECONDS))
+                stage = f"round {r}: power loss"
+                how = rnd.choice(("kill", "cut", "op"))
+                if how == "op":
+                    fs.arm(rnd.randint(1, 40))
+                if how in ("cut", "op"):
+                    # The disk goes first (now, or at a random file-system operation from now): whsed's next write
+                    # or sync fails (ENOTCONN) and it must exit without acknowledging; SIGKILL ends it if not.
+                    stats = fs.power_loss() if how == "cut" else fs.wait_armed(10)
+                    time.sleep(0.05)
+                    status = d.kill()
+                    fig["cut_first"] += 1
+                    fig["exit_74"] += status == 74
+                    self.assertIn(status, (-signal.SIGKILL, 74),
+                                  f"whsed's exit status after the power cut; log:\n{d.log()}")
+                else:
+                    # SIGKILL first: every reply the clients get was sent before the cut.
+                    status = d.kill()
+                    stats = fs.power_loss()
+                    self.assertEqual(status, -signal.SIGKILL, f"whsed was not running at the power cut; log:\n"
+                                                              f"{d.log()}")
+                stop.set()
+                for p in posters:
+                    p.join(30)
+                    self.assertFalse(p.is_alive(), "a client thread did not end")
+                fig["crashes"] += 1
+                refused = [x for p in posters for x in p.refused]
+                replayed = [k for p in posters for k in p.replayed]
+                timeouts = [k for p in posters for k in p.timeouts]
+                self.assertEqual(refused[:5], [], "postings refused with an error")
+                self.assertEqual(replayed[:5], [], "first sends answered as replays")
+                self.assertEqual(timeouts[:5], [], "postings without an answer for 20 s while whsed ran")
+                acked = [k for p in posters for k in p.acked]
+                unacked = [k for p in posters for k in p.unacked]
+                book.acked.update(acked)
+                book.unacked.update(unacked)
+                book.sent.update(acked, unacked)
+                fig["acked"] += len(acked)
+                fig["unacked"] += len(unacked)
+                fig["dropped_bytes"] += stats["pending_bytes"]
+                fig["undone_dir_ops"] += stats["undone_dir_ops"]
+                syncs = stats["counts"]["fsync"] + stats["counts"]["fsyncdir"]
+                fig["cut_at"].append(stats["at"])
+                fig["rounds"].append({"how": how, "at": stats["at"], "acked": len(acked), "unacked": len(unacked),
+                                      "syncs": syncs,
+                                      "dropped_bytes": stats["pending_bytes"], "checkpoint": checkpoint})
+                if durable:
+                    self.assertGreater(syncs, 0, "lazyfs saw no fsync from whsed")
+                else:
+                    self.assertEqual(syncs, 0, "lazyfs saw fsyncs from whsed under nosync.so: is LD_PRELOAD effective?")
+                fs.mount()
+            stage = "final start-up after the last power loss"
+            d.start(args=[], env=env)
+            stage = "final books"
+            with d.connect(timeout=30) as c:
+                missing, present = self.check_books(c, book, durable)
+            fig["rounds"][-1].update(lost=len(missing), unacked_present=len(present))
+            fig["lost"] += len(missing)
+            fig["lost_rounds"] += bool(missing)
+            fig["unacked_present"] += len(present)
+            d.kill()
+        except (AssertionError, MountFailed) as e:
+            raise AssertionError(f"{stage} (seed {seed}, WHSED_POWERLOSS_SEED={seed} repeats it): {e}\n"
+                                 f"lazyfs log:\n{fs.log()}") from e
+        fig["torn_tails"] = len(re.findall(r"cut a torn tail", d.log()))
+        return fig
+
+    def test_acknowledged_postings_survive_power_loss(self):
+        started = time.monotonic()
+        fig = self.power_loss_loop(ROUNDS, env={}, durable=True)
+        self.assertEqual(fig["lost"], 0)
+        self.assertGreater(fig["acked"], 20 * ROUNDS, f"too few postings got through to mean anything: {fig}")
+        self.assertGreater(fig["dropped_bytes"] + fig["undone_dir_ops"] + fig["unacked"], 0,
+                           f"no power loss found anything unsynced to drop: {fig}")
+        print(f"\n  power loss: {fig['crashes']} crashes, {fig['acked']} acknowledged, 0 lost, {fig['unacked']} "
+              f"unacknowledged ({fig['unacked_present']} of them present), {fig['dropped_bytes']} unsynced bytes "
+              f"and {fig['undone_dir_ops']} directory changes dropped, {fig['torn_tails']} torn tails cut, "
+              f"{fig['snapshot_rounds']} rounds with snapshots, {fig['cut_first']} cuts before the SIGKILL "
+              f"({fig['exit_74']} of them ended whsed with 74 first); seed {fig['seed']}; "
+              f"{time.monotonic() - started:.1f}s", end=" ")
+
+    def test_state_folder_made_by_whsed_survives_power_loss(self):
+        # On its first start whsed makes the state folder itself: its name must be durable (the parent directory
+        # fsynced) before the first acknowledgment, or a power loss takes the whole ledger with it.
+        fs, d = self.mount_and_daemon(seed=1)
+        d.start(args=[], env={})
+        with d.connect() as c:
+            setup_master_data(c)
+            for i in range(3):
+                self.assertResult(c.rpc("whseItemJournal.register", posting(f"FIRST-{i}"), id=i), id=i)
+        d.kill()
+        stats = fs.power_loss()
+        fs.mount()
+        gone = [op for op in stats["undone"] if op == "mkdir /state"]
+        self.assertEqual(gone, [], "the power loss took the state folder away: whsed made it but never fsynced its "
+                                   f"parent directory (lazyfs undid: {stats['undone']})")
+        d.start(args=[], env={})
+        with d.connect() as c:
+            status = c.ok("server.status")
+            self.assertEqual((status["locations"], status["bins"], status["items"]), (1, 3, 1),
+                             "acknowledged master data is missing after the power loss")
+            self.assertEqual(bin_quantity(c), 3, "acknowledged postings are missing after the power loss")
+
+    def test_harness_catches_a_build_without_fdatasync(self):
+        so = self.build_nosync()
+        started = time.monotonic()
+        rounds = min(ROUNDS, 3)
+        fig = self.power_loss_loop(rounds, env={"LD_PRELOAD": so}, durable=False)
+        self.assertGreater(fig["acked"], 0, f"nothing was acknowledged under nosync.so: {fig}")
+        self.assertGreater(fig["lost"], 0, f"no acknowledged posting was lost although whsed never synced: the "
+                                           f"power-loss harness would not catch a missing fdatasync: {fig}")
+        print(f"\n  power loss under nosync.so: {fig['crashes']} crashes, {fig['acked']} acknowledged, "
+              f"{fig['lost']} lost (in {fig['lost_rounds']} of {fig['crashes']} power losses); seed {fig['seed']}; "
+              f"{time.monotonic() - started:.1f}s", end=" ")
+
+
+if __name__ == "__main__":
+    unittest.main()
