@@ -214,13 +214,24 @@ enum Modes {
         var entries = 0, recovered = 0
         var notes: [String] = []
         var otherCores: [Double] = []
+        var disturbedRounds = 0
         var otherTop: [String: Double] = [:]
         for round in 0..<o.repeatCount {
             let before = otherProcessTicks(excluding: [getpid()])
+            let m0 = machineCPU()
+            let self0 = selfCPUSeconds()
             let t0 = try d.spawn()
             let (status, t1) = try d.waitReady(timeout: o.timeout)
             let secs = Double(t1 - t0) / 1e9
+            let m1 = machineCPU()
             let others = otherProcessUse(before, otherProcessTicks(excluding: [getpid(), d.pid]), seconds: secs)
+            let whsedCores = Double(ProcCPU.sample(pid: d.pid)?.total ?? 0) / Double(clockTicks) / secs
+            var unattributed = 0.0
+            if let m0, let m1, m1.total > m0.total {
+                let busy = Double(m1.busy - m0.busy) / Double(m1.total - m0.total) * Double(ProcessInfo.processInfo.activeProcessorCount)
+                unattributed = max(0, busy - whsedCores - (selfCPUSeconds() - self0) / secs - others.cores)
+            }
+            if Report.isDisturbed(others: others.cores, unattributed: unattributed) { disturbedRounds += 1 }
             otherCores.append(others.cores)
             for (n, c) in others.top { otherTop[n, default: 0] = max(otherTop[n] ?? 0, c) }
             let r0 = procStatusBytes(pid: d.pid, field: "VmRSS") ?? 0
@@ -257,8 +268,8 @@ enum Modes {
         if worst >= 0.01 {
             line += " (" + otherTop.sorted { $0.value > $1.value }.prefix(3).map { String(format: "%@ %.2f", $0.key, $0.value) }.joined(separator: ", ") + ")"
         }
-        if worst > Report.disturbance {
-            line += ": OTHER LOAD ON THE MACHINE, figures disturbed"
+        if disturbedRounds > 0 {
+            line += "; \(disturbedRounds) of \(o.repeatCount) start-ups had other load: OTHER LOAD ON THE MACHINE, figures disturbed"
             report.otherLoad = true
         }
         notes.append(line + ".")

@@ -70,6 +70,13 @@ struct Target {
 struct Report {
     /// Cores used by other processes above which a run is called disturbed.
     static let disturbance = 0.10
+    /// Unattributed cores (busy machine minus whsed, whsed-bench and other live processes) above which a run is
+    /// called disturbed. whsed's own fsyncs cost up to ~0.2 cores of kernel time (jbd2, block interrupts).
+    static let unattributedDisturbance = 0.35
+
+    static func isDisturbed(others: Double, unattributed: Double) -> Bool {
+        others > disturbance || unattributed > unattributedDisturbance
+    }
     var mode: String
     var headline: String
     var settings: [(String, JV)] = []
@@ -101,7 +108,13 @@ struct Report {
 
     /// Set by modes that measure other load themselves (start-up).
     var otherLoad = false
-    var disturbed: Bool { otherLoad || (run?.others?.cores ?? 0) > Report.disturbance }
+    var disturbed: Bool {
+        if otherLoad { return true }
+        guard let r = run, let o = r.others else { return false }
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        let unattributed = max(0, (r.machineBusy ?? 0) * cores - (r.server?.cpu ?? 0) - r.benchCPU - o.cores)
+        return Report.isDisturbed(others: o.cores, unattributed: unattributed)
+    }
 
     var anyMissed: Bool { targets.contains { $0.met != true } }
 
@@ -128,8 +141,8 @@ struct Report {
                 if !o.top.isEmpty && o.cores >= 0.01 {
                     l += " (" + o.top.map { String(format: "%@ %.2f", $0.0, $0.1) }.joined(separator: ", ") + ")"
                 }
-                l += String(format: ", kernel threads and interrupts %.2f cores", kernel)
-                if o.cores > Report.disturbance {
+                l += String(format: ", unattributed %.2f cores (kernel threads, interrupts, short-lived processes)", kernel)
+                if Report.isDisturbed(others: o.cores, unattributed: kernel) {
                     l += ": OTHER LOAD ON THE MACHINE, figures disturbed"
                 }
             }

@@ -269,15 +269,27 @@ func otherProcessUse(_ a: [Int32: (name: String, ticks: Int)], _ b: [Int32: (nam
     return (Double(total) / t, top)
 }
 
-/// Waits (up to `timeout` seconds) for a second in which other processes use less than `threshold` cores.
+/// Waits (up to `timeout` seconds) for a second in which other processes use less than `threshold` cores and the
+/// machine as a whole, less the excluded processes, less than `machineThreshold` cores.
 /// Returns the seconds waited, or nil when the machine never went quiet.
-func waitForQuiet(excluding: Set<Int32>, threshold: Double = 0.10, timeout: Double) -> Double? {
+func waitForQuiet(excluding: Set<Int32>, threshold: Double = 0.10, machineThreshold: Double = 0.35,
+                  timeout: Double) -> Double? {
     let start = nowNs()
+    func excludedTicks() -> Int { excluding.reduce(0) { $0 + (ProcCPU.sample(pid: $1)?.total ?? 0) } }
     while true {
         let a = otherProcessTicks(excluding: excluding)
+        let m0 = machineCPU(), e0 = excludedTicks()
         sleepSeconds(1)
         let b = otherProcessTicks(excluding: excluding)
-        if otherProcessUse(a, b, seconds: 1).cores < threshold { return Double(nowNs() - start) / 1e9 }
+        let m1 = machineCPU(), e1 = excludedTicks()
+        var rest = 0.0
+        if let m0, let m1, m1.total > m0.total {
+            let busy = Double(m1.busy - m0.busy) / Double(m1.total - m0.total) * Double(ProcessInfo.processInfo.activeProcessorCount)
+            rest = busy - Double(e1 - e0) / Double(clockTicks)
+        }
+        if otherProcessUse(a, b, seconds: 1).cores < threshold && rest < machineThreshold {
+            return Double(nowNs() - start) / 1e9
+        }
         if Double(nowNs() - start) / 1e9 > timeout { return nil }
     }
 }

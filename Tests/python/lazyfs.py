@@ -135,7 +135,7 @@ def make_operations(fusepy):
             self.stats_path = stats_path
             self.pending = {}       # backing inode -> Pending
             self.fh_ino = {}        # our file handle (a backing fd) -> backing inode
-            self.journal = []       # uncommitted directory changes: [{"dirs": set, "undo": [...], "graves": [...], "op": str}]
+            self.journal = []       # uncommitted directory changes: {"op", "dirs" not yet fsynced, "undo", "graves"}
             self.graves = 0
             self.countdown = None   # operations left before an armed power loss
             self.counts = {"write": 0, "fsync": 0, "fsyncdir": 0, "fallocate": 0, "truncate": 0, "rename": 0,

@@ -24,6 +24,7 @@ import random
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -245,7 +246,7 @@ class Poster(threading.Thread):
                 n += 1
                 try:
                     r = conn.rpc("whseItemJournal.register", posting(key), id=key)
-                except TimeoutError:
+                except socket.timeout:
                     self.timeouts.append(key)
                     self.unacked.append(key)
                     return
@@ -267,6 +268,19 @@ class Book:
         self.acked = set()
         self.unacked = set()
         self.sent = set()
+
+
+def summary(fig):
+    """The loop's figures in one line."""
+    where = collections.Counter(at.split(" ")[0] if at != "on request" else "at a random time" for at in fig["cut_at"])
+    return (f"{fig['crashes'] + fig['boot_crashes']} power losses ({fig['boot_crashes']} during start-up, "
+            f"{fig['cut_first']} while whsed posted, {fig['crashes'] - fig['cut_first']} right after a SIGKILL; cut "
+            f"{', '.join(f'{n}x {w}' for w, n in where.most_common())}), {fig['acked']} postings acknowledged "
+            f"(+{fig['retried']} unacknowledged ones retried, {fig['unacked_present']} of those had been kept), "
+            f"{fig['lost']} acknowledged lost in {fig['lost_rounds']} power losses, {fig['dropped_bytes']} unsynced "
+            f"bytes and {fig['undone_dir_ops']} directory changes dropped, {fig['torn_tails']} torn tails cut, "
+            f"{fig['snapshot_rounds']} rounds with snapshots, whsed exit statuses after a cut: "
+            f"{dict(collections.Counter(fig['statuses']))}; seed {fig['seed']}")
 
 
 class PowerLossLoop(DaemonTestCase):
@@ -355,6 +369,27 @@ class PowerLossLoop(DaemonTestCase):
         self.assertIs(v.get("ok"), True, f"server.verify after the power loss: {v!r}")
         return missing, present_unacked
 
+    def power_loss_at_start(self, fs, d, operations, env):
+        """Starts whsed with a power loss armed `operations` changing operations ahead; when whsed gets ready first
+        the cut comes then. Returns lazyfs's summary once whsed is gone."""
+        fs.arm(operations)
+        d.start(args=[], env=env, wait=False)
+        deadline = time.monotonic() + 60
+        while fs.proc.poll() is None and d.alive() and time.monotonic() < deadline:
+            try:
+                with Conn(d.socket, timeout=5) as c:
+                    if "result" in c.rpc("server.status", id="ready"):
+                        break   # ready before the countdown ran out: cut now
+            except (OSError, ConnectionClosed):
+                pass
+            time.sleep(0.02)
+        stats = fs.wait_armed(0)   # the cut now, unless the countdown brought it already
+        status = d.kill()
+        # 65: whsed reports any error while opening the log as "start-up refused" (also for an I/O error).
+        self.assertIn(status, (-signal.SIGKILL, 65, 74), f"whsed's exit status after a power cut during start-up; "
+                                                         f"log:\n{d.log()}")
+        return stats, status
+
     def power_loss_loop(self, rounds, env, durable):
         """Runs the loop; returns its figures. `durable`: acknowledged postings must survive every power loss."""
         seed = int(os.environ.get("WHSED_POWERLOSS_SEED") or int(time.time() * 1000) % 1_000_000)
@@ -366,7 +401,7 @@ class PowerLossLoop(DaemonTestCase):
         sync_directory(fs.mountpoint)
         fig = {"seed": seed, "crashes": 0, "acked": 0, "unacked": 0, "unacked_present": 0, "lost": 0,
                "lost_rounds": 0, "rounds": [], "dropped_bytes": 0, "undone_dir_ops": 0, "snapshot_rounds": 0,
-               "cut_first": 0, "exit_74": 0, "cut_at": []}
+               "cut_first": 0, "cut_at": [], "boot_crashes": 0, "retried": 0, "statuses": []}
         book = Book()
         stage = "master data"
         try:
@@ -381,8 +416,20 @@ class PowerLossLoop(DaemonTestCase):
                 stage = f"round {r}: start-up after the power loss"
                 checkpoint = rnd.choice(CHECKPOINT_CHOICES)
                 fig["snapshot_rounds"] += checkpoint < 1000
+                if rnd.random() < 1 / 3:
+                    # A power loss during start-up: recovery rewrites the last segment (temporary file, fsync,
+                    # rename, directory fsync) and removes leftovers; the cut comes at one of those operations.
+                    stage = f"round {r}: power loss during start-up"
+                    stats, status = self.power_loss_at_start(fs, d, rnd.randint(1, 8), env)
+                    fig["statuses"].append(status)
+                    fig["boot_crashes"] += 1
+                    fig["cut_at"].append(stats["at"])
+                    fig["undone_dir_ops"] += stats["undone_dir_ops"]
+                    fs.mount()
+                    stage = f"round {r}: start-up after the power loss"
                 d.start(args=["--checkpoint-every", str(checkpoint)], env=env)
                 stage = f"round {r}: books after the power loss"
+                fig["retried"] += len(book.unacked)
                 with d.connect(timeout=30) as c:
                     missing, present = self.check_books(c, book, durable)
                 if r > 1:
@@ -407,7 +454,7 @@ class PowerLossLoop(DaemonTestCase):
                     time.sleep(0.05)
                     status = d.kill()
                     fig["cut_first"] += 1
-                    fig["exit_74"] += status == 74
+                    fig["statuses"].append(status)
                     self.assertIn(status, (-signal.SIGKILL, 74),
                                   f"whsed's exit status after the power cut; log:\n{d.log()}")
                 else:
@@ -449,6 +496,7 @@ class PowerLossLoop(DaemonTestCase):
             stage = "final start-up after the last power loss"
             d.start(args=[], env=env)
             stage = "final books"
+            fig["retried"] += len(book.unacked)
             with d.connect(timeout=30) as c:
                 missing, present = self.check_books(c, book, durable)
             fig["rounds"][-1].update(lost=len(missing), unacked_present=len(present))
@@ -459,7 +507,8 @@ class PowerLossLoop(DaemonTestCase):
         except (AssertionError, MountFailed) as e:
             raise AssertionError(f"{stage} (seed {seed}, WHSED_POWERLOSS_SEED={seed} repeats it): {e}\n"
                                  f"lazyfs log:\n{fs.log()}") from e
-        fig["torn_tails"] = len(re.findall(r"cut a torn tail", d.log()))
+        with open(d.log_path, errors="replace") as f:
+            fig["torn_tails"] = len(re.findall(r"cut a torn tail", f.read()))
         return fig
 
     def test_acknowledged_postings_survive_power_loss(self):
@@ -469,12 +518,7 @@ class PowerLossLoop(DaemonTestCase):
         self.assertGreater(fig["acked"], 20 * ROUNDS, f"too few postings got through to mean anything: {fig}")
         self.assertGreater(fig["dropped_bytes"] + fig["undone_dir_ops"] + fig["unacked"], 0,
                            f"no power loss found anything unsynced to drop: {fig}")
-        print(f"\n  power loss: {fig['crashes']} crashes, {fig['acked']} acknowledged, 0 lost, {fig['unacked']} "
-              f"unacknowledged ({fig['unacked_present']} of them present), {fig['dropped_bytes']} unsynced bytes "
-              f"and {fig['undone_dir_ops']} directory changes dropped, {fig['torn_tails']} torn tails cut, "
-              f"{fig['snapshot_rounds']} rounds with snapshots, {fig['cut_first']} cuts before the SIGKILL "
-              f"({fig['exit_74']} of them ended whsed with 74 first); seed {fig['seed']}; "
-              f"{time.monotonic() - started:.1f}s", end=" ")
+        print(f"\n  power loss: {summary(fig)}; {time.monotonic() - started:.1f}s", end=" ")
 
     def test_state_folder_made_by_whsed_survives_power_loss(self):
         # On its first start whsed makes the state folder itself: its name must be durable (the parent directory
@@ -506,9 +550,7 @@ class PowerLossLoop(DaemonTestCase):
         self.assertGreater(fig["acked"], 0, f"nothing was acknowledged under nosync.so: {fig}")
         self.assertGreater(fig["lost"], 0, f"no acknowledged posting was lost although whsed never synced: the "
                                            f"power-loss harness would not catch a missing fdatasync: {fig}")
-        print(f"\n  power loss under nosync.so: {fig['crashes']} crashes, {fig['acked']} acknowledged, "
-              f"{fig['lost']} lost (in {fig['lost_rounds']} of {fig['crashes']} power losses); seed {fig['seed']}; "
-              f"{time.monotonic() - started:.1f}s", end=" ")
+        print(f"\n  power loss under nosync.so: {summary(fig)}; {time.monotonic() - started:.1f}s", end=" ")
 
 
 if __name__ == "__main__":
