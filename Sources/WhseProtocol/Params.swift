@@ -21,6 +21,8 @@ public struct Params: Sendable {
 
     /// Refuses parameters the method does not know, so a typo is an error rather than silently ignored.
     public func allowOnly(_ keys: Set<String>) throws(RPCError) {
+        // The common case (no unknown key) sorts nothing; an error names the first unknown key in sorted order.
+        guard object.keys.contains(where: { !keys.contains($0) }) else { return }
         for k in object.keys.sorted() where !keys.contains(k) {
             throw RPCError.invalidParams("unknown parameter \(name(k)) (known: \(keys.sorted().joined(separator: ", ")))", param: name(k))
         }

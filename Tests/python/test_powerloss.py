@@ -1,20 +1,22 @@
-"""Power loss (RELIABILITY B.3c): whsed's state folder on lazyfs, a FUSE passthrough that keeps written data in memory
-until the file is fsynced and directory entries until the directory is fsynced, and that drops all of it on a
-simulated power cut.
+"""Power loss (RELIABILITY B.3c): whsed's state folder on lazyfs (lazyfs.py), a FUSE passthrough that keeps written
+data in memory until the file is fsynced and directory entries until the directory is fsynced, and that drops all of
+it on a simulated power cut.
 
-Each round: whsed starts on the state left by the previous power loss, every acknowledged posting must be there
-exactly once (bin sum and entries.warehouse paging), the unacknowledged ones at most once (each is retried with its
-idempotency key: a replay exactly when it was there), server.verify is ok; then several clients post +1 lines with
-unique idempotency keys, and at a random moment whsed is SIGKILLed and lazyfs drops everything unsynced; lazyfs is
-unmounted and mounted again ("reboot").
+Each round: whsed starts on the state left by the previous power loss; every acknowledged posting must be there
+exactly once (entries.warehouse paging and the bin sums), an unacknowledged one at most once (each is retried with its
+idempotency key: a replay exactly when it was kept), and server.verify must say ok. Then several clients post +1 lines
+with unique idempotency keys and, at a random moment, the power goes: either whsed is SIGKILLed and lazyfs drops
+everything unsynced, or lazyfs cuts first (at once, or at a random file-system operation from now) and whsed, whose
+next write or sync fails, must exit without acknowledging. A third of the rounds also cut during start-up (recovery
+rewrites the last segment). lazyfs is then unmounted and mounted again: the reboot.
 
-The same loop with whsed under nosync.so (LD_PRELOAD: fsync/fdatasync do nothing, a stand-in for a build that skips
-fdatasync) must find acknowledged postings missing: it shows the harness catches a missing sync, which a SIGKILL
-test cannot (B.3b).
+The same loop with whsed under nosync.so (LD_PRELOAD: fsync and fdatasync do nothing, a stand-in for a build that
+skips fdatasync) must find acknowledged postings missing: it shows that the harness catches a missing sync, which a
+SIGKILL test cannot (B.3b). A third test lets whsed make its state folder itself.
 
-Needs root, /dev/fuse and fusepy (apt-get install -y fuse3 python3-fusepy); the nosync check also needs gcc. Each
-is skipped with its reason when missing. Environment: WHSED_POWERLOSS_ROUNDS (power losses per loop, default 8),
-WHSED_POWERLOSS_SEED (random seed; printed on failure).
+Needs root, /dev/fuse and fusepy (apt-get install -y fuse3 python3-fusepy); the nosync check also needs gcc. Each is
+skipped with its reason when missing. Environment: WHSED_POWERLOSS_ROUNDS (power losses per loop, default 8),
+WHSED_POWERLOSS_SEED (the random seed; a failure names it), WHSED_POWERLOSS_MODE (drop, the default, or tear).
 """
 
 import collections
@@ -37,8 +39,8 @@ from harness import (HERE, WHSED, ConnectionClosed, Conn, Daemon, DaemonTestCase
 
 LAZYFS = os.path.join(HERE, "lazyfs.py")
 ROUNDS = int(os.environ.get("WHSED_POWERLOSS_ROUNDS", "8"))
-# drop: a power cut loses every unsynced write (the brief's model); tear: each unsynced write is applied, dropped or
-# torn at a 512-byte boundary (RELIABILITY B.3c's model); directory changes are undone in both.
+# drop: a power cut loses every unsynced write; tear: each unsynced write is applied, dropped or torn at a 512-byte
+# boundary (the appendix's model). Unsynced directory changes are undone in both.
 MODE = os.environ.get("WHSED_POWERLOSS_MODE", "drop")
 CLIENTS = 6
 POST_SECONDS = (0.3, 1.2)          # how long the clients post before the power cut (uniform)
