@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "whsed", targets: ["whsed"]),
         .executable(name: "whsectl", targets: ["whsectl"]),
+        .executable(name: "whsed-bench", targets: ["whsed-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -49,6 +50,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The load generator behind BENCHMARKS.md: standard library, Foundation and Glibc only.
+        .executableTarget(name: "whsed-bench"),
         // libFuzzer targets (build with --sanitize=fuzzer, see scripts/fuzz); a plain build links them as no-ops.
         .executableTarget(
             name: "FuzzFramer",

@@ -177,8 +177,13 @@ enum Modes {
                                       source: Sources.reads(layout: layout, seed: o.seed, worker: r, method: o.readMethod)))
             }
             let what = o.readMethod == "both" ? "bin.contents/item.bins" : o.readMethod == "bin" ? "bin.contents" : "item.bins"
-            headline = "\(o.readers) clients reading \(what) while \(o.writers) clients post 1-line journals"
-                + (o.writerRate.map { " (capped at \(Int($0))/s in total)" } ?? " (flat out)")
+            headline = "\(o.readers) client\(o.readers == 1 ? "" : "s") reading \(what)"
+            if o.writers > 0 {
+                headline += " while \(o.writers) client\(o.writers == 1 ? " posts" : "s post") 1-line journals"
+                    + (o.writerRate.map { " (capped at \(Int($0))/s in total)" } ?? " (flat out)")
+            } else {
+                headline += ", no postings"
+            }
         case "mixed":
             clients = o.clients ?? 32
             let conns = connectAll(clients, socket: socket)

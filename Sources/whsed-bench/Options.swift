@@ -6,8 +6,8 @@ whsed-bench: load generator for whsed (JSON-RPC 2.0, one object per line, Unix s
 Every connection is a thread with a blocking socket that sends one request and waits for its reply
 (no pipelining). Every latency is recorded in nanoseconds; percentiles are exact (nearest rank over the
 sorted latencies of the requests that started and finished inside the measurement window). Replies are
-checked: an "error" reply, a malformed reply, a wrong id or a broken connection counts as an error, and a
-run with errors says so (and exits 2).
+checked: an "error" reply, a malformed reply, a wrong id or a broken connection counts as an error (over the
+whole run, warm-up included), and a run with errors says so (and exits 2).
 
 USAGE
   whsed-bench MODE [options]

@@ -24,7 +24,7 @@ struct SeriesAcc {
         errors += o.errors
         accepted += o.accepted
         for (k, v) in o.reasons { reasons[k, default: 0] += v }
-        for s in o.samples where samples.count < 5 { samples.append(s) }
+        for s in o.samples where samples.count < 5 && !samples.contains(s) { samples.append(s) }
     }
 }
 

@@ -262,7 +262,10 @@ final class Worker: @unchecked Sendable {
                 } else {
                     acc[k].errors += 1
                     acc[k].reasons[reason, default: 0] += 1
-                    if acc[k].samples.count < 5 { acc[k].samples.append("\(reason): \(errorMessage(reply))") }
+                    if acc[k].samples.count < 5 {
+                        let sample = "\(reason): \(errorMessage(reply))"
+                        if !acc[k].samples.contains(sample) { acc[k].samples.append(sample) }
+                    }
                 }
             } else if inWindow {
                 acc[k].lines += lines

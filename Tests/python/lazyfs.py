@@ -17,7 +17,8 @@ Adapted from the appendix's fuse/lazyfs.py, with directory entries made lazy too
   write, truncate, fallocate, fsync, fsyncdir, create, mkdir, unlink, rmdir or rename (which is not done), so it
   lands on a random file-system operation rather than a random time.
   With --mode tear, unsynced writes are instead each applied, dropped or torn at a 512-byte boundary (sometimes
-  followed by a garbage sector), SQLite test6.c style, as the appendix did; directory changes are still undone.
+  followed by a garbage sector), SQLite test6.c style, as the appendix did; unsynced truncations are dropped and
+  directory changes undone as in the default mode (drop).
 
 Limits: single-threaded, Python speed, for tests of tens of MB. Hard links, symlinks, device nodes, xattrs and
 renames of directories that hold uncommitted changes are not modelled (the first four are refused). flock and
@@ -29,6 +30,7 @@ with fusermount.
 """
 
 import argparse
+import collections
 import ctypes
 import errno
 import importlib.util
@@ -138,6 +140,7 @@ def make_operations(fusepy):
             self.journal = []       # uncommitted directory changes: {"op", "dirs" not yet fsynced, "undo", "graves"}
             self.graves = 0
             self.countdown = None   # operations left before an armed power loss
+            self.trace = collections.deque(maxlen=40)   # the last changing operations, for the power-loss summary
             self.counts = {"write": 0, "fsync": 0, "fsyncdir": 0, "fallocate": 0, "truncate": 0, "rename": 0,
                            "create": 0, "unlink": 0, "mkdir": 0, "rmdir": 0}
 
@@ -194,8 +197,9 @@ def make_operations(fusepy):
             finally:
                 os.close(p.fd)
 
-        def _tick(self, op, path):
-            """Counts a changing operation down to an armed power loss, which comes before the operation."""
+        def _tick(self, op, path, *detail):
+            """Notes a changing operation and counts it down to an armed power loss, which comes before it."""
+            self.trace.append(" ".join([op, path] + [str(d) for d in detail]))
             if self.countdown is not None:
                 self.countdown -= 1
                 if self.countdown <= 0:
@@ -207,21 +211,25 @@ def make_operations(fusepy):
                      "pending_writes": sum(len(p.writes) for p in self.pending.values()),
                      "pending_bytes": sum(p.pending_bytes() for p in self.pending.values()),
                      "applied_writes": 0, "torn_writes": 0, "undone_dir_ops": 0, "undo_errors": [],
-                     "undone": [], "counts": self.counts}
-            if self.mode == "tear":
-                for p in self.pending.values():
-                    for off, data in p.writes:
-                        action = self.rng.choice(["apply", "drop", "tear"])
-                        if action == "apply":
-                            os.pwrite(p.fd, data, off)
-                            stats["applied_writes"] += 1
-                        elif action == "tear":
-                            cut = self.rng.randrange(0, len(data) + 1)
-                            keep = max(0, ((off + cut) // SECTOR) * SECTOR - off)
-                            os.pwrite(p.fd, data[:keep], off)
-                            if self.rng.random() < 0.5 and keep < len(data):   # a garbage sector after the cut
-                                os.pwrite(p.fd, os.urandom(min(SECTOR, len(data) - keep)), off + keep)
-                            stats["torn_writes"] += 1
+                     "undone": [], "writes": [], "trace": list(self.trace), "counts": self.counts}
+            for ino, p in self.pending.items():
+                for off, data in p.writes:
+                    action = self.rng.choice(["apply", "drop", "tear"]) if self.mode == "tear" else "drop"
+                    note = {"inode": ino, "offset": off, "bytes": len(data), "action": action}
+                    if action == "apply":
+                        os.pwrite(p.fd, data, off)
+                        stats["applied_writes"] += 1
+                    elif action == "tear":
+                        cut = self.rng.randrange(0, len(data) + 1)
+                        keep = max(0, ((off + cut) // SECTOR) * SECTOR - off)
+                        os.pwrite(p.fd, data[:keep], off)
+                        note["kept"] = keep
+                        if self.rng.random() < 0.5 and keep < len(data):   # a garbage sector after the cut
+                            note["garbage"] = min(SECTOR, len(data) - keep)
+                            os.pwrite(p.fd, os.urandom(note["garbage"]), off + keep)
+                        stats["torn_writes"] += 1
+                    if len(stats["writes"]) < 100:
+                        stats["writes"].append(note)
             for p in self.pending.values():
                 os.close(p.fd)
             self.pending.clear()
@@ -406,12 +414,14 @@ def make_operations(fusepy):
                 self.counts["create"] += 1
                 self._log(f"create {path}", [posixpath.dirname(path)], [("remove", path)])
             self.fh_ino[fh] = os.fstat(fh).st_ino
+            self.trace.append(f"  (created fh={fh} ino={self.fh_ino[fh]})")
             return fh
 
         def open(self, path, flags):
             self._check(path)
             fh = self._open_backing(self._full(path), flags & ~(os.O_CREAT | os.O_EXCL))
             self.fh_ino[fh] = os.fstat(fh).st_ino
+            self.trace.append(f"open {path} fh={fh} ino={self.fh_ino[fh]}")
             return fh
 
         def read(self, path, size, offset, fh):
@@ -422,14 +432,14 @@ def make_operations(fusepy):
             return p.read(offset, size)
 
         def write(self, path, data, offset, fh):
-            self._tick("write", path)
+            self._tick("write", path, f"fh={fh}", f"ino={self.fh_ino.get(fh)}", f"at={offset}", f"bytes={len(data)}")
             self.counts["write"] += 1
             self._state(fh).write(offset, bytes(data))
             return len(data)
 
         def truncate(self, path, length, fh=None):
             self._check(path)
-            self._tick("truncate", path)
+            self._tick("truncate", path, f"fh={fh}", f"to={length}")
             self.counts["truncate"] += 1
             if not isinstance(fh, int):
                 tmp = self._open_backing(self._full(path), os.O_WRONLY)
@@ -442,7 +452,7 @@ def make_operations(fusepy):
                 self._state(fh).truncate(length)
 
         def fallocate(self, path, mode, offset, length, fh):
-            self._tick("fallocate", path)
+            self._tick("fallocate", path, f"fh={fh}", f"mode={mode}", f"at={offset}", f"bytes={length}")
             self.counts["fallocate"] += 1
             if mode & ~FALLOC_FL_KEEP_SIZE:
                 raise FuseOSError(errno.EOPNOTSUPP)   # punch hole, zero range, ...: not modelled
@@ -454,7 +464,8 @@ def make_operations(fusepy):
             return 0
 
         def fsync(self, path, datasync, fh):
-            self._tick("fsync", path)
+            self._tick("fsync", path, f"fh={fh}", f"ino={self.fh_ino.get(fh)}",
+                       f"pending={sorted(self.pending)}")
             self.counts["fsync"] += 1
             ino = self.fh_ino.get(fh)
             if ino is None:
@@ -466,6 +477,7 @@ def make_operations(fusepy):
             return 0
 
         def release(self, path, fh):
+            self.trace.append(f"release {path} fh={fh} ino={self.fh_ino.get(fh)}")
             self.fh_ino.pop(fh, None)
             os.close(fh)
             return 0

@@ -91,6 +91,7 @@ class LazyMount:
         self.mode = mode
         self.proc = None
         self.mounts = 0
+        self.last_stats = None
         self.log_path = os.path.join(workdir, "lazyfs.log")
         self.stats_path = os.path.join(workdir, "lazyfs-stats.json")
         os.makedirs(backing, exist_ok=True)
@@ -123,11 +124,16 @@ class LazyMount:
         raise MountFailed(f"lazyfs did not mount within {timeout}s; its log:\n{self.log()}")
 
     def _control(self, name):
+        """Creates a control file; False when that fails (for .lazyfs-crash expected: lazyfs ends while answering)."""
         try:
-            os.close(os.open(os.path.join(self.mountpoint, name), os.O_CREAT | os.O_WRONLY, 0o600))
-            return True
+            fd = os.open(os.path.join(self.mountpoint, name), os.O_CREAT | os.O_WRONLY, 0o600)
         except OSError:
-            return False   # for .lazyfs-crash expected: the file system ends while answering
+            return False
+        try:
+            os.close(fd)
+        except OSError:
+            pass   # an armed countdown may already have run out: the close's flush then finds lazyfs gone
+        return True
 
     def arm(self, operations):
         """The power loss comes just before the `operations`th changing file-system operation from now."""
@@ -165,6 +171,7 @@ class LazyMount:
             raise AssertionError(f"lazyfs ended with {status} without its power-loss summary; its log:\n{self.log()}")
         with open(self.stats_path) as f:
             stats = json.load(f)
+        self.last_stats = stats
         if stats["undo_errors"]:
             raise AssertionError(f"lazyfs could not undo unsynced directory changes: {stats['undo_errors']}")
         return stats
@@ -272,6 +279,17 @@ class Book:
         self.sent = set()
 
 
+def describe_power_loss(stats):
+    """lazyfs's summary of a power loss, for a failure message: where it came, what it dropped, the last operations."""
+    if not stats:
+        return "no power loss yet"
+    head = {k: stats[k] for k in ("mode", "at", "pending_files", "pending_bytes") if k in stats}
+    head["undone"] = f"{len(stats.get('undone', []))} directory changes, newest first: {stats.get('undone', [])[:6]}"
+    writes = "\n".join(f"    {w}" for w in stats.get("writes", [])[:12])
+    trace = "\n".join(f"    {t}" for t in stats.get("trace", [])[-20:])
+    return f"the last power loss: {json.dumps(head)}\n  unsynced writes:\n{writes}\n  last operations:\n{trace}"
+
+
 def summary(fig):
     """The loop's figures in one line."""
     where = collections.Counter(at.split(" ")[0] if at != "on request" else "at a random time" for at in fig["cut_at"])
@@ -332,8 +350,9 @@ class PowerLossLoop(DaemonTestCase):
             fs.mount()
         except MountFailed as e:
             text = str(e)
-            if "Traceback" not in text:   # libfuse's own refusal ("fuse: ..."): no FUSE mounts possible here
-                self.skipTest(f"cannot mount a FUSE file system here: {text.strip()[-500:]}")
+            refusal = re.search(r"^fuse: .*", text, re.M)   # libfuse's own refusal, e.g. "fuse: mount failed: ..."
+            if refusal:
+                self.skipTest(f"cannot mount a FUSE file system here: {refusal.group(0)}")
             raise
         d = LazyDaemon(run, os.path.join(fs.mountpoint, "state"), self.binary)
         self.daemons.append(d)
@@ -508,7 +527,7 @@ class PowerLossLoop(DaemonTestCase):
             d.kill()
         except (AssertionError, MountFailed) as e:
             raise AssertionError(f"{stage} (seed {seed}, WHSED_POWERLOSS_SEED={seed} repeats it): {e}\n"
-                                 f"lazyfs log:\n{fs.log()}") from e
+                                 f"{describe_power_loss(fs.last_stats)}\nlazyfs log:\n{fs.log()}") from e
         with open(d.log_path, errors="replace") as f:
             fig["torn_tails"] = len(re.findall(r"cut a torn tail", f.read()))
         return fig
