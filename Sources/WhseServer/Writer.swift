@@ -278,7 +278,7 @@ public final class Writer: @unchecked Sendable {
                 deliver(batch, outcomes)
                 return
             } catch {
-                onFatal("syncing the log failed: \(error); exiting without acknowledging")
+                onFatal("writing or syncing the log failed: \(error); exiting without acknowledging")
             }
             let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
             mutex.lock()

@@ -9,9 +9,7 @@ extension WriteAheadLog {
     public static func createFromSnapshot(directory: String, sequence: UInt64, payload: [UInt8],
                                           fileSystem fs: any WALFileSystem = PosixFileSystem()) throws {
         precondition(!payload.isEmpty, "a snapshot has a payload")
-        if mkdir(directory, 0o750) != 0 && errno != EEXIST {
-            throw WALError.io(operation: "mkdir", path: directory, errno: errno)
-        }
+        try createDirectoryDurably(directory, fileSystem: fs)
         let existing = try fs.listDirectory(directory).filter { !$0.hasPrefix(".") }
         guard existing.isEmpty else {
             throw WALError.io(operation: "backup into a non-empty folder (\(existing.prefix(3).joined(separator: ", ")))",
@@ -31,5 +29,23 @@ extension WriteAheadLog {
         fs.close(handle)
         try fs.rename(temporary, to: directory + "/" + name)
         try fs.syncDirectory(directory)
+    }
+}
+
+extension WriteAheadLog {
+    /// Creates `path` and any missing parents (mode 0750), fsyncing each new folder's parent so the new entry
+    /// survives a power loss (ALICE rule 13). Does nothing for folders that exist.
+    public static func createDirectoryDurably(_ path: String, fileSystem fs: any WALFileSystem = PosixFileSystem()) throws {
+        var missing: [String] = []
+        var p = path
+        while !p.isEmpty, p != "/", p != ".", (try? fs.listDirectory(p)) == nil {
+            missing.append(p)
+            p = parentDirectory(of: p)
+        }
+        for dir in missing.reversed() {
+            if try fs.createDirectory(dir) {
+                try fs.syncDirectory(parentDirectory(of: dir))
+            }
+        }
     }
 }

@@ -105,7 +105,12 @@ struct Whsed: ParsableCommand {
                 throw ExitCode(78)
             }
         }
-        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        do {
+            try WriteAheadLog.createDirectoryDurably(state)
+        } catch {
+            Log.error("cannot create the state folder \(state): \(error)")
+            throw ExitCode(74)
+        }
         // SIGTERM/SIGINT stay blocked in every thread (the mask was set before any thread existed) and one thread
         // takes them with sigwait, so a stop request is never lost, however early it comes.
         let done = DispatchSemaphore(value: 0)
@@ -124,6 +129,13 @@ struct Whsed: ParsableCommand {
         } catch {
             Log.error("start-up refused: \(error)")
             Systemd.notify("STATUS=start-up refused: \(error)")
+            // 74: an I/O failure (systemd may restart and retry); 65: the log is damaged or unreadable as data.
+            if let e = error as? WALError {
+                switch e {
+                case .io, .noSpace, .locked: throw ExitCode(74)
+                default: break
+                }
+            }
             throw ExitCode(65)
         }
         do {
