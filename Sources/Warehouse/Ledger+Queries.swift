@@ -119,7 +119,7 @@ extension Ledger {
         }
     }
 
-    static func page<E>(_ all: [E], _ f: EntryFilter, entryNo: (E) -> Int, matches: (E) -> Bool) -> EntryPage<E> {
+    static func page<E>(_ all: ChunkedArray<E>, _ f: EntryFilter, entryNo: (E) -> Int, matches: (E) -> Bool) -> EntryPage<E> {
         let limit = max(1, min(f.limit, EntryFilter.maxLimit))
         var out: [E] = []
         var i = max(0, f.after)   // entry n is at index n-1, so `after` is the index to start from

@@ -6,9 +6,9 @@ public struct LedgerState: Sendable, Equatable {
     public var bins: [BinKey: Bin] = [:]
     public var items: [String: Item] = [:]
 
-    public var warehouseEntries: [WarehouseEntry] = []
-    public var itemLedgerEntries: [ItemLedgerEntry] = []
-    public var physInventoryEntries: [PhysInventoryLedgerEntry] = []
+    public var warehouseEntries = ChunkedArray<WarehouseEntry>()
+    public var itemLedgerEntries = ChunkedArray<ItemLedgerEntry>()
+    public var physInventoryEntries = ChunkedArray<PhysInventoryLedgerEntry>()
     /// Number of the last register (one per successful posting).
     public var lastRegisterNo: Int = 0
 
