@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog"]),
         .testTarget(name: "WhseProtocolTests", dependencies: ["WhseProtocol", "Warehouse"]),
+        .testTarget(name: "WhseServerTests", dependencies: ["WhseServer", "WhseProtocol", "Warehouse", "WriteAheadLog"]),
         .testTarget(name: "EndToEndTests", dependencies: ["WhseProtocol", "Warehouse"]),
     ]
 )

@@ -43,8 +43,10 @@ public struct CountInput: Sendable, Hashable {
 }
 
 extension Ledger {
-    /// Most open count journals (warehouse and item phys. inventory together).
-    public static let maxOpenCountJournals = 64
+    /// Hard cap on open count journals (warehouse and item phys. inventory together). The daemon's configurable
+    /// `maxOpenCountJournals` (default 64) is checked before a calculation is applied; this cap is part of the
+    /// replayed rules, so it never changes between versions.
+    public static let maxOpenCountJournals = 4096
     /// Most lines in one count journal.
     public static let maxCountJournalLines = 100_000
 

@@ -18,6 +18,8 @@ public struct Limits: Sendable {
     public var maxBatchRequests = 1000
     /// JSON nesting depth (`maxJsonDepth`).
     public var maxJsonDepth = 64
+    /// Open count journals, warehouse and item phys. inventory together (`maxOpenCountJournals`).
+    public var maxOpenCountJournals = 64
     /// Seconds a connection may stay idle before whsed closes it; 0 = never (`idleTimeoutSeconds`).
     public var idleTimeoutSeconds = 600
     public init() {}

@@ -95,7 +95,7 @@ final class RPCConnection: ChannelInboundHandler {
                 return   // an asynchronous posting; `finish` continues
             }
         }
-        if readPaused && pending.count < core.limits.maxPipelinedRequests / 2 {
+        if readPaused && pending.count <= core.limits.maxPipelinedRequests / 2 {
             readPaused = false
             context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
             context.read()

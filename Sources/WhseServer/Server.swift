@@ -110,7 +110,7 @@ public final class ServerCore: @unchecked Sendable {
                 "maxPipelinedRequests": JSON(limits.maxPipelinedRequests), "maxConnections": JSON(limits.maxConnections),
                 "maxBatchRequests": JSON(limits.maxBatchRequests), "maxJsonDepth": JSON(limits.maxJsonDepth),
                 "idleTimeoutSeconds": JSON(limits.idleTimeoutSeconds),
-                "maxOpenCountJournals": JSON(Ledger.maxOpenCountJournals),
+                "maxOpenCountJournals": JSON(limits.maxOpenCountJournals),
                 "maxIdempotencyKeys": JSON(StateMachine.maxIdempotencyKeys),
             ]),
         ])
@@ -210,6 +210,7 @@ public final class Server: @unchecked Sendable {
     /// Binds (or adopts the systemd socket) and starts serving.
     public func start() throws {
         core.writer.autoCheckpointRecords = options.autoCheckpointRecords
+        core.writer.maxOpenCountJournals = options.limits.maxOpenCountJournals
         core.writer.start()
         let core = self.core
         let bootstrap = ServerBootstrap(group: group)

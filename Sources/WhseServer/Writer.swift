@@ -37,6 +37,11 @@ public final class Writer: @unchecked Sendable {
     private var thread: Thread?
     private var checkpointWaiters: [Completion] = []
     private var backupWaiters: [@Sendable (UInt64, [UInt8]) -> Void] = []
+    /// A snapshot being encoded on a background thread (from a copy-on-write copy of the state).
+    private var snapshotEncoding = false
+    private var encodedSnapshots: [(sequence: UInt64, bytes: [UInt8], started: UInt64, waiters: [Completion])] = []
+    /// Open count journals allowed (`maxOpenCountJournals`); checked before a calculation, never at replay.
+    public var maxOpenCountJournals = 64
     /// Records after which the writer writes a snapshot by itself (`autoCheckpointRecords`); 0 turns it off.
     public var autoCheckpointRecords = 100_000
     /// Records since the last snapshot (writer thread only).
@@ -130,7 +135,17 @@ public final class Writer: @unchecked Sendable {
     private func run() {
         while true {
             mutex.lock()
-            while queue.isEmpty && checkpointWaiters.isEmpty && backupWaiters.isEmpty && !stopping { mutex.wait() }
+            while queue.isEmpty && (checkpointWaiters.isEmpty || snapshotEncoding) && backupWaiters.isEmpty
+                    && encodedSnapshots.isEmpty && !stopping {
+                mutex.wait()
+            }
+            if !encodedSnapshots.isEmpty {
+                let ready = encodedSnapshots
+                encodedSnapshots.removeAll()
+                mutex.unlock()
+                for r in ready { finishCheckpoint(r.sequence, r.bytes, started: r.started, waiters: r.waiters) }
+                continue
+            }
             if queue.isEmpty && !backupWaiters.isEmpty {
                 let waiters = backupWaiters
                 backupWaiters.removeAll()
@@ -143,15 +158,20 @@ public final class Writer: @unchecked Sendable {
                 for w in waiters { w(sequence, bytes) }
                 continue
             }
-            if queue.isEmpty && !checkpointWaiters.isEmpty {
+            if queue.isEmpty && !checkpointWaiters.isEmpty && !snapshotEncoding {
                 let waiters = checkpointWaiters
                 checkpointWaiters.removeAll()
                 mutex.unlock()
-                let outcome = checkpoint()
-                for w in waiters { w(outcome) }
+                startCheckpoint(waiters: waiters)
                 continue
             }
             if queue.isEmpty && stopping {
+                // Let a snapshot being encoded finish first.
+                while snapshotEncoding { mutex.wait() }
+                if !encodedSnapshots.isEmpty {
+                    mutex.unlock()
+                    continue
+                }
                 mutex.unlock()
                 // A snapshot at a clean stop makes the next start-up read no log tail.
                 if autoCheckpointRecords > 0 && log.lastCommittedSequence != (log.snapshotSequence ?? 0) { _ = checkpoint() }
@@ -161,17 +181,80 @@ public final class Writer: @unchecked Sendable {
                 mutex.unlock()
                 return
             }
+            if queue.isEmpty {
+                mutex.unlock()
+                continue
+            }
             let n = min(queue.count, Writer.maxBatch)
             let batch = Array(queue.prefix(n))
             queue.removeFirst(n)
             lastProgressNanos = DispatchTime.now().uptimeNanoseconds
             mutex.unlock()
             process(batch)
-            if autoCheckpointRecords > 0 && recordsSinceCheckpoint >= autoCheckpointRecords { _ = checkpoint() }
+            if autoCheckpointRecords > 0 && recordsSinceCheckpoint >= autoCheckpointRecords {
+                mutex.lock()
+                let busy = snapshotEncoding
+                mutex.unlock()
+                if !busy { startCheckpoint(waiters: []) }
+            }
         }
     }
 
-    /// Writes a snapshot of the state as of the last committed record. The state is copied under the lock (a
+    /// Starts a snapshot: the state is copied under the lock (copy-on-write, chunked entries: cheap) and encoded on a
+    /// background thread while postings go on; the writer writes the file between two batches when it is ready.
+    private func startCheckpoint(waiters: [Completion]) {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let (state, keys, sequence) = stateLock.withLock {
+            (machine.ledger.state, machine.rememberedList(), log.lastCommittedSequence)
+        }
+        if sequence == 0 || sequence == (log.snapshotSequence ?? 0) {
+            let r: Result<JSON, RPCError> = .success(.object([
+                "sequence": .string(String(sequence)), "written": .bool(false),
+                "reason": .string("the newest snapshot already covers the log")]))
+            for w in waiters { w(r) }
+            return
+        }
+        recordsSinceCheckpoint = 0
+        mutex.lock()
+        snapshotEncoding = true
+        mutex.unlock()
+        let encoder = Thread { [self] in
+            let bytes = self.machine.snapshot(of: state, keys: keys)
+            mutex.lock()
+            encodedSnapshots.append((sequence, bytes, started, waiters))
+            snapshotEncoding = false
+            mutex.broadcast()
+            mutex.unlock()
+        }
+        encoder.name = "whsed-snapshot"
+        encoder.start()
+    }
+
+    private func finishCheckpoint(_ sequence: UInt64, _ bytes: [UInt8], started: UInt64, waiters: [Completion]) {
+        let outcome: Result<JSON, RPCError>
+        if sequence <= (log.snapshotSequence ?? 0) {
+            outcome = .success(.object(["sequence": .string(String(sequence)), "written": .bool(false),
+                                        "reason": .string("a newer snapshot was written meanwhile")]))
+        } else {
+            do {
+                try log.writeSnapshot(sequence: sequence, payload: bytes)
+                let millis = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
+                mutex.lock()
+                checkpoints += 1
+                lastCheckpointMillis = millis
+                mutex.unlock()
+                outcome = .success(.object(["sequence": .string(String(sequence)), "written": .bool(true),
+                                            "bytes": JSON(bytes.count), "milliseconds": JSON(millis)]))
+            } catch WALError.noSpace(let message) {
+                outcome = .failure(.storageFull(message))
+            } catch {
+                onFatal("writing a snapshot failed: \(error)")
+            }
+        }
+        for w in waiters { w(outcome) }
+    }
+
+    /// Writes a snapshot of the state as of the last committed record, on this thread (at a clean stop). The state is copied under the lock (a
     /// copy-on-write value, so O(1)) and encoded outside it: reads go on meanwhile; postings wait for the writer.
     private func checkpoint() -> Result<JSON, RPCError> {
         let started = DispatchTime.now().uptimeNanoseconds
@@ -237,6 +320,15 @@ public final class Writer: @unchecked Sendable {
                 // Let waiting reads in between (the batch's savepoint stays open).
                 stateLock.unlock()
                 stateLock.lock()
+            }
+            if job.method == "whsePhysInventory.calculate" || job.method == "physInventory.calculate" {
+                let open = ledger.state.whseCountJournals.count + ledger.state.physInventoryJournals.count
+                if open >= maxOpenCountJournals {
+                    outcomes.append(.failure(.limitExceeded(
+                        "at most \(maxOpenCountJournals) count journals may be open; register, post or delete one first",
+                        limit: "maxOpenCountJournals", value: maxOpenCountJournals)))
+                    continue
+                }
             }
             let point = ledger.savepoint()
             do {

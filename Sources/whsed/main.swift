@@ -43,6 +43,15 @@ struct Whsed: ParsableCommand {
     @Option(help: "Most open connections.")
     var maxConnections: Int = Limits().maxConnections
 
+    @Option(help: "Requests read ahead on one connection before whsed stops reading from it (flow control).")
+    var maxPipelinedRequests: Int = Limits().maxPipelinedRequests
+
+    @Option(help: "Most JSON-RPC requests in one batch.")
+    var maxBatchRequests: Int = Limits().maxBatchRequests
+
+    @Option(help: "Most open count journals (warehouse and item phys. inventory together).")
+    var maxOpenCountJournals: Int = Limits().maxOpenCountJournals
+
     @Option(help: "Seconds before an idle connection is closed (0: never).")
     var idleTimeout: Int = Limits().idleTimeoutSeconds
 
@@ -94,6 +103,9 @@ struct Whsed: ParsableCommand {
         options.limits.maxJournalLines = maxJournalLines
         options.limits.maxConnections = maxConnections
         options.limits.idleTimeoutSeconds = idleTimeout
+        options.limits.maxPipelinedRequests = max(1, maxPipelinedRequests)
+        options.limits.maxBatchRequests = max(1, maxBatchRequests)
+        options.limits.maxOpenCountJournals = max(0, min(maxOpenCountJournals, 4096))
         guard let mode = mode_t(socketMode, radix: 8) else { throw ValidationError("--socket-mode must be octal, e.g. 660") }
         options.socketMode = mode
         options.autoCheckpointRecords = checkpointEvery

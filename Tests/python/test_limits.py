@@ -5,7 +5,7 @@ import socket
 import time
 import unittest
 
-from harness import (DaemonTestCase, INVALID_PARAMS, LIMIT_EXCEEDED, PARSE_ERROR, ConnectionClosed, Conn,
+from harness import (DaemonTestCase, INVALID_PARAMS, LIMIT_EXCEEDED, PARSE_ERROR, ConnectionClosed, Conn, encode,
                      bin_quantity, request, setup_master_data, warehouse_entries)
 
 
@@ -228,3 +228,43 @@ class IdleTimeout(DaemonTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class MaxPipelinedRequests(DaemonTestCase):
+    def test_flow_control_serves_everything_in_order(self):
+        # With at most 4 requests read ahead, 2,000 pipelined requests are all answered, in order: whsed stops
+        # reading from the connection instead of refusing or buffering without bound.
+        d = self.start_daemon(["--max-pipelined-requests", "4"])
+        with d.connect() as c:
+            n = 2000
+            c.sock.sendall(b"".join(encode(request("server.status", id=i)) + b"\n" for i in range(n)))
+            for i in range(n):
+                r = c.recv(timeout=20)
+                self.assertEqual(r.get("id"), i, r)
+                self.assertIn("result", r)
+        d2 = self.start_daemon(["--max-pipelined-requests", "1"], subdir="one")
+        with d2.connect() as c:
+            c.sock.sendall(b"".join(encode(request("server.status", id=i)) + b"\n" for i in range(50)))
+            self.assertEqual([c.recv(timeout=20)["id"] for _ in range(50)], list(range(50)))
+
+
+class MaxOpenCountJournals(DaemonTestCase):
+    def test_three_open_then_refused_then_freed(self):
+        d = self.start_daemon(["--max-open-count-journals", "3"])
+        with d.connect() as c:
+            setup_master_data(c)
+            for i in range(3):
+                c.ok("whsePhysInventory.calculate", {"location": "WH1", "journal": f"J{i}"})
+            r = c.rpc("whsePhysInventory.calculate", {"location": "WH1", "journal": "J3"}, id="w")
+            self.assertError(r, LIMIT_EXCEEDED, "limit_exceeded", id="w", limit="maxOpenCountJournals")
+            r = c.rpc("physInventory.calculate", {"location": "WH1", "journal": "P"}, id="p")
+            self.assertError(r, LIMIT_EXCEEDED, "limit_exceeded", id="p", limit="maxOpenCountJournals")
+            c.ok("whsePhysInventory.delete", {"journal": "J0"})
+            c.ok("whsePhysInventory.calculate", {"location": "WH1", "journal": "J3"})
+        # A lower limit after a restart does not stop the replay of journals opened under the old one.
+        d.kill()
+        d.start(args=["--max-open-count-journals", "1"])
+        with d.connect() as c:
+            self.assertEqual(len(c.ok("whsePhysInventory.list")["journals"]), 3)
+            r = c.rpc("whsePhysInventory.calculate", {"location": "WH1", "journal": "J9"}, id="x")
+            self.assertError(r, LIMIT_EXCEEDED, "limit_exceeded", id="x", limit="maxOpenCountJournals")
