@@ -53,6 +53,57 @@ import WhseProtocol
         #expect(bad.status == 64)
     }
 
+    /// Every posting subcommand, once per output format: each succeeds and prints in that format.
+    @Test func everyPostingCommandInEveryFormat() throws {
+        let tmp = TempDir()
+        let d = try Whsectl.daemon(tmp)
+        try d.ok(["item-journal", "post", "--entry-type", "purchase", "--location", "WH1", "--item", "ITEM1", "--quantity", "400"])
+        try d.ok(["item-journal", "post", "--entry-type", "purchase", "--location", "BASIC", "--bin", "S-01", "--item", "ITEM1", "--quantity", "40"])
+        for (n, format) in ["table", "json", "jsonl", "csv"].enumerated() {
+            func check(_ args: [String]) throws {
+                let r = try d.ok(args + ["--format", format])
+                #expect(!r.stdout.isEmpty, "\(args) --format \(format) printed nothing")
+                if format == "json" {
+                    #expect(r.json != nil, "\(args) --format json: \(r.stdout)")
+                }
+            }
+            try check(["location", "create", "L\(n)", "--kind", "plain"])
+            try check(["zone", "create", "WH1", "Z\(n)", "--bin-type", "PICK"])
+            try check(["bin", "create", "WH1", "B\(n)", "--zone", "Z\(n)"])
+            try check(["bin", "update", "WH1", "B\(n)", "--description", "shelf \(n)"])
+            try check(["item", "create", "IT\(n)"])
+            try check(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "B\(n)", "--quantity", "10"])
+            try check(["whse-journal", "reclass", "WH1", "--item", "ITEM1", "--from-bin", "B\(n)", "--to-bin", "A-01", "--quantity", "1"])
+            try check(["item-journal", "calc-whse-adjustment", "--location", "WH1", "--batch", "BATCH\(n)"])
+            try check(["item-journal", "post", "--batch", "BATCH\(n)"])
+            try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-02", "--quantity", "1"])
+            try check(["item-journal", "calc-whse-adjustment", "--location", "WH1", "--batch", "DEL\(n)"])
+            try check(["item-journal", "delete", "--batch", "DEL\(n)"])
+            try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-02", "--quantity", "-1"])
+            try check(["count", "calculate", "WH1", "--journal", "C\(n)", "--bin", "B\(n)"])
+            try check(["count", "enter", "C\(n)", "--bin", "B\(n)", "--item", "ITEM1", "--quantity", "8"])
+            try check(["count", "recalculate", "C\(n)"])
+            try check(["count", "enter", "C\(n)", "--line", "10000", "--quantity", "8"])
+            try check(["count", "register", "C\(n)"])
+            try check(["count", "calculate", "WH1", "--journal", "D\(n)"])
+            try check(["count", "delete", "D\(n)"])
+            try check(["phys-inventory", "calculate", "BASIC", "--journal", "P\(n)"])
+            try check(["phys-inventory", "show", "P\(n)"])
+            try check(["phys-inventory", "enter", "P\(n)", "--item", "ITEM1", "--bin", "S-01", "--quantity", "\(40 - n)"])
+            try check(["phys-inventory", "recalculate", "P\(n)"])
+            try check(["phys-inventory", "enter", "P\(n)", "--line", "10000", "--quantity", "\(39 - n)"])
+            try check(["phys-inventory", "post", "P\(n)"])
+            try check(["phys-inventory", "calculate", "WH1", "--journal", "Q\(n)"])
+            try check(["phys-inventory", "delete", "Q\(n)"])
+            try check(["server", "checkpoint"])
+            try check(["call", "server.status"])
+        }
+        try d.ok(["server", "verify"])
+        // The basic location's count went 40 → 39 → 38 → 37 → 36 over the four rounds.
+        let rows = try d.ok(["bin", "contents", "BASIC", "S-01", "--json"]).json?["rows"]?.arrayValue ?? []
+        #expect(rows.first?["quantity"] == .number("36"))
+    }
+
     @Test func exitCodesAndMessages() throws {
         let tmp = TempDir()
         let d = try Whsectl.daemon(tmp)
