@@ -110,6 +110,21 @@ import Testing
         #expect(l.verify() == [])
     }
 
+    /// E5: the adjustment bin report — what ADJ holds after a count, and that it is empty once the item ledger is synced.
+    @Test func e5AdjustmentBinReport() throws {
+        let l = try e8Setup()
+        #expect(try l.binContents(location: "WH1", bin: "ADJ").isEmpty, "typically the adjustment bin is empty")
+        try l.calculateWhseCount(location: "WH1", journal: "C", context: ctx)
+        try l.recordWhseCounts(journal: "C", counts: [CountInput(bin: "A-02", item: "ITEM1", quantity: Quantity(35))], context: ctx)
+        try l.registerWhseCount(journal: "C", context: ctx)
+        let rows = try l.binContents(location: "WH1", bin: "ADJ")
+        #expect(rows.count == 1 && rows[0].item == "ITEM1" && rows[0].quantity == Quantity(2) && rows[0].adjustmentBin)
+        try l.calculateWhseAdjustment(location: "WH1", context: ctx)
+        try l.postItemJournalBatch("DEFAULT", context: ctx)
+        #expect(try l.binContents(location: "WH1", bin: "ADJ").isEmpty)
+        #expect(try l.binContents(location: "WH1", bin: "ADJ", includeZero: true).count == 1)
+    }
+
     @Test func e9StockTakenBetweenCalculateAndRegister() throws {
         let l = try e8Setup()
         try l.calculateWhseCount(location: "WH1", journal: "COUNT1", context: ctx)
