@@ -196,13 +196,13 @@ _whsectl_location() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    create|get|list)
+    create|get|list|convert)
         # Offer subcommand argument completions
         "_whsectl_location_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'create get list' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'create get list convert' -- "${cur}"))
         ;;
     esac
 }
@@ -295,6 +295,39 @@ _whsectl_location_list() {
         return
         ;;
     '--retries')
+        return
+        ;;
+    esac
+}
+
+_whsectl_location_convert() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --adjustment-bin --adjustment-zone)
+    __whsectl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idempotency-key')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--adjustment-bin')
+        return
+        ;;
+    '--adjustment-zone')
         return
         ;;
     esac

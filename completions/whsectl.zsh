@@ -90,12 +90,13 @@ _whsectl_location() {
             'create:Create a location (location.create).'
             'get:Show a location (location.get).'
             'list:List locations (location.list).'
+            'convert:Convert a plain location to directed put-away and pick (location.convertToDirected).'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        create|get|list)
+        create|get|list|convert)
             "_whsectl_location_${words[1]}" && ret=0
             ;;
         esac
@@ -152,6 +153,25 @@ _whsectl_location_list() {
         '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
         '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
         '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_whsectl_location_convert() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
+        '--json[Print the result as one JSON document.]'
+        '--format[Output format\: table, json, jsonl, csv.]:format:'
+        '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
+        '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
+        '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
+        ':code:'
+        '--adjustment-bin:adjustment-bin:'
+        '--adjustment-zone:adjustment-zone:'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
     _arguments -w -s -S : "${arg_specs[@]}" && ret=0

@@ -240,3 +240,51 @@ extension Ledger {
         }
     }
 }
+
+/// Converting a location to directed put-away and pick (DOMAIN.md E4, "Create Warehouse Location").
+extension Ledger {
+    /// Turns a plain location into a directed one: creates its adjustment zone and bin, and registers each item's
+    /// item-ledger quantity into the adjustment bin (base unit), so Σ item ledger = Σ warehouse entries holds from the
+    /// start. A warehouse count then moves the stock into real bins (counts entered by bin and item add the lines).
+    @discardableResult
+    public func convertToDirected(
+        location code: String, adjustmentBin: String = "ADJ", adjustmentZone: String = "ADJUSTMENT",
+        registeringDate: String? = nil, context: PostingContext
+    ) throws(DomainError) -> PostingSummary {
+        try atomically { () throws(DomainError) -> PostingSummary in
+            var location = try location(code)
+            guard location.kind == .plain else {
+                throw DomainError(.wrongLocationKind,
+                                  "only a plain location can be converted; \(code) is \(location.kind.rawValue)",
+                                  details: ["location": .text(code)])
+            }
+            let date = registeringDate ?? context.today
+            try Ledger.checkDate(date, "registering date")
+            try Ledger.checkCode(adjustmentBin, "adjustment bin code")
+            try Ledger.checkCode(adjustmentZone, "adjustment zone code")
+            guard state.whseCountJournals.values.allSatisfy({ $0.location != code }),
+                  state.physInventoryJournals.values.allSatisfy({ $0.location != code }) else {
+                throw DomainError(.validationFailed, "post or delete the open count journals of \(code) first")
+            }
+            let start = savepoint()
+            defer { release(start) }
+            location.kind = .directed
+            location.adjustmentBin = adjustmentBin
+            setLocation(location)
+            setZone(Zone(location: code, code: adjustmentZone, description: "Adjustment", binType: "QC"))
+            let adj = Bin(location: code, code: adjustmentBin, description: "Default adjustment bin", zone: adjustmentZone,
+                          binType: "QC", blockMovement: .none)
+            setBin(adj)
+            let register = nextRegister()
+            let items = state.itemLedgerTotals.filter { $0.key.location == code && !$0.value.isZero }.sorted { $0.key < $1.key }
+            for (key, total) in items {
+                let item = try item(key.item)
+                try writeWarehouseEntry(type: total.isNegative ? .negativeAdjmt : .positiveAdjmt, date: date, location: location,
+                                        bin: adj, item: item, quantity: total, quantityBase: total, unit: item.baseUnitOfMeasure,
+                                        perUnit: Quantity(1), documentNo: "", source: "createWarehouseLocation",
+                                        register: register, context: context)
+            }
+            return summary(since: start, register: register, lines: items.count)
+        }
+    }
+}

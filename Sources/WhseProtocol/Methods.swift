@@ -17,6 +17,7 @@ public enum MethodCatalogue {
     public static let all: [Entry] = [
         // master data
         .init(name: "location.create", access: .admin, mutates: true),
+        .init(name: "location.convertToDirected", access: .admin, mutates: true),
         .init(name: "location.get", access: .read, mutates: false),
         .init(name: "location.list", access: .read, mutates: false),
         .init(name: "zone.create", access: .admin, mutates: true),

@@ -56,6 +56,17 @@ public enum Handlers {
                 try l.createLocation(code: code, name: name, kind: kind, adjustmentBin: adj, adjustmentZone: zone).json
             }
         },
+        "location.convertToDirected": { l, p, ctx throws(RPCError) in
+            try p.allowOnly(["code", "adjustmentBin", "adjustmentZone", "registeringDate", "idempotencyKey"])
+            let code = try p.string("code")
+            let adj = try p.optionalString("adjustmentBin") ?? "ADJ"
+            let zone = try p.optionalString("adjustmentZone") ?? "ADJUSTMENT"
+            let date = try p.optionalString("registeringDate")
+            return try run { () throws(DomainError) in
+                try l.convertToDirected(location: code, adjustmentBin: adj, adjustmentZone: zone, registeringDate: date,
+                                        context: ctx).json
+            }
+        },
         "location.get": { l, p, _ throws(RPCError) in
             try p.allowOnly(["code"])
             let code = try p.string("code")

@@ -8,7 +8,30 @@ let binColumns = [Column("LOCATION", "location"), Column("ZONE", "zone"), Column
 struct LocationGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "location", abstract: "Locations (sites) and their kinds.",
-        subcommands: [Create.self, Get.self, List.self])
+        subcommands: [Create.self, Get.self, List.self, Convert.self])
+
+    struct Convert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Convert a plain location to directed put-away and pick (location.convertToDirected).",
+            discussion: """
+                Its stock moves into the new adjustment bin; then count it into real bins:
+                  whsectl location convert SHOP
+                  whsectl count calculate SHOP --journal MOVE-IN
+                  whsectl count enter MOVE-IN --bin A-01 --item ITEM1 --quantity 40
+                  whsectl count register MOVE-IN
+                """)
+        @OptionGroup var global: Global
+        @Argument var code: String
+        @Option var adjustmentBin: String?
+        @Option var adjustmentZone: String?
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["code": .string(code)]
+                opt(&p, "adjustmentBin", adjustmentBin); opt(&p, "adjustmentZone", adjustmentZone)
+                printPosting(try global.call("location.convertToDirected", p, posting: true), global.outputFormat)
+            }
+        }
+    }
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -110,6 +110,40 @@ import Testing
         #expect(l.verify() == [])
     }
 
+    /// E4: converting a location to a warehouse location: the item ledger's quantities are registered into the
+    /// adjustment bin, then a warehouse count moves them into real bins.
+    @Test func e4ConvertingALocation() throws {
+        let l = Ledger()
+        try l.createLocation(code: "SHOP", kind: .plain)
+        try l.createItem(no: "ITEM1")
+        try l.createItem(no: "ITEM2", baseUnitOfMeasure: "KG")
+        try l.postItemJournal(lines: [
+            ItemJournalLine(entryType: .purchase, location: "SHOP", item: "ITEM1", quantity: Quantity(40)),
+            ItemJournalLine(entryType: .purchase, location: "SHOP", item: "ITEM2", quantity: q("2.5")),
+        ], context: ctx)
+        #expect(throws: DomainError.self) { try l.registerWhseItemJournal(location: "SHOP", lines: [], context: ctx) }
+        try l.convertToDirected(location: "SHOP", context: ctx)
+        #expect(l.state.locations["SHOP"]?.kind == .directed)
+        #expect(l.content("SHOP", "ADJ", "ITEM1") == Quantity(40))
+        #expect(l.content("SHOP", "ADJ", "ITEM2", "KG") == q("2.5"))
+        #expect(l.verify() == [])
+        #expect(try l.availability(item: "ITEM1", location: "SHOP")[0].inBins == .zero)
+        try l.createZone(location: "SHOP", code: "PICK", binType: "PICK")
+        try l.createBin(location: "SHOP", code: "A-01", zone: "PICK")
+        try l.calculateWhseCount(location: "SHOP", journal: "MOVE-IN", includeZero: true, context: ctx)
+        try l.recordWhseCounts(journal: "MOVE-IN", counts: [
+            CountInput(bin: "A-01", item: "ITEM1", quantity: Quantity(40)),
+            CountInput(bin: "A-01", item: "ITEM2", quantity: q("2.5")),
+        ], context: ctx)
+        try l.registerWhseCount(journal: "MOVE-IN", context: ctx)
+        #expect(l.content("SHOP", "A-01", "ITEM1") == Quantity(40))
+        #expect(l.content("SHOP", "ADJ", "ITEM1") == .zero)
+        #expect(l.content("SHOP", "ADJ", "ITEM2", "KG") == .zero)
+        #expect(l.inventory("ITEM1", "SHOP") == Quantity(40), "the item ledger is not touched")
+        #expect(l.verify() == [])
+        #expect(throws: DomainError.self) { try l.convertToDirected(location: "SHOP", context: ctx) }
+    }
+
     /// E5: the adjustment bin report — what ADJ holds after a count, and that it is empty once the item ledger is synced.
     @Test func e5AdjustmentBinReport() throws {
         let l = try e8Setup()
