@@ -115,17 +115,9 @@ extension Ledger {
     public func postItemJournal(lines: [ItemJournalLine], context: PostingContext) throws(DomainError) -> PostingSummary {
         try atomically { () throws(DomainError) -> PostingSummary in
             guard !lines.isEmpty else { throw DomainError(.validationFailed, "the journal has no lines") }
-            let start = savepoint()
-            defer { release(start) }
-            let register = nextRegister()
-            for (i, line) in lines.enumerated() {
-                do throws(DomainError) {
-                    try postItemJournalLine(line, register: register, context: context)
-                } catch {
-                    throw error.atLine(i + 1)
-                }
+            return try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
+                try postItemJournalLine(line, register: register, context: context)
             }
-            return summary(since: start, register: register, lines: lines.count)
         }
     }
 

@@ -224,63 +224,56 @@ extension Ledger {
                     "lines \(stale.map(String.init).joined(separator: ", ")) of journal \(name) moved after they were calculated; recalculate them",
                     details: ["journal": .text(name), "staleLines": .ints(stale)])
             }
-            let start = savepoint()
-            defer { release(start) }
-            let register = nextRegister()
-            for line in j.lines {
-                do throws(DomainError) {
-                    let item = try item(line.item)
-                    let d = line.difference
-                    _ = writePhysInventoryEntry(PhysInventoryLedgerEntry(
-                        entryNo: 0, entryType: d.isNegative ? .negativeAdjmt : .positiveAdjmt, postingDate: j.postingDate,
-                        documentNo: j.documentNo, location: location.code, bin: line.bin, item: item.no,
-                        quantity: d.magnitude, quantityCalculated: line.quantityCalculated,
-                        quantityPhysInventory: line.quantityPhysInventory, unitOfMeasure: line.unitOfMeasure,
-                        lastItemLedgerEntryNo: line.lastItemLedgerEntryNo, user: context.user, timestamp: context.timestamp))
-                    if !d.isZero {
-                        try writeItemLedgerEntry(type: d.isNegative ? .negativeAdjmt : .positiveAdjmt, date: j.postingDate,
-                                                 documentNo: j.documentNo, location: location, item: item, quantity: d,
-                                                 unit: item.baseUnitOfMeasure, perUnit: Quantity(1),
-                                                 warehouseAdjustment: location.kind == .directed, source: "physInventory",
-                                                 context: context)
+            let posted = try postLines(j.lines, number: { _, line in line.lineNo }) { (line, register) throws(DomainError) in
+                let item = try item(line.item)
+                let d = line.difference
+                _ = writePhysInventoryEntry(PhysInventoryLedgerEntry(
+                    entryNo: 0, entryType: d.isNegative ? .negativeAdjmt : .positiveAdjmt, postingDate: j.postingDate,
+                    documentNo: j.documentNo, location: location.code, bin: line.bin, item: item.no,
+                    quantity: d.magnitude, quantityCalculated: line.quantityCalculated,
+                    quantityPhysInventory: line.quantityPhysInventory, unitOfMeasure: line.unitOfMeasure,
+                    lastItemLedgerEntryNo: line.lastItemLedgerEntryNo, user: context.user, timestamp: context.timestamp))
+                if !d.isZero {
+                    try writeItemLedgerEntry(type: d.isNegative ? .negativeAdjmt : .positiveAdjmt, date: j.postingDate,
+                                             documentNo: j.documentNo, location: location, item: item, quantity: d,
+                                             unit: item.baseUnitOfMeasure, perUnit: Quantity(1),
+                                             warehouseAdjustment: location.kind == .directed, source: "physInventory",
+                                             context: context)
+                }
+                switch location.kind {
+                case .plain:
+                    break
+                case .basic:
+                    let bin = try bin(location.code, line.bin ?? "")
+                    try writeWarehouseEntry(type: d.isNegative ? .negativeAdjmt : .positiveAdjmt, date: j.postingDate,
+                                            location: location, bin: bin, item: item, quantity: d, quantityBase: d,
+                                            unit: item.baseUnitOfMeasure, perUnit: Quantity(1), documentNo: j.documentNo,
+                                            source: "physInventory", register: register, context: context)
+                case .directed:
+                    let adj = try bin(location.code, location.adjustmentBin ?? "")
+                    let content = adjustmentContent(location, item: item.no)
+                    var wrote = false
+                    // Clear the adjustment bin per unit of measure so it ends at zero in every unit.
+                    for key in content.keys {
+                        guard let c = state.contents[key], !(c.quantity.isZero && c.quantityBase.isZero) else { continue }
+                        try writeWarehouseEntry(type: c.quantityBase.isPositive ? .negativeAdjmt : .positiveAdjmt,
+                                                date: j.postingDate, location: location, bin: adj, item: item,
+                                                quantity: c.quantity.negated, quantityBase: c.quantityBase.negated,
+                                                unit: key.unitOfMeasure, perUnit: item.quantityPerUnit(key.unitOfMeasure) ?? Quantity(1),
+                                                documentNo: j.documentNo, source: "physInventory", register: register,
+                                                context: context)
+                        wrote = true
                     }
-                    switch location.kind {
-                    case .plain:
-                        break
-                    case .basic:
-                        let bin = try bin(location.code, line.bin ?? "")
-                        try writeWarehouseEntry(type: d.isNegative ? .negativeAdjmt : .positiveAdjmt, date: j.postingDate,
-                                                location: location, bin: bin, item: item, quantity: d, quantityBase: d,
-                                                unit: item.baseUnitOfMeasure, perUnit: Quantity(1), documentNo: j.documentNo,
-                                                source: "physInventory", register: register, context: context)
-                    case .directed:
-                        let adj = try bin(location.code, location.adjustmentBin ?? "")
-                        let content = adjustmentContent(location, item: item.no)
-                        var wrote = false
-                        // Clear the adjustment bin per unit of measure so it ends at zero in every unit.
-                        for key in content.keys {
-                            guard let c = state.contents[key], !(c.quantity.isZero && c.quantityBase.isZero) else { continue }
-                            try writeWarehouseEntry(type: c.quantityBase.isPositive ? .negativeAdjmt : .positiveAdjmt,
-                                                    date: j.postingDate, location: location, bin: adj, item: item,
-                                                    quantity: c.quantity.negated, quantityBase: c.quantityBase.negated,
-                                                    unit: key.unitOfMeasure, perUnit: item.quantityPerUnit(key.unitOfMeasure) ?? Quantity(1),
-                                                    documentNo: j.documentNo, source: "physInventory", register: register,
-                                                    context: context)
-                            wrote = true
-                        }
-                        if !wrote {
-                            try writeWarehouseEntry(type: .positiveAdjmt, date: j.postingDate, location: location, bin: adj,
-                                                    item: item, quantity: .zero, quantityBase: .zero, unit: item.baseUnitOfMeasure,
-                                                    perUnit: Quantity(1), documentNo: j.documentNo, source: "physInventory",
-                                                    register: register, context: context)
-                        }
+                    if !wrote {
+                        try writeWarehouseEntry(type: .positiveAdjmt, date: j.postingDate, location: location, bin: adj,
+                                                item: item, quantity: .zero, quantityBase: .zero, unit: item.baseUnitOfMeasure,
+                                                perUnit: Quantity(1), documentNo: j.documentNo, source: "physInventory",
+                                                register: register, context: context)
                     }
-                } catch {
-                    throw error.atLine(line.lineNo)
                 }
             }
             setPhysJournal(name, nil)
-            return summary(since: start, register: register, lines: j.lines.count)
+            return posted
         }
     }
 }

@@ -84,33 +84,25 @@ extension Ledger {
             try Ledger.checkDate(date, "registering date")
             try Ledger.checkText(documentNo, "document no.")
             guard !lines.isEmpty else { throw DomainError(.validationFailed, "the journal has no lines") }
-            let start = savepoint()
-            defer { release(start) }
-            let register = nextRegister()
-            for (i, line) in lines.enumerated() {
-                do throws(DomainError) {
-                    let item = try item(line.item)
-                    let bin = try userBin(location, line.bin, zone: line.zone)
-                    try Ledger.checkLineQuantity(line.quantity)
-                    let (unit, perUnit) = try unit(item, line.unitOfMeasure)
-                    let q = line.quantity
-                    let qb = try base(q, perUnit)
-                    // Take entry first, then place entry (§3.1).
-                    let (from, to) = q.isPositive ? (adj, bin) : (bin, adj)
-                    try Ledger.checkBlocked(bin, inbound: q.isPositive)
-                    try writeWarehouseEntry(type: .negativeAdjmt, date: date, location: location, bin: from, item: item,
-                                            quantity: q.magnitude.negated, quantityBase: qb.magnitude.negated, unit: unit,
-                                            perUnit: perUnit, documentNo: documentNo, source: "whseItemJournal",
-                                            register: register, context: context)
-                    try writeWarehouseEntry(type: .positiveAdjmt, date: date, location: location, bin: to, item: item,
-                                            quantity: q.magnitude, quantityBase: qb.magnitude, unit: unit,
-                                            perUnit: perUnit, documentNo: documentNo, source: "whseItemJournal",
-                                            register: register, context: context)
-                } catch {
-                    throw error.atLine(i + 1)
-                }
+            return try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
+                let item = try item(line.item)
+                let bin = try userBin(location, line.bin, zone: line.zone)
+                try Ledger.checkLineQuantity(line.quantity)
+                let (unit, perUnit) = try unit(item, line.unitOfMeasure)
+                let q = line.quantity
+                let qb = try base(q, perUnit)
+                // Take entry first, then place entry (§3.1).
+                let (from, to) = q.isPositive ? (adj, bin) : (bin, adj)
+                try Ledger.checkBlocked(bin, inbound: q.isPositive)
+                try writeWarehouseEntry(type: .negativeAdjmt, date: date, location: location, bin: from, item: item,
+                                        quantity: q.magnitude.negated, quantityBase: qb.magnitude.negated, unit: unit,
+                                        perUnit: perUnit, documentNo: documentNo, source: "whseItemJournal",
+                                        register: register, context: context)
+                try writeWarehouseEntry(type: .positiveAdjmt, date: date, location: location, bin: to, item: item,
+                                        quantity: q.magnitude, quantityBase: qb.magnitude, unit: unit,
+                                        perUnit: perUnit, documentNo: documentNo, source: "whseItemJournal",
+                                        register: register, context: context)
             }
-            return summary(since: start, register: register, lines: lines.count)
         }
     }
 
@@ -126,40 +118,32 @@ extension Ledger {
             try Ledger.checkDate(date, "registering date")
             try Ledger.checkText(documentNo, "document no.")
             guard !lines.isEmpty else { throw DomainError(.validationFailed, "the journal has no lines") }
-            let start = savepoint()
-            defer { release(start) }
-            let register = nextRegister()
-            for (i, line) in lines.enumerated() {
-                do throws(DomainError) {
-                    let item = try item(line.item)
-                    let from = try userBin(location, line.fromBin, zone: nil)
-                    let to = try userBin(location, line.toBin, zone: nil)
-                    guard from.code != to.code else {
-                        throw DomainError(.validationFailed, "from bin and to bin are the same (\(from.code))")
-                    }
-                    for b in [from, to] where b.binType.flatMap({ BinType.standard[$0]?.receive }) == true {
-                        throw DomainError(.validationFailed, "bin \(b.code) is a receive bin and cannot be reclassified",
-                                          details: ["bin": .text(b.code)])
-                    }
-                    try Ledger.checkLineQuantity(line.quantity, allowNegative: false)
-                    try Ledger.checkBlocked(from, inbound: false)
-                    try Ledger.checkBlocked(to, inbound: true)
-                    let (unit, perUnit) = try unit(item, line.unitOfMeasure)
-                    let q = line.quantity
-                    let qb = try base(q, perUnit)
-                    try writeWarehouseEntry(type: .movement, date: date, location: location, bin: from, item: item,
-                                            quantity: q.negated, quantityBase: qb.negated, unit: unit, perUnit: perUnit,
-                                            documentNo: documentNo, source: "whseReclassJournal", register: register,
-                                            context: context)
-                    try writeWarehouseEntry(type: .movement, date: date, location: location, bin: to, item: item,
-                                            quantity: q, quantityBase: qb, unit: unit, perUnit: perUnit,
-                                            documentNo: documentNo, source: "whseReclassJournal", register: register,
-                                            context: context)
-                } catch {
-                    throw error.atLine(i + 1)
+            return try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
+                let item = try item(line.item)
+                let from = try userBin(location, line.fromBin, zone: nil)
+                let to = try userBin(location, line.toBin, zone: nil)
+                guard from.code != to.code else {
+                    throw DomainError(.validationFailed, "from bin and to bin are the same (\(from.code))")
                 }
+                for b in [from, to] where b.binType.flatMap({ BinType.standard[$0]?.receive }) == true {
+                    throw DomainError(.validationFailed, "bin \(b.code) is a receive bin and cannot be reclassified",
+                                      details: ["bin": .text(b.code)])
+                }
+                try Ledger.checkLineQuantity(line.quantity, allowNegative: false)
+                try Ledger.checkBlocked(from, inbound: false)
+                try Ledger.checkBlocked(to, inbound: true)
+                let (unit, perUnit) = try unit(item, line.unitOfMeasure)
+                let q = line.quantity
+                let qb = try base(q, perUnit)
+                try writeWarehouseEntry(type: .movement, date: date, location: location, bin: from, item: item,
+                                        quantity: q.negated, quantityBase: qb.negated, unit: unit, perUnit: perUnit,
+                                        documentNo: documentNo, source: "whseReclassJournal", register: register,
+                                        context: context)
+                try writeWarehouseEntry(type: .movement, date: date, location: location, bin: to, item: item,
+                                        quantity: q, quantityBase: qb, unit: unit, perUnit: perUnit,
+                                        documentNo: documentNo, source: "whseReclassJournal", register: register,
+                                        context: context)
             }
-            return summary(since: start, register: register, lines: lines.count)
         }
     }
 }

@@ -236,35 +236,28 @@ extension Ledger {
                     "lines \(stale.map(String.init).joined(separator: ", ")) of journal \(name) moved after they were calculated; recalculate them and count again",
                     details: ["journal": .text(name), "staleLines": .ints(stale)])
             }
-            let start = savepoint()
-            defer { release(start) }
-            let register = nextRegister()
-            for line in j.lines {
-                do throws(DomainError) {
-                    let item = try item(line.item)
-                    let bin = try bin(location.code, line.bin)
-                    guard let d = line.quantityPhysInventory.subtracting(line.quantityCalculated) else {
-                        throw DomainError(.overflow, "difference out of range")
-                    }
-                    let physBase = try base(line.quantityPhysInventory, line.quantityPerUnit)
-                    guard let db = physBase.subtracting(line.quantityCalculatedBase) else {
-                        throw DomainError(.overflow, "difference out of range")
-                    }
-                    let (from, to) = d.isNegative ? (bin, adj) : (adj, bin)
-                    try writeWarehouseEntry(type: .negativeAdjmt, date: j.registeringDate, location: location, bin: from,
-                                            item: item, quantity: d.magnitude.negated, quantityBase: db.magnitude.negated,
-                                            unit: line.unitOfMeasure, perUnit: line.quantityPerUnit, documentNo: j.documentNo,
-                                            source: "whsePhysInventory", register: register, context: context)
-                    try writeWarehouseEntry(type: .positiveAdjmt, date: j.registeringDate, location: location, bin: to,
-                                            item: item, quantity: d.magnitude, quantityBase: db.magnitude,
-                                            unit: line.unitOfMeasure, perUnit: line.quantityPerUnit, documentNo: j.documentNo,
-                                            source: "whsePhysInventory", register: register, context: context)
-                } catch {
-                    throw error.atLine(line.lineNo)
+            let posted = try postLines(j.lines, number: { _, line in line.lineNo }) { (line, register) throws(DomainError) in
+                let item = try item(line.item)
+                let bin = try bin(location.code, line.bin)
+                guard let d = line.quantityPhysInventory.subtracting(line.quantityCalculated) else {
+                    throw DomainError(.overflow, "difference out of range")
                 }
+                let physBase = try base(line.quantityPhysInventory, line.quantityPerUnit)
+                guard let db = physBase.subtracting(line.quantityCalculatedBase) else {
+                    throw DomainError(.overflow, "difference out of range")
+                }
+                let (from, to) = d.isNegative ? (bin, adj) : (adj, bin)
+                try writeWarehouseEntry(type: .negativeAdjmt, date: j.registeringDate, location: location, bin: from,
+                                        item: item, quantity: d.magnitude.negated, quantityBase: db.magnitude.negated,
+                                        unit: line.unitOfMeasure, perUnit: line.quantityPerUnit, documentNo: j.documentNo,
+                                        source: "whsePhysInventory", register: register, context: context)
+                try writeWarehouseEntry(type: .positiveAdjmt, date: j.registeringDate, location: location, bin: to,
+                                        item: item, quantity: d.magnitude, quantityBase: db.magnitude,
+                                        unit: line.unitOfMeasure, perUnit: line.quantityPerUnit, documentNo: j.documentNo,
+                                        source: "whsePhysInventory", register: register, context: context)
             }
             setWhseCountJournal(name, nil)
-            return summary(since: start, register: register, lines: j.lines.count)
+            return posted
         }
     }
 }

@@ -256,6 +256,24 @@ public final class Ledger: @unchecked Sendable {
         return entry.entryNo
     }
 
+    /// Posts journal lines as one register: all or none. `body` writes one line's entries; an error names the line
+    /// (`number` gives the number a caller sees: the position, or the journal's line number).
+    func postLines<Line>(
+        _ lines: [Line], number: (Int, Line) -> Int, _ body: (Line, Int) throws(DomainError) -> Void
+    ) throws(DomainError) -> PostingSummary {
+        let start = savepoint()
+        defer { release(start) }
+        let register = nextRegister()
+        for (i, line) in lines.enumerated() {
+            do throws(DomainError) {
+                try body(line, register)
+            } catch {
+                throw error.atLine(number(i, line))
+            }
+        }
+        return summary(since: start, register: register, lines: lines.count)
+    }
+
     /// The summary of what was written since the counts in `point`.
     func summary(since point: Savepoint, register: Int, lines: Int) -> PostingSummary {
         func range(_ from: Int, _ to: Int) -> ClosedRange<Int>? { to > from ? (from + 1)...to : nil }
