@@ -71,6 +71,18 @@ extension Ledger {
         return b
     }
 
+    /// What every warehouse journal checks first: a directed location (and its adjustment bin), the date, the
+    /// document no., and at least one line.
+    func whseJournalHeader(_ code: String, _ journal: String, registeringDate: String?, documentNo: String, lineCount: Int,
+                           context: PostingContext) throws(DomainError) -> (Location, Bin, String) {
+        let (location, adj) = try directedLocation(code, journal)
+        let date = registeringDate ?? context.today
+        try Ledger.checkDate(date, "registering date")
+        try Ledger.checkText(documentNo, "document no.")
+        guard lineCount > 0 else { throw DomainError(.validationFailed, "the journal has no lines") }
+        return (location, adj, date)
+    }
+
     /// Registers a Whse. Item Journal: +q moves from the adjustment bin into the bin, −q back (§3.2).
     /// All lines or none; a bin never goes below zero.
     @discardableResult
@@ -79,11 +91,8 @@ extension Ledger {
         lines: [WhseItemJournalLine], context: PostingContext
     ) throws(DomainError) -> PostingSummary {
         try atomically { () throws(DomainError) -> PostingSummary in
-            let (location, adj) = try directedLocation(code, "the warehouse item journal")
-            let date = registeringDate ?? context.today
-            try Ledger.checkDate(date, "registering date")
-            try Ledger.checkText(documentNo, "document no.")
-            guard !lines.isEmpty else { throw DomainError(.validationFailed, "the journal has no lines") }
+            let (location, adj, date) = try whseJournalHeader(code, "the warehouse item journal", registeringDate: registeringDate,
+                                                              documentNo: documentNo, lineCount: lines.count, context: context)
             return try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
                 let item = try item(line.item)
                 let bin = try userBin(location, line.bin, zone: line.zone)
@@ -113,11 +122,9 @@ extension Ledger {
         lines: [WhseReclassJournalLine], context: PostingContext
     ) throws(DomainError) -> PostingSummary {
         try atomically { () throws(DomainError) -> PostingSummary in
-            let (location, _) = try directedLocation(code, "the warehouse reclassification journal")
-            let date = registeringDate ?? context.today
-            try Ledger.checkDate(date, "registering date")
-            try Ledger.checkText(documentNo, "document no.")
-            guard !lines.isEmpty else { throw DomainError(.validationFailed, "the journal has no lines") }
+            let (location, _, date) = try whseJournalHeader(code, "the warehouse reclassification journal",
+                                                            registeringDate: registeringDate, documentNo: documentNo,
+                                                            lineCount: lines.count, context: context)
             return try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
                 let item = try item(line.item)
                 let from = try userBin(location, line.fromBin, zone: nil)

@@ -172,6 +172,7 @@ class Daemon:
         self.args = list(args)
         self.env = dict(env or {})
         self.proc = None
+        self.binary = WHSED
 
     @property
     def pid(self):
@@ -191,7 +192,7 @@ class Daemon:
         log = open(self.log_path, "ab")
         try:
             self.proc = subprocess.Popen(
-                [WHSED, "--socket", self.socket, "--state-dir", self.state] + self.args,
+                [self.binary, "--socket", self.socket, "--state-dir", self.state] + self.args,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=e, close_fds=True)
         finally:
             log.close()

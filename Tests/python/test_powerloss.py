@@ -203,29 +203,11 @@ class LazyDaemon(Daemon):
         self.binary = binary
 
     def start(self, args=None, env=None, wait=True, timeout=60.0):
-        if args is not None:
-            self.args = list(args)
-        if env is not None:
-            self.env = dict(env)
-        e = dict(os.environ)
-        for k in ("LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "JOURNAL_STREAM", "NOTIFY_SOCKET",
-                  "WATCHDOG_USEC", "WATCHDOG_PID", "LD_PRELOAD"):
-            e.pop(k, None)
-        e["SWIFT_BACKTRACE"] = "enable=no"
-        e.update(self.env)
         try:
             os.remove(self.socket)   # left by the SIGKILLed one; whsed would replace it, but the wait must not see it
         except FileNotFoundError:
             pass
-        log = open(self.log_path, "ab")
-        try:
-            self.proc = subprocess.Popen([self.binary, "--socket", self.socket, "--state-dir", self.state] + self.args,
-                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=e, close_fds=True)
-        finally:
-            log.close()
-        if wait:
-            self.wait_ready(timeout)
-        return self
+        return super().start(args, env, wait, timeout)
 
 
 class Poster(threading.Thread):
