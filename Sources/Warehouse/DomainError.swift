@@ -13,6 +13,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case overflow = "overflow"
         case limitExceeded = "limit_exceeded"
         case notEmpty = "not_empty"
+        case itemTracking = "item_tracking"
+        case reserved = "reserved"
     }
     public var reason: Reason
     public var message: String

@@ -37,6 +37,9 @@ public struct WarehouseEntry: Sendable, Hashable {
     public var registerNo: Int
     public var user: String
     public var timestamp: String
+    public var lot: String = ""
+    public var serial: String = ""
+    public var expirationDate: String? = nil
 }
 
 /// One immutable item ledger entry: a signed base quantity at a location, no bin (DOMAIN.md §2.8).
@@ -56,6 +59,9 @@ public struct ItemLedgerEntry: Sendable, Hashable {
     public var source: String
     public var user: String
     public var timestamp: String
+    public var lot: String = ""
+    public var serial: String = ""
+    public var expirationDate: String? = nil
 }
 
 /// One physical inventory ledger entry: the record that an item was counted (DOMAIN.md §2.9).
@@ -76,6 +82,10 @@ public struct PhysInventoryLedgerEntry: Sendable, Hashable {
     public var lastItemLedgerEntryNo: Int
     public var user: String
     public var timestamp: String
+    public var lot: String = ""
+    public var serial: String = ""
+    /// Set when the line came from a counting-period calculation.
+    public var countingPeriod: String? = nil
 }
 
 /// The ranges of entries one posting wrote (a warehouse/item register).

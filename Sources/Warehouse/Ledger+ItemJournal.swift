@@ -1,3 +1,19 @@
+/// One tracking line of an item journal line: a part of its quantity with one lot / serial no.
+public struct TrackingLine: Sendable, Hashable {
+    public var lot: String?
+    public var serial: String?
+    public var expirationDate: String?
+    /// In the line's unit of measure.
+    public var quantity: Quantity
+    /// Set on generated lines: the exact base quantity.
+    public var quantityBase: Quantity?
+    public init(lot: String? = nil, serial: String? = nil, expirationDate: String? = nil, quantity: Quantity,
+                quantityBase: Quantity? = nil) {
+        self.lot = lot; self.serial = serial; self.expirationDate = expirationDate; self.quantity = quantity
+        self.quantityBase = quantityBase
+    }
+}
+
 /// A line of an Item Journal (DOMAIN.md §2.11). Quantity is normally positive; its direction comes from the entry type,
 /// and a negative quantity is a correction with the opposite sign.
 public struct ItemJournalLine: Sendable, Hashable {
@@ -13,13 +29,28 @@ public struct ItemJournalLine: Sendable, Hashable {
     public var postingDate: String?
     /// Made by Calculate Whse. Adjustment.
     public var warehouseAdjustment: Bool
+    /// The tracking of the whole line, or…
+    public var lot: String?
+    public var serial: String?
+    public var expirationDate: String?
+    /// …its split over several lots / serial nos. (quantities sum to the line's).
+    public var tracking: [TrackingLine]
 
     public init(entryType: EntryType, location: String, bin: String? = nil, item: String, quantity: Quantity,
                 quantityBase: Quantity? = nil, unitOfMeasure: String? = nil, documentNo: String = "",
-                postingDate: String? = nil, warehouseAdjustment: Bool = false) {
+                postingDate: String? = nil, warehouseAdjustment: Bool = false, lot: String? = nil, serial: String? = nil,
+                expirationDate: String? = nil, tracking: [TrackingLine] = []) {
         self.entryType = entryType; self.location = location; self.bin = bin; self.item = item
         self.quantity = quantity; self.quantityBase = quantityBase; self.unitOfMeasure = unitOfMeasure
         self.documentNo = documentNo; self.postingDate = postingDate; self.warehouseAdjustment = warehouseAdjustment
+        self.lot = lot; self.serial = serial; self.expirationDate = expirationDate; self.tracking = tracking
+    }
+
+    /// The parts to post: the tracking lines, or the line itself.
+    var parts: [TrackingLine] {
+        tracking.isEmpty
+            ? [TrackingLine(lot: lot, serial: serial, expirationDate: expirationDate, quantity: quantity, quantityBase: quantityBase)]
+            : tracking
     }
 }
 
@@ -33,6 +64,8 @@ public struct ItemJournalBatch: Sendable, Hashable {
 extension Ledger {
     /// Most lines one batch holds.
     public static let maxBatchLines = 100_000
+    /// Most tracking lines on one journal line.
+    public static let maxTrackingLines = 1_000
 
     /// +1 for entry types that add stock, −1 for those that remove it.
     static func sign(of type: EntryType) throws(DomainError) -> Int {
@@ -54,60 +87,94 @@ extension Ledger {
         let s = try Ledger.sign(of: line.entryType)
         try Ledger.checkLineQuantity(line.quantity)
         let (unit, perUnit) = try unit(item, line.unitOfMeasure)
-        let qb: Quantity
-        if let b = line.quantityBase {
-            guard !b.isZero, b.isNegative == line.quantity.isNegative else {
-                throw DomainError(.validationFailed, "quantityBase must have the sign of quantity")
+        if !line.tracking.isEmpty {
+            guard line.lot == nil, line.serial == nil, line.expirationDate == nil else {
+                throw DomainError(.validationFailed, "give lot/serial either on the line or in its tracking lines, not both")
             }
-            qb = b
-        } else {
-            qb = try base(line.quantity, perUnit)
+            guard line.tracking.count <= Ledger.maxTrackingLines else {
+                throw DomainError(.limitExceeded, "a line has at most \(Ledger.maxTrackingLines) tracking lines",
+                                  details: ["limit": .text("maxTrackingLines"), "max": .int(Ledger.maxTrackingLines)])
+            }
+            var sum = Quantity.zero
+            for t in line.tracking {
+                guard !t.quantity.isZero, t.quantity.isNegative == line.quantity.isNegative else {
+                    throw DomainError(.itemTracking, "tracking line quantities must be non-zero with the sign of the line")
+                }
+                sum = sum.adding(t.quantity) ?? sum
+            }
+            guard sum == line.quantity else {
+                throw DomainError(.itemTracking, "the tracking lines account for \(sum), the line for \(line.quantity); they must be equal")
+            }
         }
-        // Signed effect on stock.
-        let signedQty = s > 0 ? line.quantity : line.quantity.negated
-        let signedBase = s > 0 ? qb : qb.negated
-        let weType: EntryType = signedBase.isNegative ? .negativeAdjmt : .positiveAdjmt
-        switch location.kind {
-        case .plain:
-            if let b = line.bin {
-                throw DomainError(.wrongLocationKind, "location \(location.code) has no bins; remove bin \(b)")
+        for part in line.parts {
+            let qb: Quantity
+            if let b = part.quantityBase {
+                guard !b.isZero, b.isNegative == part.quantity.isNegative else {
+                    throw DomainError(.validationFailed, "quantityBase must have the sign of quantity")
+                }
+                qb = b
+            } else {
+                qb = try base(part.quantity, perUnit, item, unit: unit)
             }
-            // No bin guards a plain location's stock, so the item ledger itself may not go below zero.
-            let have = state.itemLedgerTotals[ItemLocationKey(item.no, location.code)] ?? .zero
-            if signedBase.isNegative, let after = have.adding(signedBase), after.isNegative {
-                throw DomainError(.insufficientQuantity,
-                                  "location \(location.code) holds \(have) \(item.baseUnitOfMeasure) of item \(item.no); \(signedBase.magnitude) cannot be taken",
-                                  details: ["item": .text(item.no), "available": .quantity(have), "requested": .quantity(signedBase.magnitude)])
+            // Signed effect on stock.
+            let signedQty = s > 0 ? part.quantity : part.quantity.negated
+            let signedBase = s > 0 ? qb : qb.negated
+            let tracking = try resolveTracking(item, lot: part.lot, serial: part.serial, expirationDate: part.expirationDate,
+                                               inbound: signedBase.isPositive, perUnit: perUnit, quantity: part.quantity)
+            let weType: EntryType = signedBase.isNegative ? .negativeAdjmt : .positiveAdjmt
+            switch location.kind {
+            case .plain:
+                if let b = line.bin {
+                    throw DomainError(.wrongLocationKind, "location \(location.code) has no bins; remove bin \(b)")
+                }
+                // No bin guards a plain location's stock, so the item ledger itself may not go below zero, per item
+                // and per lot / serial.
+                let have = state.itemLedgerTotals[ItemLocationKey(item.no, location.code)] ?? .zero
+                if signedBase.isNegative, let after = have.adding(signedBase), after.isNegative {
+                    throw DomainError(.insufficientQuantity,
+                                      "location \(location.code) holds \(have) \(item.baseUnitOfMeasure) of item \(item.no); \(signedBase.magnitude) cannot be taken",
+                                      details: ["item": .text(item.no), "available": .quantity(have), "requested": .quantity(signedBase.magnitude)])
+                }
+                if !tracking.isEmpty && signedBase.isNegative {
+                    let tk = TrackingKey(item.no, location.code, lot: tracking.lot, serial: tracking.serial)
+                    let haveT = state.trackingTotals[tk] ?? .zero
+                    if let after = haveT.adding(signedBase), after.isNegative {
+                        throw DomainError(.insufficientQuantity,
+                                          "location \(location.code) holds \(haveT) of item \(item.no) \(tracking.label); \(signedBase.magnitude) cannot be taken",
+                                          details: ["item": .text(item.no), "available": .quantity(haveT), "requested": .quantity(signedBase.magnitude)])
+                    }
+                }
+            case .basic:
+                guard let code = line.bin else {
+                    throw DomainError(.validationFailed, "a bin is required at the basic location \(location.code)")
+                }
+                let bin = try bin(location.code, code)
+                try Ledger.checkBlocked(bin, inbound: !signedBase.isNegative)
+                // Basic locations keep warehouse entries in the base unit (§1.10).
+                try writeWarehouseEntry(type: weType, date: date, location: location, bin: bin, item: item,
+                                        quantity: signedBase, quantityBase: signedBase, unit: item.baseUnitOfMeasure,
+                                        perUnit: Quantity(1), documentNo: line.documentNo, source: "itemJournal",
+                                        register: register, context: context, tracking: tracking)
+            case .directed:
+                if let b = line.bin {
+                    throw DomainError(.wrongLocationKind,
+                                      "you cannot use a bin code (\(b)) at the directed location \(location.code); item journal postings there land in the adjustment bin")
+                }
+                guard let adjCode = location.adjustmentBin else {
+                    throw DomainError(.adjustmentBin, "location \(location.code) has no adjustment bin")
+                }
+                let adj = try bin(location.code, adjCode)
+                try Ledger.checkBlocked(adj, inbound: !signedBase.isNegative)
+                try writeWarehouseEntry(type: weType, date: date, location: location, bin: adj, item: item,
+                                        quantity: signedQty, quantityBase: signedBase, unit: unit, perUnit: perUnit,
+                                        documentNo: line.documentNo, source: "itemJournal", register: register,
+                                        context: context, tracking: tracking)
             }
-        case .basic:
-            guard let code = line.bin else {
-                throw DomainError(.validationFailed, "a bin is required at the basic location \(location.code)")
-            }
-            let bin = try bin(location.code, code)
-            try Ledger.checkBlocked(bin, inbound: !signedBase.isNegative)
-            // Basic locations keep warehouse entries in the base unit (§1.10).
-            try writeWarehouseEntry(type: weType, date: date, location: location, bin: bin, item: item,
-                                    quantity: signedBase, quantityBase: signedBase, unit: item.baseUnitOfMeasure,
-                                    perUnit: Quantity(1), documentNo: line.documentNo, source: "itemJournal",
-                                    register: register, context: context)
-        case .directed:
-            if let b = line.bin {
-                throw DomainError(.wrongLocationKind,
-                                  "you cannot use a bin code (\(b)) at the directed location \(location.code); item journal postings there land in the adjustment bin")
-            }
-            guard let adjCode = location.adjustmentBin else {
-                throw DomainError(.adjustmentBin, "location \(location.code) has no adjustment bin")
-            }
-            let adj = try bin(location.code, adjCode)
-            try Ledger.checkBlocked(adj, inbound: !signedBase.isNegative)
-            try writeWarehouseEntry(type: weType, date: date, location: location, bin: adj, item: item,
-                                    quantity: signedQty, quantityBase: signedBase, unit: unit, perUnit: perUnit,
-                                    documentNo: line.documentNo, source: "itemJournal", register: register,
-                                    context: context)
+            try writeItemLedgerEntry(type: line.entryType, date: date, documentNo: line.documentNo, location: location, item: item,
+                                     quantity: signedBase, unit: unit, perUnit: perUnit,
+                                     warehouseAdjustment: line.warehouseAdjustment, source: "itemJournal", context: context,
+                                     tracking: tracking)
         }
-        try writeItemLedgerEntry(type: line.entryType, date: date, documentNo: line.documentNo, location: location, item: item,
-                                 quantity: signedBase, unit: unit, perUnit: perUnit,
-                                 warehouseAdjustment: line.warehouseAdjustment, source: "itemJournal", context: context)
     }
 
     /// Posts item journal lines given by the caller: all or none.
@@ -115,9 +182,11 @@ extension Ledger {
     public func postItemJournal(lines: [ItemJournalLine], context: PostingContext) throws(DomainError) -> PostingSummary {
         try atomically { () throws(DomainError) -> PostingSummary in
             guard !lines.isEmpty else { throw DomainError(.validationFailed, "the journal has no lines") }
-            return try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
+            let posted = try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
                 try postItemJournalLine(line, register: register, context: context)
             }
+            try checkReservations(lines.map { ItemLocationKey($0.item, $0.location) })
+            return posted
         }
     }
 
@@ -161,30 +230,40 @@ extension Ledger {
             if let l = filterLocation { _ = try location(l) }
             if let i = filterItem { _ = try item(i) }
             var existing = state.itemJournalBatches[batch] ?? ItemJournalBatch(name: batch, lines: [])
-            // What the batch already proposes, as adjustment-bin content it will clear: key → base.
+            // What the batch already proposes, as adjustment-bin content it will clear: key → (qty, base).
             var pending: [ContentKey: (qty: Quantity, base: Quantity)] = [:]
             for line in existing.lines where line.warehouseAdjustment {
                 guard let loc = state.locations[line.location], let adj = loc.adjustmentBin,
                       let it = state.items[line.item] else { continue }
                 let unit = line.unitOfMeasure ?? it.baseUnitOfMeasure
-                let key = ContentKey(loc.code, adj, line.item, unit)
                 let s = (try? Ledger.sign(of: line.entryType)) ?? 1
-                let qb = line.quantityBase ?? (line.quantity.multiplied(by: it.quantityPerUnit(unit) ?? Quantity(1)) ?? .zero)
-                // A negative adjustment of q clears +q of content.
-                let cq = s < 0 ? line.quantity : line.quantity.negated
-                let cb = s < 0 ? qb : qb.negated
-                let old = pending[key] ?? (.zero, .zero)
-                pending[key] = (old.qty.adding(cq) ?? old.qty, old.base.adding(cb) ?? old.base)
+                for part in line.parts {
+                    let key = ContentKey(loc.code, adj, line.item, unit, lot: part.lot ?? "", serial: part.serial ?? "")
+                    let qb = part.quantityBase ?? (part.quantity.multiplied(by: it.quantityPerUnit(unit) ?? Quantity(1)) ?? .zero)
+                    // A negative adjustment of q clears +q of content.
+                    let cq = s < 0 ? part.quantity : part.quantity.negated
+                    let cb = s < 0 ? qb : qb.negated
+                    let old = pending[key] ?? (.zero, .zero)
+                    pending[key] = (old.qty.adding(cq) ?? old.qty, old.base.adding(cb) ?? old.base)
+                }
             }
             let locations = state.locations.values
                 .filter { $0.kind == .directed && (filterLocation == nil || $0.code == filterLocation) }
                 .sorted { $0.code < $1.code }
             var added: [ItemJournalLine] = []
+            func line(_ type: EntryType, _ loc: Location, _ item: String, _ q: Quantity, _ qb: Quantity?, _ unit: String,
+                      tracking: [TrackingLine] = []) -> ItemJournalLine {
+                ItemJournalLine(entryType: type, location: loc.code, item: item, quantity: q, quantityBase: qb,
+                                unitOfMeasure: unit, documentNo: documentNo, postingDate: date, warehouseAdjustment: true,
+                                tracking: tracking)
+            }
             for loc in locations {
                 guard let adj = loc.adjustmentBin else { continue }
                 let keys = (state.contentsByBin[BinKey(loc.code, adj)] ?? [])
                     .filter { filterItem == nil || $0.item == filterItem }
                     .sorted()
+                // Net content per key, grouped per (item, unit) in key order.
+                var groups: [(item: String, unit: String, nets: [(key: ContentKey, qty: Quantity, base: Quantity)])] = []
                 for key in keys {
                     guard let content = state.contents[key] else { continue }
                     let already = pending[key] ?? (.zero, .zero)
@@ -193,22 +272,43 @@ extension Ledger {
                         throw DomainError(.overflow, "adjustment quantity out of range")
                     }
                     if netBase.isZero && netQty.isZero { continue }
-                    let item = try item(key.item)
-                    if netQty.isZero {
-                        // Rounding residue: post it in the base unit.
-                        added.append(ItemJournalLine(
-                            entryType: netBase.isPositive ? .negativeAdjmt : .positiveAdjmt, location: loc.code,
-                            item: key.item, quantity: netBase.magnitude, quantityBase: netBase.magnitude,
-                            unitOfMeasure: item.baseUnitOfMeasure, documentNo: documentNo, postingDate: date,
-                            warehouseAdjustment: true))
-                        continue
+                    if let last = groups.last, last.item == key.item, last.unit == key.unitOfMeasure {
+                        groups[groups.count - 1].nets.append((key, netQty, netBase))
+                    } else {
+                        groups.append((key.item, key.unitOfMeasure, [(key, netQty, netBase)]))
                     }
-                    let negative = netQty.isPositive
-                    added.append(ItemJournalLine(
-                        entryType: negative ? .negativeAdjmt : .positiveAdjmt, location: loc.code, item: key.item,
-                        quantity: netQty.magnitude, quantityBase: netBase.isZero ? nil : netBase.magnitude,
-                        unitOfMeasure: key.unitOfMeasure, documentNo: documentNo, postingDate: date,
-                        warehouseAdjustment: true))
+                }
+                for g in groups {
+                    let item = try item(g.item)
+                    var negative: [TrackingLine] = [], positive: [TrackingLine] = []
+                    for n in g.nets {
+                        if n.qty.isZero {
+                            // Rounding residue: post it in the base unit.
+                            let t = item.tracking.isTracked
+                                ? [TrackingLine(lot: n.key.lot.isEmpty ? nil : n.key.lot, serial: n.key.serial.isEmpty ? nil : n.key.serial,
+                                                quantity: n.base.magnitude, quantityBase: n.base.magnitude)] : []
+                            added.append(line(n.base.isPositive ? .negativeAdjmt : .positiveAdjmt, loc, g.item, n.base.magnitude,
+                                              n.base.magnitude, item.baseUnitOfMeasure, tracking: t))
+                            continue
+                        }
+                        if !item.tracking.isTracked {
+                            added.append(line(n.qty.isPositive ? .negativeAdjmt : .positiveAdjmt, loc, g.item, n.qty.magnitude,
+                                              n.base.isZero ? nil : n.base.magnitude, g.unit))
+                            continue
+                        }
+                        let t = TrackingLine(lot: n.key.lot.isEmpty ? nil : n.key.lot, serial: n.key.serial.isEmpty ? nil : n.key.serial,
+                                             quantity: n.qty.magnitude, quantityBase: n.base.magnitude)
+                        // Content > 0 (taken out of real bins) feeds the Negative Adjmt. line, < 0 the Positive one (E10).
+                        if n.qty.isPositive { negative.append(t) } else { positive.append(t) }
+                    }
+                    for (type, parts) in [(EntryType.negativeAdjmt, negative), (.positiveAdjmt, positive)] where !parts.isEmpty {
+                        var q = Quantity.zero, qb = Quantity.zero
+                        for p in parts {
+                            q = q.adding(p.quantity) ?? q
+                            qb = qb.adding(p.quantityBase ?? .zero) ?? qb
+                        }
+                        added.append(line(type, loc, g.item, q, qb, g.unit, tracking: parts))
+                    }
                 }
             }
             if !added.isEmpty {

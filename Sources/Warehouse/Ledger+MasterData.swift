@@ -208,7 +208,8 @@ extension Ledger {
     @discardableResult
     public func createItem(
         no: String, description: String = "", baseUnitOfMeasure: String = "PCS",
-        unitsOfMeasure: [(code: String, quantityPerUnit: Quantity)] = []
+        unitsOfMeasure: [(code: String, quantityPerUnit: Quantity)] = [], tracking: ItemTracking = .none,
+        roundingPrecision: [String: Quantity] = [:]
     ) throws(DomainError) -> Item {
         try atomically { () throws(DomainError) -> Item in
             try Ledger.checkCode(no, "item no.")
@@ -233,8 +234,24 @@ extension Ledger {
                 throw DomainError(.limitExceeded, "an item has at most 50 units of measure",
                                   details: ["limit": .text("maxUnitsOfMeasure"), "max": .int(50)])
             }
-            let item = Item(no: no, description: description, baseUnitOfMeasure: baseUnitOfMeasure,
+            for (code, p) in roundingPrecision.sorted(by: { $0.key < $1.key }) {
+                guard units[code] != nil else {
+                    throw DomainError(.unitOfMeasure, "rounding precision for \(code), which is not a unit of item \(no)")
+                }
+                guard p.isPositive, p <= Quantity(1) else {
+                    throw DomainError(.unitOfMeasure, "the rounding precision of \(code) must be more than 0 and at most 1, not \(p)")
+                }
+            }
+            if tracking.serial, let bad = units.first(where: { $0.key == baseUnitOfMeasure && $0.value != Quantity(1) }) {
+                throw DomainError(.unitOfMeasure, "unit \(bad.key) of a serial-tracked item must hold 1")
+            }
+            if tracking.expirationRequired && !tracking.isTracked {
+                throw DomainError(.itemTracking, "an expiration date needs lot or serial tracking")
+            }
+            var item = Item(no: no, description: description, baseUnitOfMeasure: baseUnitOfMeasure,
                             unitsOfMeasure: units, blocked: false)
+            item.tracking = tracking
+            item.roundingPrecision = roundingPrecision.filter { $0.value != Quantity(units: 1) }
             setItem(item)
             return item
         }
@@ -279,10 +296,17 @@ extension Ledger {
             let items = state.itemLedgerTotals.filter { $0.key.location == code && !$0.value.isZero }.sorted { $0.key < $1.key }
             for (key, total) in items {
                 let item = try item(key.item)
-                try writeWarehouseEntry(type: total.isNegative ? .negativeAdjmt : .positiveAdjmt, date: date, location: location,
-                                        bin: adj, item: item, quantity: total, quantityBase: total, unit: item.baseUnitOfMeasure,
-                                        perUnit: Quantity(1), documentNo: "", source: "createWarehouseLocation",
-                                        register: register, context: context)
+                // Per lot / serial for tracked items, so each tracking number's ledger equals its warehouse entries.
+                let parts: [(Tracking, Quantity)] = item.tracking.isTracked
+                    ? state.trackingTotals.filter { $0.key.item == key.item && $0.key.location == code && !$0.value.isZero }
+                        .sorted { $0.key < $1.key }.map { (Tracking(lot: $0.key.lot, serial: $0.key.serial), $0.value) }
+                    : [(.none, total)]
+                for (t, q) in parts {
+                    try writeWarehouseEntry(type: q.isNegative ? .negativeAdjmt : .positiveAdjmt, date: date, location: location,
+                                            bin: adj, item: item, quantity: q, quantityBase: q, unit: item.baseUnitOfMeasure,
+                                            perUnit: Quantity(1), documentNo: "", source: "createWarehouseLocation",
+                                            register: register, context: context, tracking: t)
+                }
             }
             return summary(since: start, register: register, lines: items.count)
         }

@@ -8,6 +8,9 @@ public struct BinContentRow: Sendable, Hashable {
     public var quantity: Quantity
     public var quantityBase: Quantity
     public var adjustmentBin: Bool
+    public var lot: String = ""
+    public var serial: String = ""
+    public var expirationDate: String? = nil
 }
 
 /// An item's availability at one location (DOMAIN.md §2.6, E2): the adjustment bin never counts as available.
@@ -23,6 +26,12 @@ public struct Availability: Sendable, Hashable {
     /// Stock in bins not blocked for outbound movement, less the negative differences of counts entered but not
     /// yet registered.
     public var available: Quantity
+    /// What can be picked (E2): directed — pick bins only; see `Ledger.pickableQuantity`.
+    public var availableToPick: Quantity = .zero
+    /// Σ open reservations.
+    public var reserved: Quantity = .zero
+    /// In bins (adjustment bin excluded), less ship bins and reservations (E2); never below zero.
+    public var availableToReserve: Quantity = .zero
 }
 
 /// Filters and paging of an entry listing.
@@ -32,6 +41,8 @@ public struct EntryFilter: Sendable, Hashable {
     public var item: String?
     public var entryType: EntryType?
     public var documentNo: String?
+    public var lot: String? = nil
+    public var serial: String? = nil
     /// Entries with a number greater than this.
     public var after: Int
     public var limit: Int
@@ -54,7 +65,9 @@ extension Ledger {
         let adj = state.locations[key.location]?.adjustmentBin == key.bin
         return BinContentRow(location: key.location, zone: state.bins[key.binKey]?.zone, bin: key.bin, item: key.item,
                              unitOfMeasure: key.unitOfMeasure, quantity: c.quantity, quantityBase: c.quantityBase,
-                             adjustmentBin: adj)
+                             adjustmentBin: adj, lot: key.lot, serial: key.serial,
+                             expirationDate: key.tracking.isEmpty ? nil
+                                : state.expirations[TrackingNo(key.item, lot: key.lot, serial: key.serial)])
     }
 
     /// What a bin holds, per item and unit (zero rows left out unless `includeZero`).
@@ -87,7 +100,7 @@ extension Ledger {
         return codes.sorted().map { code in
             let loc = state.locations[code]!
             let inventory = state.itemLedgerTotals[ItemLocationKey(no, code)] ?? .zero
-            var inBins = Quantity.zero, adj = Quantity.zero, available = Quantity.zero
+            var inBins = Quantity.zero, adj = Quantity.zero, available = Quantity.zero, inShip = Quantity.zero
             if loc.kind == .plain {
                 inBins = inventory
                 available = inventory.isNegative ? .zero : inventory
@@ -98,6 +111,9 @@ extension Ledger {
                         adj = adj.adding(c.quantityBase) ?? adj
                     } else {
                         inBins = inBins.adding(c.quantityBase) ?? inBins
+                        if state.bins[k.binKey]?.binType.flatMap({ BinType.standard[$0]?.ship }) == true {
+                            inShip = inShip.adding(c.quantityBase) ?? inShip
+                        }
                         if state.bins[k.binKey]?.blockMovement.blocksOutbound != true {
                             available = available.adding(c.quantityBase) ?? available
                         }
@@ -114,8 +130,12 @@ extension Ledger {
                 }
                 if available.isNegative { available = .zero }
             }
+            let reserved = reservedQuantity(location: code, item: no)
+            var toReserve = (inBins.subtracting(inShip) ?? .zero).subtracting(reserved) ?? .zero
+            if toReserve.isNegative { toReserve = .zero }
             return Availability(location: code, item: no, inventory: inventory, inBins: inBins, adjustmentBin: adj,
-                                available: available)
+                                available: available, availableToPick: pickableQuantity(location: loc, item: no),
+                                reserved: reserved, availableToReserve: toReserve)
         }
     }
 
@@ -139,6 +159,7 @@ extension Ledger {
             (f.location == nil || e.location == f.location) && (f.bin == nil || e.bin == f.bin)
                 && (f.item == nil || e.item == f.item) && (f.entryType == nil || e.entryType == f.entryType)
                 && (f.documentNo == nil || e.documentNo == f.documentNo)
+                && (f.lot == nil || e.lot == f.lot) && (f.serial == nil || e.serial == f.serial)
         }
     }
 
@@ -146,6 +167,7 @@ extension Ledger {
         Ledger.page(state.itemLedgerEntries, f, entryNo: \.entryNo) { e in
             (f.location == nil || e.location == f.location) && (f.item == nil || e.item == f.item)
                 && (f.entryType == nil || e.entryType == f.entryType) && (f.documentNo == nil || e.documentNo == f.documentNo)
+                && (f.lot == nil || e.lot == f.lot) && (f.serial == nil || e.serial == f.serial)
         }
     }
 
@@ -154,6 +176,7 @@ extension Ledger {
             (f.location == nil || e.location == f.location) && (f.item == nil || e.item == f.item)
                 && (f.bin == nil || e.bin == f.bin)
                 && (f.entryType == nil || e.entryType == f.entryType) && (f.documentNo == nil || e.documentNo == f.documentNo)
+                && (f.lot == nil || e.lot == f.lot) && (f.serial == nil || e.serial == f.serial)
         }
     }
 

@@ -5,10 +5,16 @@ extension Ledger {
         var problems: [String] = []
         // Recompute bin contents and totals from the entries.
         var contents: [ContentKey: (Quantity, Quantity, Int)] = [:]
+        var weTracking: [TrackingKey: Quantity] = [:]
+        var ileTracking: [TrackingKey: Quantity] = [:]
         var weTotals: [ItemLocationKey: Quantity] = [:]
         for (i, e) in state.warehouseEntries.enumerated() {
             if e.entryNo != i + 1 { problems.append("warehouse entry at position \(i + 1) has number \(e.entryNo)") }
-            let k = ContentKey(e.location, e.bin, e.item, e.unitOfMeasure)
+            let k = ContentKey(e.location, e.bin, e.item, e.unitOfMeasure, lot: e.lot, serial: e.serial)
+            if !(e.lot.isEmpty && e.serial.isEmpty) {
+                let tk = TrackingKey(e.item, e.location, lot: e.lot, serial: e.serial)
+                weTracking[tk] = (weTracking[tk] ?? .zero).adding(e.quantityBase) ?? .zero
+            }
             let old = contents[k] ?? (.zero, .zero, 0)
             contents[k] = (old.0.adding(e.quantity) ?? old.0, old.1.adding(e.quantityBase) ?? old.1, e.entryNo)
             let il = ItemLocationKey(e.item, e.location)
@@ -22,6 +28,31 @@ extension Ledger {
             if e.entryNo != i + 1 { problems.append("item ledger entry at position \(i + 1) has number \(e.entryNo)") }
             let il = ItemLocationKey(e.item, e.location)
             ileTotals[il] = (ileTotals[il] ?? .zero).adding(e.quantity) ?? .zero
+            if !(e.lot.isEmpty && e.serial.isEmpty) {
+                let tk = TrackingKey(e.item, e.location, lot: e.lot, serial: e.serial)
+                ileTracking[tk] = (ileTracking[tk] ?? .zero).adding(e.quantity) ?? .zero
+            }
+        }
+        // Tracking: cached totals, Σ ILE = Σ WE per lot / serial at locations with bins, one unit per serial in bins.
+        for (k, total) in ileTracking.sorted(by: { $0.key < $1.key }) where (state.trackingTotals[k] ?? .zero) != total {
+            problems.append("item \(k.item) at \(k.location) \(Tracking(lot: k.lot, serial: k.serial).label): cached inventory \(state.trackingTotals[k] ?? .zero) but entries sum to \(total)")
+        }
+        for (k, v) in state.trackingTotals where ileTracking[k] == nil && !v.isZero {
+            problems.append("item \(k.item) at \(k.location) \(Tracking(lot: k.lot, serial: k.serial).label): cached inventory \(v) without entries")
+        }
+        for k in Set(ileTracking.keys).union(weTracking.keys).sorted() where state.locations[k.location]?.kind != .plain {
+            let ile = ileTracking[k] ?? .zero, we = weTracking[k] ?? .zero
+            if ile != we {
+                problems.append("item \(k.item) at \(k.location) \(Tracking(lot: k.lot, serial: k.serial).label): item ledger \(ile) ≠ warehouse entries \(we)")
+            }
+        }
+        var serialsInBins: [TrackingKey: Quantity] = [:]
+        for (k, c) in state.contents where !k.serial.isEmpty && state.locations[k.location]?.adjustmentBin != k.bin {
+            let sk = TrackingKey(k.item, k.location, lot: "", serial: k.serial)
+            serialsInBins[sk] = (serialsInBins[sk] ?? .zero).adding(c.quantityBase) ?? .zero
+        }
+        for (k, q) in serialsInBins.sorted(by: { $0.key < $1.key }) where q > Quantity(1) {
+            problems.append("serial \(k.serial) of item \(k.item) is in the bins of \(k.location) \(q) times")
         }
         for (k, v) in contents.sorted(by: { $0.key < $1.key }) {
             let c = state.contents[k]

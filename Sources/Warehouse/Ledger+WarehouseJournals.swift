@@ -5,8 +5,13 @@ public struct WhseItemJournalLine: Sendable, Hashable {
     public var bin: String
     public var quantity: Quantity
     public var unitOfMeasure: String?
-    public init(item: String, zone: String? = nil, bin: String, quantity: Quantity, unitOfMeasure: String? = nil) {
+    public var lot: String?
+    public var serial: String?
+    public var expirationDate: String?
+    public init(item: String, zone: String? = nil, bin: String, quantity: Quantity, unitOfMeasure: String? = nil,
+                lot: String? = nil, serial: String? = nil, expirationDate: String? = nil) {
         self.item = item; self.zone = zone; self.bin = bin; self.quantity = quantity; self.unitOfMeasure = unitOfMeasure
+        self.lot = lot; self.serial = serial; self.expirationDate = expirationDate
     }
 }
 
@@ -17,9 +22,18 @@ public struct WhseReclassJournalLine: Sendable, Hashable {
     public var toBin: String
     public var quantity: Quantity
     public var unitOfMeasure: String?
-    public init(item: String, fromBin: String, toBin: String, quantity: Quantity, unitOfMeasure: String? = nil) {
+    public var lot: String?
+    public var serial: String?
+    /// Reclassify the tracking: the To entry carries these (an item ledger Transfer pair records the change, §3.3).
+    public var newLot: String?
+    public var newSerial: String?
+    public var newExpirationDate: String?
+    public init(item: String, fromBin: String, toBin: String, quantity: Quantity, unitOfMeasure: String? = nil,
+                lot: String? = nil, serial: String? = nil, newLot: String? = nil, newSerial: String? = nil,
+                newExpirationDate: String? = nil) {
         self.item = item; self.fromBin = fromBin; self.toBin = toBin; self.quantity = quantity
-        self.unitOfMeasure = unitOfMeasure
+        self.unitOfMeasure = unitOfMeasure; self.lot = lot; self.serial = serial; self.newLot = newLot
+        self.newSerial = newSerial; self.newExpirationDate = newExpirationDate
     }
 }
 
@@ -64,10 +78,21 @@ extension Ledger {
         if q.magnitude > Quantity.maxLineMagnitude { throw DomainError(.validationFailed, "quantity \(q) is too large") }
     }
 
-    func base(_ q: Quantity, _ perUnit: Quantity) throws(DomainError) -> Quantity {
-        guard let b = q.multiplied(by: perUnit), b.magnitude <= Quantity.maxLineMagnitude else {
+    /// The base quantity of `q` units of `perUnit`. With the item: `q` must be a multiple of the unit's rounding
+    /// precision (no silent rounding of what a person entered), and the base quantity is rounded to the base unit's
+    /// precision (E3: 5/6 BOX of 6 PCS is 4.99998 PCS, or 5 with a base precision of 1).
+    func base(_ q: Quantity, _ perUnit: Quantity, _ item: Item? = nil, unit: String? = nil) throws(DomainError) -> Quantity {
+        if let item, let unit {
+            let p = item.precision(unit)
+            if p.units > 1 && q.units % p.units != 0 {
+                throw DomainError(.unitOfMeasure, "quantity \(q) \(unit) of item \(item.no) is not a multiple of the unit's rounding precision \(p)",
+                                  details: ["item": .text(item.no), "unitOfMeasure": .text(unit), "roundingPrecision": .quantity(p)])
+            }
+        }
+        guard var b = q.multiplied(by: perUnit), b.magnitude <= Quantity.maxLineMagnitude else {
             throw DomainError(.overflow, "quantity \(q) × \(perUnit) is out of range")
         }
+        if let item, perUnit != Quantity(1) { b = b.rounded(toMultipleOf: item.precision(item.baseUnitOfMeasure)) }
         return b
     }
 
@@ -93,25 +118,29 @@ extension Ledger {
         try atomically { () throws(DomainError) -> PostingSummary in
             let (location, adj, date) = try whseJournalHeader(code, "the warehouse item journal", registeringDate: registeringDate,
                                                               documentNo: documentNo, lineCount: lines.count, context: context)
-            return try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
+            let posted = try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
                 let item = try item(line.item)
                 let bin = try userBin(location, line.bin, zone: line.zone)
                 try Ledger.checkLineQuantity(line.quantity)
                 let (unit, perUnit) = try unit(item, line.unitOfMeasure)
                 let q = line.quantity
-                let qb = try base(q, perUnit)
+                let qb = try base(q, perUnit, item, unit: unit)
+                let tracking = try resolveTracking(item, lot: line.lot, serial: line.serial, expirationDate: line.expirationDate,
+                                                   inbound: q.isPositive, perUnit: perUnit, quantity: q)
                 // Take entry first, then place entry (§3.1).
                 let (from, to) = q.isPositive ? (adj, bin) : (bin, adj)
                 try Ledger.checkBlocked(bin, inbound: q.isPositive)
                 try writeWarehouseEntry(type: .negativeAdjmt, date: date, location: location, bin: from, item: item,
                                         quantity: q.magnitude.negated, quantityBase: qb.magnitude.negated, unit: unit,
                                         perUnit: perUnit, documentNo: documentNo, source: "whseItemJournal",
-                                        register: register, context: context)
+                                        register: register, context: context, tracking: tracking)
                 try writeWarehouseEntry(type: .positiveAdjmt, date: date, location: location, bin: to, item: item,
                                         quantity: q.magnitude, quantityBase: qb.magnitude, unit: unit,
                                         perUnit: perUnit, documentNo: documentNo, source: "whseItemJournal",
-                                        register: register, context: context)
+                                        register: register, context: context, tracking: tracking)
             }
+            try checkReservations(lines.map { ItemLocationKey($0.item, code) })
+            return posted
         }
     }
 
@@ -125,7 +154,7 @@ extension Ledger {
             let (location, _, date) = try whseJournalHeader(code, "the warehouse reclassification journal",
                                                             registeringDate: registeringDate, documentNo: documentNo,
                                                             lineCount: lines.count, context: context)
-            return try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
+            let posted = try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
                 let item = try item(line.item)
                 let from = try userBin(location, line.fromBin, zone: nil)
                 let to = try userBin(location, line.toBin, zone: nil)
@@ -141,16 +170,38 @@ extension Ledger {
                 try Ledger.checkBlocked(to, inbound: true)
                 let (unit, perUnit) = try unit(item, line.unitOfMeasure)
                 let q = line.quantity
-                let qb = try base(q, perUnit)
+                let qb = try base(q, perUnit, item, unit: unit)
+                let old = try resolveTracking(item, lot: line.lot, serial: line.serial, expirationDate: nil, inbound: false,
+                                              perUnit: perUnit, quantity: q)
+                let changes = (line.newLot != nil && line.newLot != old.lot) || (line.newSerial != nil && line.newSerial != old.serial)
+                if line.newExpirationDate != nil && !changes && line.newExpirationDate != old.expirationDate {
+                    throw DomainError(.itemTracking, "a lot's expiration date does not change; reclassify the stock into a new lot with newLot and newExpirationDate")
+                }
+                let new = changes
+                    ? try resolveTracking(item, lot: line.newLot ?? line.lot, serial: line.newSerial ?? line.serial,
+                                          expirationDate: line.newExpirationDate ?? (line.newLot == nil ? old.expirationDate : nil),
+                                          inbound: true, perUnit: perUnit, quantity: q)
+                    : old
                 try writeWarehouseEntry(type: .movement, date: date, location: location, bin: from, item: item,
                                         quantity: q.negated, quantityBase: qb.negated, unit: unit, perUnit: perUnit,
                                         documentNo: documentNo, source: "whseReclassJournal", register: register,
-                                        context: context)
+                                        context: context, tracking: old)
                 try writeWarehouseEntry(type: .movement, date: date, location: location, bin: to, item: item,
                                         quantity: q, quantityBase: qb, unit: unit, perUnit: perUnit,
                                         documentNo: documentNo, source: "whseReclassJournal", register: register,
-                                        context: context)
+                                        context: context, tracking: new)
+                if changes {
+                    // The item ledger follows the tracking change: a Transfer pair at the location (§3.3).
+                    try writeItemLedgerEntry(type: .transfer, date: date, documentNo: documentNo, location: location, item: item,
+                                             quantity: qb.negated, unit: unit, perUnit: perUnit, warehouseAdjustment: true,
+                                             source: "whseReclassJournal", context: context, tracking: old)
+                    try writeItemLedgerEntry(type: .transfer, date: date, documentNo: documentNo, location: location, item: item,
+                                             quantity: qb, unit: unit, perUnit: perUnit, warehouseAdjustment: true,
+                                             source: "whseReclassJournal", context: context, tracking: new)
+                }
             }
+            try checkReservations(lines.map { ItemLocationKey($0.item, code) })
+            return posted
         }
     }
 }

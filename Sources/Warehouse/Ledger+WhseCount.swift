@@ -28,6 +28,13 @@ public struct WhseCountLine: Sendable, Hashable {
     public var counted: Bool
     /// The bin content's last warehouse entry when calculated: a later entry on the key makes the line stale.
     public var lastEntryNo: Int
+    public var lot: String = ""
+    public var serial: String = ""
+    public var expirationDate: String? = nil
+    /// Set when calculated for the items due in their counting period (§2.12).
+    public var countingPeriod: String? = nil
+
+    var tracking: Tracking { Tracking(lot: lot, serial: serial, expirationDate: expirationDate) }
 }
 
 /// What a caller enters for one count: a line by number, or a bin + item (+ unit).
@@ -37,8 +44,14 @@ public struct CountInput: Sendable, Hashable {
     public var item: String?
     public var unitOfMeasure: String?
     public var quantity: Quantity
-    public init(lineNo: Int? = nil, bin: String? = nil, item: String? = nil, unitOfMeasure: String? = nil, quantity: Quantity) {
+    public var lot: String?
+    public var serial: String?
+    /// For a lot found that has no expiration date yet.
+    public var expirationDate: String?
+    public init(lineNo: Int? = nil, bin: String? = nil, item: String? = nil, unitOfMeasure: String? = nil, quantity: Quantity,
+                lot: String? = nil, serial: String? = nil, expirationDate: String? = nil) {
         self.lineNo = lineNo; self.bin = bin; self.item = item; self.unitOfMeasure = unitOfMeasure; self.quantity = quantity
+        self.lot = lot; self.serial = serial; self.expirationDate = expirationDate
     }
 }
 
@@ -81,7 +94,7 @@ extension Ledger {
     public func calculateWhseCount(
         location code: String, journal: String? = nil, documentNo: String = "", registeringDate: String? = nil,
         zone: String? = nil, bin binFilter: String? = nil, item itemFilter: String? = nil, includeZero: Bool = false,
-        blind: Bool = false, context: PostingContext
+        blind: Bool = false, countingPeriodDue: Bool = false, context: PostingContext
     ) throws(DomainError) -> WhseCountJournal {
         try atomically { () throws(DomainError) -> WhseCountJournal in
             let (location, adj) = try directedLocation(code, "the warehouse physical inventory journal")
@@ -91,6 +104,8 @@ extension Ledger {
             if let z = zone, state.zones[BinKey(code, z)] == nil { throw DomainError(.notFound, "zone \(z) does not exist at \(code)") }
             if let b = binFilter { _ = try bin(code, b) }
             if let i = itemFilter { _ = try item(i) }
+            let due: [String: String]? = countingPeriodDue
+                ? Dictionary(uniqueKeysWithValues: try itemsDueForCounting(on: date).map { ($0.no, $0.countingPeriod ?? "") }) : nil
             let name = try checkNewJournalName(journal, prefix: "WPI")
             var lines: [WhseCountLine] = []
             let binKeys = state.bins.keys.filter { $0.location == code && $0.bin != adj.code }
@@ -100,11 +115,16 @@ extension Ledger {
                 for key in (state.contentsByBin[bk] ?? []).sorted() where itemFilter == nil || key.item == itemFilter {
                     guard let c = state.contents[key], includeZero || !c.quantityBase.isZero,
                           let item = state.items[key.item] else { continue }
+                    if let due, due[key.item] == nil { continue }
                     lines.append(WhseCountLine(
                         lineNo: (lines.count + 1) * 10000, zone: bin.zone, bin: bin.code, item: key.item,
                         unitOfMeasure: key.unitOfMeasure, quantityPerUnit: item.quantityPerUnit(key.unitOfMeasure) ?? Quantity(1),
                         quantityCalculated: c.quantity, quantityCalculatedBase: c.quantityBase,
-                        quantityPhysInventory: c.quantity, counted: false, lastEntryNo: c.lastEntryNo))
+                        quantityPhysInventory: c.quantity, counted: false, lastEntryNo: c.lastEntryNo,
+                        lot: key.lot, serial: key.serial,
+                        expirationDate: key.lot.isEmpty && key.serial.isEmpty ? nil
+                            : state.expirations[TrackingNo(key.item, lot: key.lot, serial: key.serial)],
+                        countingPeriod: due?[key.item]))
                 }
             }
             guard lines.count <= Ledger.maxCountJournalLines else {
@@ -133,6 +153,12 @@ extension Ledger {
                     guard !c.quantity.isNegative else { throw DomainError(.validationFailed, "a counted quantity must not be negative") }
                     guard c.quantity <= Quantity.maxLineMagnitude else { throw DomainError(.validationFailed, "counted quantity too large") }
                     let index = try findCountLine(&j, location: location, c)
+                    if let item = state.items[j.lines[index].item] {
+                        _ = try base(c.quantity, j.lines[index].quantityPerUnit, item, unit: j.lines[index].unitOfMeasure)
+                        if item.tracking.serial && c.quantity > Quantity(1) {
+                            throw DomainError(.itemTracking, "serial \(j.lines[index].serial) of item \(item.no) is counted as 0 or 1, not \(c.quantity)")
+                        }
+                    }
                     j.lines[index].quantityPhysInventory = c.quantity
                     j.lines[index].counted = true
                 } catch {
@@ -157,10 +183,11 @@ extension Ledger {
         let matches = j.lines.indices.filter {
             j.lines[$0].bin == binCode && j.lines[$0].item == itemNo
                 && (c.unitOfMeasure == nil || j.lines[$0].unitOfMeasure == c.unitOfMeasure)
+                && (c.lot == nil || j.lines[$0].lot == c.lot) && (c.serial == nil || j.lines[$0].serial == c.serial)
         }
         if matches.count == 1 { return matches[0] }
         if matches.count > 1 {
-            throw DomainError(.validationFailed, "bin \(binCode) item \(itemNo) has lines in several units; name unitOfMeasure or lineNo")
+            throw DomainError(.validationFailed, "bin \(binCode) item \(itemNo) has several lines (units or lots); name unitOfMeasure, lot, serial or lineNo")
         }
         // Found where nobody expected it: add a line.
         let bin = try userBin(location, binCode, zone: nil)
@@ -169,20 +196,24 @@ extension Ledger {
         guard j.lines.count < Ledger.maxCountJournalLines else {
             throw DomainError(.limitExceeded, "journal \(j.name) holds \(Ledger.maxCountJournalLines) lines")
         }
-        let key = ContentKey(location.code, bin.code, item.no, unit)
+        // A lot / serial found must be named, and an incoming lot of an item that needs one must have its expiration date.
+        let tracking = try resolveTracking(item, lot: c.lot, serial: c.serial, expirationDate: c.expirationDate,
+                                           inbound: c.quantity.isPositive, perUnit: perUnit, quantity: c.quantity, record: false)
+        let key = ContentKey(location.code, bin.code, item.no, unit, tracking)
         let content = state.contents[key] ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
         let lineNo = (j.lines.map(\.lineNo).max() ?? 0) + 10000
         j.lines.append(WhseCountLine(
             lineNo: lineNo, zone: bin.zone, bin: bin.code, item: item.no, unitOfMeasure: unit, quantityPerUnit: perUnit,
             quantityCalculated: content.quantity, quantityCalculatedBase: content.quantityBase,
-            quantityPhysInventory: content.quantity, counted: false, lastEntryNo: content.lastEntryNo))
+            quantityPhysInventory: content.quantity, counted: false, lastEntryNo: content.lastEntryNo,
+            lot: tracking.lot, serial: tracking.serial, expirationDate: tracking.expirationDate))
         return j.lines.count - 1
     }
 
     /// Lines whose bin content moved since they were calculated.
     public func staleWhseCountLines(_ j: WhseCountJournal) -> [Int] {
         j.lines.filter { line in
-            let key = ContentKey(j.location, line.bin, line.item, line.unitOfMeasure)
+            let key = ContentKey(j.location, line.bin, line.item, line.unitOfMeasure, line.tracking)
             return (state.contents[key]?.lastEntryNo ?? 0) != line.lastEntryNo
         }.map(\.lineNo)
     }
@@ -199,7 +230,7 @@ extension Ledger {
                 }
             }
             for i in j.lines.indices where wanted == nil || wanted!.contains(j.lines[i].lineNo) {
-                let key = ContentKey(j.location, j.lines[i].bin, j.lines[i].item, j.lines[i].unitOfMeasure)
+                let key = ContentKey(j.location, j.lines[i].bin, j.lines[i].item, j.lines[i].unitOfMeasure, j.lines[i].tracking)
                 let c = state.contents[key] ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
                 j.lines[i].quantityCalculated = c.quantity
                 j.lines[i].quantityCalculatedBase = c.quantityBase
@@ -242,20 +273,25 @@ extension Ledger {
                 guard let d = line.quantityPhysInventory.subtracting(line.quantityCalculated) else {
                     throw DomainError(.overflow, "difference out of range")
                 }
-                let physBase = try base(line.quantityPhysInventory, line.quantityPerUnit)
+                let physBase = try base(line.quantityPhysInventory, line.quantityPerUnit, item, unit: line.unitOfMeasure)
                 guard let db = physBase.subtracting(line.quantityCalculatedBase) else {
                     throw DomainError(.overflow, "difference out of range")
                 }
+                let tracking = try resolveTracking(
+                    item, lot: line.lot.isEmpty ? nil : line.lot, serial: line.serial.isEmpty ? nil : line.serial,
+                    expirationDate: line.expirationDate, inbound: db.isPositive, perUnit: line.quantityPerUnit,
+                    quantity: line.quantityPhysInventory)
                 let (from, to) = d.isNegative ? (bin, adj) : (adj, bin)
                 try writeWarehouseEntry(type: .negativeAdjmt, date: j.registeringDate, location: location, bin: from,
                                         item: item, quantity: d.magnitude.negated, quantityBase: db.magnitude.negated,
                                         unit: line.unitOfMeasure, perUnit: line.quantityPerUnit, documentNo: j.documentNo,
-                                        source: "whsePhysInventory", register: register, context: context)
+                                        source: "whsePhysInventory", register: register, context: context, tracking: tracking)
                 try writeWarehouseEntry(type: .positiveAdjmt, date: j.registeringDate, location: location, bin: to,
                                         item: item, quantity: d.magnitude, quantityBase: db.magnitude,
                                         unit: line.unitOfMeasure, perUnit: line.quantityPerUnit, documentNo: j.documentNo,
-                                        source: "whsePhysInventory", register: register, context: context)
+                                        source: "whsePhysInventory", register: register, context: context, tracking: tracking)
             }
+            for line in j.lines { if let p = line.countingPeriod { itemCounted(line.item, period: p, on: j.registeringDate) } }
             setWhseCountJournal(name, nil)
             return posted
         }

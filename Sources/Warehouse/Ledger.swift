@@ -31,6 +31,16 @@ public struct LedgerState: Sendable, Equatable {
     /// Serial for generated journal names.
     public var lastJournalSerial: Int = 0
 
+    /// Σ item ledger entries per (item, location, lot, serial) for tracked entries.
+    public var trackingTotals: [TrackingKey: Quantity] = [:]
+    /// Expiration date per lot (or per serial of an item without lots).
+    public var expirations: [TrackingNo: String] = [:]
+    /// Phys. inventory counting periods by code.
+    public var countingPeriods: [String: CountingPeriod] = [:]
+    /// Open reservations by number.
+    public var reservations: [Int: Reservation] = [:]
+    public var lastReservationNo: Int = 0
+
     public init() {}
 }
 
@@ -54,6 +64,10 @@ public final class Ledger: @unchecked Sendable {
         case whseCount(String, WhseCountJournal?)
         case physJournal(String, PhysInventoryJournal?)
         case itemBatch(String, ItemJournalBatch?)
+        case trackingTotal(TrackingKey, Quantity?)
+        case expiration(TrackingNo, String?)
+        case countingPeriod(String, CountingPeriod?)
+        case reservation(Int, Reservation?)
     }
 
     /// A point to roll back to.
@@ -64,6 +78,7 @@ public final class Ledger: @unchecked Sendable {
         let physInventoryEntries: Int
         let lastRegisterNo: Int
         let lastJournalSerial: Int
+        let lastReservationNo: Int
     }
 
     var undoLog: [Undo] = []
@@ -87,7 +102,8 @@ public final class Ledger: @unchecked Sendable {
             itemLedgerEntries: state.itemLedgerEntries.count,
             physInventoryEntries: state.physInventoryEntries.count,
             lastRegisterNo: state.lastRegisterNo,
-            lastJournalSerial: state.lastJournalSerial)
+            lastJournalSerial: state.lastJournalSerial,
+            lastReservationNo: state.lastReservationNo)
     }
 
     /// Undoes everything after `point`.
@@ -111,6 +127,10 @@ public final class Ledger: @unchecked Sendable {
             case .whseCount(let k, let v): state.whseCountJournals[k] = v
             case .physJournal(let k, let v): state.physInventoryJournals[k] = v
             case .itemBatch(let k, let v): state.itemJournalBatches[k] = v
+            case .trackingTotal(let k, let v): state.trackingTotals[k] = v
+            case .expiration(let k, let v): state.expirations[k] = v
+            case .countingPeriod(let k, let v): state.countingPeriods[k] = v
+            case .reservation(let k, let v): state.reservations[k] = v
             }
         }
         state.warehouseEntries.removeSubrange(point.warehouseEntries...)
@@ -118,6 +138,7 @@ public final class Ledger: @unchecked Sendable {
         state.physInventoryEntries.removeSubrange(point.physInventoryEntries...)
         state.lastRegisterNo = point.lastRegisterNo
         state.lastJournalSerial = point.lastJournalSerial
+        state.lastReservationNo = point.lastReservationNo
         end(point)
     }
 
@@ -177,6 +198,19 @@ public final class Ledger: @unchecked Sendable {
         state.itemJournalBatches[name] = b
     }
 
+    func setExpiration(_ no: TrackingNo, _ date: String?) {
+        undoLog.append(.expiration(no, state.expirations[no]))
+        state.expirations[no] = date
+    }
+    func setCountingPeriod(_ code: String, _ p: CountingPeriod?) {
+        undoLog.append(.countingPeriod(code, state.countingPeriods[code]))
+        state.countingPeriods[code] = p
+    }
+    func setReservation(_ no: Int, _ r: Reservation?) {
+        undoLog.append(.reservation(no, state.reservations[no]))
+        state.reservations[no] = r
+    }
+
     /// Opens a new register number for one posting.
     func nextRegister() -> Int {
         state.lastRegisterNo += 1
@@ -195,27 +229,41 @@ public final class Ledger: @unchecked Sendable {
     func writeWarehouseEntry(
         type: EntryType, date: String, location: Location, bin: Bin, item: Item,
         quantity: Quantity, quantityBase: Quantity, unit: String, perUnit: Quantity,
-        documentNo: String, source: String, register: Int, context: PostingContext
+        documentNo: String, source: String, register: Int, context: PostingContext, tracking: Tracking = .none
     ) throws(DomainError) -> Int {
-        let key = ContentKey(location.code, bin.code, item.no, unit)
+        let key = ContentKey(location.code, bin.code, item.no, unit, tracking)
         let isAdjustment = location.adjustmentBin == bin.code
+        // One unit per serial no. in the location's bins (the adjustment bin aside) (§4.5).
+        if !tracking.serial.isEmpty && !isAdjustment && quantityBase.isPositive {
+            let have = serialStock(item.no, serial: tracking.serial, location: location)
+            if let after = have.adding(quantityBase), after > Quantity(1) {
+                throw DomainError(.itemTracking, "serial \(tracking.serial) of item \(item.no) is already in inventory at \(location.code)",
+                                  details: ["item": .text(item.no), "serial": .text(tracking.serial)])
+            }
+        }
         let old = state.contents[key]
         let current = old ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
         guard let newQty = current.quantity.adding(quantity), let newBase = current.quantityBase.adding(quantityBase)
         else { throw DomainError(.overflow, "quantity in bin \(bin.code) would overflow") }
         if !isAdjustment && (newBase.isNegative || newQty.isNegative) {
+            let what = tracking.isEmpty ? "" : " (\(tracking.label))"
+            var details: [String: DomainError.DetailValue] = [
+                "bin": .text(bin.code), "item": .text(item.no), "unitOfMeasure": .text(unit),
+                "available": .quantity(current.quantity), "requested": .quantity(quantity.magnitude)]
+            if !tracking.lot.isEmpty { details["lot"] = .text(tracking.lot) }
+            if !tracking.serial.isEmpty { details["serial"] = .text(tracking.serial) }
             throw DomainError(
                 .insufficientQuantity,
-                "bin \(bin.code) holds \(current.quantity) \(unit) of item \(item.no); \(quantity.magnitude) \(unit) cannot be taken",
-                details: ["bin": .text(bin.code), "item": .text(item.no), "unitOfMeasure": .text(unit),
-                          "available": .quantity(current.quantity), "requested": .quantity(quantity.magnitude)])
+                "bin \(bin.code) holds \(current.quantity) \(unit) of item \(item.no)\(what); \(quantity.magnitude) \(unit) cannot be taken",
+                details: details)
         }
         let entryNo = state.warehouseEntries.count + 1
         state.warehouseEntries.append(WarehouseEntry(
             entryNo: entryNo, entryType: type, registeringDate: date, location: location.code, zone: bin.zone,
             bin: bin.code, item: item.no, quantity: quantity, quantityBase: quantityBase, unitOfMeasure: unit,
             quantityPerUnit: perUnit, documentNo: documentNo, source: source, registerNo: register,
-            user: context.user, timestamp: context.timestamp))
+            user: context.user, timestamp: context.timestamp, lot: tracking.lot, serial: tracking.serial,
+            expirationDate: tracking.expirationDate))
         if let old {
             undoLog.append(.content(key, old))
         } else {
@@ -231,18 +279,40 @@ public final class Ledger: @unchecked Sendable {
     @discardableResult
     func writeItemLedgerEntry(
         type: EntryType, date: String, documentNo: String, location: Location, item: Item, quantity: Quantity,
-        unit: String, perUnit: Quantity, warehouseAdjustment: Bool, source: String, context: PostingContext
+        unit: String, perUnit: Quantity, warehouseAdjustment: Bool, source: String, context: PostingContext,
+        tracking: Tracking = .none
     ) throws(DomainError) -> Int {
         let key = ItemLocationKey(item.no, location.code)
         let old = state.itemLedgerTotals[key]
         guard let total = (old ?? .zero).adding(quantity) else {
             throw DomainError(.overflow, "inventory of item \(item.no) at \(location.code) would overflow")
         }
+        if !tracking.isEmpty {
+            let tk = TrackingKey(item.no, location.code, lot: tracking.lot, serial: tracking.serial)
+            let oldT = state.trackingTotals[tk]
+            guard let t = (oldT ?? .zero).adding(quantity) else {
+                throw DomainError(.overflow, "inventory of item \(item.no) at \(location.code) would overflow")
+            }
+            if !tracking.serial.isEmpty && quantity.isPositive {
+                // The item ledger holds a serial no. once, across all locations (§4.5).
+                var onHand = t
+                for (k, q) in state.trackingTotals where k.item == item.no && k.serial == tracking.serial && k.location != location.code {
+                    onHand = onHand.adding(q) ?? onHand
+                }
+                if onHand > Quantity(1) {
+                    throw DomainError(.itemTracking, "serial \(tracking.serial) of item \(item.no) is already on inventory",
+                                      details: ["item": .text(item.no), "serial": .text(tracking.serial)])
+                }
+            }
+            undoLog.append(.trackingTotal(tk, oldT))
+            state.trackingTotals[tk] = t.isZero ? nil : t
+        }
         let entryNo = state.itemLedgerEntries.count + 1
         state.itemLedgerEntries.append(ItemLedgerEntry(
             entryNo: entryNo, entryType: type, postingDate: date, documentNo: documentNo, location: location.code,
             item: item.no, quantity: quantity, unitOfMeasure: unit, quantityPerUnit: perUnit,
-            warehouseAdjustment: warehouseAdjustment, source: source, user: context.user, timestamp: context.timestamp))
+            warehouseAdjustment: warehouseAdjustment, source: source, user: context.user, timestamp: context.timestamp,
+            lot: tracking.lot, serial: tracking.serial, expirationDate: tracking.expirationDate))
         undoLog.append(.itemTotal(key, old, state.itemLedgerLastEntry[key]))
         state.itemLedgerTotals[key] = total
         state.itemLedgerLastEntry[key] = entryNo

@@ -70,9 +70,22 @@ public struct Item: Sendable, Hashable {
     /// Unit code → quantity per unit in base units; always holds the base unit with 1.
     public var unitsOfMeasure: [String: Quantity]
     public var blocked: Bool
+    /// Lot / serial / expiration tracking (fixed at creation).
+    public var tracking: ItemTracking = .none
+    /// Qty. Rounding Precision per unit (DOMAIN.md §2.5); a unit not listed uses 0.00001.
+    public var roundingPrecision: [String: Quantity] = [:]
+    /// Phys. inventory counting period (§2.12) and its dates (YYYY-MM-DD).
+    public var countingPeriod: String? = nil
+    public var lastCountingPeriodUpdate: String? = nil
+    public var nextCountingStart: String? = nil
+    public var nextCountingEnd: String? = nil
+    /// Posting date of the newest phys. inventory ledger entry.
+    public var lastPhysInventoryDate: String? = nil
 
     /// Quantity per unit of `code`, or nil when the item has no such unit.
     public func quantityPerUnit(_ code: String) -> Quantity? { unitsOfMeasure[code] }
+    /// The rounding precision of `code`: quantities in that unit are multiples of it.
+    public func precision(_ code: String) -> Quantity { roundingPrecision[code] ?? Quantity(units: 1) }
 }
 
 /// Key of a bin inside the site.
@@ -91,19 +104,27 @@ public struct ItemLocationKey: Hashable, Sendable, Comparable {
     public static func < (a: ItemLocationKey, b: ItemLocationKey) -> Bool { (a.location, a.item) < (b.location, b.item) }
 }
 
-/// Key of one bin content record: bin, item and unit of measure (DOMAIN.md §2.6).
+/// Key of one bin content record: bin, item, unit of measure and, for tracked items, lot and serial no.
+/// (DOMAIN.md §2.6; "" = none).
 public struct ContentKey: Hashable, Sendable, Comparable {
     public var location: String
     public var bin: String
     public var item: String
     public var unitOfMeasure: String
-    public init(_ location: String, _ bin: String, _ item: String, _ unitOfMeasure: String) {
+    public var lot: String
+    public var serial: String
+    public init(_ location: String, _ bin: String, _ item: String, _ unitOfMeasure: String, lot: String = "", serial: String = "") {
         self.location = location; self.bin = bin; self.item = item; self.unitOfMeasure = unitOfMeasure
+        self.lot = lot; self.serial = serial
+    }
+    public init(_ location: String, _ bin: String, _ item: String, _ unitOfMeasure: String, _ t: Tracking) {
+        self.init(location, bin, item, unitOfMeasure, lot: t.lot, serial: t.serial)
     }
     public var binKey: BinKey { BinKey(location, bin) }
     public var itemLocation: ItemLocationKey { ItemLocationKey(item, location) }
+    public var tracking: Tracking { Tracking(lot: lot, serial: serial) }
     public static func < (a: ContentKey, b: ContentKey) -> Bool {
-        (a.location, a.bin, a.item, a.unitOfMeasure) < (b.location, b.bin, b.item, b.unitOfMeasure)
+        (a.location, a.bin, a.item, a.unitOfMeasure, a.lot, a.serial) < (b.location, b.bin, b.item, b.unitOfMeasure, b.lot, b.serial)
     }
 }
 

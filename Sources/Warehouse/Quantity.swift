@@ -45,6 +45,16 @@ public struct Quantity: Hashable, Comparable, Sendable, CustomStringConvertible 
         return Quantity.rounded(product, divisor: Int128(Quantity.scale))
     }
 
+    /// The nearest multiple of `step` (half away from zero); `self` when `step` is not positive.
+    public func rounded(toMultipleOf step: Quantity) -> Quantity {
+        guard step.units > 1 else { return self }
+        let r = units % step.units
+        guard r != 0 else { return self }
+        let down = units - r
+        let up = down + (units < 0 ? -step.units : step.units)
+        return (r < 0 ? -r : r) * 2 >= step.units ? Quantity(units: up) : Quantity(units: down)
+    }
+
     /// `self ÷ divisor`, rounded half away from zero to five places; nil on overflow or division by zero.
     public func divided(by divisor: Quantity) -> Quantity? {
         guard divisor.units != 0 else { return nil }

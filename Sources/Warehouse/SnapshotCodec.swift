@@ -49,6 +49,8 @@ public struct SnapshotReader {
     let data: [UInt8]
     var offset = 0
     var table: [String] = []
+    /// The state version the snapshot was written with (1 or 2).
+    public private(set) var version = 0
 
     public init(_ bytes: [UInt8]) throws {
         self.data = bytes
@@ -56,7 +58,10 @@ public struct SnapshotReader {
         guard data.count >= magic.count, Array(data[0..<magic.count]) == magic else { throw SnapshotError("not a whsed state snapshot") }
         offset = magic.count
         let version = try uint()
-        guard version == UInt64(LedgerState.snapshotVersion) else { throw SnapshotError("snapshot state version \(version) is not supported") }
+        guard version >= 1 && version <= UInt64(LedgerState.snapshotVersion) else {
+            throw SnapshotError("snapshot state version \(version) is not supported")
+        }
+        self.version = Int(version)
         let n = try count()
         table.reserveCapacity(n)
         for _ in 0..<n {
@@ -120,7 +125,8 @@ extension EntryType {
 
 extension LedgerState {
     /// Version of the state encoding inside a snapshot.
-    public static let snapshotVersion = 1
+    /// 2 added item tracking, rounding precision, counting periods and reservations; version 1 is still read.
+    public static let snapshotVersion = 2
 
     /// Writes the whole state.
     public func encode(into w: inout SnapshotWriter) {
@@ -142,29 +148,37 @@ extension LedgerState {
             w.string(i.no); w.string(i.description); w.string(i.baseUnitOfMeasure); w.bool(i.blocked)
             w.uint(UInt64(i.unitsOfMeasure.count))
             for (code, per) in i.unitsOfMeasure.sorted(by: { $0.key < $1.key }) { w.string(code); w.quantity(per) }
+            w.bool(i.tracking.lot); w.bool(i.tracking.serial); w.bool(i.tracking.expirationRequired)
+            w.uint(UInt64(i.roundingPrecision.count))
+            for (code, p) in i.roundingPrecision.sorted(by: { $0.key < $1.key }) { w.string(code); w.quantity(p) }
+            w.optString(i.countingPeriod); w.optString(i.lastCountingPeriodUpdate); w.optString(i.nextCountingStart)
+            w.optString(i.nextCountingEnd); w.optString(i.lastPhysInventoryDate)
         }
         w.uint(UInt64(warehouseEntries.count))
         for e in warehouseEntries {
             w.uint(e.entryType.code); w.string(e.registeringDate); w.string(e.location); w.optString(e.zone); w.string(e.bin)
             w.string(e.item); w.quantity(e.quantity); w.quantity(e.quantityBase); w.string(e.unitOfMeasure); w.quantity(e.quantityPerUnit)
             w.string(e.documentNo); w.string(e.source); w.uint(UInt64(e.registerNo)); w.string(e.user); w.string(e.timestamp)
+            w.string(e.lot); w.string(e.serial); w.optString(e.expirationDate)
         }
         w.uint(UInt64(itemLedgerEntries.count))
         for e in itemLedgerEntries {
             w.uint(e.entryType.code); w.string(e.postingDate); w.string(e.documentNo); w.string(e.location); w.string(e.item)
             w.quantity(e.quantity); w.string(e.unitOfMeasure); w.quantity(e.quantityPerUnit); w.bool(e.warehouseAdjustment)
             w.string(e.source); w.string(e.user); w.string(e.timestamp)
+            w.string(e.lot); w.string(e.serial); w.optString(e.expirationDate)
         }
         w.uint(UInt64(physInventoryEntries.count))
         for e in physInventoryEntries {
             w.uint(e.entryType.code); w.string(e.postingDate); w.string(e.documentNo); w.string(e.location); w.optString(e.bin)
             w.string(e.item); w.quantity(e.quantity); w.quantity(e.quantityCalculated); w.quantity(e.quantityPhysInventory)
             w.string(e.unitOfMeasure); w.uint(UInt64(e.lastItemLedgerEntryNo)); w.string(e.user); w.string(e.timestamp)
+            w.string(e.lot); w.string(e.serial); w.optString(e.countingPeriod)
         }
         w.uint(UInt64(lastRegisterNo))
         w.uint(UInt64(contents.count))
         for (k, c) in contents.sorted(by: { $0.key < $1.key }) {
-            w.string(k.location); w.string(k.bin); w.string(k.item); w.string(k.unitOfMeasure)
+            w.string(k.location); w.string(k.bin); w.string(k.item); w.string(k.unitOfMeasure); w.string(k.lot); w.string(k.serial)
             w.quantity(c.quantity); w.quantity(c.quantityBase); w.uint(UInt64(c.lastEntryNo))
         }
         w.uint(UInt64(itemLedgerTotals.count))
@@ -180,6 +194,7 @@ extension LedgerState {
                 w.uint(UInt64(l.lineNo)); w.optString(l.zone); w.string(l.bin); w.string(l.item); w.string(l.unitOfMeasure)
                 w.quantity(l.quantityPerUnit); w.quantity(l.quantityCalculated); w.quantity(l.quantityCalculatedBase)
                 w.quantity(l.quantityPhysInventory); w.bool(l.counted); w.uint(UInt64(l.lastEntryNo))
+                w.string(l.lot); w.string(l.serial); w.optString(l.expirationDate); w.optString(l.countingPeriod)
             }
         }
         w.uint(UInt64(physInventoryJournals.count))
@@ -191,6 +206,7 @@ extension LedgerState {
                 w.uint(UInt64(l.lineNo)); w.string(l.item); w.optString(l.bin); w.string(l.unitOfMeasure)
                 w.quantity(l.quantityCalculated); w.quantity(l.quantityPhysInventory); w.bool(l.counted)
                 w.uint(UInt64(l.lastItemLedgerEntryNo)); w.uint(UInt64(l.lastWarehouseEntryNo))
+                w.string(l.lot); w.string(l.serial); w.optString(l.countingPeriod)
             }
         }
         w.uint(UInt64(itemJournalBatches.count))
@@ -201,14 +217,37 @@ extension LedgerState {
                 w.uint(l.entryType.code); w.string(l.location); w.optString(l.bin); w.string(l.item); w.quantity(l.quantity)
                 w.bool(l.quantityBase != nil); if let qb = l.quantityBase { w.quantity(qb) }
                 w.optString(l.unitOfMeasure); w.string(l.documentNo); w.optString(l.postingDate); w.bool(l.warehouseAdjustment)
+                w.optString(l.lot); w.optString(l.serial); w.optString(l.expirationDate)
+                w.uint(UInt64(l.tracking.count))
+                for t in l.tracking {
+                    w.optString(t.lot); w.optString(t.serial); w.optString(t.expirationDate); w.quantity(t.quantity)
+                    w.bool(t.quantityBase != nil); if let qb = t.quantityBase { w.quantity(qb) }
+                }
             }
         }
         w.uint(UInt64(lastJournalSerial))
+        w.uint(UInt64(trackingTotals.count))
+        for (k, q) in trackingTotals.sorted(by: { $0.key < $1.key }) {
+            w.string(k.item); w.string(k.location); w.string(k.lot); w.string(k.serial); w.quantity(q)
+        }
+        w.uint(UInt64(expirations.count))
+        for (k, d) in expirations.sorted(by: { $0.key < $1.key }) { w.string(k.item); w.string(k.lot); w.string(k.serial); w.string(d) }
+        w.uint(UInt64(countingPeriods.count))
+        for p in countingPeriods.values.sorted(by: { $0.code < $1.code }) {
+            w.string(p.code); w.string(p.description); w.uint(UInt64(p.frequency))
+        }
+        w.uint(UInt64(reservations.count))
+        for r in reservations.values.sorted(by: { $0.no < $1.no }) {
+            w.uint(UInt64(r.no)); w.string(r.location); w.string(r.item); w.string(r.lot); w.string(r.serial)
+            w.quantity(r.quantityBase); w.string(r.source); w.string(r.createdBy); w.string(r.createdAt)
+        }
+        w.uint(UInt64(lastReservationNo))
     }
 
     /// Reads what `encode` wrote.
     public static func decode(from r: inout SnapshotReader) throws -> LedgerState {
         var s = LedgerState()
+        let v2 = r.version >= 2
         func enumIndex<E: CaseIterable>(_ type: E.Type, _ r: inout SnapshotReader) throws -> E {
             let i = try r.count()
             let all = Array(E.allCases)
@@ -233,37 +272,51 @@ extension LedgerState {
             var i = Item(no: try r.string(), description: try r.string(), baseUnitOfMeasure: try r.string(), unitsOfMeasure: [:],
                          blocked: try r.bool())
             for _ in 0..<(try r.count()) { i.unitsOfMeasure[try r.string()] = try r.quantity() }
+            if v2 {
+                i.tracking = ItemTracking(lot: try r.bool(), serial: try r.bool(), expirationRequired: try r.bool())
+                for _ in 0..<(try r.count()) { i.roundingPrecision[try r.string()] = try r.quantity() }
+                i.countingPeriod = try r.optString(); i.lastCountingPeriodUpdate = try r.optString()
+                i.nextCountingStart = try r.optString(); i.nextCountingEnd = try r.optString()
+                i.lastPhysInventoryDate = try r.optString()
+            }
             s.items[i.no] = i
         }
         let weCount = try r.count()
         s.warehouseEntries.reserveCapacity(weCount)
         for n in 0..<weCount {
-            s.warehouseEntries.append(WarehouseEntry(
+            var e = WarehouseEntry(
                 entryNo: n + 1, entryType: try r.entryType(), registeringDate: try r.string(), location: try r.string(),
                 zone: try r.optString(), bin: try r.string(), item: try r.string(), quantity: try r.quantity(),
                 quantityBase: try r.quantity(), unitOfMeasure: try r.string(), quantityPerUnit: try r.quantity(),
                 documentNo: try r.string(), source: try r.string(), registerNo: try r.count(), user: try r.string(),
-                timestamp: try r.string()))
+                timestamp: try r.string())
+            if v2 { e.lot = try r.string(); e.serial = try r.string(); e.expirationDate = try r.optString() }
+            s.warehouseEntries.append(e)
         }
         let ileCount = try r.count()
         s.itemLedgerEntries.reserveCapacity(ileCount)
         for n in 0..<ileCount {
-            s.itemLedgerEntries.append(ItemLedgerEntry(
+            var e = ItemLedgerEntry(
                 entryNo: n + 1, entryType: try r.entryType(), postingDate: try r.string(), documentNo: try r.string(),
                 location: try r.string(), item: try r.string(), quantity: try r.quantity(), unitOfMeasure: try r.string(),
                 quantityPerUnit: try r.quantity(), warehouseAdjustment: try r.bool(), source: try r.string(),
-                user: try r.string(), timestamp: try r.string()))
+                user: try r.string(), timestamp: try r.string())
+            if v2 { e.lot = try r.string(); e.serial = try r.string(); e.expirationDate = try r.optString() }
+            s.itemLedgerEntries.append(e)
         }
         for n in 0..<(try r.count()) {
-            s.physInventoryEntries.append(PhysInventoryLedgerEntry(
+            var e = PhysInventoryLedgerEntry(
                 entryNo: n + 1, entryType: try r.entryType(), postingDate: try r.string(), documentNo: try r.string(),
                 location: try r.string(), bin: try r.optString(), item: try r.string(), quantity: try r.quantity(),
                 quantityCalculated: try r.quantity(), quantityPhysInventory: try r.quantity(), unitOfMeasure: try r.string(),
-                lastItemLedgerEntryNo: try r.count(), user: try r.string(), timestamp: try r.string()))
+                lastItemLedgerEntryNo: try r.count(), user: try r.string(), timestamp: try r.string())
+            if v2 { e.lot = try r.string(); e.serial = try r.string(); e.countingPeriod = try r.optString() }
+            s.physInventoryEntries.append(e)
         }
         s.lastRegisterNo = try r.count()
         for _ in 0..<(try r.count()) {
-            let k = ContentKey(try r.string(), try r.string(), try r.string(), try r.string())
+            let k = v2 ? ContentKey(try r.string(), try r.string(), try r.string(), try r.string(), lot: try r.string(), serial: try r.string())
+                : ContentKey(try r.string(), try r.string(), try r.string(), try r.string())
             s.contents[k] = BinContent(quantity: try r.quantity(), quantityBase: try r.quantity(), lastEntryNo: try r.count())
             s.contentsByBin[k.binKey, default: []].insert(k)
             s.contentsByItem[k.item, default: []].insert(k)
@@ -279,11 +332,16 @@ extension LedgerState {
                                      registeringDate: try r.string(), lines: [], createdBy: try r.string(), createdAt: try r.string(),
                                      blind: try r.bool())
             for _ in 0..<(try r.count()) {
-                j.lines.append(WhseCountLine(
+                var l = WhseCountLine(
                     lineNo: try r.count(), zone: try r.optString(), bin: try r.string(), item: try r.string(),
                     unitOfMeasure: try r.string(), quantityPerUnit: try r.quantity(), quantityCalculated: try r.quantity(),
                     quantityCalculatedBase: try r.quantity(), quantityPhysInventory: try r.quantity(), counted: try r.bool(),
-                    lastEntryNo: try r.count()))
+                    lastEntryNo: try r.count())
+                if v2 {
+                    l.lot = try r.string(); l.serial = try r.string(); l.expirationDate = try r.optString()
+                    l.countingPeriod = try r.optString()
+                }
+                j.lines.append(l)
             }
             s.whseCountJournals[j.name] = j
         }
@@ -291,10 +349,12 @@ extension LedgerState {
             var j = PhysInventoryJournal(name: try r.string(), location: try r.string(), documentNo: try r.string(),
                                          postingDate: try r.string(), lines: [], createdBy: try r.string(), createdAt: try r.string())
             for _ in 0..<(try r.count()) {
-                j.lines.append(PhysInventoryLine(
+                var l = PhysInventoryLine(
                     lineNo: try r.count(), item: try r.string(), bin: try r.optString(), unitOfMeasure: try r.string(),
                     quantityCalculated: try r.quantity(), quantityPhysInventory: try r.quantity(), counted: try r.bool(),
-                    lastItemLedgerEntryNo: try r.count(), lastWarehouseEntryNo: try r.count()))
+                    lastItemLedgerEntryNo: try r.count(), lastWarehouseEntryNo: try r.count())
+                if v2 { l.lot = try r.string(); l.serial = try r.string(); l.countingPeriod = try r.optString() }
+                j.lines.append(l)
             }
             s.physInventoryJournals[j.name] = j
         }
@@ -304,13 +364,43 @@ extension LedgerState {
                 let type = try r.entryType(), location = try r.string(), bin = try r.optString(), item = try r.string()
                 let quantity = try r.quantity()
                 let qb: Quantity? = try r.bool() ? try r.quantity() : nil
-                b.lines.append(ItemJournalLine(entryType: type, location: location, bin: bin, item: item, quantity: quantity,
-                                               quantityBase: qb, unitOfMeasure: try r.optString(), documentNo: try r.string(),
-                                               postingDate: try r.optString(), warehouseAdjustment: try r.bool()))
+                var l = ItemJournalLine(entryType: type, location: location, bin: bin, item: item, quantity: quantity,
+                                        quantityBase: qb, unitOfMeasure: try r.optString(), documentNo: try r.string(),
+                                        postingDate: try r.optString(), warehouseAdjustment: try r.bool())
+                if v2 {
+                    l.lot = try r.optString(); l.serial = try r.optString(); l.expirationDate = try r.optString()
+                    for _ in 0..<(try r.count()) {
+                        let lot = try r.optString(), serial = try r.optString(), exp = try r.optString(), q = try r.quantity()
+                        let tb: Quantity? = try r.bool() ? try r.quantity() : nil
+                        l.tracking.append(TrackingLine(lot: lot, serial: serial, expirationDate: exp, quantity: q, quantityBase: tb))
+                    }
+                }
+                b.lines.append(l)
             }
             s.itemJournalBatches[b.name] = b
         }
         s.lastJournalSerial = try r.count()
+        if v2 {
+            for _ in 0..<(try r.count()) {
+                let k = TrackingKey(try r.string(), try r.string(), lot: try r.string(), serial: try r.string())
+                s.trackingTotals[k] = try r.quantity()
+            }
+            for _ in 0..<(try r.count()) {
+                let k = TrackingNo(try r.string(), lot: try r.string(), serial: try r.string())
+                s.expirations[k] = try r.string()
+            }
+            for _ in 0..<(try r.count()) {
+                let p = CountingPeriod(code: try r.string(), description: try r.string(), frequency: try r.count())
+                s.countingPeriods[p.code] = p
+            }
+            for _ in 0..<(try r.count()) {
+                let res = Reservation(no: try r.count(), location: try r.string(), item: try r.string(), lot: try r.string(),
+                                      serial: try r.string(), quantityBase: try r.quantity(), source: try r.string(),
+                                      createdBy: try r.string(), createdAt: try r.string())
+                s.reservations[res.no] = res
+            }
+            s.lastReservationNo = try r.count()
+        }
         return s
     }
 }

@@ -1,0 +1,138 @@
+/// A reservation of stock for a source document (DOMAIN.md E2): the reserved quantity must be available to pick.
+public struct Reservation: Sendable, Hashable {
+    public var no: Int
+    public var location: String
+    public var item: String
+    /// Reserved from this lot / serial only when set ("" = any).
+    public var lot: String
+    public var serial: String
+    /// In the item's base unit.
+    public var quantityBase: Quantity
+    /// The document the stock is reserved for, e.g. a sales order no.
+    public var source: String
+    public var createdBy: String
+    public var createdAt: String
+}
+
+/// Reservations and pick availability (DOMAIN.md §2.6, E2).
+extension Ledger {
+    /// Most open reservations.
+    public static let maxReservations = 100_000
+
+    /// Stock that can be picked: directed — bins whose type has Pick (PICK, PUTPICK); basic — every bin; in both cases
+    /// not blocked for outbound movement, never the adjustment bin, less the negative differences of counts entered but
+    /// not registered (E9). Plain — the item ledger. Filtered to a lot/serial when given.
+    public func pickableQuantity(location: Location, item: String, lot: String = "", serial: String = "") -> Quantity {
+        func matches(_ k: ContentKey) -> Bool { (lot.isEmpty || k.lot == lot) && (serial.isEmpty || k.serial == serial) }
+        if location.kind == .plain {
+            if lot.isEmpty && serial.isEmpty { return state.itemLedgerTotals[ItemLocationKey(item, location.code)] ?? .zero }
+            var t = Quantity.zero
+            for (k, q) in state.trackingTotals where k.item == item && k.location == location.code
+                && (lot.isEmpty || k.lot == lot) && (serial.isEmpty || k.serial == serial) { t = t.adding(q) ?? t }
+            return t
+        }
+        func pickBin(_ b: Bin?) -> Bool {
+            guard let b, b.code != location.adjustmentBin, !b.blockMovement.blocksOutbound else { return false }
+            if location.kind == .directed { return b.binType.flatMap { BinType.standard[$0]?.pick } ?? false }
+            return true
+        }
+        var total = Quantity.zero
+        for k in state.contentsByItem[item] ?? [] where k.location == location.code && matches(k) {
+            guard pickBin(state.bins[k.binKey]), let c = state.contents[k] else { continue }
+            total = total.adding(c.quantityBase) ?? total
+        }
+        for j in state.whseCountJournals.values where j.location == location.code {
+            for line in j.lines where line.item == item && line.counted && (lot.isEmpty || line.lot == lot)
+                && (serial.isEmpty || line.serial == serial) && pickBin(state.bins[BinKey(j.location, line.bin)]) {
+                let physBase = line.quantityPhysInventory.multiplied(by: line.quantityPerUnit) ?? .zero
+                if let d = physBase.subtracting(line.quantityCalculatedBase), d.isNegative { total = total.adding(d) ?? total }
+            }
+        }
+        return total.isNegative ? .zero : total
+    }
+
+    /// Σ open reservations of an item at a location (those of one lot/serial, or all when none is given).
+    public func reservedQuantity(location: String, item: String, lot: String = "", serial: String = "") -> Quantity {
+        var t = Quantity.zero
+        for r in state.reservations.values where r.location == location && r.item == item
+            && (lot.isEmpty || r.lot == lot) && (serial.isEmpty || r.serial == serial) {
+            t = t.adding(r.quantityBase) ?? t
+        }
+        return t
+    }
+
+    /// Reserves stock. The reservation must fit what is available to pick less what is already reserved (E2): 5 in pick
+    /// bins and 100 in put-away bins can carry at most 5 reserved.
+    @discardableResult
+    public func createReservation(
+        location code: String, item no: String, quantity: Quantity, unitOfMeasure: String? = nil, lot: String? = nil,
+        serial: String? = nil, source: String, context: PostingContext
+    ) throws(DomainError) -> Reservation {
+        try atomically { () throws(DomainError) -> Reservation in
+            let location = try location(code)
+            let item = try item(no)
+            try Ledger.checkText(source, "source")
+            try Ledger.checkLineQuantity(quantity, allowNegative: false)
+            let (_, perUnit) = try unit(item, unitOfMeasure)
+            let qb = try base(quantity, perUnit, item)
+            let lot = lot ?? "", serial = serial ?? ""
+            if !lot.isEmpty { guard item.tracking.lot else { throw DomainError(.itemTracking, "item \(no) is not lot tracked") } }
+            if !serial.isEmpty { guard item.tracking.serial else { throw DomainError(.itemTracking, "item \(no) is not serial tracked") } }
+            guard state.reservations.count < Ledger.maxReservations else {
+                throw DomainError(.limitExceeded, "at most \(Ledger.maxReservations) reservations may be open",
+                                  details: ["limit": .text("maxReservations"), "max": .int(Ledger.maxReservations)])
+            }
+            // The whole item, then the lot/serial asked for.
+            var checks = [("", "")]
+            if !lot.isEmpty || !serial.isEmpty { checks.append((lot, serial)) }
+            for (l, s) in checks {
+                let pickable = pickableQuantity(location: location, item: no, lot: l, serial: s)
+                let reserved = reservedQuantity(location: code, item: no, lot: l, serial: s)
+                let free = pickable.subtracting(reserved) ?? .zero
+                if qb > free {
+                    let what = Tracking(lot: l, serial: s).label
+                    throw DomainError(
+                        .insufficientQuantity,
+                        "only \(free.isNegative ? .zero : free) \(item.baseUnitOfMeasure) of item \(no)\(what.isEmpty ? "" : " (\(what))") can be reserved at \(code): \(pickable) available to pick, \(reserved) already reserved",
+                        details: ["item": .text(no), "location": .text(code), "availableToPick": .quantity(pickable),
+                                  "reserved": .quantity(reserved), "requested": .quantity(qb)])
+                }
+            }
+            state.lastReservationNo += 1
+            let r = Reservation(no: state.lastReservationNo, location: code, item: no, lot: lot, serial: serial, quantityBase: qb,
+                                source: source, createdBy: context.user, createdAt: context.timestamp)
+            setReservation(r.no, r)
+            return r
+        }
+    }
+
+    /// Cancels (deletes) a reservation.
+    @discardableResult
+    public func cancelReservation(_ no: Int) throws(DomainError) -> Reservation {
+        try atomically { () throws(DomainError) -> Reservation in
+            guard let r = state.reservations[no] else {
+                throw DomainError(.notFound, "reservation \(no) does not exist", details: ["reservation": .int(no)])
+            }
+            setReservation(no, nil)
+            return r
+        }
+    }
+
+    /// After a posting: no touched item may be left with less to pick than is reserved. The caller cancels
+    /// reservations first; a posting never breaks one silently (BC asks for confirmation, §4.4).
+    func checkReservations(_ touched: [ItemLocationKey]) throws(DomainError) {
+        guard !state.reservations.isEmpty else { return }
+        for k in Set(touched).sorted() {
+            let reserved = reservedQuantity(location: k.location, item: k.item)
+            guard reserved.isPositive, let location = state.locations[k.location] else { continue }
+            let pickable = pickableQuantity(location: location, item: k.item)
+            if pickable < reserved {
+                throw DomainError(
+                    .reserved,
+                    "the posting would leave \(pickable) of item \(k.item) available to pick at \(k.location) while \(reserved) is reserved; cancel reservations first",
+                    details: ["item": .text(k.item), "location": .text(k.location), "availableToPick": .quantity(pickable),
+                              "reserved": .quantity(reserved)])
+            }
+        }
+    }
+}
