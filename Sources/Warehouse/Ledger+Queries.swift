@@ -48,9 +48,9 @@ public struct EntryFilter: Sendable, Hashable {
     public var limit: Int
     public static let maxLimit = 1000
     public init(location: String? = nil, bin: String? = nil, item: String? = nil, entryType: EntryType? = nil,
-                documentNo: String? = nil, after: Int = 0, limit: Int = 100) {
+                documentNo: String? = nil, lot: String? = nil, serial: String? = nil, after: Int = 0, limit: Int = 100) {
         self.location = location; self.bin = bin; self.item = item; self.entryType = entryType
-        self.documentNo = documentNo; self.after = after; self.limit = limit
+        self.documentNo = documentNo; self.lot = lot; self.serial = serial; self.after = after; self.limit = limit
     }
 }
 

@@ -3,6 +3,26 @@ import Warehouse
 /// Wire forms of the domain's values. Field names are the protocol's (camelCase, see protocol.md).
 extension JSON {
     static func opt(_ s: String?) -> JSON { s.map { .string($0) } ?? .null }
+    /// "" (no lot / serial) goes on the wire as null.
+    static func code(_ s: String) -> JSON { s.isEmpty ? .null : .string(s) }
+}
+
+extension ItemTracking {
+    public var json: JSON { .object(["lot": .bool(lot), "serial": .bool(serial), "expirationRequired": .bool(expirationRequired)]) }
+}
+
+extension CountingPeriod {
+    public var json: JSON {
+        .object(["code": .string(code), "description": .string(description), "countFrequencyPerYear": JSON(frequency)])
+    }
+}
+
+extension Reservation {
+    public var json: JSON {
+        .object(["reservation": JSON(no), "location": .string(location), "item": .string(item), "lot": .code(lot),
+                 "serial": .code(serial), "quantityBase": quantityBase.json, "source": .string(source),
+                 "createdBy": .string(createdBy), "createdAt": .string(createdAt)])
+    }
 }
 
 extension Location {
@@ -30,9 +50,12 @@ extension Item {
     public var json: JSON {
         .object(["no": .string(no), "description": .string(description), "baseUnitOfMeasure": .string(baseUnitOfMeasure),
                  "unitsOfMeasure": .array(unitsOfMeasure.sorted { $0.key < $1.key }.map {
-                     .object(["code": .string($0.key), "quantityPerUnitOfMeasure": $0.value.json])
+                     .object(["code": .string($0.key), "quantityPerUnitOfMeasure": $0.value.json,
+                              "roundingPrecision": precision($0.key).json])
                  }),
-                 "blocked": .bool(blocked)])
+                 "blocked": .bool(blocked), "tracking": tracking.json, "countingPeriod": .opt(countingPeriod),
+                 "lastCountingPeriodUpdate": .opt(lastCountingPeriodUpdate), "nextCountingStart": .opt(nextCountingStart),
+                 "nextCountingEnd": .opt(nextCountingEnd), "lastPhysInventoryDate": .opt(lastPhysInventoryDate)])
     }
 }
 
@@ -43,7 +66,8 @@ extension WarehouseEntry {
                  "quantity": quantity.json, "quantityBase": quantityBase.json, "unitOfMeasure": .string(unitOfMeasure),
                  "quantityPerUnitOfMeasure": quantityPerUnit.json, "documentNo": .string(documentNo),
                  "source": .string(source), "registerNo": JSON(registerNo), "user": .string(user),
-                 "timestamp": .string(timestamp)])
+                 "timestamp": .string(timestamp), "lot": .code(lot), "serial": .code(serial),
+                 "expirationDate": .opt(expirationDate)])
     }
 }
 
@@ -53,7 +77,8 @@ extension ItemLedgerEntry {
                  "documentNo": .string(documentNo), "location": .string(location), "item": .string(item),
                  "quantity": quantity.json, "unitOfMeasure": .string(unitOfMeasure),
                  "quantityPerUnitOfMeasure": quantityPerUnit.json, "warehouseAdjustment": .bool(warehouseAdjustment),
-                 "source": .string(source), "user": .string(user), "timestamp": .string(timestamp)])
+                 "source": .string(source), "user": .string(user), "timestamp": .string(timestamp),
+                 "lot": .code(lot), "serial": .code(serial), "expirationDate": .opt(expirationDate)])
     }
 }
 
@@ -64,7 +89,8 @@ extension PhysInventoryLedgerEntry {
                  "quantity": quantity.json, "quantityCalculated": quantityCalculated.json,
                  "quantityPhysInventory": quantityPhysInventory.json, "unitOfMeasure": .string(unitOfMeasure),
                  "lastItemLedgerEntryNo": JSON(lastItemLedgerEntryNo), "user": .string(user),
-                 "timestamp": .string(timestamp)])
+                 "timestamp": .string(timestamp), "lot": .code(lot), "serial": .code(serial),
+                 "countingPeriod": .opt(countingPeriod)])
     }
 }
 
@@ -82,14 +108,17 @@ extension BinContentRow {
     public var json: JSON {
         .object(["location": .string(location), "zone": .opt(zone), "bin": .string(bin), "item": .string(item),
                  "unitOfMeasure": .string(unitOfMeasure), "quantity": quantity.json, "quantityBase": quantityBase.json,
-                 "adjustmentBin": .bool(adjustmentBin)])
+                 "adjustmentBin": .bool(adjustmentBin), "lot": .code(lot), "serial": .code(serial),
+                 "expirationDate": .opt(expirationDate)])
     }
 }
 
 extension Availability {
     public var json: JSON {
         .object(["location": .string(location), "item": .string(item), "inventory": inventory.json,
-                 "inBins": inBins.json, "adjustmentBin": adjustmentBin.json, "available": available.json])
+                 "inBins": inBins.json, "adjustmentBin": adjustmentBin.json, "available": available.json,
+                 "availableToPick": availableToPick.json, "reserved": reserved.json,
+                 "availableToReserve": availableToReserve.json])
     }
 }
 
@@ -98,7 +127,12 @@ extension ItemJournalLine {
         .object(["entryType": .string(entryType.rawValue), "location": .string(location), "bin": .opt(bin),
                  "item": .string(item), "quantity": quantity.json, "quantityBase": quantityBase.map(\.json) ?? .null,
                  "unitOfMeasure": .opt(unitOfMeasure), "documentNo": .string(documentNo), "postingDate": .opt(postingDate),
-                 "warehouseAdjustment": .bool(warehouseAdjustment)])
+                 "warehouseAdjustment": .bool(warehouseAdjustment), "lot": .opt(lot), "serial": .opt(serial),
+                 "expirationDate": .opt(expirationDate),
+                 "tracking": .array(tracking.map { t in
+                     .object(["lot": .opt(t.lot), "serial": .opt(t.serial), "expirationDate": .opt(t.expirationDate),
+                              "quantity": t.quantity.json, "quantityBase": t.quantityBase.map(\.json) ?? .null])
+                 })])
     }
 }
 
@@ -115,7 +149,8 @@ extension WhseCountJournal {
                 var o: [String: JSON] = [
                     "lineNo": JSON(l.lineNo), "zone": .opt(l.zone), "bin": .string(l.bin), "item": .string(l.item),
                     "unitOfMeasure": .string(l.unitOfMeasure), "counted": .bool(l.counted),
-                    "stale": .bool(staleSet.contains(l.lineNo)),
+                    "stale": .bool(staleSet.contains(l.lineNo)), "lot": .code(l.lot), "serial": .code(l.serial),
+                    "expirationDate": .opt(l.expirationDate), "countingPeriod": .opt(l.countingPeriod),
                 ]
                 if blind {
                     o["quantityCalculated"] = .null
@@ -146,6 +181,7 @@ extension PhysInventoryJournal {
                     "quantityPhysInventory": l.quantityPhysInventory.json, "counted": .bool(l.counted),
                     "entryType": .string(d.isNegative ? "negativeAdjmt" : "positiveAdjmt"),
                     "quantity": d.magnitude.json, "stale": .bool(staleSet.contains(l.lineNo)),
+                    "lot": .code(l.lot), "serial": .code(l.serial), "countingPeriod": .opt(l.countingPeriod),
                 ])
             }),
         ])

@@ -28,6 +28,10 @@ public enum MethodCatalogue {
         .init(name: "item.create", access: .admin, mutates: true),
         .init(name: "item.get", access: .read, mutates: false),
         .init(name: "item.list", access: .read, mutates: false),
+        .init(name: "item.setCountingPeriod", access: .admin, mutates: true),
+        .init(name: "countingPeriod.create", access: .admin, mutates: true),
+        .init(name: "countingPeriod.list", access: .read, mutates: false),
+        .init(name: "countingPeriod.due", access: .read, mutates: false),
         // warehouse journals
         .init(name: "whseItemJournal.register", access: .post, mutates: true),
         .init(name: "whseReclassJournal.register", access: .post, mutates: true),
@@ -36,6 +40,11 @@ public enum MethodCatalogue {
         .init(name: "itemJournal.get", access: .read, mutates: false),
         .init(name: "itemJournal.delete", access: .post, mutates: true),
         .init(name: "itemJournal.post", access: .post, mutates: true),
+        .init(name: "itemReclassJournal.post", access: .post, mutates: true),
+        // reservations
+        .init(name: "reservation.create", access: .post, mutates: true),
+        .init(name: "reservation.cancel", access: .post, mutates: true),
+        .init(name: "reservation.list", access: .read, mutates: false),
         // counting
         .init(name: "whsePhysInventory.calculate", access: .post, mutates: true),
         .init(name: "whsePhysInventory.get", access: .read, mutates: false),

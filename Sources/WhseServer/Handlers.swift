@@ -14,22 +14,24 @@ public enum Handlers {
     }
 
     static func filter(_ p: Params, binFilter: Bool = true) throws(RPCError) -> EntryFilter {
-        var allowed: Set<String> = ["location", "item", "entryType", "documentNo", "after", "limit"]
+        var allowed: Set<String> = ["location", "item", "entryType", "documentNo", "lot", "serial", "after", "limit"]
         if binFilter { allowed.insert("bin") }   // item ledger entries carry no bin
         try p.allowOnly(allowed)
         return EntryFilter(
             location: try p.optionalString("location"), bin: try p.optionalString("bin"), item: try p.optionalString("item"),
             entryType: try p.optionalEnum("entryType", EntryType.self), documentNo: try p.optionalString("documentNo"),
+            lot: try p.optionalString("lot"), serial: try p.optionalString("serial"),
             after: try p.optionalInt("after", range: 0...Int.max) ?? 0,
             limit: try p.optionalInt("limit", range: 1...EntryFilter.maxLimit) ?? 100)
     }
 
     static func counts(_ p: Params) throws(RPCError) -> [CountInput] {
         try p.objects("counts", max: maxJournalLines) { (c: Params) throws(RPCError) -> CountInput in
-            try c.allowOnly(["lineNo", "bin", "item", "unitOfMeasure", "quantity"])
+            try c.allowOnly(["lineNo", "bin", "item", "unitOfMeasure", "quantity", "lot", "serial", "expirationDate"])
             return CountInput(lineNo: try c.optionalInt("lineNo"), bin: try c.optionalString("bin"),
                               item: try c.optionalString("item"), unitOfMeasure: try c.optionalString("unitOfMeasure"),
-                              quantity: try c.quantity("quantity"))
+                              quantity: try c.quantity("quantity"), lot: try c.optionalString("lot"),
+                              serial: try c.optionalString("serial"), expirationDate: try c.optionalString("expirationDate"))
         }
     }
 
@@ -124,16 +126,25 @@ public enum Handlers {
             })])
         },
         "item.create": { l, p, _ throws(RPCError) in
-            try p.allowOnly(["no", "description", "baseUnitOfMeasure", "unitsOfMeasure", "idempotencyKey"])
+            try p.allowOnly(["no", "description", "baseUnitOfMeasure", "unitsOfMeasure", "tracking", "idempotencyKey"])
             let no = try p.string("no"), d = try p.optionalString("description") ?? ""
             let base = try p.optionalString("baseUnitOfMeasure") ?? "PCS"
+            var precision: [String: Quantity] = [:]
             let units = try p.objects("unitsOfMeasure", max: 50, limit: "maxUnitsOfMeasure", required: false) {
                 (u: Params) throws(RPCError) -> (code: String, quantityPerUnit: Quantity) in
-                try u.allowOnly(["code", "quantityPerUnitOfMeasure"])
-                return (try u.string("code"), try u.quantity("quantityPerUnitOfMeasure"))
+                try u.allowOnly(["code", "quantityPerUnitOfMeasure", "roundingPrecision"])
+                let code = try u.string("code")
+                if let r = try u.optionalQuantity("roundingPrecision") { precision[code] = r }
+                if code == base, try u.optionalQuantity("quantityPerUnitOfMeasure") == nil { return (code, Quantity(1)) }
+                return (code, try u.quantity("quantityPerUnitOfMeasure"))
             }
+            let t = try Params(p.object["tracking"], path: "tracking.")
+            try t.allowOnly(["lot", "serial", "expirationRequired"])
+            let tracking = ItemTracking(lot: try t.optionalBool("lot") ?? false, serial: try t.optionalBool("serial") ?? false,
+                                        expirationRequired: try t.optionalBool("expirationRequired") ?? false)
             return try run { () throws(DomainError) in
-                try l.createItem(no: no, description: d, baseUnitOfMeasure: base, unitsOfMeasure: units).json
+                try l.createItem(no: no, description: d, baseUnitOfMeasure: base, unitsOfMeasure: units, tracking: tracking,
+                                 roundingPrecision: precision).json
             }
         },
         "item.get": { l, p, _ throws(RPCError) in
@@ -145,15 +156,85 @@ public enum Handlers {
             try p.allowOnly([])
             return .object(["items": .array(l.state.items.values.sorted { $0.no < $1.no }.map(\.json))])
         },
+        "item.setCountingPeriod": { l, p, ctx throws(RPCError) in
+            try p.allowOnly(["item", "countingPeriod", "date", "idempotencyKey"])
+            let item = try p.string("item"), period = try p.optionalString("countingPeriod")
+            let date = try p.optionalString("date") ?? ctx.today
+            return try run { () throws(DomainError) in try l.setItemCountingPeriod(item: item, period: period, date: date).json }
+        },
+        "countingPeriod.create": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["code", "description", "countFrequencyPerYear", "idempotencyKey"])
+            let code = try p.string("code"), d = try p.optionalString("description") ?? ""
+            let f = try p.optionalInt("countFrequencyPerYear", range: 1...365) ?? 1
+            return try run { () throws(DomainError) in try l.createCountingPeriod(code: code, description: d, frequency: f).json }
+        },
+        "countingPeriod.list": { l, p, _ throws(RPCError) in
+            try p.allowOnly([])
+            return .object(["countingPeriods": .array(l.state.countingPeriods.values.sorted { $0.code < $1.code }.map(\.json))])
+        },
+        "countingPeriod.due": { l, p, ctx throws(RPCError) in
+            try p.allowOnly(["date", "countingPeriod"])
+            let date = try p.optionalString("date") ?? ctx.today, period = try p.optionalString("countingPeriod")
+            return try run { () throws(DomainError) in
+                .object(["date": .string(date), "items": .array(try l.itemsDueForCounting(on: date, period: period).map(\.json))])
+            }
+        },
+        "reservation.create": { l, p, ctx throws(RPCError) in
+            try p.allowOnly(["location", "item", "quantity", "unitOfMeasure", "lot", "serial", "source", "idempotencyKey"])
+            let loc = try p.string("location"), item = try p.string("item"), q = try p.quantity("quantity")
+            let u = try p.optionalString("unitOfMeasure"), lot = try p.optionalString("lot"), serial = try p.optionalString("serial")
+            let source = try p.optionalString("source") ?? ""
+            return try run { () throws(DomainError) in
+                try l.createReservation(location: loc, item: item, quantity: q, unitOfMeasure: u, lot: lot, serial: serial,
+                                        source: source, context: ctx).json
+            }
+        },
+        "reservation.cancel": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["reservation", "idempotencyKey"])
+            guard let no = try p.optionalInt("reservation", range: 1...Int.max) else {
+                throw RPCError.invalidParams("reservation is required", param: "reservation")
+            }
+            return try run { () throws(DomainError) in
+                var o = try l.cancelReservation(no).json
+                if case .object(var d) = o { d["cancelled"] = .bool(true); o = .object(d) }
+                return o
+            }
+        },
+        "reservation.list": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["location", "item"])
+            let loc = try p.optionalString("location"), item = try p.optionalString("item")
+            let rs = l.state.reservations.values.filter { (loc == nil || $0.location == loc) && (item == nil || $0.item == item) }
+                .sorted { $0.no < $1.no }
+            return .object(["reservations": .array(rs.map(\.json))])
+        },
+        "itemReclassJournal.post": { l, p, ctx throws(RPCError) in
+            try p.allowOnly(["documentNo", "postingDate", "lines", "idempotencyKey"])
+            let doc = try p.optionalString("documentNo") ?? "", date = try p.optionalString("postingDate")
+            let lines = try p.objects("lines", max: maxJournalLines) { (x: Params) throws(RPCError) -> ItemReclassJournalLine in
+                try x.allowOnly(["item", "location", "bin", "newLocation", "newBin", "quantity", "unitOfMeasure", "lot", "serial",
+                                 "newLot", "newSerial", "newExpirationDate"])
+                return ItemReclassJournalLine(
+                    item: try x.string("item"), location: try x.string("location"), bin: try x.optionalString("bin"),
+                    newLocation: try x.optionalString("newLocation"), newBin: try x.optionalString("newBin"),
+                    quantity: try x.quantity("quantity"), unitOfMeasure: try x.optionalString("unitOfMeasure"),
+                    lot: try x.optionalString("lot"), serial: try x.optionalString("serial"), newLot: try x.optionalString("newLot"),
+                    newSerial: try x.optionalString("newSerial"), newExpirationDate: try x.optionalString("newExpirationDate"))
+            }
+            return try run { () throws(DomainError) in
+                try l.postItemReclassJournal(documentNo: doc, postingDate: date, lines: lines, context: ctx).json
+            }
+        },
         "whseItemJournal.register": { l, p, ctx throws(RPCError) in
             try p.allowOnly(["location", "documentNo", "registeringDate", "lines", "idempotencyKey"])
             let loc = try p.string("location"), doc = try p.optionalString("documentNo") ?? ""
             let date = try p.optionalString("registeringDate")
             let lines = try p.objects("lines", max: maxJournalLines) { (x: Params) throws(RPCError) -> WhseItemJournalLine in
-                try x.allowOnly(["item", "zone", "bin", "quantity", "unitOfMeasure"])
+                try x.allowOnly(["item", "zone", "bin", "quantity", "unitOfMeasure", "lot", "serial", "expirationDate"])
                 return WhseItemJournalLine(item: try x.string("item"), zone: try x.optionalString("zone"),
                                            bin: try x.string("bin"), quantity: try x.quantity("quantity"),
-                                           unitOfMeasure: try x.optionalString("unitOfMeasure"))
+                                           unitOfMeasure: try x.optionalString("unitOfMeasure"), lot: try x.optionalString("lot"),
+                                           serial: try x.optionalString("serial"),
+                                           expirationDate: try x.optionalString("expirationDate"))
             }
             return try run { () throws(DomainError) in
                 try l.registerWhseItemJournal(location: loc, documentNo: doc, registeringDate: date, lines: lines, context: ctx).json
@@ -164,10 +245,14 @@ public enum Handlers {
             let loc = try p.string("location"), doc = try p.optionalString("documentNo") ?? ""
             let date = try p.optionalString("registeringDate")
             let lines = try p.objects("lines", max: maxJournalLines) { (x: Params) throws(RPCError) -> WhseReclassJournalLine in
-                try x.allowOnly(["item", "fromBin", "toBin", "quantity", "unitOfMeasure"])
+                try x.allowOnly(["item", "fromBin", "toBin", "quantity", "unitOfMeasure", "lot", "serial", "newLot", "newSerial",
+                                 "newExpirationDate"])
                 return WhseReclassJournalLine(item: try x.string("item"), fromBin: try x.string("fromBin"),
                                               toBin: try x.string("toBin"), quantity: try x.quantity("quantity"),
-                                              unitOfMeasure: try x.optionalString("unitOfMeasure"))
+                                              unitOfMeasure: try x.optionalString("unitOfMeasure"), lot: try x.optionalString("lot"),
+                                              serial: try x.optionalString("serial"), newLot: try x.optionalString("newLot"),
+                                              newSerial: try x.optionalString("newSerial"),
+                                              newExpirationDate: try x.optionalString("newExpirationDate"))
             }
             return try run { () throws(DomainError) in
                 try l.registerWhseReclassJournal(location: loc, documentNo: doc, registeringDate: date, lines: lines, context: ctx).json
@@ -206,28 +291,39 @@ public enum Handlers {
             }
             let doc = try p.optionalString("documentNo") ?? "", date = try p.optionalString("postingDate")
             let lines = try p.objects("lines", max: maxJournalLines) { (x: Params) throws(RPCError) -> ItemJournalLine in
-                try x.allowOnly(["entryType", "location", "bin", "item", "quantity", "unitOfMeasure", "documentNo", "postingDate"])
+                try x.allowOnly(["entryType", "location", "bin", "item", "quantity", "unitOfMeasure", "documentNo", "postingDate",
+                                 "lot", "serial", "expirationDate", "tracking"])
                 guard let type = try x.optionalEnum("entryType", EntryType.self) else {
                     throw RPCError.invalidParams("\(x.path)entryType is required", param: "\(x.path)entryType")
+                }
+                let tracking = try x.objects("tracking", max: Ledger.maxTrackingLines, limit: "maxTrackingLines", required: false) {
+                    (t: Params) throws(RPCError) -> TrackingLine in
+                    try t.allowOnly(["lot", "serial", "expirationDate", "quantity"])
+                    return TrackingLine(lot: try t.optionalString("lot"), serial: try t.optionalString("serial"),
+                                        expirationDate: try t.optionalString("expirationDate"), quantity: try t.quantity("quantity"))
                 }
                 return ItemJournalLine(entryType: type, location: try x.string("location"), bin: try x.optionalString("bin"),
                                        item: try x.string("item"), quantity: try x.quantity("quantity"),
                                        unitOfMeasure: try x.optionalString("unitOfMeasure"),
                                        documentNo: try x.optionalString("documentNo") ?? doc,
-                                       postingDate: try x.optionalString("postingDate") ?? date)
+                                       postingDate: try x.optionalString("postingDate") ?? date,
+                                       lot: try x.optionalString("lot"), serial: try x.optionalString("serial"),
+                                       expirationDate: try x.optionalString("expirationDate"), tracking: tracking)
             }
             return try run { () throws(DomainError) in try l.postItemJournal(lines: lines, context: ctx).json }
         },
         "whsePhysInventory.calculate": { l, p, ctx throws(RPCError) in
             try p.allowOnly(["location", "journal", "documentNo", "registeringDate", "zone", "bin", "item", "includeZero",
-                             "blind", "idempotencyKey"])
+                             "blind", "countingPeriodDue", "idempotencyKey"])
+            let due = try p.optionalBool("countingPeriodDue") ?? false
             let loc = try p.string("location"), journal = try p.optionalString("journal")
             let doc = try p.optionalString("documentNo") ?? "", date = try p.optionalString("registeringDate")
             let zone = try p.optionalString("zone"), bin = try p.optionalString("bin"), item = try p.optionalString("item")
             let zero = try p.optionalBool("includeZero") ?? false, blind = try p.optionalBool("blind") ?? false
             return try run { () throws(DomainError) in
                 try l.calculateWhseCount(location: loc, journal: journal, documentNo: doc, registeringDate: date, zone: zone,
-                                         bin: bin, item: item, includeZero: zero, blind: blind, context: ctx).json(blind: false)
+                                         bin: bin, item: item, includeZero: zero, blind: blind, countingPeriodDue: due,
+                                         context: ctx).json(blind: false)
             }
         },
         "whsePhysInventory.get": { l, p, _ throws(RPCError) in
@@ -274,14 +370,16 @@ public enum Handlers {
             return try run { () throws(DomainError) in try l.registerWhseCount(journal: name, context: ctx).json }
         },
         "physInventory.calculate": { l, p, ctx throws(RPCError) in
-            try p.allowOnly(["location", "journal", "documentNo", "postingDate", "item", "bin", "includeZero", "idempotencyKey"])
+            try p.allowOnly(["location", "journal", "documentNo", "postingDate", "item", "bin", "includeZero", "countingPeriodDue",
+                             "idempotencyKey"])
+            let due = try p.optionalBool("countingPeriodDue") ?? false
             let loc = try p.string("location"), journal = try p.optionalString("journal")
             let doc = try p.optionalString("documentNo") ?? "", date = try p.optionalString("postingDate")
             let item = try p.optionalString("item"), bin = try p.optionalString("bin")
             let zero = try p.optionalBool("includeZero") ?? false
             return try run { () throws(DomainError) in
                 try l.calculatePhysInventory(location: loc, journal: journal, documentNo: doc, postingDate: date, item: item,
-                                             bin: bin, includeZero: zero, context: ctx).json()
+                                             bin: bin, includeZero: zero, countingPeriodDue: due, context: ctx).json()
             }
         },
         "physInventory.get": { l, p, _ throws(RPCError) in

@@ -28,6 +28,22 @@ struct SplitMix: RandomNumberGenerator {
         try l.createLocation(code: "PLN", kind: .plain)
         try l.createItem(no: "I1", unitsOfMeasure: [("BOX", Quantity(12)), ("PACK", q("2.5"))])
         try l.createItem(no: "I2", baseUnitOfMeasure: "KG", unitsOfMeasure: [("G", q("0.001"))])
+        try l.createItem(no: "I3", unitsOfMeasure: [("BOX", Quantity(6))], tracking: ItemTracking(lot: true),
+                         roundingPrecision: ["PCS": q("0.01")])
+        try l.createItem(no: "I4", tracking: ItemTracking(serial: true))
+        try l.createCountingPeriod(code: "MONTH", frequency: 12)
+        // Some stock everywhere, tracked items included, so takes and reclassifications have something to work on.
+        try l.postItemJournal(lines: [
+            ItemJournalLine(entryType: .purchase, location: "PLN", item: "I1", quantity: Quantity(50)),
+            ItemJournalLine(entryType: .purchase, location: "PLN", item: "I3", quantity: Quantity(40),
+                            tracking: [TrackingLine(lot: "L1", quantity: Quantity(20)), TrackingLine(lot: "L2", quantity: Quantity(20))]),
+            ItemJournalLine(entryType: .purchase, location: "PLN", item: "I4", quantity: Quantity(1), serial: "S1"),
+            ItemJournalLine(entryType: .purchase, location: "BAS", bin: "S1", item: "I1", quantity: Quantity(30)),
+            ItemJournalLine(entryType: .purchase, location: "BAS", bin: "S2", item: "I3", quantity: Quantity(10), lot: "L1"),
+            ItemJournalLine(entryType: .purchase, location: "DIR", item: "I3", quantity: Quantity(30), lot: "L3"),
+        ], context: ctx)
+        try l.registerWhseItemJournal(location: "DIR", lines: [WhseItemJournalLine(item: "I3", bin: "A1", quantity: Quantity(30), lot: "L3")],
+                                      context: ctx)
         return l
     }
 
@@ -39,27 +55,61 @@ struct SplitMix: RandomNumberGenerator {
             if signed && Bool.random(using: &r) { v = v.negated }
             return v
         }
-        let items = ["I1", "I2"]
-        func unit(_ item: String) -> String { item == "I1" ? pick(["PCS", "BOX", "PACK"]) : pick(["KG", "G"]) }
-        switch Int.random(in: 0..<12, using: &r) {
+        let items = ["I1", "I2", "I3", "I4"]
+        func unit(_ item: String) -> String {
+            switch item {
+            case "I1": return pick(["PCS", "BOX", "PACK"])
+            case "I2": return pick(["KG", "G"])
+            case "I3": return pick(["PCS", "BOX"])
+            default: return "PCS"
+            }
+        }
+        // Lot / serial for the tracked items (now and then a wrong one, to exercise the refusals).
+        func lot(_ item: String) -> String? {
+            if Int.random(in: 0..<30, using: &r) == 0 { return pick([nil, "LX"]) }
+            return item == "I3" ? pick(["L1", "L2", "L3"]) : nil
+        }
+        func serial(_ item: String) -> String? {
+            if Int.random(in: 0..<30, using: &r) == 0 { return pick([nil, "SX"]) }
+            return item == "I4" ? pick(["S1", "S2", "S3"]) : nil
+        }
+        func qty(_ item: String, signed: Bool) -> Quantity {
+            guard item == "I4" else { return qty(signed: signed) }
+            let v = Int.random(in: 0..<20, using: &r) == 0 ? Quantity(2) : Quantity(1)
+            return signed && Bool.random(using: &r) ? v.negated : v
+        }
+        switch Int.random(in: 0..<16, using: &r) {
         case 0, 1:
             let lines = (0..<Int.random(in: 1...3, using: &r)).map { _ in
                 let it = pick(items)
-                return WhseItemJournalLine(item: it, bin: pick(["A1", "A2", "A3", "R1"]), quantity: qty(signed: true), unitOfMeasure: unit(it))
+                return WhseItemJournalLine(item: it, bin: pick(["A1", "A2", "A3", "R1"]), quantity: qty(it, signed: true),
+                                           unitOfMeasure: unit(it), lot: lot(it), serial: serial(it))
             }
             try l.registerWhseItemJournal(location: "DIR", lines: lines, context: ctx)
         case 2:
             let it = pick(items)
+            let newLot = it == "I3" && Bool.random(using: &r) ? lot(it) : nil
+            let newSerial = it == "I4" && Bool.random(using: &r) ? serial(it) : nil
             try l.registerWhseReclassJournal(location: "DIR", lines: [WhseReclassJournalLine(
-                item: it, fromBin: pick(["A1", "A2", "A3"]), toBin: pick(["A1", "A2", "A3"]), quantity: qty(signed: false),
-                unitOfMeasure: unit(it))], context: ctx)
+                item: it, fromBin: pick(["A1", "A2", "A3"]), toBin: pick(["A1", "A2", "A3"]), quantity: qty(it, signed: false),
+                unitOfMeasure: unit(it), lot: lot(it), serial: serial(it), newLot: newLot, newSerial: newSerial)], context: ctx)
         case 3:
             let loc = pick(["DIR", "BAS", "PLN"])
             let it = pick(items)
-            try l.postItemJournal(lines: [ItemJournalLine(
+            var line = ItemJournalLine(
                 entryType: pick([.purchase, .sale, .positiveAdjmt, .negativeAdjmt]), location: loc,
-                bin: loc == "BAS" ? pick(["S1", "S2"]) : nil, item: it, quantity: qty(signed: Int.random(in: 0..<5, using: &r) == 0),
-                unitOfMeasure: unit(it))], context: ctx)
+                bin: loc == "BAS" ? pick(["S1", "S2"]) : nil, item: it, quantity: qty(it, signed: Int.random(in: 0..<5, using: &r) == 0),
+                unitOfMeasure: unit(it), lot: lot(it), serial: serial(it))
+            if it == "I3" && Bool.random(using: &r) && line.quantity.isPositive {
+                // Split over two lots.
+                let first = Quantity(units: line.quantity.units / 2 / 1000 * 1000)
+                if first.isPositive {
+                    line.lot = nil
+                    line.tracking = [TrackingLine(lot: "L1", quantity: first),
+                                     TrackingLine(lot: "L2", quantity: line.quantity.subtracting(first)!)]
+                }
+            }
+            try l.postItemJournal(lines: [line], context: ctx)
         case 4:
             if Bool.random(using: &r) {
                 try l.calculateWhseAdjustment(location: "DIR", item: Bool.random(using: &r) ? nil : pick(items), context: ctx)
@@ -74,8 +124,17 @@ struct SplitMix: RandomNumberGenerator {
             }
         case 6:
             guard let j = l.state.whseCountJournals["C"], !j.lines.isEmpty else { return }
-            let line = pick(j.lines)
-            try l.recordWhseCounts(journal: "C", counts: [CountInput(lineNo: line.lineNo, quantity: qty(signed: false))], context: ctx)
+            if Bool.random(using: &r) {
+                let line = pick(j.lines)
+                try l.recordWhseCounts(journal: "C", counts: [CountInput(lineNo: line.lineNo, quantity: qty(line.item, signed: false))],
+                                       context: ctx)
+            } else {
+                // By bin + item (+ lot / serial): a lot or serial found where the calculation did not list it adds a line.
+                let it = pick(items)
+                try l.recordWhseCounts(journal: "C", counts: [CountInput(bin: pick(["A1", "A2", "A3"]), item: it,
+                                                                         quantity: qty(it, signed: false), lot: lot(it),
+                                                                         serial: serial(it))], context: ctx)
+            }
         case 7:
             if l.state.whseCountJournals["C"] != nil {
                 if Bool.random(using: &r) { try l.recalculateWhseCount(journal: "C") } else { try l.deleteWhseCount(journal: "C") }
@@ -91,10 +150,39 @@ struct SplitMix: RandomNumberGenerator {
         case 9:
             let loc = pick(["BAS", "PLN"])
             guard let j = l.state.physInventoryJournals["P" + loc], !j.lines.isEmpty else { return }
-            try l.recordPhysInventoryCounts(journal: j.name, counts: [CountInput(lineNo: pick(j.lines).lineNo, quantity: qty(signed: false))])
+            if Bool.random(using: &r) {
+                let line = pick(j.lines)
+                try l.recordPhysInventoryCounts(journal: j.name, counts: [CountInput(lineNo: line.lineNo, quantity: qty(line.item, signed: false))])
+            } else {
+                let it = pick(items)
+                try l.recordPhysInventoryCounts(journal: j.name, counts: [CountInput(
+                    bin: loc == "BAS" ? pick(["S1", "S2"]) : nil, item: it, quantity: qty(it, signed: false), lot: lot(it), serial: serial(it))])
+            }
         case 10:
             for name in ["PDIR", "PBAS", "PPLN"] where l.state.physInventoryJournals[name] != nil {
                 try l.recalculatePhysInventory(journal: name)
+            }
+        case 12:
+            // Item reclassification between the basic and plain locations, bins and lots.
+            let it = pick(items)
+            let from = pick(["BAS", "PLN"]), to = pick(["BAS", "PLN"])
+            try l.postItemReclassJournal(lines: [ItemReclassJournalLine(
+                item: it, location: from, bin: from == "BAS" ? pick(["S1", "S2"]) : nil, newLocation: to,
+                newBin: to == "BAS" ? pick(["S1", "S2"]) : nil, quantity: qty(it, signed: false), unitOfMeasure: unit(it),
+                lot: lot(it), serial: serial(it), newLot: it == "I3" && Bool.random(using: &r) ? lot(it) : nil)], context: ctx)
+        case 13:
+            if let open = l.state.reservations.keys.sorted().first, Bool.random(using: &r) {
+                try l.cancelReservation(open)
+            } else {
+                let it = pick(items)
+                try l.createReservation(location: pick(["DIR", "BAS", "PLN"]), item: it, quantity: qty(it, signed: false),
+                                        lot: Bool.random(using: &r) ? lot(it) : nil, source: "SO", context: ctx)
+            }
+        case 14:
+            let it = pick(items)
+            try l.setItemCountingPeriod(item: it, period: pick(["MONTH", nil]), date: pick(["2026-11-01", "2026-10-15", "2026-12-01"]))
+            if l.state.whseCountJournals["C"] == nil && Bool.random(using: &r) {
+                try l.calculateWhseCount(location: "DIR", journal: "C", countingPeriodDue: true, context: ctx)
             }
         default:
             let (loc, bin) = pick([("DIR", "A1"), ("DIR", "A2"), ("BAS", "S1"), ("DIR", "ADJ")])
@@ -104,7 +192,7 @@ struct SplitMix: RandomNumberGenerator {
 
     @Test(arguments: 0..<8)
     func randomSequencesKeepInvariants(chunk: Int) throws {
-        var refused = 0, accepted = 0
+        var refused = 0, accepted = 0, lotEntries = 0, serialEntries = 0, transfers = 0, reservations = 0, periodLines = 0
         for seed in (chunk * 250)..<((chunk + 1) * 250) {
             var r = SplitMix(state: UInt64(seed))
             let l = try LedgerProperties.world()
@@ -121,6 +209,12 @@ struct SplitMix: RandomNumberGenerator {
                 #expect(problems.isEmpty, "seed \(seed) step \(stepNo): \(problems)")
                 if !problems.isEmpty { return }
             }
+            lotEntries += l.state.warehouseEntries.filter { !$0.lot.isEmpty }.count
+            serialEntries += l.state.warehouseEntries.filter { !$0.serial.isEmpty }.count
+            transfers += l.state.itemLedgerEntries.filter { $0.entryType == .transfer }.count
+            reservations += l.state.lastReservationNo
+            periodLines += l.state.whseCountJournals.values.flatMap(\.lines).filter { $0.countingPeriod != nil }.count
+                + l.state.items.values.filter { $0.lastCountingPeriodUpdate != nil }.count
             // The snapshot codec gives back exactly the state it was given.
             var w = SnapshotWriter()
             l.state.encode(into: &w)
@@ -131,5 +225,7 @@ struct SplitMix: RandomNumberGenerator {
             if !same { return }
         }
         #expect(accepted > 1000 && refused > 100, "the generator exercises both paths (accepted \(accepted), refused \(refused))")
+        #expect(lotEntries > 100 && serialEntries > 100 && transfers > 20 && reservations > 10 && periodLines > 0,
+                "tracking, reclassification, reservations and counting periods are exercised (lot entries \(lotEntries), serial entries \(serialEntries), transfers \(transfers), reservations \(reservations), counting-period lines \(periodLines))")
     }
 }
