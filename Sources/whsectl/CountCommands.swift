@@ -22,9 +22,11 @@ struct CountGroup: ParsableCommand {
         @Option var registeringDate: String?
         @Flag(help: "Include bin contents that are now zero (items not on inventory).") var includeZero = false
         @Flag(help: "A blind count: no answer about this journal shows the calculated quantities.") var blind = false
+        @Flag(help: "Only the items due in their counting period on the registering date (cycle count).") var countingPeriodDue = false
         func run() throws {
             try perform {
                 var p: [String: JSON] = ["location": .string(location), "includeZero": .bool(includeZero), "blind": .bool(blind)]
+                if countingPeriodDue { p["countingPeriodDue"] = .bool(true) }
                 opt(&p, "journal", journal); opt(&p, "zone", zone); opt(&p, "bin", bin); opt(&p, "item", item)
                 opt(&p, "documentNo", documentNo); opt(&p, "registeringDate", registeringDate)
                 let r = try global.call("whsePhysInventory.calculate", p, posting: true)
@@ -56,12 +58,13 @@ struct CountGroup: ParsableCommand {
                 case .json: print(r.serializedString)
                 case .jsonl: for l in lines { print(l.serializedString) }
                 case .csv:
-                    print("lineNo,location,zone,bin,item,description,unitOfMeasure,quantityCalculated,counted")
+                    print("lineNo,location,zone,bin,item,description,unitOfMeasure,lot,serial,quantityCalculated,counted")
                     let descriptions = try itemDescriptions(lines)
                     for l in lines {
                         let counted = l["counted"] == .bool(true) ? Output.text(l["quantityPhysInventory"]) : ""
                         print([Output.text(l["lineNo"]), Output.text(r["location"]), Output.text(l["zone"]), Output.text(l["bin"]),
                                Output.text(l["item"]), descriptions[Output.text(l["item"])] ?? "", Output.text(l["unitOfMeasure"]),
+                               Output.text(l["lot"]), Output.text(l["serial"]),
                                blind ? "" : Output.text(l["quantityCalculated"]), counted].map(CSV.quote).joined(separator: ","))
                     }
                 case .table:
@@ -79,6 +82,9 @@ struct CountGroup: ParsableCommand {
                     }
                     var cols = [Column("LINE", "lineNo"), Column("ZONE", "zone"), Column("BIN", "bin"), Column("ITEM", "item"),
                                 Column("DESCRIPTION", "description"), Column("UNIT", "unitOfMeasure")]
+                    // Lot / serial columns only when some line carries one.
+                    if lines.contains(where: { $0["lot"] != nil && $0["lot"] != .null }) { cols.append(Column("LOT", "lot")) }
+                    if lines.contains(where: { $0["serial"] != nil && $0["serial"] != .null }) { cols.append(Column("SERIAL", "serial")) }
                     if !blind { cols.append(Column("CALCULATED", "quantityCalculated")) }
                     cols.append(Column("COUNTED", "write"))
                     Output.rows(rows, cols, format: .table, whole: r)
@@ -116,6 +122,7 @@ struct CountGroup: ParsableCommand {
             discussion: """
                 By bin and item:  whsectl count enter COUNT1 --bin A-01 --item ITEM1 --quantity 62
                 By line:          whsectl count enter COUNT1 --line 10000 --quantity 62
+                A lot found:      whsectl count enter COUNT1 --bin A-02 --item LOTITEM --lot L7 --expiration-date 2027-05-31 --quantity 4
                 From the sheet:   whsectl count enter COUNT1 --file count1.csv   (columns lineNo or bin+item, and counted or quantity;
                                   rows with an empty count are skipped)
                 """)
@@ -125,6 +132,7 @@ struct CountGroup: ParsableCommand {
         @Option var bin: String?
         @Option var item: String?
         @Option var unit: String?
+        @OptionGroup var tracking: TrackingOptions
         @Option(parsing: .unconditional) var quantity: String?
         @Option(help: "CSV or JSON Lines file ('-' for stdin).") var file: String?
         func run() throws {
@@ -133,12 +141,13 @@ struct CountGroup: ParsableCommand {
                 if let f = file {
                     let rows = try readLines(f, quantityFields: ["quantity", "counted", "quantityCalculated"], intFields: ["lineNo"],
                                              allowed: ["lineNo", "location", "zone", "bin", "item", "description", "unitOfMeasure",
-                                                       "quantityCalculated", "counted", "quantity"])
+                                                       "lot", "serial", "expirationDate", "quantityCalculated", "counted", "quantity"])
                     counts = rows.compactMap { r -> JSON? in
                         guard case .object(let o) = r, let q = o["counted"] ?? o["quantity"] else { return nil }
                         var c: [String: JSON] = ["quantity": q]
                         if let n = o["lineNo"] { c["lineNo"] = n } else {
                             c["bin"] = o["bin"]; c["item"] = o["item"]; c["unitOfMeasure"] = o["unitOfMeasure"]
+                            c["lot"] = o["lot"]; c["serial"] = o["serial"]; c["expirationDate"] = o["expirationDate"]
                         }
                         return .object(c.filter { $0.value != .null })
                     }
@@ -149,7 +158,7 @@ struct CountGroup: ParsableCommand {
                     if let line { c["lineNo"] = JSON(line) } else {
                         guard let bin, let item else { throw CLIError(code: Exit.usage, message: "give --line, or --bin and --item") }
                         c["bin"] = .string(bin); c["item"] = .string(item)
-                        opt(&c, "unitOfMeasure", unit)
+                        opt(&c, "unitOfMeasure", unit); tracking.add(&c)
                     }
                     counts = [.object(c)]
                 }
@@ -205,7 +214,8 @@ struct CountGroup: ParsableCommand {
     }
 }
 
-let physColumns = [Column("LINE", "lineNo"), Column("ITEM", "item"), Column("BIN", "bin"), Column("UNIT", "unitOfMeasure"),
+let physColumns = [Column("LINE", "lineNo"), Column("ITEM", "item"), Column("BIN", "bin"), Column("LOT", "lot"),
+                   Column("SERIAL", "serial"), Column("UNIT", "unitOfMeasure"),
                    Column("CALCULATED", "quantityCalculated"), Column("PHYS. INVENTORY", "quantityPhysInventory"),
                    Column("TYPE", "entryType"), Column("QUANTITY", "quantity"), Column("STALE", "stale")]
 
@@ -227,9 +237,11 @@ struct PhysInventoryGroup: ParsableCommand {
         @Option var documentNo: String?
         @Option var postingDate: String?
         @Flag var includeZero = false
+        @Flag(help: "Only the items due in their counting period on the posting date (cycle count).") var countingPeriodDue = false
         func run() throws {
             try perform {
                 var p: [String: JSON] = ["location": .string(location), "includeZero": .bool(includeZero)]
+                if countingPeriodDue { p["countingPeriodDue"] = .bool(true) }
                 opt(&p, "journal", journal); opt(&p, "item", item); opt(&p, "bin", bin)
                 opt(&p, "documentNo", documentNo); opt(&p, "postingDate", postingDate)
                 let r = try global.call("physInventory.calculate", p, posting: true)
@@ -253,19 +265,24 @@ struct PhysInventoryGroup: ParsableCommand {
     struct Enter: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Enter counts at basic or plain locations (physInventory.recordCounts).",
-            discussion: "Example: whsectl phys-inventory enter PHYS1 --item ITEM1 --bin S-01 --quantity 7")
+            discussion: """
+                Example: whsectl phys-inventory enter PHYS1 --item ITEM1 --bin S-01 --quantity 7
+                A lot:   whsectl phys-inventory enter PHYS1 --item LOTITEM --lot LOT1002 --quantity 12   (a lot not listed gets a line)
+                """)
         @OptionGroup var global: Global
         @Argument var journal: String
         @Option var line: Int?
         @Option var item: String?
         @Option var bin: String?
         @Option var unit: String?
+        @Option var lot: String?
+        @Option var serial: String?
         @Option(parsing: .unconditional) var quantity: String
         func run() throws {
             try perform {
                 var c: [String: JSON] = ["quantity": try quantity_(quantity)]
                 if let line { c["lineNo"] = JSON(line) }
-                opt(&c, "item", item); opt(&c, "bin", bin); opt(&c, "unitOfMeasure", unit)
+                opt(&c, "item", item); opt(&c, "bin", bin); opt(&c, "unitOfMeasure", unit); opt(&c, "lot", lot); opt(&c, "serial", serial)
                 let r = try global.call("physInventory.recordCounts", ["journal": .string(journal), "counts": .array([.object(c)])], posting: true)
                 Output.rows(r["lines"]?.arrayValue ?? [], physColumns, format: global.outputFormat, whole: r)
             }

@@ -25,7 +25,8 @@ struct WhseJournalGroup: ParsableCommand {
             abstract: "Register a Whse. Item Journal (whseItemJournal.register): +q into a bin from the adjustment bin, -q back.",
             discussion: """
                 One line:   whsectl whse-journal register WH1 --item ITEM1 --bin A-01 --quantity 5
-                Many lines: whsectl whse-journal register WH1 --file lines.csv   (header: item,bin,quantity[,unitOfMeasure,zone])
+                Many lines: whsectl whse-journal register WH1 --file lines.csv   (header: item,bin,quantity[,unitOfMeasure,zone,lot,serial,expirationDate])
+                Tracked:    whsectl whse-journal register WH1 --item LOTITEM --bin A-01 --quantity 5 --lot L1 --expiration-date 2027-01-31
                 """)
         @OptionGroup var global: Global
         @Argument var location: String
@@ -34,6 +35,7 @@ struct WhseJournalGroup: ParsableCommand {
         @Option var zone: String?
         @Option(parsing: .unconditional, help: "Signed quantity: positive adds to the bin, negative takes from it.") var quantity: String?
         @Option(help: "Unit of measure (default: the item's base unit).") var unit: String?
+        @OptionGroup var tracking: TrackingOptions
         @Option var documentNo: String?
         @Option var registeringDate: String?
         @Option(help: "CSV or JSON Lines file of lines ('-' for stdin).") var file: String?
@@ -41,14 +43,15 @@ struct WhseJournalGroup: ParsableCommand {
             try perform {
                 var lines: [JSON]
                 if let f = file {
-                    lines = try readLines(f, quantityFields: ["quantity"], allowed: ["item", "bin", "zone", "quantity", "unitOfMeasure"])
+                    lines = try readLines(f, quantityFields: ["quantity"], allowed: ["item", "bin", "zone", "quantity", "unitOfMeasure",
+                                                                                      "lot", "serial", "expirationDate"])
                     progress("whsectl: sending \(lines.count) lines")
                 } else {
                     guard let item, let bin, let quantity else {
                         throw CLIError(code: Exit.usage, message: "give --item, --bin and --quantity, or --file")
                     }
                     var l: [String: JSON] = ["item": .string(item), "bin": .string(bin), "quantity": try quantity_(quantity)]
-                    opt(&l, "unitOfMeasure", unit); opt(&l, "zone", zone)
+                    opt(&l, "unitOfMeasure", unit); opt(&l, "zone", zone); tracking.add(&l)
                     lines = [.object(l)]
                 }
                 var p: [String: JSON] = ["location": .string(location), "lines": .array(lines)]
@@ -63,7 +66,8 @@ struct WhseJournalGroup: ParsableCommand {
             abstract: "Register a Whse. Reclassification Journal (whseReclassJournal.register): bin to bin.",
             discussion: """
                 One line:   whsectl whse-journal reclass WH1 --item ITEM1 --from-bin A-01 --to-bin A-02 --quantity 3
-                Many lines: whsectl whse-journal reclass WH1 --file moves.csv   (header: item,fromBin,toBin,quantity[,unitOfMeasure])
+                Many lines: whsectl whse-journal reclass WH1 --file moves.csv   (header: item,fromBin,toBin,quantity[,unitOfMeasure,lot,serial,newLot,newSerial,newExpirationDate])
+                New lot:    whsectl whse-journal reclass WH1 --item LOTITEM --from-bin A-01 --to-bin A-02 --quantity 2 --lot L1 --new-lot L9 --new-expiration-date 2027-06-30
                 """)
         @OptionGroup var global: Global
         @Argument var location: String
@@ -72,6 +76,9 @@ struct WhseJournalGroup: ParsableCommand {
         @Option var toBin: String?
         @Option(parsing: .unconditional) var quantity: String?
         @Option var unit: String?
+        @Option var lot: String?
+        @Option var serial: String?
+        @OptionGroup var newTracking: NewTrackingOptions
         @Option var documentNo: String?
         @Option var registeringDate: String?
         @Option(help: "CSV or JSON Lines file of lines ('-' for stdin).") var file: String?
@@ -79,14 +86,15 @@ struct WhseJournalGroup: ParsableCommand {
             try perform {
                 var lines: [JSON]
                 if let f = file {
-                    lines = try readLines(f, quantityFields: ["quantity"], allowed: ["item", "fromBin", "toBin", "quantity", "unitOfMeasure"])
+                    lines = try readLines(f, quantityFields: ["quantity"], allowed: ["item", "fromBin", "toBin", "quantity", "unitOfMeasure",
+                                                                                      "lot", "serial", "newLot", "newSerial", "newExpirationDate"])
                 } else {
                     guard let item, let fromBin, let toBin, let quantity else {
                         throw CLIError(code: Exit.usage, message: "give --item, --from-bin, --to-bin and --quantity, or --file")
                     }
                     var l: [String: JSON] = ["item": .string(item), "fromBin": .string(fromBin), "toBin": .string(toBin),
                                              "quantity": try quantity_(quantity)]
-                    opt(&l, "unitOfMeasure", unit)
+                    opt(&l, "unitOfMeasure", unit); opt(&l, "lot", lot); opt(&l, "serial", serial); newTracking.add(&l)
                     lines = [.object(l)]
                 }
                 var p: [String: JSON] = ["location": .string(location), "lines": .array(lines)]
@@ -99,14 +107,91 @@ struct WhseJournalGroup: ParsableCommand {
 
 func quantity_(_ text: String) throws -> JSON { try quantity(text, "--quantity") }
 
+/// --lot, --serial and --expiration-date of a line.
+struct TrackingOptions: ParsableArguments {
+    @Option(help: "Lot no. (lot-tracked items).") var lot: String?
+    @Option(help: "Serial no. (serial-tracked items; quantity 1).") var serial: String?
+    @Option(help: "Expiration date YYYY-MM-DD of a lot coming in.") var expirationDate: String?
+    func add(_ o: inout [String: JSON]) { opt(&o, "lot", lot); opt(&o, "serial", serial); opt(&o, "expirationDate", expirationDate) }
+}
+
+/// --new-lot, --new-serial and --new-expiration-date of a reclassification line.
+struct NewTrackingOptions: ParsableArguments {
+    @Option(help: "Reclassify into this lot no.") var newLot: String?
+    @Option(help: "Reclassify into this serial no.") var newSerial: String?
+    @Option(help: "Expiration date of the new lot.") var newExpirationDate: String?
+    func add(_ o: inout [String: JSON]) {
+        opt(&o, "newLot", newLot); opt(&o, "newSerial", newSerial); opt(&o, "newExpirationDate", newExpirationDate)
+    }
+}
+
 let itemJournalColumns = [Column("TYPE", "entryType"), Column("LOCATION", "location"), Column("BIN", "bin"),
                           Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("UNIT", "unitOfMeasure"),
-                          Column("BASE QTY", "quantityBase"), Column("DOCUMENT", "documentNo")]
+                          Column("BASE QTY", "quantityBase"), Column("LOT", "lot"), Column("SERIAL", "serial"),
+                          Column("TRACKING", "trackingText"), Column("DOCUMENT", "documentNo")]
+
+/// Item journal lines with their tracking lines as one readable column ("L1 5; L2 3").
+func withTrackingText(_ lines: [JSON]) -> [JSON] {
+    lines.map { l in
+        guard case .object(var o) = l else { return l }
+        let parts = (l["tracking"]?.arrayValue ?? []).map { t in
+            [Output.text(t["lot"]), Output.text(t["serial"]), Output.text(t["quantity"])].filter { !$0.isEmpty }.joined(separator: " ")
+        }
+        o["trackingText"] = .string(parts.joined(separator: "; "))
+        return .object(o)
+    }
+}
 
 struct ItemJournalGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "item-journal", abstract: "Item journal: adjustments, purchases, sales; Calculate Whse. Adjustment.",
-        subcommands: [Post.self, CalcWhseAdjustment.self, Show.self, Delete.self])
+        subcommands: [Post.self, Reclass.self, CalcWhseAdjustment.self, Show.self, Delete.self])
+
+    struct Reclass: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Post an Item Reclassification Journal (itemReclassJournal.post): bin, location or lot/serial changes at basic and plain locations.",
+            discussion: """
+                Bin to bin: whsectl item-journal reclass --item ITEM1 --location BASIC --bin S-01 --new-bin S-02 --quantity 3
+                To a store: whsectl item-journal reclass --item ITEM1 --location BASIC --bin S-02 --new-location SHOP --quantity 5
+                New lot:    whsectl item-journal reclass --item LOTITEM --location SHOP --lot L1 --new-lot L2 --quantity 4
+                A file:     --file lines.csv (header: item,location,bin,newLocation,newBin,quantity[,unitOfMeasure,lot,serial,newLot,newSerial,newExpirationDate])
+                """)
+        @OptionGroup var global: Global
+        @Option var item: String?
+        @Option var location: String?
+        @Option var bin: String?
+        @Option var newLocation: String?
+        @Option var newBin: String?
+        @Option(parsing: .unconditional) var quantity: String?
+        @Option var unit: String?
+        @Option var lot: String?
+        @Option var serial: String?
+        @OptionGroup var newTracking: NewTrackingOptions
+        @Option var documentNo: String?
+        @Option var postingDate: String?
+        @Option(help: "CSV or JSON Lines file of lines ('-' for stdin).") var file: String?
+        func run() throws {
+            try perform {
+                var lines: [JSON]
+                if let f = file {
+                    lines = try readLines(f, quantityFields: ["quantity"], allowed: [
+                        "item", "location", "bin", "newLocation", "newBin", "quantity", "unitOfMeasure", "lot", "serial", "newLot",
+                        "newSerial", "newExpirationDate"])
+                } else {
+                    guard let item, let location, let quantity else {
+                        throw CLIError(code: Exit.usage, message: "give --item, --location and --quantity (and what changes), or --file")
+                    }
+                    var l: [String: JSON] = ["item": .string(item), "location": .string(location), "quantity": try quantity_(quantity)]
+                    opt(&l, "bin", bin); opt(&l, "newLocation", newLocation); opt(&l, "newBin", newBin); opt(&l, "unitOfMeasure", unit)
+                    opt(&l, "lot", lot); opt(&l, "serial", serial); newTracking.add(&l)
+                    lines = [.object(l)]
+                }
+                var p: [String: JSON] = ["lines": .array(lines)]
+                opt(&p, "documentNo", documentNo); opt(&p, "postingDate", postingDate)
+                printPosting(try global.call("itemReclassJournal.post", p, posting: true), global.outputFormat)
+            }
+        }
+    }
 
     struct Post: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -114,7 +199,8 @@ struct ItemJournalGroup: ParsableCommand {
             discussion: """
                 One line:  whsectl item-journal post --entry-type purchase --location BASIC --bin S-01 --item ITEM1 --quantity 10
                 A batch:   whsectl item-journal post --batch DEFAULT
-                A file:    whsectl item-journal post --file lines.csv  (header: entryType,location,bin,item,quantity[,unitOfMeasure,documentNo,postingDate])
+                A file:    whsectl item-journal post --file lines.csv  (header: entryType,location,bin,item,quantity[,unitOfMeasure,documentNo,postingDate,lot,serial,expirationDate])
+                Tracked:   whsectl item-journal post --entry-type purchase --location MAIN --item LOTITEM --quantity 80 --lot LOT1001
                 Entry types: positiveAdjmt, negativeAdjmt, purchase, sale.
                 """)
         @OptionGroup var global: Global
@@ -125,6 +211,7 @@ struct ItemJournalGroup: ParsableCommand {
         @Option var item: String?
         @Option(parsing: .unconditional) var quantity: String?
         @Option var unit: String?
+        @OptionGroup var tracking: TrackingOptions
         @Option var documentNo: String?
         @Option var postingDate: String?
         @Option(help: "CSV or JSON Lines file of lines ('-' for stdin).") var file: String?
@@ -137,14 +224,15 @@ struct ItemJournalGroup: ParsableCommand {
                     var lines: [JSON]
                     if let f = file {
                         lines = try readLines(f, quantityFields: ["quantity"], allowed: ["entryType", "location", "bin", "item", "quantity",
-                                                                                          "unitOfMeasure", "documentNo", "postingDate"])
+                                                                                          "unitOfMeasure", "documentNo", "postingDate",
+                                                                                          "lot", "serial", "expirationDate", "tracking"])
                     } else {
                         guard let entryType, let location, let item, let quantity else {
                             throw CLIError(code: Exit.usage, message: "give --batch, or --entry-type, --location, --item and --quantity, or --file")
                         }
                         var l: [String: JSON] = ["entryType": .string(entryType), "location": .string(location),
                                                  "item": .string(item), "quantity": try quantity_(quantity)]
-                        opt(&l, "bin", bin); opt(&l, "unitOfMeasure", unit)
+                        opt(&l, "bin", bin); opt(&l, "unitOfMeasure", unit); tracking.add(&l)
                         lines = [.object(l)]
                     }
                     p["lines"] = .array(lines)
@@ -171,7 +259,7 @@ struct ItemJournalGroup: ParsableCommand {
                 var p: [String: JSON] = ["batch": .string(batch)]
                 opt(&p, "location", location); opt(&p, "item", item); opt(&p, "documentNo", documentNo); opt(&p, "postingDate", postingDate)
                 let r = try global.call("itemJournal.calculateWhseAdjustment", p, posting: true)
-                Output.rows(r["lines"]?.arrayValue ?? [], itemJournalColumns, format: global.outputFormat, whole: r)
+                Output.rows(withTrackingText(r["lines"]?.arrayValue ?? []), itemJournalColumns, format: global.outputFormat, whole: r)
             }
         }
     }
@@ -184,7 +272,7 @@ struct ItemJournalGroup: ParsableCommand {
         func run() throws {
             try perform {
                 let r = try global.call("itemJournal.get", ["batch": .string(batch)])
-                Output.rows(r["lines"]?.arrayValue ?? [], itemJournalColumns, format: global.outputFormat, whole: r)
+                Output.rows(withTrackingText(r["lines"]?.arrayValue ?? []), itemJournalColumns, format: global.outputFormat, whole: r)
             }
         }
     }

@@ -2,8 +2,8 @@ import ArgumentParser
 import WhseProtocol
 
 let binColumns = [Column("LOCATION", "location"), Column("ZONE", "zone"), Column("BIN", "bin"), Column("ITEM", "item"),
-                  Column("UNIT", "unitOfMeasure"), Column("QUANTITY", "quantity"), Column("BASE QTY", "quantityBase"),
-                  Column("ADJ", "adjustmentBin")]
+                  Column("UNIT", "unitOfMeasure"), Column("LOT", "lot"), Column("SERIAL", "serial"), Column("EXPIRES", "expirationDate"),
+                  Column("QUANTITY", "quantity"), Column("BASE QTY", "quantityBase"), Column("ADJ", "adjustmentBin")]
 
 struct LocationGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -185,24 +185,69 @@ struct BinGroup: ParsableCommand {
 
 struct ItemGroup: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "item", abstract: "Items, where they are, availability.",
-                                                    subcommands: [Create.self, Get.self, List.self, Bins.self, Availability.self])
+                                                    subcommands: [Create.self, Get.self, List.self, Bins.self, Availability.self,
+                                                                  SetCountingPeriod.self])
+    struct SetCountingPeriod: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-counting-period",
+            abstract: "Assign a counting period to an item; its next counting window holds --date (item.setCountingPeriod).",
+            discussion: "Example: whsectl item set-counting-period ITEM1 --period MONTH --date 2026-03-15   (--clear removes it)")
+        @OptionGroup var global: Global
+        @Argument var item: String
+        @Option var period: String?
+        @Flag(help: "Remove the item's counting period.") var clear = false
+        @Option(help: "YYYY-MM-DD (default: today).") var date: String?
+        func run() throws {
+            try perform {
+                guard (period == nil) == clear else { throw CLIError(code: Exit.usage, message: "give --period CODE or --clear") }
+                var p: [String: JSON] = ["item": .string(item), "countingPeriod": period.map { .string($0) } ?? .null]
+                opt(&p, "date", date)
+                Output.object(try global.call("item.setCountingPeriod", p, posting: true), format: global.outputFormat)
+            }
+        }
+    }
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create an item (item.create).",
-                                                        discussion: "Example: whsectl item create ITEM1 --description Widget --base-unit PCS --unit BOX=12")
+                                                        discussion: """
+                                                            Example: whsectl item create ITEM1 --description Widget --base-unit PCS --unit BOX=12
+                                                            Tracked: whsectl item create LOTITEM --lot-tracked --expiration-required
+                                                            Whole pieces only: whsectl item create ITEM2 --unit BOX=6 --rounding PCS=1
+                                                            """)
         @OptionGroup var global: Global
         @Argument var no: String
         @Option var description: String?
         @Option(help: "Base unit of measure.") var baseUnit: String = "PCS"
         @Option(name: .customLong("unit"), help: "A further unit as CODE=QTY-PER-UNIT (repeatable).") var units: [String] = []
+        @Option(name: .customLong("rounding"), help: "A unit's rounding precision as CODE=PRECISION, e.g. PCS=1 (repeatable).")
+        var roundings: [String] = []
+        @Flag(help: "Lot warehouse tracking: every line carries a lot no.") var lotTracked = false
+        @Flag(help: "Serial warehouse tracking: every line carries a serial no.") var serialTracked = false
+        @Flag(help: "A lot coming in needs an expiration date.") var expirationRequired = false
         func run() throws {
             try perform {
                 var p: [String: JSON] = ["no": .string(no), "baseUnitOfMeasure": .string(baseUnit)]
                 opt(&p, "description", description)
                 var list: [JSON] = []
+                var precision: [String: JSON] = [:]
+                for r in roundings {
+                    let parts = r.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard parts.count == 2 else { throw CLIError(code: Exit.usage, message: "--rounding takes CODE=PRECISION, e.g. PCS=1") }
+                    precision[parts[0]] = try quantity(parts[1], "--rounding \(r)")
+                }
                 for u in units {
                     let parts = u.split(separator: "=", maxSplits: 1).map(String.init)
                     guard parts.count == 2 else { throw CLIError(code: Exit.usage, message: "--unit takes CODE=QTY, e.g. BOX=12") }
-                    list.append(.object(["code": .string(parts[0]), "quantityPerUnitOfMeasure": try quantity(parts[1], "--unit \(u)")]))
+                    var o: [String: JSON] = ["code": .string(parts[0]), "quantityPerUnitOfMeasure": try quantity(parts[1], "--unit \(u)")]
+                    if let r = precision.removeValue(forKey: parts[0]) { o["roundingPrecision"] = r }
+                    list.append(.object(o))
+                }
+                for (code, r) in precision.sorted(by: { $0.key < $1.key }) {
+                    guard code == baseUnit else { throw CLIError(code: Exit.usage, message: "--rounding \(code): not a unit of the item") }
+                    list.append(.object(["code": .string(code), "roundingPrecision": r]))
+                }
+                if lotTracked || serialTracked || expirationRequired {
+                    p["tracking"] = .object(["lot": .bool(lotTracked), "serial": .bool(serialTracked),
+                                             "expirationRequired": .bool(expirationRequired)])
                 }
                 if !list.isEmpty { p["unitsOfMeasure"] = .array(list) }
                 Output.object(try global.call("item.create", p, posting: true), format: global.outputFormat)
@@ -255,7 +300,8 @@ struct ItemGroup: ParsableCommand {
                 let r = try global.call("item.availability", p)
                 Output.rows(r["locations"]?.arrayValue ?? [], [Column("LOCATION", "location"), Column("ITEM", "item"),
                             Column("INVENTORY", "inventory"), Column("IN BINS", "inBins"), Column("ADJ BIN", "adjustmentBin"),
-                            Column("AVAILABLE", "available")], format: global.outputFormat, whole: r)
+                            Column("AVAILABLE", "available"), Column("TO PICK", "availableToPick"), Column("RESERVED", "reserved"),
+                            Column("TO RESERVE", "availableToReserve")], format: global.outputFormat, whole: r)
             }
         }
     }

@@ -14,12 +14,14 @@ struct EntriesGroup: ParsableCommand {
         @Option var item: String?
         @Option(help: "positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer.") var entryType: String?
         @Option var documentNo: String?
+        @Option var lot: String?
+        @Option var serial: String?
         @Option(help: "Start after this entry number (paging).") var after: Int?
         @Option(help: "Entries per page (1…1000).") var limit: Int?
         var params: [String: JSON] {
             var p: [String: JSON] = [:]
             opt(&p, "location", location); opt(&p, "bin", bin); opt(&p, "item", item)
-            opt(&p, "entryType", entryType); opt(&p, "documentNo", documentNo)
+            opt(&p, "entryType", entryType); opt(&p, "documentNo", documentNo); opt(&p, "lot", lot); opt(&p, "serial", serial)
             if let after { p["after"] = JSON(after) }
             if let limit { p["limit"] = JSON(limit) }
             return p
@@ -45,7 +47,8 @@ struct EntriesGroup: ParsableCommand {
             try EntriesGroup.show(global, "entries.warehouse", filters.params, [
                 Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "registeringDate"), Column("LOCATION", "location"),
                 Column("BIN", "bin"), Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("UNIT", "unitOfMeasure"),
-                Column("BASE QTY", "quantityBase"), Column("SOURCE", "source"), Column("DOCUMENT", "documentNo"), Column("USER", "user")])
+                Column("BASE QTY", "quantityBase"), Column("LOT", "lot"), Column("SERIAL", "serial"), Column("EXPIRES", "expirationDate"),
+                Column("SOURCE", "source"), Column("DOCUMENT", "documentNo"), Column("USER", "user")])
         }
     }
     struct Item: ParsableCommand {
@@ -56,8 +59,9 @@ struct EntriesGroup: ParsableCommand {
         func run() throws {
             try EntriesGroup.show(global, "entries.item", filters.params, [
                 Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "postingDate"), Column("LOCATION", "location"),
-                Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("WHSE ADJ", "warehouseAdjustment"),
-                Column("SOURCE", "source"), Column("DOCUMENT", "documentNo"), Column("USER", "user")])
+                Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("LOT", "lot"), Column("SERIAL", "serial"),
+                Column("WHSE ADJ", "warehouseAdjustment"), Column("SOURCE", "source"), Column("DOCUMENT", "documentNo"),
+                Column("USER", "user")])
         }
     }
     struct Phys: ParsableCommand {
@@ -69,7 +73,8 @@ struct EntriesGroup: ParsableCommand {
             try EntriesGroup.show(global, "entries.physInventory", filters.params, [
                 Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "postingDate"), Column("LOCATION", "location"),
                 Column("BIN", "bin"), Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("CALCULATED", "quantityCalculated"),
-                Column("COUNTED", "quantityPhysInventory"), Column("USER", "user")])
+                Column("COUNTED", "quantityPhysInventory"), Column("LOT", "lot"), Column("SERIAL", "serial"),
+                Column("PERIOD", "countingPeriod"), Column("USER", "user")])
         }
     }
 }
@@ -166,9 +171,9 @@ struct Whsectl: ParsableCommand {
             Exit codes: 0 success; 1 whsed refused the request (reason on stderr); 64 usage or input-file error;
             69 whsed unreachable, connection lost or timed out; 76 protocol error; 77 permission denied.
             """,
-        subcommands: [LocationGroup.self, ZoneGroup.self, BinGroup.self, ItemGroup.self, WhseJournalGroup.self,
-                      ItemJournalGroup.self, CountGroup.self, PhysInventoryGroup.self, EntriesGroup.self, ServerGroup.self,
-                      Call.self])
+        subcommands: [LocationGroup.self, ZoneGroup.self, BinGroup.self, ItemGroup.self, CountingPeriodGroup.self,
+                      WhseJournalGroup.self, ItemJournalGroup.self, ReservationGroup.self, CountGroup.self, PhysInventoryGroup.self,
+                      EntriesGroup.self, ServerGroup.self, Call.self])
 }
 
 Whsectl.main()

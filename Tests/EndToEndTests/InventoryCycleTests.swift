@@ -54,7 +54,7 @@ import WhseProtocol
         #expect(!printed.contains("60"), "a blind list shows no calculated quantity")
         let sheet = try d.ok(["count", "list", "COUNT1", "--format", "csv"]).stdout
         var rows = sheet.split(separator: "\n").map(String.init)
-        #expect(rows[0] == "lineNo,location,zone,bin,item,description,unitOfMeasure,quantityCalculated,counted")
+        #expect(rows[0] == "lineNo,location,zone,bin,item,description,unitOfMeasure,lot,serial,quantityCalculated,counted")
         #expect(rows.count == 3)
         #expect(rows[1].contains("\"Widget, blue\"") && rows[1].hasSuffix(",60,"))
         // 3. Fill in the sheet: above the calculated quantity in A-01, below in A-02; enter it back.

@@ -1,0 +1,123 @@
+import ArgumentParser
+import WhseProtocol
+
+struct CountingPeriodGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "counting-period", abstract: "Cycle counting: counting periods and the items due.",
+        subcommands: [Create.self, List.self, Due.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a counting period (countingPeriod.create).",
+            discussion: "Example: whsectl counting-period create MONTH --frequency 12 --description Monthly")
+        @OptionGroup var global: Global
+        @Argument var code: String
+        @Option(help: "Counts per year, 1…365 (1, 2, 3, 4, 6, 12: month windows; 24: half months; else day windows).")
+        var frequency: Int = 1
+        @Option var description: String?
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["code": .string(code), "countFrequencyPerYear": JSON(frequency)]
+                opt(&p, "description", description)
+                Output.object(try global.call("countingPeriod.create", p, posting: true), format: global.outputFormat)
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List counting periods (countingPeriod.list).",
+                                                        discussion: "Example: whsectl counting-period list")
+        @OptionGroup var global: Global
+        func run() throws {
+            try perform {
+                let r = try global.call("countingPeriod.list", [:])
+                Output.rows(r["countingPeriods"]?.arrayValue ?? [], [Column("CODE", "code"), Column("PER YEAR", "countFrequencyPerYear"),
+                            Column("DESCRIPTION", "description")], format: global.outputFormat, whole: r)
+            }
+        }
+    }
+
+    struct Due: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Items due for counting on a date (countingPeriod.due); count them with --counting-period-due.",
+            discussion: """
+                Example: whsectl counting-period due --date 2026-03-20
+                Then:    whsectl count calculate WH1 --journal CYCLE --registering-date 2026-03-20 --counting-period-due
+                """)
+        @OptionGroup var global: Global
+        @Option(help: "YYYY-MM-DD (default: today).") var date: String?
+        @Option var period: String?
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = [:]
+                opt(&p, "date", date); opt(&p, "countingPeriod", period)
+                let r = try global.call("countingPeriod.due", p)
+                Output.rows(r["items"]?.arrayValue ?? [], [Column("ITEM", "no"), Column("PERIOD", "countingPeriod"),
+                            Column("WINDOW START", "nextCountingStart"), Column("WINDOW END", "nextCountingEnd"),
+                            Column("LAST COUNTED", "lastCountingPeriodUpdate"), Column("DESCRIPTION", "description")],
+                            format: global.outputFormat, whole: r)
+            }
+        }
+    }
+}
+
+let reservationColumns = [Column("NO", "reservation"), Column("LOCATION", "location"), Column("ITEM", "item"), Column("LOT", "lot"),
+                          Column("SERIAL", "serial"), Column("BASE QTY", "quantityBase"), Column("SOURCE", "source"),
+                          Column("BY", "createdBy"), Column("CREATED", "createdAt")]
+
+struct ReservationGroup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reservation", abstract: "Reserve stock for a document; reserved stock must be available to pick.",
+        subcommands: [Create.self, Cancel.self, List.self])
+
+    struct Create: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reserve stock (reservation.create); refused when more than is available to pick would be reserved.",
+            discussion: "Example: whsectl reservation create --location WH1 --item ITEM1 --quantity 5 --source SO-1001")
+        @OptionGroup var global: Global
+        @Option var location: String
+        @Option var item: String
+        @Option(parsing: .unconditional) var quantity: String
+        @Option var unit: String?
+        @Option var lot: String?
+        @Option var serial: String?
+        @Option(help: "The document the stock is reserved for.") var source: String?
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["location": .string(location), "item": .string(item), "quantity": try quantity_(quantity)]
+                opt(&p, "unitOfMeasure", unit); opt(&p, "lot", lot); opt(&p, "serial", serial); opt(&p, "source", source)
+                let r = try global.call("reservation.create", p, posting: true)
+                Output.rows([r], reservationColumns, format: global.outputFormat, whole: r)
+            }
+        }
+    }
+
+    struct Cancel: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Cancel a reservation (reservation.cancel).",
+                                                        discussion: "Example: whsectl reservation cancel 1")
+        @OptionGroup var global: Global
+        @Argument var reservation: Int
+        func run() throws {
+            try perform {
+                let r = try global.call("reservation.cancel", ["reservation": JSON(reservation)], posting: true)
+                Output.rows([r], reservationColumns, format: global.outputFormat, whole: r)
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List open reservations (reservation.list).",
+                                                        discussion: "Example: whsectl reservation list --item ITEM1")
+        @OptionGroup var global: Global
+        @Option var location: String?
+        @Option var item: String?
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = [:]
+                opt(&p, "location", location); opt(&p, "item", item)
+                let r = try global.call("reservation.list", p)
+                Output.rows(r["reservations"]?.arrayValue ?? [], reservationColumns, format: global.outputFormat, whole: r)
+            }
+        }
+    }
+}
