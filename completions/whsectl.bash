@@ -173,13 +173,13 @@ _whsectl() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    location|zone|bin|item|whse-journal|item-journal|count|phys-inventory|entries|server|call|help)
+    location|zone|bin|item|counting-period|whse-journal|item-journal|reservation|count|phys-inventory|entries|server|call|help)
         # Offer subcommand argument completions
         "_whsectl_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'location zone bin item whse-journal item-journal count phys-inventory entries server call help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'location zone bin item counting-period whse-journal item-journal reservation count phys-inventory entries server call help' -- "${cur}"))
         ;;
     esac
 }
@@ -583,21 +583,21 @@ _whsectl_item() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    create|get|list|bins|availability)
+    create|get|list|bins|availability|set-counting-period)
         # Offer subcommand argument completions
         "_whsectl_item_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'create get list bins availability' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'create get list bins availability set-counting-period' -- "${cur}"))
         ;;
     esac
 }
 
 _whsectl_item_create() {
     repeating_flags=()
-    non_repeating_flags=(--json -h --help)
-    repeating_options=(--unit)
+    non_repeating_flags=(--json --lot-tracked --serial-tracked --expiration-required -h --help)
+    repeating_options=(--unit --rounding)
     non_repeating_options=(--socket --format --timeout --idempotency-key --retries --description --base-unit)
     __whsectl_offer_flags_options 1
 
@@ -625,6 +625,9 @@ _whsectl_item_create() {
         return
         ;;
     '--unit')
+        return
+        ;;
+    '--rounding')
         return
         ;;
     esac
@@ -744,6 +747,155 @@ _whsectl_item_availability() {
     esac
 }
 
+_whsectl_item_set-counting-period() {
+    repeating_flags=()
+    non_repeating_flags=(--json --clear -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --period --date)
+    __whsectl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idempotency-key')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--period')
+        return
+        ;;
+    '--date')
+        return
+        ;;
+    esac
+}
+
+_whsectl_counting-period() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __whsectl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    create|list|due)
+        # Offer subcommand argument completions
+        "_whsectl_counting-period_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'create list due' -- "${cur}"))
+        ;;
+    esac
+}
+
+_whsectl_counting-period_create() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --frequency --description)
+    __whsectl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idempotency-key')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--frequency')
+        return
+        ;;
+    '--description')
+        return
+        ;;
+    esac
+}
+
+_whsectl_counting-period_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries)
+    __whsectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idempotency-key')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    esac
+}
+
+_whsectl_counting-period_due() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --date --period)
+    __whsectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idempotency-key')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--date')
+        return
+        ;;
+    '--period')
+        return
+        ;;
+    esac
+}
+
 _whsectl_whse-journal() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
@@ -771,7 +923,7 @@ _whsectl_whse-journal_register() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --item --bin --zone --quantity --unit --document-no --registering-date --file)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --item --bin --zone --quantity --unit --lot --serial --expiration-date --document-no --registering-date --file)
     __whsectl_offer_flags_options 1
 
     # Offer option value completions
@@ -806,6 +958,15 @@ _whsectl_whse-journal_register() {
     '--unit')
         return
         ;;
+    '--lot')
+        return
+        ;;
+    '--serial')
+        return
+        ;;
+    '--expiration-date')
+        return
+        ;;
     '--document-no')
         return
         ;;
@@ -822,7 +983,7 @@ _whsectl_whse-journal_reclass() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --item --from-bin --to-bin --quantity --unit --document-no --registering-date --file)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --item --from-bin --to-bin --quantity --unit --lot --serial --new-lot --new-serial --new-expiration-date --document-no --registering-date --file)
     __whsectl_offer_flags_options 1
 
     # Offer option value completions
@@ -857,6 +1018,21 @@ _whsectl_whse-journal_reclass() {
     '--unit')
         return
         ;;
+    '--lot')
+        return
+        ;;
+    '--serial')
+        return
+        ;;
+    '--new-lot')
+        return
+        ;;
+    '--new-serial')
+        return
+        ;;
+    '--new-expiration-date')
+        return
+        ;;
     '--document-no')
         return
         ;;
@@ -881,13 +1057,13 @@ _whsectl_item-journal() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    post|calc-whse-adjustment|show|delete)
+    post|reclass|calc-whse-adjustment|show|delete)
         # Offer subcommand argument completions
         "_whsectl_item-journal_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'post calc-whse-adjustment show delete' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'post reclass calc-whse-adjustment show delete' -- "${cur}"))
         ;;
     esac
 }
@@ -896,7 +1072,7 @@ _whsectl_item-journal_post() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --batch --entry-type --location --bin --item --quantity --unit --document-no --posting-date --file)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --batch --entry-type --location --bin --item --quantity --unit --lot --serial --expiration-date --document-no --posting-date --file)
     __whsectl_offer_flags_options 0
 
     # Offer option value completions
@@ -935,6 +1111,87 @@ _whsectl_item-journal_post() {
         return
         ;;
     '--unit')
+        return
+        ;;
+    '--lot')
+        return
+        ;;
+    '--serial')
+        return
+        ;;
+    '--expiration-date')
+        return
+        ;;
+    '--document-no')
+        return
+        ;;
+    '--posting-date')
+        return
+        ;;
+    '--file')
+        return
+        ;;
+    esac
+}
+
+_whsectl_item-journal_reclass() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --item --location --bin --new-location --new-bin --quantity --unit --lot --serial --new-lot --new-serial --new-expiration-date --document-no --posting-date --file)
+    __whsectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idempotency-key')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--item')
+        return
+        ;;
+    '--location')
+        return
+        ;;
+    '--bin')
+        return
+        ;;
+    '--new-location')
+        return
+        ;;
+    '--new-bin')
+        return
+        ;;
+    '--quantity')
+        return
+        ;;
+    '--unit')
+        return
+        ;;
+    '--lot')
+        return
+        ;;
+    '--serial')
+        return
+        ;;
+    '--new-lot')
+        return
+        ;;
+    '--new-serial')
+        return
+        ;;
+    '--new-expiration-date')
         return
         ;;
     '--document-no')
@@ -1051,6 +1308,137 @@ _whsectl_item-journal_delete() {
     esac
 }
 
+_whsectl_reservation() {
+    repeating_flags=()
+    non_repeating_flags=(-h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __whsectl_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    create|cancel|list)
+        # Offer subcommand argument completions
+        "_whsectl_reservation_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'create cancel list' -- "${cur}"))
+        ;;
+    esac
+}
+
+_whsectl_reservation_create() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --location --item --quantity --unit --lot --serial --source)
+    __whsectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idempotency-key')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--location')
+        return
+        ;;
+    '--item')
+        return
+        ;;
+    '--quantity')
+        return
+        ;;
+    '--unit')
+        return
+        ;;
+    '--lot')
+        return
+        ;;
+    '--serial')
+        return
+        ;;
+    '--source')
+        return
+        ;;
+    esac
+}
+
+_whsectl_reservation_cancel() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries)
+    __whsectl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idempotency-key')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    esac
+}
+
+_whsectl_reservation_list() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --location --item)
+    __whsectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idempotency-key')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--location')
+        return
+        ;;
+    '--item')
+        return
+        ;;
+    esac
+}
+
 _whsectl_count() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
@@ -1076,7 +1464,7 @@ _whsectl_count() {
 
 _whsectl_count_calculate() {
     repeating_flags=()
-    non_repeating_flags=(--json --include-zero --blind -h --help)
+    non_repeating_flags=(--json --include-zero --blind --counting-period-due -h --help)
     repeating_options=()
     non_repeating_options=(--socket --format --timeout --idempotency-key --retries --journal --zone --bin --item --document-no --registering-date)
     __whsectl_offer_flags_options 1
@@ -1177,7 +1565,7 @@ _whsectl_count_enter() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --line --bin --item --unit --quantity --file)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --line --bin --item --unit --lot --serial --expiration-date --quantity --file)
     __whsectl_offer_flags_options 1
 
     # Offer option value completions
@@ -1207,6 +1595,15 @@ _whsectl_count_enter() {
         return
         ;;
     '--unit')
+        return
+        ;;
+    '--lot')
+        return
+        ;;
+    '--serial')
+        return
+        ;;
+    '--expiration-date')
         return
         ;;
     '--quantity')
@@ -1327,7 +1724,7 @@ _whsectl_phys-inventory() {
 
 _whsectl_phys-inventory_calculate() {
     repeating_flags=()
-    non_repeating_flags=(--json --include-zero -h --help)
+    non_repeating_flags=(--json --include-zero --counting-period-due -h --help)
     repeating_options=()
     non_repeating_options=(--socket --format --timeout --idempotency-key --retries --journal --item --bin --document-no --posting-date)
     __whsectl_offer_flags_options 1
@@ -1398,7 +1795,7 @@ _whsectl_phys-inventory_enter() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --line --item --bin --unit --quantity)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --line --item --bin --unit --lot --serial --quantity)
     __whsectl_offer_flags_options 1
 
     # Offer option value completions
@@ -1428,6 +1825,12 @@ _whsectl_phys-inventory_enter() {
         return
         ;;
     '--unit')
+        return
+        ;;
+    '--lot')
+        return
+        ;;
+    '--serial')
         return
         ;;
     '--quantity')
@@ -1547,7 +1950,7 @@ _whsectl_entries_warehouse() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --location --bin --item --entry-type --document-no --after --limit)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --location --bin --item --entry-type --document-no --lot --serial --after --limit)
     __whsectl_offer_flags_options 0
 
     # Offer option value completions
@@ -1580,6 +1983,12 @@ _whsectl_entries_warehouse() {
         return
         ;;
     '--document-no')
+        return
+        ;;
+    '--lot')
+        return
+        ;;
+    '--serial')
         return
         ;;
     '--after')
@@ -1595,7 +2004,7 @@ _whsectl_entries_item() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --location --bin --item --entry-type --document-no --after --limit)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --location --bin --item --entry-type --document-no --lot --serial --after --limit)
     __whsectl_offer_flags_options 0
 
     # Offer option value completions
@@ -1628,6 +2037,12 @@ _whsectl_entries_item() {
         return
         ;;
     '--document-no')
+        return
+        ;;
+    '--lot')
+        return
+        ;;
+    '--serial')
         return
         ;;
     '--after')
@@ -1643,7 +2058,7 @@ _whsectl_entries_phys() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --location --bin --item --entry-type --document-no --after --limit)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --location --bin --item --entry-type --document-no --lot --serial --after --limit)
     __whsectl_offer_flags_options 0
 
     # Offer option value completions
@@ -1676,6 +2091,12 @@ _whsectl_entries_phys() {
         return
         ;;
     '--document-no')
+        return
+        ;;
+    '--lot')
+        return
+        ;;
+    '--serial')
         return
         ;;
     '--after')

@@ -53,8 +53,10 @@ _whsectl() {
             'zone:Zones of directed locations.'
             'bin:Bins and what they hold.'
             'item:Items, where they are, availability.'
+            'counting-period:Cycle counting: counting periods and the items due.'
             'whse-journal:Warehouse journals at directed locations: adjustments and reclassification.'
             'item-journal:Item journal: adjustments, purchases, sales; Calculate Whse. Adjustment.'
+            'reservation:Reserve stock for a document; reserved stock must be available to pick.'
             'count:Warehouse physical inventory at directed locations: calculate, print the count list, enter counts, register.'
             'phys-inventory:Phys. Inventory Journal: bring the item ledger to the counted stock.'
             'entries:Ledger entries with filters and paging.'
@@ -66,7 +68,7 @@ _whsectl() {
         ;;
     arg)
         case "${words[1]}" in
-        location|zone|bin|item|whse-journal|item-journal|count|phys-inventory|entries|server|call|help)
+        location|zone|bin|item|counting-period|whse-journal|item-journal|reservation|count|phys-inventory|entries|server|call|help)
             "_whsectl_${words[1]}" && ret=0
             ;;
         esac
@@ -370,12 +372,13 @@ _whsectl_item() {
             'list:List items (item.list).'
             'bins:Where an item is, per bin, the adjustment bin included (item.bins).'
             'availability:Inventory, stock in bins, adjustment bin and available quantity (item.availability).'
+            'set-counting-period:Assign a counting period to an item; its next counting window holds --date (item.setCountingPeriod).'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        create|get|list|bins|availability)
+        create|get|list|bins|availability|set-counting-period)
             "_whsectl_item_${words[1]}" && ret=0
             ;;
         esac
@@ -398,6 +401,10 @@ _whsectl_item_create() {
         '--description:description:'
         '--base-unit[Base unit of measure.]:base-unit:'
         '*--unit[A further unit as CODE=QTY-PER-UNIT (repeatable).]:unit:'
+        '*--rounding[A unit'\''s rounding precision as CODE=PRECISION, e.g. PCS=1 (repeatable).]:rounding:'
+        '--lot-tracked[Lot warehouse tracking\: every line carries a lot no.]'
+        '--serial-tracked[Serial warehouse tracking\: every line carries a serial no.]'
+        '--expiration-required[A lot coming in needs an expiration date.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
     _arguments -w -s -S : "${arg_specs[@]}" && ret=0
@@ -475,6 +482,108 @@ _whsectl_item_availability() {
     return "${ret}"
 }
 
+_whsectl_item_set-counting-period() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
+        '--json[Print the result as one JSON document.]'
+        '--format[Output format\: table, json, jsonl, csv.]:format:'
+        '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
+        '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
+        '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
+        ':item:'
+        '--period:period:'
+        '--clear[Remove the item'\''s counting period.]'
+        '--date[YYYY-MM-DD (default\: today).]:date:'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_whsectl_counting-period() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'create:Create a counting period (countingPeriod.create).'
+            'list:List counting periods (countingPeriod.list).'
+            'due:Items due for counting on a date (countingPeriod.due); count them with --counting-period-due.'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        create|list|due)
+            "_whsectl_counting-period_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_whsectl_counting-period_create() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
+        '--json[Print the result as one JSON document.]'
+        '--format[Output format\: table, json, jsonl, csv.]:format:'
+        '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
+        '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
+        '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
+        ':code:'
+        '--frequency[Counts per year, 1…365 (1, 2, 3, 4, 6, 12\: month windows; 24\: half months; else day windows).]:frequency:'
+        '--description:description:'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_whsectl_counting-period_list() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
+        '--json[Print the result as one JSON document.]'
+        '--format[Output format\: table, json, jsonl, csv.]:format:'
+        '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
+        '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
+        '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_whsectl_counting-period_due() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
+        '--json[Print the result as one JSON document.]'
+        '--format[Output format\: table, json, jsonl, csv.]:format:'
+        '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
+        '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
+        '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
+        '--date[YYYY-MM-DD (default\: today).]:date:'
+        '--period:period:'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
 _whsectl_whse-journal() {
     local -i ret=1
     local -ar arg_specs=(
@@ -518,6 +627,9 @@ _whsectl_whse-journal_register() {
         '--zone:zone:'
         '--quantity[Signed quantity\: positive adds to the bin, negative takes from it.]:quantity:'
         '--unit[Unit of measure (default\: the item'\''s base unit).]:unit:'
+        '--lot[Lot no. (lot-tracked items).]:lot:'
+        '--serial[Serial no. (serial-tracked items; quantity 1).]:serial:'
+        '--expiration-date[Expiration date YYYY-MM-DD of a lot coming in.]:expiration-date:'
         '--document-no:document-no:'
         '--registering-date:registering-date:'
         '--file[CSV or JSON Lines file of lines ('\''-'\'' for stdin).]:file:'
@@ -543,6 +655,11 @@ _whsectl_whse-journal_reclass() {
         '--to-bin:to-bin:'
         '--quantity:quantity:'
         '--unit:unit:'
+        '--lot:lot:'
+        '--serial:serial:'
+        '--new-lot[Reclassify into this lot no.]:new-lot:'
+        '--new-serial[Reclassify into this serial no.]:new-serial:'
+        '--new-expiration-date[Expiration date of the new lot.]:new-expiration-date:'
         '--document-no:document-no:'
         '--registering-date:registering-date:'
         '--file[CSV or JSON Lines file of lines ('\''-'\'' for stdin).]:file:'
@@ -565,6 +682,7 @@ _whsectl_item-journal() {
     command)
         local -ar subcommands=(
             'post:Post item journal lines, or a batch made by calc-whse-adjustment (itemJournal.post).'
+            'reclass:Post an Item Reclassification Journal (itemReclassJournal.post): bin, location or lot/serial changes at basic and plain locations.'
             'calc-whse-adjustment:Turn the adjustment bins'\'' content into item journal lines (itemJournal.calculateWhseAdjustment).'
             'show:Show a batch'\''s lines (itemJournal.get).'
             'delete:Delete a batch'\''s lines without posting (itemJournal.delete).'
@@ -573,7 +691,7 @@ _whsectl_item-journal() {
         ;;
     arg)
         case "${words[1]}" in
-        post|calc-whse-adjustment|show|delete)
+        post|reclass|calc-whse-adjustment|show|delete)
             "_whsectl_item-journal_${words[1]}" && ret=0
             ;;
         esac
@@ -599,6 +717,40 @@ _whsectl_item-journal_post() {
         '--item:item:'
         '--quantity:quantity:'
         '--unit:unit:'
+        '--lot[Lot no. (lot-tracked items).]:lot:'
+        '--serial[Serial no. (serial-tracked items; quantity 1).]:serial:'
+        '--expiration-date[Expiration date YYYY-MM-DD of a lot coming in.]:expiration-date:'
+        '--document-no:document-no:'
+        '--posting-date:posting-date:'
+        '--file[CSV or JSON Lines file of lines ('\''-'\'' for stdin).]:file:'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_whsectl_item-journal_reclass() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
+        '--json[Print the result as one JSON document.]'
+        '--format[Output format\: table, json, jsonl, csv.]:format:'
+        '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
+        '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
+        '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
+        '--item:item:'
+        '--location:location:'
+        '--bin:bin:'
+        '--new-location:new-location:'
+        '--new-bin:new-bin:'
+        '--quantity:quantity:'
+        '--unit:unit:'
+        '--lot:lot:'
+        '--serial:serial:'
+        '--new-lot[Reclassify into this lot no.]:new-lot:'
+        '--new-serial[Reclassify into this serial no.]:new-serial:'
+        '--new-expiration-date[Expiration date of the new lot.]:new-expiration-date:'
         '--document-no:document-no:'
         '--posting-date:posting-date:'
         '--file[CSV or JSON Lines file of lines ('\''-'\'' for stdin).]:file:'
@@ -664,6 +816,93 @@ _whsectl_item-journal_delete() {
     return "${ret}"
 }
 
+_whsectl_reservation() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '(-h --help)'{-h,--help}'[Show help information.]'
+        '(-): :->command'
+        '(-)*:: :->arg'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+    case "${state}" in
+    command)
+        local -ar subcommands=(
+            'create:Reserve stock (reservation.create); refused when more than is available to pick would be reserved.'
+            'cancel:Cancel a reservation (reservation.cancel).'
+            'list:List open reservations (reservation.list).'
+        )
+        _describe -V subcommand subcommands && ret=0
+        ;;
+    arg)
+        case "${words[1]}" in
+        create|cancel|list)
+            "_whsectl_reservation_${words[1]}" && ret=0
+            ;;
+        esac
+        ;;
+    esac
+
+    return "${ret}"
+}
+
+_whsectl_reservation_create() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
+        '--json[Print the result as one JSON document.]'
+        '--format[Output format\: table, json, jsonl, csv.]:format:'
+        '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
+        '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
+        '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
+        '--location:location:'
+        '--item:item:'
+        '--quantity:quantity:'
+        '--unit:unit:'
+        '--lot:lot:'
+        '--serial:serial:'
+        '--source[The document the stock is reserved for.]:source:'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_whsectl_reservation_cancel() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
+        '--json[Print the result as one JSON document.]'
+        '--format[Output format\: table, json, jsonl, csv.]:format:'
+        '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
+        '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
+        '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
+        ':reservation:'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_whsectl_reservation_list() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
+        '--json[Print the result as one JSON document.]'
+        '--format[Output format\: table, json, jsonl, csv.]:format:'
+        '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
+        '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
+        '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
+        '--location:location:'
+        '--item:item:'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
 _whsectl_count() {
     local -i ret=1
     local -ar arg_specs=(
@@ -715,6 +954,7 @@ _whsectl_count_calculate() {
         '--registering-date:registering-date:'
         '--include-zero[Include bin contents that are now zero (items not on inventory).]'
         '--blind[A blind count\: no answer about this journal shows the calculated quantities.]'
+        '--counting-period-due[Only the items due in their counting period on the registering date (cycle count).]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
     _arguments -w -s -S : "${arg_specs[@]}" && ret=0
@@ -770,6 +1010,9 @@ _whsectl_count_enter() {
         '--bin:bin:'
         '--item:item:'
         '--unit:unit:'
+        '--lot[Lot no. (lot-tracked items).]:lot:'
+        '--serial[Serial no. (serial-tracked items; quantity 1).]:serial:'
+        '--expiration-date[Expiration date YYYY-MM-DD of a lot coming in.]:expiration-date:'
         '--quantity:quantity:'
         '--file[CSV or JSON Lines file ('\''-'\'' for stdin).]:file:'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -879,6 +1122,7 @@ _whsectl_phys-inventory_calculate() {
         '--document-no:document-no:'
         '--posting-date:posting-date:'
         '--include-zero'
+        '--counting-period-due[Only the items due in their counting period on the posting date (cycle count).]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
     _arguments -w -s -S : "${arg_specs[@]}" && ret=0
@@ -917,6 +1161,8 @@ _whsectl_phys-inventory_enter() {
         '--item:item:'
         '--bin:bin:'
         '--unit:unit:'
+        '--lot:lot:'
+        '--serial:serial:'
         '--quantity:quantity:'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -1020,6 +1266,8 @@ _whsectl_entries_warehouse() {
         '--item:item:'
         '--entry-type[positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer.]:entry-type:'
         '--document-no:document-no:'
+        '--lot:lot:'
+        '--serial:serial:'
         '--after[Start after this entry number (paging).]:after:'
         '--limit[Entries per page (1…1000).]:limit:'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -1043,6 +1291,8 @@ _whsectl_entries_item() {
         '--item:item:'
         '--entry-type[positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer.]:entry-type:'
         '--document-no:document-no:'
+        '--lot:lot:'
+        '--serial:serial:'
         '--after[Start after this entry number (paging).]:after:'
         '--limit[Entries per page (1…1000).]:limit:'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -1066,6 +1316,8 @@ _whsectl_entries_phys() {
         '--item:item:'
         '--entry-type[positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer.]:entry-type:'
         '--document-no:document-no:'
+        '--lot:lot:'
+        '--serial:serial:'
         '--after[Start after this entry number (paging).]:after:'
         '--limit[Entries per page (1…1000).]:limit:'
         '(-h --help)'{-h,--help}'[Show help information.]'
