@@ -11,6 +11,8 @@ public struct BinContentRow: Sendable, Hashable {
     public var lot: String = ""
     public var serial: String = ""
     public var expirationDate: String? = nil
+    /// The lot / serial no. is blocked: in the books, not available to pick.
+    public var blocked: Bool = false
 }
 
 /// An item's availability at one location (DOMAIN.md §2.6, E2): the adjustment bin never counts as available.
@@ -67,7 +69,8 @@ extension Ledger {
                              unitOfMeasure: key.unitOfMeasure, quantity: c.quantity, quantityBase: c.quantityBase,
                              adjustmentBin: adj, lot: key.lot, serial: key.serial,
                              expirationDate: key.tracking.isEmpty ? nil
-                                : state.expirations[TrackingNo(key.item, lot: key.lot, serial: key.serial)])
+                                : state.expirations[TrackingNo(key.item, lot: key.lot, serial: key.serial)],
+                             blocked: !key.tracking.isEmpty && state.blockedTracking.contains(TrackingNo(key.item, lot: key.lot, serial: key.serial)))
     }
 
     /// What a bin holds, per item and unit (zero rows left out unless `includeZero`).

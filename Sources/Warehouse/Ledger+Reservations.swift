@@ -23,13 +23,24 @@ extension Ledger {
     /// not blocked for outbound movement, never the adjustment bin, less the negative differences of counts entered but
     /// not registered (E9). Plain — the item ledger. Filtered to a lot/serial when given.
     public func pickableQuantity(location: Location, item: String, lot: String = "", serial: String = "") -> Quantity {
-        func matches(_ k: ContentKey) -> Bool { (lot.isEmpty || k.lot == lot) && (serial.isEmpty || k.serial == serial) }
+        let blocked = state.blockedTracking
+        func isBlocked(_ l: String, _ s: String) -> Bool {
+            !blocked.isEmpty && !(l.isEmpty && s.isEmpty) && blocked.contains(TrackingNo(item, lot: l, serial: s))
+        }
+        func matches(_ k: ContentKey) -> Bool {
+            (lot.isEmpty || k.lot == lot) && (serial.isEmpty || k.serial == serial) && !isBlocked(k.lot, k.serial)
+        }
         if location.kind == .plain {
-            if lot.isEmpty && serial.isEmpty { return state.itemLedgerTotals[ItemLocationKey(item, location.code)] ?? .zero }
+            if lot.isEmpty && serial.isEmpty && blocked.isEmpty {
+                return state.itemLedgerTotals[ItemLocationKey(item, location.code)] ?? .zero
+            }
+            if state.items[item]?.tracking.isTracked != true { return state.itemLedgerTotals[ItemLocationKey(item, location.code)] ?? .zero }
             var t = Quantity.zero
             for (k, q) in state.trackingTotals where k.item == item && k.location == location.code
-                && (lot.isEmpty || k.lot == lot) && (serial.isEmpty || k.serial == serial) { t = t.adding(q) ?? t }
-            return t
+                && (lot.isEmpty || k.lot == lot) && (serial.isEmpty || k.serial == serial) && !isBlocked(k.lot, k.serial) {
+                t = t.adding(q) ?? t
+            }
+            return t.isNegative ? .zero : t
         }
         func pickBin(_ b: Bin?) -> Bool {
             guard let b, b.code != location.adjustmentBin, !b.blockMovement.blocksOutbound else { return false }
@@ -43,7 +54,8 @@ extension Ledger {
         }
         for j in state.whseCountJournals.values where j.location == location.code {
             for line in j.lines where line.item == item && line.counted && (lot.isEmpty || line.lot == lot)
-                && (serial.isEmpty || line.serial == serial) && pickBin(state.bins[BinKey(j.location, line.bin)]) {
+                && (serial.isEmpty || line.serial == serial) && !isBlocked(line.lot, line.serial)
+                && pickBin(state.bins[BinKey(j.location, line.bin)]) {
                 let physBase = line.quantityPhysInventory.multiplied(by: line.quantityPerUnit) ?? .zero
                 if let d = physBase.subtracting(line.quantityCalculatedBase), d.isNegative { total = total.adding(d) ?? total }
             }
@@ -103,6 +115,27 @@ extension Ledger {
                                 source: source, createdBy: context.user, createdAt: context.timestamp)
             setReservation(r.no, r)
             return r
+        }
+    }
+
+    /// Blocks or unblocks a lot / serial no. of an item: blocked stock stays in the books but is not available to pick
+    /// or reserve (§4.5).
+    public func setTrackingBlocked(item no: String, lot: String?, serial: String?, blocked: Bool) throws(DomainError) -> Bool {
+        try atomically { () throws(DomainError) -> Bool in
+            let item = try item(no)
+            guard item.tracking.isTracked else { throw DomainError(.itemTracking, "item \(no) is not lot or serial tracked") }
+            let lot = lot ?? "", serial = serial ?? ""
+            guard !(lot.isEmpty && serial.isEmpty) else { throw DomainError(.itemTracking, "name a lot or a serial no.") }
+            if !lot.isEmpty { guard item.tracking.lot else { throw DomainError(.itemTracking, "item \(no) is not lot tracked") } }
+            if !serial.isEmpty { guard item.tracking.serial else { throw DomainError(.itemTracking, "item \(no) is not serial tracked") } }
+            if !lot.isEmpty { try Ledger.checkCode(lot, "lot no.") }
+            if !serial.isEmpty { try Ledger.checkCode(serial, "serial no.") }
+            guard state.blockedTracking.count < Ledger.maxReservations || !blocked else {
+                throw DomainError(.limitExceeded, "at most \(Ledger.maxReservations) lots / serial nos. may be blocked",
+                                  details: ["limit": .text("maxBlockedTracking"), "max": .int(Ledger.maxReservations)])
+            }
+            setBlocked(TrackingNo(no, lot: lot, serial: serial), blocked)
+            return blocked
         }
     }
 

@@ -40,6 +40,8 @@ public struct LedgerState: Sendable, Equatable {
     /// Open reservations by number.
     public var reservations: [Int: Reservation] = [:]
     public var lastReservationNo: Int = 0
+    /// Lots / serial nos. blocked: not available to pick or reserve (§4.5).
+    public var blockedTracking: Set<TrackingNo> = []
 
     public init() {}
 }
@@ -68,6 +70,7 @@ public final class Ledger: @unchecked Sendable {
         case expiration(TrackingNo, String?)
         case countingPeriod(String, CountingPeriod?)
         case reservation(Int, Reservation?)
+        case blocked(TrackingNo, Bool)
     }
 
     /// A point to roll back to.
@@ -131,6 +134,8 @@ public final class Ledger: @unchecked Sendable {
             case .expiration(let k, let v): state.expirations[k] = v
             case .countingPeriod(let k, let v): state.countingPeriods[k] = v
             case .reservation(let k, let v): state.reservations[k] = v
+            case .blocked(let k, let wasBlocked):
+                if wasBlocked { state.blockedTracking.insert(k) } else { state.blockedTracking.remove(k) }
             }
         }
         state.warehouseEntries.removeSubrange(point.warehouseEntries...)
@@ -205,6 +210,10 @@ public final class Ledger: @unchecked Sendable {
     func setCountingPeriod(_ code: String, _ p: CountingPeriod?) {
         undoLog.append(.countingPeriod(code, state.countingPeriods[code]))
         state.countingPeriods[code] = p
+    }
+    func setBlocked(_ no: TrackingNo, _ blocked: Bool) {
+        undoLog.append(.blocked(no, state.blockedTracking.contains(no)))
+        if blocked { state.blockedTracking.insert(no) } else { state.blockedTracking.remove(no) }
     }
     func setReservation(_ no: Int, _ r: Reservation?) {
         undoLog.append(.reservation(no, state.reservations[no]))

@@ -242,6 +242,8 @@ extension LedgerState {
             w.quantity(r.quantityBase); w.string(r.source); w.string(r.createdBy); w.string(r.createdAt)
         }
         w.uint(UInt64(lastReservationNo))
+        w.uint(UInt64(blockedTracking.count))
+        for k in blockedTracking.sorted() { w.string(k.item); w.string(k.lot); w.string(k.serial) }
     }
 
     /// Reads what `encode` wrote.
@@ -400,6 +402,9 @@ extension LedgerState {
                 s.reservations[res.no] = res
             }
             s.lastReservationNo = try r.count()
+            for _ in 0..<(try r.count()) {
+                s.blockedTracking.insert(TrackingNo(try r.string(), lot: try r.string(), serial: try r.string()))
+            }
         }
         return s
     }

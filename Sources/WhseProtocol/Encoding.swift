@@ -109,7 +109,7 @@ extension BinContentRow {
         .object(["location": .string(location), "zone": .opt(zone), "bin": .string(bin), "item": .string(item),
                  "unitOfMeasure": .string(unitOfMeasure), "quantity": quantity.json, "quantityBase": quantityBase.json,
                  "adjustmentBin": .bool(adjustmentBin), "lot": .code(lot), "serial": .code(serial),
-                 "expirationDate": .opt(expirationDate)])
+                 "expirationDate": .opt(expirationDate), "blocked": .bool(blocked)])
     }
 }
 

@@ -29,6 +29,7 @@ public enum MethodCatalogue {
         .init(name: "item.get", access: .read, mutates: false),
         .init(name: "item.list", access: .read, mutates: false),
         .init(name: "item.setCountingPeriod", access: .admin, mutates: true),
+        .init(name: "itemTracking.setBlocked", access: .admin, mutates: true),
         .init(name: "countingPeriod.create", access: .admin, mutates: true),
         .init(name: "countingPeriod.list", access: .read, mutates: false),
         .init(name: "countingPeriod.due", access: .read, mutates: false),

@@ -162,6 +162,16 @@ public enum Handlers {
             let date = try p.optionalString("date") ?? ctx.today
             return try run { () throws(DomainError) in try l.setItemCountingPeriod(item: item, period: period, date: date).json }
         },
+        "itemTracking.setBlocked": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["item", "lot", "serial", "blocked", "idempotencyKey"])
+            let item = try p.string("item"), lot = try p.optionalString("lot"), serial = try p.optionalString("serial")
+            guard let blocked = try p.optionalBool("blocked") else {
+                throw RPCError.invalidParams("blocked is required", param: "blocked")
+            }
+            let b = try run { () throws(DomainError) in try l.setTrackingBlocked(item: item, lot: lot, serial: serial, blocked: blocked) }
+            return .object(["item": .string(item), "lot": lot.map { .string($0) } ?? .null, "serial": serial.map { .string($0) } ?? .null,
+                            "blocked": .bool(b)])
+        },
         "countingPeriod.create": { l, p, _ throws(RPCError) in
             try p.allowOnly(["code", "description", "countFrequencyPerYear", "idempotencyKey"])
             let code = try p.string("code"), d = try p.optionalString("description") ?? ""

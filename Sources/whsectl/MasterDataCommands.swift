@@ -186,7 +186,24 @@ struct BinGroup: ParsableCommand {
 struct ItemGroup: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "item", abstract: "Items, where they are, availability.",
                                                     subcommands: [Create.self, Get.self, List.self, Bins.self, Availability.self,
-                                                                  SetCountingPeriod.self])
+                                                                  SetCountingPeriod.self, Block.self])
+    struct Block: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Block (or --unblock) a lot or serial no.: it stays in stock but is not available to pick or reserve (itemTracking.setBlocked).",
+            discussion: "Example: whsectl item block LOTITEM --lot L1     whsectl item block LOTITEM --lot L1 --unblock")
+        @OptionGroup var global: Global
+        @Argument var item: String
+        @Option var lot: String?
+        @Option var serial: String?
+        @Flag(help: "Lift the block.") var unblock = false
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["item": .string(item), "blocked": .bool(!unblock)]
+                opt(&p, "lot", lot); opt(&p, "serial", serial)
+                Output.object(try global.call("itemTracking.setBlocked", p, posting: true), format: global.outputFormat)
+            }
+        }
+    }
     struct SetCountingPeriod: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-counting-period",

@@ -179,6 +179,11 @@ struct SplitMix: RandomNumberGenerator {
                                         lot: Bool.random(using: &r) ? lot(it) : nil, source: "SO", context: ctx)
             }
         case 14:
+            if Int.random(in: 0..<3, using: &r) == 0 {
+                _ = try l.setTrackingBlocked(item: pick(["I3", "I4"]), lot: pick(["L1", "L2", nil]), serial: pick(["S1", nil]),
+                                             blocked: Bool.random(using: &r))
+                return
+            }
             let it = pick(items)
             try l.setItemCountingPeriod(item: it, period: pick(["MONTH", nil]), date: pick(["2026-11-01", "2026-10-15", "2026-12-01"]))
             if l.state.whseCountJournals["C"] == nil && Bool.random(using: &r) {

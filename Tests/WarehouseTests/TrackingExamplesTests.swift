@@ -375,6 +375,35 @@ func expectRefusal(_ reason: DomainError.Reason, _ l: Ledger, sourceLocation: So
         #expect(l.verify() == [])
     }
 
+    /// §4.5: blocked lots stay in the books but are not available to pick or reserve.
+    @Test func blockedLotsAreNotPickable() throws {
+        let l = try directedWH1()
+        try l.createItem(no: "LOTITEM", tracking: ItemTracking(lot: true))
+        try l.registerWhseItemJournal(location: "WH1", lines: [
+            WhseItemJournalLine(item: "LOTITEM", bin: "A-01", quantity: Quantity(5), lot: "L1"),
+            WhseItemJournalLine(item: "LOTITEM", bin: "A-02", quantity: Quantity(3), lot: "L2"),
+        ], context: ctx)
+        #expect(try l.availability(item: "LOTITEM", location: "WH1")[0].availableToPick == Quantity(8))
+        _ = try l.setTrackingBlocked(item: "LOTITEM", lot: "L1", serial: nil, blocked: true)
+        #expect(try l.availability(item: "LOTITEM", location: "WH1")[0].availableToPick == Quantity(3))
+        #expect(try l.itemBins(item: "LOTITEM").first { $0.lot == "L1" }?.blocked == true)
+        expectRefusal(.insufficientQuantity, l) { () throws(DomainError) in
+            try l.createReservation(location: "WH1", item: "LOTITEM", quantity: Quantity(1), lot: "L1", source: "SO", context: ctx)
+        }
+        expectRefusal(.itemTracking, l) { () throws(DomainError) in
+            _ = try l.setTrackingBlocked(item: "LOTITEM", lot: nil, serial: "S1", blocked: true)
+        }
+        try l.createReservation(location: "WH1", item: "LOTITEM", quantity: Quantity(3), source: "SO", context: ctx)
+        _ = try l.setTrackingBlocked(item: "LOTITEM", lot: "L1", serial: nil, blocked: false)
+        #expect(try l.availability(item: "LOTITEM", location: "WH1")[0].availableToPick == Quantity(8))
+        var w = SnapshotWriter()
+        _ = try l.setTrackingBlocked(item: "LOTITEM", lot: "L2", serial: nil, blocked: true)
+        l.state.encode(into: &w)
+        var r = try SnapshotReader(w.finish())
+        #expect(try LedgerState.decode(from: &r) == l.state)
+        #expect(l.verify() == [])
+    }
+
     /// A snapshot keeps tracking, expiration dates, rounding precision, counting periods, reservations and count lines.
     @Test func snapshotRoundTripWithTracking() throws {
         let l = try directedWH1()
