@@ -583,13 +583,13 @@ _whsectl_item() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    create|get|list|bins|availability|set-counting-period)
+    create|get|list|bins|availability|set-counting-period|block)
         # Offer subcommand argument completions
         "_whsectl_item_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'create get list bins availability set-counting-period' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'create get list bins availability set-counting-period block' -- "${cur}"))
         ;;
     esac
 }
@@ -775,6 +775,39 @@ _whsectl_item_set-counting-period() {
         return
         ;;
     '--date')
+        return
+        ;;
+    esac
+}
+
+_whsectl_item_block() {
+    repeating_flags=()
+    non_repeating_flags=(--json --unblock -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --lot --serial)
+    __whsectl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idempotency-key')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--lot')
+        return
+        ;;
+    '--serial')
         return
         ;;
     esac

@@ -373,12 +373,13 @@ _whsectl_item() {
             'bins:Where an item is, per bin, the adjustment bin included (item.bins).'
             'availability:Inventory, stock in bins, adjustment bin and available quantity (item.availability).'
             'set-counting-period:Assign a counting period to an item; its next counting window holds --date (item.setCountingPeriod).'
+            'block:Block (or --unblock) a lot or serial no.: it stays in stock but is not available to pick or reserve (itemTracking.setBlocked).'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        create|get|list|bins|availability|set-counting-period)
+        create|get|list|bins|availability|set-counting-period|block)
             "_whsectl_item_${words[1]}" && ret=0
             ;;
         esac
@@ -495,6 +496,26 @@ _whsectl_item_set-counting-period() {
         '--period:period:'
         '--clear[Remove the item'\''s counting period.]'
         '--date[YYYY-MM-DD (default\: today).]:date:'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_whsectl_item_block() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
+        '--json[Print the result as one JSON document.]'
+        '--format[Output format\: table, json, jsonl, csv.]:format:'
+        '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
+        '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
+        '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
+        ':item:'
+        '--lot:lot:'
+        '--serial:serial:'
+        '--unblock[Lift the block.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
     _arguments -w -s -S : "${arg_specs[@]}" && ret=0

@@ -27,6 +27,8 @@ public struct PhysInventoryLine: Sendable, Hashable {
     public var serial: String = ""
     /// Set when calculated for the items due in their counting period (§2.12).
     public var countingPeriod: String? = nil
+    /// The expiration date of a lot found by the count (one the books do not know yet).
+    public var expirationDate: String? = nil
 
     /// Quantity = Phys − Calc, signed.
     public var difference: Quantity { quantityPhysInventory.subtracting(quantityCalculated) ?? .zero }
@@ -233,8 +235,8 @@ extension Ledger {
         if !item.tracking.isTracked {
             throw DomainError(.notFound, "journal \(j.name) has no line for item \(itemNo)\(c.bin.map { " in bin \($0)" } ?? "")")
         }
-        let t = try resolveTracking(item, lot: c.lot, serial: c.serial, expirationDate: c.expirationDate, inbound: false,
-                                    perUnit: Quantity(1), quantity: .zero, record: false)
+        let t = try resolveTracking(item, lot: c.lot, serial: c.serial, expirationDate: c.expirationDate,
+                                    inbound: c.quantity.isPositive, perUnit: Quantity(1), quantity: .zero, record: false)
         guard j.lines.count < Ledger.maxCountJournalLines else {
             throw DomainError(.limitExceeded, "journal \(j.name) holds \(Ledger.maxCountJournalLines) lines")
         }
@@ -242,7 +244,7 @@ extension Ledger {
         j.lines.append(PhysInventoryLine(
             lineNo: (j.lines.map(\.lineNo).max() ?? 0) + 10000, item: itemNo, bin: c.bin, unitOfMeasure: item.baseUnitOfMeasure,
             quantityCalculated: calc, quantityPhysInventory: calc, counted: false, lastItemLedgerEntryNo: lastILE,
-            lastWarehouseEntryNo: lastWE, lot: t.lot, serial: t.serial))
+            lastWarehouseEntryNo: lastWE, lot: t.lot, serial: t.serial, expirationDate: t.expirationDate))
         return j.lines.count - 1
     }
 
@@ -306,8 +308,8 @@ extension Ledger {
                 let d = line.difference
                 let tracked = !(line.lot.isEmpty && line.serial.isEmpty)
                 let tracking = tracked
-                    ? try resolveTracking(item, lot: line.lot, serial: line.serial, expirationDate: nil, inbound: false,
-                                          perUnit: Quantity(1), quantity: line.quantityPhysInventory)
+                    ? try resolveTracking(item, lot: line.lot, serial: line.serial, expirationDate: line.expirationDate,
+                                          inbound: d.isPositive, perUnit: Quantity(1), quantity: line.quantityPhysInventory)
                     : Tracking.none
                 _ = writePhysInventoryEntry(PhysInventoryLedgerEntry(
                     entryNo: 0, entryType: d.isNegative ? .negativeAdjmt : .positiveAdjmt, postingDate: j.postingDate,

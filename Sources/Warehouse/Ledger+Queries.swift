@@ -70,7 +70,7 @@ extension Ledger {
                              adjustmentBin: adj, lot: key.lot, serial: key.serial,
                              expirationDate: key.tracking.isEmpty ? nil
                                 : state.expirations[TrackingNo(key.item, lot: key.lot, serial: key.serial)],
-                             blocked: !key.tracking.isEmpty && state.blockedTracking.contains(TrackingNo(key.item, lot: key.lot, serial: key.serial)))
+                             blocked: !key.tracking.isEmpty && isTrackingBlocked(key.item, lot: key.lot, serial: key.serial))
     }
 
     /// What a bin holds, per item and unit (zero rows left out unless `includeZero`).

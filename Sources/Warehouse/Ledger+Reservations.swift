@@ -24,9 +24,7 @@ extension Ledger {
     /// not registered (E9). Plain — the item ledger. Filtered to a lot/serial when given.
     public func pickableQuantity(location: Location, item: String, lot: String = "", serial: String = "") -> Quantity {
         let blocked = state.blockedTracking
-        func isBlocked(_ l: String, _ s: String) -> Bool {
-            !blocked.isEmpty && !(l.isEmpty && s.isEmpty) && blocked.contains(TrackingNo(item, lot: l, serial: s))
-        }
+        func isBlocked(_ l: String, _ s: String) -> Bool { !blocked.isEmpty && isTrackingBlocked(item, lot: l, serial: s) }
         func matches(_ k: ContentKey) -> Bool {
             (lot.isEmpty || k.lot == lot) && (serial.isEmpty || k.serial == serial) && !isBlocked(k.lot, k.serial)
         }
@@ -118,6 +116,12 @@ extension Ledger {
         }
     }
 
+    /// True when the lot, or the serial no., is blocked.
+    public func isTrackingBlocked(_ item: String, lot: String, serial: String) -> Bool {
+        (!lot.isEmpty && state.blockedTracking.contains(TrackingNo(item, lot: lot, serial: "")))
+            || (!serial.isEmpty && state.blockedTracking.contains(TrackingNo(item, lot: "", serial: serial)))
+    }
+
     /// Blocks or unblocks a lot / serial no. of an item: blocked stock stays in the books but is not available to pick
     /// or reserve (§4.5).
     public func setTrackingBlocked(item no: String, lot: String?, serial: String?, blocked: Bool) throws(DomainError) -> Bool {
@@ -125,7 +129,7 @@ extension Ledger {
             let item = try item(no)
             guard item.tracking.isTracked else { throw DomainError(.itemTracking, "item \(no) is not lot or serial tracked") }
             let lot = lot ?? "", serial = serial ?? ""
-            guard !(lot.isEmpty && serial.isEmpty) else { throw DomainError(.itemTracking, "name a lot or a serial no.") }
+            guard lot.isEmpty != serial.isEmpty else { throw DomainError(.itemTracking, "name a lot or a serial no. (one of them)") }
             if !lot.isEmpty { guard item.tracking.lot else { throw DomainError(.itemTracking, "item \(no) is not lot tracked") } }
             if !serial.isEmpty { guard item.tracking.serial else { throw DomainError(.itemTracking, "item \(no) is not serial tracked") } }
             if !lot.isEmpty { try Ledger.checkCode(lot, "lot no.") }

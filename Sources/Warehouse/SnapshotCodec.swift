@@ -206,7 +206,7 @@ extension LedgerState {
                 w.uint(UInt64(l.lineNo)); w.string(l.item); w.optString(l.bin); w.string(l.unitOfMeasure)
                 w.quantity(l.quantityCalculated); w.quantity(l.quantityPhysInventory); w.bool(l.counted)
                 w.uint(UInt64(l.lastItemLedgerEntryNo)); w.uint(UInt64(l.lastWarehouseEntryNo))
-                w.string(l.lot); w.string(l.serial); w.optString(l.countingPeriod)
+                w.string(l.lot); w.string(l.serial); w.optString(l.countingPeriod); w.optString(l.expirationDate)
             }
         }
         w.uint(UInt64(itemJournalBatches.count))
@@ -355,7 +355,10 @@ extension LedgerState {
                     lineNo: try r.count(), item: try r.string(), bin: try r.optString(), unitOfMeasure: try r.string(),
                     quantityCalculated: try r.quantity(), quantityPhysInventory: try r.quantity(), counted: try r.bool(),
                     lastItemLedgerEntryNo: try r.count(), lastWarehouseEntryNo: try r.count())
-                if v2 { l.lot = try r.string(); l.serial = try r.string(); l.countingPeriod = try r.optString() }
+                if v2 {
+                    l.lot = try r.string(); l.serial = try r.string(); l.countingPeriod = try r.optString()
+                    l.expirationDate = try r.optString()
+                }
                 j.lines.append(l)
             }
             s.physInventoryJournals[j.name] = j

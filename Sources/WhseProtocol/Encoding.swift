@@ -182,6 +182,7 @@ extension PhysInventoryJournal {
                     "entryType": .string(d.isNegative ? "negativeAdjmt" : "positiveAdjmt"),
                     "quantity": d.magnitude.json, "stale": .bool(staleSet.contains(l.lineNo)),
                     "lot": .code(l.lot), "serial": .code(l.serial), "countingPeriod": .opt(l.countingPeriod),
+                    "expirationDate": .opt(l.expirationDate),
                 ])
             }),
         ])

@@ -224,8 +224,14 @@ final class RPCConnection: ChannelInboundHandler {
         }
         if req.method == "server.checkpoint" {
             guard let eventLoop = context?.eventLoop else { return }
-            if let p = req.params, p != .object([:]) {
-                reply(.failure(.invalidParams("server.checkpoint takes no params")))
+            do {
+                // The same rules as every method: an object (or nothing), here an empty one.
+                if try !Params(req.params).object.isEmpty {
+                    reply(.failure(.invalidParams("server.checkpoint takes no params")))
+                    return
+                }
+            } catch {
+                reply(.failure(error))
                 return
             }
             let bound = NIOLoopBound(reply, eventLoop: eventLoop)
@@ -236,14 +242,20 @@ final class RPCConnection: ChannelInboundHandler {
         }
         if req.method == "server.backup" {
             guard let eventLoop = context?.eventLoop else { return }
-            if let p = req.params, p != .object([:]) {
-                reply(.failure(.invalidParams("server.backup takes no params")))
+            do {
+                // The same rules as every method: an object (or nothing), here an empty one.
+                if try !Params(req.params).object.isEmpty {
+                    reply(.failure(.invalidParams("server.backup takes no params")))
+                    return
+                }
+            } catch {
+                reply(.failure(error))
                 return
             }
             let bound = NIOLoopBound(reply, eventLoop: eventLoop)
             let accepted = core.writer.requestBackup { sequence, bytes in
                 let encoded = Data(bytes).base64EncodedString()
-                let result = JSON.object(["sequence": .string(String(sequence)), "format": .string("whsed-state-1"),
+                let result = JSON.object(["sequence": .string(String(sequence)), "format": .string("whsed-state-\(LedgerState.snapshotVersion)"),
                                           "bytes": JSON(bytes.count), "snapshot": .string(encoded)])
                 eventLoop.execute { bound.value(.success(result)) }
             }

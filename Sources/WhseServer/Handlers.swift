@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Warehouse
 import WhseProtocol
 
@@ -8,6 +11,16 @@ public enum Handlers {
 
     /// Most lines one journal request may carry (`maxJournalLines` in protocol.md).
     nonisolated(unsafe) public static var maxJournalLines = 10_000
+
+    /// Today's date (UTC) for a read that defaults to today; postings take theirs from the context stamped at acceptance.
+    static func today(_ ctx: PostingContext) -> String {
+        if !ctx.today.isEmpty { return ctx.today }
+        var t = time(nil)
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(tmv.tm_year + 1900)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))"
+    }
 
     static func run<T>(_ body: () throws(DomainError) -> T) throws(RPCError) -> T {
         do { return try body() } catch { throw RPCError(error) }
@@ -184,7 +197,7 @@ public enum Handlers {
         },
         "countingPeriod.due": { l, p, ctx throws(RPCError) in
             try p.allowOnly(["date", "countingPeriod"])
-            let date = try p.optionalString("date") ?? ctx.today, period = try p.optionalString("countingPeriod")
+            let date = try p.optionalString("date") ?? today(ctx), period = try p.optionalString("countingPeriod")
             return try run { () throws(DomainError) in
                 .object(["date": .string(date), "items": .array(try l.itemsDueForCounting(on: date, period: period).map(\.json))])
             }

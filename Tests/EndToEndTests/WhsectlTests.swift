@@ -45,10 +45,10 @@ import WhseProtocol
         let bins = try d.ok(["bin", "contents", "WH1", "A-01"]).stdout
         #expect(bins.contains("BOX") && bins.contains(" 2 ") && bins.contains("24"))
         let csv = try d.ok(["item", "availability", "ITEM1", "--format", "csv"]).stdout.split(separator: "\n")
-        #expect(csv[0] == "location,item,inventory,inBins,adjustmentBin,available")
-        #expect(csv.contains("SHOP,ITEM1,0.5,0.5,0,0.5"))
-        #expect(csv.contains("BASIC,ITEM1,7,7,0,7"))
-        #expect(csv.contains("WH1,ITEM1,0,24,-24,24"))
+        #expect(csv[0] == "location,item,inventory,inBins,adjustmentBin,available,availableToPick,reserved,availableToReserve")
+        #expect(csv.contains("SHOP,ITEM1,0.5,0.5,0,0.5,0.5,0,0.5"))
+        #expect(csv.contains("BASIC,ITEM1,7,7,0,7,7,0,7"))
+        #expect(csv.contains("WH1,ITEM1,0,24,-24,24,24,0,24"))
         let bad = try d.ctl(["bin", "list", "WH1", "--format", "xml"])
         #expect(bad.status == 64)
     }
