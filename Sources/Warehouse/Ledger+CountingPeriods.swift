@@ -40,14 +40,17 @@ enum CivilDate {
 }
 
 extension CountingPeriod {
-    /// The counting window that holds `date`: frequency 1, 2, 3, 4, 6 or 12 → 12/f months from the first day of the
-    /// date's month; 24 → the half month (1st–15th, 16th–end); any other → year ÷ f day windows from 1 January.
+    /// The counting window that holds `date`, windows being aligned on the calendar year: frequency 1, 2, 3, 4, 6 or
+    /// 12 → 12/f-month windows from January (quarters for 4); 24 → half months (1st–15th, 16th–end); any other →
+    /// year ÷ f day windows from 1 January, the last one running to 31 December.
     public func window(containing date: String) -> (start: String, end: String) {
         let (y, m, d) = CivilDate.parse(date)
         switch frequency {
         case 1, 2, 3, 4, 6, 12:
-            let (ey, em) = CivilDate.addMonths(y, m, 12 / frequency - 1)
-            return (CivilDate.format(y, m, 1), CivilDate.format(ey, em, CivilDate.daysInMonth(ey, em)))
+            let months = 12 / frequency
+            let sm = (m - 1) / months * months + 1
+            let (ey, em) = CivilDate.addMonths(y, sm, months - 1)
+            return (CivilDate.format(y, sm, 1), CivilDate.format(ey, em, CivilDate.daysInMonth(ey, em)))
         case 24:
             return d <= 15 ? (CivilDate.format(y, m, 1), CivilDate.format(y, m, 15))
                 : (CivilDate.format(y, m, 16), CivilDate.format(y, m, CivilDate.daysInMonth(y, m)))
@@ -59,17 +62,9 @@ extension CountingPeriod {
         }
     }
 
-    /// The window after a count on `date`: month-based periods start on the first of the following month, half months
-    /// and day windows on the day after the window holding `date`.
+    /// The window after a count on `date`: the one that starts the day after the window holding `date` ends.
     public func window(after date: String) -> (start: String, end: String) {
-        switch frequency {
-        case 1, 2, 3, 4, 6, 12:
-            let (y, m, _) = CivilDate.parse(date)
-            let (ny, nm) = CivilDate.addMonths(y, m, 1)
-            return window(containing: CivilDate.format(ny, nm, 1))
-        default:
-            return window(containing: CivilDate.nextDay(window(containing: date).end))
-        }
+        window(containing: CivilDate.nextDay(window(containing: date).end))
     }
 }
 

@@ -85,7 +85,9 @@ extension Ledger {
         try Ledger.checkDate(date, "posting date")
         try Ledger.checkText(line.documentNo, "document no.")
         let s = try Ledger.sign(of: line.entryType)
-        try Ledger.checkLineQuantity(line.quantity)
+        // A generated residue line moves base only (quantity 0 in its unit); every other line needs a quantity.
+        let residue = line.warehouseAdjustment && line.quantity.isZero && (line.quantityBase.map { !$0.isZero } ?? false)
+        try Ledger.checkLineQuantity(line.quantity, allowZero: residue)
         let (unit, perUnit) = try unit(item, line.unitOfMeasure)
         if !line.tracking.isEmpty {
             guard line.lot == nil, line.serial == nil, line.expirationDate == nil else {
@@ -97,7 +99,7 @@ extension Ledger {
             }
             var sum = Quantity.zero
             for t in line.tracking {
-                guard !t.quantity.isZero, t.quantity.isNegative == line.quantity.isNegative else {
+                guard (!t.quantity.isZero || residue), t.quantity.isNegative == line.quantity.isNegative else {
                     throw DomainError(.itemTracking, "tracking line quantities must be non-zero with the sign of the line")
                 }
                 sum = sum.adding(t.quantity) ?? sum
@@ -182,10 +184,11 @@ extension Ledger {
     public func postItemJournal(lines: [ItemJournalLine], context: PostingContext) throws(DomainError) -> PostingSummary {
         try atomically { () throws(DomainError) -> PostingSummary in
             guard !lines.isEmpty else { throw DomainError(.validationFailed, "the journal has no lines") }
+            let reservationBefore = reservationLevels(lines.map { ItemLocationKey($0.item, $0.location) })
             let posted = try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
                 try postItemJournalLine(line, register: register, context: context)
             }
-            try checkReservations(lines.map { ItemLocationKey($0.item, $0.location) })
+            try checkReservations(reservationBefore)
             return posted
         }
     }
@@ -283,12 +286,13 @@ extension Ledger {
                     var negative: [TrackingLine] = [], positive: [TrackingLine] = []
                     for n in g.nets {
                         if n.qty.isZero {
-                            // Rounding residue: post it in the base unit.
+                            // A rounding residue (no quantity in the unit, some base): a line of quantity 0 in the same
+                            // unit carrying the base, so posting it clears exactly this key.
                             let t = item.tracking.isTracked
                                 ? [TrackingLine(lot: n.key.lot.isEmpty ? nil : n.key.lot, serial: n.key.serial.isEmpty ? nil : n.key.serial,
-                                                quantity: n.base.magnitude, quantityBase: n.base.magnitude)] : []
-                            added.append(line(n.base.isPositive ? .negativeAdjmt : .positiveAdjmt, loc, g.item, n.base.magnitude,
-                                              n.base.magnitude, item.baseUnitOfMeasure, tracking: t))
+                                                quantity: .zero, quantityBase: n.base.magnitude)] : []
+                            added.append(line(n.base.isPositive ? .negativeAdjmt : .positiveAdjmt, loc, g.item, .zero,
+                                              n.base.magnitude, g.unit, tracking: t))
                             continue
                         }
                         if !item.tracking.isTracked {
@@ -311,6 +315,9 @@ extension Ledger {
                     }
                 }
             }
+            // Negative adjustments first: a serial no. lost at one location and found at another leaves the item ledger
+            // before it comes back, so the batch posts in one go.
+            added = added.filter { $0.entryType == .negativeAdjmt } + added.filter { $0.entryType != .negativeAdjmt }
             if !added.isEmpty {
                 guard existing.lines.count + added.count <= Ledger.maxBatchLines else {
                     throw DomainError(.limitExceeded, "batch \(batch) would hold more than \(Ledger.maxBatchLines) lines",

@@ -38,6 +38,7 @@ extension Ledger {
             try Ledger.checkDate(date, "posting date")
             try Ledger.checkText(documentNo, "document no.")
             guard !lines.isEmpty else { throw DomainError(.validationFailed, "the journal has no lines") }
+            let reservationBefore = reservationLevels(lines.map { ItemLocationKey($0.item, $0.location) })
             let posted = try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
                 let from = try location(line.location)
                 let to = try location(line.newLocation ?? line.location)
@@ -111,7 +112,7 @@ extension Ledger {
                                              source: "itemReclassJournal", context: context, tracking: new)
                 }
             }
-            try checkReservations(lines.map { ItemLocationKey($0.item, $0.location) })
+            try checkReservations(reservationBefore)
             return posted
         }
     }

@@ -242,9 +242,6 @@ extension Ledger {
                     throw DomainError(.unitOfMeasure, "the rounding precision of \(code) must be more than 0 and at most 1, not \(p)")
                 }
             }
-            if tracking.serial, let bad = units.first(where: { $0.key == baseUnitOfMeasure && $0.value != Quantity(1) }) {
-                throw DomainError(.unitOfMeasure, "unit \(bad.key) of a serial-tracked item must hold 1")
-            }
             if tracking.expirationRequired && !tracking.isTracked {
                 throw DomainError(.itemTracking, "an expiration date needs lot or serial tracking")
             }

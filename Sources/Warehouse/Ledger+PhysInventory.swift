@@ -209,7 +209,7 @@ extension Ledger {
                     } else {
                         _ = try base(q, Quantity(1), item, unit: item.baseUnitOfMeasure)
                     }
-                    if item.tracking.serial && q > Quantity(1) {
+                    if item.tracking.serial && !(q.isZero || q == Quantity(1)) {
                         throw DomainError(.itemTracking, "serial \(j.lines[index].serial) of item \(item.no) is counted as 0 or 1, not \(q)")
                     }
                     j.lines[index].quantityPhysInventory = q

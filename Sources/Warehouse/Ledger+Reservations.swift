@@ -155,19 +155,49 @@ extension Ledger {
         }
     }
 
-    /// After a posting: no touched item may be left with less to pick than is reserved. The caller cancels
-    /// reservations first; a posting never breaks one silently (BC asks for confirmation, §4.4).
-    func checkReservations(_ touched: [ItemLocationKey]) throws(DomainError) {
-        guard !state.reservations.isEmpty else { return }
+    /// One level a reservation guard watches: an item at a location, or one of its reserved lots / serial nos.
+    struct ReservationLevel {
+        var key: ItemLocationKey
+        var lot: String
+        var serial: String
+        var pickableBefore: Quantity
+    }
+
+    /// Before a posting: the pick availability of every touched item that carries reservations, and of each of its
+    /// reserved lots / serial nos. Empty (and free) when nothing is reserved.
+    func reservationLevels(_ touched: [ItemLocationKey]) -> [ReservationLevel] {
+        guard !state.reservations.isEmpty else { return [] }
+        var levels: [ReservationLevel] = []
         for k in Set(touched).sorted() {
-            let reserved = reservedQuantity(location: k.location, item: k.item)
-            guard reserved.isPositive, let location = state.locations[k.location] else { continue }
-            let pickable = pickableQuantity(location: location, item: k.item)
-            if pickable < reserved {
+            guard let location = state.locations[k.location] else { continue }
+            let rs = state.reservations.values.filter { $0.location == k.location && $0.item == k.item }
+            guard !rs.isEmpty else { continue }
+            var numbers: Set<Tracking> = [.none]
+            for r in rs where !(r.lot.isEmpty && r.serial.isEmpty) { numbers.insert(Tracking(lot: r.lot, serial: r.serial)) }
+            for t in numbers.sorted() {
+                levels.append(ReservationLevel(key: k, lot: t.lot, serial: t.serial,
+                                               pickableBefore: pickableQuantity(location: location, item: k.item, lot: t.lot, serial: t.serial)))
+            }
+        }
+        return levels
+    }
+
+    /// After a posting: a touched item (or reserved lot / serial no.) whose pick availability fell below what is reserved
+    /// is refused. The caller cancels reservations first; a posting never breaks one silently (BC asks for
+    /// confirmation, §4.4). A posting that does not lower availability passes even while it is short (after a block
+    /// or a count).
+    func checkReservations(_ levels: [ReservationLevel]) throws(DomainError) {
+        for level in levels {
+            guard let location = state.locations[level.key.location] else { continue }
+            let reserved = reservedQuantity(location: level.key.location, item: level.key.item, lot: level.lot, serial: level.serial)
+            guard reserved.isPositive else { continue }
+            let pickable = pickableQuantity(location: location, item: level.key.item, lot: level.lot, serial: level.serial)
+            if pickable < level.pickableBefore && pickable < reserved {
+                let what = Tracking(lot: level.lot, serial: level.serial).label
                 throw DomainError(
                     .reserved,
-                    "the posting would leave \(pickable) of item \(k.item) available to pick at \(k.location) while \(reserved) is reserved; cancel reservations first",
-                    details: ["item": .text(k.item), "location": .text(k.location), "availableToPick": .quantity(pickable),
+                    "the posting would leave \(pickable) of item \(level.key.item)\(what.isEmpty ? "" : " (\(what))") available to pick at \(level.key.location) while \(reserved) is reserved; cancel reservations first",
+                    details: ["item": .text(level.key.item), "location": .text(level.key.location), "availableToPick": .quantity(pickable),
                               "reserved": .quantity(reserved)])
             }
         }

@@ -37,7 +37,7 @@ extension Ledger {
         for (k, total) in ileTracking.sorted(by: { $0.key < $1.key }) where (state.trackingTotals[k] ?? .zero) != total {
             problems.append("item \(k.item) at \(k.location) \(Tracking(lot: k.lot, serial: k.serial).label): cached inventory \(state.trackingTotals[k] ?? .zero) but entries sum to \(total)")
         }
-        for (k, v) in state.trackingTotals where ileTracking[k] == nil && !v.isZero {
+        for (k, v) in state.trackingTotals.sorted(by: { $0.key < $1.key }) where ileTracking[k] == nil && !v.isZero {
             problems.append("item \(k.item) at \(k.location) \(Tracking(lot: k.lot, serial: k.serial).label): cached inventory \(v) without entries")
         }
         for k in Set(ileTracking.keys).union(weTracking.keys).sorted() where state.locations[k.location]?.kind != .plain {
@@ -45,6 +45,11 @@ extension Ledger {
             if ile != we {
                 problems.append("item \(k.item) at \(k.location) \(Tracking(lot: k.lot, serial: k.serial).label): item ledger \(ile) ≠ warehouse entries \(we)")
             }
+        }
+        var rebuilt = state
+        rebuilt.rebuildSerialIndexes()
+        if rebuilt.serialsInBins != state.serialsInBins || rebuilt.serialLedger != state.serialLedger {
+            problems.append("the serial indexes differ from the bin contents and the item ledger")
         }
         var serialsInBins: [TrackingKey: Quantity] = [:]
         for (k, c) in state.contents where !k.serial.isEmpty && state.locations[k.location]?.adjustmentBin != k.bin {
@@ -57,14 +62,14 @@ extension Ledger {
         for (k, v) in contents.sorted(by: { $0.key < $1.key }) {
             let c = state.contents[k]
             if c?.quantity != v.0 || c?.quantityBase != v.1 || c?.lastEntryNo != v.2 {
-                problems.append("bin content \(k.location)/\(k.bin)/\(k.item)/\(k.unitOfMeasure) is \(c.map { "\($0.quantity)" } ?? "missing") but the entries sum to \(v.0)")
+                problems.append("bin content \(k.location)/\(k.bin)/\(k.item)/\(k.unitOfMeasure)\(k.tracking.isEmpty ? "" : " " + k.tracking.label) is \(c.map { "\($0.quantity)" } ?? "missing") but the entries sum to \(v.0)")
             }
             let isAdj = state.locations[k.location]?.adjustmentBin == k.bin
             if !isAdj && (v.0.isNegative || v.1.isNegative) {
-                problems.append("bin \(k.location)/\(k.bin) holds \(v.0) \(k.unitOfMeasure) of \(k.item): below zero")
+                problems.append("bin \(k.location)/\(k.bin) holds \(v.0) \(k.unitOfMeasure) of \(k.item)\(k.tracking.isEmpty ? "" : " " + k.tracking.label): below zero")
             }
         }
-        for k in state.contents.keys where contents[k] == nil {
+        for k in state.contents.keys.sorted() where contents[k] == nil {
             problems.append("bin content \(k.location)/\(k.bin)/\(k.item) exists without entries")
         }
         for (k, total) in ileTotals.sorted(by: { $0.key < $1.key }) where (state.itemLedgerTotals[k] ?? .zero) != total {

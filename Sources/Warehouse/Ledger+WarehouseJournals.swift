@@ -92,8 +92,25 @@ extension Ledger {
         guard var b = q.multiplied(by: perUnit), b.magnitude <= Quantity.maxLineMagnitude else {
             throw DomainError(.overflow, "quantity \(q) × \(perUnit) is out of range")
         }
-        if let item, perUnit != Quantity(1) { b = b.rounded(toMultipleOf: item.precision(item.baseUnitOfMeasure)) }
+        if let item, perUnit != Quantity(1) {
+            b = b.rounded(toMultipleOf: item.precision(item.baseUnitOfMeasure))
+            if b.isZero && !q.isZero {
+                throw DomainError(.unitOfMeasure, "\(q) \(unit ?? "") of item \(item.no) is less than the base unit's rounding precision \(item.precision(item.baseUnitOfMeasure)) \(item.baseUnitOfMeasure)",
+                                  details: ["item": .text(item.no), "roundingPrecision": .quantity(item.precision(item.baseUnitOfMeasure))])
+            }
+        }
         return b
+    }
+
+    /// The base quantity a take of `quantity` (negative) really moves out of a bin: when it empties the bin content in
+    /// its unit, all of the content's base goes with it, so no rounding residue is stranded in the bin (BC registers
+    /// such a residue against the adjustment bin, §3.1 step 5). The adjustment bin takes what it is given.
+    func takeBase(_ location: Location, _ bin: Bin, _ item: Item, unit: String, tracking: Tracking, quantity: Quantity,
+                  quantityBase: Quantity) -> Quantity {
+        guard location.adjustmentBin != bin.code,
+              let c = state.contents[ContentKey(location.code, bin.code, item.no, unit, tracking)],
+              c.quantity.adding(quantity) == .zero else { return quantityBase }
+        return c.quantityBase.negated
     }
 
     /// What every warehouse journal checks first: a directed location (and its adjustment bin), the date, the
@@ -118,6 +135,7 @@ extension Ledger {
         try atomically { () throws(DomainError) -> PostingSummary in
             let (location, adj, date) = try whseJournalHeader(code, "the warehouse item journal", registeringDate: registeringDate,
                                                               documentNo: documentNo, lineCount: lines.count, context: context)
+            let reservationBefore = reservationLevels(lines.map { ItemLocationKey($0.item, code) })
             let posted = try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
                 let item = try item(line.item)
                 let bin = try userBin(location, line.bin, zone: line.zone)
@@ -130,16 +148,18 @@ extension Ledger {
                 // Take entry first, then place entry (§3.1).
                 let (from, to) = q.isPositive ? (adj, bin) : (bin, adj)
                 try Ledger.checkBlocked(bin, inbound: q.isPositive)
+                let moved = takeBase(location, from, item, unit: unit, tracking: tracking, quantity: q.magnitude.negated,
+                                     quantityBase: qb.magnitude.negated)
                 try writeWarehouseEntry(type: .negativeAdjmt, date: date, location: location, bin: from, item: item,
-                                        quantity: q.magnitude.negated, quantityBase: qb.magnitude.negated, unit: unit,
+                                        quantity: q.magnitude.negated, quantityBase: moved, unit: unit,
                                         perUnit: perUnit, documentNo: documentNo, source: "whseItemJournal",
                                         register: register, context: context, tracking: tracking)
                 try writeWarehouseEntry(type: .positiveAdjmt, date: date, location: location, bin: to, item: item,
-                                        quantity: q.magnitude, quantityBase: qb.magnitude, unit: unit,
+                                        quantity: q.magnitude, quantityBase: moved.negated, unit: unit,
                                         perUnit: perUnit, documentNo: documentNo, source: "whseItemJournal",
                                         register: register, context: context, tracking: tracking)
             }
-            try checkReservations(lines.map { ItemLocationKey($0.item, code) })
+            try checkReservations(reservationBefore)
             return posted
         }
     }
@@ -154,6 +174,7 @@ extension Ledger {
             let (location, _, date) = try whseJournalHeader(code, "the warehouse reclassification journal",
                                                             registeringDate: registeringDate, documentNo: documentNo,
                                                             lineCount: lines.count, context: context)
+            let reservationBefore = reservationLevels(lines.map { ItemLocationKey($0.item, code) })
             let posted = try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
                 let item = try item(line.item)
                 let from = try userBin(location, line.fromBin, zone: nil)
@@ -182,25 +203,26 @@ extension Ledger {
                                           expirationDate: line.newExpirationDate ?? (line.newLot == nil ? old.expirationDate : nil),
                                           inbound: true, perUnit: perUnit, quantity: q)
                     : old
+                let moved = takeBase(location, from, item, unit: unit, tracking: old, quantity: q.negated, quantityBase: qb.negated)
                 try writeWarehouseEntry(type: .movement, date: date, location: location, bin: from, item: item,
-                                        quantity: q.negated, quantityBase: qb.negated, unit: unit, perUnit: perUnit,
+                                        quantity: q.negated, quantityBase: moved, unit: unit, perUnit: perUnit,
                                         documentNo: documentNo, source: "whseReclassJournal", register: register,
                                         context: context, tracking: old)
                 try writeWarehouseEntry(type: .movement, date: date, location: location, bin: to, item: item,
-                                        quantity: q, quantityBase: qb, unit: unit, perUnit: perUnit,
+                                        quantity: q, quantityBase: moved.negated, unit: unit, perUnit: perUnit,
                                         documentNo: documentNo, source: "whseReclassJournal", register: register,
                                         context: context, tracking: new)
                 if changes {
                     // The item ledger follows the tracking change: a Transfer pair at the location (§3.3).
                     try writeItemLedgerEntry(type: .transfer, date: date, documentNo: documentNo, location: location, item: item,
-                                             quantity: qb.negated, unit: unit, perUnit: perUnit, warehouseAdjustment: true,
+                                             quantity: moved, unit: unit, perUnit: perUnit, warehouseAdjustment: true,
                                              source: "whseReclassJournal", context: context, tracking: old)
                     try writeItemLedgerEntry(type: .transfer, date: date, documentNo: documentNo, location: location, item: item,
-                                             quantity: qb, unit: unit, perUnit: perUnit, warehouseAdjustment: true,
+                                             quantity: moved.negated, unit: unit, perUnit: perUnit, warehouseAdjustment: true,
                                              source: "whseReclassJournal", context: context, tracking: new)
                 }
             }
-            try checkReservations(lines.map { ItemLocationKey($0.item, code) })
+            try checkReservations(reservationBefore)
             return posted
         }
     }

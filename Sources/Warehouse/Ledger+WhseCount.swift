@@ -155,7 +155,7 @@ extension Ledger {
                     let index = try findCountLine(&j, location: location, c)
                     if let item = state.items[j.lines[index].item] {
                         _ = try base(c.quantity, j.lines[index].quantityPerUnit, item, unit: j.lines[index].unitOfMeasure)
-                        if item.tracking.serial && c.quantity > Quantity(1) {
+                        if item.tracking.serial && !(c.quantity.isZero || c.quantity == Quantity(1)) {
                             throw DomainError(.itemTracking, "serial \(j.lines[index].serial) of item \(item.no) is counted as 0 or 1, not \(c.quantity)")
                         }
                     }
@@ -274,9 +274,14 @@ extension Ledger {
                     throw DomainError(.overflow, "difference out of range")
                 }
                 let physBase = try base(line.quantityPhysInventory, line.quantityPerUnit, item, unit: line.unitOfMeasure)
-                guard let db = physBase.subtracting(line.quantityCalculatedBase) else {
+                guard var db = physBase.subtracting(line.quantityCalculatedBase) else {
                     throw DomainError(.overflow, "difference out of range")
                 }
+                // The base difference follows the counted difference: none when the count equals the calculation in the
+                // line's unit, everything when the bin is counted empty, and never against the direction of d (a
+                // rounding residue of the unit stays where it is rather than move the wrong way).
+                if d.isZero || (!db.isZero && db.isNegative != d.isNegative) { db = .zero }
+                if line.quantityPhysInventory.isZero { db = line.quantityCalculatedBase.negated }
                 let tracking = try resolveTracking(
                     item, lot: line.lot.isEmpty ? nil : line.lot, serial: line.serial.isEmpty ? nil : line.serial,
                     expirationDate: line.expirationDate, inbound: db.isPositive, perUnit: line.quantityPerUnit,

@@ -40,6 +40,11 @@ public struct LedgerState: Sendable, Equatable {
     /// Open reservations by number.
     public var reservations: [Int: Reservation] = [:]
     public var lastReservationNo: Int = 0
+    /// Derived indexes for the serial checks (rebuilt when a snapshot is read): a serial's stock in a location's bins
+    /// (the adjustment bin aside), keyed (item, location, "", serial), and its item-ledger total over all locations
+    /// and lots, keyed (item, "", "", serial).
+    public var serialsInBins: [TrackingKey: Quantity] = [:]
+    public var serialLedger: [TrackingKey: Quantity] = [:]
     /// Lots / serial nos. blocked: not available to pick or reserve (§4.5).
     public var blockedTracking: Set<TrackingNo> = []
 
@@ -71,6 +76,8 @@ public final class Ledger: @unchecked Sendable {
         case countingPeriod(String, CountingPeriod?)
         case reservation(Int, Reservation?)
         case blocked(TrackingNo, Bool)
+        case serialInBins(TrackingKey, Quantity?)
+        case serialLedger(TrackingKey, Quantity?)
     }
 
     /// A point to roll back to.
@@ -134,6 +141,8 @@ public final class Ledger: @unchecked Sendable {
             case .expiration(let k, let v): state.expirations[k] = v
             case .countingPeriod(let k, let v): state.countingPeriods[k] = v
             case .reservation(let k, let v): state.reservations[k] = v
+            case .serialInBins(let k, let v): state.serialsInBins[k] = v
+            case .serialLedger(let k, let v): state.serialLedger[k] = v
             case .blocked(let k, let wasBlocked):
                 if wasBlocked { state.blockedTracking.insert(k) } else { state.blockedTracking.remove(k) }
             }
@@ -243,8 +252,9 @@ public final class Ledger: @unchecked Sendable {
         let key = ContentKey(location.code, bin.code, item.no, unit, tracking)
         let isAdjustment = location.adjustmentBin == bin.code
         // One unit per serial no. in the location's bins (the adjustment bin aside) (§4.5).
+        let serialKey = TrackingKey(item.no, location.code, lot: "", serial: tracking.serial)
         if !tracking.serial.isEmpty && !isAdjustment && quantityBase.isPositive {
-            let have = serialStock(item.no, serial: tracking.serial, location: location)
+            let have = state.serialsInBins[serialKey] ?? .zero
             if let after = have.adding(quantityBase), after > Quantity(1) {
                 throw DomainError(.itemTracking, "serial \(tracking.serial) of item \(item.no) is already in inventory at \(location.code)",
                                   details: ["item": .text(item.no), "serial": .text(tracking.serial)])
@@ -281,6 +291,12 @@ public final class Ledger: @unchecked Sendable {
             state.contentsByItem[item.no, default: []].insert(key)
         }
         state.contents[key] = BinContent(quantity: newQty, quantityBase: newBase, lastEntryNo: entryNo)
+        if !tracking.serial.isEmpty && !isAdjustment && !quantityBase.isZero {
+            let old = state.serialsInBins[serialKey]
+            undoLog.append(.serialInBins(serialKey, old))
+            let t = (old ?? .zero).adding(quantityBase) ?? .zero
+            state.serialsInBins[serialKey] = t.isZero ? nil : t
+        }
         return entryNo
     }
 
@@ -302,16 +318,17 @@ public final class Ledger: @unchecked Sendable {
             guard let t = (oldT ?? .zero).adding(quantity) else {
                 throw DomainError(.overflow, "inventory of item \(item.no) at \(location.code) would overflow")
             }
-            if !tracking.serial.isEmpty && quantity.isPositive {
-                // The item ledger holds a serial no. once, across all locations (§4.5).
-                var onHand = t
-                for (k, q) in state.trackingTotals where k.item == item.no && k.serial == tracking.serial && k.location != location.code {
-                    onHand = onHand.adding(q) ?? onHand
-                }
-                if onHand > Quantity(1) {
+            if !tracking.serial.isEmpty {
+                // The item ledger holds a serial no. once, across all locations and lots (§4.5).
+                let sk = TrackingKey(item.no, "", lot: "", serial: tracking.serial)
+                let oldS = state.serialLedger[sk]
+                let onHand = (oldS ?? .zero).adding(quantity) ?? .zero
+                if quantity.isPositive && onHand > Quantity(1) {
                     throw DomainError(.itemTracking, "serial \(tracking.serial) of item \(item.no) is already on inventory",
                                       details: ["item": .text(item.no), "serial": .text(tracking.serial)])
                 }
+                undoLog.append(.serialLedger(sk, oldS))
+                state.serialLedger[sk] = onHand.isZero ? nil : onHand
             }
             undoLog.append(.trackingTotal(tk, oldT))
             state.trackingTotals[tk] = t.isZero ? nil : t

@@ -124,6 +124,22 @@ extension EntryType {
 }
 
 extension LedgerState {
+    /// Recomputes the derived serial indexes from the bin contents and the item-ledger tracking totals.
+    mutating func rebuildSerialIndexes() {
+        serialsInBins = [:]
+        serialLedger = [:]
+        for (k, c) in contents where !k.serial.isEmpty && locations[k.location]?.adjustmentBin != k.bin && !c.quantityBase.isZero {
+            let sk = TrackingKey(k.item, k.location, lot: "", serial: k.serial)
+            serialsInBins[sk] = (serialsInBins[sk] ?? .zero).adding(c.quantityBase) ?? .zero
+        }
+        for (k, q) in trackingTotals where !k.serial.isEmpty {
+            let sk = TrackingKey(k.item, "", lot: "", serial: k.serial)
+            serialLedger[sk] = (serialLedger[sk] ?? .zero).adding(q) ?? .zero
+        }
+        serialsInBins = serialsInBins.filter { !$0.value.isZero }
+        serialLedger = serialLedger.filter { !$0.value.isZero }
+    }
+
     /// Version of the state encoding inside a snapshot.
     /// 2 added item tracking, rounding precision, counting periods and reservations; version 1 is still read.
     public static let snapshotVersion = 2
@@ -409,6 +425,7 @@ extension LedgerState {
                 s.blockedTracking.insert(TrackingNo(try r.string(), lot: try r.string(), serial: try r.string()))
             }
         }
+        s.rebuildSerialIndexes()
         return s
     }
 }

@@ -85,7 +85,7 @@ extension Ledger {
             guard perUnit == Quantity(1) else {
                 throw fail("item \(item.no) is serial tracked: use a unit of measure of quantity 1, not \(perUnit)")
             }
-            guard quantity.magnitude <= Quantity(1) else {
+            guard quantity.isZero || quantity.magnitude == Quantity(1) else {
                 throw fail("serial \(serial) of item \(item.no): the quantity must be 0 or 1, not \(quantity.magnitude)")
             }
         }
@@ -109,18 +109,4 @@ extension Ledger {
         return Tracking(lot: lot, serial: serial, expirationDate: expiration)
     }
 
-    /// Stock of one serial no. at a location outside the adjustment bin (bins), or in the item ledger (plain).
-    func serialStock(_ item: String, serial: String, location: Location) -> Quantity {
-        var total = Quantity.zero
-        if location.kind == .plain {
-            for (k, q) in state.trackingTotals where k.item == item && k.serial == serial && k.location == location.code {
-                total = total.adding(q) ?? total
-            }
-            return total
-        }
-        for k in state.contentsByItem[item] ?? [] where k.serial == serial && k.location == location.code && k.bin != location.adjustmentBin {
-            total = total.adding(state.contents[k]?.quantityBase ?? .zero) ?? total
-        }
-        return total
-    }
 }

@@ -31,6 +31,8 @@ struct SplitMix: RandomNumberGenerator {
         try l.createItem(no: "I3", unitsOfMeasure: [("BOX", Quantity(6))], tracking: ItemTracking(lot: true),
                          roundingPrecision: ["PCS": q("0.01")])
         try l.createItem(no: "I4", tracking: ItemTracking(serial: true))
+        // Whole pieces only, boxes of 3: most box quantities round in the base unit.
+        try l.createItem(no: "I5", unitsOfMeasure: [("BOX", Quantity(3))], roundingPrecision: ["PCS": Quantity(1)])
         try l.createCountingPeriod(code: "MONTH", frequency: 12)
         // Some stock everywhere, tracked items included, so takes and reclassifications have something to work on.
         try l.postItemJournal(lines: [
@@ -55,12 +57,12 @@ struct SplitMix: RandomNumberGenerator {
             if signed && Bool.random(using: &r) { v = v.negated }
             return v
         }
-        let items = ["I1", "I2", "I3", "I4"]
+        let items = ["I1", "I2", "I3", "I4", "I5"]
         func unit(_ item: String) -> String {
             switch item {
             case "I1": return pick(["PCS", "BOX", "PACK"])
             case "I2": return pick(["KG", "G"])
-            case "I3": return pick(["PCS", "BOX"])
+            case "I3", "I5": return pick(["PCS", "BOX"])
             default: return "PCS"
             }
         }

@@ -273,8 +273,12 @@ func expectRefusal(_ reason: DomainError.Reason, _ l: Ledger, sourceLocation: So
         #expect(try l.itemsDueForCounting(on: "2026-04-01").map(\.no) == ["ITEM1"])
         // Other frequencies: quarters, half months, day windows.
         let quarter = CountingPeriod(code: "Q", description: "", frequency: 4)
-        #expect(quarter.window(containing: "2026-03-15") == ("2026-03-01", "2026-05-31"))
+        #expect(quarter.window(containing: "2026-03-15") == ("2026-01-01", "2026-03-31"))
         #expect(quarter.window(after: "2026-03-20") == ("2026-04-01", "2026-06-30"))
+        #expect(quarter.window(after: "2026-12-20") == ("2027-01-01", "2027-03-31"))
+        let yearly = CountingPeriod(code: "Y", description: "", frequency: 1)
+        #expect(yearly.window(containing: "2026-03-15") == ("2026-01-01", "2026-12-31"))
+        #expect(yearly.window(after: "2026-03-20") == ("2027-01-01", "2027-12-31"))
         let half = CountingPeriod(code: "H", description: "", frequency: 24)
         #expect(half.window(containing: "2026-02-20") == ("2026-02-16", "2026-02-28"))
         #expect(half.window(after: "2026-02-20") == ("2026-03-01", "2026-03-15"))
