@@ -37,9 +37,11 @@ public struct WarehouseEntry: Sendable, Hashable {
     public var registerNo: Int
     public var user: String
     public var timestamp: String
-    public var lot: String = ""
-    public var serial: String = ""
-    public var expirationDate: String? = nil
+    /// Lot, serial no. and expiration date, boxed: most entries are untracked and carry one nil pointer.
+    var trackingBox: TrackingBox? = nil
+    public var lot: String { trackingBox?.lot ?? "" }
+    public var serial: String { trackingBox?.serial ?? "" }
+    public var expirationDate: String? { trackingBox?.expirationDate }
 }
 
 /// One immutable item ledger entry: a signed base quantity at a location, no bin (DOMAIN.md §2.8).
@@ -59,9 +61,11 @@ public struct ItemLedgerEntry: Sendable, Hashable {
     public var source: String
     public var user: String
     public var timestamp: String
-    public var lot: String = ""
-    public var serial: String = ""
-    public var expirationDate: String? = nil
+    /// Lot, serial no. and expiration date, boxed: most entries are untracked and carry one nil pointer.
+    var trackingBox: TrackingBox? = nil
+    public var lot: String { trackingBox?.lot ?? "" }
+    public var serial: String { trackingBox?.serial ?? "" }
+    public var expirationDate: String? { trackingBox?.expirationDate }
 }
 
 /// One physical inventory ledger entry: the record that an item was counted (DOMAIN.md §2.9).
@@ -95,4 +99,23 @@ public struct PostingSummary: Sendable, Hashable {
     public var itemLedgerEntries: ClosedRange<Int>?
     public var physInventoryEntries: ClosedRange<Int>?
     public var lines: Int
+}
+
+/// The tracking numbers of a ledger entry (see `WarehouseEntry.lot`); nil for an untracked entry.
+public final class TrackingBox: Sendable, Hashable {
+    public let lot: String
+    public let serial: String
+    public let expirationDate: String?
+    init(lot: String, serial: String, expirationDate: String?) {
+        self.lot = lot; self.serial = serial; self.expirationDate = expirationDate
+    }
+    /// nil when there is nothing to keep.
+    static func make(_ t: Tracking) -> TrackingBox? { make(lot: t.lot, serial: t.serial, expirationDate: t.expirationDate) }
+    static func make(lot: String, serial: String, expirationDate: String?) -> TrackingBox? {
+        lot.isEmpty && serial.isEmpty && expirationDate == nil ? nil : TrackingBox(lot: lot, serial: serial, expirationDate: expirationDate)
+    }
+    public static func == (a: TrackingBox, b: TrackingBox) -> Bool {
+        a.lot == b.lot && a.serial == b.serial && a.expirationDate == b.expirationDate
+    }
+    public func hash(into h: inout Hasher) { h.combine(lot); h.combine(serial); h.combine(expirationDate) }
 }

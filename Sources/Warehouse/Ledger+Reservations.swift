@@ -165,10 +165,10 @@ extension Ledger {
 
     /// Before a posting: the pick availability of every touched item that carries reservations, and of each of its
     /// reserved lots / serial nos. Empty (and free) when nothing is reserved.
-    func reservationLevels(_ touched: [ItemLocationKey]) -> [ReservationLevel] {
+    func reservationLevels(_ touched: @autoclosure () -> [ItemLocationKey]) -> [ReservationLevel] {
         guard !state.reservations.isEmpty else { return [] }
         var levels: [ReservationLevel] = []
-        for k in Set(touched).sorted() {
+        for k in Set(touched()).sorted() {
             guard let location = state.locations[k.location] else { continue }
             let rs = state.reservations.values.filter { $0.location == k.location && $0.item == k.item }
             guard !rs.isEmpty else { continue }

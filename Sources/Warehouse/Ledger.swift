@@ -252,9 +252,8 @@ public final class Ledger: @unchecked Sendable {
         let key = ContentKey(location.code, bin.code, item.no, unit, tracking)
         let isAdjustment = location.adjustmentBin == bin.code
         // One unit per serial no. in the location's bins (the adjustment bin aside) (§4.5).
-        let serialKey = TrackingKey(item.no, location.code, lot: "", serial: tracking.serial)
         if !tracking.serial.isEmpty && !isAdjustment && quantityBase.isPositive {
-            let have = state.serialsInBins[serialKey] ?? .zero
+            let have = state.serialsInBins[TrackingKey(item.no, location.code, lot: "", serial: tracking.serial)] ?? .zero
             if let after = have.adding(quantityBase), after > Quantity(1) {
                 throw DomainError(.itemTracking, "serial \(tracking.serial) of item \(item.no) is already in inventory at \(location.code)",
                                   details: ["item": .text(item.no), "serial": .text(tracking.serial)])
@@ -281,8 +280,7 @@ public final class Ledger: @unchecked Sendable {
             entryNo: entryNo, entryType: type, registeringDate: date, location: location.code, zone: bin.zone,
             bin: bin.code, item: item.no, quantity: quantity, quantityBase: quantityBase, unitOfMeasure: unit,
             quantityPerUnit: perUnit, documentNo: documentNo, source: source, registerNo: register,
-            user: context.user, timestamp: context.timestamp, lot: tracking.lot, serial: tracking.serial,
-            expirationDate: tracking.expirationDate))
+            user: context.user, timestamp: context.timestamp, trackingBox: tracking.isEmpty ? nil : TrackingBox.make(tracking)))
         if let old {
             undoLog.append(.content(key, old))
         } else {
@@ -292,6 +290,7 @@ public final class Ledger: @unchecked Sendable {
         }
         state.contents[key] = BinContent(quantity: newQty, quantityBase: newBase, lastEntryNo: entryNo)
         if !tracking.serial.isEmpty && !isAdjustment && !quantityBase.isZero {
+            let serialKey = TrackingKey(item.no, location.code, lot: "", serial: tracking.serial)
             let old = state.serialsInBins[serialKey]
             undoLog.append(.serialInBins(serialKey, old))
             let t = (old ?? .zero).adding(quantityBase) ?? .zero
@@ -338,7 +337,7 @@ public final class Ledger: @unchecked Sendable {
             entryNo: entryNo, entryType: type, postingDate: date, documentNo: documentNo, location: location.code,
             item: item.no, quantity: quantity, unitOfMeasure: unit, quantityPerUnit: perUnit,
             warehouseAdjustment: warehouseAdjustment, source: source, user: context.user, timestamp: context.timestamp,
-            lot: tracking.lot, serial: tracking.serial, expirationDate: tracking.expirationDate))
+            trackingBox: tracking.isEmpty ? nil : TrackingBox.make(tracking)))
         undoLog.append(.itemTotal(key, old, state.itemLedgerLastEntry[key]))
         state.itemLedgerTotals[key] = total
         state.itemLedgerLastEntry[key] = entryNo

@@ -74,13 +74,30 @@ public struct Item: Sendable, Hashable {
     public var tracking: ItemTracking = .none
     /// Qty. Rounding Precision per unit (DOMAIN.md §2.5); a unit not listed uses 0.00001.
     public var roundingPrecision: [String: Quantity] = [:]
+    /// Counting fields, boxed so copying an item on every journal line stays cheap.
+    var countingBox: CountingBox? = nil
     /// Phys. inventory counting period (§2.12) and its dates (YYYY-MM-DD).
-    public var countingPeriod: String? = nil
-    public var lastCountingPeriodUpdate: String? = nil
-    public var nextCountingStart: String? = nil
-    public var nextCountingEnd: String? = nil
+    public var countingPeriod: String? {
+        get { countingBox?.fields[0] } set { setCounting(0, newValue) }
+    }
+    public var lastCountingPeriodUpdate: String? {
+        get { countingBox?.fields[1] } set { setCounting(1, newValue) }
+    }
+    public var nextCountingStart: String? {
+        get { countingBox?.fields[2] } set { setCounting(2, newValue) }
+    }
+    public var nextCountingEnd: String? {
+        get { countingBox?.fields[3] } set { setCounting(3, newValue) }
+    }
     /// Posting date of the newest phys. inventory ledger entry.
-    public var lastPhysInventoryDate: String? = nil
+    public var lastPhysInventoryDate: String? {
+        get { countingBox?.fields[4] } set { setCounting(4, newValue) }
+    }
+    private mutating func setCounting(_ i: Int, _ v: String?) {
+        var f = countingBox?.fields ?? [nil, nil, nil, nil, nil]
+        f[i] = v
+        countingBox = f.allSatisfy { $0 == nil } ? nil : CountingBox(fields: f)
+    }
 
     /// Quantity per unit of `code`, or nil when the item has no such unit.
     public func quantityPerUnit(_ code: String) -> Quantity? { unitsOfMeasure[code] }
@@ -123,6 +140,16 @@ public struct ContentKey: Hashable, Sendable, Comparable {
     public var binKey: BinKey { BinKey(location, bin) }
     public var itemLocation: ItemLocationKey { ItemLocationKey(item, location) }
     public var tracking: Tracking { Tracking(lot: lot, serial: serial) }
+    // Hashing and equality by hand: the most telling fields first, and no work for the empty lot / serial of an
+    // untracked item (this key is looked up twice per warehouse entry).
+    public static func == (a: ContentKey, b: ContentKey) -> Bool {
+        a.item == b.item && a.bin == b.bin && a.unitOfMeasure == b.unitOfMeasure && a.location == b.location
+            && a.lot == b.lot && a.serial == b.serial
+    }
+    public func hash(into h: inout Hasher) {
+        h.combine(item); h.combine(bin); h.combine(unitOfMeasure); h.combine(location)
+        if !lot.isEmpty || !serial.isEmpty { h.combine(lot); h.combine(serial) }
+    }
     public static func < (a: ContentKey, b: ContentKey) -> Bool {
         (a.location, a.bin, a.item, a.unitOfMeasure, a.lot, a.serial) < (b.location, b.bin, b.item, b.unitOfMeasure, b.lot, b.serial)
     }
@@ -136,4 +163,12 @@ public struct BinContent: Sendable, Hashable {
     public var quantityBase: Quantity
     /// Number of the last warehouse entry on this key: a count calculated earlier is stale when it moved.
     public var lastEntryNo: Int
+}
+
+/// An item's counting-period fields (immutable; a change makes a new box).
+final class CountingBox: Sendable, Hashable {
+    let fields: [String?]
+    init(fields: [String?]) { self.fields = fields }
+    static func == (a: CountingBox, b: CountingBox) -> Bool { a.fields == b.fields }
+    func hash(into h: inout Hasher) { h.combine(fields) }
 }

@@ -308,7 +308,7 @@ extension LedgerState {
                 quantityBase: try r.quantity(), unitOfMeasure: try r.string(), quantityPerUnit: try r.quantity(),
                 documentNo: try r.string(), source: try r.string(), registerNo: try r.count(), user: try r.string(),
                 timestamp: try r.string())
-            if v2 { e.lot = try r.string(); e.serial = try r.string(); e.expirationDate = try r.optString() }
+            if v2 { e.trackingBox = TrackingBox.make(lot: try r.string(), serial: try r.string(), expirationDate: try r.optString()) }
             s.warehouseEntries.append(e)
         }
         let ileCount = try r.count()
@@ -319,7 +319,7 @@ extension LedgerState {
                 location: try r.string(), item: try r.string(), quantity: try r.quantity(), unitOfMeasure: try r.string(),
                 quantityPerUnit: try r.quantity(), warehouseAdjustment: try r.bool(), source: try r.string(),
                 user: try r.string(), timestamp: try r.string())
-            if v2 { e.lot = try r.string(); e.serial = try r.string(); e.expirationDate = try r.optString() }
+            if v2 { e.trackingBox = TrackingBox.make(lot: try r.string(), serial: try r.string(), expirationDate: try r.optString()) }
             s.itemLedgerEntries.append(e)
         }
         for n in 0..<(try r.count()) {

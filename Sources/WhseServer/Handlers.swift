@@ -40,7 +40,7 @@ public enum Handlers {
 
     static func counts(_ p: Params) throws(RPCError) -> [CountInput] {
         try p.objects("counts", max: maxJournalLines) { (c: Params) throws(RPCError) -> CountInput in
-            try c.allowOnly(["lineNo", "bin", "item", "unitOfMeasure", "quantity", "lot", "serial", "expirationDate"])
+            try c.allowOnly(Handlers.countKeys)
             return CountInput(lineNo: try c.optionalInt("lineNo"), bin: try c.optionalString("bin"),
                               item: try c.optionalString("item"), unitOfMeasure: try c.optionalString("unitOfMeasure"),
                               quantity: try c.quantity("quantity"), lot: try c.optionalString("lot"),
@@ -53,6 +53,14 @@ public enum Handlers {
     }
 
     static func rows(_ rows: [BinContentRow]) -> JSON { .object(["rows": .array(rows.map(\.json))]) }
+
+    // Keys of the objects parsed once per journal line, built once.
+    static let whseItemLineKeys: Set<String> = ["item", "zone", "bin", "quantity", "unitOfMeasure", "lot", "serial", "expirationDate"]
+    static let whseReclassLineKeys: Set<String> = ["item", "fromBin", "toBin", "quantity", "unitOfMeasure", "lot", "serial", "newLot", "newSerial", "newExpirationDate"]
+    static let itemJournalLineKeys: Set<String> = ["entryType", "location", "bin", "item", "quantity", "unitOfMeasure", "documentNo", "postingDate", "lot", "serial", "expirationDate", "tracking"]
+    static let trackingLineKeys: Set<String> = ["lot", "serial", "expirationDate", "quantity"]
+    static let countKeys: Set<String> = ["lineNo", "bin", "item", "unitOfMeasure", "quantity", "lot", "serial", "expirationDate"]
+    static let itemReclassLineKeys: Set<String> = ["item", "location", "bin", "newLocation", "newBin", "quantity", "unitOfMeasure", "lot", "serial", "newLot", "newSerial", "newExpirationDate"]
 
     /// Every method but the server.* ones, which the server answers itself.
     public static let table: [String: Handler] = [
@@ -234,8 +242,7 @@ public enum Handlers {
             try p.allowOnly(["documentNo", "postingDate", "lines", "idempotencyKey"])
             let doc = try p.optionalString("documentNo") ?? "", date = try p.optionalString("postingDate")
             let lines = try p.objects("lines", max: maxJournalLines) { (x: Params) throws(RPCError) -> ItemReclassJournalLine in
-                try x.allowOnly(["item", "location", "bin", "newLocation", "newBin", "quantity", "unitOfMeasure", "lot", "serial",
-                                 "newLot", "newSerial", "newExpirationDate"])
+                try x.allowOnly(Handlers.itemReclassLineKeys)
                 return ItemReclassJournalLine(
                     item: try x.string("item"), location: try x.string("location"), bin: try x.optionalString("bin"),
                     newLocation: try x.optionalString("newLocation"), newBin: try x.optionalString("newBin"),
@@ -252,7 +259,7 @@ public enum Handlers {
             let loc = try p.string("location"), doc = try p.optionalString("documentNo") ?? ""
             let date = try p.optionalString("registeringDate")
             let lines = try p.objects("lines", max: maxJournalLines) { (x: Params) throws(RPCError) -> WhseItemJournalLine in
-                try x.allowOnly(["item", "zone", "bin", "quantity", "unitOfMeasure", "lot", "serial", "expirationDate"])
+                try x.allowOnly(Handlers.whseItemLineKeys)
                 return WhseItemJournalLine(item: try x.string("item"), zone: try x.optionalString("zone"),
                                            bin: try x.string("bin"), quantity: try x.quantity("quantity"),
                                            unitOfMeasure: try x.optionalString("unitOfMeasure"), lot: try x.optionalString("lot"),
@@ -268,8 +275,7 @@ public enum Handlers {
             let loc = try p.string("location"), doc = try p.optionalString("documentNo") ?? ""
             let date = try p.optionalString("registeringDate")
             let lines = try p.objects("lines", max: maxJournalLines) { (x: Params) throws(RPCError) -> WhseReclassJournalLine in
-                try x.allowOnly(["item", "fromBin", "toBin", "quantity", "unitOfMeasure", "lot", "serial", "newLot", "newSerial",
-                                 "newExpirationDate"])
+                try x.allowOnly(Handlers.whseReclassLineKeys)
                 return WhseReclassJournalLine(item: try x.string("item"), fromBin: try x.string("fromBin"),
                                               toBin: try x.string("toBin"), quantity: try x.quantity("quantity"),
                                               unitOfMeasure: try x.optionalString("unitOfMeasure"), lot: try x.optionalString("lot"),
@@ -314,14 +320,13 @@ public enum Handlers {
             }
             let doc = try p.optionalString("documentNo") ?? "", date = try p.optionalString("postingDate")
             let lines = try p.objects("lines", max: maxJournalLines) { (x: Params) throws(RPCError) -> ItemJournalLine in
-                try x.allowOnly(["entryType", "location", "bin", "item", "quantity", "unitOfMeasure", "documentNo", "postingDate",
-                                 "lot", "serial", "expirationDate", "tracking"])
+                try x.allowOnly(Handlers.itemJournalLineKeys)
                 guard let type = try x.optionalEnum("entryType", EntryType.self) else {
                     throw RPCError.invalidParams("\(x.path)entryType is required", param: "\(x.path)entryType")
                 }
                 let tracking = try x.objects("tracking", max: Ledger.maxTrackingLines, limit: "maxTrackingLines", required: false) {
                     (t: Params) throws(RPCError) -> TrackingLine in
-                    try t.allowOnly(["lot", "serial", "expirationDate", "quantity"])
+                    try t.allowOnly(Handlers.trackingLineKeys)
                     return TrackingLine(lot: try t.optionalString("lot"), serial: try t.optionalString("serial"),
                                         expirationDate: try t.optionalString("expirationDate"), quantity: try t.quantity("quantity"))
                 }
