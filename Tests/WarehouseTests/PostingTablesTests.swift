@@ -23,6 +23,59 @@ import Testing
         }
     }
 
+    /// §3.3 row 2: a reclassification that changes the lot writes the Movement pair (the To entry with the new lot)
+    /// and an item ledger Transfer pair at the location (old lot −q, new lot +q), flagged Warehouse Adjustment.
+    @Test func s33TrackingChangeWritesTransferPair() throws {
+        let l = try directedWH1()
+        try l.createItem(no: "LOTITEM", tracking: ItemTracking(lot: true))
+        try l.postItemJournal(lines: [ItemJournalLine(entryType: .purchase, location: "WH1", item: "LOTITEM", quantity: Quantity(5), lot: "L1")],
+                              context: ctx)
+        try l.registerWhseItemJournal(location: "WH1", lines: [WhseItemJournalLine(item: "LOTITEM", bin: "A-01", quantity: Quantity(5), lot: "L1")],
+                                      context: ctx)
+        let we0 = l.state.warehouseEntries.count, ile0 = l.state.itemLedgerEntries.count
+        try l.registerWhseReclassJournal(location: "WH1", lines: [
+            WhseReclassJournalLine(item: "LOTITEM", fromBin: "A-01", toBin: "A-02", quantity: Quantity(2), lot: "L1", newLot: "L2")], context: ctx)
+        let we = l.state.warehouseEntries.dropFirst(we0).map { ($0.bin + "/" + $0.lot, $0.entryType, $0.quantity) }
+        #expect(we.elementsEqual([("A-01/L1", .movement, Quantity(-2)), ("A-02/L2", .movement, Quantity(2))], by: ==))
+        let ile = Array(l.state.itemLedgerEntries.dropFirst(ile0))
+        #expect(ile.map { ($0.lot, $0.entryType, $0.quantity) }.elementsEqual(
+            [("L1", .transfer, Quantity(-2)), ("L2", .transfer, Quantity(2))], by: ==))
+        #expect(ile.allSatisfy { $0.warehouseAdjustment && $0.location == "WH1" })
+        #expect(l.verify() == [])
+    }
+
+    /// §3.7 Item Reclass. rows: bin to bin at one basic location — no item ledger entry, a Movement pair; from one
+    /// basic location to another — an item ledger Transfer pair and a warehouse entry in each location's bin.
+    @Test func s37ItemReclassRows() throws {
+        let l = Ledger()
+        for code in ["B1", "B2"] {
+            try l.createLocation(code: code, kind: .basic)
+            try l.createBin(location: code, code: "S-01")
+            try l.createBin(location: code, code: "S-02")
+        }
+        try l.createItem(no: "ITEM1")
+        try l.postItemJournal(lines: [ItemJournalLine(entryType: .purchase, location: "B1", bin: "S-01", item: "ITEM1", quantity: Quantity(10))],
+                              context: ctx)
+        var we0 = l.state.warehouseEntries.count, ile0 = l.state.itemLedgerEntries.count
+        try l.postItemReclassJournal(lines: [ItemReclassJournalLine(item: "ITEM1", location: "B1", bin: "S-01", newBin: "S-02",
+                                                                    quantity: Quantity(3))], context: ctx)
+        #expect(l.state.itemLedgerEntries.count == ile0)
+        #expect(l.weSince(we0).elementsEqual([("S-01", .movement, Quantity(-3)), ("S-02", .movement, Quantity(3))], by: ==))
+        we0 = l.state.warehouseEntries.count; ile0 = l.state.itemLedgerEntries.count
+        try l.postItemReclassJournal(lines: [ItemReclassJournalLine(item: "ITEM1", location: "B1", bin: "S-02", newLocation: "B2",
+                                                                    newBin: "S-01", quantity: Quantity(2))], context: ctx)
+        let ile = l.state.itemLedgerEntries.dropFirst(ile0).map { ($0.location, $0.entryType, $0.quantity) }
+        #expect(ile.elementsEqual([("B1", .transfer, Quantity(-2)), ("B2", .transfer, Quantity(2))], by: ==))
+        let we = l.state.warehouseEntries.dropFirst(we0).map { ($0.location + "/" + $0.bin, $0.entryType, $0.quantity) }
+        #expect(we.elementsEqual([("B1/S-02", .negativeAdjmt, Quantity(-2)), ("B2/S-01", .positiveAdjmt, Quantity(2))], by: ==))
+        // A basic target needs its new bin.
+        expectRefusal(.validationFailed, l) { () throws(DomainError) in
+            try l.postItemReclassJournal(lines: [ItemReclassJournalLine(item: "ITEM1", location: "B1", bin: "S-01", newLocation: "B2",
+                                                                        quantity: Quantity(1))], context: ctx)
+        }
+        #expect(l.verify() == [])
+    }
+
     @Test func s34CountWithMoreFound() throws {
         let l = try e6Setup()
         try l.calculateWhseCount(location: "WH1", journal: "C", bin: "A-01", context: ctx)
