@@ -15,6 +15,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case notEmpty = "not_empty"
         case itemTracking = "item_tracking"
         case reserved = "reserved"
+        case capacityExceeded = "capacity_exceeded"
+        case warehouseClass = "warehouse_class"
     }
     public var reason: Reason
     public var message: String

@@ -99,6 +99,8 @@ public struct PostingSummary: Sendable, Hashable {
     public var itemLedgerEntries: ClosedRange<Int>?
     public var physInventoryEntries: ClosedRange<Int>?
     public var lines: Int
+    /// Capacity exceeded under Allow More Than Max. Capacity (and by counts), in entry order.
+    public var warnings: [String] = []
 }
 
 /// The tracking numbers of a ledger entry (see `WarehouseEntry.lot`); nil for an untracked entry.

@@ -147,8 +147,9 @@ extension Ledger {
                     }
                 }
             case .basic:
-                guard let code = line.bin else {
-                    throw DomainError(.validationFailed, "a bin is required at the basic location \(location.code)")
+                // The line's bin, else the item's default bin content at the location (§2.6).
+                guard let code = line.bin ?? defaultBin(location: location.code, item: item.no) else {
+                    throw DomainError(.validationFailed, "a bin is required at the basic location \(location.code) (item \(item.no) has no default bin there)")
                 }
                 let bin = try bin(location.code, code)
                 try Ledger.checkBlocked(bin, inbound: !signedBase.isNegative)

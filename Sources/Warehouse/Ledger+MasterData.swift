@@ -77,7 +77,8 @@ extension Ledger {
     @discardableResult
     public func createLocation(
         code: String, name: String = "", kind: LocationKind = .directed,
-        adjustmentBin: String = "ADJ", adjustmentZone: String = "ADJUSTMENT"
+        adjustmentBin: String = "ADJ", adjustmentZone: String = "ADJUSTMENT",
+        binCapacityPolicy: CapacityPolicy = .never, checkWarehouseClass: Bool = false
     ) throws(DomainError) -> Location {
         try atomically { () throws(DomainError) -> Location in
             try Ledger.checkCode(code, "location code")
@@ -85,7 +86,11 @@ extension Ledger {
             guard state.locations[code] == nil else {
                 throw DomainError(.alreadyExists, "location \(code) already exists", details: ["location": .text(code)])
             }
-            var location = Location(code: code, name: name, kind: kind, adjustmentBin: nil)
+            if kind == .plain && (binCapacityPolicy != .never || checkWarehouseClass) {
+                throw DomainError(.wrongLocationKind, "a plain location has no bins: no capacity policy, no warehouse class check")
+            }
+            var location = Location(code: code, name: name, kind: kind, adjustmentBin: nil, binCapacityPolicy: binCapacityPolicy,
+                                    checkWarehouseClass: checkWarehouseClass)
             if kind == .directed {
                 try Ledger.checkCode(adjustmentBin, "adjustment bin code")
                 try Ledger.checkCode(adjustmentZone, "adjustment zone code")
@@ -101,9 +106,27 @@ extension Ledger {
         }
     }
 
+    /// Changes a location's name, bin capacity policy or warehouse class check.
+    @discardableResult
+    public func updateLocation(code: String, name: String? = nil, binCapacityPolicy: CapacityPolicy? = nil,
+                               checkWarehouseClass: Bool? = nil) throws(DomainError) -> Location {
+        try atomically { () throws(DomainError) -> Location in
+            var location = try location(code)
+            if let n = name { try Ledger.checkText(n, "location name"); location.name = n }
+            if location.kind == .plain && ((binCapacityPolicy ?? .never) != .never || checkWarehouseClass == true) {
+                throw DomainError(.wrongLocationKind, "a plain location has no bins: no capacity policy, no warehouse class check")
+            }
+            if let p = binCapacityPolicy { location.binCapacityPolicy = p }
+            if let c = checkWarehouseClass { location.checkWarehouseClass = c }
+            setLocation(location)
+            return location
+        }
+    }
+
     /// Creates a zone at a directed location.
     @discardableResult
-    public func createZone(location code: String, code zoneCode: String, description: String = "", binType: String? = nil)
+    public func createZone(location code: String, code zoneCode: String, description: String = "", binType: String? = nil,
+                           warehouseClass: String? = nil)
         throws(DomainError) -> Zone
     {
         try atomically { () throws(DomainError) -> Zone in
@@ -120,7 +143,8 @@ extension Ledger {
                 throw DomainError(.alreadyExists, "zone \(zoneCode) already exists at \(code)",
                                   details: ["location": .text(code), "zone": .text(zoneCode)])
             }
-            let zone = Zone(location: code, code: zoneCode, description: description, binType: binType)
+            if let c = warehouseClass { try Ledger.checkCode(c, "warehouse class") }
+            let zone = Zone(location: code, code: zoneCode, description: description, binType: binType, warehouseClass: warehouseClass)
             setZone(zone)
             return zone
         }
@@ -130,7 +154,8 @@ extension Ledger {
     @discardableResult
     public func createBin(
         location code: String, code binCode: String, description: String = "", zone: String? = nil,
-        binType: String? = nil, blockMovement: BlockMovement = .none
+        binType: String? = nil, blockMovement: BlockMovement = .none, maximumCubage: Quantity = .zero,
+        maximumWeight: Quantity = .zero, warehouseClass: String? = nil
     ) throws(DomainError) -> Bin {
         try atomically { () throws(DomainError) -> Bin in
             let location = try location(code)
@@ -140,8 +165,13 @@ extension Ledger {
                 throw DomainError(.alreadyExists, "bin \(binCode) already exists at \(code)",
                                   details: ["location": .text(code), "bin": .text(binCode)])
             }
+            guard !maximumCubage.isNegative, !maximumWeight.isNegative else {
+                throw DomainError(.validationFailed, "maximum cubage and weight must not be negative")
+            }
+            if let c = warehouseClass { try Ledger.checkCode(c, "warehouse class") }
             var bin = Bin(location: code, code: binCode, description: description, zone: nil, binType: nil,
-                          blockMovement: blockMovement)
+                          blockMovement: blockMovement, maximumCubage: maximumCubage, maximumWeight: maximumWeight,
+                          warehouseClass: warehouseClass)
             switch location.kind {
             case .plain:
                 throw DomainError(.wrongLocationKind, "location \(code) is plain and has no bins")
@@ -163,6 +193,7 @@ extension Ledger {
                 guard BinType.standard[t] != nil else { throw DomainError(.notFound, "bin type \(t) does not exist") }
                 bin.zone = zoneCode
                 bin.binType = t
+                if warehouseClass == nil { bin.warehouseClass = z.warehouseClass }
             }
             setBin(bin)
             return bin
@@ -173,7 +204,8 @@ extension Ledger {
     @discardableResult
     public func updateBin(
         location code: String, code binCode: String, description: String? = nil,
-        blockMovement: BlockMovement? = nil, binType: String? = nil
+        blockMovement: BlockMovement? = nil, binType: String? = nil, maximumCubage: Quantity? = nil,
+        maximumWeight: Quantity? = nil, warehouseClass: String?? = nil
     ) throws(DomainError) -> Bin {
         try atomically { () throws(DomainError) -> Bin in
             let location = try location(code)
@@ -193,6 +225,21 @@ extension Ledger {
                 }
                 bin.binType = t
             }
+            if let c = maximumCubage {
+                guard !c.isNegative else { throw DomainError(.validationFailed, "maximum cubage must not be negative") }
+                bin.maximumCubage = c
+            }
+            if let w = maximumWeight {
+                guard !w.isNegative else { throw DomainError(.validationFailed, "maximum weight must not be negative") }
+                bin.maximumWeight = w
+            }
+            if let c = warehouseClass, c != bin.warehouseClass {
+                if let code = c { try Ledger.checkCode(code, "warehouse class") }
+                guard binIsEmpty(BinKey(code, binCode)) else {
+                    throw DomainError(.notEmpty, "bin \(binCode) must be empty to change its warehouse class")
+                }
+                bin.warehouseClass = c
+            }
             setBin(bin)
             return bin
         }
@@ -209,7 +256,7 @@ extension Ledger {
     public func createItem(
         no: String, description: String = "", baseUnitOfMeasure: String = "PCS",
         unitsOfMeasure: [(code: String, quantityPerUnit: Quantity)] = [], tracking: ItemTracking = .none,
-        roundingPrecision: [String: Quantity] = [:]
+        roundingPrecision: [String: Quantity] = [:], warehouseClass: String? = nil, unitMeasures: [String: UnitMeasure] = [:]
     ) throws(DomainError) -> Item {
         try atomically { () throws(DomainError) -> Item in
             try Ledger.checkCode(no, "item no.")
@@ -248,6 +295,17 @@ extension Ledger {
             var item = Item(no: no, description: description, baseUnitOfMeasure: baseUnitOfMeasure,
                             unitsOfMeasure: units, blocked: false)
             item.tracking = tracking
+            if let c = warehouseClass { try Ledger.checkCode(c, "warehouse class") }
+            item.warehouseClass = warehouseClass
+            for (code, m) in unitMeasures.sorted(by: { $0.key < $1.key }) {
+                guard units[code] != nil else {
+                    throw DomainError(.unitOfMeasure, "cubage/weight for \(code), which is not a unit of item \(no)")
+                }
+                guard !m.cubage.isNegative, !m.weight.isNegative else {
+                    throw DomainError(.unitOfMeasure, "cubage and weight of \(code) must not be negative")
+                }
+            }
+            item.unitMeasures = unitMeasures.filter { $0.value != UnitMeasure() }
             item.roundingPrecision = roundingPrecision.filter { $0.value != Quantity(units: 1) }
             setItem(item)
             return item

@@ -13,6 +13,8 @@ public struct BinContentRow: Sendable, Hashable {
     public var expirationDate: String? = nil
     /// The lot / serial no. is blocked: in the books, not available to pick.
     public var blocked: Bool = false
+    /// The bin content's set-up (binContent.setup), if any.
+    public var setup: BinContentSetup? = nil
 }
 
 /// An item's availability at one location (DOMAIN.md §2.6, E2): the adjustment bin never counts as available.
@@ -70,14 +72,32 @@ extension Ledger {
                              adjustmentBin: adj, lot: key.lot, serial: key.serial,
                              expirationDate: key.tracking.isEmpty ? nil
                                 : state.expirations[TrackingNo(key.item, lot: key.lot, serial: key.serial)],
-                             blocked: !key.tracking.isEmpty && isTrackingBlocked(key.item, lot: key.lot, serial: key.serial))
+                             blocked: !key.tracking.isEmpty && isTrackingBlocked(key.item, lot: key.lot, serial: key.serial),
+                             setup: state.binContentSetups.isEmpty ? nil
+                                : state.binContentSetups[ContentKey(key.location, key.bin, key.item, key.unitOfMeasure)])
     }
 
-    /// What a bin holds, per item and unit (zero rows left out unless `includeZero`).
+    /// Set-up bin contents that are Fixed or Default but hold nothing (and never held anything): shown as zero rows.
+    func setupOnlyKeys(_ match: (ContentKey) -> Bool) -> [ContentKey] {
+        state.binContentSetups.filter { ($0.value.fixed || $0.value.isDefault) && match($0.key) }.keys
+            .filter { k in !(state.contentsByBin[k.binKey] ?? []).contains { $0.item == k.item && $0.unitOfMeasure == k.unitOfMeasure } }
+    }
+
+    /// Whether a zero row is shown without `includeZero`: when its set-up is Fixed or Default.
+    func keepsZeroRow(_ k: ContentKey) -> Bool {
+        guard !state.binContentSetups.isEmpty, let s = state.binContentSetups[ContentKey(k.location, k.bin, k.item, k.unitOfMeasure)] else {
+            return false
+        }
+        return s.fixed || s.isDefault
+    }
+
+    /// What a bin holds, per item and unit (zero rows left out unless `includeZero`, or Fixed / Default).
     public func binContents(location: String, bin code: String, includeZero: Bool = false) throws(DomainError) -> [BinContentRow] {
         _ = try bin(location, code)
-        return (state.contentsByBin[BinKey(location, code)] ?? []).sorted().compactMap { k in
-            guard let c = state.contents[k], includeZero || !(c.quantity.isZero && c.quantityBase.isZero) else { return nil }
+        let keys = (state.contentsByBin[BinKey(location, code)] ?? []).union(setupOnlyKeys { $0.location == location && $0.bin == code })
+        return keys.sorted().compactMap { k in
+            let c = state.contents[k] ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
+            guard includeZero || keepsZeroRow(k) || !(c.quantity.isZero && c.quantityBase.isZero) else { return nil }
             return row(k, c)
         }
     }
@@ -86,8 +106,11 @@ extension Ledger {
     public func itemBins(item no: String, location: String? = nil, includeZero: Bool = false) throws(DomainError) -> [BinContentRow] {
         _ = try item(no)
         if let l = location { _ = try self.location(l) }
-        return (state.contentsByItem[no] ?? []).filter { location == nil || $0.location == location }.sorted().compactMap { k in
-            guard let c = state.contents[k], includeZero || !(c.quantity.isZero && c.quantityBase.isZero) else { return nil }
+        let keys = (state.contentsByItem[no] ?? []).filter { location == nil || $0.location == location }
+            + setupOnlyKeys { $0.item == no && (location == nil || $0.location == location) }
+        return keys.sorted().compactMap { k in
+            let c = state.contents[k] ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
+            guard includeZero || keepsZeroRow(k) || !(c.quantity.isZero && c.quantityBase.isZero) else { return nil }
             return row(k, c)
         }
     }

@@ -47,6 +47,8 @@ public struct LedgerState: Sendable, Equatable {
     public var serialLedger: [TrackingKey: Quantity] = [:]
     /// Lots / serial nos. blocked: not available to pick or reserve (§4.5).
     public var blockedTracking: Set<TrackingNo> = []
+    /// Bin content set-ups (min./max. quantity, Fixed, Default) per (location, bin, item, unit).
+    public var binContentSetups: [ContentKey: BinContentSetup] = [:]
 
     public init() {}
 }
@@ -76,6 +78,7 @@ public final class Ledger: @unchecked Sendable {
         case countingPeriod(String, CountingPeriod?)
         case reservation(Int, Reservation?)
         case blocked(TrackingNo, Bool)
+        case setup(ContentKey, BinContentSetup?)
         case serialInBins(TrackingKey, Quantity?)
         case serialLedger(TrackingKey, Quantity?)
     }
@@ -92,6 +95,8 @@ public final class Ledger: @unchecked Sendable {
     }
 
     var undoLog: [Undo] = []
+    /// Warnings of the posting being made (capacity under Allow More); `postLines` resets them.
+    var warnings: [String] = []
     var savepointDepth = 0
 
     public init() {}
@@ -141,6 +146,7 @@ public final class Ledger: @unchecked Sendable {
             case .expiration(let k, let v): state.expirations[k] = v
             case .countingPeriod(let k, let v): state.countingPeriods[k] = v
             case .reservation(let k, let v): state.reservations[k] = v
+            case .setup(let k, let v): state.binContentSetups[k] = v
             case .serialInBins(let k, let v): state.serialsInBins[k] = v
             case .serialLedger(let k, let v): state.serialLedger[k] = v
             case .blocked(let k, let wasBlocked):
@@ -220,6 +226,10 @@ public final class Ledger: @unchecked Sendable {
         undoLog.append(.countingPeriod(code, state.countingPeriods[code]))
         state.countingPeriods[code] = p
     }
+    func setBinContentSetup(_ key: ContentKey, _ s: BinContentSetup?) {
+        undoLog.append(.setup(key, state.binContentSetups[key]))
+        state.binContentSetups[key] = s
+    }
     func setBlocked(_ no: TrackingNo, _ blocked: Bool) {
         undoLog.append(.blocked(no, state.blockedTracking.contains(no)))
         if blocked { state.blockedTracking.insert(no) } else { state.blockedTracking.remove(no) }
@@ -289,6 +299,9 @@ public final class Ledger: @unchecked Sendable {
             state.contentsByItem[item.no, default: []].insert(key)
         }
         state.contents[key] = BinContent(quantity: newQty, quantityBase: newBase, lastEntryNo: entryNo)
+        if quantityBase.isPositive && !isAdjustment {
+            try checkPlacement(location: location, bin: bin, item: item, unit: unit, source: source)
+        }
         if !tracking.serial.isEmpty && !isAdjustment && !quantityBase.isZero {
             let serialKey = TrackingKey(item.no, location.code, lot: "", serial: tracking.serial)
             let old = state.serialsInBins[serialKey]
@@ -358,6 +371,7 @@ public final class Ledger: @unchecked Sendable {
     ) throws(DomainError) -> PostingSummary {
         let start = savepoint()
         defer { release(start) }
+        warnings = []
         let register = nextRegister()
         for (i, line) in lines.enumerated() {
             do throws(DomainError) {
@@ -377,6 +391,6 @@ public final class Ledger: @unchecked Sendable {
             warehouseEntries: range(point.warehouseEntries, state.warehouseEntries.count),
             itemLedgerEntries: range(point.itemLedgerEntries, state.itemLedgerEntries.count),
             physInventoryEntries: range(point.physInventoryEntries, state.physInventoryEntries.count),
-            lines: lines)
+            lines: lines, warnings: warnings)
     }
 }

@@ -8,6 +8,16 @@ public enum LocationKind: String, Sendable, Hashable, CaseIterable {
     case plain
 }
 
+/// Bin Capacity Policy (DOMAIN.md §2.1, §4.2): what placing more than a bin or bin content holds does.
+public enum CapacityPolicy: String, Sendable, Hashable, CaseIterable {
+    /// No capacity check.
+    case never
+    /// Allowed, with a warning in the posting's result.
+    case allowMore
+    /// Refused with `capacity_exceeded` (counts only warn: they record what is there).
+    case prohibitMore
+}
+
 /// A location (warehouse site) of the books.
 public struct Location: Sendable, Hashable {
     public var code: String
@@ -15,6 +25,9 @@ public struct Location: Sendable, Hashable {
     public var kind: LocationKind
     /// The default adjustment bin; set exactly for directed locations.
     public var adjustmentBin: String?
+    public var binCapacityPolicy: CapacityPolicy = .never
+    /// Check Whse. Class: an item goes only into bins of its warehouse class.
+    public var checkWarehouseClass: Bool = false
 }
 
 /// A bin type (DOMAIN.md §2.3). whsed ships the standard set; its flags drive the bin rules.
@@ -42,6 +55,8 @@ public struct Zone: Sendable, Hashable {
     public var code: String
     public var description: String
     public var binType: String?
+    /// Copied to the zone's new bins.
+    public var warehouseClass: String? = nil
 }
 
 /// Which directions of movement a bin refuses.
@@ -60,6 +75,29 @@ public struct Bin: Sendable, Hashable {
     public var zone: String?
     public var binType: String?
     public var blockMovement: BlockMovement
+    /// Capacity in the items' cubage and weight units; 0 = unlimited.
+    public var maximumCubage: Quantity = .zero
+    public var maximumWeight: Quantity = .zero
+    public var warehouseClass: String? = nil
+}
+
+/// Cubage and weight of one unit of measure of an item (for bin capacity).
+public struct UnitMeasure: Sendable, Hashable {
+    public var cubage: Quantity
+    public var weight: Quantity
+    public init(cubage: Quantity = .zero, weight: Quantity = .zero) { self.cubage = cubage; self.weight = weight }
+}
+
+/// The set-up of one bin content (DOMAIN.md §2.6): min./max. quantity in its unit, Fixed, Default.
+public struct BinContentSetup: Sendable, Hashable {
+    public var minQuantity: Quantity = .zero
+    /// 0 = no maximum.
+    public var maxQuantity: Quantity = .zero
+    public var fixed: Bool = false
+    public var isDefault: Bool = false
+    public init(minQuantity: Quantity = .zero, maxQuantity: Quantity = .zero, fixed: Bool = false, isDefault: Bool = false) {
+        self.minQuantity = minQuantity; self.maxQuantity = maxQuantity; self.fixed = fixed; self.isDefault = isDefault
+    }
 }
 
 /// An item with its base unit of measure and further units.
@@ -72,6 +110,9 @@ public struct Item: Sendable, Hashable {
     public var blocked: Bool
     /// Lot / serial / expiration tracking (fixed at creation).
     public var tracking: ItemTracking = .none
+    public var warehouseClass: String? = nil
+    /// Cubage and weight per unit (units not listed: 0).
+    public var unitMeasures: [String: UnitMeasure] = [:]
     /// Qty. Rounding Precision per unit (DOMAIN.md §2.5); a unit not listed uses 0.00001.
     public var roundingPrecision: [String: Quantity] = [:]
     /// Counting fields, boxed so copying an item on every journal line stays cheap.

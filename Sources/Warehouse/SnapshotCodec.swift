@@ -260,6 +260,24 @@ extension LedgerState {
         w.uint(UInt64(lastReservationNo))
         w.uint(UInt64(blockedTracking.count))
         for k in blockedTracking.sorted() { w.string(k.item); w.string(k.lot); w.string(k.serial) }
+        // Capacity and warehouse classes, per record already written above (same order).
+        for l in locations.values.sorted(by: { $0.code < $1.code }) {
+            w.uint(UInt64(CapacityPolicy.allCases.firstIndex(of: l.binCapacityPolicy)!)); w.bool(l.checkWarehouseClass)
+        }
+        for z in zones.values.sorted(by: { ($0.location, $0.code) < ($1.location, $1.code) }) { w.optString(z.warehouseClass) }
+        for b in bins.values.sorted(by: { ($0.location, $0.code) < ($1.location, $1.code) }) {
+            w.quantity(b.maximumCubage); w.quantity(b.maximumWeight); w.optString(b.warehouseClass)
+        }
+        for i in items.values.sorted(by: { $0.no < $1.no }) {
+            w.optString(i.warehouseClass)
+            w.uint(UInt64(i.unitMeasures.count))
+            for (code, m) in i.unitMeasures.sorted(by: { $0.key < $1.key }) { w.string(code); w.quantity(m.cubage); w.quantity(m.weight) }
+        }
+        w.uint(UInt64(binContentSetups.count))
+        for (k, s) in binContentSetups.sorted(by: { $0.key < $1.key }) {
+            w.string(k.location); w.string(k.bin); w.string(k.item); w.string(k.unitOfMeasure)
+            w.quantity(s.minQuantity); w.quantity(s.maxQuantity); w.bool(s.fixed); w.bool(s.isDefault)
+        }
     }
 
     /// Reads what `encode` wrote.
@@ -423,6 +441,26 @@ extension LedgerState {
             s.lastReservationNo = try r.count()
             for _ in 0..<(try r.count()) {
                 s.blockedTracking.insert(TrackingNo(try r.string(), lot: try r.string(), serial: try r.string()))
+            }
+            for code in s.locations.keys.sorted() {
+                s.locations[code]!.binCapacityPolicy = try enumIndex(CapacityPolicy.self, &r)
+                s.locations[code]!.checkWarehouseClass = try r.bool()
+            }
+            for k in s.zones.keys.sorted(by: { ($0.location, $0.bin) < ($1.location, $1.bin) }) { s.zones[k]!.warehouseClass = try r.optString() }
+            for k in s.bins.keys.sorted(by: { ($0.location, $0.bin) < ($1.location, $1.bin) }) {
+                s.bins[k]!.maximumCubage = try r.quantity(); s.bins[k]!.maximumWeight = try r.quantity()
+                s.bins[k]!.warehouseClass = try r.optString()
+            }
+            for no in s.items.keys.sorted() {
+                s.items[no]!.warehouseClass = try r.optString()
+                for _ in 0..<(try r.count()) {
+                    s.items[no]!.unitMeasures[try r.string()] = UnitMeasure(cubage: try r.quantity(), weight: try r.quantity())
+                }
+            }
+            for _ in 0..<(try r.count()) {
+                let k = ContentKey(try r.string(), try r.string(), try r.string(), try r.string())
+                s.binContentSetups[k] = BinContentSetup(minQuantity: try r.quantity(), maxQuantity: try r.quantity(),
+                                                        fixed: try r.bool(), isDefault: try r.bool())
             }
         }
         s.rebuildSerialIndexes()

@@ -28,21 +28,23 @@ extension Reservation {
 extension Location {
     public var json: JSON {
         .object(["code": .string(code), "name": .string(name), "kind": .string(kind.rawValue),
-                 "adjustmentBin": .opt(adjustmentBin)])
+                 "adjustmentBin": .opt(adjustmentBin), "binCapacityPolicy": .string(binCapacityPolicy.rawValue),
+                 "checkWarehouseClass": .bool(checkWarehouseClass)])
     }
 }
 
 extension Zone {
     public var json: JSON {
         .object(["location": .string(location), "code": .string(code), "description": .string(description),
-                 "binType": .opt(binType)])
+                 "binType": .opt(binType), "warehouseClass": .opt(warehouseClass)])
     }
 }
 
 extension Bin {
     public var json: JSON {
         .object(["location": .string(location), "code": .string(code), "description": .string(description),
-                 "zone": .opt(zone), "binType": .opt(binType), "blockMovement": .string(blockMovement.rawValue)])
+                 "zone": .opt(zone), "binType": .opt(binType), "blockMovement": .string(blockMovement.rawValue),
+                 "maximumCubage": maximumCubage.json, "maximumWeight": maximumWeight.json, "warehouseClass": .opt(warehouseClass)])
     }
 }
 
@@ -51,9 +53,11 @@ extension Item {
         .object(["no": .string(no), "description": .string(description), "baseUnitOfMeasure": .string(baseUnitOfMeasure),
                  "unitsOfMeasure": .array(unitsOfMeasure.sorted { $0.key < $1.key }.map {
                      .object(["code": .string($0.key), "quantityPerUnitOfMeasure": $0.value.json,
-                              "roundingPrecision": precision($0.key).json])
+                              "roundingPrecision": precision($0.key).json,
+                              "cubage": (unitMeasures[$0.key]?.cubage ?? .zero).json,
+                              "weight": (unitMeasures[$0.key]?.weight ?? .zero).json])
                  }),
-                 "blocked": .bool(blocked), "tracking": tracking.json, "countingPeriod": .opt(countingPeriod),
+                 "blocked": .bool(blocked), "tracking": tracking.json, "warehouseClass": .opt(warehouseClass), "countingPeriod": .opt(countingPeriod),
                  "lastCountingPeriodUpdate": .opt(lastCountingPeriodUpdate), "nextCountingStart": .opt(nextCountingStart),
                  "nextCountingEnd": .opt(nextCountingEnd), "lastPhysInventoryDate": .opt(lastPhysInventoryDate)])
     }
@@ -99,8 +103,11 @@ extension PostingSummary {
         func r(_ range: ClosedRange<Int>?) -> JSON {
             range.map { .object(["from": JSON($0.lowerBound), "to": JSON($0.upperBound)]) } ?? .null
         }
-        return .object(["registerNo": JSON(registerNo), "lines": JSON(lines), "warehouseEntries": r(warehouseEntries),
-                        "itemLedgerEntries": r(itemLedgerEntries), "physInventoryEntries": r(physInventoryEntries)])
+        var o: [String: JSON] = ["registerNo": JSON(registerNo), "lines": JSON(lines), "warehouseEntries": r(warehouseEntries),
+                                 "itemLedgerEntries": r(itemLedgerEntries), "physInventoryEntries": r(physInventoryEntries)]
+        // Only when there are some, so an ordinary posting's answer stays as it was.
+        if !warnings.isEmpty { o["warnings"] = .array(warnings.map { .string($0) }) }
+        return .object(o)
     }
 }
 
@@ -109,7 +116,9 @@ extension BinContentRow {
         .object(["location": .string(location), "zone": .opt(zone), "bin": .string(bin), "item": .string(item),
                  "unitOfMeasure": .string(unitOfMeasure), "quantity": quantity.json, "quantityBase": quantityBase.json,
                  "adjustmentBin": .bool(adjustmentBin), "lot": .code(lot), "serial": .code(serial),
-                 "expirationDate": .opt(expirationDate), "blocked": .bool(blocked)])
+                 "expirationDate": .opt(expirationDate), "blocked": .bool(blocked),
+                 "default": .bool(setup?.isDefault ?? false), "fixed": .bool(setup?.fixed ?? false),
+                 "minQuantity": (setup?.minQuantity ?? .zero).json, "maxQuantity": (setup?.maxQuantity ?? .zero).json])
     }
 }
 

@@ -18,6 +18,7 @@ public enum MethodCatalogue {
         // master data
         .init(name: "location.create", access: .admin, mutates: true),
         .init(name: "location.convertToDirected", access: .admin, mutates: true),
+        .init(name: "location.update", access: .admin, mutates: true),
         .init(name: "location.get", access: .read, mutates: false),
         .init(name: "location.list", access: .read, mutates: false),
         .init(name: "zone.create", access: .admin, mutates: true),
@@ -25,6 +26,7 @@ public enum MethodCatalogue {
         .init(name: "bin.create", access: .admin, mutates: true),
         .init(name: "bin.update", access: .admin, mutates: true),
         .init(name: "bin.list", access: .read, mutates: false),
+        .init(name: "binContent.setup", access: .admin, mutates: true),
         .init(name: "item.create", access: .admin, mutates: true),
         .init(name: "item.get", access: .read, mutates: false),
         .init(name: "item.list", access: .read, mutates: false),

@@ -65,8 +65,11 @@ public enum Handlers {
     /// Every method but the server.* ones, which the server answers itself.
     public static let table: [String: Handler] = [
         "location.create": { l, p, _ throws(RPCError) in
-            try p.allowOnly(["code", "name", "kind", "adjustmentBin", "adjustmentZone", "idempotencyKey"])
+            try p.allowOnly(["code", "name", "kind", "adjustmentBin", "adjustmentZone", "binCapacityPolicy", "checkWarehouseClass",
+                             "idempotencyKey"])
             let code = try p.string("code"), name = try p.optionalString("name") ?? ""
+            let policy = try p.optionalEnum("binCapacityPolicy", CapacityPolicy.self) ?? .never
+            let checkClass = try p.optionalBool("checkWarehouseClass") ?? false
             let kind = try p.optionalEnum("kind", LocationKind.self) ?? .directed
             if kind != .directed {
                 for k in ["adjustmentBin", "adjustmentZone"] where p.object[k] != nil {
@@ -76,7 +79,33 @@ public enum Handlers {
             let adj = try p.optionalString("adjustmentBin") ?? "ADJ"
             let zone = try p.optionalString("adjustmentZone") ?? "ADJUSTMENT"
             return try run { () throws(DomainError) in
-                try l.createLocation(code: code, name: name, kind: kind, adjustmentBin: adj, adjustmentZone: zone).json
+                try l.createLocation(code: code, name: name, kind: kind, adjustmentBin: adj, adjustmentZone: zone,
+                                     binCapacityPolicy: policy, checkWarehouseClass: checkClass).json
+            }
+        },
+        "location.update": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["code", "name", "binCapacityPolicy", "checkWarehouseClass", "idempotencyKey"])
+            let code = try p.string("code"), name = try p.optionalString("name")
+            let policy = try p.optionalEnum("binCapacityPolicy", CapacityPolicy.self)
+            let checkClass = try p.optionalBool("checkWarehouseClass")
+            return try run { () throws(DomainError) in
+                try l.updateLocation(code: code, name: name, binCapacityPolicy: policy, checkWarehouseClass: checkClass).json
+            }
+        },
+        "binContent.setup": { l, p, _ throws(RPCError) in
+            try p.allowOnly(["location", "bin", "item", "unitOfMeasure", "minQuantity", "maxQuantity", "fixed", "default",
+                             "idempotencyKey"])
+            let loc = try p.string("location"), bin = try p.string("bin"), item = try p.string("item")
+            let unit = try p.optionalString("unitOfMeasure")
+            let minQ = try p.optionalQuantity("minQuantity"), maxQ = try p.optionalQuantity("maxQuantity")
+            let fixed = try p.optionalBool("fixed"), isDefault = try p.optionalBool("default")
+            return try run { () throws(DomainError) in
+                let s = try l.setupBinContent(location: loc, bin: bin, item: item, unitOfMeasure: unit, minQuantity: minQ,
+                                              maxQuantity: maxQ, fixed: fixed, isDefault: isDefault)
+                let u = unit ?? l.state.items[item]?.baseUnitOfMeasure ?? ""
+                return .object(["location": .string(loc), "bin": .string(bin), "item": .string(item), "unitOfMeasure": .string(u),
+                                "minQuantity": s.minQuantity.json, "maxQuantity": s.maxQuantity.json, "fixed": .bool(s.fixed),
+                                "default": .bool(s.isDefault)])
             }
         },
         "location.convertToDirected": { l, p, ctx throws(RPCError) in
@@ -100,10 +129,13 @@ public enum Handlers {
             return .object(["locations": .array(l.state.locations.values.sorted { $0.code < $1.code }.map(\.json))])
         },
         "zone.create": { l, p, _ throws(RPCError) in
-            try p.allowOnly(["location", "code", "description", "binType", "idempotencyKey"])
+            try p.allowOnly(["location", "code", "description", "binType", "warehouseClass", "idempotencyKey"])
             let loc = try p.string("location"), code = try p.string("code")
             let d = try p.optionalString("description") ?? "", t = try p.optionalString("binType")
-            return try run { () throws(DomainError) in try l.createZone(location: loc, code: code, description: d, binType: t).json }
+            let c = try p.optionalString("warehouseClass")
+            return try run { () throws(DomainError) in
+                try l.createZone(location: loc, code: code, description: d, binType: t, warehouseClass: c).json
+            }
         },
         "zone.list": { l, p, _ throws(RPCError) in
             try p.allowOnly(["location"])
@@ -113,22 +145,31 @@ public enum Handlers {
             return .object(["zones": .array(zones.map(\.json))])
         },
         "bin.create": { l, p, _ throws(RPCError) in
-            try p.allowOnly(["location", "code", "description", "zone", "binType", "blockMovement", "idempotencyKey"])
+            try p.allowOnly(["location", "code", "description", "zone", "binType", "blockMovement", "maximumCubage", "maximumWeight",
+                             "warehouseClass", "idempotencyKey"])
             let loc = try p.string("location"), code = try p.string("code")
             let d = try p.optionalString("description") ?? "", z = try p.optionalString("zone")
             let t = try p.optionalString("binType")
             let b = try p.optionalEnum("blockMovement", BlockMovement.self) ?? BlockMovement.none
+            let cub = try p.optionalQuantity("maximumCubage") ?? .zero, wt = try p.optionalQuantity("maximumWeight") ?? .zero
+            let c = try p.optionalString("warehouseClass")
             return try run { () throws(DomainError) in
-                try l.createBin(location: loc, code: code, description: d, zone: z, binType: t, blockMovement: b).json
+                try l.createBin(location: loc, code: code, description: d, zone: z, binType: t, blockMovement: b, maximumCubage: cub,
+                                maximumWeight: wt, warehouseClass: c).json
             }
         },
         "bin.update": { l, p, _ throws(RPCError) in
-            try p.allowOnly(["location", "code", "description", "binType", "blockMovement", "idempotencyKey"])
+            try p.allowOnly(["location", "code", "description", "binType", "blockMovement", "maximumCubage", "maximumWeight",
+                             "warehouseClass", "idempotencyKey"])
             let loc = try p.string("location"), code = try p.string("code")
             let d = try p.optionalString("description"), t = try p.optionalString("binType")
             let b = try p.optionalEnum("blockMovement", BlockMovement.self)
+            let cub = try p.optionalQuantity("maximumCubage"), wt = try p.optionalQuantity("maximumWeight")
+            // warehouseClass: a string sets it, null clears it, absent leaves it.
+            let c: String?? = p.object["warehouseClass"] == nil ? nil : .some(try p.optionalString("warehouseClass"))
             return try run { () throws(DomainError) in
-                try l.updateBin(location: loc, code: code, description: d, blockMovement: b, binType: t).json
+                try l.updateBin(location: loc, code: code, description: d, blockMovement: b, binType: t, maximumCubage: cub,
+                                maximumWeight: wt, warehouseClass: c).json
             }
         },
         "bin.list": { l, p, _ throws(RPCError) in
@@ -147,15 +188,19 @@ public enum Handlers {
             })])
         },
         "item.create": { l, p, _ throws(RPCError) in
-            try p.allowOnly(["no", "description", "baseUnitOfMeasure", "unitsOfMeasure", "tracking", "idempotencyKey"])
+            try p.allowOnly(["no", "description", "baseUnitOfMeasure", "unitsOfMeasure", "tracking", "warehouseClass", "idempotencyKey"])
             let no = try p.string("no"), d = try p.optionalString("description") ?? ""
             let base = try p.optionalString("baseUnitOfMeasure") ?? "PCS"
+            let whseClass = try p.optionalString("warehouseClass")
             var precision: [String: Quantity] = [:]
+            var measures: [String: UnitMeasure] = [:]
             let units = try p.objects("unitsOfMeasure", max: 50, limit: "maxUnitsOfMeasure", required: false) {
                 (u: Params) throws(RPCError) -> (code: String, quantityPerUnit: Quantity) in
-                try u.allowOnly(["code", "quantityPerUnitOfMeasure", "roundingPrecision"])
+                try u.allowOnly(["code", "quantityPerUnitOfMeasure", "roundingPrecision", "cubage", "weight"])
                 let code = try u.string("code")
                 if let r = try u.optionalQuantity("roundingPrecision") { precision[code] = r }
+                let cub = try u.optionalQuantity("cubage"), wt = try u.optionalQuantity("weight")
+                if cub != nil || wt != nil { measures[code] = UnitMeasure(cubage: cub ?? .zero, weight: wt ?? .zero) }
                 if code == base, try u.optionalQuantity("quantityPerUnitOfMeasure") == nil { return (code, Quantity(1)) }
                 return (code, try u.quantity("quantityPerUnitOfMeasure"))
             }
@@ -165,7 +210,7 @@ public enum Handlers {
                                         expirationRequired: try t.optionalBool("expirationRequired") ?? false)
             return try run { () throws(DomainError) in
                 try l.createItem(no: no, description: d, baseUnitOfMeasure: base, unitsOfMeasure: units, tracking: tracking,
-                                 roundingPrecision: precision).json
+                                 roundingPrecision: precision, warehouseClass: whseClass, unitMeasures: measures).json
             }
         },
         "item.get": { l, p, _ throws(RPCError) in

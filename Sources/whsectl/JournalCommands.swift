@@ -13,6 +13,7 @@ func printPosting(_ r: JSON, _ format: OutputFormat) {
     }
     if r["replayed"] == .bool(true) { parts.append("(replayed: posted earlier with this idempotency key)") }
     print("posted: " + parts.joined(separator: ", "))
+    for w in r["warnings"]?.arrayValue ?? [] { print("warning: " + Output.text(w)) }
 }
 
 struct WhseJournalGroup: ParsableCommand {

@@ -3,12 +3,32 @@ import WhseProtocol
 
 let binColumns = [Column("LOCATION", "location"), Column("ZONE", "zone"), Column("BIN", "bin"), Column("ITEM", "item"),
                   Column("UNIT", "unitOfMeasure"), Column("LOT", "lot"), Column("SERIAL", "serial"), Column("EXPIRES", "expirationDate"),
-                  Column("QUANTITY", "quantity"), Column("BASE QTY", "quantityBase"), Column("ADJ", "adjustmentBin")]
+                  Column("QUANTITY", "quantity"), Column("BASE QTY", "quantityBase"), Column("ADJ", "adjustmentBin"),
+                  Column("DEFAULT", "default")]
 
 struct LocationGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "location", abstract: "Locations (sites) and their kinds.",
-        subcommands: [Create.self, Get.self, List.self, Convert.self])
+        subcommands: [Create.self, Update.self, Get.self, List.self, Convert.self])
+
+    struct Update: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change a location's name, bin capacity policy or warehouse class check (location.update).",
+            discussion: "Example: whsectl location update WH1 --bin-capacity-policy prohibitMore --check-warehouse-class")
+        @OptionGroup var global: Global
+        @Argument var code: String
+        @Option var name: String?
+        @Option(help: "never, allowMore (post and warn) or prohibitMore (refuse).") var binCapacityPolicy: String?
+        @Flag(inversion: .prefixedNo, help: "Items go only into bins of their warehouse class.") var checkWarehouseClass: Bool?
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["code": .string(code)]
+                opt(&p, "name", name); opt(&p, "binCapacityPolicy", binCapacityPolicy)
+                if let c = checkWarehouseClass { p["checkWarehouseClass"] = .bool(c) }
+                Output.object(try global.call("location.update", p, posting: true), format: global.outputFormat)
+            }
+        }
+    }
 
     struct Convert: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -43,10 +63,14 @@ struct LocationGroup: ParsableCommand {
         @Option(help: "directed (zones, adjustment bin), basic (bin mandatory) or plain (no bins).") var kind: String = "directed"
         @Option(help: "Code of the default adjustment bin (directed).") var adjustmentBin: String?
         @Option(help: "Zone of the adjustment bin (directed).") var adjustmentZone: String?
+        @Option(help: "never (default), allowMore (post and warn) or prohibitMore (refuse).") var binCapacityPolicy: String?
+        @Flag(help: "Items go only into bins of their warehouse class.") var checkWarehouseClass = false
         func run() throws {
             try perform {
                 var p: [String: JSON] = ["code": .string(code), "kind": .string(kind)]
                 opt(&p, "name", name); opt(&p, "adjustmentBin", adjustmentBin); opt(&p, "adjustmentZone", adjustmentZone)
+                opt(&p, "binCapacityPolicy", binCapacityPolicy)
+                if checkWarehouseClass { p["checkWarehouseClass"] = .bool(true) }
                 Output.object(try global.call("location.create", p, posting: true), format: global.outputFormat)
             }
         }
@@ -87,11 +111,12 @@ struct ZoneGroup: ParsableCommand {
         @Argument var location: String
         @Argument var code: String
         @Option(help: "Bin type new bins take: RECEIVE, SHIP, PUTAWAY, PICK, PUTPICK, QC.") var binType: String?
+        @Option(help: "Warehouse class new bins take.") var warehouseClass: String?
         @Option var description: String?
         func run() throws {
             try perform {
                 var p: [String: JSON] = ["location": .string(location), "code": .string(code)]
-                opt(&p, "binType", binType); opt(&p, "description", description)
+                opt(&p, "binType", binType); opt(&p, "description", description); opt(&p, "warehouseClass", warehouseClass)
                 Output.object(try global.call("zone.create", p, posting: true), format: global.outputFormat)
             }
         }
@@ -113,7 +138,36 @@ struct ZoneGroup: ParsableCommand {
 
 struct BinGroup: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bin", abstract: "Bins and what they hold.",
-                                                    subcommands: [Create.self, Update.self, List.self, Contents.self])
+                                                    subcommands: [Create.self, Update.self, List.self, Contents.self, SetupContent.self])
+    struct SetupContent: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "setup-content",
+            abstract: "Set up a bin content: min./max. quantity, Fixed, Default (binContent.setup).",
+            discussion: """
+                Example: whsectl bin setup-content BASIC S-02 --item ITEM1 --default --fixed
+                         whsectl bin setup-content WH1 A-01 --item ITEM1 --unit BOX --max 20
+                """)
+        @OptionGroup var global: Global
+        @Argument var location: String
+        @Argument var bin: String
+        @Option var item: String
+        @Option var unit: String?
+        @Option(parsing: .unconditional) var min: String?
+        @Option(parsing: .unconditional, help: "Max. quantity in the unit (0: none).") var max: String?
+        @Flag(inversion: .prefixedNo, help: "Keep the bin content when it is empty.") var fixed: Bool?
+        @Flag(inversion: .prefixedNo, help: "The item's default bin at the location.") var `default`: Bool?
+        func run() throws {
+            try perform {
+                var p: [String: JSON] = ["location": .string(location), "bin": .string(bin), "item": .string(item)]
+                opt(&p, "unitOfMeasure", unit)
+                if let min { p["minQuantity"] = try quantity(min, "--min") }
+                if let max { p["maxQuantity"] = try quantity(max, "--max") }
+                if let fixed { p["fixed"] = .bool(fixed) }
+                if let d = `default` { p["default"] = .bool(d) }
+                Output.object(try global.call("binContent.setup", p, posting: true), format: global.outputFormat)
+            }
+        }
+    }
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a bin (bin.create).",
                                                         discussion: "Example: whsectl bin create WH1 A-01 --zone PICK")
@@ -123,11 +177,17 @@ struct BinGroup: ParsableCommand {
         @Option(help: "Zone (required at directed locations).") var zone: String?
         @Option(help: "Bin type (default: the zone's).") var binType: String?
         @Option(help: "Block movement: none, inbound, outbound, all.") var block: String?
+        @Option(parsing: .unconditional, help: "Maximum cubage (0: unlimited).") var maximumCubage: String?
+        @Option(parsing: .unconditional, help: "Maximum weight (0: unlimited).") var maximumWeight: String?
+        @Option(help: "Warehouse class (default: the zone's).") var warehouseClass: String?
         @Option var description: String?
         func run() throws {
             try perform {
                 var p: [String: JSON] = ["location": .string(location), "code": .string(code)]
                 opt(&p, "zone", zone); opt(&p, "binType", binType); opt(&p, "blockMovement", block); opt(&p, "description", description)
+                opt(&p, "warehouseClass", warehouseClass)
+                if let c = maximumCubage { p["maximumCubage"] = try quantity(c, "--maximum-cubage") }
+                if let w = maximumWeight { p["maximumWeight"] = try quantity(w, "--maximum-weight") }
                 Output.object(try global.call("bin.create", p, posting: true), format: global.outputFormat)
             }
         }
@@ -141,10 +201,17 @@ struct BinGroup: ParsableCommand {
         @Option(help: "Block movement: none, inbound, outbound, all.") var block: String?
         @Option var binType: String?
         @Option var description: String?
+        @Option(parsing: .unconditional, help: "Maximum cubage (0: unlimited).") var maximumCubage: String?
+        @Option(parsing: .unconditional, help: "Maximum weight (0: unlimited).") var maximumWeight: String?
+        @Option(help: "Warehouse class (the bin must be empty).") var warehouseClass: String?
+        @Flag(help: "Remove the bin's warehouse class (the bin must be empty).") var clearWarehouseClass = false
         func run() throws {
             try perform {
                 var p: [String: JSON] = ["location": .string(location), "code": .string(code)]
                 opt(&p, "blockMovement", block); opt(&p, "binType", binType); opt(&p, "description", description)
+                if let c = maximumCubage { p["maximumCubage"] = try quantity(c, "--maximum-cubage") }
+                if let w = maximumWeight { p["maximumWeight"] = try quantity(w, "--maximum-weight") }
+                if clearWarehouseClass { p["warehouseClass"] = .null } else { opt(&p, "warehouseClass", warehouseClass) }
                 Output.object(try global.call("bin.update", p, posting: true), format: global.outputFormat)
             }
         }
@@ -240,12 +307,24 @@ struct ItemGroup: ParsableCommand {
         @Flag(help: "Lot warehouse tracking: every line carries a lot no.") var lotTracked = false
         @Flag(help: "Serial warehouse tracking: every line carries a serial no.") var serialTracked = false
         @Flag(help: "A lot coming in needs an expiration date.") var expirationRequired = false
+        @Option(help: "Warehouse class (bins of the same class only, where the location checks classes).") var warehouseClass: String?
+        @Option(name: .customLong("cubage"), help: "A unit's cubage as CODE=CUBAGE (repeatable).") var cubages: [String] = []
+        @Option(name: .customLong("weight"), help: "A unit's weight as CODE=WEIGHT (repeatable).") var weights: [String] = []
         func run() throws {
             try perform {
                 var p: [String: JSON] = ["no": .string(no), "baseUnitOfMeasure": .string(baseUnit)]
                 opt(&p, "description", description)
                 var list: [JSON] = []
                 var precision: [String: JSON] = [:]
+                opt(&p, "warehouseClass", warehouseClass)
+                var measures: [String: [String: JSON]] = [:]
+                for (flag, key, values) in [("--cubage", "cubage", cubages), ("--weight", "weight", weights)] {
+                    for v in values {
+                        let parts = v.split(separator: "=", maxSplits: 1).map(String.init)
+                        guard parts.count == 2 else { throw CLIError(code: Exit.usage, message: "\(flag) takes CODE=QUANTITY, e.g. BOX=0.25") }
+                        measures[parts[0], default: [:]][key] = try quantity(parts[1], "\(flag) \(v)")
+                    }
+                }
                 for r in roundings {
                     let parts = r.split(separator: "=", maxSplits: 1).map(String.init)
                     guard parts.count == 2 else { throw CLIError(code: Exit.usage, message: "--rounding takes CODE=PRECISION, e.g. PCS=1") }
@@ -256,11 +335,15 @@ struct ItemGroup: ParsableCommand {
                     guard parts.count == 2 else { throw CLIError(code: Exit.usage, message: "--unit takes CODE=QTY, e.g. BOX=12") }
                     var o: [String: JSON] = ["code": .string(parts[0]), "quantityPerUnitOfMeasure": try quantity(parts[1], "--unit \(u)")]
                     if let r = precision.removeValue(forKey: parts[0]) { o["roundingPrecision"] = r }
+                    for (k, v) in measures.removeValue(forKey: parts[0]) ?? [:] { o[k] = v }
                     list.append(.object(o))
                 }
-                for (code, r) in precision.sorted(by: { $0.key < $1.key }) {
-                    guard code == baseUnit else { throw CLIError(code: Exit.usage, message: "--rounding \(code): not a unit of the item") }
-                    list.append(.object(["code": .string(code), "roundingPrecision": r]))
+                for code in Set(precision.keys).union(measures.keys).sorted() {
+                    guard code == baseUnit else { throw CLIError(code: Exit.usage, message: "\(code): not a unit of the item") }
+                    var o: [String: JSON] = ["code": .string(code)]
+                    if let r = precision[code] { o["roundingPrecision"] = r }
+                    for (k, v) in measures[code] ?? [:] { o[k] = v }
+                    list.append(.object(o))
                 }
                 if lotTracked || serialTracked || expirationRequired {
                     p["tracking"] = .object(["lot": .bool(lotTracked), "serial": .bool(serialTracked),

@@ -134,3 +134,38 @@ import WhseProtocol
         #expect(d.stop() == 0)
     }
 }
+
+/// Bin capacity, warehouse classes and default bins through whsectl against a real whsed.
+@Suite(.serialized) struct CapacityCycle {
+    @Test func capacityClassesAndDefaultBins() throws {
+        let tmp = TempDir()
+        let d = Daemon(dir: tmp.path, activated: false)
+        try d.start()
+        try d.ok(["location", "create", "WH2", "--bin-capacity-policy", "allowMore", "--check-warehouse-class"])
+        try d.ok(["zone", "create", "WH2", "FROZEN", "--bin-type", "PICK", "--warehouse-class", "FROZEN"])
+        try d.ok(["bin", "create", "WH2", "F-01", "--zone", "FROZEN", "--maximum-cubage", "10"])
+        try d.ok(["item", "create", "ICE", "--warehouse-class", "FROZEN", "--unit", "BOX=4", "--cubage", "PCS=2", "--cubage", "BOX=8"])
+        try d.ok(["item", "create", "DRYGOODS"])
+        let warned = try d.ok(["whse-journal", "register", "WH2", "--item", "ICE", "--bin", "F-01", "--quantity", "2", "--unit", "BOX"])
+        #expect(warned.stdout.contains("warning: placing item ICE exceeds the capacity of bin F-01: maximum cubage 10 (would hold 16)"))
+        let json = try d.ok(["whse-journal", "register", "WH2", "--item", "ICE", "--bin", "F-01", "--quantity", "1", "--json"]).json
+        #expect(json?["warnings"]?.arrayValue?.count == 1)
+        let wrongClass = try d.ctl(["whse-journal", "register", "WH2", "--item", "DRYGOODS", "--bin", "F-01", "--quantity", "1"])
+        #expect(wrongClass.status == 1 && wrongClass.stderr.contains("warehouse_class"))
+        try d.ok(["location", "update", "WH2", "--bin-capacity-policy", "prohibitMore"])
+        let refused = try d.ctl(["whse-journal", "register", "WH2", "--item", "ICE", "--bin", "F-01", "--quantity", "1"])
+        #expect(refused.status == 1 && refused.stderr.contains("capacity_exceeded"))
+
+        try d.ok(["location", "create", "BASIC", "--kind", "basic"])
+        try d.ok(["bin", "create", "BASIC", "S-01"])
+        try d.ok(["bin", "create", "BASIC", "S-02"])
+        try d.ok(["bin", "setup-content", "BASIC", "S-02", "--item", "DRYGOODS", "--default", "--fixed"])
+        try d.ok(["item-journal", "post", "--entry-type", "purchase", "--location", "BASIC", "--item", "DRYGOODS", "--quantity", "7"])
+        let rows = try d.ok(["bin", "contents", "BASIC", "S-02", "--json"]).json?["rows"]?.arrayValue ?? []
+        #expect(rows.count == 1 && rows.first?["quantity"] == .number("7") && rows.first?["default"] == .bool(true))
+        let twice = try d.ctl(["bin", "setup-content", "BASIC", "S-01", "--item", "DRYGOODS", "--default"])
+        #expect(twice.status == 1 && twice.stderr.contains("already_exists"))
+        try d.ok(["server", "verify"])
+        #expect(d.stop() == 0)
+    }
+}

@@ -18,15 +18,17 @@ struct SplitMix: RandomNumberGenerator {
 @Suite struct LedgerProperties {
     static func world() throws -> Ledger {
         let l = Ledger()
-        try l.createLocation(code: "DIR", kind: .directed)
+        try l.createLocation(code: "DIR", kind: .directed, binCapacityPolicy: .prohibitMore)
         try l.createZone(location: "DIR", code: "PICK", binType: "PICK")
         try l.createZone(location: "DIR", code: "RCV", binType: "RECEIVE")
-        for b in ["A1", "A2", "A3"] { try l.createBin(location: "DIR", code: b, zone: "PICK") }
+        for b in ["A1", "A2"] { try l.createBin(location: "DIR", code: b, zone: "PICK") }
+        try l.createBin(location: "DIR", code: "A3", zone: "PICK", maximumCubage: Quantity(300))
         try l.createBin(location: "DIR", code: "R1", zone: "RCV")
         try l.createLocation(code: "BAS", kind: .basic)
         for b in ["S1", "S2"] { try l.createBin(location: "BAS", code: b) }
         try l.createLocation(code: "PLN", kind: .plain)
-        try l.createItem(no: "I1", unitsOfMeasure: [("BOX", Quantity(12)), ("PACK", q("2.5"))])
+        try l.createItem(no: "I1", unitsOfMeasure: [("BOX", Quantity(12)), ("PACK", q("2.5"))],
+                         unitMeasures: ["PCS": UnitMeasure(cubage: Quantity(1)), "BOX": UnitMeasure(cubage: Quantity(12))])
         try l.createItem(no: "I2", baseUnitOfMeasure: "KG", unitsOfMeasure: [("G", q("0.001"))])
         try l.createItem(no: "I3", unitsOfMeasure: [("BOX", Quantity(6))], tracking: ItemTracking(lot: true),
                          roundingPrecision: ["PCS": q("0.01")])
@@ -46,6 +48,7 @@ struct SplitMix: RandomNumberGenerator {
         ], context: ctx)
         try l.registerWhseItemJournal(location: "DIR", lines: [WhseItemJournalLine(item: "I3", bin: "A1", quantity: Quantity(30), lot: "L3")],
                                       context: ctx)
+        try l.setupBinContent(location: "DIR", bin: "A2", item: "I2", maxQuantity: Quantity(30))
         return l
     }
 
@@ -80,7 +83,7 @@ struct SplitMix: RandomNumberGenerator {
             let v = Int.random(in: 0..<20, using: &r) == 0 ? Quantity(2) : Quantity(1)
             return signed && Bool.random(using: &r) ? v.negated : v
         }
-        switch Int.random(in: 0..<16, using: &r) {
+        switch Int.random(in: 0..<17, using: &r) {
         case 0, 1:
             let lines = (0..<Int.random(in: 1...3, using: &r)).map { _ in
                 let it = pick(items)
@@ -191,6 +194,8 @@ struct SplitMix: RandomNumberGenerator {
             if l.state.whseCountJournals["C"] == nil && Bool.random(using: &r) {
                 try l.calculateWhseCount(location: "DIR", journal: "C", countingPeriodDue: true, context: ctx)
             }
+        case 15:
+            try l.updateLocation(code: "DIR", binCapacityPolicy: pick(CapacityPolicy.allCases))
         default:
             let (loc, bin) = pick([("DIR", "A1"), ("DIR", "A2"), ("BAS", "S1"), ("DIR", "ADJ")])
             try l.updateBin(location: loc, code: bin, blockMovement: pick(BlockMovement.allCases))
