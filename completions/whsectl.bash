@@ -196,22 +196,22 @@ _whsectl_location() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    create|get|list|convert)
+    create|update|get|list|convert)
         # Offer subcommand argument completions
         "_whsectl_location_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'create get list convert' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'create update get list convert' -- "${cur}"))
         ;;
     esac
 }
 
 _whsectl_location_create() {
     repeating_flags=()
-    non_repeating_flags=(--json -h --help)
+    non_repeating_flags=(--json --check-warehouse-class -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --name --kind --adjustment-bin --adjustment-zone)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --name --kind --adjustment-bin --adjustment-zone --bin-capacity-policy)
     __whsectl_offer_flags_options 1
 
     # Offer option value completions
@@ -241,6 +241,42 @@ _whsectl_location_create() {
         return
         ;;
     '--adjustment-zone')
+        return
+        ;;
+    '--bin-capacity-policy')
+        return
+        ;;
+    esac
+}
+
+_whsectl_location_update() {
+    repeating_flags=()
+    non_repeating_flags=(--json --check-warehouse-class --no-check-warehouse-class -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --name --bin-capacity-policy)
+    __whsectl_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idempotency-key')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--bin-capacity-policy')
         return
         ;;
     esac
@@ -360,7 +396,7 @@ _whsectl_zone_create() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --bin-type --description)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --bin-type --warehouse-class --description)
     __whsectl_offer_flags_options 2
 
     # Offer option value completions
@@ -381,6 +417,9 @@ _whsectl_zone_create() {
         return
         ;;
     '--bin-type')
+        return
+        ;;
+    '--warehouse-class')
         return
         ;;
     '--description')
@@ -428,13 +467,13 @@ _whsectl_bin() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    create|update|list|contents)
+    create|update|list|contents|setup-content)
         # Offer subcommand argument completions
         "_whsectl_bin_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'create update list contents' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'create update list contents setup-content' -- "${cur}"))
         ;;
     esac
 }
@@ -443,7 +482,7 @@ _whsectl_bin_create() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --zone --bin-type --block --description)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --zone --bin-type --block --maximum-cubage --maximum-weight --warehouse-class --description)
     __whsectl_offer_flags_options 2
 
     # Offer option value completions
@@ -472,6 +511,15 @@ _whsectl_bin_create() {
     '--block')
         return
         ;;
+    '--maximum-cubage')
+        return
+        ;;
+    '--maximum-weight')
+        return
+        ;;
+    '--warehouse-class')
+        return
+        ;;
     '--description')
         return
         ;;
@@ -480,9 +528,9 @@ _whsectl_bin_create() {
 
 _whsectl_bin_update() {
     repeating_flags=()
-    non_repeating_flags=(--json -h --help)
+    non_repeating_flags=(--json --clear-warehouse-class -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --block --bin-type --description)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --block --bin-type --description --maximum-cubage --maximum-weight --warehouse-class)
     __whsectl_offer_flags_options 2
 
     # Offer option value completions
@@ -509,6 +557,15 @@ _whsectl_bin_update() {
         return
         ;;
     '--description')
+        return
+        ;;
+    '--maximum-cubage')
+        return
+        ;;
+    '--maximum-weight')
+        return
+        ;;
+    '--warehouse-class')
         return
         ;;
     esac
@@ -571,6 +628,45 @@ _whsectl_bin_contents() {
     esac
 }
 
+_whsectl_bin_setup-content() {
+    repeating_flags=()
+    non_repeating_flags=(--json --fixed --no-fixed --default --no-default -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --item --unit --min --max)
+    __whsectl_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idempotency-key')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--item')
+        return
+        ;;
+    '--unit')
+        return
+        ;;
+    '--min')
+        return
+        ;;
+    '--max')
+        return
+        ;;
+    esac
+}
+
 _whsectl_item() {
     repeating_flags=()
     non_repeating_flags=(-h --help)
@@ -597,8 +693,8 @@ _whsectl_item() {
 _whsectl_item_create() {
     repeating_flags=()
     non_repeating_flags=(--json --lot-tracked --serial-tracked --expiration-required -h --help)
-    repeating_options=(--unit --rounding)
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --description --base-unit)
+    repeating_options=(--unit --rounding --cubage --weight)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --description --base-unit --warehouse-class)
     __whsectl_offer_flags_options 1
 
     # Offer option value completions
@@ -628,6 +724,15 @@ _whsectl_item_create() {
         return
         ;;
     '--rounding')
+        return
+        ;;
+    '--warehouse-class')
+        return
+        ;;
+    '--cubage')
+        return
+        ;;
+    '--weight')
         return
         ;;
     esac

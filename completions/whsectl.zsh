@@ -90,6 +90,7 @@ _whsectl_location() {
     command)
         local -ar subcommands=(
             'create:Create a location (location.create).'
+            'update:Change a location'\''s name, bin capacity policy or warehouse class check (location.update).'
             'get:Show a location (location.get).'
             'list:List locations (location.list).'
             'convert:Convert a plain location to directed put-away and pick (location.convertToDirected).'
@@ -98,7 +99,7 @@ _whsectl_location() {
         ;;
     arg)
         case "${words[1]}" in
-        create|get|list|convert)
+        create|update|get|list|convert)
             "_whsectl_location_${words[1]}" && ret=0
             ;;
         esac
@@ -122,6 +123,29 @@ _whsectl_location_create() {
         '--kind[directed (zones, adjustment bin), basic (bin mandatory) or plain (no bins).]:kind:'
         '--adjustment-bin[Code of the default adjustment bin (directed).]:adjustment-bin:'
         '--adjustment-zone[Zone of the adjustment bin (directed).]:adjustment-zone:'
+        '--bin-capacity-policy[never (default), allowMore (post and warn) or prohibitMore (refuse).]:bin-capacity-policy:'
+        '--check-warehouse-class[Items go only into bins of their warehouse class.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_whsectl_location_update() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
+        '--json[Print the result as one JSON document.]'
+        '--format[Output format\: table, json, jsonl, csv.]:format:'
+        '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
+        '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
+        '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
+        ':code:'
+        '--name:name:'
+        '--bin-capacity-policy[never, allowMore (post and warn) or prohibitMore (refuse).]:bin-capacity-policy:'
+        '--check-warehouse-class[Items go only into bins of their warehouse class.]'
+        '--no-check-warehouse-class[Items go only into bins of their warehouse class.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
     _arguments -w -s -S : "${arg_specs[@]}" && ret=0
@@ -221,6 +245,7 @@ _whsectl_zone_create() {
         ':location:'
         ':code:'
         '--bin-type[Bin type new bins take\: RECEIVE, SHIP, PUTAWAY, PICK, PUTPICK, QC.]:bin-type:'
+        '--warehouse-class[Warehouse class new bins take.]:warehouse-class:'
         '--description:description:'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -261,12 +286,13 @@ _whsectl_bin() {
             'update:Change a bin (bin.update).'
             'list:List a location'\''s bins (bin.list).'
             'contents:What a bin holds (bin.contents).'
+            'setup-content:Set up a bin content: min./max. quantity, Fixed, Default (binContent.setup).'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        create|update|list|contents)
+        create|update|list|contents|setup-content)
             "_whsectl_bin_${words[1]}" && ret=0
             ;;
         esac
@@ -290,6 +316,9 @@ _whsectl_bin_create() {
         '--zone[Zone (required at directed locations).]:zone:'
         '--bin-type[Bin type (default\: the zone'\''s).]:bin-type:'
         '--block[Block movement\: none, inbound, outbound, all.]:block:'
+        '--maximum-cubage[Maximum cubage (0\: unlimited).]:maximum-cubage:'
+        '--maximum-weight[Maximum weight (0\: unlimited).]:maximum-weight:'
+        '--warehouse-class[Warehouse class (default\: the zone'\''s).]:warehouse-class:'
         '--description:description:'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
@@ -312,6 +341,10 @@ _whsectl_bin_update() {
         '--block[Block movement\: none, inbound, outbound, all.]:block:'
         '--bin-type:bin-type:'
         '--description:description:'
+        '--maximum-cubage[Maximum cubage (0\: unlimited).]:maximum-cubage:'
+        '--maximum-weight[Maximum weight (0\: unlimited).]:maximum-weight:'
+        '--warehouse-class[Warehouse class (the bin must be empty).]:warehouse-class:'
+        '--clear-warehouse-class[Remove the bin'\''s warehouse class (the bin must be empty).]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
     _arguments -w -s -S : "${arg_specs[@]}" && ret=0
@@ -349,6 +382,32 @@ _whsectl_bin_contents() {
         ':location:'
         ':bin:'
         '--include-zero[Include items whose quantity is zero.]'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_whsectl_bin_setup-content() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
+        '--json[Print the result as one JSON document.]'
+        '--format[Output format\: table, json, jsonl, csv.]:format:'
+        '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
+        '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
+        '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
+        ':location:'
+        ':bin:'
+        '--item:item:'
+        '--unit:unit:'
+        '--min:min:'
+        '--max[Max. quantity in the unit (0\: none).]:max:'
+        '--fixed[Keep the bin content when it is empty.]'
+        '--no-fixed[Keep the bin content when it is empty.]'
+        '--default[The item'\''s default bin at the location.]'
+        '--no-default[The item'\''s default bin at the location.]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
     _arguments -w -s -S : "${arg_specs[@]}" && ret=0
@@ -406,6 +465,9 @@ _whsectl_item_create() {
         '--lot-tracked[Lot warehouse tracking\: every line carries a lot no.]'
         '--serial-tracked[Serial warehouse tracking\: every line carries a serial no.]'
         '--expiration-required[A lot coming in needs an expiration date.]'
+        '--warehouse-class[Warehouse class (bins of the same class only, where the location checks classes).]:warehouse-class:'
+        '*--cubage[A unit'\''s cubage as CODE=CUBAGE (repeatable).]:cubage:'
+        '*--weight[A unit'\''s weight as CODE=WEIGHT (repeatable).]:weight:'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
     _arguments -w -s -S : "${arg_specs[@]}" && ret=0
