@@ -7,10 +7,12 @@ extension Ledger {
     /// bin's when the location checks classes; under a capacity policy, the bin content's max. quantity and the bin's
     /// maximum cubage and weight. Prohibit refuses (`capacity_exceeded`), Allow More (and any count) warns.
     func checkPlacement(location: Location, bin: Bin, item: Item, unit: String, source: String) throws(DomainError) {
+        let isCount = Ledger.countSources.contains(source)
         if location.checkWarehouseClass && (item.warehouseClass ?? "") != (bin.warehouseClass ?? "") {
-            throw DomainError(.warehouseClass,
-                              "item \(item.no) (warehouse class \(item.warehouseClass ?? "none")) cannot go into bin \(bin.code) (warehouse class \(bin.warehouseClass ?? "none"))",
-                              details: ["item": .text(item.no), "bin": .text(bin.code)])
+            let message = "item \(item.no) (warehouse class \(item.warehouseClass ?? "none")) cannot go into bin \(bin.code) (warehouse class \(bin.warehouseClass ?? "none"))"
+            // A count records what is there, even in the wrong bin: it warns.
+            guard isCount else { throw DomainError(.warehouseClass, message, details: ["item": .text(item.no), "bin": .text(bin.code)]) }
+            warnings.append(message)
         }
         guard location.binCapacityPolicy != .never else { return }
         var over: [(String, DomainError.DetailValue, DomainError.DetailValue)] = []
@@ -22,24 +24,30 @@ extension Ledger {
             }
             if q > setup.maxQuantity { over.append(("maximum quantity", .quantity(setup.maxQuantity), .quantity(q))) }
         }
-        if bin.maximumCubage.isPositive || bin.maximumWeight.isPositive {
+        // Cubage and weight: only what this placement adds can exceed them (an item without cubage goes anywhere).
+        let placed = item.unitMeasures[unit] ?? UnitMeasure()
+        let checkCubage = bin.maximumCubage.isPositive && placed.cubage.isPositive
+        let checkWeight = bin.maximumWeight.isPositive && placed.weight.isPositive
+        if checkCubage || checkWeight {
+            let huge = Quantity(units: .max)
             var cubage = Quantity.zero, weight = Quantity.zero
             for k in state.contentsByBin[binKey] ?? [] {
                 guard let c = state.contents[k], c.quantity.isPositive, let m = state.items[k.item]?.unitMeasures[k.unitOfMeasure] else { continue }
-                cubage = cubage.adding(c.quantity.multiplied(by: m.cubage) ?? .zero) ?? cubage
-                weight = weight.adding(c.quantity.multiplied(by: m.weight) ?? .zero) ?? weight
+                // An overflow counts as over any maximum, never as nothing.
+                cubage = cubage.adding(c.quantity.multiplied(by: m.cubage) ?? huge) ?? huge
+                weight = weight.adding(c.quantity.multiplied(by: m.weight) ?? huge) ?? huge
             }
-            if bin.maximumCubage.isPositive && cubage > bin.maximumCubage {
+            if checkCubage && cubage > bin.maximumCubage {
                 over.append(("maximum cubage", .quantity(bin.maximumCubage), .quantity(cubage)))
             }
-            if bin.maximumWeight.isPositive && weight > bin.maximumWeight {
+            if checkWeight && weight > bin.maximumWeight {
                 over.append(("maximum weight", .quantity(bin.maximumWeight), .quantity(weight)))
             }
         }
         guard let first = over.first else { return }
         let text = over.map { "\($0.0) \(Ledger.detailText($0.1)) (would hold \(Ledger.detailText($0.2)))" }.joined(separator: ", ")
         let message = "placing item \(item.no) exceeds the capacity of bin \(bin.code): \(text)"
-        if location.binCapacityPolicy == .prohibitMore && !Ledger.countSources.contains(source) {
+        if location.binCapacityPolicy == .prohibitMore && !isCount {
             throw DomainError(.capacityExceeded, message,
                               details: ["bin": .text(bin.code), "item": .text(item.no), "limit": .text(first.0),
                                         "max": first.1, "wouldHold": first.2])

@@ -87,7 +87,8 @@ extension Ledger {
                 throw DomainError(.alreadyExists, "location \(code) already exists", details: ["location": .text(code)])
             }
             if kind == .plain && (binCapacityPolicy != .never || checkWarehouseClass) {
-                throw DomainError(.wrongLocationKind, "a plain location has no bins: no capacity policy, no warehouse class check")
+                throw DomainError(.wrongLocationKind, "a plain location has no bins: no capacity policy, no warehouse class check",
+                                  details: ["location": .text(code)])
             }
             var location = Location(code: code, name: name, kind: kind, adjustmentBin: nil, binCapacityPolicy: binCapacityPolicy,
                                     checkWarehouseClass: checkWarehouseClass)
@@ -114,7 +115,8 @@ extension Ledger {
             var location = try location(code)
             if let n = name { try Ledger.checkText(n, "location name"); location.name = n }
             if location.kind == .plain && ((binCapacityPolicy ?? .never) != .never || checkWarehouseClass == true) {
-                throw DomainError(.wrongLocationKind, "a plain location has no bins: no capacity policy, no warehouse class check")
+                throw DomainError(.wrongLocationKind, "a plain location has no bins: no capacity policy, no warehouse class check",
+                                  details: ["location": .text(code)])
             }
             if let p = binCapacityPolicy { location.binCapacityPolicy = p }
             if let c = checkWarehouseClass { location.checkWarehouseClass = c }
@@ -221,7 +223,8 @@ extension Ledger {
                     throw DomainError(.adjustmentBin, "the adjustment bin keeps its bin type")
                 }
                 if t != bin.binType, !binIsEmpty(BinKey(code, binCode)) {
-                    throw DomainError(.notEmpty, "bin \(binCode) must be empty to change its bin type")
+                    throw DomainError(.notEmpty, "bin \(binCode) must be empty to change its bin type",
+                                      details: ["location": .text(code), "bin": .text(binCode)])
                 }
                 bin.binType = t
             }
@@ -236,7 +239,8 @@ extension Ledger {
             if let c = warehouseClass, c != bin.warehouseClass {
                 if let code = c { try Ledger.checkCode(code, "warehouse class") }
                 guard binIsEmpty(BinKey(code, binCode)) else {
-                    throw DomainError(.notEmpty, "bin \(binCode) must be empty to change its warehouse class")
+                    throw DomainError(.notEmpty, "bin \(binCode) must be empty to change its warehouse class",
+                                      details: ["location": .text(code), "bin": .text(binCode)])
                 }
                 bin.warehouseClass = c
             }
@@ -302,7 +306,8 @@ extension Ledger {
                     throw DomainError(.unitOfMeasure, "cubage/weight for \(code), which is not a unit of item \(no)")
                 }
                 guard !m.cubage.isNegative, !m.weight.isNegative else {
-                    throw DomainError(.unitOfMeasure, "cubage and weight of \(code) must not be negative")
+                    throw DomainError(.unitOfMeasure, "cubage and weight of \(code) must not be negative",
+                                      details: ["item": .text(no), "unitOfMeasure": .text(code)])
                 }
             }
             item.unitMeasures = unitMeasures.filter { $0.value != UnitMeasure() }

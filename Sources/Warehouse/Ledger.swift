@@ -110,6 +110,7 @@ public final class Ledger: @unchecked Sendable {
     }
 
     public func savepoint() -> Savepoint {
+        if savepointDepth == 0 { warnings = [] }   // a new top-level operation says only its own warnings
         savepointDepth += 1
         return Savepoint(
             undoCount: undoLog.count,
