@@ -51,17 +51,9 @@ extension Ledger {
                 try Ledger.checkLineQuantity(line.quantity, allowNegative: false)
                 let (unit, perUnit) = try unit(item, line.unitOfMeasure)
                 let qb = try base(line.quantity, perUnit, item, unit: unit)
-                let old = try resolveTracking(item, lot: line.lot, serial: line.serial, expirationDate: nil, inbound: false,
-                                              perUnit: perUnit, quantity: line.quantity)
-                let trackingChange = (line.newLot != nil && line.newLot != old.lot) || (line.newSerial != nil && line.newSerial != old.serial)
-                if line.newExpirationDate != nil && !trackingChange && line.newExpirationDate != old.expirationDate {
-                    throw DomainError(.itemTracking, "a lot's expiration date does not change; reclassify the stock into a new lot with newLot and newExpirationDate")
-                }
-                let new = trackingChange
-                    ? try resolveTracking(item, lot: line.newLot ?? line.lot, serial: line.newSerial ?? line.serial,
-                                          expirationDate: line.newExpirationDate ?? (line.newLot == nil ? old.expirationDate : nil),
-                                          inbound: true, perUnit: perUnit, quantity: line.quantity)
-                    : old
+                let (old, new, trackingChange) = try reclassTracking(
+                    item, lot: line.lot, serial: line.serial, newLot: line.newLot, newSerial: line.newSerial,
+                    newExpirationDate: line.newExpirationDate, perUnit: perUnit, quantity: line.quantity)
                 let same = from.code == to.code
                 func binOf(_ l: Location, _ code: String?, _ what: String) throws(DomainError) -> Bin? {
                     switch l.kind {
@@ -91,13 +83,13 @@ extension Ledger {
                     }
                 }
                 if let b = fromBin {
-                    try writeWarehouseEntry(type: internalMove || same ? .movement : .negativeAdjmt, date: date, location: from,
+                    try writeWarehouseEntry(type: same ? .movement : .negativeAdjmt, date: date, location: from,
                                             bin: b, item: item, quantity: qb.negated, quantityBase: qb.negated,
                                             unit: item.baseUnitOfMeasure, perUnit: Quantity(1), documentNo: documentNo,
                                             source: "itemReclassJournal", register: register, context: context, tracking: old)
                 }
                 if let b = toBin {
-                    try writeWarehouseEntry(type: internalMove || same ? .movement : .positiveAdjmt, date: date, location: to,
+                    try writeWarehouseEntry(type: same ? .movement : .positiveAdjmt, date: date, location: to,
                                             bin: b, item: item, quantity: qb, quantityBase: qb, unit: item.baseUnitOfMeasure,
                                             perUnit: Quantity(1), documentNo: documentNo, source: "itemReclassJournal",
                                             register: register, context: context, tracking: new)

@@ -86,8 +86,7 @@ extension Ledger {
             let (_, perUnit) = try unit(item, unitOfMeasure)
             let qb = try base(quantity, perUnit, item)
             let lot = lot ?? "", serial = serial ?? ""
-            if !lot.isEmpty { guard item.tracking.lot else { throw DomainError(.itemTracking, "item \(no) is not lot tracked") } }
-            if !serial.isEmpty { guard item.tracking.serial else { throw DomainError(.itemTracking, "item \(no) is not serial tracked") } }
+            try checkTrackingNumbers(item, lot: lot, serial: serial)
             guard state.reservations.count < Ledger.maxReservations else {
                 throw DomainError(.limitExceeded, "at most \(Ledger.maxReservations) reservations may be open",
                                   details: ["limit": .text("maxReservations"), "max": .int(Ledger.maxReservations)])
@@ -130,10 +129,7 @@ extension Ledger {
             guard item.tracking.isTracked else { throw DomainError(.itemTracking, "item \(no) is not lot or serial tracked") }
             let lot = lot ?? "", serial = serial ?? ""
             guard lot.isEmpty != serial.isEmpty else { throw DomainError(.itemTracking, "name a lot or a serial no. (one of them)") }
-            if !lot.isEmpty { guard item.tracking.lot else { throw DomainError(.itemTracking, "item \(no) is not lot tracked") } }
-            if !serial.isEmpty { guard item.tracking.serial else { throw DomainError(.itemTracking, "item \(no) is not serial tracked") } }
-            if !lot.isEmpty { try Ledger.checkCode(lot, "lot no.") }
-            if !serial.isEmpty { try Ledger.checkCode(serial, "serial no.") }
+            try checkTrackingNumbers(item, lot: lot, serial: serial)
             guard state.blockedTracking.count < Ledger.maxReservations || !blocked else {
                 throw DomainError(.limitExceeded, "at most \(Ledger.maxReservations) lots / serial nos. may be blocked",
                                   details: ["limit": .text("maxBlockedTracking"), "max": .int(Ledger.maxReservations)])

@@ -192,17 +192,9 @@ extension Ledger {
                 let (unit, perUnit) = try unit(item, line.unitOfMeasure)
                 let q = line.quantity
                 let qb = try base(q, perUnit, item, unit: unit)
-                let old = try resolveTracking(item, lot: line.lot, serial: line.serial, expirationDate: nil, inbound: false,
-                                              perUnit: perUnit, quantity: q)
-                let changes = (line.newLot != nil && line.newLot != old.lot) || (line.newSerial != nil && line.newSerial != old.serial)
-                if line.newExpirationDate != nil && !changes && line.newExpirationDate != old.expirationDate {
-                    throw DomainError(.itemTracking, "a lot's expiration date does not change; reclassify the stock into a new lot with newLot and newExpirationDate")
-                }
-                let new = changes
-                    ? try resolveTracking(item, lot: line.newLot ?? line.lot, serial: line.newSerial ?? line.serial,
-                                          expirationDate: line.newExpirationDate ?? (line.newLot == nil ? old.expirationDate : nil),
-                                          inbound: true, perUnit: perUnit, quantity: q)
-                    : old
+                let (old, new, changes) = try reclassTracking(
+                    item, lot: line.lot, serial: line.serial, newLot: line.newLot, newSerial: line.newSerial,
+                    newExpirationDate: line.newExpirationDate, perUnit: perUnit, quantity: q)
                 let moved = takeBase(location, from, item, unit: unit, tracking: old, quantity: q.negated, quantityBase: qb.negated)
                 try writeWarehouseEntry(type: .movement, date: date, location: location, bin: from, item: item,
                                         quantity: q.negated, quantityBase: moved, unit: unit, perUnit: perUnit,

@@ -56,6 +56,41 @@ public struct TrackingNo: Hashable, Sendable, Comparable {
 }
 
 extension Ledger {
+    /// Checks the lot / serial no. named for `item`: only the kinds of number the item is tracked by, each a valid code.
+    func checkTrackingNumbers(_ item: Item, lot: String, serial: String) throws(DomainError) {
+        if !lot.isEmpty {
+            guard item.tracking.lot else {
+                throw DomainError(.itemTracking, "item \(item.no) is not lot tracked; remove lot \(lot)", details: ["item": .text(item.no)])
+            }
+            try Ledger.checkCode(lot, "lot no.")
+        }
+        if !serial.isEmpty {
+            guard item.tracking.serial else {
+                throw DomainError(.itemTracking, "item \(item.no) is not serial tracked; remove serial \(serial)", details: ["item": .text(item.no)])
+            }
+            try Ledger.checkCode(serial, "serial no.")
+        }
+    }
+
+    /// The tracking a reclassification line takes (`old`) and gives (`new`); `changes` when the lot or serial no.
+    /// changes, which the item ledger records as a Transfer pair (§3.3). A new expiration date needs a new number.
+    func reclassTracking(
+        _ item: Item, lot: String?, serial: String?, newLot: String?, newSerial: String?, newExpirationDate: String?,
+        perUnit: Quantity, quantity: Quantity
+    ) throws(DomainError) -> (old: Tracking, new: Tracking, changes: Bool) {
+        let old = try resolveTracking(item, lot: lot, serial: serial, expirationDate: nil, inbound: false, perUnit: perUnit,
+                                      quantity: quantity)
+        let changes = (newLot != nil && newLot != old.lot) || (newSerial != nil && newSerial != old.serial)
+        if newExpirationDate != nil && !changes && newExpirationDate != old.expirationDate {
+            throw DomainError(.itemTracking, "a lot's expiration date does not change; reclassify the stock into a new lot with newLot and newExpirationDate")
+        }
+        guard changes else { return (old, old, false) }
+        let new = try resolveTracking(item, lot: newLot ?? lot, serial: newSerial ?? serial,
+                                      expirationDate: newExpirationDate ?? (newLot == nil ? old.expirationDate : nil),
+                                      inbound: true, perUnit: perUnit, quantity: quantity)
+        return (old, new, true)
+    }
+
     /// Checks the tracking numbers a line gives for `item` and resolves its expiration date (§4.5):
     /// a lot-tracked item needs a lot, a serial-tracked one a serial in a unit of 1 with a quantity of 0 or 1;
     /// an untracked item takes neither. A lot's expiration date never changes; an incoming lot of an item that
@@ -69,18 +104,9 @@ extension Ledger {
         func fail(_ m: String) -> DomainError {
             DomainError(.itemTracking, m, details: ["item": .text(item.no)])
         }
-        if !lot.isEmpty {
-            guard t.lot else { throw fail("item \(item.no) is not lot tracked; remove lot \(lot)") }
-            try Ledger.checkCode(lot, "lot no.")
-        } else if t.lot {
-            throw fail("item \(item.no) is lot tracked: the line needs a lot no.")
-        }
-        if !serial.isEmpty {
-            guard t.serial else { throw fail("item \(item.no) is not serial tracked; remove serial \(serial)") }
-            try Ledger.checkCode(serial, "serial no.")
-        } else if t.serial {
-            throw fail("item \(item.no) is serial tracked: the line needs a serial no.")
-        }
+        try checkTrackingNumbers(item, lot: lot, serial: serial)
+        if lot.isEmpty && t.lot { throw fail("item \(item.no) is lot tracked: the line needs a lot no.") }
+        if serial.isEmpty && t.serial { throw fail("item \(item.no) is serial tracked: the line needs a serial no.") }
         if t.serial {
             guard perUnit == Quantity(1) else {
                 throw fail("item \(item.no) is serial tracked: use a unit of measure of quantity 1, not \(perUnit)")
