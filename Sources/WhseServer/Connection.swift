@@ -222,18 +222,20 @@ final class RPCConnection: ChannelInboundHandler {
                                           limit: "maxJournalLines", value: core.limits.maxJournalLines)))
             return
         }
-        if req.method == "server.checkpoint" {
-            guard let eventLoop = context?.eventLoop else { return }
+        if req.method == "server.checkpoint" || req.method == "server.backup" {
             do {
                 // The same rules as every method: an object (or nothing), here an empty one.
                 if try !Params(req.params).object.isEmpty {
-                    reply(.failure(.invalidParams("server.checkpoint takes no params")))
+                    reply(.failure(.invalidParams("\(req.method) takes no params")))
                     return
                 }
             } catch {
                 reply(.failure(error))
                 return
             }
+        }
+        if req.method == "server.checkpoint" {
+            guard let eventLoop = context?.eventLoop else { return }
             let bound = NIOLoopBound(reply, eventLoop: eventLoop)
             if !core.writer.requestCheckpoint({ outcome in eventLoop.execute { bound.value(outcome) } }) {
                 reply(.failure(.shuttingDown()))
@@ -242,16 +244,6 @@ final class RPCConnection: ChannelInboundHandler {
         }
         if req.method == "server.backup" {
             guard let eventLoop = context?.eventLoop else { return }
-            do {
-                // The same rules as every method: an object (or nothing), here an empty one.
-                if try !Params(req.params).object.isEmpty {
-                    reply(.failure(.invalidParams("server.backup takes no params")))
-                    return
-                }
-            } catch {
-                reply(.failure(error))
-                return
-            }
             let bound = NIOLoopBound(reply, eventLoop: eventLoop)
             let accepted = core.writer.requestBackup { sequence, bytes in
                 let encoded = Data(bytes).base64EncodedString()

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Warehouse
 import WhseProtocol
 
@@ -13,14 +10,7 @@ public enum Handlers {
     nonisolated(unsafe) public static var maxJournalLines = 10_000
 
     /// Today's date (UTC) for a read that defaults to today; postings take theirs from the context stamped at acceptance.
-    static func today(_ ctx: PostingContext) -> String {
-        if !ctx.today.isEmpty { return ctx.today }
-        var t = time(nil)
-        var tmv = tm()
-        gmtime_r(&t, &tmv)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(tmv.tm_year + 1900)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))"
-    }
+    static func today(_ ctx: PostingContext) -> String { ctx.today.isEmpty ? utcNow().date : ctx.today }
 
     static func run<T>(_ body: () throws(DomainError) -> T) throws(RPCError) -> T {
         do { return try body() } catch { throw RPCError(error) }

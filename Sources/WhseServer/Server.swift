@@ -36,13 +36,8 @@ public final class ServerCore: @unchecked Sendable {
 
     /// The context stamped on a posting at acceptance.
     func context(user: String) -> PostingContext {
-        var t = time(nil)
-        var tmv = tm()
-        gmtime_r(&t, &tmv)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        let date = "\(tmv.tm_year + 1900)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))"
-        let stamp = "\(date)T\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec))Z"
-        return PostingContext(user: user, timestamp: stamp, today: date)
+        let now = utcNow()
+        return PostingContext(user: user, timestamp: now.timestamp, today: now.date)
     }
 
     /// A read-only method, under the state lock.
@@ -305,4 +300,14 @@ public final class Server: @unchecked Sendable {
         try? group.syncShutdownGracefully()
         core.log.close()
     }
+}
+
+/// The wall clock in UTC: today as YYYY-MM-DD and the moment as YYYY-MM-DDTHH:MM:SSZ.
+func utcNow() -> (date: String, timestamp: String) {
+    var t = time(nil)
+    var tmv = tm()
+    gmtime_r(&t, &tmv)
+    func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+    let date = "\(tmv.tm_year + 1900)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))"
+    return (date, "\(date)T\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec))Z")
 }
