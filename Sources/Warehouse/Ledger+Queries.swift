@@ -91,15 +91,21 @@ extension Ledger {
         return s.fixed || s.isDefault
     }
 
+    /// The rows of `keys` in key order; a zero row only with `includeZero` or a Fixed / Default set-up (looked up for
+    /// zero rows alone, so a listing of stock costs no set-up lookups).
+    func rows<Keys: Sequence>(_ keys: Keys, includeZero: Bool) -> [BinContentRow] where Keys.Element == ContentKey {
+        keys.sorted().compactMap { k in
+            let c = state.contents[k] ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
+            guard includeZero || !(c.quantity.isZero && c.quantityBase.isZero) || keepsZeroRow(k) else { return nil }
+            return row(k, c)
+        }
+    }
+
     /// What a bin holds, per item and unit (zero rows left out unless `includeZero`, or Fixed / Default).
     public func binContents(location: String, bin code: String, includeZero: Bool = false) throws(DomainError) -> [BinContentRow] {
         _ = try bin(location, code)
         let keys = (state.contentsByBin[BinKey(location, code)] ?? []).union(setupOnlyKeys { $0.location == location && $0.bin == code })
-        return keys.sorted().compactMap { k in
-            let c = state.contents[k] ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
-            guard includeZero || keepsZeroRow(k) || !(c.quantity.isZero && c.quantityBase.isZero) else { return nil }
-            return row(k, c)
-        }
+        return rows(keys, includeZero: includeZero)
     }
 
     /// Where an item is, per bin and unit, the adjustment bin included and marked.
@@ -108,11 +114,7 @@ extension Ledger {
         if let l = location { _ = try self.location(l) }
         let keys = (state.contentsByItem[no] ?? []).filter { location == nil || $0.location == location }
             + setupOnlyKeys { $0.item == no && (location == nil || $0.location == location) }
-        return keys.sorted().compactMap { k in
-            let c = state.contents[k] ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
-            guard includeZero || keepsZeroRow(k) || !(c.quantity.isZero && c.quantityBase.isZero) else { return nil }
-            return row(k, c)
-        }
+        return rows(keys, includeZero: includeZero)
     }
 
     /// Availability per location (all locations where the item has entries, or the one asked for).
