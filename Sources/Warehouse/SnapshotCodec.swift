@@ -149,15 +149,17 @@ extension LedgerState {
         w.uint(UInt64(locations.count))
         for l in locations.values.sorted(by: { $0.code < $1.code }) {
             w.string(l.code); w.string(l.name); w.uint(UInt64(LocationKind.allCases.firstIndex(of: l.kind)!)); w.optString(l.adjustmentBin)
+            w.uint(UInt64(CapacityPolicy.allCases.firstIndex(of: l.binCapacityPolicy)!)); w.bool(l.checkWarehouseClass)
         }
         w.uint(UInt64(zones.count))
         for z in zones.values.sorted(by: { ($0.location, $0.code) < ($1.location, $1.code) }) {
-            w.string(z.location); w.string(z.code); w.string(z.description); w.optString(z.binType)
+            w.string(z.location); w.string(z.code); w.string(z.description); w.optString(z.binType); w.optString(z.warehouseClass)
         }
         w.uint(UInt64(bins.count))
         for b in bins.values.sorted(by: { ($0.location, $0.code) < ($1.location, $1.code) }) {
             w.string(b.location); w.string(b.code); w.string(b.description); w.optString(b.zone); w.optString(b.binType)
             w.uint(UInt64(BlockMovement.allCases.firstIndex(of: b.blockMovement)!))
+            w.quantity(b.maximumCubage); w.quantity(b.maximumWeight); w.optString(b.warehouseClass)
         }
         w.uint(UInt64(items.count))
         for i in items.values.sorted(by: { $0.no < $1.no }) {
@@ -169,6 +171,9 @@ extension LedgerState {
             for (code, p) in i.roundingPrecision.sorted(by: { $0.key < $1.key }) { w.string(code); w.quantity(p) }
             w.optString(i.countingPeriod); w.optString(i.lastCountingPeriodUpdate); w.optString(i.nextCountingStart)
             w.optString(i.nextCountingEnd); w.optString(i.lastPhysInventoryDate)
+            w.optString(i.warehouseClass)
+            w.uint(UInt64(i.unitMeasures.count))
+            for (code, m) in i.unitMeasures.sorted(by: { $0.key < $1.key }) { w.string(code); w.quantity(m.cubage); w.quantity(m.weight) }
         }
         w.uint(UInt64(warehouseEntries.count))
         for e in warehouseEntries {
@@ -260,19 +265,6 @@ extension LedgerState {
         w.uint(UInt64(lastReservationNo))
         w.uint(UInt64(blockedTracking.count))
         for k in blockedTracking.sorted() { w.string(k.item); w.string(k.lot); w.string(k.serial) }
-        // Capacity and warehouse classes, per record already written above (same order).
-        for l in locations.values.sorted(by: { $0.code < $1.code }) {
-            w.uint(UInt64(CapacityPolicy.allCases.firstIndex(of: l.binCapacityPolicy)!)); w.bool(l.checkWarehouseClass)
-        }
-        for z in zones.values.sorted(by: { ($0.location, $0.code) < ($1.location, $1.code) }) { w.optString(z.warehouseClass) }
-        for b in bins.values.sorted(by: { ($0.location, $0.code) < ($1.location, $1.code) }) {
-            w.quantity(b.maximumCubage); w.quantity(b.maximumWeight); w.optString(b.warehouseClass)
-        }
-        for i in items.values.sorted(by: { $0.no < $1.no }) {
-            w.optString(i.warehouseClass)
-            w.uint(UInt64(i.unitMeasures.count))
-            for (code, m) in i.unitMeasures.sorted(by: { $0.key < $1.key }) { w.string(code); w.quantity(m.cubage); w.quantity(m.weight) }
-        }
         w.uint(UInt64(binContentSetups.count))
         for (k, s) in binContentSetups.sorted(by: { $0.key < $1.key }) {
             w.string(k.location); w.string(k.bin); w.string(k.item); w.string(k.unitOfMeasure)
@@ -291,17 +283,20 @@ extension LedgerState {
             return all[i]
         }
         for _ in 0..<(try r.count()) {
-            let l = Location(code: try r.string(), name: try r.string(), kind: try enumIndex(LocationKind.self, &r),
+            var l = Location(code: try r.string(), name: try r.string(), kind: try enumIndex(LocationKind.self, &r),
                              adjustmentBin: try r.optString())
+            if v2 { l.binCapacityPolicy = try enumIndex(CapacityPolicy.self, &r); l.checkWarehouseClass = try r.bool() }
             s.locations[l.code] = l
         }
         for _ in 0..<(try r.count()) {
-            let z = Zone(location: try r.string(), code: try r.string(), description: try r.string(), binType: try r.optString())
+            var z = Zone(location: try r.string(), code: try r.string(), description: try r.string(), binType: try r.optString())
+            if v2 { z.warehouseClass = try r.optString() }
             s.zones[BinKey(z.location, z.code)] = z
         }
         for _ in 0..<(try r.count()) {
-            let b = Bin(location: try r.string(), code: try r.string(), description: try r.string(), zone: try r.optString(),
+            var b = Bin(location: try r.string(), code: try r.string(), description: try r.string(), zone: try r.optString(),
                         binType: try r.optString(), blockMovement: try enumIndex(BlockMovement.self, &r))
+            if v2 { b.maximumCubage = try r.quantity(); b.maximumWeight = try r.quantity(); b.warehouseClass = try r.optString() }
             s.bins[BinKey(b.location, b.code)] = b
         }
         for _ in 0..<(try r.count()) {
@@ -314,6 +309,10 @@ extension LedgerState {
                 i.countingPeriod = try r.optString(); i.lastCountingPeriodUpdate = try r.optString()
                 i.nextCountingStart = try r.optString(); i.nextCountingEnd = try r.optString()
                 i.lastPhysInventoryDate = try r.optString()
+                i.warehouseClass = try r.optString()
+                for _ in 0..<(try r.count()) {
+                    i.unitMeasures[try r.string()] = UnitMeasure(cubage: try r.quantity(), weight: try r.quantity())
+                }
             }
             s.items[i.no] = i
         }
@@ -441,21 +440,6 @@ extension LedgerState {
             s.lastReservationNo = try r.count()
             for _ in 0..<(try r.count()) {
                 s.blockedTracking.insert(TrackingNo(try r.string(), lot: try r.string(), serial: try r.string()))
-            }
-            for code in s.locations.keys.sorted() {
-                s.locations[code]!.binCapacityPolicy = try enumIndex(CapacityPolicy.self, &r)
-                s.locations[code]!.checkWarehouseClass = try r.bool()
-            }
-            for k in s.zones.keys.sorted(by: { ($0.location, $0.bin) < ($1.location, $1.bin) }) { s.zones[k]!.warehouseClass = try r.optString() }
-            for k in s.bins.keys.sorted(by: { ($0.location, $0.bin) < ($1.location, $1.bin) }) {
-                s.bins[k]!.maximumCubage = try r.quantity(); s.bins[k]!.maximumWeight = try r.quantity()
-                s.bins[k]!.warehouseClass = try r.optString()
-            }
-            for no in s.items.keys.sorted() {
-                s.items[no]!.warehouseClass = try r.optString()
-                for _ in 0..<(try r.count()) {
-                    s.items[no]!.unitMeasures[try r.string()] = UnitMeasure(cubage: try r.quantity(), weight: try r.quantity())
-                }
             }
             for _ in 0..<(try r.count()) {
                 let k = ContentKey(try r.string(), try r.string(), try r.string(), try r.string())
