@@ -92,10 +92,12 @@ public final class Ledger: @unchecked Sendable {
         let lastRegisterNo: Int
         let lastJournalSerial: Int
         let lastReservationNo: Int
+        let warnings: Int
     }
 
     var undoLog: [Undo] = []
-    /// Warnings of the posting being made (capacity under Allow More); `postLines` resets them.
+    /// Warnings of the postings in the open savepoints (capacity under Allow More), kept and undone like the entries:
+    /// a posting's summary holds those since its own savepoint.
     var warnings: [String] = []
     var savepointDepth = 0
 
@@ -110,7 +112,6 @@ public final class Ledger: @unchecked Sendable {
     }
 
     public func savepoint() -> Savepoint {
-        if savepointDepth == 0 { warnings = [] }   // a new top-level operation says only its own warnings
         savepointDepth += 1
         return Savepoint(
             undoCount: undoLog.count,
@@ -119,7 +120,8 @@ public final class Ledger: @unchecked Sendable {
             physInventoryEntries: state.physInventoryEntries.count,
             lastRegisterNo: state.lastRegisterNo,
             lastJournalSerial: state.lastJournalSerial,
-            lastReservationNo: state.lastReservationNo)
+            lastReservationNo: state.lastReservationNo,
+            warnings: warnings.count)
     }
 
     /// Undoes everything after `point`.
@@ -160,6 +162,7 @@ public final class Ledger: @unchecked Sendable {
         state.lastRegisterNo = point.lastRegisterNo
         state.lastJournalSerial = point.lastJournalSerial
         state.lastReservationNo = point.lastReservationNo
+        if warnings.count > point.warnings { warnings.removeSubrange(point.warnings...) }
         end(point)
     }
 
@@ -170,7 +173,7 @@ public final class Ledger: @unchecked Sendable {
 
     private func end(_ point: Savepoint) {
         savepointDepth -= 1
-        if savepointDepth <= 0 { savepointDepth = 0; undoLog.removeAll(keepingCapacity: true) }
+        if savepointDepth <= 0 { savepointDepth = 0; undoLog.removeAll(keepingCapacity: true); warnings.removeAll() }
     }
 
     /// Runs `body` atomically: on a thrown error everything it changed is undone.
@@ -372,7 +375,6 @@ public final class Ledger: @unchecked Sendable {
     ) throws(DomainError) -> PostingSummary {
         let start = savepoint()
         defer { release(start) }
-        warnings = []
         let register = nextRegister()
         for (i, line) in lines.enumerated() {
             do throws(DomainError) {
@@ -392,6 +394,6 @@ public final class Ledger: @unchecked Sendable {
             warehouseEntries: range(point.warehouseEntries, state.warehouseEntries.count),
             itemLedgerEntries: range(point.itemLedgerEntries, state.itemLedgerEntries.count),
             physInventoryEntries: range(point.physInventoryEntries, state.physInventoryEntries.count),
-            lines: lines, warnings: warnings)
+            lines: lines, warnings: Array(warnings[point.warnings...]))
     }
 }

@@ -77,6 +77,26 @@ import Testing
         #expect(l.verify() == [])
     }
 
+    /// A posting's warnings are its own, also when the writer keeps one savepoint open over a group commit of
+    /// several requests; a rolled-back posting's warnings go with it.
+    @Test func warningsBelongToTheirPosting() throws {
+        let l = try frozenWarehouse(.allowMore)
+        let batch = l.savepoint()
+        let first = try l.registerWhseItemJournal(location: "WH2", lines: [
+            WhseItemJournalLine(item: "ICE", bin: "F-01", quantity: Quantity(2), unitOfMeasure: "BOX")], context: ctx)
+        #expect(first.warnings.count == 1)
+        try l.createLocation(code: "SHOP", kind: .plain)
+        #expect(try l.convertToDirected(location: "SHOP", context: ctx).warnings.isEmpty)
+        let request = l.savepoint()
+        _ = try l.registerWhseItemJournal(location: "WH2", lines: [WhseItemJournalLine(item: "ICE", bin: "F-01", quantity: Quantity(1))],
+                                          context: ctx)
+        l.rollback(to: request)
+        #expect(try l.registerWhseItemJournal(location: "WH2", lines: [WhseItemJournalLine(item: "DRYGOODS", bin: "D-01", quantity: Quantity(1))],
+                                              context: ctx).warnings.isEmpty)
+        l.release(batch)
+        #expect(l.verify() == [])
+    }
+
     /// §2.6: a default bin content per item and location; at a basic location an item journal line without a bin goes
     /// there. Fixed and default contents show in listings when empty.
     @Test func defaultAndFixedBinContents() throws {
