@@ -17,6 +17,7 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case reserved = "reserved"
         case capacityExceeded = "capacity_exceeded"
         case warehouseClass = "warehouse_class"
+        case adjustmentStale = "adjustment_stale"
     }
     public var reason: Reason
     public var message: String

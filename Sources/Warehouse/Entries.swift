@@ -11,8 +11,16 @@ public struct PostingContext: Sendable, Hashable {
     public var timestamp: String
     /// Today's date (YYYY-MM-DD) used when a request names no posting date.
     public var today: String
-    public init(user: String, timestamp: String, today: String) {
-        self.user = user; self.timestamp = timestamp; self.today = today
+    /// The ledger rules the request was accepted under. A rule added later applies to requests accepted from its
+    /// version on, so a record acknowledged under older rules replays as it was posted (docs/on-disk-format.md §4.4).
+    /// 1: the first release. 2: stale Calculate Whse. Adjustment lines are refused (`adjustment_stale`); item
+    /// journal postings at directed locations may not take the location's inventory below zero.
+    public var rules: Int
+    /// The rules this build accepts new requests under.
+    public static let currentRules = 2
+
+    public init(user: String, timestamp: String, today: String, rules: Int = PostingContext.currentRules) {
+        self.user = user; self.timestamp = timestamp; self.today = today; self.rules = rules
     }
 }
 

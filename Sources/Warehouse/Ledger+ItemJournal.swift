@@ -58,6 +58,15 @@ public struct ItemJournalLine: Sendable, Hashable {
 public struct ItemJournalBatch: Sendable, Hashable {
     public var name: String
     public var lines: [ItemJournalLine]
+    /// The basis of the warehouse-adjustment lines: per adjustment-bin content key they clear, the number of the last
+    /// warehouse entry on that key when the batch was last calculated for it (0: no content). A line whose key has
+    /// moved since is stale and is refused at posting (`adjustment_stale`); a recalculation refreshes it. A line
+    /// with no basis (a batch read from a snapshot older than state version 3) is stale.
+    public var basis: [ContentKey: Int]
+
+    public init(name: String, lines: [ItemJournalLine], basis: [ContentKey: Int] = [:]) {
+        self.name = name; self.lines = lines; self.basis = basis
+    }
 }
 
 /// Item Journal posting (DOMAIN.md §3.5, §3.7, §3.8) and Calculate Whse. Adjustment.
@@ -129,22 +138,9 @@ extension Ledger {
                 if let b = line.bin {
                     throw DomainError(.wrongLocationKind, "location \(location.code) has no bins; remove bin \(b)")
                 }
-                // No bin guards a plain location's stock, so the item ledger itself may not go below zero, per item
-                // and per lot / serial.
-                let have = state.itemLedgerTotals[ItemLocationKey(item.no, location.code)] ?? .zero
-                if signedBase.isNegative, let after = have.adding(signedBase), after.isNegative {
-                    throw DomainError(.insufficientQuantity,
-                                      "location \(location.code) holds \(have) \(item.baseUnitOfMeasure) of item \(item.no); \(signedBase.magnitude) cannot be taken",
-                                      details: ["item": .text(item.no), "available": .quantity(have), "requested": .quantity(signedBase.magnitude)])
-                }
-                if !tracking.isEmpty && signedBase.isNegative {
-                    let tk = TrackingKey(item.no, location.code, lot: tracking.lot, serial: tracking.serial)
-                    let haveT = state.trackingTotals[tk] ?? .zero
-                    if let after = haveT.adding(signedBase), after.isNegative {
-                        throw DomainError(.insufficientQuantity,
-                                          "location \(location.code) holds \(haveT) of item \(item.no) \(tracking.label); \(signedBase.magnitude) cannot be taken",
-                                          details: ["item": .text(item.no), "available": .quantity(haveT), "requested": .quantity(signedBase.magnitude)])
-                    }
+                // No bin guards a plain location's stock, so the item ledger itself may not go below zero.
+                if !location.allowNegativeInventory {
+                    try checkInventoryStaysPositive(location, item, tracking, signedBase)
                 }
             case .basic:
                 // The line's bin, else the item's default bin content at the location (§2.6).
@@ -168,6 +164,12 @@ extension Ledger {
                 }
                 let adj = try bin(location.code, adjCode)
                 try Ledger.checkBlocked(adj, inbound: !signedBase.isNegative)
+                // The adjustment bin may go negative, so it guards nothing: a typed outbound line (sale, negative
+                // adjustment, or a negative purchase) may not take the location's inventory below zero. Generated
+                // lines only mirror what the warehouse already did (protocol.md 13.3, itemJournal.post).
+                if context.rules >= 2 && !line.warehouseAdjustment && !location.allowNegativeInventory {
+                    try checkInventoryStaysPositive(location, item, tracking, signedBase)
+                }
                 try writeWarehouseEntry(type: weType, date: date, location: location, bin: adj, item: item,
                                         quantity: signedQty, quantityBase: signedBase, unit: unit, perUnit: perUnit,
                                         documentNo: line.documentNo, source: "itemJournal", register: register,
@@ -177,6 +179,29 @@ extension Ledger {
                                      quantity: signedBase, unit: unit, perUnit: perUnit,
                                      warehouseAdjustment: line.warehouseAdjustment, source: "itemJournal", context: context,
                                      tracking: tracking)
+        }
+    }
+
+    /// Refuses a take that would leave the item ledger of the location below zero, per item and per lot / serial no.
+    func checkInventoryStaysPositive(_ location: Location, _ item: Item, _ tracking: Tracking,
+                                     _ signedBase: Quantity) throws(DomainError) {
+        guard signedBase.isNegative else { return }
+        let have = state.itemLedgerTotals[ItemLocationKey(item.no, location.code)] ?? .zero
+        if let after = have.adding(signedBase), after.isNegative {
+            throw DomainError(.insufficientQuantity,
+                              "location \(location.code) holds \(have) \(item.baseUnitOfMeasure) of item \(item.no) in its item ledger; \(signedBase.magnitude) cannot be taken (negative inventory is not allowed there)",
+                              details: ["item": .text(item.no), "location": .text(location.code), "available": .quantity(have),
+                                        "requested": .quantity(signedBase.magnitude)])
+        }
+        if !tracking.isEmpty {
+            let tk = TrackingKey(item.no, location.code, lot: tracking.lot, serial: tracking.serial)
+            let haveT = state.trackingTotals[tk] ?? .zero
+            if let after = haveT.adding(signedBase), after.isNegative {
+                throw DomainError(.insufficientQuantity,
+                                  "location \(location.code) holds \(haveT) of item \(item.no) \(tracking.label); \(signedBase.magnitude) cannot be taken",
+                                  details: ["item": .text(item.no), "location": .text(location.code), "available": .quantity(haveT),
+                                            "requested": .quantity(signedBase.magnitude)])
+            }
         }
     }
 
@@ -194,12 +219,41 @@ extension Ledger {
         }
     }
 
-    /// Posts every line of a server-side batch and empties it.
+    /// The adjustment-bin content keys a warehouse-adjustment line clears, one per part; empty for other lines.
+    func adjustmentKeys(_ line: ItemJournalLine) -> [ContentKey] {
+        guard line.warehouseAdjustment, let loc = state.locations[line.location], let adj = loc.adjustmentBin,
+              let item = state.items[line.item] else { return [] }
+        let unit = line.unitOfMeasure ?? item.baseUnitOfMeasure
+        return line.parts.map { ContentKey(loc.code, adj, line.item, unit, lot: $0.lot ?? "", serial: $0.serial ?? "") }
+    }
+
+    /// Line numbers (1-based) of the batch's warehouse-adjustment lines whose adjustment-bin content moved after
+    /// they were calculated: posting them would clear what is no longer there (issue 12 item 4).
+    public func staleBatchLines(_ batch: ItemJournalBatch) -> [Int] {
+        var stale: [Int] = []
+        for (i, line) in batch.lines.enumerated() {
+            for key in adjustmentKeys(line) where batch.basis[key] != (state.contents[key]?.lastEntryNo ?? 0) {
+                stale.append(i + 1)
+                break
+            }
+        }
+        return stale
+    }
+
+    /// Posts every line of a server-side batch and empties it. Refuses with `adjustment_stale` when lines of it
+    /// clear adjustment-bin content that moved after they were calculated.
     @discardableResult
     public func postItemJournalBatch(_ name: String, context: PostingContext) throws(DomainError) -> PostingSummary {
         try atomically { () throws(DomainError) -> PostingSummary in
             guard let batch = state.itemJournalBatches[name], !batch.lines.isEmpty else {
                 throw DomainError(.notFound, "item journal batch \(name) has no lines", details: ["batch": .text(name)])
+            }
+            let stale = context.rules >= 2 ? staleBatchLines(batch) : []
+            if !stale.isEmpty {
+                throw DomainError(
+                    .adjustmentStale,
+                    "lines \(stale.map(String.init).joined(separator: ", ")) of batch \(name) clear adjustment-bin content that moved after they were calculated; run Calculate Whse. Adjustment again for the batch, then post it",
+                    details: ["batch": .text(name), "staleLines": .ints(stale)])
             }
             let result = try postItemJournal(lines: batch.lines, context: context)
             setItemBatch(name, nil)
@@ -263,13 +317,16 @@ extension Ledger {
             }
             for loc in locations {
                 guard let adj = loc.adjustmentBin else { continue }
-                let keys = (state.contentsByBin[BinKey(loc.code, adj)] ?? [])
-                    .filter { filterItem == nil || $0.item == filterItem }
-                    .sorted()
+                // The content there now, and the keys the batch already clears: a key whose content went to zero since
+                // (a count brought it back) gets the opposite line, so the batch as a whole clears what is there.
+                var inScope = state.contentsByBin[BinKey(loc.code, adj)] ?? []
+                for key in pending.keys where key.location == loc.code && key.bin == adj { inScope.insert(key) }
+                let keys = inScope.filter { filterItem == nil || $0.item == filterItem }.sorted()
+                for key in keys { existing.basis[key] = state.contents[key]?.lastEntryNo ?? 0 }
                 // Net content per key, grouped per (item, unit) in key order.
                 var groups: [(item: String, unit: String, nets: [(key: ContentKey, qty: Quantity, base: Quantity)])] = []
                 for key in keys {
-                    guard let content = state.contents[key] else { continue }
+                    let content = state.contents[key] ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
                     let already = pending[key] ?? (.zero, .zero)
                     guard let netQty = content.quantity.subtracting(already.qty),
                           let netBase = content.quantityBase.subtracting(already.base) else {
@@ -325,8 +382,12 @@ extension Ledger {
                                       details: ["limit": .text("maxBatchLines"), "max": .int(Ledger.maxBatchLines)])
                 }
                 existing.lines.append(contentsOf: added)
-                setItemBatch(batch, existing)
             }
+            // The basis of every key in scope is refreshed even when nothing was added: the lines already there were
+            // netted against today's content.
+            let cleared = Set(existing.lines.flatMap { adjustmentKeys($0) })
+            existing.basis = existing.basis.filter { key, _ in cleared.contains(key) }
+            if !existing.lines.isEmpty, existing != state.itemJournalBatches[batch] { setItemBatch(batch, existing) }
             return added
         }
     }

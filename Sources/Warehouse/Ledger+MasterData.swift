@@ -78,7 +78,7 @@ extension Ledger {
     public func createLocation(
         code: String, name: String = "", kind: LocationKind = .directed,
         adjustmentBin: String = "ADJ", adjustmentZone: String = "ADJUSTMENT",
-        binCapacityPolicy: CapacityPolicy = .never, checkWarehouseClass: Bool = false
+        binCapacityPolicy: CapacityPolicy = .never, checkWarehouseClass: Bool = false, allowNegativeInventory: Bool = false
     ) throws(DomainError) -> Location {
         try atomically { () throws(DomainError) -> Location in
             try Ledger.checkCode(code, "location code")
@@ -90,8 +90,9 @@ extension Ledger {
                 throw DomainError(.wrongLocationKind, "a plain location has no bins: no capacity policy, no warehouse class check",
                                   details: ["location": .text(code)])
             }
+            try Ledger.checkNegativeInventorySetting(kind, allowNegativeInventory, code)
             var location = Location(code: code, name: name, kind: kind, adjustmentBin: nil, binCapacityPolicy: binCapacityPolicy,
-                                    checkWarehouseClass: checkWarehouseClass)
+                                    checkWarehouseClass: checkWarehouseClass, allowNegativeInventory: allowNegativeInventory)
             if kind == .directed {
                 try Ledger.checkCode(adjustmentBin, "adjustment bin code")
                 try Ledger.checkCode(adjustmentZone, "adjustment zone code")
@@ -107,10 +108,19 @@ extension Ledger {
         }
     }
 
-    /// Changes a location's name, bin capacity policy or warehouse class check.
+    /// A basic location's bins never go below zero, so its inventory cannot either: the setting does not apply.
+    static func checkNegativeInventorySetting(_ kind: LocationKind, _ allow: Bool, _ code: String) throws(DomainError) {
+        if kind == .basic && allow {
+            throw DomainError(.wrongLocationKind,
+                              "allowNegativeInventory applies to directed and plain locations; the bins of basic location \(code) never go below zero",
+                              details: ["location": .text(code)])
+        }
+    }
+
+    /// Changes a location's name, bin capacity policy, warehouse class check or negative-inventory setting.
     @discardableResult
     public func updateLocation(code: String, name: String? = nil, binCapacityPolicy: CapacityPolicy? = nil,
-                               checkWarehouseClass: Bool? = nil) throws(DomainError) -> Location {
+                               checkWarehouseClass: Bool? = nil, allowNegativeInventory: Bool? = nil) throws(DomainError) -> Location {
         try atomically { () throws(DomainError) -> Location in
             var location = try location(code)
             if let n = name { try Ledger.checkText(n, "location name"); location.name = n }
@@ -120,6 +130,10 @@ extension Ledger {
             }
             if let p = binCapacityPolicy { location.binCapacityPolicy = p }
             if let c = checkWarehouseClass { location.checkWarehouseClass = c }
+            if let a = allowNegativeInventory {
+                try Ledger.checkNegativeInventorySetting(location.kind, a, code)
+                location.allowNegativeInventory = a
+            }
             setLocation(location)
             return location
         }

@@ -28,6 +28,9 @@ public struct Location: Sendable, Hashable {
     public var binCapacityPolicy: CapacityPolicy = .never
     /// Check Whse. Class: an item goes only into bins of its warehouse class.
     public var checkWarehouseClass: Bool = false
+    /// Item journal lines may take the location's inventory below zero (directed and plain locations, whose item
+    /// ledger no bin guards). Off by default, as Business Central's Prevent Negative Inventory is on.
+    public var allowNegativeInventory: Bool = false
 }
 
 /// A bin type (DOMAIN.md §2.3). whsed ships the standard set; its flags drive the bin rules.

@@ -2,7 +2,8 @@
 /// string table, so a million entries encode and decode in a fraction of a second. Pure: bytes in, bytes out.
 public struct SnapshotWriter {
     public private(set) var body: [UInt8] = []
-    var strings: [String: Int] = [:]
+    /// By bytes, not by String equality: canonically equivalent spellings are distinct texts (ExactText).
+    var strings: [ExactText: Int] = [:]
     var table: [String] = []
 
     public init() { body.reserveCapacity(1 << 20) }
@@ -16,9 +17,10 @@ public struct SnapshotWriter {
     public mutating func quantity(_ q: Quantity) { int(Int(q.units)) }
     public mutating func bool(_ b: Bool) { body.append(b ? 1 : 0) }
     public mutating func string(_ s: String) {
-        if let i = strings[s] { uint(UInt64(i)); return }
+        let key = ExactText(s)
+        if let i = strings[key] { uint(UInt64(i)); return }
         let i = table.count
-        strings[s] = i
+        strings[key] = i
         table.append(s)
         uint(UInt64(i))
     }
@@ -141,8 +143,10 @@ extension LedgerState {
     }
 
     /// Version of the state encoding inside a snapshot.
-    /// 2 added item tracking, rounding precision, counting periods and reservations; version 1 is still read.
-    public static let snapshotVersion = 2
+    /// 2 added item tracking, rounding precision, counting periods and reservations; 3 added each location's
+    /// allowNegativeInventory and the basis of item journal batches (the entry no. each warehouse-adjustment line was
+    /// calculated against). 1 and 2 are still read.
+    public static let snapshotVersion = 3
 
     /// Writes the whole state.
     public func encode(into w: inout SnapshotWriter) {
@@ -150,6 +154,7 @@ extension LedgerState {
         for l in locations.values.sorted(by: { $0.code < $1.code }) {
             w.string(l.code); w.string(l.name); w.uint(UInt64(LocationKind.allCases.firstIndex(of: l.kind)!)); w.optString(l.adjustmentBin)
             w.uint(UInt64(CapacityPolicy.allCases.firstIndex(of: l.binCapacityPolicy)!)); w.bool(l.checkWarehouseClass)
+            w.bool(l.allowNegativeInventory)
         }
         w.uint(UInt64(zones.count))
         for z in zones.values.sorted(by: { ($0.location, $0.code) < ($1.location, $1.code) }) {
@@ -245,6 +250,11 @@ extension LedgerState {
                     w.bool(t.quantityBase != nil); if let qb = t.quantityBase { w.quantity(qb) }
                 }
             }
+            w.uint(UInt64(b.basis.count))
+            for (k, n) in b.basis.sorted(by: { $0.key < $1.key }) {
+                w.string(k.location); w.string(k.bin); w.string(k.item); w.string(k.unitOfMeasure); w.string(k.lot)
+                w.string(k.serial); w.uint(UInt64(n))
+            }
         }
         w.uint(UInt64(lastJournalSerial))
         w.uint(UInt64(trackingTotals.count))
@@ -286,6 +296,7 @@ extension LedgerState {
             var l = Location(code: try r.string(), name: try r.string(), kind: try enumIndex(LocationKind.self, &r),
                              adjustmentBin: try r.optString())
             if v2 { l.binCapacityPolicy = try enumIndex(CapacityPolicy.self, &r); l.checkWarehouseClass = try r.bool() }
+            if r.version >= 3 { l.allowNegativeInventory = try r.bool() }
             s.locations[l.code] = l
         }
         for _ in 0..<(try r.count()) {
@@ -414,6 +425,13 @@ extension LedgerState {
                     }
                 }
                 b.lines.append(l)
+            }
+            if r.version >= 3 {
+                for _ in 0..<(try r.count()) {
+                    let k = ContentKey(try r.string(), try r.string(), try r.string(), try r.string(), lot: try r.string(),
+                                       serial: try r.string())
+                    b.basis[k] = try r.count()
+                }
             }
             s.itemJournalBatches[b.name] = b
         }

@@ -29,7 +29,7 @@ extension Location {
     public var json: JSON {
         .object(["code": .string(code), "name": .string(name), "kind": .string(kind.rawValue),
                  "adjustmentBin": .opt(adjustmentBin), "binCapacityPolicy": .string(binCapacityPolicy.rawValue),
-                 "checkWarehouseClass": .bool(checkWarehouseClass)])
+                 "checkWarehouseClass": .bool(checkWarehouseClass), "allowNegativeInventory": .bool(allowNegativeInventory)])
     }
 }
 

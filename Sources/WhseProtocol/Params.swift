@@ -5,8 +5,12 @@ public struct Params: Sendable {
     public let object: [String: JSON]
     /// A prefix for messages about nested objects, e.g. "lines[3]."
     public let path: String
+    /// True for a request being accepted, false for a logged record being replayed. Admission rules (the limits on
+    /// element counts, the characters allowed in codes) apply only to the first: a record acknowledged under one
+    /// set of limits replays under any other (protocol.md §9).
+    public let admission: Bool
 
-    public init(_ json: JSON?, path: String = "") throws(RPCError) {
+    public init(_ json: JSON?, path: String = "", admission: Bool = true) throws(RPCError) {
         switch json {
         case nil, .null?: object = [:]
         case .object(let o)?: object = o
@@ -15,6 +19,7 @@ public struct Params: Sendable {
         default: throw RPCError.invalidParams("\(path.isEmpty ? "params" : path) must be an object")
         }
         self.path = path
+        self.admission = admission
     }
 
     func name(_ key: String) -> String { path + key }
@@ -28,7 +33,27 @@ public struct Params: Sendable {
         }
     }
 
+    /// A code (item no., location, bin, lot no., document no., journal name, …) in its one spelling: Unicode NFC,
+    /// so codes that differ only in how they are spelled in Unicode are the same code, stored and compared by their
+    /// bytes (protocol.md §5.2). At admission, codes with control, format, separator, private-use or unassigned
+    /// characters are refused.
     public func optionalString(_ key: String) throws(RPCError) -> String? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .string(let s)?:
+            let code = CodeText.normalized(s)
+            if admission, let bad = CodeText.forbiddenScalar(in: code) {
+                throw RPCError.invalidParams(
+                    "\(name(key)) must not contain \(CodeText.describe(bad)): codes hold no control, format or separator characters",
+                    param: name(key))
+            }
+            return code
+        default: throw RPCError.invalidParams("\(name(key)) must be a string", param: name(key))
+        }
+    }
+
+    /// A free text (a description, a name): kept byte for byte as sent, never normalized.
+    public func optionalText(_ key: String) throws(RPCError) -> String? {
         switch object[key] {
         case nil, .null?: return nil
         case .string(let s)?: return s
@@ -105,14 +130,14 @@ public struct Params: Sendable {
             if required { throw RPCError.invalidParams("\(name(key)) is required", param: name(key)) }
             return []
         case .array(let a)?:
-            guard a.count <= max else {
+            guard !admission || a.count <= max else {
                 throw RPCError.limitExceeded("\(name(key)) has \(a.count) elements; at most \(max) are allowed",
                                              limit: limit, value: max)
             }
             var out: [T] = []
             out.reserveCapacity(a.count)
             for (i, element) in a.enumerated() {
-                out.append(try body(try Params(element, path: "\(name(key))[\(i)].")))
+                out.append(try body(try Params(element, path: "\(name(key))[\(i)].", admission: admission)))
             }
             return out
         default:
@@ -125,7 +150,7 @@ public struct Params: Sendable {
         switch object[key] {
         case nil, .null?: return nil
         case .array(let a)?:
-            guard a.count <= max else { throw RPCError.invalidParams("\(name(key)) has more than \(max) elements", param: name(key)) }
+            guard !admission || a.count <= max else { throw RPCError.invalidParams("\(name(key)) has more than \(max) elements", param: name(key)) }
             var out: [Int] = []
             for v in a {
                 guard let i = v.intValue else { throw RPCError.invalidParams("\(name(key)) must hold integers", param: name(key)) }

@@ -52,7 +52,7 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
         .notFound: 1001, .alreadyExists: 1002, .insufficientQuantity: 1003, .binBlocked: 1004,
         .validationFailed: 1005, .wrongLocationKind: 1006, .adjustmentBin: 1007, .unitOfMeasure: 1008,
         .countStale: 1009, .overflow: 1010, .limitExceeded: 1011, .notEmpty: 1012, .itemTracking: 1013, .reserved: 1014, .capacityExceeded: 1015,
-        .warehouseClass: 1016,
+        .warehouseClass: 1016, .adjustmentStale: 1017,
     ]
     public static let limitExceededCode = 1011
     public static let permissionDeniedCode = 2001

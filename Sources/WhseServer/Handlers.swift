@@ -56,8 +56,9 @@ public enum Handlers {
     public static let table: [String: Handler] = [
         "location.create": { l, p, _ throws(RPCError) in
             try p.allowOnly(["code", "name", "kind", "adjustmentBin", "adjustmentZone", "binCapacityPolicy", "checkWarehouseClass",
-                             "idempotencyKey"])
-            let code = try p.string("code"), name = try p.optionalString("name") ?? ""
+                             "allowNegativeInventory", "idempotencyKey"])
+            let allowNegative = try p.optionalBool("allowNegativeInventory") ?? false
+            let code = try p.string("code"), name = try p.optionalText("name") ?? ""
             let policy = try p.optionalEnum("binCapacityPolicy", CapacityPolicy.self) ?? .never
             let checkClass = try p.optionalBool("checkWarehouseClass") ?? false
             let kind = try p.optionalEnum("kind", LocationKind.self) ?? .directed
@@ -70,16 +71,19 @@ public enum Handlers {
             let zone = try p.optionalString("adjustmentZone") ?? "ADJUSTMENT"
             return try run { () throws(DomainError) in
                 try l.createLocation(code: code, name: name, kind: kind, adjustmentBin: adj, adjustmentZone: zone,
-                                     binCapacityPolicy: policy, checkWarehouseClass: checkClass).json
+                                     binCapacityPolicy: policy, checkWarehouseClass: checkClass,
+                                     allowNegativeInventory: allowNegative).json
             }
         },
         "location.update": { l, p, _ throws(RPCError) in
-            try p.allowOnly(["code", "name", "binCapacityPolicy", "checkWarehouseClass", "idempotencyKey"])
-            let code = try p.string("code"), name = try p.optionalString("name")
+            try p.allowOnly(["code", "name", "binCapacityPolicy", "checkWarehouseClass", "allowNegativeInventory", "idempotencyKey"])
+            let allowNegative = try p.optionalBool("allowNegativeInventory")
+            let code = try p.string("code"), name = try p.optionalText("name")
             let policy = try p.optionalEnum("binCapacityPolicy", CapacityPolicy.self)
             let checkClass = try p.optionalBool("checkWarehouseClass")
             return try run { () throws(DomainError) in
-                try l.updateLocation(code: code, name: name, binCapacityPolicy: policy, checkWarehouseClass: checkClass).json
+                try l.updateLocation(code: code, name: name, binCapacityPolicy: policy, checkWarehouseClass: checkClass,
+                                     allowNegativeInventory: allowNegative).json
             }
         },
         "binContent.setup": { l, p, _ throws(RPCError) in
@@ -121,7 +125,7 @@ public enum Handlers {
         "zone.create": { l, p, _ throws(RPCError) in
             try p.allowOnly(["location", "code", "description", "binType", "warehouseClass", "idempotencyKey"])
             let loc = try p.string("location"), code = try p.string("code")
-            let d = try p.optionalString("description") ?? "", t = try p.optionalString("binType")
+            let d = try p.optionalText("description") ?? "", t = try p.optionalString("binType")
             let c = try p.optionalString("warehouseClass")
             return try run { () throws(DomainError) in
                 try l.createZone(location: loc, code: code, description: d, binType: t, warehouseClass: c).json
@@ -138,7 +142,7 @@ public enum Handlers {
             try p.allowOnly(["location", "code", "description", "zone", "binType", "blockMovement", "maximumCubage", "maximumWeight",
                              "warehouseClass", "idempotencyKey"])
             let loc = try p.string("location"), code = try p.string("code")
-            let d = try p.optionalString("description") ?? "", z = try p.optionalString("zone")
+            let d = try p.optionalText("description") ?? "", z = try p.optionalString("zone")
             let t = try p.optionalString("binType")
             let b = try p.optionalEnum("blockMovement", BlockMovement.self) ?? BlockMovement.none
             let cub = try p.optionalQuantity("maximumCubage") ?? .zero, wt = try p.optionalQuantity("maximumWeight") ?? .zero
@@ -152,7 +156,7 @@ public enum Handlers {
             try p.allowOnly(["location", "code", "description", "binType", "blockMovement", "maximumCubage", "maximumWeight",
                              "warehouseClass", "idempotencyKey"])
             let loc = try p.string("location"), code = try p.string("code")
-            let d = try p.optionalString("description"), t = try p.optionalString("binType")
+            let d = try p.optionalText("description"), t = try p.optionalString("binType")
             let b = try p.optionalEnum("blockMovement", BlockMovement.self)
             let cub = try p.optionalQuantity("maximumCubage"), wt = try p.optionalQuantity("maximumWeight")
             // warehouseClass: a string sets it, null clears it, absent leaves it.
@@ -179,7 +183,7 @@ public enum Handlers {
         },
         "item.create": { l, p, _ throws(RPCError) in
             try p.allowOnly(["no", "description", "baseUnitOfMeasure", "unitsOfMeasure", "tracking", "warehouseClass", "idempotencyKey"])
-            let no = try p.string("no"), d = try p.optionalString("description") ?? ""
+            let no = try p.string("no"), d = try p.optionalText("description") ?? ""
             let base = try p.optionalString("baseUnitOfMeasure") ?? "PCS"
             let whseClass = try p.optionalString("warehouseClass")
             var precision: [String: Quantity] = [:]
@@ -194,7 +198,7 @@ public enum Handlers {
                 if code == base, try u.optionalQuantity("quantityPerUnitOfMeasure") == nil { return (code, Quantity(1)) }
                 return (code, try u.quantity("quantityPerUnitOfMeasure"))
             }
-            let t = try Params(p.object["tracking"], path: "tracking.")
+            let t = try Params(p.object["tracking"], path: "tracking.", admission: p.admission)
             try t.allowOnly(["lot", "serial", "expirationRequired"])
             let tracking = ItemTracking(lot: try t.optionalBool("lot") ?? false, serial: try t.optionalBool("serial") ?? false,
                                         expirationRequired: try t.optionalBool("expirationRequired") ?? false)
@@ -230,7 +234,7 @@ public enum Handlers {
         },
         "countingPeriod.create": { l, p, _ throws(RPCError) in
             try p.allowOnly(["code", "description", "countFrequencyPerYear", "idempotencyKey"])
-            let code = try p.string("code"), d = try p.optionalString("description") ?? ""
+            let code = try p.string("code"), d = try p.optionalText("description") ?? ""
             let f = try p.optionalInt("countFrequencyPerYear", range: 1...365) ?? 1
             return try run { () throws(DomainError) in try l.createCountingPeriod(code: code, description: d, frequency: f).json }
         },

@@ -16,17 +16,19 @@ public final class StateMachine: @unchecked Sendable {
         var params: [UInt8]
         var result: JSON
     }
-    var remembered: [String: Remembered] = [:]
-    var rememberedOrder: [String] = []
+    /// Keyed by the key's bytes: idempotency keys are opaque, and two keys that are canonically equivalent
+    /// Strings but differ in their bytes are two keys.
+    var remembered: [ExactText: Remembered] = [:]
+    var rememberedOrder: [ExactText] = []
     var rememberedHead = 0
 
     public init() {}
 
     /// A logged record: method, params and the context stamped at acceptance.
     public static func record(method: String, params: JSON?, context: PostingContext) -> [UInt8] {
-        var o: [String: JSON] = ["m": .string(method),
-                                 "c": .object(["u": .string(context.user), "t": .string(context.timestamp),
-                                               "d": .string(context.today)])]
+        var c: [String: JSON] = ["u": .string(context.user), "t": .string(context.timestamp), "d": .string(context.today)]
+        if context.rules != 1 { c["r"] = JSON(context.rules) }
+        var o: [String: JSON] = ["m": .string(method), "c": .object(c)]
         if let params { o["p"] = params }
         return JSON.object(o).serialized()
     }
@@ -37,13 +39,19 @@ public final class StateMachine: @unchecked Sendable {
         guard case .string(let m)? = v["m"], case .object(let c)? = v["c"],
               case .string(let u)? = c["u"], case .string(let t)? = c["t"], case .string(let d)? = c["d"]
         else { throw RPCError.internalError("log record has an unexpected shape") }
-        return (m, v["p"], PostingContext(user: u, timestamp: t, today: d))
+        // A record without "r" was written before rule versions existed: rules 1.
+        let rules = c["r"]?.intValue ?? 1
+        guard rules >= 1 && rules <= PostingContext.currentRules else {
+            throw RPCError.internalError("log record needs ledger rules \(rules); this build knows 1...\(PostingContext.currentRules)")
+        }
+        return (m, v["p"], PostingContext(user: u, timestamp: t, today: d, rules: rules))
     }
 
     /// The idempotency key of a request, validated.
-    public static func idempotencyKey(_ params: JSON?) throws(RPCError) -> String? {
+    /// At replay (`admission` false) the length limit is not checked: it is an admission rule.
+    public static func idempotencyKey(_ params: JSON?, admission: Bool = true) throws(RPCError) -> String? {
         guard let v = params?["idempotencyKey"] else { return nil }
-        guard case .string(let k) = v, !k.isEmpty, k.utf8.count <= maxIdempotencyKeyBytes else {
+        guard case .string(let k) = v, !k.isEmpty, !admission || k.utf8.count <= maxIdempotencyKeyBytes else {
             throw RPCError.invalidParams("idempotencyKey must be a non-empty string of at most \(maxIdempotencyKeyBytes) bytes",
                                          param: "idempotencyKey")
         }
@@ -52,12 +60,13 @@ public final class StateMachine: @unchecked Sendable {
 
     /// When the key was seen: the original result (to replay), or a conflict.
     func lookup(key: String, method: String, params: [UInt8]) throws(RPCError) -> JSON? {
-        guard let r = remembered[key] else { return nil }
+        guard let r = remembered[ExactText(key)] else { return nil }
         guard r.method == method, r.params == params else { throw RPCError.idempotencyConflict(key) }
         return r.result
     }
 
-    func remember(key: String, method: String, params: [UInt8], result: JSON) {
+    func remember(key text: String, method: String, params: [UInt8], result: JSON) {
+        let key = ExactText(text)
         if remembered[key] == nil {
             rememberedOrder.append(key)
             if rememberedOrder.count - rememberedHead > StateMachine.maxIdempotencyKeys {
@@ -73,9 +82,10 @@ public final class StateMachine: @unchecked Sendable {
     }
 
     /// Runs a mutating method. Atomic: on error nothing changed.
-    public func execute(method: String, params: JSON?, context: PostingContext) throws(RPCError) -> JSON {
+    /// `admission` is false at replay: a logged record was admitted under the limits of its day (protocol.md §9).
+    public func execute(method: String, params: JSON?, context: PostingContext, admission: Bool = true) throws(RPCError) -> JSON {
         guard let handler = Handlers.table[method] else { throw RPCError.methodNotFound(method) }
-        let p = try Params(params)
+        let p = try Params(params, admission: admission)
         return try handler(ledger, p, context)
     }
 
@@ -85,7 +95,7 @@ public final class StateMachine: @unchecked Sendable {
     }
 
     func rememberedList() -> [(String, Remembered)] {
-        rememberedOrder[rememberedHead...].compactMap { k in remembered[k].map { (k, $0) } }
+        rememberedOrder[rememberedHead...].compactMap { k in remembered[k].map { (k.string, $0) } }
     }
 
     func snapshot(of state: LedgerState, keys: [(String, Remembered)]) -> [UInt8] {
@@ -102,10 +112,10 @@ public final class StateMachine: @unchecked Sendable {
     public func restore(_ bytes: [UInt8]) throws {
         var r = try SnapshotReader(bytes)
         let state = try LedgerState.decode(from: &r)
-        var order: [String] = []
-        var table: [String: Remembered] = [:]
+        var order: [ExactText] = []
+        var table: [ExactText: Remembered] = [:]
         for _ in 0..<(try r.count()) {
-            let k = try r.string(), m = try r.string(), p = try r.bytes(), result = try r.bytes()
+            let k = ExactText(try r.string()), m = try r.string(), p = try r.bytes(), result = try r.bytes()
             table[k] = Remembered(method: m, params: p, result: try JSONParser.parse(result, maxDepth: 512))
             order.append(k)
         }
@@ -121,9 +131,9 @@ public final class StateMachine: @unchecked Sendable {
         let (method, params, context) = try StateMachine.decode(bytes)
         let point = ledger.savepoint()
         do {
-            let result = try execute(method: method, params: params, context: context)
+            let result = try execute(method: method, params: params, context: context, admission: false)
             ledger.release(point)
-            if let key = try StateMachine.idempotencyKey(params) {
+            if let key = try StateMachine.idempotencyKey(params, admission: false) {
                 remember(key: key, method: method, params: params.map { $0.serialized() } ?? [], result: result)
             }
         } catch {

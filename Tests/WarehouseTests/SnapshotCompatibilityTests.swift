@@ -106,8 +106,17 @@ extension LedgerState {
         #expect(r.version == 1)
         let back = try LedgerState.decode(from: &r)
         #expect(r.atEnd)
-        #expect(back == l.state)
-        #expect(Ledger(state: back).verify() == [])
+        // Version 1 has no batch basis: the batch comes back without one, so its lines count as stale until a
+        // recalculation refreshes them (state version 3).
+        var expected = l.state
+        for name in expected.itemJournalBatches.keys { expected.itemJournalBatches[name]!.basis = [:] }
+        #expect(back == expected)
+        let loaded = Ledger(state: back)
+        #expect(loaded.verify() == [])
+        #expect(throws: DomainError.self) { try loaded.postItemJournalBatch("B", context: ctx) }
+        try loaded.calculateWhseAdjustment(batch: "B", location: "WH1", context: ctx)
+        try loaded.postItemJournalBatch("B", context: ctx)
+        #expect(loaded.verify() == [])
         // A version from the future is refused, not guessed at.
         bytes[10] = UInt8(LedgerState.snapshotVersion + 1)
         #expect(throws: SnapshotError.self) { _ = try SnapshotReader(bytes) }
