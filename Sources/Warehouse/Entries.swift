@@ -12,7 +12,7 @@ public struct PostingContext: Sendable, Hashable {
     /// Today's date (YYYY-MM-DD) used when a request names no posting date.
     public var today: String
     /// The ledger rules the request was accepted under. A rule added later applies to requests accepted from its
-    /// version on, so a record acknowledged under older rules replays as it was posted (docs/on-disk-format.md §4.4).
+    /// version on, so a record acknowledged under older rules replays as it was posted (docs/on-disk-format.md §4.4, protocol.md §16.5).
     /// 1: the first release. 2: stale Calculate Whse. Adjustment lines are refused (`adjustment_stale`); item
     /// journal postings at directed locations may not take the location's inventory below zero.
     public var rules: Int
