@@ -20,7 +20,7 @@ function __whsectl_parse_tokens -S
     set -l unparsed_tokens (__whsectl_tokens -pc)
     switch $unparsed_tokens[1]
     case 'whsectl'
-        __whsectl_parse_subcommand 0 'h/help'
+        __whsectl_parse_subcommand 0 'socket=' 'json' 'format=' 'timeout=' 'idempotency-key=' 'retries=' 'h/help'
         switch $unparsed_tokens[1]
         case 'location'
             __whsectl_parse_subcommand 0 'h/help'
@@ -231,6 +231,12 @@ function __whsectl_custom_completion
 end
 
 complete -c 'whsectl' -f
+complete -c 'whsectl' -n '__whsectl_should_offer_completions_for_flags_or_options "whsectl" socket' -l 'socket' -d 'whsed\'s socket (default: $WHSED_SOCKET, else ./whsed.sock).' -rfka ''
+complete -c 'whsectl' -n '__whsectl_should_offer_completions_for_flags_or_options "whsectl" json' -l 'json' -d 'Print the result as one JSON document.'
+complete -c 'whsectl' -n '__whsectl_should_offer_completions_for_flags_or_options "whsectl" format' -l 'format' -d 'Output format: table, json, jsonl, csv.' -rfka ''
+complete -c 'whsectl' -n '__whsectl_should_offer_completions_for_flags_or_options "whsectl" timeout' -l 'timeout' -d 'Seconds to wait for whsed\'s answer (0: forever).' -rfka ''
+complete -c 'whsectl' -n '__whsectl_should_offer_completions_for_flags_or_options "whsectl" idempotency-key' -l 'idempotency-key' -d 'Idempotency key for a posting: a retry with the same key never posts twice.' -rfka ''
+complete -c 'whsectl' -n '__whsectl_should_offer_completions_for_flags_or_options "whsectl" retries' -l 'retries' -d 'Retries after a lost connection (same idempotency key each time, so never a double posting).' -rfka ''
 complete -c 'whsectl' -n '__whsectl_should_offer_completions_for_flags_or_options "whsectl" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'whsectl' -n '__whsectl_should_offer_completions_for_positional "whsectl" -eq 1' -fa 'location' -d 'Locations (sites) and their kinds.'
 complete -c 'whsectl' -n '__whsectl_should_offer_completions_for_positional "whsectl" -eq 1' -fa 'zone' -d 'Zones of directed locations.'

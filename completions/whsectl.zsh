@@ -41,6 +41,12 @@ _whsectl() {
 
     local -i ret=1
     local -ar arg_specs=(
+        '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
+        '--json[Print the result as one JSON document.]'
+        '--format[Output format\: table, json, jsonl, csv.]:format:'
+        '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
+        '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
+        '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
         '(-h --help)'{-h,--help}'[Show help information.]'
         '(-): :->command'
         '(-)*:: :->arg'

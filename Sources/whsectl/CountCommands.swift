@@ -31,7 +31,8 @@ struct CountGroup: ParsableCommand {
                 opt(&p, "documentNo", documentNo); opt(&p, "registeringDate", registeringDate)
                 let r = try global.call("whsePhysInventory.calculate", p, posting: true)
                 if global.outputFormat == .table {
-                    print("journal \(Output.text(r["journal"])): \(r["lines"]?.arrayValue?.count ?? 0) line(s) to count")
+                    let count = r["lines"]?.arrayValue?.count ?? 0
+                    print("journal \(Output.shown(r["journal"])): \(count) line(s) to count")
                 } else {
                     Output.object(r, format: global.outputFormat)
                 }
@@ -46,6 +47,8 @@ struct CountGroup: ParsableCommand {
                 For the printer:   whsectl count list COUNT1 --blind | lpr
                 As a sheet:        whsectl count list COUNT1 --format csv > count1.csv   (fill the "counted" column, then
                                    whsectl count enter COUNT1 --file count1.csv)
+                A cell that a spreadsheet would run as a formula (=, +, -, @, tab, CR...) gets a ' in front;
+                count enter --file drops it again, so a lot no. such as =X comes back as =X.
                 """)
         @OptionGroup var global: Global
         @Argument var journal: String
@@ -62,15 +65,20 @@ struct CountGroup: ParsableCommand {
                     let descriptions = try itemDescriptions(lines)
                     for l in lines {
                         let counted = l["counted"] == .bool(true) ? Output.text(l["quantityPhysInventory"]) : ""
-                        print([Output.text(l["lineNo"]), Output.text(r["location"]), Output.text(l["zone"]), Output.text(l["bin"]),
-                               Output.text(l["item"]), descriptions[Output.text(l["item"])] ?? "", Output.text(l["unitOfMeasure"]),
-                               Output.text(l["lot"]), Output.text(l["serial"]),
-                               blind ? "" : Output.text(l["quantityCalculated"]), counted].map(CSV.quote).joined(separator: ","))
+                        let item = Output.text(l["item"])
+                        print(CSV.record([Output.text(l["lineNo"]), Output.text(r["location"]), Output.text(l["zone"]),
+                                          Output.text(l["bin"]), item, descriptions[item] ?? "",
+                                          Output.text(l["unitOfMeasure"]), Output.text(l["lot"]),
+                                          Output.text(l["serial"]), blind ? "" : Output.text(l["quantityCalculated"]),
+                                          counted]))
                     }
                 case .table:
                     let descriptions = try itemDescriptions(lines)
                     print("WAREHOUSE PHYSICAL INVENTORY LIST")
-                    print("Journal: \(Output.text(r["journal"]))   Location: \(Output.text(r["location"]))   Document: \(Output.text(r["documentNo"]))   Registering date: \(Output.text(r["registeringDate"]))\(blind ? "   (blind count)" : "")")
+                    print("Journal: \(Output.shown(r["journal"]))   Location: \(Output.shown(r["location"]))   "
+                          + "Document: \(Output.shown(r["documentNo"]))   "
+                          + "Registering date: \(Output.shown(r["registeringDate"]))"
+                          + (blind ? "   (blind count)" : ""))
                     print("")
                     let rows: [JSON] = lines.map { l in
                         var o: [String: JSON] = [:]
@@ -124,7 +132,8 @@ struct CountGroup: ParsableCommand {
                 By line:          whsectl count enter COUNT1 --line 10000 --quantity 62
                 A lot found:      whsectl count enter COUNT1 --bin A-02 --item LOTITEM --lot L7 --expiration-date 2027-05-31 --quantity 4
                 From the sheet:   whsectl count enter COUNT1 --file count1.csv   (columns lineNo or bin+item, and counted or quantity;
-                                  rows with an empty count are skipped)
+                                  rows with an empty count are skipped; the ' that count list --format csv puts
+                                  before a formula-like cell is dropped)
                 """)
         @OptionGroup var global: Global
         @Argument var journal: String
@@ -245,7 +254,7 @@ struct PhysInventoryGroup: ParsableCommand {
                 opt(&p, "journal", journal); opt(&p, "item", item); opt(&p, "bin", bin)
                 opt(&p, "documentNo", documentNo); opt(&p, "postingDate", postingDate)
                 let r = try global.call("physInventory.calculate", p, posting: true)
-                if global.outputFormat == .table { print("journal \(Output.text(r["journal"]))") }
+                if global.outputFormat == .table { print("journal \(Output.shown(r["journal"]))") }
                 Output.rows(r["lines"]?.arrayValue ?? [], physColumns, format: global.outputFormat, whole: r)
             }
         }

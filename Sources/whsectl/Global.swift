@@ -76,10 +76,10 @@ func perform(_ body: () throws -> Void) throws {
     } catch let e as ServerError {
         var line = "whsectl: \(e.message) [\(e.reason)]"
         if let stale = e.error["data"]?["staleLines"] { line += " staleLines=\(stale.serializedString)" }
-        Output.stderr(line)
+        Output.stderr(TerminalSafe.escape(line))
         throw ExitCode(e.exitCode)
     } catch let e as CLIError {
-        Output.stderr("whsectl: \(e.message)")
+        Output.stderr(TerminalSafe.escape("whsectl: \(e.message)"))
         throw ExitCode(e.code)
     }
 }
@@ -96,7 +96,8 @@ func opt(_ dict: inout [String: JSON], _ key: String, _ value: String?) {
 }
 
 /// Reads journal lines from a CSV (header row names the fields) or JSON Lines file; "-" is stdin.
-/// Quantity fields are checked; errors name the file's line number.
+/// Quantity fields are checked; errors name the file's line number. A CSV cell loses the `'` that
+/// whsectl's CSV output puts before a formula-like value (`'=X` reads as `=X`); JSON Lines are taken as they are.
 func readLines(_ path: String, quantityFields: Set<String>, intFields: Set<String> = [], allowed: Set<String>) throws -> [JSON] {
     let data: Data
     if path == "-" {
@@ -143,7 +144,8 @@ func readLines(_ path: String, quantityFields: Set<String>, intFields: Set<Strin
         }
         var o: [String: JSON] = [:]
         for (n, v) in zip(names, r.fields) {
-            let value = v.trimmingCharacters(in: .whitespaces)
+            // Undo the formula prefix whsectl's own CSV output adds (CSV.neutralize), so its sheets read back.
+            let value = CSV.restore(v.trimmingCharacters(in: .whitespaces))
             if value.isEmpty { continue }
             if quantityFields.contains(n) {
                 o[n] = try quantity(value, "\(path) line \(r.line) \(n)")

@@ -3,17 +3,17 @@ import WhseProtocol
 
 /// Prints a posting's summary: register and entry ranges.
 func printPosting(_ r: JSON, _ format: OutputFormat) {
-    if format != .table && format != .csv { print(r.serializedString); return }
-    var parts = ["register \(Output.text(r["registerNo"]))", "\(Output.text(r["lines"])) line(s)"]
+    if format != .table { Output.object(r, format: format); return }
+    var parts = ["register \(Output.shown(r["registerNo"]))", "\(Output.shown(r["lines"])) line(s)"]
     for (key, name) in [("warehouseEntries", "warehouse entries"), ("itemLedgerEntries", "item ledger entries"),
                         ("physInventoryEntries", "phys. inventory entries")] {
         if let range = r[key], case .object = range {
-            parts.append("\(name) \(Output.text(range["from"]))–\(Output.text(range["to"]))")
+            parts.append("\(name) \(Output.shown(range["from"]))–\(Output.shown(range["to"]))")
         }
     }
     if r["replayed"] == .bool(true) { parts.append("(replayed: posted earlier with this idempotency key)") }
     print("posted: " + parts.joined(separator: ", "))
-    for w in r["warnings"]?.arrayValue ?? [] { print("warning: " + Output.text(w)) }
+    for w in r["warnings"]?.arrayValue ?? [] { print("warning: " + Output.shown(w)) }
 }
 
 struct WhseJournalGroup: ParsableCommand {

@@ -28,6 +28,9 @@ enum Output {
         }
     }
 
+    /// `text` for a terminal: control and format characters escaped (see `TerminalSafe`).
+    static func shown(_ v: JSON?) -> String { TerminalSafe.escape(text(v)) }
+
     static func lookup(_ row: JSON, _ key: String) -> JSON? {
         var v: JSON? = row
         for part in key.split(separator: ".") { v = v?[String(part)] }
@@ -44,11 +47,11 @@ enum Output {
         case .jsonl:
             for r in rows { print(r.serializedString) }
         case .csv:
-            print(columns.map { CSV.quote($0.key) }.joined(separator: ","))
-            for r in rows { print(columns.map { CSV.quote(text(lookup(r, $0.key))) }.joined(separator: ",")) }
+            print(CSV.record(columns.map(\.key)))
+            for r in rows { print(CSV.record(columns.map { text(lookup(r, $0.key)) })) }
         case .table:
             if rows.isEmpty { print("(none)"); return }
-            let cells = rows.map { r in columns.map { text(lookup(r, $0.key)) } }
+            let cells = rows.map { r in columns.map { shown(lookup(r, $0.key)) } }
             let numeric = columns.map { c in rows.contains { isNumeric(lookup($0, c.key)) } }
             var widths = columns.map { $0.header.count }
             for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
@@ -64,74 +67,34 @@ enum Output {
         }
     }
 
-    /// Prints one object as "key: value" lines (or JSON).
+    /// Prints one object as "key: value" lines, as CSV (a header row of the keys and one row; nested values as
+    /// JSON text), or as JSON.
     static func object(_ v: JSON, format: OutputFormat) {
-        switch format {
-        case .json, .jsonl: print(v.serializedString)
-        case .csv, .table:
-            guard case .object(let o) = v else { print(v.serializedString); return }
-            let width = o.keys.map(\.count).max() ?? 0
-            for k in o.keys.sorted() {
-                let value: String
-                switch o[k]! {
-                case .object, .array: value = o[k]!.serializedString
-                default: value = text(o[k])
-                }
-                print(k + ":" + String(repeating: " ", count: width - k.count + 1) + value)
+        guard case .object(let o) = v, format == .table || format == .csv else {
+            print(format == .table ? TerminalSafe.escape(v.serializedString) : v.serializedString)
+            return
+        }
+        let keys = o.keys.sorted()
+        func value(_ k: String) -> String {
+            switch o[k]! {
+            case .object, .array: return o[k]!.serializedString
+            default: return text(o[k])
             }
+        }
+        if format == .csv {
+            print(CSV.record(keys))
+            print(CSV.record(keys.map(value)))
+            return
+        }
+        let width = keys.map(\.count).max() ?? 0
+        for k in keys {
+            let pad = String(repeating: " ", count: width - k.count + 1)
+            print(TerminalSafe.escape(k) + ":" + pad + TerminalSafe.escape(value(k)))
         }
     }
 
     static func stderr(_ s: String) {
         let bytes = Array((s + "\n").utf8)
         _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-    }
-}
-
-/// Minimal RFC 4180 CSV: quoted fields, doubled quotes, CRLF or LF.
-enum CSV {
-    static func quote(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return s
-    }
-
-    /// Parses CSV text into records; each record keeps the line number it started on.
-    static func parse(_ text: String) throws -> [(line: Int, fields: [String])] {
-        var records: [(Int, [String])] = []
-        var field = "", fields: [String] = []
-        var inQuotes = false, line = 1, start = 1, afterQuote = false
-        var chars = Array(text.unicodeScalars)[...]
-        func endRecord() {
-            fields.append(field)
-            if !(fields.count == 1 && fields[0].isEmpty) { records.append((start, fields)) }
-            field = ""; fields = []
-        }
-        while let c = chars.popFirst() {
-            if inQuotes {
-                if c == "\"" {
-                    if chars.first == "\"" { chars.removeFirst(); field.unicodeScalars.append("\"") } else { inQuotes = false; afterQuote = true }
-                } else {
-                    if c == "\n" { line += 1 }
-                    field.unicodeScalars.append(c)
-                }
-                continue
-            }
-            switch c {
-            case "\"":
-                guard field.isEmpty && !afterQuote else { throw CLIError(code: Exit.usage, message: "CSV line \(line): a quote inside an unquoted field") }
-                inQuotes = true
-            case ",": fields.append(field); field = ""; afterQuote = false
-            case "\r": continue
-            case "\n": endRecord(); line += 1; start = line; afterQuote = false
-            default:
-                guard !afterQuote else { throw CLIError(code: Exit.usage, message: "CSV line \(line): text after a closing quote") }
-                field.unicodeScalars.append(c)
-            }
-        }
-        if inQuotes { throw CLIError(code: Exit.usage, message: "CSV line \(start): unterminated quoted field") }
-        if !field.isEmpty || !fields.isEmpty { endRecord() }
-        return records
     }
 }

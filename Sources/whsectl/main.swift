@@ -33,7 +33,7 @@ struct EntriesGroup: ParsableCommand {
             let r = try global.call(method, params)
             Output.rows(r["entries"]?.arrayValue ?? [], columns, format: global.outputFormat, whole: r)
             if global.outputFormat == .table, let next = r["nextAfter"], next != .null {
-                print("… more: --after \(Output.text(next))")
+                print("… more: --after \(Output.shown(next))")
             }
         }
     }
@@ -105,9 +105,11 @@ struct ServerGroup: ParsableCommand {
                     throw CLIError(code: Exit.usage, message: "cannot write the backup into \(destination): \(error)")
                 }
                 if global.outputFormat == .table {
-                    print("backup of sequence \(seq) (\(data.count) bytes) written to \(destination)")
+                    let shown = TerminalSafe.escape(destination)
+                    print("backup of sequence \(seq) (\(data.count) bytes) written to \(shown)")
                 } else {
-                    print(JSON.object(["sequence": .string(String(seq)), "bytes": JSON(data.count), "destination": .string(destination)]).serializedString)
+                    Output.object(.object(["sequence": .string(String(seq)), "bytes": JSON(data.count),
+                                           "destination": .string(destination)]), format: global.outputFormat)
                 }
             }
         }
@@ -128,7 +130,7 @@ struct ServerGroup: ParsableCommand {
                 if global.outputFormat == .table {
                     let v = r["violations"]?.arrayValue ?? []
                     print(v.isEmpty ? "ok: all invariants hold" : "violations:")
-                    for x in v { print("  \(Output.text(x))") }
+                    for x in v { print("  \(Output.shown(x))") }
                 } else { Output.object(r, format: global.outputFormat) }
                 if r["ok"] != .bool(true) { throw ExitCode(1) }
             }
@@ -168,12 +170,24 @@ struct Whsectl: ParsableCommand {
         abstract: "Drive whsed, the warehouse-inventory ledger daemon.",
         discussion: """
             The socket is --socket, else $WHSED_SOCKET, else ./whsed.sock.
-            Exit codes: 0 success; 1 whsed refused the request (reason on stderr); 64 usage or input-file error;
-            69 whsed unreachable, connection lost or timed out; 76 protocol error; 77 permission denied.
+            The options below go before or after the subcommand (and its group):
+              whsectl --socket /run/whsed/whsed.sock --json server status
+            Table output shows control and bidi characters in text as escapes (\\n, \\x1b,
+            \\u{202e}); --json is exact. CSV output puts ' before a cell starting with
+            = + - @ tab, CR, LF or NUL (not before a plain number such as -3), and
+            --file drops it again.
+            Exit codes: 0 success; 1 whsed refused the request (reason on stderr);
+            64 usage or input-file error; 69 whsed unreachable, connection lost or
+            timed out; 76 protocol error; 77 permission denied.
             """,
         subcommands: [LocationGroup.self, ZoneGroup.self, BinGroup.self, ItemGroup.self, CountingPeriodGroup.self,
                       WhseJournalGroup.self, ItemJournalGroup.self, ReservationGroup.self, CountGroup.self, PhysInventoryGroup.self,
                       EntriesGroup.self, ServerGroup.self, Call.self])
+
+    /// Parsed here too so the common options may come before the subcommand (as with systemctl and kubectl).
+    /// The argument parser hands this one decoded value to every subcommand's `@OptionGroup var global: Global`,
+    /// wherever on the line the options stood.
+    @OptionGroup var global: Global
 }
 
 Whsectl.main()

@@ -119,6 +119,53 @@ import WhseProtocol
         #expect(wrongKind.status == 1 && wrongKind.stderr.contains("wrong_location_kind"))
     }
 
+    /// `whsectl --socket S --json server status`, as with systemctl and kubectl: the common options may stand
+    /// before the subcommand, between a group and its subcommand, or after it, for every subcommand.
+    @Test func commonOptionsBeforeTheSubcommand() throws {
+        let tmp = TempDir()
+        let d = try Whsectl.daemon(tmp)
+        let ctl = binDir + "/whsectl"
+        // $WHSED_SOCKET points nowhere, so only --socket can reach the daemon.
+        let env = ["WHSED_SOCKET": tmp.path + "/nothing.sock"]
+        func ok(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Ran {
+            let r = try run(ctl, args, env: env)
+            #expect(r.status == 0, "whsectl \(args.joined(separator: " ")): \(r.stderr)",
+                    sourceLocation: sourceLocation)
+            return r
+        }
+        let status = try ok(["--socket", d.socket, "--json", "server", "status"])
+        #expect(status.json?["items"] == JSON(1))
+        #expect(try ok(["--timeout", "5", "--socket=" + d.socket, "item", "list"]).stdout.contains("Widget"))
+        #expect(try ok(["--format", "csv", "--socket", d.socket, "bin", "list", "WH1"]).stdout.hasPrefix("code,"))
+        #expect(try ok(["--socket", d.socket, "server", "status", "--format", "jsonl"]).json?["items"] == JSON(1))
+        // A nested group, options before, between and after, and a posting's idempotency key up front.
+        let post = ["item-journal", "post", "--entry-type", "purchase", "--location", "BASIC", "--bin", "S-01",
+                    "--item", "ITEM1", "--quantity", "4"]
+        let first = try ok(["--socket", d.socket, "--idempotency-key", "k-4711", "--json"] + post)
+        #expect(first.json?["lines"] == JSON(1))
+        let again = try ok(["--idempotency-key=k-4711", "item-journal", "--socket", d.socket, "post"]
+                           + post.dropFirst(2) + ["--json"])
+        #expect(again.json?["replayed"] == .bool(true))
+        #expect(try ok(["--json", "--socket", d.socket, "entries", "item"]).json?["entries"]?.arrayValue?.count == 1)
+        // -- still ends the options: what follows is positional.
+        let called = try ok(["--socket", d.socket, "call", "--", "item.get", #"{"no":"ITEM1"}"#])
+        #expect(called.json?["no"] == .string("ITEM1"))
+        // A misspelled or incomplete leading option is a usage error, named as such.
+        let misspelled = try run(ctl, ["--sockt", d.socket, "server", "status"], env: env)
+        #expect(misspelled.status == 64 && misspelled.stderr.contains("--sockt"), "\(misspelled.stderr)")
+        let second = try run(ctl, ["--socket", d.socket, "--jsn", "server", "status"], env: env)
+        #expect(second.status == 64 && second.stderr.contains("--jsn"), "\(second.stderr)")
+        let missingValue = try run(ctl, ["--timeout"], env: env)
+        #expect(missingValue.status == 64)
+        let badFormat = try run(ctl, ["--format", "xml", "--socket", d.socket, "item", "list"], env: env)
+        #expect(badFormat.status == 64)
+        // Help: the root lists the common options, a subcommand's help is still its own.
+        let rootHelp = try ok(["--help"]).stdout
+        #expect(rootHelp.contains("USAGE: whsectl [--socket <socket>]") && rootHelp.contains("--idempotency-key"))
+        let subHelp = try ok(["--socket", d.socket, "item-journal", "post", "--help"]).stdout
+        #expect(subHelp.contains("USAGE: whsectl item-journal post") && subHelp.contains("--entry-type"))
+    }
+
     @Test func tenThousandLineCsvImport() throws {
         let tmp = TempDir()
         let d = try Whsectl.daemon(tmp)
