@@ -13,18 +13,21 @@ struct LocationGroup: ParsableCommand {
 
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change a location's name, bin capacity policy or warehouse class check (location.update).",
+            abstract: "Change a location's name, bin capacity policy, warehouse class check or negative-inventory setting (location.update).",
             discussion: "Example: whsectl location update WH1 --bin-capacity-policy prohibitMore --check-warehouse-class")
         @OptionGroup var global: Global
         @Argument var code: String
         @Option var name: String?
         @Option(help: "never, allowMore (post and warn) or prohibitMore (refuse).") var binCapacityPolicy: String?
         @Flag(inversion: .prefixedNo, help: "Items go only into bins of their warehouse class.") var checkWarehouseClass: Bool?
+        @Flag(inversion: .prefixedNo, help: "Item journal lines may take the location's inventory below zero (directed and plain locations).")
+        var allowNegativeInventory: Bool?
         func run() throws {
             try perform {
                 var p: [String: JSON] = ["code": .string(code)]
                 opt(&p, "name", name); opt(&p, "binCapacityPolicy", binCapacityPolicy)
                 if let c = checkWarehouseClass { p["checkWarehouseClass"] = .bool(c) }
+                if let a = allowNegativeInventory { p["allowNegativeInventory"] = .bool(a) }
                 Output.object(try global.call("location.update", p, posting: true), format: global.outputFormat)
             }
         }
@@ -65,12 +68,15 @@ struct LocationGroup: ParsableCommand {
         @Option(help: "Zone of the adjustment bin (directed).") var adjustmentZone: String?
         @Option(help: "never (default), allowMore (post and warn) or prohibitMore (refuse).") var binCapacityPolicy: String?
         @Flag(help: "Items go only into bins of their warehouse class.") var checkWarehouseClass = false
+        @Flag(help: "Item journal lines may take the location's inventory below zero (directed and plain locations).")
+        var allowNegativeInventory = false
         func run() throws {
             try perform {
                 var p: [String: JSON] = ["code": .string(code), "kind": .string(kind)]
                 opt(&p, "name", name); opt(&p, "adjustmentBin", adjustmentBin); opt(&p, "adjustmentZone", adjustmentZone)
                 opt(&p, "binCapacityPolicy", binCapacityPolicy)
                 if checkWarehouseClass { p["checkWarehouseClass"] = .bool(true) }
+                if allowNegativeInventory { p["allowNegativeInventory"] = .bool(true) }
                 Output.object(try global.call("location.create", p, posting: true), format: global.outputFormat)
             }
         }

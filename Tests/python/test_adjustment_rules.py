@@ -4,7 +4,10 @@ inventory below zero unless the location allows negative inventory (issue 12 ite
 
 import subprocess
 
-from harness import WHSED, DaemonTestCase, setup_master_data
+import json
+import os
+
+from harness import BIN_DIR, WHSED, DaemonTestCase, setup_master_data
 
 ADJUSTMENT_STALE = 1017
 INSUFFICIENT_QUANTITY = 1003
@@ -115,8 +118,11 @@ class DirectedNegativeInventoryTests(DaemonTestCase):
         d = self.start_daemon()
         with d.connect() as c:
             setup_master_data(c)
-            loc = c.ok("location.update", {"code": "WH1", "allowNegativeInventory": True})
-            self.assertIs(loc["allowNegativeInventory"], True)
+            # Through whsectl, as an admin would.
+            out = subprocess.run([os.path.join(BIN_DIR, "whsectl"), "--socket", d.socket, "--json", "location", "update",
+                                  "WH1", "--allow-negative-inventory"], capture_output=True, text=True, timeout=30)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertIs(json.loads(out.stdout)["allowNegativeInventory"], True)
             c.ok("itemJournal.post", {"lines": [{"entryType": "sale", "location": "WH1", "item": "ITEM1", "quantity": 10}]})
             self.assertEqual(availability(c)["inventory"], -10)
             c.ok("location.create", {"code": "B1", "kind": "basic"})
