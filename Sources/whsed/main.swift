@@ -61,7 +61,7 @@ struct Whsed: ParsableCommand {
     @Option(help: "Write a snapshot after this many logged postings (0: only when asked by server.checkpoint).")
     var checkpointEvery: Int = 100_000
 
-    @Option(help: "Socket file mode (octal) when whsed binds the socket itself.")
+    @Option(help: "Socket file mode (octal, at most 777) when whsed binds the socket itself. The file is created with no more than this mode, whatever the umask, and whsed listens only once it has exactly this mode.")
     var socketMode: String = "660"
 
     /// The signals that ask for a graceful stop.
@@ -106,7 +106,10 @@ struct Whsed: ParsableCommand {
         options.limits.maxPipelinedRequests = max(1, maxPipelinedRequests)
         options.limits.maxBatchRequests = max(1, maxBatchRequests)
         options.limits.maxOpenCountJournals = max(0, min(maxOpenCountJournals, 4096))
-        guard let mode = mode_t(socketMode, radix: 8) else { throw ValidationError("--socket-mode must be octal, e.g. 660") }
+        guard socketMode.allSatisfy({ ("0"..."7").contains($0) }), let mode = mode_t(socketMode, radix: 8),
+              mode <= 0o777 else {
+            throw ValidationError("--socket-mode must be octal permission bits from 0 to 777, e.g. 660")
+        }
         options.socketMode = mode
         options.autoCheckpointRecords = checkpointEvery
         if let path = access {

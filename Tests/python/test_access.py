@@ -1,18 +1,21 @@
-"""Access control by peer credentials: `nobody` reads by default, posts only when the access file allows it.
+"""Access control: the socket file's mode at start-up, the access file's grammar, and the roles by peer credentials.
 
-Needs root and setpriv (or runuser). whsed is started with --socket-mode 666 so that nobody can connect at all.
+The tests with another user need root and setpriv (or runuser); whsed is started with --socket-mode 666 so that
+nobody can connect at all, and they skip with the reason otherwise.
 """
 
 import json
 import os
 import pwd
 import grp
+import stat
 import subprocess
 import sys
+import time
 import unittest
 
-from harness import (DaemonTestCase, PERMISSION_DENIED, bin_quantity, posting, setup_master_data,
-                     warehouse_entries, which)
+from harness import (DaemonTestCase, Daemon, PERMISSION_DENIED, bin_quantity, posting, setup_master_data,
+                     warehouse_entries, which, WHSED)
 
 CLIENT = r'''
 import json, socket, sys
@@ -28,44 +31,210 @@ for line in lines:
 sys.stdout.flush()
 '''
 
+# Watches a path from its own process until STOP exists: prints each distinct mode the path had, in the order first
+# seen (lstat in a tight loop, so a mode that lasts a few microseconds is seen).
+WATCHER = r'''
+import os, stat, sys
+path, stop = sys.argv[1], sys.argv[2]
+seen = []
+n = 0
+print("ready", flush=True)
+while True:
+    n += 1
+    if n % 512 == 0 and os.path.exists(stop):
+        break
+    try:
+        m = os.lstat(path).st_mode
+    except FileNotFoundError:
+        continue
+    if not seen or seen[-1] != m:
+        seen.append(m)
+print(" ".join(oct(m) for m in seen), flush=True)
+'''
+
+# Connects to a path over and over until STOP exists; prints how many connects succeeded and, of those, how many got
+# an answer to server.status (run as another user: with a socket of mode 600 owned by root, both must stay 0).
+KNOCKER = r'''
+import json, os, socket, sys
+path, stop = sys.argv[1], sys.argv[2]
+connected = answered = attempts = 0
+print("ready", flush=True)
+while not os.path.exists(stop):
+    attempts += 1
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(path)
+    except OSError:
+        s.close()
+        continue
+    connected += 1
+    try:
+        s.settimeout(10)
+        s.sendall(b'{"jsonrpc":"2.0","id":1,"method":"server.status"}\n')
+        if b"result" in s.recv(65536):
+            answered += 1
+    except OSError:
+        pass
+    s.close()
+print(json.dumps({"attempts": attempts, "connected": connected, "answered": answered}), flush=True)
+'''
+
+
+def nobody_prefix(test):
+    """The command prefix that runs a program as nobody, or skips the test with the reason."""
+    if os.geteuid() != 0:
+        test.skipTest("needs root (to run a client as nobody)")
+    try:
+        pwd.getpwnam("nobody")
+    except KeyError:
+        test.skipTest("there is no user nobody")
+    group = "nogroup"
+    try:
+        grp.getgrnam(group)
+    except KeyError:
+        group = grp.getgrgid(pwd.getpwnam("nobody").pw_gid).gr_name
+    setpriv, runuser = which("setpriv"), which("runuser")
+    if setpriv:
+        return [setpriv, "--reuid=nobody", f"--regid={group}", "--clear-groups"]
+    if runuser:
+        return [runuser, "-u", "nobody", "--"]
+    test.skipTest("neither setpriv nor runuser is installed")
+
+
+def nobody_python(test, prefix):
+    """A Python interpreter nobody may run (the test's own may live under /root), or skips."""
+    for py in (sys.executable, "/usr/bin/python3", "/usr/local/bin/python3", which("python3")):
+        if py and subprocess.run(prefix + [py, "-c", "import json, socket"], capture_output=True).returncode == 0:
+            return py
+    test.skipTest("no Python interpreter that the user nobody can run")
+
+
+class SocketMode(DaemonTestCase):
+    """whsed binds its socket with the final mode from the start: under umask 000 and --socket-mode 600 the file is
+    never seen with a broader mode, and another user never connects during start-up (protocol.md 2.1)."""
+
+    STARTS = 8
+
+    def start_under_umask(self, dir, args, umask):
+        """Starts whsed in DIR with the given umask (inherited from this process for the fork)."""
+        d = self.new_daemon(args, subdir=dir)
+        old = os.umask(umask)
+        try:
+            d.start(wait=False)
+        finally:
+            os.umask(old)
+        d.wait_ready()
+        return d
+
+    def run_beside(self, script, argv_prefix, path, start):
+        """Runs SCRIPT (argv_prefix + python) watching PATH while START() starts whsed; returns its last line."""
+        stop = path + ".stop"
+        proc = subprocess.Popen(argv_prefix + [script, path, stop], stdout=subprocess.PIPE, text=True)
+        try:
+            self.assertEqual(proc.stdout.readline().strip(), "ready")
+            start()
+            time.sleep(0.2)
+        finally:
+            open(stop, "w").close()
+            out, _ = proc.communicate(timeout=60)
+        os.unlink(stop)
+        return out.strip()
+
+    def test_socket_file_never_has_a_broader_mode_than_asked_for(self):
+        script = os.path.join(self.tmp, "watch.py")
+        with open(script, "w") as f:
+            f.write(WATCHER)
+        # umask 000 would let bind(2) create the file 0777; umask 077 takes bits whsed must then put back.
+        cases = [(0o000, 0o600), (0o000, 0o660), (0o077, 0o660)]
+        for i in range(self.STARTS):
+            for umask, mode in cases:
+                sub = f"start{i}-{umask:03o}-{mode:03o}"
+                path = os.path.join(self.tmp, sub, "whsed.sock")
+                os.makedirs(os.path.dirname(path))
+                holder = {}
+                seen = self.run_beside(script, [sys.executable], path, lambda: holder.setdefault(
+                    "d", self.start_under_umask(sub, ["--socket-mode", f"{mode:o}"], umask)))
+                modes = [int(m, 8) for m in seen.split()]
+                ctx = f"start {i}, umask {umask:03o}, --socket-mode {mode:o} (modes seen: {seen})"
+                self.assertTrue(modes, f"{ctx}: the watcher never saw {path}")
+                for m in modes:
+                    self.assertTrue(stat.S_ISSOCK(m), f"{ctx}: {oct(m)} is not a socket")
+                    self.assertEqual(m & 0o7777 & ~mode, 0,
+                                     f"{ctx}: the socket file had mode {oct(m & 0o7777)}, broader than {oct(mode)}")
+                self.assertEqual(os.stat(path).st_mode & 0o7777, mode, f"{ctx}: the final mode")
+                holder["d"].kill()
+
+    def test_a_served_socket_is_kept_a_stale_one_replaced_and_a_file_refused(self):
+        first = self.start_daemon(["--socket-mode", "600"])
+        second = Daemon(self.tmp, ["--socket-mode", "600"])
+        second.state = os.path.join(self.tmp, "state2")
+        self.daemons.append(second)
+        second.start(wait=False)
+        self.assertEqual(second.wait_exit(60), 71, second.log())
+        self.assertIn("another process already serves", second.log())
+        with first.connect() as c:
+            self.assertIn("result", c.rpc("server.status"), "the first whsed lost its socket")
+        first.kill()   # leaves a stale socket file behind
+        self.assertTrue(stat.S_ISSOCK(os.lstat(first.socket).st_mode))
+        first.start()
+        with first.connect() as c:
+            self.assertIn("result", c.rpc("server.status"))
+        first.kill()
+        os.unlink(first.socket)
+        with open(first.socket, "w") as f:
+            f.write("not a socket\n")
+        first.start(wait=False)
+        self.assertEqual(first.wait_exit(60), 71, first.log())
+        self.assertIn("exists and is not a socket", first.log())
+        with open(first.socket) as f:
+            self.assertEqual(f.read(), "not a socket\n", "whsed changed a file that was not its socket")
+
+    def test_socket_mode_must_be_octal_permission_bits(self):
+        for bad in ("1777", "4660", "+660", "9", "", "0o660"):
+            d = self.new_daemon(["--socket-mode", bad], subdir=f"bad{len(self.daemons)}")
+            d.start(wait=False)
+            self.assertEqual(d.wait_exit(60), 64, f"--socket-mode {bad!r}: {d.log()}")
+            self.assertIn("--socket-mode must be octal", d.log())
+            self.assertFalse(os.path.exists(d.socket))
+
+    def test_another_user_never_connects_during_start_up(self):
+        prefix = nobody_prefix(self)
+        python = nobody_python(self, prefix)
+        os.chmod(self.tmp, 0o755)
+        script = os.path.join(self.tmp, "knock.py")
+        with open(script, "w") as f:
+            f.write(KNOCKER)
+        os.chmod(script, 0o644)
+        for i in range(self.STARTS):
+            sub = f"start{i}"
+            dir = os.path.join(self.tmp, sub)
+            os.makedirs(dir)
+            os.chmod(dir, 0o777)   # nobody may reach the path and create the stop file's neighbours
+            path = os.path.join(dir, "whsed.sock")
+            holder = {}
+            out = self.run_beside(script, prefix + [python], path, lambda: holder.setdefault(
+                "d", self.start_under_umask(sub, ["--socket-mode", "600"], 0)))
+            result = json.loads(out.splitlines()[-1])
+            self.assertGreater(result["attempts"], 0, out)
+            self.assertEqual(result["connected"], 0,
+                             f"start {i}: nobody connected to a socket of mode 600 during start-up: {result}")
+            with holder["d"].connect() as c:
+                self.assertIn("result", c.rpc("server.status"), "root still connects")
+            holder["d"].kill()
+
 
 class AccessControl(DaemonTestCase):
 
     def setUp(self):
         super().setUp()
-        if os.geteuid() != 0:
-            self.skipTest("needs root (to run a client as nobody)")
-        try:
-            pwd.getpwnam("nobody")
-        except KeyError:
-            self.skipTest("there is no user nobody")
-        group = "nogroup"
-        try:
-            grp.getgrnam(group)
-        except KeyError:
-            group = grp.getgrgid(pwd.getpwnam("nobody").pw_gid).gr_name
-        setpriv, runuser = which("setpriv"), which("runuser")
-        if setpriv:
-            self.as_nobody = [setpriv, "--reuid=nobody", f"--regid={group}", "--clear-groups"]
-        elif runuser:
-            self.as_nobody = [runuser, "-u", "nobody", "--"]
-        else:
-            self.skipTest("neither setpriv nor runuser is installed")
+        self.as_nobody = nobody_prefix(self)
         # nobody must reach the client script and the socket.
         os.chmod(self.tmp, 0o755)
         self.client = os.path.join(self.tmp, "client.py")
         with open(self.client, "w") as f:
             f.write(CLIENT)
         os.chmod(self.client, 0o644)
-        # A Python interpreter nobody may run (the test's own may live under /root).
-        self.python = None
-        for py in (sys.executable, "/usr/bin/python3", "/usr/local/bin/python3", which("python3")):
-            if py and subprocess.run(self.as_nobody + [py, "-c", "import json, socket"],
-                                     capture_output=True).returncode == 0:
-                self.python = py
-                break
-        if not self.python:
-            self.skipTest("no Python interpreter that the user nobody can run")
+        self.python = nobody_python(self, self.as_nobody)
 
     def as_nobody_call(self, daemon, *requests):
         lines = [json.dumps(r) for r in requests]
