@@ -50,7 +50,9 @@ enum ListeningSocket {
     /// The bound file: a socket of ours with no bit beyond `mode`, then exactly `mode`.
     private static func settle(_ path: String, mode: mode_t) throws {
         var st = stat()
-        guard lstat(path, &st) == 0 else { throw failure("the socket file \(path) vanished after bind: \(errorText())") }
+        guard lstat(path, &st) == 0 else {
+            throw failure("the socket file \(path) vanished after bind: \(errorText())")
+        }
         guard st.st_mode & S_IFMT == S_IFSOCK, st.st_uid == geteuid() else {
             throw failure("\(path) is not the socket whsed just bound")
         }
@@ -69,8 +71,9 @@ enum ListeningSocket {
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
-        guard !bytes.isEmpty, !bytes.contains(0), bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
-            throw failure("bad or too long socket path (at most \(MemoryLayout.size(ofValue: addr.sun_path) - 1) bytes): \(path)")
+        let capacity = MemoryLayout.size(ofValue: addr.sun_path)
+        guard !bytes.isEmpty, !bytes.contains(0), bytes.count < capacity else {
+            throw failure("bad or too long socket path (at most \(capacity - 1) bytes): \(path)")
         }
         withUnsafeMutableBytes(of: &addr.sun_path) { p in
             for (i, b) in bytes.enumerated() { p[i] = b }
@@ -84,7 +87,9 @@ enum ListeningSocket {
         guard fd >= 0 else { return }
         defer { close(fd) }
         let r = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         if r == 0 { throw failure("another process already serves \(path)") }
     }
@@ -94,7 +99,9 @@ enum ListeningSocket {
         var st = stat()
         guard lstat(path, &st) == 0 else { return }
         guard st.st_mode & S_IFMT == S_IFSOCK else { throw failure("\(path) exists and is not a socket") }
-        guard unlink(path) == 0 || errno == ENOENT else { throw failure("cannot remove the stale socket \(path): \(errorText())") }
+        guard unlink(path) == 0 || errno == ENOENT else {
+            throw failure("cannot remove the stale socket \(path): \(errorText())")
+        }
     }
 
     private static func errorText() -> String { String(cString: strerror(errno)) }

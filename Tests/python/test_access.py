@@ -223,6 +223,41 @@ class SocketMode(DaemonTestCase):
             holder["d"].kill()
 
 
+class AccessFile(DaemonTestCase):
+    """whsed refuses an access file that is not exactly the grammar of protocol.md section 7: it logs the line number
+    and exits with status 78 without serving (a lenient reading would start it with another policy)."""
+
+    def refused(self, content, line, fragment):
+        path = os.path.join(self.tmp, "access")
+        with open(path, "wb") as f:
+            f.write(content)
+        d = self.new_daemon(["--access", path], subdir=f"d{len(self.daemons)}")
+        d.start(wait=False)
+        self.assertEqual(d.wait_exit(60), 78, f"{content!r}: {d.log()}")
+        self.assertIn(f"access file line {line}: ", d.log(), content)
+        self.assertIn(fragment, d.log(), content)
+        self.assertFalse(os.path.exists(d.socket), "whsed bound its socket with a refused access file")
+
+    def test_lenient_access_files_are_refused_with_the_line_number(self):
+        self.refused(b"default read\ndefault admin\n", 2, "a second `default` line")
+        self.refused(b"# ids\nuid +65534 read\n", 2, "is not a number")
+        self.refused(b"uid 0065534 post\n", 1, "has a leading zero")
+        self.refused(b"uid 4294967295 post\n", 1, "out of range")
+        self.refused(b"default read\n# caf\xe9\nuid 1001 post\n", 2, "not valid UTF-8")
+        self.refused(b"uid 1001 read\nuid 1001 admin\n", 2, "a second rule for uid 1001")
+        self.refused(b"uid 1001 post please\n", 1, "unexpected \"please\"")
+        self.refused(b"default read\r\n", 1, "carriage return")
+        self.refused(b"uid 0 read\n", 1, "is root")
+
+    def test_a_valid_access_file_is_accepted(self):
+        path = os.path.join(self.tmp, "access")
+        with open(path, "w") as f:
+            f.write("# whsed access\n\tdefault read   # everyone\nuid 1001 post\ngid 1002 admin")
+        d = self.start_daemon(["--access", path])
+        with d.connect() as c:
+            self.assertIn("result", c.rpc("server.status"))
+
+
 class AccessControl(DaemonTestCase):
 
     def setUp(self):
@@ -280,6 +315,38 @@ class AccessControl(DaemonTestCase):
             self.assertEqual(len(entries), 2, entries)
             self.assertEqual({e["user"] for e in entries}, {"nobody"})
             self.assertEqual([l["code"] for l in c.ok("location.list")["locations"]], ["WH1"])
+
+
+    def test_server_verify_needs_the_admin_role(self):
+        """server.verify holds the writer's lock for the whole check, so only admin may stall the postings with it."""
+        d = self.start_daemon(["--socket-mode", "666"])
+        with d.connect() as c:
+            setup_master_data(c)
+        verify = {"jsonrpc": "2.0", "id": "v", "method": "server.verify"}
+        status = {"jsonrpc": "2.0", "id": "st", "method": "server.status"}
+        access = os.path.join(self.tmp, "access")
+        for role in ("read", "post", "admin"):
+            with open(access, "w") as f:
+                f.write(f"user nobody {role}\n")
+            d.kill()
+            d.start(["--socket-mode", "666", "--access", access])
+            answer, alive = self.as_nobody_call(d, verify, status)
+            if role == "admin":
+                self.assertEqual(self.assertResult(answer, id="v", msg="server.verify by admin"),
+                                 {"ok": True, "violations": []})
+            else:
+                self.assertError(answer, PERMISSION_DENIED, "permission_denied", id="v",
+                                 msg=f"server.verify by a {role} connection")
+                self.assertIn("needs the admin role", answer["error"]["message"])
+            self.assertResult(alive, id="st", msg=f"the {role} connection after server.verify")
+        # The default role (read, without an access file) too; root stays admin.
+        d.kill()
+        d.start(["--socket-mode", "666"])
+        answer, = self.as_nobody_call(d, verify)
+        self.assertError(answer, PERMISSION_DENIED, "permission_denied", id="v", msg="server.verify by default read")
+        with d.connect() as c:
+            self.assertIs(c.ok("server.verify")["ok"], True)
+        self.assertIn("permission denied", d.log())
 
 
 if __name__ == "__main__":
