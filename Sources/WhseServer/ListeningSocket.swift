@@ -15,7 +15,8 @@ import WhseProtocol
 /// - Only then `listen(2)`: until that call a `connect` is refused whatever the file's mode.
 /// `umask` itself is not touched: it is per process and other threads already run.
 enum ListeningSocket {
-    /// Connections the kernel queues before whsed accepts them (the same as `Backlog=` in whsed.socket).
+    /// Connections the kernel queues before whsed accepts them (the same as `Backlog=` in whsed.socket). Also set
+    /// on a socket passed by systemd, after NIO has adopted it (NIO listens again with 128).
     static let backlog: Int32 = 512
 
     /// Binds `path` with file mode `mode` and listens; returns the listening descriptor (close-on-exec).

@@ -209,14 +209,15 @@ public final class Server: @unchecked Sendable {
         core.writer.start()
         let core = self.core
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 512)
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 Server.initialize(channel: channel, core: core)
             }
+        // NIO listens again, with a backlog of 128, on a descriptor it adopts: both sockets get ours back after it.
         if let fd = Systemd.listenedSocket() {
             channel = try bootstrap.withBoundSocket(fd).wait()
+            listen(fd, ListeningSocket.backlog)
             Log.info("serving on the socket passed by systemd")
         } else {
             guard let path = options.socketPath else {
@@ -229,7 +230,6 @@ public final class Server: @unchecked Sendable {
                 unlink(path)
                 throw error
             }
-            // NIO listens again with its own default backlog when it adopts a descriptor; restore ours.
             listen(fd, ListeningSocket.backlog)
             Log.info("serving on \(path)", ["socket": path, "mode": String(options.socketMode, radix: 8)])
         }

@@ -189,6 +189,41 @@ class SocketMode(DaemonTestCase):
         with open(first.socket) as f:
             self.assertEqual(f.read(), "not a socket\n", "whsed changed a file that was not its socket")
 
+    def listen_backlog(self, path):
+        """The backlog of the listening socket at PATH, from `ss` (its Send-Q column)."""
+        r = subprocess.run(["ss", "-xlnH"], capture_output=True, text=True, timeout=30)
+        for line in r.stdout.splitlines():
+            words = line.split()
+            if path in words:
+                return int(words[3])
+        self.fail(f"{path} is not listening: {r.stdout}")
+
+    def test_the_backlog_is_512_on_a_bound_and_on_a_passed_socket(self):
+        if not which("ss"):
+            self.skipTest("ss (iproute2) is not installed")
+        d = self.start_daemon()
+        self.assertEqual(self.listen_backlog(d.socket), 512)
+        d.kill()
+        activate = which("systemd-socket-activate")
+        if not activate:
+            self.skipTest("systemd-socket-activate is not installed")
+        path = os.path.join(self.tmp, "activated.sock")
+        proc = subprocess.Popen([activate, "-l", path, WHSED, "--state-dir", os.path.join(self.tmp, "state-a")],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env=dict(os.environ, SWIFT_BACKTRACE="enable=no"))
+        try:
+            deadline = time.monotonic() + 30
+            while not os.path.exists(path):
+                self.assertLess(time.monotonic(), deadline, "systemd-socket-activate did not listen")
+                time.sleep(0.02)
+            from harness import Conn
+            with Conn(path, timeout=30) as c:   # the first connection starts whsed on the passed socket
+                self.assertIn("result", c.rpc("server.status"))
+                self.assertEqual(self.listen_backlog(path), 512, "the backlog after whsed adopted the socket")
+        finally:
+            proc.kill()
+            proc.wait()
+
     def test_socket_mode_must_be_octal_permission_bits(self):
         for bad in ("1777", "4660", "+660", "9", "", "0o660"):
             d = self.new_daemon(["--socket-mode", bad], subdir=f"bad{len(self.daemons)}")
