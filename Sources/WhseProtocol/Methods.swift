@@ -72,7 +72,8 @@ public enum MethodCatalogue {
         .init(name: "entries.physInventory", access: .read, mutates: false),
         // server
         .init(name: "server.status", access: .read, mutates: false),
-        .init(name: "server.verify", access: .read, mutates: false),
+        // admin: it recomputes the whole books under the writer's lock, so every posting waits for it.
+        .init(name: "server.verify", access: .admin, mutates: false),
         .init(name: "server.checkpoint", access: .admin, mutates: false),
         .init(name: "server.backup", access: .admin, mutates: false),
     ]

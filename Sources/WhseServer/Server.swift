@@ -209,44 +209,30 @@ public final class Server: @unchecked Sendable {
         core.writer.start()
         let core = self.core
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: 512)
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 Server.initialize(channel: channel, core: core)
             }
+        // NIO listens again, with a backlog of 128, on a descriptor it adopts: both sockets get ours back after it.
         if let fd = Systemd.listenedSocket() {
             channel = try bootstrap.withBoundSocket(fd).wait()
+            listen(fd, ListeningSocket.backlog)
             Log.info("serving on the socket passed by systemd")
         } else {
             guard let path = options.socketPath else {
                 throw RPCError.internalError("no socket: give --socket PATH or start whsed through systemd socket activation")
             }
-            try Server.refuseIfServed(path)
-            channel = try bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true).wait()
-            chmod(path, options.socketMode)
-            Log.info("serving on \(path)", ["socket": path])
+            let fd = try ListeningSocket.bind(path: path, mode: options.socketMode)
+            do {
+                channel = try bootstrap.withBoundSocket(fd).wait()
+            } catch {
+                unlink(path)
+                throw error
+            }
+            listen(fd, ListeningSocket.backlog)
+            Log.info("serving on \(path)", ["socket": path, "mode": String(options.socketMode, radix: 8)])
         }
-    }
-
-    /// A live socket at `path` means another whsed serves it: refuse rather than steal it.
-    static func refuseIfServed(_ path: String) throws {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
-            throw RPCError.internalError("socket path too long: \(path)")
-        }
-        withUnsafeMutableBytes(of: &addr.sun_path) { p in
-            for (i, b) in bytes.enumerated() { p[i] = b }
-        }
-        let r = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        if r == 0 { throw RPCError.internalError("another process already serves \(path)") }
     }
 
     static func initialize(channel: Channel, core: ServerCore) -> EventLoopFuture<Void> {

@@ -121,8 +121,14 @@ struct ServerGroup: ParsableCommand {
         func run() throws { try perform { Output.object(try global.call("server.status", [:]), format: global.outputFormat) } }
     }
     struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Check the ledger invariants (server.verify); exit 1 on a violation.",
-                                                        discussion: "Example: whsectl server verify")
+        static let configuration = CommandConfiguration(
+            abstract: "Check the ledger invariants (server.verify); exit 1 on a violation.",
+            discussion: """
+                Needs the admin role: the check reads the whole books under the writer's lock, so every posting \
+                waits while it runs. Other roles get permission denied (exit 77).
+
+                Example: whsectl server verify
+                """)
         @OptionGroup var global: Global
         func run() throws {
             try perform {

@@ -17,6 +17,17 @@ struct Whsed: ParsableCommand {
             Under systemd:    the socket comes from socket activation (LISTEN_FDS); the state folder from
                               $STATE_DIRECTORY unless --state-dir is given.
             Offline check:    whsed --verify /var/lib/whsed
+
+            Access file (--access), one rule per line, `#` starts a comment:
+                default ROLE   user NAME ROLE   uid N ROLE   group NAME ROLE   gid N ROLE
+            ROLE is read, post or admin; N is a decimal id without sign or leading zero. root and the user whsed
+            runs as are always admin. The file is read strictly: UTF-8 without control characters (Unix line
+            ends), at most one default line and one rule per user or group, no rule for root or whsed's own user,
+            nothing after the role. Anything else stops whsed before it binds its socket, with
+            "access file line N: ..." in the log. Grammar: protocol.md section 7.
+
+            Exit status when serving: 64 bad option, 65 the log is damaged, 71 the socket cannot be bound or served,
+            74 an I/O error in the state folder, 78 the access file is refused.
             """)
 
     @Option(help: "Unix socket path to bind when not started by systemd socket activation.")
@@ -25,7 +36,7 @@ struct Whsed: ParsableCommand {
     @Option(name: .customLong("state-dir"), help: "Folder holding the write-ahead log and snapshots.")
     var stateDir: String?
 
-    @Option(help: "Access file mapping users and groups to roles (read, post, admin). See protocol.md.")
+    @Option(help: "Access file mapping users and groups to roles (read, post, admin); read strictly, see below.")
     var access: String?
 
     @Option(name: .customLong("verify"), help: "Check the log in this folder offline (checksums and ledger invariants), then exit.")
@@ -61,7 +72,9 @@ struct Whsed: ParsableCommand {
     @Option(help: "Write a snapshot after this many logged postings (0: only when asked by server.checkpoint).")
     var checkpointEvery: Int = 100_000
 
-    @Option(help: "Socket file mode (octal) when whsed binds the socket itself.")
+    @Option(help: ArgumentHelp("Socket file mode (octal, at most 777) when whsed binds the socket itself. The file is "
+                               + "created with no more than this mode, whatever the umask, and whsed listens only once it "
+                               + "has exactly this mode."))
     var socketMode: String = "660"
 
     /// The signals that ask for a graceful stop.
@@ -106,14 +119,18 @@ struct Whsed: ParsableCommand {
         options.limits.maxPipelinedRequests = max(1, maxPipelinedRequests)
         options.limits.maxBatchRequests = max(1, maxBatchRequests)
         options.limits.maxOpenCountJournals = max(0, min(maxOpenCountJournals, 4096))
-        guard let mode = mode_t(socketMode, radix: 8) else { throw ValidationError("--socket-mode must be octal, e.g. 660") }
+        guard socketMode.allSatisfy({ ("0"..."7").contains($0) }), let mode = mode_t(socketMode, radix: 8),
+              mode <= 0o777 else {
+            throw ValidationError("--socket-mode must be octal permission bits from 0 to 777, e.g. 660")
+        }
         options.socketMode = mode
         options.autoCheckpointRecords = checkpointEvery
         if let path = access {
             do {
-                options.access = try AccessRules.parse(try String(contentsOfFile: path, encoding: .utf8))
+                options.access = try AccessRules.load(path: path)
             } catch {
-                Log.error("cannot read the access file \(path): \(error)")
+                // Refused as a whole: whsed does not start with a policy other than the one written.
+                Log.error("refusing the access file \(path): \(error)")
                 throw ExitCode(78)
             }
         }
