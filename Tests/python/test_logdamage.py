@@ -15,7 +15,6 @@ sequence u64, CRC-32C u32, payload, zero padding); a length of 0xFFFFFFFF is a 2
 """
 
 import os
-import signal
 import struct
 import subprocess
 
@@ -181,9 +180,9 @@ class LogDamage(DaemonTestCase):
     def assert_newer_format_refused(self, d, file, what):
         status, log = self.start_refused(d)
         self.assertEqual(status, 65, f"exit status; log:\n{log}")
-        for text in (file, what, "segment format versions 1–2", "snapshot format version 1",
-                     "snapshot state versions 1–2", "newer whsed"):
+        for text in (file, what, "segment format versions 1–2", "snapshot format version 1", "newer whsed"):
             self.assertIn(text, log)
+        self.assertRegex(log, r"snapshot state versions 1–\d+")
         for text in ("repair", "corrupt"):
             self.assertNotIn(text, log.lower())
         code, out = verify(d.state)
