@@ -12,9 +12,9 @@ public struct NewerFormatError: Error, CustomStringConvertible, Sendable {
     public var version: UInt64
 
     public var description: String {
-        "\(file) has \(what) version \(version), newer than this build of whsed (\(ServerCore.version)) reads: it reads "
-            + "\(NewerFormatError.readableVersions). The folder was probably written by a newer whsed: start that "
-            + "version on it, or restore a backup made by this one. Nothing was changed"
+        "\(file) has \(what) version \(version), newer than this build of whsed (\(ServerCore.version)) reads: "
+            + "it reads \(NewerFormatError.readableVersions). The folder was probably written by a newer whsed: "
+            + "start that version on it, or restore a backup made by this one. Nothing was changed"
     }
 
     /// Every on-disk version this build reads, as words.

@@ -85,7 +85,8 @@ struct FaultInjectionTests {
                         // A torn write is never called corruption (no marker can outlive its write here), and what
                         // is cut is kept first.
                         let kept = report.tornTailKeptIn.flatMap { fs.contents(of: $0) }
-                        #expect(kept?.count == report.tornTailBytesDropped, "seed \(seed): cut bytes not kept: \(report)")
+                        #expect(kept?.count == report.tornTailBytesDropped,
+                                "seed \(seed): cut bytes not kept: \(report)")
                     }
                     note("reopened: \(report) recovered \(recovered.count)")
                     log = opened

@@ -26,11 +26,13 @@ struct RecoveryTests {
                 // The torn bytes are gone from the file (a header-less segment is replaced by a fresh one), and the
                 // records kept got the commit marker their torn write lacked. The cut bytes are kept beside it.
                 let onDisk = readFile(path)
-                let kept = complete == 0 ? Array(image[0..<boundary]) : withMarker(Array(image[0..<boundary]), last: UInt64(complete))
+                let prefix = Array(image[0..<boundary])
+                let kept = complete == 0 ? prefix : withMarker(prefix, last: UInt64(complete))
                 #expect(onDisk == (boundary == 0 ? WALFormat.segmentHeader(firstSequence: 1) : kept), "cut at \(k)")
                 if dropped > 0 {
-                    #expect(report.tornTailOffset == boundary && report.tornTailKeptIn == path + ".cut-\(boundary)", "cut at \(k)")
-                    #expect(readFile(path + ".cut-\(boundary)") == Array(image[boundary..<(boundary + dropped)]), "cut at \(k)")
+                    let cutPath = path + ".cut-\(boundary)"
+                    #expect(report.tornTailOffset == boundary && report.tornTailKeptIn == cutPath, "cut at \(k)")
+                    #expect(readFile(cutPath) == Array(image[boundary..<(boundary + dropped)]), "cut at \(k)")
                 } else {
                     #expect(report.tornTailKeptIn == nil, "cut at \(k)")
                 }
@@ -125,8 +127,8 @@ struct RecoveryTests {
             log.close()
             #expect(replay.payloads == Array(exhaustivePayloads.prefix(c.records)), "\(c.name)")
             #expect(report.tornTailBytesDropped == c.dropped, "\(c.name)")
-            #expect(readFile(dir + "/" + Self.first) == withMarker(Array(image[..<ends[c.records - 1]]), last: UInt64(c.records)),
-                    "\(c.name)")
+            let kept = withMarker(Array(image[..<ends[c.records - 1]]), last: UInt64(c.records))
+            #expect(readFile(dir + "/" + Self.first) == kept, "\(c.name)")
         }
     }
 

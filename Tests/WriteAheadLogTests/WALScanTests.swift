@@ -134,7 +134,10 @@ struct WALScanTests {
 
         var v3 = image
         v3[8] = 3
-        guard case .corruptMiddle(8, _) = scan(v3, expectedFirstSequence: 7).state else { Issue.record("version 3 accepted"); return }
+        guard case .corruptMiddle(8, _) = scan(v3, expectedFirstSequence: 7).state else {
+            Issue.record("version 3 accepted")
+            return
+        }
 
         // A torn header with nothing after it (a creation cut short) is a torn tail with no valid end.
         let torn = Array(WALFormat.segmentHeader(firstSequence: 7)[0..<13]) + [UInt8](repeating: 0, count: 500)

@@ -201,8 +201,8 @@ struct WriteAheadLogTests {
         writeFile(path, original + [9, 9, 9])
         var delivered: [UInt64] = []
         let report = try WriteAheadLog.verify(directory: dir, options: testOptions(), onRecord: { s, _ in delivered.append(s) })
-        #expect(report == WALRecoveryReport(snapshotSequence: 2, recordsReplayed: 3, tornTailBytesDropped: 3, tornTailFile: path,
-                                            tornTailOffset: original.count, segments: 1))
+        #expect(report == WALRecoveryReport(snapshotSequence: 2, recordsReplayed: 3, tornTailBytesDropped: 3,
+                                            tornTailFile: path, tornTailOffset: original.count, segments: 1))
         #expect(delivered == [3, 4, 5])
         #expect(readFile(path) == original + [9, 9, 9])
         // open then cuts it, keeping the bytes beside the segment.
