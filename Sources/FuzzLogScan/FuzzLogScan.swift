@@ -1,7 +1,7 @@
 import WriteAheadLog
 
 /// libFuzzer entry: the recovery scan is a pure function of the bytes; it never traps, never reads past the end,
-/// and every record it returns lies inside the valid prefix it reports.
+/// every record it returns lies inside the valid prefix it reports, and no commit marker covers more than the records.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzLogScan(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let raw = UnsafeRawBufferPointer(start: data, count: size)
@@ -12,6 +12,10 @@ public func fuzzLogScan(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         precondition(r.range.upperBound <= result.validEnd, "record beyond the valid end")
         precondition(r.sequence > last, "sequences out of order")
         last = r.sequence
+    }
+    if let lastRecord = result.records.last {
+        precondition(result.certifiedThrough <= lastRecord.sequence,
+                     "a commit marker covers records that are not there")
     }
     return 0
 }

@@ -2,16 +2,33 @@ import WriteAheadLog
 
 /// The offline check behind `whsed --verify`: checksums of every record, replay, ledger invariants. Read-only.
 public enum OfflineCheck {
-    /// Returns the number of records replayed and the invariant violations.
-    public static func run(directory: String) throws -> (Int, [String]) {
+    public struct Outcome {
+        /// Log records replayed after the snapshot.
+        public var records: Int
+        /// Ledger invariant violations.
+        public var problems: [String]
+        /// What the log scan found: a torn tail the next start would cut, and the `.cut-` files of earlier starts.
+        public var report: WALRecoveryReport
+    }
+
+    /// Throws `NewerFormatError` for a file written by a newer whsed, the log's own errors otherwise.
+    public static func run(directory: String) throws -> Outcome {
         let machine = StateMachine()
         var n = 0
-        _ = try WriteAheadLog.verify(directory: directory, onSnapshot: { _, payload in
-            try machine.restore(payload)
-        }, onRecord: { _, bytes in
-            try machine.replay(bytes)
-            n += 1
-        })
-        return (n, machine.ledger.verify())
+        let report: WALRecoveryReport
+        do {
+            report = try WriteAheadLog.verify(directory: directory, onSnapshot: { sequence, payload in
+                let file = (directory.hasSuffix("/") ? directory : directory + "/")
+                    + WriteAheadLog.snapshotFileName(sequence: sequence)
+                try NewerFormatError.checkStateVersion(of: payload, file: file)
+                try machine.restore(payload)
+            }, onRecord: { _, bytes in
+                try machine.replay(bytes)
+                n += 1
+            })
+        } catch {
+            throw NewerFormatError.from(error) ?? error
+        }
+        return Outcome(records: n, problems: machine.ledger.verify(), report: report)
     }
 }

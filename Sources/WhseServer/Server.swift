@@ -99,6 +99,8 @@ public final class ServerCore: @unchecked Sendable {
                 "diskBytes": JSON(log.diskUsage()),
                 "recoveredRecords": JSON(recovery.recordsReplayed),
                 "tornTailBytesDropped": JSON(recovery.tornTailBytesDropped),
+                "cutTail": cutTail(),
+                "cutFiles": .array(log.cutFiles().map { .string($0) }),
             ]),
             "limits": .object([
                 "maxLineBytes": JSON(limits.maxLineBytes), "maxJournalLines": JSON(limits.maxJournalLines),
@@ -109,6 +111,15 @@ public final class ServerCore: @unchecked Sendable {
                 "maxIdempotencyKeys": JSON(StateMachine.maxIdempotencyKeys),
             ]),
         ])
+    }
+
+    /// What start-up cut from a torn tail, or null: the segment, the offset, the byte count and the file that keeps
+    /// the bytes.
+    func cutTail() -> JSON {
+        guard recovery.tornTailBytesDropped > 0, let file = recovery.tornTailFile else { return .null }
+        return .object(["file": .string(file), "offset": JSON(recovery.tornTailOffset ?? 0),
+                        "bytes": JSON(recovery.tornTailBytesDropped),
+                        "keptIn": recovery.tornTailKeptIn.map { .string($0) } ?? .null])
     }
 
     /// The name a posting records for a peer: the user name when known, else "uid:N".
@@ -168,25 +179,36 @@ public final class Server: @unchecked Sendable {
         Handlers.maxJournalLines = options.limits.maxJournalLines
         let machine = StateMachine()
         var replayed = 0
-        let (log, report) = try WriteAheadLog.open(
-            directory: options.stateDirectory, options: options.wal,
-            onSnapshot: { sequence, payload in
-                do {
-                    try machine.restore(payload)
-                } catch {
-                    throw WALError.corrupt(file: options.stateDirectory, offset: 0,
-                                           reason: "snapshot \(sequence) cannot be loaded: \(error)")
-                }
-            },
-            onRecord: { sequence, bytes in
-                do {
-                    try machine.replay(bytes)
-                } catch {
-                    throw WALError.corrupt(file: options.stateDirectory, offset: Int(sequence),
-                                           reason: "record \(sequence) does not replay: \(error)")
-                }
-                replayed += 1
-            })
+        let log: WriteAheadLog
+        let report: WALRecoveryReport
+        do {
+            (log, report) = try WriteAheadLog.open(
+                directory: options.stateDirectory, options: options.wal,
+                onSnapshot: { sequence, payload in
+                    // A newer state encoding is not damage: say which file and which versions this build reads.
+                    let state = options.stateDirectory
+                    let file = (state.hasSuffix("/") ? state : state + "/")
+                        + WriteAheadLog.snapshotFileName(sequence: sequence)
+                    try NewerFormatError.checkStateVersion(of: payload, file: file)
+                    do {
+                        try machine.restore(payload)
+                    } catch {
+                        throw WALError.corrupt(file: options.stateDirectory, offset: 0,
+                                               reason: "snapshot \(sequence) cannot be loaded: \(error)")
+                    }
+                },
+                onRecord: { sequence, bytes in
+                    do {
+                        try machine.replay(bytes)
+                    } catch {
+                        throw WALError.corrupt(file: options.stateDirectory, offset: Int(sequence),
+                                               reason: "record \(sequence) does not replay: \(error)")
+                    }
+                    replayed += 1
+                })
+        } catch {
+            throw NewerFormatError.from(error) ?? error
+        }
         let writer = Writer(machine: machine, log: log) { message in
             Log.error(message)
             Systemd.notify("STATUS=fatal storage error: \(message)")
@@ -195,9 +217,22 @@ public final class Server: @unchecked Sendable {
         core = ServerCore(writer: writer, limits: options.limits, access: options.access, recovery: report, log: log)
         // One event loop per core for framing, parsing and reads; the writer has its own thread.
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(4, System.coreCount)))
-        if report.tornTailBytesDropped > 0 {
-            Log.warning("cut a torn tail of \(report.tornTailBytesDropped) bytes from the log",
-                        ["file": report.tornTailFile ?? "", "bytes": String(report.tornTailBytesDropped)])
+        if report.tornTailBytesDropped > 0, let file = report.tornTailFile {
+            // Error level: bytes were cut, even if no acknowledged posting can be among them (on-disk format, 5).
+            let offset = report.tornTailOffset ?? 0
+            let kept = report.tornTailKeptIn ?? ""
+            let bytes = report.tornTailBytesDropped
+            Log.error("cut a torn tail of \(bytes) bytes from \(file) at offset \(offset): no commit marker follows "
+                      + "them, so they are the rest of a write cut short by a crash and were never acknowledged; the "
+                      + "bytes are kept in \(kept)",
+                      ["file": file, "offset": String(offset), "bytes": String(bytes), "keptIn": kept])
+        }
+        let keptName = report.tornTailKeptIn?.split(separator: "/").last.map(String.init)
+        let earlier = report.cutFiles.filter { $0 != keptName }
+        if !earlier.isEmpty {
+            Log.warning("the state folder keeps bytes cut from torn tails at earlier starts: "
+                        + "\(earlier.joined(separator: ", ")); inspect them, then remove them",
+                        ["files": earlier.joined(separator: ",")])
         }
         Log.info("recovered \(replayed) records", ["records": String(replayed)])
     }

@@ -269,6 +269,13 @@ public final class Writer: @unchecked Sendable {
         do {
             try log.writeSnapshot(sequence: sequence, payload: bytes)
         } catch WALError.noSpace(let message) {
+            // Nothing is lost (the log holds every acknowledged posting), but the operator must hear of it: the disk
+            // is full, and the next start replays the whole log after the previous snapshot.
+            let previous = log.snapshotSequence ?? 0
+            Log.error("the snapshot at shutdown (sequence \(sequence)) was not written: no space left on device: "
+                      + "\(message). Every acknowledged posting is in the log; the next start replays it from sequence "
+                      + "\(previous + 1). Free space in \(log.directory)",
+                      ["sequence": String(sequence), "reason": "storage_full"])
             return .failure(.storageFull(message))
         } catch {
             onFatal("writing a snapshot failed: \(error)")

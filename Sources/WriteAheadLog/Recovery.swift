@@ -18,9 +18,18 @@ struct RecoveryOutcome {
     var lastValidEnd = 0
     /// The last segment's bytes up to `lastValidEnd`.
     var lastSegmentContents: [UInt8] = []
+    /// The last segment's format version (1 or 2) and the last sequence a commit marker in it covers.
+    var lastSegmentVersion = WALFormat.segmentVersion
+    var lastCertifiedThrough: UInt64 = 0
     var tornTailBytes = 0
     var tornTailFile: String?
+    /// Where the torn tail starts in `tornTailFile`, and its bytes up to the last non-zero one (what open keeps
+    /// in a `.cut-` file before cutting).
+    var tornTailOffset = 0
+    var tornTailContents: [UInt8] = []
     var recordsReplayed = 0
+    /// `.cut-` files left by earlier starts.
+    var cutFiles: [String] = []
 }
 
 /// Where recovery found damage, so `repair` knows what to cut.
@@ -52,6 +61,7 @@ enum Recovery {
         var out = RecoveryOutcome()
         let names = try fs.listDirectory(directory)
         out.staleNames = names.filter { $0.hasSuffix(WALFormat.temporarySuffix) }
+        out.cutFiles = names.filter(WALFormat.isCutName).sorted()
 
         let snapshots = names.compactMap { n in WALFormat.snapshotSequence(fromName: n).map { (sequence: $0, name: n) } }
             .sorted { $0.sequence > $1.sequence }
@@ -117,6 +127,8 @@ enum Recovery {
                 case let .tornTail(dropped):
                     out.tornTailBytes = dropped
                     out.tornTailFile = path
+                    out.tornTailOffset = d.validEnd
+                    out.tornTailContents = Array(raw[d.validEnd..<(d.validEnd + dropped)])
                 case .clean:
                     break
                 }
@@ -132,6 +144,8 @@ enum Recovery {
                 }
                 previousEnd = d.records.last?.sequence ?? segment.firstSequence - 1
                 out.lastValidEnd = d.validEnd
+                out.lastSegmentVersion = d.version
+                out.lastCertifiedThrough = d.certifiedThrough
             }
             if !headerlessLast { out.lastSegmentContents = bytes }   // no copy: the array is shared
         }

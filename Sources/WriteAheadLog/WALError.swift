@@ -7,7 +7,8 @@ public enum WALError: Error, CustomStringConvertible, Sendable {
     /// Damage before the tail of the log (or in a snapshot): start-up must stop. `offset` is the byte offset of the
     /// first bad byte range in `file`.
     case corrupt(file: String, offset: Int, reason: String)
-    /// A segment or snapshot written by a newer format.
+    /// A segment or snapshot whose format version this build does not read (written by a newer whsed). Not damage:
+    /// nothing is cut or repaired.
     case unsupportedVersion(file: String, version: UInt32)
     /// `append` of a payload longer than `WALOptions.maxRecordBytes`.
     case recordTooLarge(bytes: Int, max: Int)
@@ -26,7 +27,10 @@ public enum WALError: Error, CustomStringConvertible, Sendable {
                 : "Restore from backup or run whsed --repair to cut the log at this point (later records are kept aside in *.broken files)."
             return "write-ahead log is corrupt: \(file) at offset \(offset): \(reason). \(wayOut)"
         case let .unsupportedVersion(file, version):
-            return "\(file) uses on-disk format version \(version); this build reads version \(WALFormat.version) only"
+            let kind = file.hasSuffix(".snap") ? "snapshot" : "segment"
+            return "\(file) has \(kind) format version \(version), which this build does not read (it reads "
+                + "\(WALError.readableVersions)); it was probably written by a newer whsed. Start that version on this "
+                + "folder, or restore a backup made by this one; nothing was changed"
         case let .recordTooLarge(bytes, max):
             return "record of \(bytes) bytes exceeds the limit of \(max) bytes"
         case let .noSpace(detail):
@@ -36,6 +40,13 @@ public enum WALError: Error, CustomStringConvertible, Sendable {
         case let .locked(path):
             return "\(path) is locked by another process (is whsed already running on this directory?)"
         }
+    }
+
+    /// The file format versions this build reads, as words.
+    public static var readableVersions: String {
+        let s = WALFormat.readableSegmentVersions
+        return "segment format versions \(s.lowerBound)–\(s.upperBound) and snapshot format version "
+            + "\(WALFormat.snapshotVersion)"
     }
 
     /// The errno of an `.io` error, nil otherwise.

@@ -4,7 +4,12 @@ import Glibc
 
 /// The byte layout of segments, records and snapshots (docs/on-disk-format.md describes every byte).
 enum WALFormat {
-    static let version: UInt32 = 1
+    /// The segment format this build writes. Version 2 added the commit marker that ends every commit's write;
+    /// version 1 (no markers) is still read.
+    static let segmentVersion: UInt32 = 2
+    static let readableSegmentVersions: ClosedRange<UInt32> = 1...2
+    /// The snapshot file format (header and checksum); the payload has its own state version.
+    static let snapshotVersion: UInt32 = 1
 
     // Segment header: magic[8] version u32 firstSequence u64 crc32c u32 (over bytes 0..<20).
     static let segmentMagic: [UInt8] = Array("WHSEDLOG".utf8)
@@ -12,6 +17,11 @@ enum WALFormat {
     // Record frame: length u32, sequence u64, crc32c u32 (over length, sequence and payload), payload, zero padding.
     static let frameHeaderBytes = 16
     static let frameAlignment = 8
+    // Commit marker (segment version 2): a frame whose length field is the reserved value, sequence = the last
+    // record of the commit's write, payload = the first record of that write (u64). 24 bytes, CRC as for records.
+    static let markerLength = UInt32.max
+    static let markerPayloadBytes = 8
+    static let markerBytes = 24
     // Snapshot header: magic[8] version u32 reserved u32 sequence u64 payloadLength u64 crc32c u32 reserved u32.
     static let snapshotMagic: [UInt8] = Array("WHSEDSNP".utf8)
     static let snapshotHeaderBytes = 40
@@ -19,6 +29,8 @@ enum WALFormat {
     static let lockFileName = "lock"
     static let temporarySuffix = ".tmp"
     static let brokenSuffix = ".broken"
+    /// What open cut from a torn tail: `<segment>.cut-<offset>` (`.<n>` appended when taken).
+    static let cutInfix = ".cut-"
 
     /// Frame size of a payload of `payloadBytes`, header and padding included.
     @inline(__always)
@@ -60,7 +72,8 @@ enum WALFormat {
 
     // MARK: segment header
 
-    static func segmentHeader(firstSequence: UInt64) -> [UInt8] {
+    /// The 24-byte header; `version` other than the current one only for tests that build old segments.
+    static func segmentHeader(firstSequence: UInt64, version: UInt32 = segmentVersion) -> [UInt8] {
         var h = segmentMagic
         h.appendLE(version)
         h.appendLE(firstSequence)
@@ -70,7 +83,7 @@ enum WALFormat {
     }
 
     enum HeaderCheck: Equatable {
-        case valid(firstSequence: UInt64)
+        case valid(firstSequence: UInt64, version: UInt32)
         case unsupported(version: UInt32)
         case invalid(reason: String)
     }
@@ -81,13 +94,13 @@ enum WALFormat {
         }
         guard bytes.prefix(8).elementsEqual(segmentMagic) else { return .invalid(reason: "bad segment magic") }
         let v = bytes.loadLE(8, as: UInt32.self)
-        guard v == version else { return .unsupported(version: v) }
+        guard readableSegmentVersions.contains(v) else { return .unsupported(version: v) }
         guard bytes.loadLE(20, as: UInt32.self) == CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<20])) else {
             return .invalid(reason: "segment header checksum mismatch")
         }
         let first = bytes.loadLE(12, as: UInt64.self)
         guard first >= 1 else { return .invalid(reason: "segment header names first sequence 0") }
-        return .valid(firstSequence: first)
+        return .valid(firstSequence: first, version: v)
     }
 
     // MARK: records
@@ -106,12 +119,45 @@ enum WALFormat {
         buffer.appendZeros(frameBytes(payload: n) - frameHeaderBytes - n)
     }
 
+    /// Appends the commit marker that ends a write of the records `first...last` (segment version 2).
+    static func appendMarker(to buffer: inout [UInt8], first: UInt64, last: UInt64) {
+        precondition(first >= 1 && first <= last, "a commit marker covers at least one record")
+        var frame: [UInt8] = []
+        frame.reserveCapacity(markerBytes)
+        frame.appendLE(markerLength)
+        frame.appendLE(last)
+        var payload: [UInt8] = []
+        payload.appendLE(first)
+        frame.appendLE(CRC32C.checksum(payload, seed: CRC32C.checksum(frame)))
+        frame += payload
+        assert(frame.count == markerBytes && frameBytes(payload: markerPayloadBytes) == markerBytes)
+        buffer += frame
+    }
+
+    /// Name of the file that keeps the bytes cut from `segment` at `offset`; `n` > 0 when the plain name is taken.
+    static func cutName(segment: String, offset: Int, n: Int = 0) -> String {
+        segment + cutInfix + String(offset) + (n > 0 ? ".\(n)" : "")
+    }
+
+    /// True for the names `cutName` makes (not their temporary files).
+    static func isCutName(_ name: String) -> Bool {
+        let utf8 = Array(name.utf8)
+        let segment = 4 + 16 + 4   // "log-" + hex + ".wal"
+        let infix = Array(cutInfix.utf8)
+        guard utf8.count > segment + infix.count, utf8[segment..<(segment + infix.count)].elementsEqual(infix),
+              segmentSequence(fromName: String(decoding: utf8[..<segment], as: UTF8.self)) != nil else { return false }
+        let rest = utf8[(segment + infix.count)...]
+        let parts = rest.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
+        return (1...2).contains(parts.count) && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(digits.contains) }
+    }
+
     // MARK: snapshots
 
     /// The 40-byte snapshot header for `payload` (the payload follows it in the file).
     static func snapshotHeader(sequence: UInt64, payload: [UInt8]) -> [UInt8] {
         var b = snapshotMagic
-        b.appendLE(version)
+        b.appendLE(snapshotVersion)
         b.appendLE(UInt32(0))
         b.appendLE(sequence)
         b.appendLE(UInt64(payload.count))
@@ -139,7 +185,7 @@ enum WALFormat {
         }
         guard bytes.prefix(8).elementsEqual(snapshotMagic) else { return .invalid(offset: 0, reason: "bad snapshot magic") }
         let v = bytes.loadLE(8, as: UInt32.self)
-        guard v == version else { return .unsupported(version: v) }
+        guard v == snapshotVersion else { return .unsupported(version: v) }
         let length = bytes.loadLE(24, as: UInt64.self)
         guard length == UInt64(bytes.count - snapshotHeaderBytes) else {
             return .invalid(offset: 24, reason: "payload length \(length) does not match the file (\(bytes.count - snapshotHeaderBytes) bytes follow the header)")

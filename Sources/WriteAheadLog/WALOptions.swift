@@ -1,7 +1,7 @@
 /// Limits and switches of a `WriteAheadLog`.
 public struct WALOptions: Sendable {
     /// Largest payload accepted by `append` and the largest length a reader believes. Checked before anything is
-    /// allocated or read. At most `UInt32.max`.
+    /// allocated or read. Below `UInt32.max` (that length marks a commit marker).
     public var maxRecordBytes: Int = 16 << 20
     /// A segment is closed and a new one started when the next record would take it past this size
     /// (a single record larger than this gets a segment of its own).

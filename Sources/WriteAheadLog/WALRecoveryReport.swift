@@ -9,16 +9,28 @@ public struct WALRecoveryReport: Sendable, Equatable {
     public var tornTailBytesDropped: Int
     /// The segment whose torn tail was cut, nil when the log ended cleanly.
     public var tornTailFile: String?
+    /// Offset in `tornTailFile` where the cut starts (just past the last valid record or commit marker).
+    public var tornTailOffset: Int?
+    /// Path of the file that keeps the cut bytes (`<segment>.cut-<offset>`); set by `open` only, and only when
+    /// bytes were cut (`verify` changes nothing).
+    public var tornTailKeptIn: String?
     /// Segment files in use after recovery.
     public var segments: Int
+    /// Names of the `.cut-` files in the directory (the one `open` just wrote included): bytes cut from torn tails,
+    /// kept until an operator removes them.
+    public var cutFiles: [String]
 
     public init(snapshotSequence: UInt64? = nil, recordsReplayed: Int = 0, tornTailBytesDropped: Int = 0,
-                tornTailFile: String? = nil, segments: Int = 0) {
+                tornTailFile: String? = nil, tornTailOffset: Int? = nil, tornTailKeptIn: String? = nil,
+                segments: Int = 0, cutFiles: [String] = []) {
         self.snapshotSequence = snapshotSequence
         self.recordsReplayed = recordsReplayed
         self.tornTailBytesDropped = tornTailBytesDropped
         self.tornTailFile = tornTailFile
+        self.tornTailOffset = tornTailOffset
+        self.tornTailKeptIn = tornTailKeptIn
         self.segments = segments
+        self.cutFiles = cutFiles
     }
 }
 

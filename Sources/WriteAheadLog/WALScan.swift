@@ -1,24 +1,32 @@
 /// Pure recovery scan of one segment file's bytes (header included). No I/O: `WriteAheadLog.open`, `verify`, the
 /// tests and a fuzzer all run this same code.
 ///
-/// The scan walks the records from the header on and stops at the first one whose length, sequence, checksum or
-/// padding is wrong. What follows decides the verdict:
+/// The scan walks the frames from the header on: records, and (segment version 2) the commit marker that ends each
+/// commit's write. It stops at the first frame whose length, sequence, checksum or padding is wrong. What follows
+/// decides the verdict:
 /// - only zero bytes: `.clean` (the normal end of a preallocated or extended file);
-/// - a later valid record with a sequence at least the expected one: `.corruptMiddle` (refuse to start);
-/// - anything else: `.tornTail` (cut it off).
+/// - a later valid record with a sequence at least the expected one, or a later valid commit marker whose sequence
+///   is at least the expected one (the write holding the bad record was finished): `.corruptMiddle` (refuse to start);
+/// - anything else: `.tornTail` (a write cut short: cut it off, keeping the bytes aside).
 public enum WALScan {
     public struct Result: Sendable {
         /// Every valid record before the stop point, with the byte range of its payload in the scanned bytes.
+        /// Commit markers are not records and are not listed.
         public var records: [(sequence: UInt64, range: Range<Int>)]
-        /// Offset just past the last valid record; the header size when the segment holds no record; 0 when the
-        /// header itself is missing or damaged.
+        /// Offset just past the last valid record or commit marker; the header size when the segment holds no
+        /// record; 0 when the header itself is missing or damaged.
         public var validEnd: Int
         public var state: State
+        /// The last sequence a valid commit marker covers; the first sequence - 1 when no marker was seen (always so
+        /// in version-1 segments). Records after it were never confirmed as fully written.
+        public var certifiedThrough: UInt64
 
-        public init(records: [(sequence: UInt64, range: Range<Int>)], validEnd: Int, state: State) {
+        public init(records: [(sequence: UInt64, range: Range<Int>)], validEnd: Int, state: State,
+                    certifiedThrough: UInt64 = 0) {
             self.records = records
             self.validEnd = validEnd
             self.state = state
+            self.certifiedThrough = certifiedThrough
         }
     }
 
@@ -27,7 +35,8 @@ public enum WALScan {
         case clean
         /// Damage with nothing valid after it. `droppedBytes` counts from `validEnd` to the last non-zero byte.
         case tornTail(droppedBytes: Int)
-        /// Damage at `offset` followed by a valid record (or a header that cannot be used): refuse to start.
+        /// Damage at `offset` followed by a valid record or commit marker (or a header that cannot be used): refuse
+        /// to start.
         case corruptMiddle(offset: Int, reason: String)
     }
 
@@ -38,7 +47,7 @@ public enum WALScan {
     ///   - maxRecordBytes: no length above this is believed.
     public static func scan(_ bytes: UnsafeRawBufferPointer, expectedFirstSequence: UInt64?, maxRecordBytes: Int) -> Result {
         let d = scanDetailed(bytes, expectedFirstSequence: expectedFirstSequence, maxRecordBytes: maxRecordBytes)
-        return Result(records: d.records, validEnd: d.validEnd, state: d.state)
+        return Result(records: d.records, validEnd: d.validEnd, state: d.state, certifiedThrough: d.certifiedThrough)
     }
 
     struct Detailed {
@@ -49,6 +58,10 @@ public enum WALScan {
         var stopReason: String?
         /// Header version, when the header has the right magic but a version this code does not read.
         var unsupportedVersion: UInt32?
+        /// The segment format version of a valid header.
+        var version: UInt32 = WALFormat.segmentVersion
+        /// See `Result.certifiedThrough`.
+        var certifiedThrough: UInt64 = 0
     }
 
     static func scanDetailed(_ bytes: UnsafeRawBufferPointer, expectedFirstSequence: UInt64?, maxRecordBytes: Int) -> Detailed {
@@ -67,19 +80,36 @@ public enum WALScan {
             d.state = classify(bytes, badOffset: 0, reason: reason, nextSequence: expectedFirstSequence ?? 1,
                                boundSequence: expectedFirstSequence != nil, maxRecordBytes: maxRecordBytes)
             return d
-        case let .valid(firstSequence):
+        case let .valid(firstSequence, version):
             if let e = expectedFirstSequence, firstSequence != e {
                 d.stopReason = "segment header says the first sequence is \(firstSequence), expected \(e)"
                 d.state = .corruptMiddle(offset: 12, reason: d.stopReason!)
                 return d
             }
             first = firstSequence
+            d.version = version
         }
 
         var off = WALFormat.segmentHeaderBytes
         var next = first
+        d.certifiedThrough = first &- 1
+        let markers = d.version >= 2
         let count = bytes.count
         while off < count {
+            if markers, count - off >= 4, bytes.loadLE(off, as: UInt32.self) == WALFormat.markerLength {
+                switch checkMarker(bytes, at: off, first: d.certifiedThrough &+ 1, last: next &- 1) {
+                case .valid:
+                    d.certifiedThrough = next &- 1
+                    off += WALFormat.markerBytes
+                    continue
+                case let .invalid(reason):
+                    d.validEnd = off
+                    d.state = classify(bytes, badOffset: off, reason: reason, nextSequence: next, boundSequence: true,
+                                       maxRecordBytes: maxRecordBytes)
+                    if d.state != .clean { d.stopReason = reason }
+                    return d
+                }
+            }
             switch checkFrame(bytes, at: off, sequence: next, maxRecordBytes: maxRecordBytes) {
             case let .valid(payloadBytes):
                 d.records.append((next, (off + WALFormat.frameHeaderBytes)..<(off + WALFormat.frameHeaderBytes + payloadBytes)))
@@ -124,17 +154,54 @@ public enum WALScan {
         return .valid(payloadBytes: length)
     }
 
+    /// Checks the commit marker at `off` (its length field holds the reserved value). `first` and `last` are the
+    /// records it must cover (those since the previous marker); nil accepts any range and the caller checks it.
+    /// Returns the range it covers.
+    static func checkMarker(_ bytes: UnsafeRawBufferPointer, at off: Int, first: UInt64?, last: UInt64?)
+        -> MarkerCheck {
+        let left = bytes.count - off
+        guard left >= WALFormat.markerBytes else { return .invalid(reason: "commit marker incomplete (\(left) bytes)") }
+        let seq = bytes.loadLE(off + 4, as: UInt64.self)
+        let from = bytes.loadLE(off + WALFormat.frameHeaderBytes, as: UInt64.self)
+        let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[(off + 16)..<(off + 24)]),
+                                  seed: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[off..<(off + 12)])))
+        guard crc == bytes.loadLE(off + 12, as: UInt32.self) else {
+            return .invalid(reason: "commit marker checksum mismatch")
+        }
+        guard from >= 1, from <= seq else {
+            return .invalid(reason: "commit marker covers no record (\(from)...\(seq))")
+        }
+        if let first, let last, from != first || seq != last {
+            let before = last >= first ? "records \(first)...\(last) precede it" : "no record precedes it"
+            return .invalid(reason: "commit marker for records \(from)...\(seq) where \(before)")
+        }
+        return .valid(first: from, last: seq)
+    }
+
+    enum MarkerCheck { case valid(first: UInt64, last: UInt64), invalid(reason: String) }
+
     /// Verdict on the bytes from `badOffset` on, where a record (or the header) did not validate.
     static func classify(_ bytes: UnsafeRawBufferPointer, badOffset: Int, reason: String, nextSequence: UInt64,
                          boundSequence: Bool, maxRecordBytes: Int) -> State {
         guard let lastNonZero = lastNonZeroIndex(bytes, from: badOffset) else { return .clean }
-        // Probe every aligned offset for a valid record with a sequence >= the expected one. Frames start on 8-byte
+        // Probe every aligned offset for a valid record, or a valid commit marker, with a sequence >= the expected one.
+        // A marker is written in the same pwrite as the records it ends, and only a finished write is followed by
+        // anything: either proves the bad bytes were written in full and damaged later. Frames start on 8-byte
         // boundaries. No record of this file can carry a sequence above next + size / 24 (24 bytes being the
         // smallest frame), which keeps random bytes from costing a checksum over a long span.
         let highest = nextSequence &+ UInt64(bytes.count / (WALFormat.frameHeaderBytes + WALFormat.frameAlignment))
         var p = badOffset + WALFormat.frameAlignment
         while p <= lastNonZero, p + WALFormat.frameHeaderBytes < bytes.count {
-            let length = Int(bytes.loadLE(p, as: UInt32.self))
+            let raw = bytes.loadLE(p, as: UInt32.self)
+            if raw == WALFormat.markerLength, WALFormat.markerBytes <= bytes.count - p {
+                let seq = bytes.loadLE(p + 4, as: UInt64.self)
+                if seq >= nextSequence, !boundSequence || seq <= highest,
+                   case let .valid(first, last) = checkMarker(bytes, at: p, first: nil, last: nil) {
+                    return .corruptMiddle(offset: badOffset, reason: "\(reason); a valid commit marker for records "
+                                          + "\(first)...\(last) follows at offset \(p), so that write was complete")
+                }
+            }
+            let length = Int(raw)
             if length > 0, length <= maxRecordBytes, WALFormat.frameBytes(payload: length) <= bytes.count - p {
                 let seq = bytes.loadLE(p + 4, as: UInt64.self)
                 if seq >= nextSequence, !boundSequence || seq <= highest,

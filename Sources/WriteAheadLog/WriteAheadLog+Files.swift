@@ -10,8 +10,9 @@ struct FatalIO: Error {
 /// File steps shared by `open`, `commit`, `writeSnapshot` and `repair`.
 extension WriteAheadLog {
     static func validate(_ options: WALOptions) {
-        precondition(options.maxRecordBytes >= 1 && options.maxRecordBytes <= Int(UInt32.max),
-                     "WALOptions.maxRecordBytes must be in 1...UInt32.max")
+        // UInt32.max is the commit marker's length field, which no record may have.
+        precondition(options.maxRecordBytes >= 1 && options.maxRecordBytes < Int(WALFormat.markerLength),
+                     "WALOptions.maxRecordBytes must be in 1..<UInt32.max")
         precondition(options.segmentBytes >= 1, "WALOptions.segmentBytes must be positive")
     }
 
@@ -93,7 +94,8 @@ extension WriteAheadLog {
     static func createSegment(directory: String, firstSequence: UInt64, contents: [UInt8], reserve: Bool = true,
                               options: WALOptions, fileSystem fs: any WALFileSystem) throws -> WALFileHandle {
         let header = contents.withUnsafeBytes { WALFormat.checkSegmentHeader($0) }
-        precondition(header == .valid(firstSequence: firstSequence), "segment \(firstSequence) would be written without its header")
+        precondition(header == .valid(firstSequence: firstSequence, version: WALFormat.segmentVersion),
+                     "segment \(firstSequence) would be written without its header")
         let path = join(directory, WALFormat.segmentName(firstSequence: firstSequence))
         let temporary = path + WALFormat.temporarySuffix
         let handle = try fs.openFile(temporary, writable: true, create: true, truncate: true)
@@ -117,4 +119,46 @@ extension WriteAheadLog {
             throw error
         }
     }
+
+    /// Keeps the bytes of a torn tail in `<segment>.cut-<offset>` before `open` cuts them: written to a temporary
+    /// file, fsynced, renamed, directory fsynced. A file of that name holding the same bytes (left by a start that
+    /// stopped before the cut) is reused; one holding other bytes is never overwritten (`.1`, `.2`, … are tried).
+    /// Returns the name. On ENOSPC throws `.noSpace` and leaves nothing behind (`open` then changes nothing).
+    static func keepCutBytes(directory: String, segmentPath: String, offset: Int, bytes: [UInt8], existing: [String],
+                             options: WALOptions, fileSystem fs: any WALFileSystem) throws -> String {
+        let segment = String(segmentPath.split(separator: "/", omittingEmptySubsequences: false).last!)
+        var n = 0
+        var name = WALFormat.cutName(segment: segment, offset: offset)
+        while existing.contains(name) {
+            if (try? fs.readFile(join(directory, name))) == bytes { return name }
+            n += 1
+            name = WALFormat.cutName(segment: segment, offset: offset, n: n)
+        }
+        let path = join(directory, name)
+        let temporary = path + WALFormat.temporarySuffix
+        do {
+            let handle = try fs.openFile(temporary, writable: true, create: true, truncate: true)
+            do {
+                try bytes.withUnsafeBytes { b in try onFile(temporary) { try fs.write(handle, b, at: 0) } }
+                try syncFile(handle, temporary, metadata: true, options: options, fileSystem: fs)
+            } catch {
+                fs.close(handle)
+                throw error
+            }
+            fs.close(handle)
+            try fs.rename(temporary, to: path)
+            try syncDirectory(directory, options: options, fileSystem: fs)
+        } catch let e as WALError where e.isOutOfSpace {
+            try? fs.remove(temporary)
+            throw WALError.noSpace("cannot keep the \(bytes.count) bytes cut from the torn tail of \(segmentPath) "
+                                   + "at offset \(offset) in \(name) (\(e)); nothing was changed: free space and "
+                                   + "start again")
+        }
+        return name
+    }
+}
+
+extension WriteAheadLog {
+    /// The name of the snapshot file covering `sequence` (`snapshot-<16 hex>.snap`), for messages about it.
+    public static func snapshotFileName(sequence: UInt64) -> String { WALFormat.snapshotName(sequence: sequence) }
 }

@@ -53,7 +53,8 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     /// Opens (creating if needed) the log in `directory`: takes an exclusive flock on DIR/lock, loads the newest
     /// valid snapshot and hands it to `onSnapshot`, then scans the segments and hands every record with
-    /// sequence > snapshot's to `onRecord` in order. A torn tail in the last segment is cut and reported;
+    /// sequence > snapshot's to `onRecord` in order. A torn tail in the last segment (damage that no later record
+    /// or commit marker follows) is cut and reported, its bytes first kept in `<segment>.cut-<offset>`;
     /// corruption anywhere else throws `.corrupt`. Leftover temporary files, older snapshots and segments the
     /// snapshot covers are removed. When `open` returns, everything it delivered is durable: the last segment is
     /// rewritten from what was read (temporary file, fsync, rename over it, directory fsync), which is also how
@@ -93,6 +94,16 @@ public final class WriteAheadLog: @unchecked Sendable {
         let covered = out.snapshotSequence ?? 0
         var stale = out.staleNames
         var segments = out.segments
+        var cutFiles = out.cutFiles
+        var keptIn: String?
+        if let torn = out.tornTailFile, !out.tornTailContents.isEmpty {
+            // Never lose bytes: what is about to be cut goes to a file beside the segment first.
+            let name = try keepCutBytes(directory: directory, segmentPath: torn, offset: out.tornTailOffset,
+                                        bytes: out.tornTailContents, existing: cutFiles, options: options,
+                                        fileSystem: fs)
+            keptIn = join(directory, name)
+            if !cutFiles.contains(name) { cutFiles = (cutFiles + [name]).sorted() }
+        }
         var newFirstSequence: UInt64?
         if segments.isEmpty {
             newFirstSequence = covered + 1
@@ -124,28 +135,49 @@ public final class WriteAheadLog: @unchecked Sendable {
             // page cache may show records whose pages the kernel dropped (marked clean, never written); copying
             // makes everything delivered durable before anything is built on it, without rewriting acknowledged
             // data in place.
+            // The copy is written in the current format: a version-1 segment gets the version-2 header (its records
+            // are framed alike), and records that no commit marker covers yet (the rest of a torn write, or every
+            // record of a version-1 segment) get one: they were checked and are now made durable, and later writes
+            // rely on every earlier record being covered (section 5 of the format document).
             let last = segments.last!
             let path = join(directory, last.name)
+            var contents = out.lastSegmentContents
+            if out.lastSegmentVersion != WALFormat.segmentVersion {
+                let header = WALFormat.segmentHeader(firstSequence: last.firstSequence)
+                contents.replaceSubrange(0..<WALFormat.segmentHeaderBytes, with: header)
+            }
+            if out.lastRecordSequence > out.lastCertifiedThrough {
+                WALFormat.appendMarker(to: &contents, first: out.lastCertifiedThrough + 1, last: out.lastRecordSequence)
+            }
             let handle: WALFileHandle
             do {
-                handle = try createSegment(directory: directory, firstSequence: last.firstSequence, contents: out.lastSegmentContents,
+                handle = try createSegment(directory: directory, firstSequence: last.firstSequence, contents: contents,
                                            options: options, fileSystem: fs)
             } catch let e as WALError where e.isOutOfSpace {
                 // Cutting in place would keep records that may not be on disk; refuse until there is room.
-                throw WALError.noSpace("cannot rewrite \(path) (\(out.lastSegmentContents.count) bytes) at start-up; free space and start again")
+                throw WALError.noSpace("cannot rewrite \(path) (\(contents.count) bytes) at start-up; free space and "
+                                       + "start again")
             }
             log = WriteAheadLog(directory: directory, options: options, fileSystem: fs, lockHandle: lock, segments: segments,
-                                activeHandle: handle, activeEnd: out.lastValidEnd, lastSequence: out.lastRecordSequence,
+                                activeHandle: handle, activeEnd: contents.count, lastSequence: out.lastRecordSequence,
                                 snapshotSequence: out.snapshotSequence)
         }
-        let report = WALRecoveryReport(snapshotSequence: out.snapshotSequence, recordsReplayed: out.recordsReplayed,
-                                       tornTailBytesDropped: out.tornTailBytes, tornTailFile: out.tornTailFile,
-                                       segments: segments.count)
+        var report = report(of: out, segments: segments.count)
+        report.tornTailKeptIn = keptIn
+        report.cutFiles = cutFiles
         return (log, report)
     }
 
+    private static func report(of out: RecoveryOutcome, segments: Int) -> WALRecoveryReport {
+        WALRecoveryReport(snapshotSequence: out.snapshotSequence, recordsReplayed: out.recordsReplayed,
+                          tornTailBytesDropped: out.tornTailBytes, tornTailFile: out.tornTailFile,
+                          tornTailOffset: out.tornTailFile == nil ? nil : out.tornTailOffset,
+                          segments: segments, cutFiles: out.cutFiles)
+    }
+
     /// Offline check for `whsed --verify`: the same scan as `open`, modifying nothing. Reports what `open` would
-    /// do with a torn tail; throws `.corrupt` or `.unsupportedVersion` where `open` would. The callbacks, when
+    /// do with a torn tail (`tornTailKeptIn` stays nil: nothing is kept yet) and the `.cut-` files of earlier
+    /// starts; throws `.corrupt` or `.unsupportedVersion` where `open` would. The callbacks, when
     /// given, receive what `open` would deliver. Fails with `.locked` while a writer holds the directory.
     public static func verify(directory: String, options: WALOptions = WALOptions(), fileSystem: any WALFileSystem = PosixFileSystem(),
                               onSnapshot: ((_ sequence: UInt64, _ payload: [UInt8]) throws -> Void)? = nil,
@@ -156,9 +188,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         do {
             let out = try Recovery.run(directory: directory, fileSystem: fileSystem, options: options,
                                        onSnapshot: onSnapshot ?? { _, _ in }, onRecord: onRecord ?? { _, _ in })
-            return WALRecoveryReport(snapshotSequence: out.snapshotSequence, recordsReplayed: out.recordsReplayed,
-                                     tornTailBytesDropped: out.tornTailBytes, tornTailFile: out.tornTailFile,
-                                     segments: out.segments.count)
+            return report(of: out, segments: out.segments.count)
         } catch let failure as RecoveryFailure {
             throw failure.error
         }
@@ -177,12 +207,14 @@ public final class WriteAheadLog: @unchecked Sendable {
         }
         let sequence = lastSequence + 1
         let frame = WALFormat.frameBytes(payload: payload.count)
+        // Room is kept for the commit marker that ends the write.
+        let needed = frame + WALFormat.markerBytes
         if pendingSegments.isEmpty {
             let end = activeEnd + pendingActive.count
-            if end + frame > options.segmentBytes, end > WALFormat.segmentHeaderBytes {
+            if end + needed > options.segmentBytes, end > WALFormat.segmentHeaderBytes {
                 pendingSegments.append((sequence, WALFormat.segmentHeader(firstSequence: sequence)))
             }
-        } else if pendingSegments[pendingSegments.count - 1].bytes.count + frame > options.segmentBytes {
+        } else if pendingSegments[pendingSegments.count - 1].bytes.count + needed > options.segmentBytes {
             pendingSegments.append((sequence, WALFormat.segmentHeader(firstSequence: sequence)))
         }
         if pendingSegments.isEmpty {
@@ -199,13 +231,15 @@ public final class WriteAheadLog: @unchecked Sendable {
         try payload.withUnsafeBytes { try append($0) }
     }
 
-    /// Writes every pending record with one write(2) per segment and fdatasyncs; only after it returns may the
-    /// caller acknowledge them (group commit). On ENOSPC it cuts the files back to the last committed offset,
-    /// drops the pending records (`lastSequence` goes back) and throws `.noSpace`. Any other write or sync error
-    /// throws `.io`: the caller must exit, never retry.
+    /// Writes every pending record with one write(2) per segment, each write ending with a commit marker, and
+    /// fdatasyncs; only after it returns may the caller acknowledge them (group commit). On ENOSPC it cuts the files
+    /// back to the last committed offset, drops the pending records (`lastSequence` goes back) and throws
+    /// `.noSpace`. Any other write or sync error (ENOSPC from a sync included) throws `.io`: the caller must exit,
+    /// never retry.
     public func commit() throws {
         try checkUsable()
         guard !pendingActive.isEmpty || !pendingSegments.isEmpty else { return }
+        appendCommitMarkers()
         let activePath = join(directory, segments.last!.name)
         var created: [(ref: SegmentRef, handle: WALFileHandle, end: Int)] = []
         do {
@@ -248,6 +282,19 @@ public final class WriteAheadLog: @unchecked Sendable {
         lastCommittedSequence = lastSequence
         pendingActive.removeAll(keepingCapacity: true)
         pendingSegments.removeAll()
+    }
+
+    /// Ends each segment's pending frames with the commit marker of this commit, written in the same pwrite: a
+    /// reader that finds the marker knows the write before it was complete (docs/on-disk-format.md 3.2).
+    private func appendCommitMarkers() {
+        if !pendingActive.isEmpty {
+            let last = pendingSegments.first.map { $0.firstSequence - 1 } ?? lastSequence
+            WALFormat.appendMarker(to: &pendingActive, first: lastCommittedSequence + 1, last: last)
+        }
+        for i in pendingSegments.indices {
+            let last = i + 1 < pendingSegments.count ? pendingSegments[i + 1].firstSequence - 1 : lastSequence
+            WALFormat.appendMarker(to: &pendingSegments[i].bytes, first: pendingSegments[i].firstSequence, last: last)
+        }
     }
 
     /// Drops pending (uncommitted) records, e.g. when the caller rolls back.
@@ -345,6 +392,12 @@ public final class WriteAheadLog: @unchecked Sendable {
             guard WALFormat.segmentSequence(fromName: name) != nil || WALFormat.snapshotSequence(fromName: name) != nil else { return total }
             return total + ((try? fs.fileSize(join(directory, name))) ?? 0)
         }
+    }
+
+    /// Names of the `.cut-` files in the directory: bytes that `open` cut from torn tails, kept until an operator
+    /// removes them (never removed by the log).
+    public func cutFiles() -> [String] {
+        ((try? fs.listDirectory(directory)) ?? []).filter(WALFormat.isCutName).sorted()
     }
 
     /// Closes the files and releases the lock. Pending records are dropped. Idempotent.

@@ -39,7 +39,10 @@ struct Whsed: ParsableCommand {
     @Option(help: "Access file mapping users and groups to roles (read, post, admin); read strictly, see below.")
     var access: String?
 
-    @Option(name: .customLong("verify"), help: "Check the log in this folder offline (checksums and ledger invariants), then exit.")
+    @Option(name: .customLong("verify"), help: """
+        Check the log in this folder offline (checksums and ledger invariants), then exit: 0 ok, 1 invariants \
+        violated, 2 the log cannot be read, 3 bytes were or will be cut from a torn tail (see the warning lines).
+        """)
     var verifyDir: String?
 
     @Option(name: .customLong("repair"), help: "Cut the log in this folder at its first damage (the damaged files are kept as *.broken), then exit. Run whsed --verify afterwards.")

@@ -23,9 +23,19 @@ struct RecoveryTests {
                 #expect(report.tornTailBytesDropped == dropped, "cut at \(k)")
                 // A segment without a complete header (even an empty file) is reported as the torn file.
                 #expect(report.tornTailFile == (dropped > 0 || k < WALFormat.segmentHeaderBytes ? path : nil), "cut at \(k)")
-                // The torn bytes are gone from the file (a header-less segment is replaced by a fresh one).
+                // The torn bytes are gone from the file (a header-less segment is replaced by a fresh one), and the
+                // records kept got the commit marker their torn write lacked. The cut bytes are kept beside it.
                 let onDisk = readFile(path)
-                #expect(onDisk == (boundary == 0 ? WALFormat.segmentHeader(firstSequence: 1) : Array(image[0..<boundary])), "cut at \(k)")
+                let prefix = Array(image[0..<boundary])
+                let kept = complete == 0 ? prefix : withMarker(prefix, last: UInt64(complete))
+                #expect(onDisk == (boundary == 0 ? WALFormat.segmentHeader(firstSequence: 1) : kept), "cut at \(k)")
+                if dropped > 0 {
+                    let cutPath = path + ".cut-\(boundary)"
+                    #expect(report.tornTailOffset == boundary && report.tornTailKeptIn == cutPath, "cut at \(k)")
+                    #expect(readFile(cutPath) == Array(image[boundary..<(boundary + dropped)]), "cut at \(k)")
+                } else {
+                    #expect(report.tornTailKeptIn == nil, "cut at \(k)")
+                }
                 // Appending goes on from the cut, and a reopen sees exactly the prefix plus the new record.
                 #expect(try log.append([0xAB]) == UInt64(complete + 1), "cut at \(k)")
                 try log.commit()
@@ -66,10 +76,15 @@ struct RecoveryTests {
                         #expect(replay.payloads == Array(exhaustivePayloads.prefix(4)), "\(at)")
                         #expect(report.tornTailFile == path, "\(at)")
                     }
-                    // The cut region reads as zeros again (preallocated).
+                    // The records kept are followed by the commit marker their write lacked; the cut region reads as
+                    // zeros again (preallocated), and its bytes are kept in a .cut- file.
                     let after = fs.contents(of: path)!
-                    #expect(after.count == full.count && Array(after[..<min(ends[3], after.count)]) == Array(image[..<ends[3]]), "\(at)")
-                    #expect(after[min(byte, image.count)...].allSatisfy { $0 == 0 } || byte < ends[3], "\(at)")
+                    let keptEnd = byte >= image.count ? image.count : ends[3]
+                    let kept = withMarker(Array(image[..<keptEnd]), last: byte >= image.count ? 5 : 4)
+                    #expect(after.count == full.count && Array(after[..<kept.count]) == kept, "\(at)")
+                    #expect(after[kept.count...].allSatisfy { $0 == 0 }, "\(at)")
+                    let cut = Array(flipped[keptEnd..<(keptEnd + report.tornTailBytesDropped)])
+                    #expect(report.tornTailKeptIn.flatMap { fs.contents(of: $0) } == cut, "\(at)")
                 } catch let e as WALError {
                     switch e {
                     case let .corrupt(file, offset, _):
@@ -112,7 +127,8 @@ struct RecoveryTests {
             log.close()
             #expect(replay.payloads == Array(exhaustivePayloads.prefix(c.records)), "\(c.name)")
             #expect(report.tornTailBytesDropped == c.dropped, "\(c.name)")
-            #expect(readFile(dir + "/" + Self.first) == Array(image[..<ends[c.records - 1]]), "\(c.name)")
+            let kept = withMarker(Array(image[..<ends[c.records - 1]]), last: UInt64(c.records))
+            #expect(readFile(dir + "/" + Self.first) == kept, "\(c.name)")
         }
     }
 
@@ -187,13 +203,17 @@ struct RecoveryTests {
         let e = tmp.sub("e")
         try writeSegments(e, [(1, 3)])
         var bytes = readFile(e + "/" + Self.first)
-        bytes[8] = 2
+        bytes[8] = 3
         writeFile(e + "/" + Self.first, bytes)
         do {
             _ = try openLog(e)
-            Issue.record("opened version 2")
-        } catch let WALError.unsupportedVersion(file, version) {
-            #expect(file == e + "/" + Self.first && version == 2)
+            Issue.record("opened version 3")
+        } catch let error as WALError {
+            guard case let .unsupportedVersion(file, version) = error else { Issue.record("\(error)"); return }
+            #expect(file == e + "/" + Self.first && version == 3)
+            // Not called damage, no --repair: the file and the versions this build reads.
+            #expect(error.description.contains(file) && error.description.contains("segment format versions 1–2"))
+            #expect(!error.description.contains("repair") && !error.description.contains("corrupt"))
         }
     }
 

@@ -70,6 +70,33 @@ func segmentImage(firstSequence: UInt64 = 1, _ payloads: [[UInt8]]) -> (bytes: [
     return (bytes, ends)
 }
 
+/// A segment image as `commit` writes it: each batch's frames followed by its commit marker. `records[i]` and
+/// `markers[j]` are the offsets where record i and marker j start.
+func committedImage(firstSequence: UInt64 = 1, _ batches: [[[UInt8]]])
+    -> (bytes: [UInt8], records: [Int], markers: [Int]) {
+    var bytes = WALFormat.segmentHeader(firstSequence: firstSequence)
+    var records: [Int] = [], markers: [Int] = []
+    var next = firstSequence
+    for batch in batches {
+        let first = next
+        for p in batch {
+            records.append(bytes.count)
+            p.withUnsafeBytes { WALFormat.appendFrame(to: &bytes, sequence: next, payload: $0) }
+            next += 1
+        }
+        markers.append(bytes.count)
+        WALFormat.appendMarker(to: &bytes, first: first, last: next - 1)
+    }
+    return (bytes, records, markers)
+}
+
+/// `bytes` with a commit marker for records `first...last` appended (what open adds to records no marker covers).
+func withMarker(_ bytes: [UInt8], first: UInt64 = 1, last: UInt64) -> [UInt8] {
+    var b = bytes
+    WALFormat.appendMarker(to: &b, first: first, last: last)
+    return b
+}
+
 /// The five-record image the exhaustive tests use: sizes chosen to hit padding of 0, 1 and 7 bytes.
 let exhaustivePayloads: [[UInt8]] = [1, 8, 13, 40, 100].enumerated().map { payload($0.offset, size: $0.element) }
 

@@ -42,11 +42,14 @@ struct WriteAheadLogTests {
         #expect(report.recordsReplayed == expected.count && report.tornTailBytesDropped == 0 && report.tornTailFile == nil)
         #expect(report.segments == segments.count)
         // Every finished segment was trimmed to its records; each starts with the right header.
+        // Every finished segment ends with a commit marker that covers its last record.
         for name in segments.dropLast() {
             let bytes = readFile(dir + "/" + name)
             let first = WALFormat.segmentSequence(fromName: name)!
             let s = scan(bytes, expectedFirstSequence: first, maxRecordBytes: 10_000)
             #expect(s.state == .clean && s.validEnd == bytes.count, "\(name)")
+            #expect(s.certifiedThrough == s.records.last!.sequence, "\(name)")
+            #expect(bytes.count <= 4096 || s.records.count == 1, "\(name): \(bytes.count) bytes")
         }
         // The active one is preallocated to segmentBytes.
         #expect(readFile(dir + "/" + segments.last!).count >= 4096)
@@ -198,15 +201,22 @@ struct WriteAheadLogTests {
         writeFile(path, original + [9, 9, 9])
         var delivered: [UInt64] = []
         let report = try WriteAheadLog.verify(directory: dir, options: testOptions(), onRecord: { s, _ in delivered.append(s) })
-        #expect(report == WALRecoveryReport(snapshotSequence: 2, recordsReplayed: 3, tornTailBytesDropped: 3, tornTailFile: path, segments: 1))
+        #expect(report == WALRecoveryReport(snapshotSequence: 2, recordsReplayed: 3, tornTailBytesDropped: 3,
+                                            tornTailFile: path, tornTailOffset: original.count, segments: 1))
         #expect(delivered == [3, 4, 5])
         #expect(readFile(path) == original + [9, 9, 9])
-        // open then cuts it.
+        // open then cuts it, keeping the bytes beside the segment.
         let (log, openReport, _) = try openLog(dir)
         log.close()
-        #expect(openReport == report)
+        var expected = report
+        expected.tornTailKeptIn = path + ".cut-\(original.count)"
+        expected.cutFiles = ["log-0000000000000001.wal.cut-\(original.count)"]
+        #expect(openReport == expected)
         #expect(readFile(path) == original)
-        #expect(try WriteAheadLog.verify(directory: dir, options: testOptions()).tornTailBytesDropped == 0)
+        #expect(readFile(path + ".cut-\(original.count)") == [9, 9, 9])
+        // Later checks see no torn tail, but the kept bytes (never removed by the log).
+        let again = try WriteAheadLog.verify(directory: dir, options: testOptions())
+        #expect(again.tornTailBytesDropped == 0 && again.cutFiles == expected.cutFiles)
     }
 
     @Test func verifyOfAMissingDirectoryFails() {

@@ -1,9 +1,12 @@
 // LD_PRELOAD shim: while the file named by $ENOSPC_FLAG exists, every pwrite/pwrite64/write to a regular file fails
 // with ENOSPC (sockets and pipes are untouched). A stand-in for a full disk that a test can fill and empty at will.
+// With $ENOSPC_ONLY_UNDER set, only files whose path starts with it are full (so a log file elsewhere still works).
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -12,7 +15,15 @@ static int full(int fd) {
     const char *flag = getenv("ENOSPC_FLAG");
     struct stat st;
     if (!flag || access(flag, F_OK) != 0) return 0;
-    return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    const char *under = getenv("ENOSPC_ONLY_UNDER");
+    if (!under || !*under) return 1;
+    char link[64], path[4096];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, path, sizeof path - 1);
+    if (n < 0) return 0;
+    path[n] = 0;
+    return strncmp(path, under, strlen(under)) == 0;
 }
 
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t off) {

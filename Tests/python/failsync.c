@@ -5,6 +5,7 @@
  *   FAILSYNC_N=N       the call that fails first (1-based); unset or 0: never fail, only count and log
  *   FAILSYNC_LOG=PATH  appends one line per call: "<n> <fdatasync|fsync> <fd> <ok|EIO> <CLOCK_MONOTONIC seconds>"
  *   FAILSYNC_MARK=PATH written (once) when the first failure is injected: "<n> <CLOCK_MONOTONIC seconds>"
+ *   FAILSYNC_ERRNO=ENOSPC  fail with ENOSPC instead of EIO (a full disk seen at sync time: NFS, thin provisioning)
  *
  * Build: gcc -shared -fPIC -O2 -o failsync.so failsync.c -ldl
  */
@@ -48,10 +49,12 @@ static int intercept(const char *name, int fd, int (*real)(int)) {
         snprintf(line, sizeof line, "%ld %.6f\n", n, t);
         append("FAILSYNC_MARK", line);
     }
-    snprintf(line, sizeof line, "%ld %s %d %s %.6f\n", n, name, fd, fail ? "EIO" : "ok", t);
+    const char *e = getenv("FAILSYNC_ERRNO");
+    int enospc = e && strcmp(e, "ENOSPC") == 0;
+    snprintf(line, sizeof line, "%ld %s %d %s %.6f\n", n, name, fd, fail ? (enospc ? "ENOSPC" : "EIO") : "ok", t);
     append("FAILSYNC_LOG", line);
     if (fail) {
-        errno = EIO;
+        errno = enospc ? ENOSPC : EIO;
         return -1;
     }
     return real(fd);
