@@ -228,7 +228,7 @@ _whsectl_location() {
 
 _whsectl_location_create() {
     repeating_flags=()
-    non_repeating_flags=(--json --check-warehouse-class -h --help)
+    non_repeating_flags=(--json --check-warehouse-class --allow-negative-inventory -h --help)
     repeating_options=()
     non_repeating_options=(--socket --format --timeout --idempotency-key --retries --name --kind --adjustment-bin --adjustment-zone --bin-capacity-policy)
     __whsectl_offer_flags_options 1
@@ -270,7 +270,7 @@ _whsectl_location_create() {
 
 _whsectl_location_update() {
     repeating_flags=()
-    non_repeating_flags=(--json --check-warehouse-class --no-check-warehouse-class -h --help)
+    non_repeating_flags=(--json --check-warehouse-class --no-check-warehouse-class --allow-negative-inventory --no-allow-negative-inventory -h --help)
     repeating_options=()
     non_repeating_options=(--socket --format --timeout --idempotency-key --retries --name --bin-capacity-policy)
     __whsectl_offer_flags_options 1

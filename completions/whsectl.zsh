@@ -96,7 +96,7 @@ _whsectl_location() {
     command)
         local -ar subcommands=(
             'create:Create a location (location.create).'
-            'update:Change a location'\''s name, bin capacity policy or warehouse class check (location.update).'
+            'update:Change a location'\''s name, bin capacity policy, warehouse class check or negative-inventory setting (location.update).'
             'get:Show a location (location.get).'
             'list:List locations (location.list).'
             'convert:Convert a plain location to directed put-away and pick (location.convertToDirected).'
@@ -131,6 +131,7 @@ _whsectl_location_create() {
         '--adjustment-zone[Zone of the adjustment bin (directed).]:adjustment-zone:'
         '--bin-capacity-policy[never (default), allowMore (post and warn) or prohibitMore (refuse).]:bin-capacity-policy:'
         '--check-warehouse-class[Items go only into bins of their warehouse class.]'
+        '--allow-negative-inventory[Item journal lines may take the location'\''s inventory below zero (directed and plain locations).]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
     _arguments -w -s -S : "${arg_specs[@]}" && ret=0
@@ -152,6 +153,8 @@ _whsectl_location_update() {
         '--bin-capacity-policy[never, allowMore (post and warn) or prohibitMore (refuse).]:bin-capacity-policy:'
         '--check-warehouse-class[Items go only into bins of their warehouse class.]'
         '--no-check-warehouse-class[Items go only into bins of their warehouse class.]'
+        '--allow-negative-inventory[Item journal lines may take the location'\''s inventory below zero (directed and plain locations).]'
+        '--no-allow-negative-inventory[Item journal lines may take the location'\''s inventory below zero (directed and plain locations).]'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
     _arguments -w -s -S : "${arg_specs[@]}" && ret=0
