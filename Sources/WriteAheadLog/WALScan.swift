@@ -95,6 +95,13 @@ public enum WALScan {
         d.certifiedThrough = first &- 1
         let markers = d.version >= 2
         let count = bytes.count
+        // The first frame or marker that does not validate ends the scan; what follows it decides the verdict.
+        func stop(at offset: Int, _ reason: String) {
+            d.validEnd = offset
+            d.state = classify(bytes, badOffset: offset, reason: reason, nextSequence: next, boundSequence: true,
+                               maxRecordBytes: maxRecordBytes)
+            if d.state != .clean { d.stopReason = reason }
+        }
         while off < count {
             if markers, count - off >= 4, bytes.loadLE(off, as: UInt32.self) == WALFormat.markerLength {
                 switch checkMarker(bytes, at: off, first: d.certifiedThrough &+ 1, last: next &- 1) {
@@ -103,10 +110,7 @@ public enum WALScan {
                     off += WALFormat.markerBytes
                     continue
                 case let .invalid(reason):
-                    d.validEnd = off
-                    d.state = classify(bytes, badOffset: off, reason: reason, nextSequence: next, boundSequence: true,
-                                       maxRecordBytes: maxRecordBytes)
-                    if d.state != .clean { d.stopReason = reason }
+                    stop(at: off, reason)
                     return d
                 }
             }
@@ -116,10 +120,7 @@ public enum WALScan {
                 off += WALFormat.frameBytes(payload: payloadBytes)
                 next &+= 1
             case let .invalid(reason):
-                d.validEnd = off
-                d.state = classify(bytes, badOffset: off, reason: reason, nextSequence: next, boundSequence: true,
-                                   maxRecordBytes: maxRecordBytes)
-                if d.state != .clean { d.stopReason = reason }
+                stop(at: off, reason)
                 return d
             }
         }
