@@ -172,6 +172,8 @@ public final class Server: @unchecked Sendable {
     let group: MultiThreadedEventLoopGroup
     var channel: Channel?
     let options: Options
+    /// Pings systemd while the writer and every event loop progress (Watchdog.swift); nil outside systemd's watchdog.
+    var watchdog: Watchdog?
 
     /// Opens and replays the log; throws on corruption (start-up must stop).
     public init(options: Options) throws {
@@ -242,6 +244,7 @@ public final class Server: @unchecked Sendable {
         core.writer.autoCheckpointRecords = options.autoCheckpointRecords
         core.writer.maxOpenCountJournals = options.limits.maxOpenCountJournals
         core.writer.start()
+        DebugStall.install(on: group)
         let core = self.core
         let bootstrap = ServerBootstrap(group: group)
             .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
@@ -267,6 +270,10 @@ public final class Server: @unchecked Sendable {
             }
             listen(fd, ListeningSocket.backlog)
             Log.info("serving on \(path)", ["socket": path, "mode": String(options.socketMode, radix: 8)])
+        }
+        if let usec = Systemd.watchdogMicroseconds() {
+            watchdog = Watchdog(group: group, writer: core.writer, intervalMicroseconds: usec)
+            watchdog?.start()
         }
     }
 
@@ -313,6 +320,8 @@ public final class Server: @unchecked Sendable {
 
     /// Graceful stop: stop accepting, finish and sync queued postings (their replies go out), close connections.
     public func shutdown() {
+        // systemd stops watching once the unit is stopping: no pings during the drain.
+        watchdog?.stop()
         Systemd.notify("STOPPING=1\nSTATUS=draining in-flight postings")
         try? channel?.close().wait()
         core.writer.drainAndStop()

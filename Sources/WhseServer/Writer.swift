@@ -76,6 +76,8 @@ public final class Writer: @unchecked Sendable {
         mutex.lock()
         defer { mutex.unlock() }
         if stopping { return false }
+        // Time spent idle is not a stall: the clock starts when work arrives.
+        if queue.isEmpty && !inBatch { lastProgressNanos = DispatchTime.now().uptimeNanoseconds }
         queue.append(Job(method: method, params: params, context: context, complete: complete, eventLoop: eventLoop))
         mutex.signal()
         return true
@@ -117,15 +119,19 @@ public final class Writer: @unchecked Sendable {
         return (syncs, recordsWritten, lastSyncMicros, maxSyncMicros, queue.count, checkpoints, lastCheckpointMillis)
     }
 
-    /// False when postings wait and the writer has made no progress for 10 s (the watchdog then stops pinging).
-    public var isHealthy: Bool {
+    /// How long the writer has gone without progress, for the watchdog (Watchdog.swift): 0 while it is idle with
+    /// nothing queued; otherwise the time since it last took a batch, finished one, or was handed work while idle.
+    /// A batch stuck in fdatasync counts from the moment it was taken, even when nothing else is queued.
+    public func stalledNanoseconds(now: UInt64 = DispatchTime.now().uptimeNanoseconds) -> UInt64 {
         mutex.lock()
         defer { mutex.unlock() }
-        if stopped { return false }
-        if queue.isEmpty { return true }
-        return DispatchTime.now().uptimeNanoseconds - lastProgressNanos < 10_000_000_000
+        guard inBatch || !queue.isEmpty else { return 0 }
+        return now > lastProgressNanos ? now - lastProgressNanos : 0
     }
+    /// When the writer last made progress (under `mutex`).
     private var lastProgressNanos: UInt64 = DispatchTime.now().uptimeNanoseconds
+    /// True from taking a batch until its replies are handed out (under `mutex`).
+    private var inBatch = false
 
     /// Runs `body` with the state locked against the writer (for reads and checkpoints).
     public func withState<T>(_ body: (StateMachine) throws -> T) rethrows -> T {
@@ -189,8 +195,13 @@ public final class Writer: @unchecked Sendable {
             let batch = Array(queue.prefix(n))
             queue.removeFirst(n)
             lastProgressNanos = DispatchTime.now().uptimeNanoseconds
+            inBatch = true
             mutex.unlock()
             process(batch)
+            mutex.lock()
+            inBatch = false
+            lastProgressNanos = DispatchTime.now().uptimeNanoseconds
+            mutex.unlock()
             if autoCheckpointRecords > 0 && recordsSinceCheckpoint >= autoCheckpointRecords {
                 mutex.lock()
                 let busy = snapshotEncoding

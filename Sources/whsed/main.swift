@@ -16,6 +16,8 @@ struct Whsed: ParsableCommand {
             Run by hand:      whsed --socket /run/whsed/whsed.sock --state-dir /var/lib/whsed
             Under systemd:    the socket comes from socket activation (LISTEN_FDS); the state folder from
                               $STATE_DIRECTORY unless --state-dir is given.
+            Watchdog:         with WatchdogSec=, WATCHDOG=1 is sent only while the writer and every event loop
+                              progress; one stalled for more than half of WatchdogSec stops it (protocol.md 2.5).
             Offline check:    whsed --verify /var/lib/whsed
 
             Access file (--access), one rule per line, `#` starts a comment:
@@ -177,14 +179,6 @@ struct Whsed: ParsableCommand {
             throw ExitCode(71)
         }
         Systemd.notify("READY=1\nSTATUS=serving")
-        var watchdog: DispatchSourceTimer? = nil
-        if let usec = Systemd.watchdogMicroseconds() {
-            let t = DispatchSource.makeTimerSource(queue: .global())
-            t.schedule(deadline: .now(), repeating: .microseconds(Int(usec / 2)))
-            t.setEventHandler { if server.core.writer.isHealthy { Systemd.notify("WATCHDOG=1") } }
-            t.resume()
-            watchdog = t
-        }
         // Every second: idle exit; every 5 s: a STATUS= line that says what the daemon is doing.
         var idleSince: DispatchTime? = nil
         var ticks = 0
@@ -214,7 +208,6 @@ struct Whsed: ParsableCommand {
         done.wait()
         ticker.cancel()
         Log.info("stopping: finishing in-flight postings")
-        watchdog?.cancel()
         server.shutdown()
         Log.info("stopped")
     }
