@@ -22,7 +22,24 @@ public struct Limits: Sendable {
     public var maxOpenCountJournals = 64
     /// Seconds a connection may stay idle before whsed closes it; 0 = never (`idleTimeoutSeconds`).
     public var idleTimeoutSeconds = 600
+    /// Largest reply line, the whole reply of a batch included (`maxReplyBytes`).
+    public var maxReplyBytes = 64 << 20
+    /// Request text held and replies pending on one connection before whsed stops reading from it
+    /// (`maxConnectionBufferBytes`); never less than `maxLineBytes` + 1, so a line of the longest length completes.
+    public var maxConnectionBufferBytes = 8 << 20
+    /// Request text held and replies pending on all connections together (`maxTotalBufferBytes`): over it, a
+    /// connection holding more than `connectionBufferFloor` is not read and starts no request until bytes free.
+    public var maxTotalBufferBytes = 256 << 20
+    /// What every connection may hold whatever the total, so a small request is always served (fixed).
+    public static let connectionBufferFloor = 64 << 10
+    /// Open connections of one Unix user that is not admin (`maxConnectionsPerUser`).
+    public var maxConnectionsPerUser = 256
+    /// Connection slots (of `maxConnections`) that only admin peers may take (`adminReservedConnections`).
+    public var adminReservedConnections = 16
     public init() {}
+
+    /// The per-connection budget as applied: room for one line of `maxLineBytes` at least.
+    public var effectiveConnectionBufferBytes: Int { max(maxConnectionBufferBytes, maxLineBytes + 1) }
 }
 
 /// Log lines: to the journal with fields under systemd, to stderr otherwise.

@@ -14,16 +14,33 @@ public struct PeerCredentials: Sendable {
     public init() {}
 }
 
-/// One client connection: requests are handled in order, one at a time, and answered in order.
+/// One client connection: requests are handled in order, one at a time, and answered in order. It frames its own
+/// input (LineFramer) so that it knows every byte it holds: the partial line, the queued lines and the line being
+/// answered, plus the reply bytes not yet taken by the kernel. Those bytes are its share of the total budget, and
+/// decide when it stops reading (protocol.md 2.3 and 9).
 final class RPCConnection: ChannelInboundHandler {
-    typealias InboundIn = Frame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let core: ServerCore
     let peer: PeerCredentials
     let role: Access
     let user: String
+    private var framer: LineFramer
+    /// Bytes read but not yet framed: the start of a line.
+    private var input: ByteBuffer? = nil
     private var pending: CircularBuffer<Frame> = []
+    /// Request text held: `input`, the queued lines and the line being answered.
+    private var inputHeld = 0
+    /// Bytes of the line being answered (part of `inputHeld` until its reply is written).
+    private var currentBytes = 0
+    /// Reply bytes NIO still buffers for this connection (the kernel has not taken them).
+    private var outputHeld = 0
+    /// What this connection last added to the total budget.
+    private var accounted = 0
+    /// Set while an empty write waits behind buffered replies, to measure `outputHeld` again once they are out.
+    private var flushWatch = false
+    private var waitingForTotal = false
     private var busy = false
     private var readPaused = false
     private var inputDone = false
@@ -34,21 +51,40 @@ final class RPCConnection: ChannelInboundHandler {
         self.peer = peer
         self.role = role
         self.user = user
+        self.framer = LineFramer(maxLineBytes: core.limits.maxLineBytes)
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
-    func handlerRemoved(context: ChannelHandlerContext) { self.context = nil }
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        core.budget.cancel(ObjectIdentifier(self))
+        core.budget.add(-accounted)
+        accounted = 0
+        pending.removeAll()
+        input = nil
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        pending.append(unwrapInboundIn(data))
-        if pending.count >= core.limits.maxPipelinedRequests && !readPaused {
-            readPaused = true
-            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        var incoming = unwrapInboundIn(data)
+        if input == nil || input!.readableBytes == 0 {
+            input = incoming
+        } else {
+            input!.writeBuffer(&incoming)
         }
+        while let frame = framer.next(&input!) {
+            pending.append(frame)
+        }
+        if input!.readableBytes == 0 {
+            input = nil   // lets the storage go
+        } else if input!.readerIndex > 1 << 16 {
+            input!.discardReadBytes()
+        }
+        recount()
         drain()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
+        measureOutput()
         if context.channel.isWritable { drain() }
         context.fireChannelWritabilityChanged()
     }
@@ -59,8 +95,15 @@ final class RPCConnection: ChannelInboundHandler {
             return
         }
         if let e = event as? ChannelEvent, e == .inputClosed {
-            // The client finished sending; answer what it sent, then close.
+            // The client finished sending: a last line without its newline is served (unless it is the tail of an
+            // over-long line); then answer what it sent, and close.
+            if var rest = input, rest.readableBytes > 0, !framer.discarding,
+               let line = rest.readSlice(length: rest.readableBytes) {
+                pending.append(.line(line))
+            }
+            input = nil
             inputDone = true
+            recount()
             drain()
             return
         }
@@ -71,13 +114,104 @@ final class RPCConnection: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    /// Handles queued frames while the previous one is answered and the peer keeps reading.
+    // MARK: budgets
+
+    private static func size(_ frame: Frame) -> Int {
+        if case .line(let l) = frame { return l.readableBytes + 1 }
+        return 0
+    }
+
+    /// Counts the request text held again (after frames were queued or answered) and applies the budgets.
+    private func recount() {
+        var held = (input?.readableBytes ?? 0) + currentBytes
+        for f in pending { held += RPCConnection.size(f) }
+        inputHeld = held
+        account()
+    }
+
+    /// Reads how many reply bytes NIO still holds. If some are left, an empty write queued behind them tells when
+    /// they are out, so the count does not stay high after the peer has read them.
+    private func measureOutput() {
+        guard let context else { return }
+        let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        outputHeld = buffered
+        if buffered > 0 && !flushWatch {
+            flushWatch = true
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            promise.futureResult.whenComplete { _ in
+                bound.value.flushWatch = false
+                bound.value.measureOutput()
+                bound.value.drain()
+            }
+            context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(capacity: 0)), promise: promise)
+        }
+        account()
+    }
+
+    /// Brings this connection's share of the total up to date, then stops or resumes reading.
+    private func account() {
+        guard context != nil else { return }   // removed: its bytes were given back
+        let mine = inputHeld + outputHeld
+        core.budget.add(mine - accounted)
+        accounted = mine
+        updateReading()
+    }
+
+    /// Whether the total budget is used up and this connection holds more than the floor every connection keeps.
+    /// Registers a wake-up when it must wait.
+    private func mustWaitForTotal() -> Bool {
+        if waitingForTotal { return true }
+        guard accounted > Limits.connectionBufferFloor, core.budget.exhausted, let loop = context?.eventLoop else {
+            return false
+        }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        waitingForTotal = core.budget.wait(ObjectIdentifier(self)) {
+            loop.execute {
+                bound.value.waitingForTotal = false
+                bound.value.updateReading()
+                bound.value.drain()
+            }
+        }
+        return waitingForTotal
+    }
+
+    /// Stops reading at `maxPipelinedRequests` queued lines, at `maxConnectionBufferBytes` held, or while the total
+    /// is used up; resumes at half of either (or when only a partial line is left), and when the total has room.
+    private func updateReading() {
+        guard let context else { return }
+        let limits = core.limits
+        let perConnection = limits.effectiveConnectionBufferBytes
+        let mine = inputHeld + outputHeld
+        let pause: Bool
+        if readPaused {
+            let onlyPartial = pending.isEmpty && !busy && mine < perConnection
+            pause = pending.count * 2 > limits.maxPipelinedRequests
+                || (mine * 2 >= perConnection && !onlyPartial) || mustWaitForTotal()
+        } else {
+            pause = pending.count >= limits.maxPipelinedRequests || mine >= perConnection || mustWaitForTotal()
+        }
+        if pause && !readPaused {
+            readPaused = true
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        } else if !pause && readPaused {
+            readPaused = false
+            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+            context.read()
+        }
+    }
+
+    /// Handles queued frames while the previous one is answered and the peer keeps reading. A connection whose
+    /// replies are still buffered takes no new request while the total budget is used up.
     private func drain() {
         guard let context else { return }
-        while !busy, context.channel.isWritable, let frame = pending.popFirst() {
+        while !busy, context.channel.isWritable, !pending.isEmpty {
+            if outputHeld > 0 && mustWaitForTotal() { break }
+            let frame = pending.removeFirst()
+            currentBytes = RPCConnection.size(frame)
             busy = true
             var finishedInline = false
-            var inlineResponse: JSON?? = nil
+            var inlineResponse: [UInt8]?? = nil
             handle(frame) { [weak self] response in
                 guard let self else { return }
                 if !finishedInline {
@@ -92,40 +226,39 @@ final class RPCConnection: ChannelInboundHandler {
                 send(response)
                 busy = false
             } else {
+                recount()
                 return   // an asynchronous posting; `finish` continues
             }
         }
-        if readPaused && pending.count <= core.limits.maxPipelinedRequests / 2 {
-            readPaused = false
-            context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
-            context.read()
-        }
+        recount()
         if pending.isEmpty && !busy && inputDone { context.close(promise: nil) }
     }
 
-    private func finish(_ response: JSON?) {
+    private func finish(_ response: [UInt8]?) {
         send(response)
         busy = false
         drain()
     }
 
-    private func send(_ response: JSON?) {
+    /// Writes one reply line; the line it answers is no longer held.
+    private func send(_ response: [UInt8]?) {
+        currentBytes = 0
         guard let context, let response else { return }
-        var bytes = response.serialized()
-        bytes.append(UInt8(ascii: "\n"))
-        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
+        var buffer = context.channel.allocator.buffer(capacity: response.count + 1)
+        buffer.writeBytes(response)
+        buffer.writeInteger(UInt8(ascii: "\n"))
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        measureOutput()
     }
 
     // MARK: requests
 
     /// Produces the response to one frame (nil: nothing to send). `done` runs on this event loop.
-    private func handle(_ frame: Frame, done: @escaping (JSON?) -> Void) {
+    private func handle(_ frame: Frame, done: @escaping ([UInt8]?) -> Void) {
         let line: ByteBuffer
         switch frame {
         case .tooLong:
-            done(RPCResponse.failure(id: nil, error: .limitExceeded(
+            done(Replies.failure(id: nil, .limitExceeded(
                 "request line longer than \(core.limits.maxLineBytes) bytes; it was discarded",
                 limit: "maxLineBytes", value: core.limits.maxLineBytes)))
             return
@@ -144,66 +277,119 @@ final class RPCConnection: ChannelInboundHandler {
         } catch {
             if error.message.hasPrefix("nesting deeper than") {
                 // Valid JSON, but deeper than whsed accepts: a limit, not a parse error.
-                done(RPCResponse.failure(id: nil, error: .limitExceeded(
+                done(Replies.failure(id: nil, .limitExceeded(
                     "request nested deeper than \(core.limits.maxJsonDepth) levels", limit: "maxJsonDepth",
                     value: core.limits.maxJsonDepth)))
             } else {
-                done(RPCResponse.failure(id: nil, error: .parseError(error.description)))
+                done(Replies.failure(id: nil, .parseError(error.description)))
             }
             return
         }
         switch parsed {
         case .array(let elements):
             guard !elements.isEmpty else {
-                done(RPCResponse.failure(id: nil, error: .invalidRequest("an empty batch")))
+                done(Replies.failure(id: nil, .invalidRequest("an empty batch")))
                 return
             }
             guard elements.count <= core.limits.maxBatchRequests else {
-                done(RPCResponse.failure(id: nil, error: .limitExceeded(
+                done(Replies.failure(id: nil, .limitExceeded(
                     "a batch holds at most \(core.limits.maxBatchRequests) requests", limit: "maxBatchRequests",
                     value: core.limits.maxBatchRequests)))
                 return
             }
-            runBatch(elements[...], responses: [], done: done)
+            runBatch(elements, from: 0, reply: BatchReply(), done: done)
         default:
-            request(parsed, done: done)
+            request(parsed, room: core.limits.maxReplyBytes, batch: nil, done: done)
         }
     }
 
-    private func runBatch(_ rest: ArraySlice<JSON>, responses: [JSON], done: @escaping (JSON?) -> Void) {
-        guard let first = rest.first else {
-            done(responses.isEmpty ? nil : .array(responses))
-            return
+    /// The reply of a batch, joined as its elements are answered (a class, so that it is not copied per element).
+    private final class BatchReply {
+        var bytes: [UInt8] = []
+        /// Set once an element was refused for `maxReplyBytes`: the elements after it are not run.
+        var full = false
+
+        func append(_ response: [UInt8]?) {
+            guard let response else { return }
+            bytes.append(bytes.isEmpty ? UInt8(ascii: "[") : UInt8(ascii: ","))
+            bytes.append(contentsOf: response)
         }
-        request(first) { [weak self] response in
-            var r = responses
-            if let response { r.append(response) }
-            guard let self else { return }
-            self.runBatch(rest.dropFirst(), responses: r, done: done)
+    }
+
+    /// Runs the elements one after another. Their replies are joined as they come, and an element whose reply
+    /// would take the whole batch reply over `maxReplyBytes` gets `limit_exceeded` instead (protocol.md 4.4, 9).
+    /// Elements answered at once run in a loop, not by recursion, so each element's result is freed before the
+    /// next one runs; a posting continues the loop from its completion.
+    private func runBatch(_ elements: [JSON], from start: Int, reply: BatchReply, done: @escaping ([UInt8]?) -> Void) {
+        var index = start
+        while index < elements.count && !reply.full {
+            // Room left for this element: the limit less what is joined so far, a comma and the closing bracket.
+            let room = core.limits.maxReplyBytes - reply.bytes.count - 2
+            var returned = false
+            var inline: [UInt8]?? = nil
+            let next = index + 1
+            request(elements[index], room: room, batch: reply) { [weak self] response in
+                if !returned {
+                    inline = .some(response)
+                    return
+                }
+                reply.append(response)
+                self?.runBatch(elements, from: next, reply: reply, done: done)
+            }
+            returned = true
+            guard let response = inline else { return }   // a posting: its completion goes on
+            reply.append(response)
+            index = next
+        }
+        // The rest is answered without running: `limit_exceeded` for each request with an id.
+        for element in elements[index...] where element["id"] != nil {
+            let id = RPCConnection.echoedID(element)
+            reply.append(Replies.batchFull(id: id, maxReplyBytes: core.limits.maxReplyBytes))
+        }
+        if reply.bytes.isEmpty {
+            done(nil)
+        } else {
+            reply.bytes.append(UInt8(ascii: "]"))
+            done(reply.bytes)
         }
     }
 
     /// One request object: validated, authorized, then read here or posted through the writer.
-    private func request(_ value: JSON, done: @escaping (JSON?) -> Void) {
+    /// The id a reply echoes for a request object: a valid one (string or integer), else null.
+    static func echoedID(_ value: JSON) -> JSON? {
+        value["id"].flatMap { v -> JSON? in
+            switch v {
+            case .string: return v
+            case .number: return v.intValue != nil ? v : nil
+            default: return nil
+            }
+        }
+    }
+
+    /// `room` is the most bytes its reply may take (`maxReplyBytes`, or what `batch` has left of it).
+    private func request(_ value: JSON, room: Int, batch: BatchReply?, done: @escaping ([UInt8]?) -> Void) {
         let req: RPCRequest
         switch RPCRequest.validate(value) {
         case .failure(let e):
             // Echo the id only when it is a valid one (string or integer); otherwise null.
-            done(RPCResponse.failure(id: value["id"].flatMap { v -> JSON? in
-                switch v {
-                case .string: return v
-                case .number: return v.intValue != nil ? v : nil
-                default: return nil
-                }
-            }, error: e))
+            done(Replies.failure(id: RPCConnection.echoedID(value), e))
             return
         case .success(let r): req = r
         }
+        let limits = core.limits
+        let budget = core.budget
+        let posts = MethodCatalogue.byName[req.method]?.mutates ?? false
         let reply: (Result<JSON, RPCError>) -> Void = { outcome in
             guard let id = req.id else { done(nil); return }   // notifications get no response
             switch outcome {
-            case .success(let result): done(RPCResponse.success(id: id, result: result))
-            case .failure(let error): done(RPCResponse.failure(id: id, error: error))
+            case .success(let result):
+                // Every reply may take 64 KiB; a larger one must fit in what the total budget has left.
+                let totalLeft = max(Limits.connectionBufferFloor, limits.maxTotalBufferBytes - budget.total)
+                let (bytes, tooLarge) = Replies.success(id: id, result: result, room: room, totalLeft: totalLeft,
+                                                        limits: limits, inBatch: batch != nil, posted: posts)
+                if tooLarge { batch?.full = true }
+                done(bytes)
+            case .failure(let error): done(Replies.failure(id: id, error))
             }
         }
         guard let entry = MethodCatalogue.byName[req.method] else {

@@ -394,12 +394,13 @@ public enum Handlers {
             }
         },
         "whsePhysInventory.get": { l, p, _ throws(RPCError) in
-            try p.allowOnly(["journal", "blind"])
+            try p.allowOnly(["journal", "blind", "after", "limit"])
             let name = try p.string("journal"), blind = try p.optionalBool("blind") ?? false
-            return try run { () throws(DomainError) in
-                let j = try l.whseCountJournal(name)
-                return j.json(blind: blind, stale: l.staleWhseCountLines(j))
-            }
+            var j = try run { () throws(DomainError) in try l.whseCountJournal(name) }
+            let stale = l.staleWhseCountLines(j)
+            let page = try linePage(j.lines, lineNo: \.lineNo, p)
+            if let page { j.lines = page.lines }
+            return withNextAfter(j.json(blind: blind, stale: stale), paged: page != nil, nextAfter: page?.nextAfter)
         },
         "whsePhysInventory.list": { l, p, _ throws(RPCError) in
             try p.allowOnly([])
@@ -450,12 +451,13 @@ public enum Handlers {
             }
         },
         "physInventory.get": { l, p, _ throws(RPCError) in
-            try p.allowOnly(["journal"])
+            try p.allowOnly(["journal", "after", "limit"])
             let name = try p.string("journal")
-            return try run { () throws(DomainError) in
-                let j = try l.physInventoryJournal(name)
-                return j.json(stale: l.stalePhysInventoryLines(j))
-            }
+            var j = try run { () throws(DomainError) in try l.physInventoryJournal(name) }
+            let stale = l.stalePhysInventoryLines(j)
+            let page = try linePage(j.lines, lineNo: \.lineNo, p)
+            if let page { j.lines = page.lines }
+            return withNextAfter(j.json(stale: stale), paged: page != nil, nextAfter: page?.nextAfter)
         },
         "physInventory.list": { l, p, _ throws(RPCError) in
             try p.allowOnly([])

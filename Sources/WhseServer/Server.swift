@@ -16,6 +16,10 @@ public final class ServerCore: @unchecked Sendable {
     public let access: AccessRules
     let startedAt = Date()
     let connections = NIOLockedValueBox(0)
+    /// Bytes held by all connections (`maxTotalBufferBytes`).
+    let budget: BufferBudget
+    /// Connections per user that is not admin (`maxConnectionsPerUser`, `adminReservedConnections`).
+    let slots = ConnectionSlots()
     let recovery: WALRecoveryReport
     let log: WriteAheadLog
     public static let version = "0.1.0"
@@ -23,6 +27,7 @@ public final class ServerCore: @unchecked Sendable {
     init(writer: Writer, limits: Limits, access: AccessRules, recovery: WALRecoveryReport, log: WriteAheadLog) {
         self.writer = writer
         self.limits = limits
+        self.budget = BufferBudget(max: limits.maxTotalBufferBytes)
         self.access = access
         self.recovery = recovery
         self.log = log
@@ -86,6 +91,7 @@ public final class ServerCore: @unchecked Sendable {
             "pid": JSON(Int(getpid())),
             "uptimeSeconds": JSON(Int(Date().timeIntervalSince(startedAt))),
             "connections": JSON(connections.withLockedValue { $0 }),
+            "bufferedBytes": JSON(budget.total),
             "locations": JSON(c.locations), "bins": JSON(c.bins), "items": JSON(c.items),
             "warehouseEntries": JSON(c.warehouseEntries), "itemLedgerEntries": JSON(c.itemLedgerEntries),
             "physInventoryEntries": JSON(c.physInventoryEntries), "openCountJournals": JSON(c.openCountJournals),
@@ -108,6 +114,11 @@ public final class ServerCore: @unchecked Sendable {
                 "maxBatchRequests": JSON(limits.maxBatchRequests), "maxJsonDepth": JSON(limits.maxJsonDepth),
                 "idleTimeoutSeconds": JSON(limits.idleTimeoutSeconds),
                 "maxOpenCountJournals": JSON(limits.maxOpenCountJournals),
+                "maxReplyBytes": JSON(limits.maxReplyBytes),
+                "maxConnectionBufferBytes": JSON(limits.effectiveConnectionBufferBytes),
+                "maxTotalBufferBytes": JSON(limits.maxTotalBufferBytes),
+                "maxConnectionsPerUser": JSON(limits.maxConnectionsPerUser),
+                "adminReservedConnections": JSON(limits.adminReservedConnections),
                 "maxIdempotencyKeys": JSON(StateMachine.maxIdempotencyKeys),
             ]),
         ])
@@ -247,7 +258,9 @@ public final class Server: @unchecked Sendable {
         DebugStall.install(on: group)
         let core = self.core
         let bootstrap = ServerBootstrap(group: group)
-            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
+            // NIO reads this many times per wake-up even after a connection stops reading; 4 reads of at most
+            // 64 KiB bound what a paused connection takes beyond its budget (protocol.md 9).
+            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 4)
             .childChannelOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 Server.initialize(channel: channel, core: core)
@@ -307,12 +320,21 @@ public final class Server: @unchecked Sendable {
             }
             let role = core.access.role(uid: peer.uid, gid: peer.gid, groups: groups)
             let user = ServerCore.userName(uid: peer.uid)
+            if role != .admin {
+                if let refusal = core.slots.take(uid: peer.uid, open: core.connectionCount, limits: core.limits) {
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(
+                            RejectConnection(message: RPCResponse.failure(id: nil, error: refusal)))
+                    }
+                }
+                channel.closeFuture.whenComplete { _ in core.slots.give(uid: peer.uid) }
+            }
             return channel.eventLoop.makeCompletedFuture {
                 let sync = channel.pipeline.syncOperations
                 if core.limits.idleTimeoutSeconds > 0 {
                     try sync.addHandler(IdleStateHandler(readTimeout: .seconds(Int64(core.limits.idleTimeoutSeconds))))
                 }
-                try sync.addHandler(ByteToMessageHandler(LineFramer(maxLineBytes: core.limits.maxLineBytes)))
+                // The connection frames its own input (LineFramer), so it knows the bytes it holds.
                 try sync.addHandler(RPCConnection(core: core, peer: peer, role: role, user: user))
             }
         }

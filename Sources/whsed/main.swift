@@ -59,6 +59,24 @@ struct Whsed: ParsableCommand {
     @Option(help: "Most open connections.")
     var maxConnections: Int = Limits().maxConnections
 
+    @Option(help: "Most open connections of one user that is not admin.")
+    var maxConnectionsPerUser: Int = Limits().maxConnectionsPerUser
+
+    @Option(help: ArgumentHelp("Connection slots (of --max-connections) that only admin peers may take "
+                               + "(default: 16, at most a quarter of --max-connections)."))
+    var adminReservedConnections: Int?
+
+    @Option(help: "Largest reply line in bytes, a batch's whole reply included; a larger result gets limit_exceeded.")
+    var maxReplyBytes: Int = Limits().maxReplyBytes
+
+    @Option(help: ArgumentHelp("Bytes of request text and pending replies one connection may hold before whsed stops "
+                               + "reading from it (at least --max-line-bytes + 1)."))
+    var maxConnectionBufferBytes: Int = Limits().maxConnectionBufferBytes
+
+    @Option(help: ArgumentHelp("Bytes of request text and pending replies all connections may hold together; over "
+                               + "it, connections holding more than 64 KiB wait."))
+    var maxTotalBufferBytes: Int = Limits().maxTotalBufferBytes
+
     @Option(help: "Requests read ahead on one connection before whsed stops reading from it (flow control).")
     var maxPipelinedRequests: Int = Limits().maxPipelinedRequests
 
@@ -124,6 +142,13 @@ struct Whsed: ParsableCommand {
         options.limits.maxPipelinedRequests = max(1, maxPipelinedRequests)
         options.limits.maxBatchRequests = max(1, maxBatchRequests)
         options.limits.maxOpenCountJournals = max(0, min(maxOpenCountJournals, 4096))
+        options.limits.maxConnectionsPerUser = max(1, maxConnectionsPerUser)
+        options.limits.adminReservedConnections = max(0, min(adminReservedConnections
+            ?? min(Limits().adminReservedConnections, maxConnections / 4), maxConnections))
+        // A reply line must at least hold an error object.
+        options.limits.maxReplyBytes = max(1024, maxReplyBytes)
+        options.limits.maxConnectionBufferBytes = max(1, maxConnectionBufferBytes)
+        options.limits.maxTotalBufferBytes = max(1 << 20, maxTotalBufferBytes)
         guard socketMode.allSatisfy({ ("0"..."7").contains($0) }), let mode = mode_t(socketMode, radix: 8),
               mode <= 0o777 else {
             throw ValidationError("--socket-mode must be octal permission bits from 0 to 777, e.g. 660")

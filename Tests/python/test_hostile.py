@@ -251,6 +251,161 @@ class HostileClients(DaemonTestCase):
         self.assertEqual(sent[0], total)
         self.assertHealthy(self.d)
 
+    # Budgets in bytes (protocol.md 2.3, 9), at their defaults.
+
+    def raise_fd_limit(self, need):
+        """Raises this process's open-file limit to `need`; restarts whsed if it inherited a lower one."""
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft < need:
+            if hard != resource.RLIM_INFINITY and hard < need:
+                self.skipTest(f"RLIMIT_NOFILE hard limit {hard} < {need}")
+            resource.setrlimit(resource.RLIMIT_NOFILE, (need, hard))
+            self.addCleanup(resource.setrlimit, resource.RLIMIT_NOFILE, (soft, hard))
+        with open(f"/proc/{self.d.pid}/limits") as f:
+            for line in f:
+                if line.startswith("Max open files"):
+                    daemon_soft = int(line.split()[3])
+        if daemon_soft < need:
+            self.d.kill()
+            self.d = self.start_daemon(["--max-connections", "5000"], subdir="big")
+            with self.d.connect() as c:
+                setup_master_data(c)
+
+    def post_entries(self, n):
+        with self.d.connect() as c:
+            c.ok("whseItemJournal.register",
+                 {"location": "WH1", "lines": [{"item": "ITEM1", "bin": "A-01", "quantity": 1}] * n}, timeout=60)
+
+    def test_never_reading_pipeliners_stay_within_the_connection_budget(self):
+        # Seven clients pipeline requests padded to 4 MiB, each answered with a page of 1,000 entries, and never
+        # read. Before the byte budgets each such client pinned up to 256 lines (1 GiB) and seven crashed whsed.
+        self.post_entries(1000)
+        data = padded(request("entries.warehouse", {"limit": 1000}, id=0), 4 << 20) * 16
+        clients = [self.d.connect(timeout=30) for _ in range(7)]
+        for c in clients:
+            self.addCleanup(c.close)
+        sent = [push(c.sock, data) for c in clients]
+        with self.d.connect() as other:
+            status = other.ok("server.status", id="other", timeout=5)
+            self.assertEqual(other.ok("bin.contents", {"location": "WH1", "bin": "A-01"})["rows"][0]["quantity"],
+                             1007)
+        rss = self.d.rss_kb()
+        print(f"\n  7 never-reading pipeliners: {sum(sent) >> 20} of {7 * len(data) >> 20} MiB taken, whsed holds "
+              f"{status['bufferedBytes'] >> 20} MiB, VmRSS {rss} kB", end=" ")
+        budget = status["limits"]["maxConnectionBufferBytes"]
+        for s in sent:
+            self.assertLess(s, budget + (8 << 20), f"whsed took {s} bytes from a client that reads nothing")
+        self.assertLess(status["bufferedBytes"], 7 * (budget + (1 << 20)))
+        self.assertHealthy(self.d)
+
+    def test_1000_connections_holding_partial_lines_stay_within_the_total_budget(self):
+        # Each offers a 4 MiB line without its newline: 4 GB in all, which whsed once held.
+        n = 1000
+        self.raise_fd_limit(n + 200)
+        rss0 = self.d.rss_kb()
+        head = b'{"jsonrpc":"2.0","id":"late","method":"server.status"}'
+        body = head + b" " * ((4 << 20) - 1 - len(head))
+        conns = []
+        try:
+            for _ in range(n):
+                conns.append(connect_retrying(self.d))
+            offered = [push(c.sock, body, idle=0.01, limit=2) for c in conns]
+            offered = [o + push(c.sock, body[o:], idle=0.01, limit=2) for o, c in zip(offered, conns)]
+            with self.d.connect() as fresh:
+                t0 = time.monotonic()
+                status = fresh.ok("server.status", id="fresh", timeout=10)
+                waited = time.monotonic() - t0
+            rss = self.d.rss_kb()
+            print(f"\n  {n} partial lines: {sum(offered) >> 20} MiB taken, whsed holds {status['bufferedBytes'] >> 20} "
+                  f"MiB, VmRSS {rss0} -> {rss} kB", end=" ")
+            self.assertLess(waited, 5.0)
+            total = status["limits"]["maxTotalBufferBytes"]
+            # Each connection may hold 64 KiB whatever the total, and takes one more read (4 x 64 KiB) as it pauses.
+            self.assertLess(status["bufferedBytes"], total + n * (384 << 10))
+            self.assertLess(rss, 1 << 20, f"VmRSS {rss} kB: over 1 GB")
+            # Most go away; one finishes its line and is answered.
+            for c in conns[1:]:
+                c.close()
+            first = conns[0]
+            first.sock.setblocking(True)
+            first.sock.settimeout(30)
+            first.sock.sendall(body[offered[0]:] + b"\n")
+            self.assertResult(first.recv(timeout=30), id="late")
+        finally:
+            for c in conns:
+                c.close()
+        self.assertHealthy(self.d, rss_limit_kb=1 << 20)
+
+    def test_batch_of_1000_entry_pages_is_cut_at_max_reply_bytes(self):
+        # Today's default limit, 64 MiB; the same batch once produced one reply line of 374 MB.
+        self.post_entries(1000)
+        batch = [request("entries.warehouse", {"limit": 1000}, id=i) for i in range(1000)]
+        with self.d.connect(timeout=120) as c:
+            status = c.ok("server.status", id="s")
+            limit = status["limits"]["maxReplyBytes"]
+            c.send(batch)
+            line = read_long_line(c.sock, timeout=120)
+            replies = json.loads(line)
+        served = [r for r in replies if "result" in r]
+        refused = [r for r in replies if "error" in r]
+        print(f"\n  1,000 entry pages: {len(served)} served, {len(refused)} refused, {len(line) >> 20} MiB", end=" ")
+        self.assertEqual([r["id"] for r in replies], list(range(1000)))
+        self.assertTrue(served and refused)
+        self.assertLessEqual(len(json.dumps(served, separators=(",", ":"))), limit)
+        for r in refused:
+            self.assertEqual(r["error"]["data"]["limit"], "maxReplyBytes")
+        self.assertHealthy(self.d)
+
+
+def connect_retrying(daemon, timeout=30):
+    """A connection, retried while the listen backlog is full (EAGAIN) until whsed accepts the earlier ones."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return daemon.connect(timeout=timeout)
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.002)
+
+
+def push(sock, data, idle=0.5, limit=20.0):
+    """Sends as much of `data` as the peer takes, without blocking, until nothing more goes for `idle` seconds
+    (or `limit` seconds in all); returns the bytes sent."""
+    sock.setblocking(False)
+    view = memoryview(data)
+    sent = 0
+    last = time.monotonic()
+    deadline = last + limit
+    while sent < len(data) and time.monotonic() < deadline:
+        try:
+            sent += sock.send(view[sent:sent + (1 << 16)])
+            last = time.monotonic()
+        except BlockingIOError:
+            if time.monotonic() - last > idle:
+                break
+            time.sleep(0.002)
+    return sent
+
+
+def padded(req, size):
+    """A request line padded with spaces to `size` bytes, newline included."""
+    line = encode(req)
+    return line + b" " * (size - len(line) - 1) + b"\n"
+
+
+def read_long_line(sock, timeout):
+    """One reply line of any length (chunks joined once, not appended to a growing bytes object)."""
+    sock.settimeout(timeout)
+    chunks = []
+    while True:
+        chunk = sock.recv(1 << 20)
+        if not chunk:
+            raise ConnectionClosed("EOF before the end of the line")
+        chunks.append(chunk)
+        if b"\n" in chunk:
+            return b"".join(chunks).split(b"\n", 1)[0]
+
 
 if __name__ == "__main__":
     unittest.main()

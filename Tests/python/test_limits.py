@@ -1,7 +1,10 @@
 """The daemon's limits at their edges; over a limit the error names it in data.limit."""
 
 import json
+import os
 import socket
+import subprocess
+import threading
 import time
 import unittest
 
@@ -268,3 +271,292 @@ class MaxOpenCountJournals(DaemonTestCase):
             self.assertEqual(len(c.ok("whsePhysInventory.list")["journals"]), 3)
             r = c.rpc("whsePhysInventory.calculate", {"location": "WH1", "journal": "J9"}, id="x")
             self.assertError(r, LIMIT_EXCEEDED, "limit_exceeded", id="x", limit="maxOpenCountJournals")
+
+
+def raw_reply(conn, obj):
+    """Sends one request (or batch) and returns the reply line as bytes, without its newline."""
+    conn.send(obj)
+    return conn.recv_line()
+
+
+class MaxReplyBytes(DaemonTestCase):
+    """A reply of exactly maxReplyBytes is sent; one byte more is answered with limit_exceeded (protocol.md 9). The
+    reply's size is tuned byte by byte with the length of the request's string id, which the reply echoes."""
+
+    LIMIT = 2048
+
+    def test_reply_of_exactly_the_limit_is_sent_one_more_byte_is_refused(self):
+        d = self.start_daemon(["--max-reply-bytes", str(self.LIMIT)])
+        with d.connect() as c:
+            setup_master_data(c)
+            base = len(raw_reply(c, request("item.get", {"no": "ITEM1"}, id="a"))) - 1
+            self.assertLess(base, self.LIMIT)
+            exact = "x" * (self.LIMIT - base)
+            line = raw_reply(c, request("item.get", {"no": "ITEM1"}, id=exact))
+            self.assertEqual(len(line), self.LIMIT)
+            self.assertResult(json.loads(line), id=exact, msg="a reply of exactly maxReplyBytes")
+            over = exact + "y"
+            r = json.loads(raw_reply(c, request("item.get", {"no": "ITEM1"}, id=over)))
+            self.assertError(r, LIMIT_EXCEEDED, "limit_exceeded", id=over, limit="maxReplyBytes",
+                             msg="a reply of maxReplyBytes + 1")
+            self.assertEqual(r["error"]["data"]["max"], self.LIMIT)
+            self.assertEqual(r["error"]["data"]["replyBytes"], self.LIMIT + 1)
+            self.assertNotIn("posted", r["error"]["data"])
+            status = c.ok("server.status", id="s")
+            self.assertEqual(status["limits"]["maxReplyBytes"], self.LIMIT)
+            self.assertTrue(c.nothing_more(0.2))
+
+    def test_batch_elements_that_would_take_the_reply_over_the_limit_are_refused(self):
+        d = self.start_daemon(["--max-reply-bytes", str(self.LIMIT)])
+        with d.connect() as c:
+            setup_master_data(c)
+            one = len(raw_reply(c, request("item.get", {"no": "ITEM1"}, id=0)))
+            n = 20
+            self.assertGreater(one * n, self.LIMIT * 2)
+            line = raw_reply(c, [request("item.get", {"no": "ITEM1"}, id=i) for i in range(n)])
+            replies = json.loads(line)
+            self.assertEqual([r["id"] for r in replies], list(range(n)))
+            served = [r for r in replies if "result" in r]
+            refused = [r for r in replies if "error" in r]
+            self.assertTrue(served and refused, f"{len(served)} served, {len(refused)} refused")
+            # The served ones come first, and they (with brackets and commas) fit in the limit.
+            self.assertEqual(replies[:len(served)], served)
+            kept = len(json.dumps(served, separators=(",", ":")).encode())
+            self.assertLessEqual(kept, self.LIMIT)
+            self.assertGreater(kept + one, self.LIMIT, "an element that fitted was refused")
+            for r in refused:
+                self.assertError(r, LIMIT_EXCEEDED, "limit_exceeded", limit="maxReplyBytes")
+            # The first refused one ran; the ones after it were not run (protocol.md 4.4).
+            self.assertIn("replyBytes", refused[0]["error"]["data"])
+            for r in refused[1:]:
+                self.assertTrue(r["error"]["message"].startswith("not run"), r)
+            # The connection goes on.
+            self.assertResult(c.rpc("server.status", id="after"), id="after")
+
+
+class CountJournalPages(DaemonTestCase):
+    """whsePhysInventory.get pages with after/limit, so a journal too large for one reply can still be read."""
+
+    def test_pages_add_up_to_the_journal_and_the_whole_journal_is_refused_when_too_large(self):
+        d = self.start_daemon(["--max-reply-bytes", "2048"])
+        with d.connect() as c:
+            setup_master_data(c)
+            for i in range(12):
+                c.ok("bin.create", {"location": "WH1", "code": f"C-{i:02d}", "zone": "PICK"})
+                c.ok("whseItemJournal.register",
+                     {"location": "WH1", "lines": [{"item": "ITEM1", "bin": f"C-{i:02d}", "quantity": i + 1}]})
+            # The calculation answers with the whole journal: too large, but the journal was made (data.posted).
+            r = c.rpc("whsePhysInventory.calculate", {"location": "WH1", "journal": "BIG"}, id="calc")
+            self.assertError(r, LIMIT_EXCEEDED, "limit_exceeded", id="calc", limit="maxReplyBytes")
+            self.assertIs(r["error"]["data"]["posted"], True)
+            self.assertEqual(c.ok("whsePhysInventory.list")["journals"][0]["lines"], 12)
+            r = c.rpc("whsePhysInventory.get", {"journal": "BIG"}, id="all")
+            self.assertError(r, LIMIT_EXCEEDED, "limit_exceeded", id="all", limit="maxReplyBytes",
+                             msg="a 12-line journal with maxReplyBytes 2048")
+            lines, after, pages = [], None, 0
+            while True:
+                params = {"journal": "BIG", "limit": 4}
+                if after is not None:
+                    params["after"] = after
+                page = c.ok("whsePhysInventory.get", params, id=pages)
+                pages += 1
+                self.assertEqual(len(page["lines"]), 4)
+                lines.extend(page["lines"])
+                after = page["nextAfter"]
+                if after is None:
+                    break
+            self.assertEqual(pages, 3)
+            self.assertEqual(len(lines), 12)
+            self.assertEqual([l["lineNo"] for l in lines], sorted({l["lineNo"] for l in lines}))
+            self.assertEqual(sorted(l["bin"] for l in lines), [f"C-{i:02d}" for i in range(12)])
+            r = c.rpc("whsePhysInventory.get", {"journal": "BIG", "limit": 10001}, id="big")
+            self.assertError(r, INVALID_PARAMS, "invalid_params", id="big")
+
+
+def push(sock, data, idle=0.5, limit=20.0):
+    """Sends as much of `data` as the peer takes, without blocking, until nothing more goes for `idle` seconds;
+    returns the bytes sent."""
+    sock.setblocking(False)
+    view = memoryview(data)
+    sent = 0
+    last = time.monotonic()
+    deadline = last + limit
+    while sent < len(data) and time.monotonic() < deadline:
+        try:
+            sent += sock.send(view[sent:sent + (1 << 16)])
+            last = time.monotonic()
+        except BlockingIOError:
+            if time.monotonic() - last > idle:
+                break
+            time.sleep(0.005)
+    return sent
+
+
+def padded(req, size):
+    """A request line padded with spaces to `size` bytes, newline included."""
+    line = encode(req)
+    return line + b" " * (size - len(line) - 1) + b"\n"
+
+
+class ConnectionBufferBudget(DaemonTestCase):
+    """A client that pipelines big requests and never reads its replies is no longer read from once its connection
+    holds maxConnectionBufferBytes; whsed's memory stays bounded, and other clients are served (protocol.md 2.3, 9).
+    Before the byte budget, whsed read up to 256 such lines (here all 60, 12 MB) from it."""
+
+    def test_never_reading_client_is_no_longer_read_and_others_are_served(self):
+        budget = 1 << 20
+        d = self.start_daemon(["--max-line-bytes", str(256 << 10), "--max-connection-buffer-bytes", str(budget)])
+        with d.connect() as c:
+            setup_master_data(c)
+            c.ok("whseItemJournal.register", {"location": "WH1", "lines": lines(1000)})
+        rss0 = d.rss_kb()
+        # 60 requests of 200 KiB, each answered with a page of 1,000 entries (about 300 KB).
+        data = b"".join(padded(request("entries.warehouse", {"limit": 1000}, id=i), 200 << 10) for i in range(60))
+        slow = d.connect(timeout=60)
+        self.addCleanup(slow.close)
+        sent = push(slow.sock, data)
+        time.sleep(0.3)
+        with d.connect() as other:
+            t0 = time.monotonic()
+            status = other.ok("server.status", id="other")
+            waited = time.monotonic() - t0
+        rss = d.rss_kb()
+        print(f"\n  never-reading client: {sent} of {len(data)} bytes taken, whsed holds "
+              f"{status['bufferedBytes']} bytes, VmRSS +{rss - rss0} kB", end=" ")
+        self.assertLess(sent, 5 << 20, f"whsed took {sent} bytes from a client that reads nothing")
+        self.assertLessEqual(status["bufferedBytes"], 3 * budget)
+        self.assertEqual(status["limits"]["maxConnectionBufferBytes"], budget)
+        self.assertLess(rss - rss0, 40 * 1024, f"VmRSS grew from {rss0} to {rss} kB")
+        self.assertLess(waited, 2.0)
+        # Once it reads, every request is answered, in order.
+        slow.sock.setblocking(True)
+        rest = threading.Thread(target=slow.sock.sendall, args=(data[sent:],), daemon=True)
+        rest.start()
+        for i in range(60):
+            r = slow.recv(timeout=60)
+            self.assertEqual(r.get("id"), i, str(r)[:200])
+            self.assertEqual(len(r["result"]["entries"]), 1000)
+        rest.join(10)
+        self.assertHealthy(d)
+
+
+class TotalBufferBudget(DaemonTestCase):
+    """Connections holding partial lines stop being read once all connections together hold maxTotalBufferBytes;
+    a fresh client is still served, and a waiting line completes once others free their bytes (protocol.md 9)."""
+
+    def test_partial_lines_wait_for_the_total_and_a_fresh_client_is_served(self):
+        total = 8 << 20
+        n, part = 64, 1 << 20
+        d = self.start_daemon(["--max-line-bytes", str(2 << 20), "--max-total-buffer-bytes", str(total)])
+        rss0 = d.rss_kb()
+        head = b'{"jsonrpc":"2.0","id":"waited","method":"server.status"}'
+        body = head + b" " * (part - len(head))
+        conns = [d.connect(timeout=30) for _ in range(n)]
+        for c in conns:
+            self.addCleanup(c.close)
+        offered = [push(c.sock, body, idle=0.05) for c in conns]
+        time.sleep(0.5)
+        offered = [o + push(c.sock, body[o:], idle=0.05) for o, c in zip(offered, conns)]
+        with d.connect() as fresh:
+            t0 = time.monotonic()
+            status = fresh.ok("server.status", id="fresh")
+            waited = time.monotonic() - t0
+        rss = d.rss_kb()
+        held = status["bufferedBytes"]
+        print(f"\n  {n} partial lines: {sum(offered)} of {n * part} bytes taken, whsed holds {held} bytes, "
+              f"VmRSS +{rss - rss0} kB", end=" ")
+        self.assertEqual(status["limits"]["maxTotalBufferBytes"], total)
+        self.assertLess(waited, 2.0)
+        # Each connection may hold 64 KiB whatever the total, and takes one more read (4 x 64 KiB) as it pauses.
+        self.assertLess(held, total + n * (384 << 10), f"whsed holds {held} bytes of partial lines")
+        self.assertLess(sum(offered), n * part, "every partial line was taken whole")
+        self.assertLess(rss - rss0, 56 * 1024, f"VmRSS grew from {rss0} to {rss} kB")
+        # The others go; the first line then completes and is answered.
+        for c in conns[1:]:
+            c.close()
+        first = conns[0]
+        first.sock.setblocking(True)
+        first.sock.settimeout(30)
+        first.sock.sendall(body[offered[0]:] + b"\n")
+        self.assertResult(first.recv(timeout=30), id="waited")
+        self.assertHealthy(d)
+
+
+NOBODY_CLIENT = r'''
+import json, socket, sys
+path, n = sys.argv[1], int(sys.argv[2])
+out, socks = [], []
+for i in range(n):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(5)
+    s.connect(path)
+    socks.append(s)
+    buf = b""
+    try:
+        s.sendall(b'{"jsonrpc":"2.0","id":%d,"method":"server.status"}\n' % i)
+    except OSError:
+        pass
+    try:
+        while b"\n" not in buf:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+    except OSError as e:
+        buf = repr(e).encode()
+    out.append(buf.split(b"\n")[0].decode())
+print(json.dumps(out), flush=True)
+sys.stdin.readline()
+'''
+
+
+class ConnectionsPerUser(DaemonTestCase):
+    """One Unix user that is not admin holds at most maxConnectionsPerUser connections, and never the last
+    adminReservedConnections slots: root still gets in (protocol.md 2.4, 9). The user is nobody; needs root."""
+
+    def nobody_connects(self, d, n):
+        """Opens n connections as nobody, one after another; returns their first lines and the process."""
+        from test_access import nobody_prefix, nobody_python
+        prefix = nobody_prefix(self)
+        py = nobody_python(self, prefix)
+        script = os.path.join(self.tmp, "nobody_client.py")
+        with open(script, "w") as f:
+            f.write(NOBODY_CLIENT)
+        os.chmod(self.tmp, 0o755)
+        os.chmod(script, 0o644)
+        proc = subprocess.Popen(prefix + [py, script, d.socket, str(n)], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: (proc.stdin.close(), proc.wait(10)))
+        return [json.loads(l) if l.startswith("{") else l for l in json.loads(proc.stdout.readline())], proc
+
+    def start(self, args, subdir):
+        d = self.start_daemon(["--socket-mode", "666"] + args, subdir=subdir)
+        os.chmod(d.dir, 0o755)
+        time.sleep(0.2)   # the readiness probe's connection is gone
+        return d
+
+    def test_per_user_slots_run_out_while_root_still_connects(self):
+        d = self.start(["--max-connections", "8", "--max-connections-per-user", "3"], "per-user")   # reserve 2
+        replies, proc = self.nobody_connects(d, 4)
+        for i in range(3):
+            self.assertResult(replies[i], id=i, msg=f"nobody's connection {i + 1} of 3")
+        self.assertError(replies[3], LIMIT_EXCEEDED, "limit_exceeded", id=None, limit="maxConnectionsPerUser",
+                         msg="nobody's 4th connection")
+        self.assertEqual(replies[3]["error"]["data"]["max"], 3)
+        with d.connect() as a, d.connect() as b:
+            self.assertResult(a.rpc("server.status", id="a"), id="a")
+            status = b.ok("server.status", id="b")
+            self.assertEqual(status["limits"]["maxConnectionsPerUser"], 3)
+
+    def test_the_admin_reserve_keeps_root_in_when_a_user_takes_every_other_slot(self):
+        d = self.start(["--max-connections", "4", "--admin-reserved-connections", "2"], "reserve")
+        replies, proc = self.nobody_connects(d, 3)
+        for i in range(2):
+            self.assertResult(replies[i], id=i, msg=f"nobody's connection {i + 1}")
+        self.assertError(replies[2], LIMIT_EXCEEDED, "limit_exceeded", id=None, limit="maxConnections",
+                         msg="nobody's 3rd connection, into the admin reserve")
+        self.assertEqual(replies[2]["error"]["data"]["max"], 2)
+        time.sleep(0.2)   # the refused connection's slot is freed
+        with d.connect() as a, d.connect() as b:
+            self.assertResult(a.rpc("server.status", id="a"), id="a", msg="root in the reserve")
+            self.assertResult(b.rpc("server.status", id="b"), id="b", msg="root in the reserve")

@@ -1,0 +1,37 @@
+import WhseProtocol
+
+/// Pages of a count journal's lines for `whsePhysInventory.get` and `physInventory.get` (protocol.md 13.4): a
+/// journal of 100,000 lines would otherwise be one reply of tens of megabytes, over `maxReplyBytes`.
+extension Handlers {
+    /// Most lines in one page (`limit` of the `*.get` methods).
+    static let maxLinePage = 10_000
+    /// Lines in a page when `after` is given without `limit`.
+    static let defaultLinePage = 1_000
+
+    /// The lines whose lineNo is above `after`, at most `limit`, and the `nextAfter` to ask for the next page (nil
+    /// after the last one). nil when the request names neither `after` nor `limit`: then every line is returned.
+    static func linePage<L>(_ lines: [L], lineNo: (L) -> Int, _ p: Params) throws(RPCError)
+        -> (lines: [L], nextAfter: Int?)? {
+        let after = try p.optionalInt("after", range: 0...Int.max)
+        let limit = try p.optionalInt("limit", range: 1...maxLinePage)
+        guard after != nil || limit != nil else { return nil }
+        let floor = after ?? 0, most = limit ?? defaultLinePage
+        var page: [L] = []
+        var more = false
+        for line in lines where lineNo(line) > floor {
+            if page.count == most {
+                more = true
+                break
+            }
+            page.append(line)
+        }
+        return (page, more ? page.last.map(lineNo) : nil)
+    }
+
+    /// `result` with `nextAfter` added, when the request asked for a page.
+    static func withNextAfter(_ result: JSON, paged: Bool, nextAfter: Int?) -> JSON {
+        guard paged, case .object(var o) = result else { return result }
+        o["nextAfter"] = nextAfter.map { JSON($0) } ?? .null
+        return .object(o)
+    }
+}
