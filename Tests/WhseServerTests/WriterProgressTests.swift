@@ -49,7 +49,11 @@ import WriteAheadLog
         defer { writer.drainAndStop() }
         for (method, params) in CrashRecovery.setup { _ = try WriterProgress.post(writer, method, params) }
 
-        // Idle: no stall, whenever it is asked.
+        // Idle: no stall, whenever it is asked. A reply is handed out just before the writer leaves its batch, so
+        // wait (bounded) until it has.
+        for _ in 0..<1000 where writer.stalledNanoseconds(now: DispatchTime.now().uptimeNanoseconds + 1) != 0 {
+            usleep(1000)
+        }
         let now = DispatchTime.now().uptimeNanoseconds
         #expect(writer.stalledNanoseconds(now: now) == 0)
         #expect(writer.stalledNanoseconds(now: now + 3_600_000_000_000) == 0)
