@@ -303,6 +303,19 @@ class DaemonTestCase(unittest.TestCase):
         self.daemons.append(d)
         return d
 
+    def build_shim(self, name):
+        """Compiles Tests/python/NAME (an LD_PRELOAD shim) into the test's folder; returns the .so path. Skips the
+        test when no C compiler is installed."""
+        gcc = which("gcc") or which("cc")
+        if not gcc:
+            self.skipTest(f"gcc (or cc) is not installed: cannot build the {name} LD_PRELOAD shim")
+        so = os.path.join(self.tmp, name.replace(".c", ".so"))
+        r = subprocess.run([gcc, "-shared", "-fPIC", "-O2", "-o", so, os.path.join(HERE, name), "-ldl"],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            self.fail(f"building {name} failed: {r.stderr}")
+        return so
+
     def start_daemon(self, args=(), env=None, subdir=None):
         d = self.new_daemon(args, env, subdir)
         d.start()
@@ -397,3 +410,28 @@ def bin_quantity(conn, bin="A-01", item="ITEM1"):
 
 def which(name):
     return shutil.which(name)
+
+
+def push(sock, data, idle=0.5, limit=20.0):
+    """Sends as much of `data` as the peer takes, without blocking, until nothing more goes for `idle` seconds
+    (or `limit` seconds in all); returns the bytes sent."""
+    sock.setblocking(False)
+    view = memoryview(data)
+    sent = 0
+    last = time.monotonic()
+    deadline = last + limit
+    while sent < len(data) and time.monotonic() < deadline:
+        try:
+            sent += sock.send(view[sent:sent + (1 << 16)])
+            last = time.monotonic()
+        except BlockingIOError:
+            if time.monotonic() - last > idle:
+                break
+            time.sleep(0.002)
+    return sent
+
+
+def padded(req, size):
+    """A request line padded with spaces to `size` bytes, newline included."""
+    line = encode(req)
+    return line + b" " * (size - len(line) - 1) + b"\n"

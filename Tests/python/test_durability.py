@@ -242,17 +242,6 @@ class GracefulShutdown(DurabilityBase):
 
 class FsyncFailure(DurabilityBase):
 
-    def build_shim(self):
-        gcc = which("gcc") or which("cc")
-        if not gcc:
-            self.skipTest("gcc (or cc) is not installed: cannot build the failsync.c LD_PRELOAD shim")
-        so = os.path.join(self.tmp, "failsync.so")
-        r = subprocess.run([gcc, "-shared", "-fPIC", "-O2", "-o", so, os.path.join(HERE, "failsync.c"), "-ldl"],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            self.fail(f"building failsync.c failed: {r.stderr}")
-        return so
-
     def synced_calls(self, path):
         try:
             with open(path) as f:
@@ -261,7 +250,7 @@ class FsyncFailure(DurabilityBase):
             return 0
 
     def test_failed_fdatasync_exits_74_without_acknowledging(self):
-        so = self.build_shim()
+        so = self.build_shim("failsync.c")
         # Calibration: how many fsync/fdatasync calls a fresh whsed makes up to the end of the master data.
         cal = self.new_daemon(subdir="calibrate")
         cal_log = os.path.join(cal.dir, "syncs.log")

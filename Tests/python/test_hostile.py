@@ -12,7 +12,7 @@ import time
 import unittest
 
 from harness import (DaemonTestCase, LIMIT_EXCEEDED, PARSE_ERROR, RSS_LIMIT_KB, ConnectionClosed, Conn, encode,
-                     request, setup_master_data)
+                     padded, push, request, setup_master_data)
 
 
 class HostileClients(DaemonTestCase):
@@ -369,29 +369,6 @@ def connect_retrying(daemon, timeout=30):
             time.sleep(0.002)
 
 
-def push(sock, data, idle=0.5, limit=20.0):
-    """Sends as much of `data` as the peer takes, without blocking, until nothing more goes for `idle` seconds
-    (or `limit` seconds in all); returns the bytes sent."""
-    sock.setblocking(False)
-    view = memoryview(data)
-    sent = 0
-    last = time.monotonic()
-    deadline = last + limit
-    while sent < len(data) and time.monotonic() < deadline:
-        try:
-            sent += sock.send(view[sent:sent + (1 << 16)])
-            last = time.monotonic()
-        except BlockingIOError:
-            if time.monotonic() - last > idle:
-                break
-            time.sleep(0.002)
-    return sent
-
-
-def padded(req, size):
-    """A request line padded with spaces to `size` bytes, newline included."""
-    line = encode(req)
-    return line + b" " * (size - len(line) - 1) + b"\n"
 
 
 def read_long_line(sock, timeout):

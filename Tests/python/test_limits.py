@@ -9,7 +9,7 @@ import time
 import unittest
 
 from harness import (DaemonTestCase, INVALID_PARAMS, LIMIT_EXCEEDED, PARSE_ERROR, ConnectionClosed, Conn, encode,
-                     bin_quantity, request, setup_master_data, warehouse_entries)
+                     bin_quantity, padded, push, request, setup_master_data, warehouse_entries)
 
 
 def padded_status_request(total, id=1):
@@ -373,29 +373,6 @@ class CountJournalPages(DaemonTestCase):
             self.assertError(r, INVALID_PARAMS, "invalid_params", id="big")
 
 
-def push(sock, data, idle=0.5, limit=20.0):
-    """Sends as much of `data` as the peer takes, without blocking, until nothing more goes for `idle` seconds;
-    returns the bytes sent."""
-    sock.setblocking(False)
-    view = memoryview(data)
-    sent = 0
-    last = time.monotonic()
-    deadline = last + limit
-    while sent < len(data) and time.monotonic() < deadline:
-        try:
-            sent += sock.send(view[sent:sent + (1 << 16)])
-            last = time.monotonic()
-        except BlockingIOError:
-            if time.monotonic() - last > idle:
-                break
-            time.sleep(0.005)
-    return sent
-
-
-def padded(req, size):
-    """A request line padded with spaces to `size` bytes, newline included."""
-    line = encode(req)
-    return line + b" " * (size - len(line) - 1) + b"\n"
 
 
 class ConnectionBufferBudget(DaemonTestCase):

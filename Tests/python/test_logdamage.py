@@ -18,7 +18,7 @@ import os
 import struct
 import subprocess
 
-from harness import HERE, WHSED, DaemonTestCase, bin_quantity, posting, setup_master_data, which
+from harness import WHSED, DaemonTestCase, bin_quantity, posting, setup_master_data
 
 MARKER = 0xFFFFFFFF
 
@@ -221,17 +221,6 @@ class LogDamage(DaemonTestCase):
         with open(snap, "wb") as f:
             f.write(data)
         self.assert_newer_format_refused(d, snap, "snapshot state version 9")
-
-    def build_shim(self, name):
-        gcc = which("gcc") or which("cc")
-        if not gcc:
-            self.skipTest(f"gcc is not installed: cannot build the {name} LD_PRELOAD shim")
-        so = os.path.join(self.tmp, name.replace(".c", ".so"))
-        r = subprocess.run([gcc, "-shared", "-fPIC", "-O2", "-o", so, os.path.join(HERE, name), "-ldl"],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            self.fail(f"building {name} failed: {r.stderr}")
-        return so
 
     def test_final_snapshot_on_a_full_disk_is_logged(self):
         so = self.build_shim("enospc.c")

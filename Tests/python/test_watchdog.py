@@ -8,14 +8,13 @@ event-loop stall is a real block of one loop through the debug-build test hook W
 
 import os
 import re
-import shutil
 import socket
 import subprocess
 import threading
 import time
 import unittest
 
-from harness import HERE, DaemonTestCase, posting, request, setup_master_data
+from harness import DaemonTestCase, posting, request, setup_master_data
 
 WATCHDOG_USEC = 2_000_000
 WATCHDOG_SEC = WATCHDOG_USEC / 1e6
@@ -95,17 +94,6 @@ class Watchdog(DaemonTestCase):
         pings = notes.pings(start, end)
         self.assertEqual(pings, [], f"{what}: WATCHDOG=1 still sent at {[round(p - start, 2) for p in pings]} s "
                                     f"into a {end - start:.1f} s window; log:\n{d.log()}")
-
-    def build_shim(self, name):
-        gcc = shutil.which("gcc") or shutil.which("cc")
-        if not gcc:
-            self.skipTest(f"gcc is not installed: cannot build the {name} LD_PRELOAD shim")
-        so = os.path.join(self.tmp, name.replace(".c", ".so"))
-        r = subprocess.run([gcc, "-shared", "-fPIC", "-O2", "-o", so, os.path.join(HERE, name), "-ldl"],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            self.fail(f"building {name} failed: {r.stderr}")
-        return so
 
     def test_pings_arrive_while_idle_and_while_posting(self):
         d, notes = self.start_watched()
