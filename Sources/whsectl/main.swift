@@ -118,7 +118,19 @@ struct ServerGroup: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Counters, log and limits (server.status).",
                                                         discussion: "Example: whsectl server status")
         @OptionGroup var global: Global
-        func run() throws { try perform { Output.object(try global.call("server.status", [:]), format: global.outputFormat) } }
+        func run() throws {
+            try perform {
+                let status = try global.call("server.status", [:])
+                Output.object(status, format: global.outputFormat)
+                // A cut torn tail is for an operator to look at: say so on stderr, where scripts reading stdout
+                // are not disturbed.
+                if case .array(let files)? = status["log"]?["cutFiles"], !files.isEmpty {
+                    let names = files.compactMap { if case .string(let f) = $0 { return f } else { return nil } }
+                    Output.stderr("warning: bytes cut from a torn log tail are kept in \(names.joined(separator: ", ")); "
+                                  + "inspect them, then remove them (protocol.md 16.1)")
+                }
+            }
+        }
     }
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(

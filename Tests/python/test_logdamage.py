@@ -158,6 +158,11 @@ class LogDamage(DaemonTestCase):
             self.assertEqual(st["tornTailBytesDropped"], len(torn))
             self.assertEqual(bin_quantity(c), 3, "the acknowledged postings are all there")
             c.ok("whseItemJournal.register", posting("after"))
+        # whsectl's human status warns on stderr; --json stays just the status.
+        ctl = os.path.join(os.path.dirname(WHSED), "whsectl")
+        r = subprocess.run([ctl, "--socket", d.socket, "server", "status"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"warning: bytes cut from a torn log tail are kept in {os.path.basename(kept)}", r.stderr)
         self.assertEqual(d.terminate(), 0)
 
         # The file stays (whsed never removes it), and --verify keeps pointing at it until it is removed.
