@@ -387,7 +387,10 @@ extension Ledger {
             // netted against today's content.
             let cleared = Set(existing.lines.flatMap { adjustmentKeys($0) })
             existing.basis = existing.basis.filter { key, _ in cleared.contains(key) }
-            if !existing.lines.isEmpty, existing != state.itemJournalBatches[batch] { setItemBatch(batch, existing) }
+            // Only the lines or the basis can have changed: compare those, not every line of a batch of 100,000.
+            if !existing.lines.isEmpty && (!added.isEmpty || existing.basis != state.itemJournalBatches[batch]?.basis) {
+                setItemBatch(batch, existing)
+            }
             return added
         }
     }
