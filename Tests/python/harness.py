@@ -316,6 +316,19 @@ class DaemonTestCase(unittest.TestCase):
             self.fail(f"building {name} failed: {r.stderr}")
         return so
 
+    def calibrate_syncs(self, so):
+        """How many fsync/fdatasync calls a fresh whsed under the failsync shim `so` makes up to the end of the
+        master data (a daemon of its own, killed afterwards)."""
+        cal = self.new_daemon(subdir="calibrate")
+        cal_log = os.path.join(cal.dir, "syncs.log")
+        cal.start(env={"LD_PRELOAD": so, "FAILSYNC_LOG": cal_log})
+        with cal.connect() as c:
+            setup_master_data(c)
+        base = line_count(cal_log)
+        self.assertGreater(base, 0, "the shim saw no fsync/fdatasync: is LD_PRELOAD effective?")
+        cal.kill()
+        return base
+
     def start_daemon(self, args=(), env=None, subdir=None):
         d = self.new_daemon(args, env, subdir)
         d.start()
@@ -435,3 +448,12 @@ def padded(req, size):
     """A request line padded with spaces to `size` bytes, newline included."""
     line = encode(req)
     return line + b" " * (size - len(line) - 1) + b"\n"
+
+
+def line_count(path):
+    """Lines in a file (0 when it does not exist yet): the calls an LD_PRELOAD shim logged."""
+    try:
+        with open(path) as f:
+            return sum(1 for _ in f)
+    except FileNotFoundError:
+        return 0

@@ -13,8 +13,8 @@ import threading
 import time
 import unittest
 
-from harness import (HERE, DaemonTestCase, IDEMPOTENCY_CONFLICT, SHUTTING_DOWN, ConnectionClosed, Conn,
-                     bin_quantity, posting, setup_master_data, warehouse_entries, which)
+from harness import (DaemonTestCase, IDEMPOTENCY_CONFLICT, SHUTTING_DOWN, ConnectionClosed, Conn,
+                     bin_quantity, line_count, posting, setup_master_data, warehouse_entries, which)
 
 NETWORK_ERRORS = (OSError, ConnectionClosed)
 
@@ -242,24 +242,10 @@ class GracefulShutdown(DurabilityBase):
 
 class FsyncFailure(DurabilityBase):
 
-    def synced_calls(self, path):
-        try:
-            with open(path) as f:
-                return sum(1 for _ in f)
-        except FileNotFoundError:
-            return 0
-
     def test_failed_fdatasync_exits_74_without_acknowledging(self):
         so = self.build_shim("failsync.c")
         # Calibration: how many fsync/fdatasync calls a fresh whsed makes up to the end of the master data.
-        cal = self.new_daemon(subdir="calibrate")
-        cal_log = os.path.join(cal.dir, "syncs.log")
-        cal.start(env={"LD_PRELOAD": so, "FAILSYNC_LOG": cal_log})
-        with cal.connect() as c:
-            setup_master_data(c)
-        base = self.synced_calls(cal_log)
-        self.assertGreater(base, 0, "the shim saw no fsync/fdatasync: is LD_PRELOAD effective?")
-        cal.kill()
+        base = self.calibrate_syncs(so)
 
         # The real run: the 25th sync after the master data fails with EIO.
         fail_at = base + 25
@@ -270,7 +256,7 @@ class FsyncFailure(DurabilityBase):
                      "FAILSYNC_MARK": mark})
         with d.connect() as c:
             setup_master_data(c)
-        self.assertEqual(self.synced_calls(sync_log), base, "calibration did not carry over")
+        self.assertEqual(line_count(sync_log), base, "calibration did not carry over")
         stop = threading.Event()
         posters = [Poster(i, d.socket, stop, reconnect=False) for i in range(4)]
         for p in posters:

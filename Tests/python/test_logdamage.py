@@ -249,14 +249,7 @@ class LogDamage(DaemonTestCase):
 
     def test_enospc_from_fdatasync_is_fatal(self):
         so = self.build_shim("failsync.c")
-        cal = self.new_daemon(subdir="calibrate")
-        cal_log = os.path.join(cal.dir, "syncs.log")
-        cal.start(env={"LD_PRELOAD": so, "FAILSYNC_LOG": cal_log})
-        with cal.connect() as c:
-            setup_master_data(c)
-        with open(cal_log) as f:
-            base = sum(1 for _ in f)
-        cal.kill()
+        base = self.calibrate_syncs(so)
 
         d = self.new_daemon(subdir="fault")
         d.start(env={"LD_PRELOAD": so, "FAILSYNC_N": str(base + 3), "FAILSYNC_ERRNO": "ENOSPC"})
