@@ -440,6 +440,19 @@ final class RPCConnection: ChannelInboundHandler {
             if !accepted { reply(.failure(.shuttingDown())) }
             return
         }
+        if ServerCore.offLoopMethods.contains(req.method) {
+            guard let eventLoop = context?.eventLoop else { return }
+            let (core, method, params) = (self.core, req.method, req.params)
+            core.offLoop(on: eventLoop, reply: reply) {
+                if method.hasPrefix("server.") {
+                    var outcome: Result<JSON, RPCError> = .failure(.internalError("no reply"))
+                    core.serverMethod(method, params: params) { outcome = $0 }
+                    return outcome
+                }
+                return core.read(method, params: params)
+            }
+            return
+        }
         if req.method.hasPrefix("server.") {
             core.serverMethod(req.method, params: req.params, reply: reply)
             return

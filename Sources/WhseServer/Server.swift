@@ -23,6 +23,11 @@ public final class ServerCore: @unchecked Sendable {
     let recovery: WALRecoveryReport
     let log: WriteAheadLog
     public static let version = "0.1.0"
+    /// Threads that run the reads that can take long (`ServerCore.offLoopMethods`) off the event loops, so that no
+    /// connection waits behind another connection's scan (protocol.md 10). Fixed at two: the machine the targets are
+    /// set for has two cores, and the writer and the event loops need theirs.
+    public static let readPoolThreads = 2
+    let readPool = NIOThreadPool(numberOfThreads: ServerCore.readPoolThreads)
 
     init(writer: Writer, limits: Limits, access: AccessRules, recovery: WALRecoveryReport, log: WriteAheadLog) {
         self.writer = writer
@@ -45,18 +50,34 @@ public final class ServerCore: @unchecked Sendable {
         return PostingContext(user: user, timestamp: now.timestamp, today: now.date)
     }
 
-    /// A read-only method, under the state lock.
+    /// Reads that can take long: scans of the ledgers, whole journals, verify. They run on `readPool`.
+    static let offLoopMethods: Set<String> = [
+        "entries.warehouse", "entries.item", "entries.physInventory", "itemJournal.get", "whsePhysInventory.get",
+        "physInventory.get", "server.verify",
+    ]
+
+    /// A read-only method, on the latest committed view (never the writer's lock, never an unsynced posting).
     func read(_ method: String, params: JSON?) -> Result<JSON, RPCError> {
         guard let handler = Handlers.table[method] else { return .failure(.methodNotFound(method)) }
-        let context = ServerCore.readContext
-        return writer.withState { machine in
-            do {
-                let p = try Params(params)
-                return .success(try handler(machine.ledger, p, context))
-            } catch let e as RPCError {
-                return .failure(e)
-            } catch {
-                return .failure(.internalError("\(error)"))
+        let ledger = writer.committed.ledger()
+        do {
+            let p = try Params(params)
+            return .success(try handler(ledger, p, ServerCore.readContext))
+        } catch let e as RPCError {
+            return .failure(e)
+        } catch {
+            return .failure(.internalError("\(error)"))
+        }
+    }
+
+    /// Runs `body` on the read pool and replies on `eventLoop`; the connection waits, its event loop does not.
+    func offLoop(on eventLoop: any EventLoop, reply: @escaping (Result<JSON, RPCError>) -> Void,
+                 _ body: @escaping @Sendable () -> Result<JSON, RPCError>) {
+        let bound = NIOLoopBound(reply, eventLoop: eventLoop)
+        readPool.runIfActive(eventLoop: eventLoop, body).whenComplete { outcome in
+            switch outcome {
+            case .success(let r): bound.value(r)
+            case .failure: bound.value(.failure(.shuttingDown()))
             }
         }
     }
@@ -70,7 +91,7 @@ public final class ServerCore: @unchecked Sendable {
                 reply(.success(status()))
             case "server.verify":
                 try p.allowOnly([])
-                let problems = writer.withState { $0.ledger.verify() }
+                let problems = writer.committed.ledger().verify()
                 reply(.success(.object(["ok": .bool(problems.isEmpty), "violations": .array(problems.map { .string($0) })])))
             default:
                 reply(.failure(.methodNotFound(method)))
@@ -83,9 +104,10 @@ public final class ServerCore: @unchecked Sendable {
     }
 
     func status() -> JSON {
-        let c = writer.withState { $0.ledger.counts }
+        let view = writer.committed
+        let c = view.ledger().counts
         let s = writer.statistics
-        let lastSeq = writer.withState { _ in log.lastSequence }
+        let lastSeq = view.sequence
         return .object([
             "version": .string(ServerCore.version),
             "pid": JSON(Int(getpid())),
@@ -256,6 +278,7 @@ public final class Server: @unchecked Sendable {
         core.writer.maxOpenCountJournals = options.limits.maxOpenCountJournals
         core.writer.start()
         DebugStall.install(on: group)
+        core.readPool.start()
         let core = self.core
         let bootstrap = ServerBootstrap(group: group)
             // NIO reads this many times per wake-up even after a connection stops reading; 4 reads of at most
@@ -350,6 +373,7 @@ public final class Server: @unchecked Sendable {
         // Let the replies of the drained postings reach their sockets.
         usleep(100_000)
         try? group.syncShutdownGracefully()
+        try? core.readPool.syncShutdownGracefully()
         core.log.close()
     }
 }

@@ -23,8 +23,13 @@ public final class Writer: @unchecked Sendable {
         var eventLoop: (any EventLoop)?
     }
 
-    /// Guards the state machine: the writer holds it while applying a batch; reads hold it while they read.
+    /// Guards the state machine's live state. Only the writer thread (and the snapshot code it starts) touches the
+    /// live state; reads never take this lock: they read the committed view.
     public let stateLock = NIOLock()
+    /// The latest committed view: the state as of the last fdatasync, published by the writer after each group
+    /// commit and before its replies leave (protocol.md 10). A value of persistent structures, so publishing is O(1)
+    /// and the writer's next mutation copies only the paths it changes.
+    private let published: NIOLockedValueBox<CommittedView>
     public let machine: StateMachine
     let log: WriteAheadLog
     /// Most postings applied per fdatasync.
@@ -61,6 +66,18 @@ public final class Writer: @unchecked Sendable {
         self.machine = machine
         self.log = log
         self.onFatal = onFatal
+        // At start-up the replayed state is exactly the committed log.
+        published = NIOLockedValueBox(CommittedView(state: machine.ledger.state, sequence: log.lastCommittedSequence))
+    }
+
+    /// The latest committed view, for reads: taking it holds a tiny lock for one reference copy, never the writer's.
+    public var committed: CommittedView { published.withLockedValue { $0 } }
+
+    /// Publishes the live state as the committed view. Writer thread only, and only when every applied posting's
+    /// record is synced (after `log.commit()` returned, or between batches).
+    private func publish() {
+        let view = CommittedView(state: machine.ledger.state, sequence: log.lastCommittedSequence)
+        published.withLockedValue { $0 = view }
     }
 
     public func start() {
@@ -132,11 +149,6 @@ public final class Writer: @unchecked Sendable {
     private var lastProgressNanos: UInt64 = DispatchTime.now().uptimeNanoseconds
     /// True from taking a batch until its replies are handed out (under `mutex`).
     private var inBatch = false
-
-    /// Runs `body` with the state locked against the writer (for reads and checkpoints).
-    public func withState<T>(_ body: (StateMachine) throws -> T) rethrows -> T {
-        try stateLock.withLock { try body(machine) }
-    }
 
     private func run() {
         while true {
@@ -334,11 +346,6 @@ public final class Writer: @unchecked Sendable {
                 outcomes.append(.failure(.internalError("\(error)")))
                 continue
             }
-            if index > 0 && index % 8 == 0 {
-                // Let waiting reads in between (the batch's savepoint stays open).
-                stateLock.unlock()
-                stateLock.lock()
-            }
             if job.method == "whsePhysInventory.calculate" || job.method == "physInventory.calculate" {
                 let open = ledger.state.whseCountJournals.count + ledger.state.physInventoryJournals.count
                 if open >= maxOpenCountJournals {
@@ -405,6 +412,9 @@ public final class Writer: @unchecked Sendable {
                 if case .success(let r) = outcomes[i] { machine.remember(key: k, method: m, params: p, result: r) }
             }
         }
+        // The batch is synced: readers may see it now, and before its replies leave, so a client that reads after
+        // its reply sees its own posting.
+        if !logged.isEmpty { publish() }
         deliver(batch, outcomes)
     }
 
@@ -429,4 +439,14 @@ public final class Writer: @unchecked Sendable {
         }
         return v
     }
+}
+
+/// What reads see: the state as of the last fdatasync and the last sequence it covers. Immutable; sharing it across
+/// threads is safe, and holding it costs the writer only the paths it changes afterwards.
+public struct CommittedView: Sendable {
+    public let state: LedgerState
+    public let sequence: UInt64
+
+    /// A read-only ledger over this view, for the read handlers (one per read: handlers never share it).
+    public func ledger() -> Ledger { Ledger(state: state) }
 }
