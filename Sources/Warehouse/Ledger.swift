@@ -16,7 +16,7 @@ public struct LedgerState: Sendable, Equatable {
 
     /// Bin content per (bin, item, unit); never removed once created, so zero-quantity keys are remembered
     /// for "include items not on inventory".
-    public var contents: TreeDictionary<ContentKey, BinContent> = [:]
+    public var contents = ContentTable()
     public var contentsByBin: TreeDictionary<BinKey, TreeSet<ContentKey>> = [:]
     public var contentsByItem: TreeDictionary<String, TreeSet<ContentKey>> = [:]
     /// Σ item ledger entries per (item, location), base unit.
@@ -275,7 +275,8 @@ public final class Ledger: @unchecked Sendable {
                                   details: ["item": .text(item.no), "serial": .text(tracking.serial)])
             }
         }
-        let old = state.contents[key]
+        let id = state.contents.id(of: key)
+        let old = id.flatMap { state.contents[id: $0] }
         let current = old ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
         guard let newQty = current.quantity.adding(quantity), let newBase = current.quantityBase.adding(quantityBase)
         else { throw DomainError(.overflow, "quantity in bin \(bin.code) would overflow") }
@@ -304,7 +305,8 @@ public final class Ledger: @unchecked Sendable {
             state.contentsByBin[key.binKey, default: []].insert(key)
             state.contentsByItem[item.no, default: []].insert(key)
         }
-        state.contents[key] = BinContent(quantity: newQty, quantityBase: newBase, lastEntryNo: entryNo)
+        let content = BinContent(quantity: newQty, quantityBase: newBase, lastEntryNo: entryNo)
+        if let id { state.contents.replace(id: id, with: content) } else { state.contents[key] = content }
         if quantityBase.isPositive && !isAdjustment {
             try checkPlacement(location: location, bin: bin, item: item, unit: unit, source: source)
         }
