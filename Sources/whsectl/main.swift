@@ -136,8 +136,8 @@ struct ServerGroup: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the ledger invariants (server.verify); exit 1 on a violation.",
             discussion: """
-                Needs the admin role: the check reads the whole books under the writer's lock, so every posting \
-                waits while it runs. Other roles get permission denied (exit 77).
+                Needs the admin role: the check recomputes the whole books (seconds of CPU at millions of entries); \
+                postings go on meanwhile. Other roles get permission denied (exit 77).
 
                 Example: whsectl server verify
                 """)
