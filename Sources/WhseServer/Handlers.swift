@@ -17,7 +17,8 @@ public enum Handlers {
     }
 
     static func filter(_ p: Params, binFilter: Bool = true) throws(RPCError) -> EntryFilter {
-        var allowed: Set<String> = ["location", "item", "entryType", "documentNo", "lot", "serial", "after", "limit"]
+        var allowed: Set<String> = ["location", "item", "entryType", "documentNo", "lot", "serial", "after", "limit",
+                                    "fields"]
         if binFilter { allowed.insert("bin") }   // item ledger entries carry no bin
         try p.allowOnly(allowed)
         return EntryFilter(
@@ -42,7 +43,9 @@ public enum Handlers {
         .object(["entries": .array(page.entries.map(encode)), "nextAfter": page.nextAfter.map { JSON($0) } ?? .null])
     }
 
-    static func rows(_ rows: [BinContentRow]) -> JSON { .object(["rows": .array(rows.map(\.json))]) }
+    static func rows(_ rows: [BinContentRow], _ selection: MemberSelection) -> JSON {
+        .object(["rows": .array(rows.map { $0.json(selection) })])
+    }
 
     // Keys of the objects parsed once per journal line, built once.
     static let whseItemLineKeys: Set<String> = ["item", "zone", "bin", "quantity", "unitOfMeasure", "lot", "serial", "expirationDate"]
@@ -495,15 +498,21 @@ public enum Handlers {
             return try run { () throws(DomainError) in try l.postPhysInventory(journal: name, context: ctx).json }
         },
         "bin.contents": { l, p, _ throws(RPCError) in
-            try p.allowOnly(["location", "bin", "includeZero"])
+            try p.allowOnly(["location", "bin", "includeZero", "fields"])
             let loc = try p.string("location"), bin = try p.string("bin"), zero = try p.optionalBool("includeZero") ?? false
-            return try run { () throws(DomainError) in rows(try l.binContents(location: loc, bin: bin, includeZero: zero)) }
+            let fields = try p.memberSelection(of: .binContentRow)
+            return try run { () throws(DomainError) in
+                rows(try l.binContents(location: loc, bin: bin, includeZero: zero), fields)
+            }
         },
         "item.bins": { l, p, _ throws(RPCError) in
-            try p.allowOnly(["item", "location", "includeZero"])
+            try p.allowOnly(["item", "location", "includeZero", "fields"])
             let item = try p.string("item"), loc = try p.optionalString("location")
             let zero = try p.optionalBool("includeZero") ?? false
-            return try run { () throws(DomainError) in rows(try l.itemBins(item: item, location: loc, includeZero: zero)) }
+            let fields = try p.memberSelection(of: .binContentRow)
+            return try run { () throws(DomainError) in
+                rows(try l.itemBins(item: item, location: loc, includeZero: zero), fields)
+            }
         },
         "item.availability": { l, p, _ throws(RPCError) in
             try p.allowOnly(["item", "location"])
@@ -512,8 +521,17 @@ public enum Handlers {
                 .object(["locations": .array(try l.availability(item: item, location: loc).map(\.json))])
             }
         },
-        "entries.warehouse": { l, p, _ throws(RPCError) in page(l.warehouseEntries(try filter(p)), \.json) },
-        "entries.item": { l, p, _ throws(RPCError) in page(l.itemLedgerEntries(try filter(p, binFilter: false)), \.json) },
-        "entries.physInventory": { l, p, _ throws(RPCError) in page(l.physInventoryEntries(try filter(p)), \.json) },
+        "entries.warehouse": { l, p, _ throws(RPCError) in
+            let f = try filter(p), fields = try p.memberSelection(of: .warehouseEntry)
+            return page(l.warehouseEntries(f)) { $0.json(fields) }
+        },
+        "entries.item": { l, p, _ throws(RPCError) in
+            let f = try filter(p, binFilter: false), fields = try p.memberSelection(of: .itemLedgerEntry)
+            return page(l.itemLedgerEntries(f)) { $0.json(fields) }
+        },
+        "entries.physInventory": { l, p, _ throws(RPCError) in
+            let f = try filter(p), fields = try p.memberSelection(of: .physInventoryLedgerEntry)
+            return page(l.physInventoryEntries(f)) { $0.json(fields) }
+        },
     ]
 }

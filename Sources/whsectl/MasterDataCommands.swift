@@ -248,8 +248,9 @@ struct BinGroup: ParsableCommand {
         @Flag(help: "Include items whose quantity is zero.") var includeZero = false
         func run() throws {
             try perform {
-                let r = try global.call("bin.contents", ["location": .string(location), "bin": .string(bin),
-                                                         "includeZero": .bool(includeZero)])
+                let r = MemberDefaults.binContentRow.restored(
+                    try global.call("bin.contents", ["location": .string(location), "bin": .string(bin),
+                                                     "includeZero": .bool(includeZero)]), in: "rows")
                 Output.rows(r["rows"]?.arrayValue ?? [], binColumns, format: global.outputFormat, whole: r)
             }
         }
@@ -388,7 +389,7 @@ struct ItemGroup: ParsableCommand {
             try perform {
                 var p: [String: JSON] = ["item": .string(item), "includeZero": .bool(includeZero)]
                 opt(&p, "location", location)
-                let r = try global.call("item.bins", p)
+                let r = MemberDefaults.binContentRow.restored(try global.call("item.bins", p), in: "rows")
                 Output.rows(r["rows"]?.arrayValue ?? [], binColumns, format: global.outputFormat, whole: r)
             }
         }

@@ -86,7 +86,7 @@ struct ReservationGroup: ParsableCommand {
             try perform {
                 var p: [String: JSON] = ["location": .string(location), "item": .string(item), "quantity": try quantity_(quantity)]
                 opt(&p, "unitOfMeasure", unit); opt(&p, "lot", lot); opt(&p, "serial", serial); opt(&p, "source", source)
-                let r = try global.call("reservation.create", p, posting: true)
+                let r = MemberDefaults.reservation.restored(try global.call("reservation.create", p, posting: true))
                 Output.rows([r], reservationColumns, format: global.outputFormat, whole: r)
             }
         }
@@ -99,7 +99,8 @@ struct ReservationGroup: ParsableCommand {
         @Argument var reservation: Int
         func run() throws {
             try perform {
-                let r = try global.call("reservation.cancel", ["reservation": JSON(reservation)], posting: true)
+                let r = MemberDefaults.reservation.restored(
+                    try global.call("reservation.cancel", ["reservation": JSON(reservation)], posting: true))
                 Output.rows([r], reservationColumns, format: global.outputFormat, whole: r)
             }
         }
@@ -115,7 +116,7 @@ struct ReservationGroup: ParsableCommand {
             try perform {
                 var p: [String: JSON] = [:]
                 opt(&p, "location", location); opt(&p, "item", item)
-                let r = try global.call("reservation.list", p)
+                let r = MemberDefaults.reservation.restored(try global.call("reservation.list", p), in: "reservations")
                 Output.rows(r["reservations"]?.arrayValue ?? [], reservationColumns, format: global.outputFormat, whole: r)
             }
         }

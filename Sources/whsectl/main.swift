@@ -28,9 +28,11 @@ struct EntriesGroup: ParsableCommand {
         }
     }
 
-    static func show(_ global: Global, _ method: String, _ params: [String: JSON], _ columns: [Column]) throws {
+    /// Prints a page of entries with every member, as whsed sent them before lean objects (protocol.md 11).
+    static func show(_ global: Global, _ method: String, _ params: [String: JSON], _ defaults: MemberDefaults,
+                     _ columns: [Column]) throws {
         try perform {
-            let r = try global.call(method, params)
+            let r = defaults.restored(try global.call(method, params), in: "entries")
             Output.rows(r["entries"]?.arrayValue ?? [], columns, format: global.outputFormat, whole: r)
             if global.outputFormat == .table, let next = r["nextAfter"], next != .null {
                 print("… more: --after \(Output.shown(next))")
@@ -44,7 +46,7 @@ struct EntriesGroup: ParsableCommand {
         @OptionGroup var global: Global
         @OptionGroup var filters: Filters
         func run() throws {
-            try EntriesGroup.show(global, "entries.warehouse", filters.params, [
+            try EntriesGroup.show(global, "entries.warehouse", filters.params, .warehouseEntry, [
                 Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "registeringDate"), Column("LOCATION", "location"),
                 Column("BIN", "bin"), Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("UNIT", "unitOfMeasure"),
                 Column("BASE QTY", "quantityBase"), Column("LOT", "lot"), Column("SERIAL", "serial"), Column("EXPIRES", "expirationDate"),
@@ -57,7 +59,7 @@ struct EntriesGroup: ParsableCommand {
         @OptionGroup var global: Global
         @OptionGroup var filters: Filters
         func run() throws {
-            try EntriesGroup.show(global, "entries.item", filters.params, [
+            try EntriesGroup.show(global, "entries.item", filters.params, .itemLedgerEntry, [
                 Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "postingDate"), Column("LOCATION", "location"),
                 Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("LOT", "lot"), Column("SERIAL", "serial"),
                 Column("WHSE ADJ", "warehouseAdjustment"), Column("SOURCE", "source"), Column("DOCUMENT", "documentNo"),
@@ -70,7 +72,7 @@ struct EntriesGroup: ParsableCommand {
         @OptionGroup var global: Global
         @OptionGroup var filters: Filters
         func run() throws {
-            try EntriesGroup.show(global, "entries.physInventory", filters.params, [
+            try EntriesGroup.show(global, "entries.physInventory", filters.params, .physInventoryLedgerEntry, [
                 Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "postingDate"), Column("LOCATION", "location"),
                 Column("BIN", "bin"), Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("CALCULATED", "quantityCalculated"),
                 Column("COUNTED", "quantityPhysInventory"), Column("LOT", "lot"), Column("SERIAL", "serial"),
