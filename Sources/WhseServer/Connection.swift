@@ -397,7 +397,7 @@ final class RPCConnection: ChannelInboundHandler {
             return
         }
         guard role >= entry.access else {
-            Log.warning("permission denied", ["method": req.method, "uid": String(peer.uid), "pid": String(peer.pid),
+            Log.clientWarning("permission denied", ["method": req.method, "uid": String(peer.uid), "pid": String(peer.pid),
                                               "role": role.rawValue])
             reply(.failure(.permissionDenied("\(req.method) needs the \(entry.access.rawValue) role; uid \(peer.uid) has \(role.rawValue)")))
             return

@@ -8,6 +8,7 @@ import NIOPosix
 import Warehouse
 import WhseProtocol
 import WriteAheadLog
+import CSystemd
 
 /// What the daemon shares across connections: the writer, the limits, the access rules, counters.
 public final class ServerCore: @unchecked Sendable {
@@ -74,12 +75,25 @@ public final class ServerCore: @unchecked Sendable {
     func offLoop(on eventLoop: any EventLoop, reply: @escaping (Result<JSON, RPCError>) -> Void,
                  _ body: @escaping @Sendable () -> Result<JSON, RPCError>) {
         let bound = NIOLoopBound(reply, eventLoop: eventLoop)
-        readPool.runIfActive(eventLoop: eventLoop, body).whenComplete { outcome in
+        readPool.runIfActive(eventLoop: eventLoop, { () -> Result<JSON, RPCError> in
+            ServerCore.lowerReadThreadPriority()
+            return body()
+        }).whenComplete { outcome in
             switch outcome {
             case .success(let r): bound.value(r)
             case .failure: bound.value(.failure(.shuttingDown()))
             }
         }
+    }
+
+    /// Nice value of the read pool's threads: a long read (a verify, a scan of millions of entries) takes the CPU
+    /// the writer and the event loops leave, so a loop of them cannot hold up postings on a two-core machine.
+    public static let readPoolNice: Int32 = 10
+
+    /// Sets the calling thread's nice value to `readPoolNice` (Linux: per thread).
+    /// Cheap, and idempotent.
+    static func lowerReadThreadPriority() {
+        _ = whsed_nice_this_thread(readPoolNice)
     }
 
     func serverMethod(_ method: String, params: JSON?, reply: (Result<JSON, RPCError>) -> Void) {

@@ -94,6 +94,17 @@ class LongReadsDoNotBlock(DaemonTestCase):
             self.assertLess(median, scanning / 20,
                             f"median posting and read {median:.3f} s while the scans took {scanning:.3f} s")
             self.assertGreaterEqual(len(latencies), 6)
+            # The read pool's threads ran the scans at nice 10; the writer, the event loops and the rest stay at 0 or less.
+            nice = {}
+            for tid in os.listdir(f"/proc/{d.pid}/task"):
+                with open(f"/proc/{d.pid}/task/{tid}/stat") as f:
+                    stat = f.read()
+                comm = stat[stat.index("(") + 1:stat.rindex(")")]
+                nice.setdefault(comm, set()).add(int(stat[stat.rindex(")") + 2:].split()[16]))
+            pool = {c: n for c, n in nice.items() if c.startswith("TP-")}
+            self.assertTrue(pool and all(n == {10} for n in pool.values()), nice)
+            self.assertTrue(any(c.startswith("NIO-ELT") for c in nice), nice)
+            self.assertTrue(all(max(n) <= 0 for c, n in nice.items() if not c.startswith("TP-")), nice)
         finally:
             for o in others:
                 o.close()
