@@ -59,6 +59,7 @@ final class RPCConnection: ChannelInboundHandler {
         self.context = nil
         core.budget.cancel(ObjectIdentifier(self))
         core.budget.add(-accounted)
+        if accounted >= ServerCore.trimAfterBytes { core.trimMemorySoon(on: context.eventLoop) }
         accounted = 0
         pending.removeAll()
         input = nil
@@ -154,6 +155,7 @@ final class RPCConnection: ChannelInboundHandler {
         guard context != nil else { return }   // removed: its bytes were given back
         let mine = inputHeld + outputHeld
         core.budget.add(mine - accounted)
+        if accounted - mine >= ServerCore.trimAfterBytes, let loop = context?.eventLoop { core.trimMemorySoon(on: loop) }
         accounted = mine
         updateReading()
     }
@@ -442,14 +444,35 @@ final class RPCConnection: ChannelInboundHandler {
         }
         if ServerCore.offLoopMethods.contains(req.method) {
             guard let eventLoop = context?.eventLoop else { return }
-            let (core, method, params) = (self.core, req.method, req.params)
-            core.offLoop(on: eventLoop, reply: reply) {
+            // The read and its reply's encoding both run on the read pool: a whole journal's reply is megabytes of
+            // JSON, and encoding it on the event loop would hold up every connection of that loop.
+            let (core, method, params, id, inBatch) = (self.core, req.method, req.params, req.id, batch != nil)
+            let bound = NIOLoopBound((done: done, batch: batch), eventLoop: eventLoop)
+            core.offLoop(on: eventLoop) { () -> (bytes: [UInt8]?, tooLarge: Bool) in
+                let outcome: Result<JSON, RPCError>
                 if method.hasPrefix("server.") {
-                    var outcome: Result<JSON, RPCError> = .failure(.internalError("no reply"))
-                    core.serverMethod(method, params: params) { outcome = $0 }
-                    return outcome
+                    var o: Result<JSON, RPCError> = .failure(.internalError("no reply"))
+                    core.serverMethod(method, params: params) { o = $0 }
+                    outcome = o
+                } else {
+                    outcome = core.read(method, params: params)
                 }
-                return core.read(method, params: params)
+                guard let id else { return (nil, false) }   // a notification gets no response
+                switch outcome {
+                case .success(let result):
+                    let totalLeft = max(Limits.connectionBufferFloor, limits.maxTotalBufferBytes - budget.total)
+                    let reply = Replies.success(id: id, result: result, room: room, totalLeft: totalLeft, limits: limits,
+                                                inBatch: inBatch, posted: false)
+                    return (reply.bytes, reply.tooLarge)
+                case .failure(let error):
+                    return (Replies.failure(id: id, error), false)
+                }
+            } done: { bytes, tooLarge in
+                if tooLarge { bound.value.batch?.full = true }
+                if (bytes?.count ?? 0) >= ServerCore.trimAfterBytes { core.trimMemorySoon(on: eventLoop) }
+                bound.value.done(bytes)
+            } stopped: {
+                bound.value.done(id.map { Replies.failure(id: $0, .shuttingDown()) })
             }
             return
         }

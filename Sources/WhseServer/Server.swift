@@ -71,17 +71,44 @@ public final class ServerCore: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on the read pool and replies on `eventLoop`; the connection waits, its event loop does not.
-    func offLoop(on eventLoop: any EventLoop, reply: @escaping (Result<JSON, RPCError>) -> Void,
-                 _ body: @escaping @Sendable () -> Result<JSON, RPCError>) {
-        let bound = NIOLoopBound(reply, eventLoop: eventLoop)
-        readPool.runIfActive(eventLoop: eventLoop, { () -> Result<JSON, RPCError> in
+    /// Runs `body` on the read pool (at nice 10) and hands what it returns to `done` on `eventLoop`, or calls
+    /// `stopped` there when the pool no longer runs work; the connection waits, its event loop does not.
+    func offLoop<T: Sendable>(on eventLoop: any EventLoop, _ body: @escaping @Sendable () -> T,
+                              done: @escaping (T) -> Void, stopped: @escaping () -> Void) {
+        let bound = NIOLoopBound((done: done, stopped: stopped), eventLoop: eventLoop)
+        readPool.runIfActive(eventLoop: eventLoop, { () -> T in
             ServerCore.lowerReadThreadPriority()
             return body()
         }).whenComplete { outcome in
             switch outcome {
-            case .success(let r): bound.value(r)
-            case .failure: bound.value(.failure(.shuttingDown()))
+            case .success(let r): bound.value.done(r)
+            case .failure: bound.value.stopped()
+            }
+        }
+    }
+
+    /// Allocations of at least this many bytes get their own mappings, given back when freed (`mallopt`).
+    public static let mmapThresholdBytes: Int32 = 1 << 20
+    /// Freed memory of at least this many bytes at once (a connection's buffers, a large reply) schedules a trim.
+    static let trimAfterBytes = 1 << 20
+    private let trimScheduled = NIOLockedValueBox(false)
+
+    /// Gives freed heap memory back to the kernel a moment from now, on the read pool (at nice 10), at most one
+    /// trim pending at a time: after an attack of many large lines or replies, RSS falls back instead of staying
+    /// at its peak (glibc keeps freed heap memory otherwise).
+    func trimMemorySoon(on loop: any EventLoop) {
+        let first = trimScheduled.withLockedValue { scheduled -> Bool in
+            if scheduled { return false }
+            scheduled = true
+            return true
+        }
+        guard first else { return }
+        let (pool, flag) = (readPool, trimScheduled)
+        loop.scheduleTask(in: .milliseconds(200)) {
+            pool.submit { _ in
+                flag.withLockedValue { $0 = false }   // memory freed during the trim schedules the next one
+                ServerCore.lowerReadThreadPriority()
+                _ = whsed_malloc_trim()
             }
         }
     }
@@ -293,6 +320,7 @@ public final class Server: @unchecked Sendable {
         core.writer.start()
         DebugStall.install(on: group)
         core.readPool.start()
+        _ = whsed_set_mmap_threshold(ServerCore.mmapThresholdBytes)
         let core = self.core
         let bootstrap = ServerBootstrap(group: group)
             // NIO reads this many times per wake-up even after a connection stops reading; 4 reads of at most
