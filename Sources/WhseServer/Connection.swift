@@ -205,10 +205,34 @@ final class RPCConnection: ChannelInboundHandler {
 
     /// Handles queued frames while the previous one is answered and the peer keeps reading. A connection whose
     /// replies are still buffered takes no new request while the total budget is used up.
+    /// Most requests one connection answers in a row before it lets the event loop serve its other connections
+    /// (a client pipelining thousands of cheap requests, refused ones say, would hold up every connection of its
+    /// loop for as long as it takes to answer them all).
+    static let maxRequestsPerTurn = 32
+    /// How long a `permission_denied` answer waits (`permissionDeniedDelay` in protocol.md 9).
+    static let permissionDeniedDelayMilliseconds = 10
+    /// Whether a `drain` is queued on the event loop after this connection yielded it.
+    private var resumeQueued = false
+
     private func drain() {
         guard let context else { return }
+        var answered = 0
         while !busy, context.channel.isWritable, !pending.isEmpty {
             if outputHeld > 0 && mustWaitForTotal() { break }
+            if answered == RPCConnection.maxRequestsPerTurn {
+                // Yield: the loop reads and answers its other connections, then this one goes on.
+                if !resumeQueued {
+                    resumeQueued = true
+                    let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+                    context.eventLoop.execute {
+                        bound.value.resumeQueued = false
+                        bound.value.drain()
+                    }
+                }
+                recount()
+                return
+            }
+            answered += 1
             let frame = pending.removeFirst()
             currentBytes = RPCConnection.size(frame)
             busy = true
@@ -401,7 +425,14 @@ final class RPCConnection: ChannelInboundHandler {
         guard role >= entry.access else {
             Log.clientWarning("permission denied", ["method": req.method, "uid": String(peer.uid), "pid": String(peer.pid),
                                               "role": role.rawValue])
-            reply(.failure(.permissionDenied("\(req.method) needs the \(entry.access.rawValue) role; uid \(peer.uid) has \(role.rawValue)")))
+            let refusal = RPCError.permissionDenied("\(req.method) needs the \(entry.access.rawValue) role; uid \(peer.uid) has \(role.rawValue)")
+            // Answered after `permissionDeniedDelayMilliseconds`: a client looping on a refused method gets at
+            // most 100 refusals a second per connection instead of keeping its event loop busy answering them.
+            guard let eventLoop = context?.eventLoop else { return }
+            let bound = NIOLoopBound(reply, eventLoop: eventLoop)
+            eventLoop.scheduleTask(in: .milliseconds(Int64(RPCConnection.permissionDeniedDelayMilliseconds))) {
+                bound.value(.failure(refusal))
+            }
             return
         }
         if let p = req.params, case .object(let o) = p, case .array(let lines)? = o["lines"] ?? o["counts"],

@@ -392,6 +392,8 @@ class AccessControl(DaemonTestCase):
         seconds = time.monotonic() - started
         for a in answers:
             self.assertError(a, PERMISSION_DENIED, "permission_denied", msg="server.verify by read")
+        # Each refusal waits permissionDeniedDelay (10 ms): 300 in a row take 3 s at least.
+        self.assertGreaterEqual(seconds, 2.9, "300 refusals answered without their delay")
         time.sleep(1.1)   # a new second: the next refusal is written, with the count of those left out
         answer, = self.as_nobody_call(d, dict(verify, id="last"))
         self.assertError(answer, PERMISSION_DENIED, "permission_denied", id="last")
