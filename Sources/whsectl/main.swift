@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Warehouse
 import WhseProtocol
 import WriteAheadLog
 
@@ -12,25 +13,21 @@ struct EntriesGroup: ParsableCommand {
         @Option var location: String?
         @Option var bin: String?
         @Option var item: String?
-        @Option(help: "positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer.") var entryType: String?
+        @Option(help: "positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer.") var entryType: EntryType?
         @Option var documentNo: String?
         @Option var lot: String?
         @Option var serial: String?
         @Option(help: "Start after this entry number (paging).") var after: Int?
         @Option(help: "Entries per page (1…1000).") var limit: Int?
-        var params: [String: JSON] {
-            var p: [String: JSON] = [:]
-            opt(&p, "location", location); opt(&p, "bin", bin); opt(&p, "item", item)
-            opt(&p, "entryType", entryType); opt(&p, "documentNo", documentNo); opt(&p, "lot", lot); opt(&p, "serial", serial)
-            if let after { p["after"] = JSON(after) }
-            if let limit { p["limit"] = JSON(limit) }
-            return p
+        var query: EntryQuery {
+            EntryQuery(location: location, bin: bin, item: item, entryType: entryType, documentNo: documentNo, lot: lot,
+                       serial: serial, after: after, limit: limit)
         }
     }
 
-    static func show(_ global: Global, _ method: String, _ params: [String: JSON], _ columns: [Column]) throws {
+    static func show<P: EntriesParams>(_ global: Global, _ params: P, _ columns: [Column]) throws {
         try perform {
-            let r = try global.call(method, params)
+            let r = try global.call(params)
             Output.rows(r["entries"]?.arrayValue ?? [], columns, format: global.outputFormat, whole: r)
             if global.outputFormat == .table, let next = r["nextAfter"], next != .null {
                 print("… more: --after \(Output.shown(next))")
@@ -44,7 +41,7 @@ struct EntriesGroup: ParsableCommand {
         @OptionGroup var global: Global
         @OptionGroup var filters: Filters
         func run() throws {
-            try EntriesGroup.show(global, "entries.warehouse", filters.params, [
+            try EntriesGroup.show(global, WarehouseEntriesParams(filter: filters.query), [
                 Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "registeringDate"), Column("LOCATION", "location"),
                 Column("BIN", "bin"), Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("UNIT", "unitOfMeasure"),
                 Column("BASE QTY", "quantityBase"), Column("LOT", "lot"), Column("SERIAL", "serial"), Column("EXPIRES", "expirationDate"),
@@ -57,7 +54,7 @@ struct EntriesGroup: ParsableCommand {
         @OptionGroup var global: Global
         @OptionGroup var filters: Filters
         func run() throws {
-            try EntriesGroup.show(global, "entries.item", filters.params, [
+            try EntriesGroup.show(global, ItemEntriesParams(filter: filters.query), [
                 Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "postingDate"), Column("LOCATION", "location"),
                 Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("LOT", "lot"), Column("SERIAL", "serial"),
                 Column("WHSE ADJ", "warehouseAdjustment"), Column("SOURCE", "source"), Column("DOCUMENT", "documentNo"),
@@ -70,7 +67,7 @@ struct EntriesGroup: ParsableCommand {
         @OptionGroup var global: Global
         @OptionGroup var filters: Filters
         func run() throws {
-            try EntriesGroup.show(global, "entries.physInventory", filters.params, [
+            try EntriesGroup.show(global, PhysInventoryEntriesParams(filter: filters.query), [
                 Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "postingDate"), Column("LOCATION", "location"),
                 Column("BIN", "bin"), Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("CALCULATED", "quantityCalculated"),
                 Column("COUNTED", "quantityPhysInventory"), Column("LOT", "lot"), Column("SERIAL", "serial"),
@@ -94,7 +91,7 @@ struct ServerGroup: ParsableCommand {
         @Argument(help: "A new or empty folder.") var destination: String
         func run() throws {
             try perform {
-                let r = try global.call("server.backup", [:])
+                let r = try global.call(ServerBackupParams())
                 guard let text = r["snapshot"]?.stringValue, let data = Data(base64Encoded: text),
                       let seq = r["sequence"]?.stringValue.flatMap(UInt64.init) else {
                     throw CLIError(code: Exit.protocolError, message: "server.backup answered without a snapshot")
@@ -120,7 +117,7 @@ struct ServerGroup: ParsableCommand {
         @OptionGroup var global: Global
         func run() throws {
             try perform {
-                let status = try global.call("server.status", [:])
+                let status = try global.call(ServerStatusParams())
                 Output.object(status, format: global.outputFormat)
                 // A cut torn tail is for an operator to look at: say so on stderr, where scripts reading stdout
                 // are not disturbed.
@@ -144,7 +141,7 @@ struct ServerGroup: ParsableCommand {
         @OptionGroup var global: Global
         func run() throws {
             try perform {
-                let r = try global.call("server.verify", [:])
+                let r = try global.call(ServerVerifyParams())
                 if global.outputFormat == .table {
                     let v = r["violations"]?.arrayValue ?? []
                     print(v.isEmpty ? "ok: all invariants hold" : "violations:")
@@ -158,7 +155,9 @@ struct ServerGroup: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write a snapshot now (server.checkpoint).",
                                                         discussion: "Example: whsectl server checkpoint")
         @OptionGroup var global: Global
-        func run() throws { try perform { Output.object(try global.call("server.checkpoint", [:]), format: global.outputFormat) } }
+        func run() throws {
+            try perform { Output.object(try global.call(ServerCheckpointParams()), format: global.outputFormat) }
+        }
     }
 }
 
@@ -176,7 +175,9 @@ struct Call: ParsableCommand {
             }
             let mutates = MethodCatalogue.byName[method]?.mutates ?? false
             var q = p
-            if mutates, q["idempotencyKey"] == nil, let k = global.idempotencyKey { q["idempotencyKey"] = .string(k) }
+            if mutates, q[Params.idempotencyKey] == nil, let k = global.idempotencyKey {
+                q[Params.idempotencyKey] = .string(k)
+            }
             print(try global.call(method, q).serializedString)
         }
     }

@@ -135,7 +135,7 @@ public struct Members<K: MemberKey>: Sendable {
 
     /// A nested object (absent or null: an empty one), its members named with this one's path.
     public func object(_ k: K) throws(RPCError) -> Params {
-        try Params(params.object[k.rawValue], path: name(k) + ".", admission: admission)
+        try Params(params.object[k.rawValue], path: name(k) + ".", admission: admission, textCells: params.textCells)
     }
 
     func required(_ k: K) -> RPCError { RPCError.invalidParams("\(name(k)) is required", param: name(k)) }
