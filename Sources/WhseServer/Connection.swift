@@ -411,10 +411,7 @@ final class RPCConnection: ChannelInboundHandler {
         if req.method == "server.checkpoint" || req.method == "server.backup" {
             do {
                 // The same rules as every method: an object (or nothing), here an empty one.
-                if try !Params(req.params).object.isEmpty {
-                    reply(.failure(.invalidParams("\(req.method) takes no params")))
-                    return
-                }
+                _ = try ParamsCatalogue.decode(method: req.method, params: req.params)
             } catch {
                 reply(.failure(error))
                 return

@@ -45,14 +45,15 @@ public final class ServerCore: @unchecked Sendable {
         return PostingContext(user: user, timestamp: now.timestamp, today: now.date)
     }
 
-    /// A read-only method, under the state lock.
+    /// A read-only method: its params decoded and checked on the caller's thread, then run under the state lock.
     func read(_ method: String, params: JSON?) -> Result<JSON, RPCError> {
-        guard let handler = Handlers.table[method] else { return .failure(.methodNotFound(method)) }
+        guard let handler = Handlers.typed[method] else { return .failure(.methodNotFound(method)) }
         let context = ServerCore.readContext
+        let decoded: any RPCParams
+        do { decoded = try ParamsCatalogue.decode(method: method, params: params) } catch { return .failure(error) }
         return writer.withState { machine in
             do {
-                let p = try Params(params)
-                return .success(try handler(machine.ledger, p, context))
+                return .success(try handler(machine.ledger, decoded, context))
             } catch let e as RPCError {
                 return .failure(e)
             } catch {
@@ -65,11 +66,11 @@ public final class ServerCore: @unchecked Sendable {
         do {
             let p = try Params(params)
             switch method {
-            case "server.status":
-                try p.allowOnly([])
+            case ServerStatusParams.method:
+                _ = try ServerStatusParams(decoding: p)
                 reply(.success(status()))
-            case "server.verify":
-                try p.allowOnly([])
+            case ServerVerifyParams.method:
+                _ = try ServerVerifyParams(decoding: p)
                 let problems = writer.withState { $0.ledger.verify() }
                 reply(.success(.object(["ok": .bool(problems.isEmpty), "violations": .array(problems.map { .string($0) })])))
             default:
