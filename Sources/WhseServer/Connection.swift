@@ -430,8 +430,9 @@ final class RPCConnection: ChannelInboundHandler {
             let bound = NIOLoopBound(reply, eventLoop: eventLoop)
             let accepted = core.writer.requestBackup { sequence, bytes in
                 let encoded = Data(bytes).base64EncodedString()
-                let result = JSON.object(["sequence": .string(String(sequence)), "format": .string("whsed-state-\(LedgerState.snapshotVersion)"),
-                                          "bytes": JSON(bytes.count), "snapshot": .string(encoded)])
+                let format = "whsed-state-\(LedgerState.snapshotVersion)"
+                let result = ServerBackupResult(sequence: sequence, format: format, bytes: bytes.count,
+                                                snapshot: encoded).encoded()
                 eventLoop.execute { bound.value(.success(result)) }
             }
             if !accepted { reply(.failure(.shuttingDown())) }

@@ -23,7 +23,7 @@ public enum Handlers {
     }
 
     static func page<E>(_ page: EntryPage<E>, _ encode: (E) -> JSON) -> JSON {
-        .object(["entries": .array(page.entries.map(encode)), "nextAfter": page.nextAfter.map { JSON($0) } ?? .null])
+        EntriesPageResult(entries: page.entries.map(encode), nextAfter: page.nextAfter).encoded()
     }
 
     static func rows(_ rows: [BinContentRow]) -> JSON { .object(["rows": .array(rows.map(\.json))]) }
@@ -92,9 +92,9 @@ public enum Handlers {
                                               minQuantity: p.minQuantity, maxQuantity: p.maxQuantity, fixed: p.fixed,
                                               isDefault: p.isDefault)
                 let u = p.unitOfMeasure ?? l.state.items[p.item]?.baseUnitOfMeasure ?? ""
-                return .object(["location": .string(p.location), "bin": .string(p.bin), "item": .string(p.item),
-                                "unitOfMeasure": .string(u), "minQuantity": s.minQuantity.json,
-                                "maxQuantity": s.maxQuantity.json, "fixed": .bool(s.fixed), "default": .bool(s.isDefault)])
+                return BinContentSetupResult(location: p.location, bin: p.bin, item: p.item, unitOfMeasure: u,
+                                             minQuantity: s.minQuantity, maxQuantity: s.maxQuantity, fixed: s.fixed,
+                                             isDefault: s.isDefault).encoded()
             }
         }
         r.on(LocationConvertToDirectedParams.self) { l, p, ctx throws(RPCError) in
@@ -178,8 +178,7 @@ public enum Handlers {
             let b = try run { () throws(DomainError) in
                 try l.setTrackingBlocked(item: p.item, lot: p.lot, serial: p.serial, blocked: p.blocked)
             }
-            return .object(["item": .string(p.item), "lot": p.lot.map { .string($0) } ?? .null,
-                            "serial": p.serial.map { .string($0) } ?? .null, "blocked": .bool(b)])
+            return TrackingBlockedResult(item: p.item, lot: p.lot, serial: p.serial, blocked: b).encoded()
         }
     }
 
@@ -258,18 +257,18 @@ public enum Handlers {
                 try l.calculateWhseAdjustment(batch: batch, location: p.location, item: p.item, documentNo: p.documentNo ?? "",
                                               postingDate: p.postingDate, context: ctx)
             }
-            return .object(["batch": .string(batch), "added": .array(lines.map(\.json)),
-                            "lines": .array((l.state.itemJournalBatches[batch]?.lines ?? []).map(\.json))])
+            return ItemJournalBatchResult(batch: batch, added: lines.map(\.json),
+                                          lines: (l.state.itemJournalBatches[batch]?.lines ?? []).map(\.json)).encoded()
         }
         r.on(ItemJournalGetParams.self) { l, p, _ throws(RPCError) in
             let batch = p.batch ?? ItemJournalGetParams.defaultBatch
-            return .object(["batch": .string(batch),
-                            "lines": .array((l.state.itemJournalBatches[batch]?.lines ?? []).map(\.json))])
+            return ItemJournalBatchResult(batch: batch,
+                                          lines: (l.state.itemJournalBatches[batch]?.lines ?? []).map(\.json)).encoded()
         }
         r.on(ItemJournalDeleteParams.self) { l, p, _ throws(RPCError) in
             let batch = p.batch ?? ItemJournalDeleteParams.defaultBatch
             try run { () throws(DomainError) in try l.deleteItemJournalBatch(batch) }
-            return .object(["batch": .string(batch), "deleted": .bool(true)])
+            return BatchDeletedResult(batch: batch).encoded()
         }
         r.on(ItemJournalPostParams.self) { l, p, ctx throws(RPCError) in
             if let batch = p.batch {
@@ -320,7 +319,7 @@ public enum Handlers {
         }
         r.on(WhsePhysInventoryDeleteParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in try l.deleteWhseCount(journal: p.journal) }
-            return .object(["journal": .string(p.journal), "deleted": .bool(true)])
+            return JournalDeletedResult(journal: p.journal).encoded()
         }
         r.on(WhsePhysInventoryRegisterParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in try l.registerWhseCount(journal: p.journal, context: ctx).json }
@@ -361,7 +360,7 @@ public enum Handlers {
         }
         r.on(PhysInventoryDeleteParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in try l.deletePhysInventory(journal: p.journal) }
-            return .object(["journal": .string(p.journal), "deleted": .bool(true)])
+            return JournalDeletedResult(journal: p.journal).encoded()
         }
         r.on(PhysInventoryPostParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in try l.postPhysInventory(journal: p.journal, context: ctx).json }

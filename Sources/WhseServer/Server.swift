@@ -72,7 +72,7 @@ public final class ServerCore: @unchecked Sendable {
             case ServerVerifyParams.method:
                 _ = try ServerVerifyParams(decoding: p)
                 let problems = writer.withState { $0.ledger.verify() }
-                reply(.success(.object(["ok": .bool(problems.isEmpty), "violations": .array(problems.map { .string($0) })])))
+                reply(.success(ServerVerifyResult(violations: problems).encoded()))
             default:
                 reply(.failure(.methodNotFound(method)))
             }

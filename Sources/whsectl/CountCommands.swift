@@ -32,8 +32,8 @@ struct CountGroup: ParsableCommand {
                     countingPeriodDue: countingPeriodDue ? true : nil)
                 let r = try global.call(p)
                 if global.outputFormat == .table {
-                    let count = r["lines"]?.arrayValue?.count ?? 0
-                    print("journal \(Output.shown(r["journal"])): \(count) line(s) to count")
+                    let j = try decodeResult(r, as: WhseCountJournalResult.self)
+                    print("journal \(Output.shown(.string(j.journal))): \(j.lines.count) line(s) to count")
                 } else {
                     Output.object(r, format: global.outputFormat)
                 }
@@ -56,46 +56,45 @@ struct CountGroup: ParsableCommand {
         @Flag(help: "Hide the calculated quantities (blind count).") var blind = false
         func run() throws {
             try perform {
-                let r = try global.call(WhsePhysInventoryGetParams(journal: journal, blind: blind))
-                let lines = r["lines"]?.arrayValue ?? []
+                let (journal, r) = try global.call(WhsePhysInventoryGetParams(journal: journal, blind: blind),
+                                                   result: WhseCountJournalResult.self)
+                let lines = journal.lines
                 switch global.outputFormat {
                 case .json: print(r.serializedString)
-                case .jsonl: for l in lines { print(l.serializedString) }
+                case .jsonl: for l in r[Journal.Key.lines.rawValue]?.arrayValue ?? [] { print(l.serializedString) }
                 case .csv:
                     print(CountSheet.columns.joined(separator: ","))
-                    let descriptions = try itemDescriptions(lines)
+                    let descriptions = try itemDescriptions()
                     for l in lines {
-                        let counted = l["counted"] == .bool(true) ? Output.text(l["quantityPhysInventory"]) : ""
-                        let item = Output.text(l["item"])
-                        print(CSV.record([Output.text(l["lineNo"]), Output.text(r["location"]), Output.text(l["zone"]),
-                                          Output.text(l["bin"]), item, descriptions[item] ?? "",
-                                          Output.text(l["unitOfMeasure"]), Output.text(l["lot"]),
-                                          Output.text(l["serial"]), blind ? "" : Output.text(l["quantityCalculated"]),
-                                          counted]))
+                        let counted = l.counted ? text(l.quantityPhysInventory) : ""
+                        print(CSV.record([String(l.lineNo), journal.location, l.zone ?? "", l.bin, l.item,
+                                          descriptions[l.item] ?? "", l.unitOfMeasure, l.lot ?? "", l.serial ?? "",
+                                          blind ? "" : text(l.quantityCalculated), counted]))
                     }
                 case .table:
-                    let descriptions = try itemDescriptions(lines)
+                    let descriptions = try itemDescriptions()
                     print("WAREHOUSE PHYSICAL INVENTORY LIST")
-                    print("Journal: \(Output.shown(r["journal"]))   Location: \(Output.shown(r["location"]))   "
-                          + "Document: \(Output.shown(r["documentNo"]))   "
-                          + "Registering date: \(Output.shown(r["registeringDate"]))"
+                    print("Journal: \(Output.shown(.string(journal.journal)))   "
+                          + "Location: \(Output.shown(.string(journal.location)))   "
+                          + "Document: \(Output.shown(.string(journal.documentNo)))   "
+                          + "Registering date: \(Output.shown(journal.registeringDate.map { .string($0) }))"
                           + (blind ? "   (blind count)" : ""))
                     print("")
                     let rows: [JSON] = lines.map { l in
-                        var o: [String: JSON] = [:]
-                        if case .object(let x) = l { o = x }
-                        o["description"] = .string(descriptions[Output.text(l["item"])] ?? "")
-                        o["write"] = .string("__________")
-                        if blind { o["quantityCalculated"] = .null }
+                        var o = l.encoded().objectValue ?? [:]
+                        o[Self.description] = .string(descriptions[l.item] ?? "")
+                        o[Self.write] = .string("__________")
+                        if blind { o[Line.Key.quantityCalculated.rawValue] = .null }
                         return .object(o)
                     }
-                    var cols = [Column("LINE", "lineNo"), Column("ZONE", "zone"), Column("BIN", "bin"), Column("ITEM", "item"),
-                                Column("DESCRIPTION", "description"), Column("UNIT", "unitOfMeasure")]
+                    var cols = [Column("LINE", Line.Key.lineNo), Column("ZONE", Line.Key.zone),
+                                Column("BIN", Line.Key.bin), Column("ITEM", Line.Key.item),
+                                Column("DESCRIPTION", Self.description), Column("UNIT", Line.Key.unitOfMeasure)]
                     // Lot / serial columns only when some line carries one.
-                    if lines.contains(where: { $0["lot"] != nil && $0["lot"] != .null }) { cols.append(Column("LOT", "lot")) }
-                    if lines.contains(where: { $0["serial"] != nil && $0["serial"] != .null }) { cols.append(Column("SERIAL", "serial")) }
-                    if !blind { cols.append(Column("CALCULATED", "quantityCalculated")) }
-                    cols.append(Column("COUNTED", "write"))
+                    if lines.contains(where: { $0.lot != nil }) { cols.append(Column("LOT", Line.Key.lot)) }
+                    if lines.contains(where: { $0.serial != nil }) { cols.append(Column("SERIAL", Line.Key.serial)) }
+                    if !blind { cols.append(Column("CALCULATED", Line.Key.quantityCalculated)) }
+                    cols.append(Column("COUNTED", Self.write))
                     Output.rows(rows, cols, format: .table, whole: r)
                     print("")
                     print("Counted by: ____________________   Date: __________")
@@ -103,7 +102,14 @@ struct CountGroup: ParsableCommand {
             }
         }
 
-        func itemDescriptions(_ lines: [JSON]) throws -> [String: String] {
+        typealias Journal = WhseCountJournalResult
+        typealias Line = Journal.Line
+        /// The list's own columns: the item's description, and a blank to write the count on.
+        static let description = "description", write = "write"
+
+        func text(_ q: Quantity?) -> String { q?.description ?? "" }
+
+        func itemDescriptions() throws -> [String: String] {
             let r = try global.call(ItemListParams())
             var d: [String: String] = [:]
             for i in r["items"]?.arrayValue ?? [] { d[Output.text(i["no"])] = Output.text(i["description"]) }
@@ -164,8 +170,9 @@ struct CountGroup: ParsableCommand {
                 }
                 let r = try global.call(WhsePhysInventoryRecordCountsParams(journal: journal, counts: counts))
                 if global.outputFormat == .table {
-                    let lines = r["lines"]?.arrayValue ?? []
-                    print("recorded \(counts.count) count(s); \(lines.filter { $0["counted"] == .bool(true) }.count) of \(lines.count) lines counted")
+                    let lines = try decodeResult(r, as: WhseCountJournalResult.self).lines
+                    let counted = lines.filter(\.counted).count
+                    print("recorded \(counts.count) count(s); \(counted) of \(lines.count) lines counted")
                 } else {
                     Output.object(r, format: global.outputFormat)
                 }
@@ -199,7 +206,8 @@ struct CountGroup: ParsableCommand {
         @Argument var journal: String
         func run() throws {
             try perform {
-                printPosting(try global.call(WhsePhysInventoryRegisterParams(journal: journal)), global.outputFormat)
+                let r = try global.call(WhsePhysInventoryRegisterParams(journal: journal))
+                try printPosting(r, global.outputFormat)
             }
         }
     }
@@ -311,7 +319,7 @@ struct PhysInventoryGroup: ParsableCommand {
         @Argument var journal: String
         func run() throws {
             try perform {
-                printPosting(try global.call(PhysInventoryPostParams(journal: journal)), global.outputFormat)
+                try printPosting(try global.call(PhysInventoryPostParams(journal: journal)), global.outputFormat)
             }
         }
     }

@@ -48,6 +48,12 @@ struct Global: ParsableArguments {
         try call(P.method, params.encoded().objectValue ?? [:], posting: P.posts)
     }
 
+    /// Calls one method and decodes its answer into the method's result type.
+    func call<P: RPCParams, R: RPCResult>(_ params: P, result _: R.Type) throws -> (result: R, json: JSON) {
+        let json = try call(params)
+        return (try decodeResult(json, as: R.self), json)
+    }
+
     /// Calls one method with params as given (`whsectl call`).
     func call(_ method: String, _ params: [String: JSON], posting: Bool = false) throws -> JSON {
         try validateFormat()
@@ -87,6 +93,13 @@ func perform(_ body: () throws -> Void) throws {
     } catch let e as CLIError {
         Output.stderr(TerminalSafe.escape("whsectl: \(e.message)"))
         throw ExitCode(e.code)
+    }
+}
+
+/// A result in its type; an answer that does not fit is whsed's protocol error.
+func decodeResult<R: RPCResult>(_ json: JSON, as _: R.Type) throws -> R {
+    do { return try R(result: json) } catch {
+        throw CLIError(code: Exit.protocolError, message: "whsed's answer does not fit \(R.self): \(error.message)")
     }
 }
 

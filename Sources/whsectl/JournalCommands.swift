@@ -3,18 +3,17 @@ import Warehouse
 import WhseProtocol
 
 /// Prints a posting's summary: register and entry ranges.
-func printPosting(_ r: JSON, _ format: OutputFormat) {
+func printPosting(_ r: JSON, _ format: OutputFormat) throws {
     if format != .table { Output.object(r, format: format); return }
-    var parts = ["register \(Output.shown(r["registerNo"]))", "\(Output.shown(r["lines"])) line(s)"]
-    for (key, name) in [("warehouseEntries", "warehouse entries"), ("itemLedgerEntries", "item ledger entries"),
-                        ("physInventoryEntries", "phys. inventory entries")] {
-        if let range = r[key], case .object = range {
-            parts.append("\(name) \(Output.shown(range["from"]))–\(Output.shown(range["to"]))")
-        }
+    let p = try decodeResult(r, as: PostingResult.self)
+    var parts = ["register \(p.registerNo)", "\(p.lines) line(s)"]
+    for (range, name) in [(p.warehouseEntries, "warehouse entries"), (p.itemLedgerEntries, "item ledger entries"),
+                          (p.physInventoryEntries, "phys. inventory entries")] {
+        if let range { parts.append("\(name) \(range.from)–\(range.to)") }
     }
-    if r["replayed"] == .bool(true) { parts.append("(replayed: posted earlier with this idempotency key)") }
+    if p.replayed { parts.append("(replayed: posted earlier with this idempotency key)") }
     print("posted: " + parts.joined(separator: ", "))
-    for w in r["warnings"]?.arrayValue ?? [] { print("warning: " + Output.shown(w)) }
+    for w in p.warnings { print("warning: " + Output.shown(.string(w))) }
 }
 
 struct WhseJournalGroup: ParsableCommand {
@@ -57,7 +56,7 @@ struct WhseJournalGroup: ParsableCommand {
                 }
                 let p = WhseItemJournalRegisterParams(location: location, documentNo: documentNo,
                                                       registeringDate: registeringDate, lines: lines)
-                printPosting(try global.call(p), global.outputFormat)
+                try printPosting(try global.call(p), global.outputFormat)
             }
         }
     }
@@ -101,7 +100,7 @@ struct WhseJournalGroup: ParsableCommand {
                 }
                 let p = WhseReclassJournalRegisterParams(location: location, documentNo: documentNo,
                                                          registeringDate: registeringDate, lines: lines)
-                printPosting(try global.call(p), global.outputFormat)
+                try printPosting(try global.call(p), global.outputFormat)
             }
         }
     }
@@ -185,7 +184,7 @@ struct ItemJournalGroup: ParsableCommand {
                                                     newExpirationDate: newTracking.newExpirationDate)]
                 }
                 let p = ItemReclassJournalPostParams(documentNo: documentNo, postingDate: postingDate, lines: lines)
-                printPosting(try global.call(p), global.outputFormat)
+                try printPosting(try global.call(p), global.outputFormat)
             }
         }
     }
@@ -232,7 +231,7 @@ struct ItemJournalGroup: ParsableCommand {
                     }
                     p = ItemJournalPostParams(lines: lines, documentNo: documentNo, postingDate: postingDate)
                 }
-                printPosting(try global.call(p), global.outputFormat)
+                try printPosting(try global.call(p), global.outputFormat)
             }
         }
     }
@@ -252,8 +251,8 @@ struct ItemJournalGroup: ParsableCommand {
             try perform {
                 let p = ItemJournalCalculateWhseAdjustmentParams(batch: batch, location: location, item: item,
                                                                  documentNo: documentNo, postingDate: postingDate)
-                let r = try global.call(p)
-                Output.rows(withTrackingText(r["lines"]?.arrayValue ?? []), itemJournalColumns, format: global.outputFormat, whole: r)
+                let (batch, r) = try global.call(p, result: ItemJournalBatchResult.self)
+                Output.rows(withTrackingText(batch.lines), itemJournalColumns, format: global.outputFormat, whole: r)
             }
         }
     }
@@ -265,8 +264,9 @@ struct ItemJournalGroup: ParsableCommand {
         @Option var batch: String = "DEFAULT"
         func run() throws {
             try perform {
-                let r = try global.call(ItemJournalGetParams(batch: batch))
-                Output.rows(withTrackingText(r["lines"]?.arrayValue ?? []), itemJournalColumns, format: global.outputFormat, whole: r)
+                let p = ItemJournalGetParams(batch: batch)
+                let (result, r) = try global.call(p, result: ItemJournalBatchResult.self)
+                Output.rows(withTrackingText(result.lines), itemJournalColumns, format: global.outputFormat, whole: r)
             }
         }
     }

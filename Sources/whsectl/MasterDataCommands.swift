@@ -58,7 +58,7 @@ struct LocationGroup: ParsableCommand {
             try perform {
                 let p = LocationConvertToDirectedParams(code: code, adjustmentBin: adjustmentBin,
                                                         adjustmentZone: adjustmentZone)
-                printPosting(try global.call(p), global.outputFormat)
+                try printPosting(try global.call(p), global.outputFormat)
             }
         }
     }

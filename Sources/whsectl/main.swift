@@ -27,10 +27,10 @@ struct EntriesGroup: ParsableCommand {
 
     static func show<P: EntriesParams>(_ global: Global, _ params: P, _ columns: [Column]) throws {
         try perform {
-            let r = try global.call(params)
-            Output.rows(r["entries"]?.arrayValue ?? [], columns, format: global.outputFormat, whole: r)
-            if global.outputFormat == .table, let next = r["nextAfter"], next != .null {
-                print("… more: --after \(Output.shown(next))")
+            let (page, r) = try global.call(params, result: EntriesPageResult.self)
+            Output.rows(page.entries, columns, format: global.outputFormat, whole: r)
+            if global.outputFormat == .table, let next = page.nextAfter {
+                print("… more: --after \(next)")
             }
         }
     }
@@ -91,9 +91,9 @@ struct ServerGroup: ParsableCommand {
         @Argument(help: "A new or empty folder.") var destination: String
         func run() throws {
             try perform {
-                let r = try global.call(ServerBackupParams())
-                guard let text = r["snapshot"]?.stringValue, let data = Data(base64Encoded: text),
-                      let seq = r["sequence"]?.stringValue.flatMap(UInt64.init) else {
+                let (backup, _) = try global.call(ServerBackupParams(), result: ServerBackupResult.self)
+                let seq = backup.sequence
+                guard let data = Data(base64Encoded: backup.snapshot) else {
                     throw CLIError(code: Exit.protocolError, message: "server.backup answered without a snapshot")
                 }
                 do {
@@ -141,13 +141,12 @@ struct ServerGroup: ParsableCommand {
         @OptionGroup var global: Global
         func run() throws {
             try perform {
-                let r = try global.call(ServerVerifyParams())
+                let (verify, r) = try global.call(ServerVerifyParams(), result: ServerVerifyResult.self)
                 if global.outputFormat == .table {
-                    let v = r["violations"]?.arrayValue ?? []
-                    print(v.isEmpty ? "ok: all invariants hold" : "violations:")
-                    for x in v { print("  \(Output.shown(x))") }
+                    print(verify.violations.isEmpty ? "ok: all invariants hold" : "violations:")
+                    for x in verify.violations { print("  \(Output.shown(.string(x)))") }
                 } else { Output.object(r, format: global.outputFormat) }
-                if r["ok"] != .bool(true) { throw ExitCode(1) }
+                if !verify.ok { throw ExitCode(1) }
             }
         }
     }

@@ -150,6 +150,10 @@ public struct MemberWriter<K: MemberKey> {
     }
     /// Writes `null`: for the members where null means something (a code cleared).
     public mutating func setNull(_ k: K) { object[k.rawValue] = .null }
+    /// Writes the value, or `null` when there is none: for result members that are always there.
+    public mutating func setOrNull<V: WireValue>(_ k: K, _ value: V?) {
+        object[k.rawValue] = value?.wire ?? .null
+    }
     public mutating func set(_ k: K, clearable value: String??) {
         switch value {
         case nil: break
@@ -201,6 +205,10 @@ extension Array: WireValue where Element: WireValue {
 
 extension WireValue where Self: RawRepresentable, RawValue == String {
     public var wire: JSON { .string(rawValue) }
+}
+
+extension JSON: WireValue {
+    public var wire: JSON { self }
 }
 
 extension LocationKind: WireValue {}
