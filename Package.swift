@@ -12,6 +12,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // Persistent hash maps for the committed view readers share with the writer (protocol.md 10).
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
     ],
     targets: [
         // libsystemd through pkg-config: sd_listen_fds, sd_notify, sd_journal_send.
@@ -21,7 +23,10 @@ let package = Package(
             providers: [.apt(["libsystemd-dev"])]
         ),
         // The pure domain: no I/O, no clock.
-        .target(name: "Warehouse"),
+        .target(
+            name: "Warehouse",
+            dependencies: [.product(name: "HashTreeCollections", package: "swift-collections")]
+        ),
         // The file journal: framing, checksums, fsync, segments, snapshots, recovery.
         .target(name: "WriteAheadLog"),
         // The wire contract shared by daemon and client.

@@ -1,3 +1,5 @@
+import HashTreeCollections
+
 /// Everything the books hold. A value: tests copy it to prove that a refused request changed nothing,
 /// and the snapshot writer serializes it.
 public struct LedgerState: Sendable, Equatable {
@@ -14,13 +16,13 @@ public struct LedgerState: Sendable, Equatable {
 
     /// Bin content per (bin, item, unit); never removed once created, so zero-quantity keys are remembered
     /// for "include items not on inventory".
-    public var contents: [ContentKey: BinContent] = [:]
-    public var contentsByBin: [BinKey: Set<ContentKey>] = [:]
-    public var contentsByItem: [String: Set<ContentKey>] = [:]
+    public var contents = ContentTable()
+    public var contentsByBin: TreeDictionary<BinKey, TreeSet<ContentKey>> = [:]
+    public var contentsByItem: TreeDictionary<String, TreeSet<ContentKey>> = [:]
     /// Σ item ledger entries per (item, location), base unit.
-    public var itemLedgerTotals: [ItemLocationKey: Quantity] = [:]
+    public var itemLedgerTotals: TreeDictionary<ItemLocationKey, Quantity> = [:]
     /// Last item ledger entry number per (item, location).
-    public var itemLedgerLastEntry: [ItemLocationKey: Int] = [:]
+    public var itemLedgerLastEntry: TreeDictionary<ItemLocationKey, Int> = [:]
 
     /// Open Whse. Phys. Inventory journals by name.
     public var whseCountJournals: [String: WhseCountJournal] = [:]
@@ -32,23 +34,23 @@ public struct LedgerState: Sendable, Equatable {
     public var lastJournalSerial: Int = 0
 
     /// Σ item ledger entries per (item, location, lot, serial) for tracked entries.
-    public var trackingTotals: [TrackingKey: Quantity] = [:]
+    public var trackingTotals: TreeDictionary<TrackingKey, Quantity> = [:]
     /// Expiration date per lot (or per serial of an item without lots).
-    public var expirations: [TrackingNo: String] = [:]
+    public var expirations: TreeDictionary<TrackingNo, String> = [:]
     /// Phys. inventory counting periods by code.
     public var countingPeriods: [String: CountingPeriod] = [:]
     /// Open reservations by number.
-    public var reservations: [Int: Reservation] = [:]
+    public var reservations: TreeDictionary<Int, Reservation> = [:]
     public var lastReservationNo: Int = 0
     /// Derived indexes for the serial checks (rebuilt when a snapshot is read): a serial's stock in a location's bins
     /// (the adjustment bin aside), keyed (item, location, "", serial), and its item-ledger total over all locations
     /// and lots, keyed (item, "", "", serial).
-    public var serialsInBins: [TrackingKey: Quantity] = [:]
-    public var serialLedger: [TrackingKey: Quantity] = [:]
+    public var serialsInBins: TreeDictionary<TrackingKey, Quantity> = [:]
+    public var serialLedger: TreeDictionary<TrackingKey, Quantity> = [:]
     /// Lots / serial nos. blocked: not available to pick or reserve (§4.5).
-    public var blockedTracking: Set<TrackingNo> = []
+    public var blockedTracking: TreeSet<TrackingNo> = []
     /// Bin content set-ups (min./max. quantity, Fixed, Default) per (location, bin, item, unit).
-    public var binContentSetups: [ContentKey: BinContentSetup] = [:]
+    public var binContentSetups: TreeDictionary<ContentKey, BinContentSetup> = [:]
 
     public init() {}
 }
@@ -273,7 +275,8 @@ public final class Ledger: @unchecked Sendable {
                                   details: ["item": .text(item.no), "serial": .text(tracking.serial)])
             }
         }
-        let old = state.contents[key]
+        let id = state.contents.id(of: key)
+        let old = id.flatMap { state.contents[id: $0] }
         let current = old ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
         guard let newQty = current.quantity.adding(quantity), let newBase = current.quantityBase.adding(quantityBase)
         else { throw DomainError(.overflow, "quantity in bin \(bin.code) would overflow") }
@@ -302,7 +305,8 @@ public final class Ledger: @unchecked Sendable {
             state.contentsByBin[key.binKey, default: []].insert(key)
             state.contentsByItem[item.no, default: []].insert(key)
         }
-        state.contents[key] = BinContent(quantity: newQty, quantityBase: newBase, lastEntryNo: entryNo)
+        let content = BinContent(quantity: newQty, quantityBase: newBase, lastEntryNo: entryNo)
+        if let id { state.contents.replace(id: id, with: content) } else { state.contents[key] = content }
         if quantityBase.isPositive && !isAdjustment {
             try checkPlacement(location: location, bin: bin, item: item, unit: unit, source: source)
         }

@@ -18,10 +18,12 @@ extension CountingPeriod {
 }
 
 extension Reservation {
+    /// Lean (protocol.md 11): see `MemberDefaults.reservation`.
     public var json: JSON {
-        .object(["reservation": JSON(no), "location": .string(location), "item": .string(item), "lot": .code(lot),
-                 "serial": .code(serial), "quantityBase": quantityBase.json, "source": .string(source),
-                 "createdBy": .string(createdBy), "createdAt": .string(createdAt)])
+        MemberDefaults.reservation.encode([
+            "reservation": JSON(no), "location": .string(location), "item": .string(item), "lot": .code(lot),
+            "serial": .code(serial), "quantityBase": quantityBase.json, "source": .string(source),
+            "createdBy": .string(createdBy), "createdAt": .string(createdAt)])
     }
 }
 
@@ -64,37 +66,44 @@ extension Item {
 }
 
 extension WarehouseEntry {
-    public var json: JSON {
-        .object(["entryNo": JSON(entryNo), "entryType": .string(entryType.rawValue), "registeringDate": .string(registeringDate),
-                 "location": .string(location), "zone": .opt(zone), "bin": .string(bin), "item": .string(item),
-                 "quantity": quantity.json, "quantityBase": quantityBase.json, "unitOfMeasure": .string(unitOfMeasure),
-                 "quantityPerUnitOfMeasure": quantityPerUnit.json, "documentNo": .string(documentNo),
-                 "source": .string(source), "registerNo": JSON(registerNo), "user": .string(user),
-                 "timestamp": .string(timestamp), "lot": .code(lot), "serial": .code(serial),
-                 "expirationDate": .opt(expirationDate)])
+    /// Lean (protocol.md 11) unless `fields` chose the members: see `MemberDefaults.warehouseEntry`.
+    public func json(_ selection: MemberSelection = .lean) -> JSON {
+        MemberDefaults.warehouseEntry.encode([
+            "entryNo": JSON(entryNo), "entryType": .string(entryType.rawValue),
+            "registeringDate": .string(registeringDate), "location": .string(location), "zone": .opt(zone),
+            "bin": .string(bin), "item": .string(item),
+            "quantity": quantity.json, "quantityBase": quantityBase.json, "unitOfMeasure": .string(unitOfMeasure),
+            "quantityPerUnitOfMeasure": quantityPerUnit.json, "documentNo": .string(documentNo),
+            "source": .string(source), "registerNo": JSON(registerNo), "user": .string(user),
+            "timestamp": .string(timestamp), "lot": .code(lot), "serial": .code(serial),
+            "expirationDate": .opt(expirationDate)], selection)
     }
 }
 
 extension ItemLedgerEntry {
-    public var json: JSON {
-        .object(["entryNo": JSON(entryNo), "entryType": .string(entryType.rawValue), "postingDate": .string(postingDate),
-                 "documentNo": .string(documentNo), "location": .string(location), "item": .string(item),
-                 "quantity": quantity.json, "unitOfMeasure": .string(unitOfMeasure),
-                 "quantityPerUnitOfMeasure": quantityPerUnit.json, "warehouseAdjustment": .bool(warehouseAdjustment),
-                 "source": .string(source), "user": .string(user), "timestamp": .string(timestamp),
-                 "lot": .code(lot), "serial": .code(serial), "expirationDate": .opt(expirationDate)])
+    /// Lean (protocol.md 11) unless `fields` chose the members: see `MemberDefaults.itemLedgerEntry`.
+    public func json(_ selection: MemberSelection = .lean) -> JSON {
+        MemberDefaults.itemLedgerEntry.encode([
+            "entryNo": JSON(entryNo), "entryType": .string(entryType.rawValue), "postingDate": .string(postingDate),
+            "documentNo": .string(documentNo), "location": .string(location), "item": .string(item),
+            "quantity": quantity.json, "unitOfMeasure": .string(unitOfMeasure),
+            "quantityPerUnitOfMeasure": quantityPerUnit.json, "warehouseAdjustment": .bool(warehouseAdjustment),
+            "source": .string(source), "user": .string(user), "timestamp": .string(timestamp),
+            "lot": .code(lot), "serial": .code(serial), "expirationDate": .opt(expirationDate)], selection)
     }
 }
 
 extension PhysInventoryLedgerEntry {
-    public var json: JSON {
-        .object(["entryNo": JSON(entryNo), "entryType": .string(entryType.rawValue), "postingDate": .string(postingDate),
-                 "documentNo": .string(documentNo), "location": .string(location), "bin": .opt(bin), "item": .string(item),
-                 "quantity": quantity.json, "quantityCalculated": quantityCalculated.json,
-                 "quantityPhysInventory": quantityPhysInventory.json, "unitOfMeasure": .string(unitOfMeasure),
-                 "lastItemLedgerEntryNo": JSON(lastItemLedgerEntryNo), "user": .string(user),
-                 "timestamp": .string(timestamp), "lot": .code(lot), "serial": .code(serial),
-                 "countingPeriod": .opt(countingPeriod)])
+    /// Lean (protocol.md 11) unless `fields` chose the members: see `MemberDefaults.physInventoryLedgerEntry`.
+    public func json(_ selection: MemberSelection = .lean) -> JSON {
+        MemberDefaults.physInventoryLedgerEntry.encode([
+            "entryNo": JSON(entryNo), "entryType": .string(entryType.rawValue), "postingDate": .string(postingDate),
+            "documentNo": .string(documentNo), "location": .string(location), "bin": .opt(bin), "item": .string(item),
+            "quantity": quantity.json, "quantityCalculated": quantityCalculated.json,
+            "quantityPhysInventory": quantityPhysInventory.json, "unitOfMeasure": .string(unitOfMeasure),
+            "lastItemLedgerEntryNo": JSON(lastItemLedgerEntryNo), "user": .string(user),
+            "timestamp": .string(timestamp), "lot": .code(lot), "serial": .code(serial),
+            "countingPeriod": .opt(countingPeriod)], selection)
     }
 }
 
@@ -103,13 +112,16 @@ extension PostingSummary {
 }
 
 extension BinContentRow {
-    public var json: JSON {
-        .object(["location": .string(location), "zone": .opt(zone), "bin": .string(bin), "item": .string(item),
-                 "unitOfMeasure": .string(unitOfMeasure), "quantity": quantity.json, "quantityBase": quantityBase.json,
-                 "adjustmentBin": .bool(adjustmentBin), "lot": .code(lot), "serial": .code(serial),
-                 "expirationDate": .opt(expirationDate), "blocked": .bool(blocked),
-                 "default": .bool(setup?.isDefault ?? false), "fixed": .bool(setup?.fixed ?? false),
-                 "minQuantity": (setup?.minQuantity ?? .zero).json, "maxQuantity": (setup?.maxQuantity ?? .zero).json])
+    /// Lean (protocol.md 11) unless `fields` chose the members: see `MemberDefaults.binContentRow`.
+    public func json(_ selection: MemberSelection = .lean) -> JSON {
+        MemberDefaults.binContentRow.encode([
+            "location": .string(location), "zone": .opt(zone), "bin": .string(bin), "item": .string(item),
+            "unitOfMeasure": .string(unitOfMeasure), "quantity": quantity.json, "quantityBase": quantityBase.json,
+            "adjustmentBin": .bool(adjustmentBin), "lot": .code(lot), "serial": .code(serial),
+            "expirationDate": .opt(expirationDate), "blocked": .bool(blocked),
+            "default": .bool(setup?.isDefault ?? false), "fixed": .bool(setup?.fixed ?? false),
+            "minQuantity": (setup?.minQuantity ?? .zero).json, "maxQuantity": (setup?.maxQuantity ?? .zero).json],
+            selection)
     }
 }
 

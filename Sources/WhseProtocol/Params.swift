@@ -153,6 +153,36 @@ public struct Params: Sendable {
         }
     }
 
+    /// The `fields` parameter of a read: the members to return, each a member of `defaults`' type; `.lean` when absent.
+    public func memberSelection(_ key: String = "fields", of defaults: MemberDefaults)
+        throws(RPCError) -> MemberSelection
+    {
+        switch object[key] {
+        case nil, .null?: return .lean
+        case .array(let a)?:
+            guard !a.isEmpty else {
+                throw RPCError.invalidParams("\(name(key)) must name at least one member", param: name(key))
+            }
+            var names: [String] = []
+            names.reserveCapacity(min(a.count, defaults.members.count))
+            for (i, v) in a.enumerated() {
+                guard case .string(let s) = v else {
+                    throw RPCError.invalidParams("\(name(key))[\(i)] must be a string", param: "\(name(key))[\(i)]")
+                }
+                guard defaults.has(s) else {
+                    // Quoted as JSON, and only when short: the message is no echo chamber for a long string.
+                    let shown = s.utf8.count <= 64 ? " " + JSON.string(s).serializedString : ""
+                    throw RPCError.invalidParams("\(name(key))[\(i)]\(shown) is not a member of \(defaults.type) "
+                                                 + "(known: \(defaults.members.joined(separator: ", ")))",
+                                                 param: "\(name(key))[\(i)]")
+                }
+                if !names.contains(s) { names.append(s) }
+            }
+            return .only(names)
+        default: throw RPCError.invalidParams("\(name(key)) must be an array of member names", param: name(key))
+        }
+    }
+
     /// An array of integers.
     public func optionalInts(_ key: String, max: Int) throws(RPCError) -> [Int]? {
         switch object[key] {

@@ -1,3 +1,5 @@
+import Dispatch
+import NIOConcurrencyHelpers
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,6 +46,28 @@ public struct Limits: Sendable {
 
 /// Log lines: to the journal with fields under systemd, to stderr otherwise.
 public enum Log {
+    /// Most warnings of one kind a client can cause per second (`permission denied`): a client looping on a refused
+    /// method would otherwise keep an event loop busy writing log lines. The lines left out are counted, and the
+    /// next line written says how many.
+    public static let maxClientWarningsPerSecond = 10
+    private static let clientWarnings = NIOLockedValueBox((second: UInt64(0), written: 0, suppressed: 0))
+
+    /// A warning caused by a client's request, rate-limited (see `maxClientWarningsPerSecond`).
+    public static func clientWarning(_ message: String, _ fields: [String: String] = [:]) {
+        let second = DispatchTime.now().uptimeNanoseconds / 1_000_000_000
+        let suppressed: Int? = clientWarnings.withLockedValue { s in
+            if s.second != second { s.second = second; s.written = 0 }
+            guard s.written < maxClientWarningsPerSecond else { s.suppressed += 1; return nil }
+            s.written += 1
+            defer { s.suppressed = 0 }
+            return s.suppressed
+        }
+        guard let suppressed else { return }
+        var fields = fields
+        if suppressed > 0 { fields["suppressed"] = String(suppressed) }
+        warning(message, fields)
+    }
+
     nonisolated(unsafe) public static var toJournal = false
 
     public static func info(_ message: String, _ fields: [String: String] = [:]) { emit(6, "info", message, fields) }

@@ -59,6 +59,7 @@ final class RPCConnection: ChannelInboundHandler {
         self.context = nil
         core.budget.cancel(ObjectIdentifier(self))
         core.budget.add(-accounted)
+        if accounted >= ServerCore.trimAfterBytes { core.trimMemorySoon(on: context.eventLoop) }
         accounted = 0
         pending.removeAll()
         input = nil
@@ -154,6 +155,7 @@ final class RPCConnection: ChannelInboundHandler {
         guard context != nil else { return }   // removed: its bytes were given back
         let mine = inputHeld + outputHeld
         core.budget.add(mine - accounted)
+        if accounted - mine >= ServerCore.trimAfterBytes, let loop = context?.eventLoop { core.trimMemorySoon(on: loop) }
         accounted = mine
         updateReading()
     }
@@ -397,7 +399,7 @@ final class RPCConnection: ChannelInboundHandler {
             return
         }
         guard role >= entry.access else {
-            Log.warning("permission denied", ["method": req.method, "uid": String(peer.uid), "pid": String(peer.pid),
+            Log.clientWarning("permission denied", ["method": req.method, "uid": String(peer.uid), "pid": String(peer.pid),
                                               "role": role.rawValue])
             reply(.failure(.permissionDenied("\(req.method) needs the \(entry.access.rawValue) role; uid \(peer.uid) has \(role.rawValue)")))
             return
@@ -436,6 +438,40 @@ final class RPCConnection: ChannelInboundHandler {
                 eventLoop.execute { bound.value(.success(result)) }
             }
             if !accepted { reply(.failure(.shuttingDown())) }
+            return
+        }
+        if ServerCore.offLoopMethods.contains(req.method) {
+            guard let eventLoop = context?.eventLoop else { return }
+            // The read and its reply's encoding both run on the read pool: a whole journal's reply is megabytes of
+            // JSON, and encoding it on the event loop would hold up every connection of that loop.
+            let (core, method, params, id, inBatch) = (self.core, req.method, req.params, req.id, batch != nil)
+            let bound = NIOLoopBound((done: done, batch: batch), eventLoop: eventLoop)
+            core.offLoop(on: eventLoop) { () -> (bytes: [UInt8]?, tooLarge: Bool) in
+                let outcome: Result<JSON, RPCError>
+                if method.hasPrefix("server.") {
+                    var o: Result<JSON, RPCError> = .failure(.internalError("no reply"))
+                    core.serverMethod(method, params: params) { o = $0 }
+                    outcome = o
+                } else {
+                    outcome = core.read(method, params: params)
+                }
+                guard let id else { return (nil, false) }   // a notification gets no response
+                switch outcome {
+                case .success(let result):
+                    let totalLeft = max(Limits.connectionBufferFloor, limits.maxTotalBufferBytes - budget.total)
+                    let reply = Replies.success(id: id, result: result, room: room, totalLeft: totalLeft, limits: limits,
+                                                inBatch: inBatch, posted: false)
+                    return (reply.bytes, reply.tooLarge)
+                case .failure(let error):
+                    return (Replies.failure(id: id, error), false)
+                }
+            } done: { bytes, tooLarge in
+                if tooLarge { bound.value.batch?.full = true }
+                if (bytes?.count ?? 0) >= ServerCore.trimAfterBytes { core.trimMemorySoon(on: eventLoop) }
+                bound.value.done(bytes)
+            } stopped: {
+                bound.value.done(id.map { Replies.failure(id: $0, .shuttingDown()) })
+            }
             return
         }
         if req.method.hasPrefix("server.") {

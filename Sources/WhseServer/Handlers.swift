@@ -26,7 +26,9 @@ public enum Handlers {
         EntriesPageResult(entries: page.entries.map(encode), nextAfter: page.nextAfter).encoded()
     }
 
-    static func rows(_ rows: [BinContentRow]) -> JSON { .object(["rows": .array(rows.map(\.json))]) }
+    static func rows(_ rows: [BinContentRow], _ selection: MemberSelection) -> JSON {
+        .object(["rows": .array(rows.map { $0.json(selection) })])
+    }
 
     /// The handlers, registered one method at a time by its params type.
     struct Routes {
@@ -372,12 +374,12 @@ public enum Handlers {
     static func queries(_ r: inout Routes) {
         r.on(BinContentsParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                rows(try l.binContents(location: p.location, bin: p.bin, includeZero: p.includeZero ?? false))
+                rows(try l.binContents(location: p.location, bin: p.bin, includeZero: p.includeZero ?? false), p.fields)
             }
         }
         r.on(ItemBinsParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                rows(try l.itemBins(item: p.item, location: p.location, includeZero: p.includeZero ?? false))
+                rows(try l.itemBins(item: p.item, location: p.location, includeZero: p.includeZero ?? false), p.fields)
             }
         }
         r.on(ItemAvailabilityParams.self) { l, p, _ throws(RPCError) in
@@ -386,13 +388,13 @@ public enum Handlers {
             }
         }
         r.on(WarehouseEntriesParams.self) { l, p, _ throws(RPCError) in
-            page(l.warehouseEntries(p.filter.entryFilter), \.json)
+            page(l.warehouseEntries(p.filter.entryFilter)) { $0.json(p.fields) }
         }
         r.on(ItemEntriesParams.self) { l, p, _ throws(RPCError) in
-            page(l.itemLedgerEntries(p.filter.entryFilter), \.json)
+            page(l.itemLedgerEntries(p.filter.entryFilter)) { $0.json(p.fields) }
         }
         r.on(PhysInventoryEntriesParams.self) { l, p, _ throws(RPCError) in
-            page(l.physInventoryEntries(p.filter.entryFilter), \.json)
+            page(l.physInventoryEntries(p.filter.entryFilter)) { $0.json(p.fields) }
         }
     }
 }

@@ -8,6 +8,7 @@ import NIOPosix
 import Warehouse
 import WhseProtocol
 import WriteAheadLog
+import CSystemd
 
 /// What the daemon shares across connections: the writer, the limits, the access rules, counters.
 public final class ServerCore: @unchecked Sendable {
@@ -23,6 +24,11 @@ public final class ServerCore: @unchecked Sendable {
     let recovery: WALRecoveryReport
     let log: WriteAheadLog
     public static let version = "0.1.0"
+    /// Threads that run the reads that can take long (`ServerCore.offLoopMethods`) off the event loops, so that no
+    /// connection waits behind another connection's scan (protocol.md 10). Fixed at two: the machine the targets are
+    /// set for has two cores, and the writer and the event loops need theirs.
+    public static let readPoolThreads = 2
+    let readPool = NIOThreadPool(numberOfThreads: ServerCore.readPoolThreads)
 
     init(writer: Writer, limits: Limits, access: AccessRules, recovery: WALRecoveryReport, log: WriteAheadLog) {
         self.writer = writer
@@ -45,21 +51,76 @@ public final class ServerCore: @unchecked Sendable {
         return PostingContext(user: user, timestamp: now.timestamp, today: now.date)
     }
 
-    /// A read-only method: its params decoded and checked on the caller's thread, then run under the state lock.
+    /// Reads that can take long: scans of the ledgers, whole journals, verify. They run on `readPool`.
+    static let offLoopMethods: Set<String> = [
+        "entries.warehouse", "entries.item", "entries.physInventory", "itemJournal.get", "whsePhysInventory.get",
+        "physInventory.get", "server.verify",
+    ]
+
+    /// A read-only method, on the latest committed view (never the writer's lock, never an unsynced posting).
     func read(_ method: String, params: JSON?) -> Result<JSON, RPCError> {
-        guard let handler = Handlers.typed[method] else { return .failure(.methodNotFound(method)) }
-        let context = ServerCore.readContext
-        let decoded: any RPCParams
-        do { decoded = try ParamsCatalogue.decode(method: method, params: params) } catch { return .failure(error) }
-        return writer.withState { machine in
-            do {
-                return .success(try handler(machine.ledger, decoded, context))
-            } catch let e as RPCError {
-                return .failure(e)
-            } catch {
-                return .failure(.internalError("\(error)"))
+        guard let handler = Handlers.table[method] else { return .failure(.methodNotFound(method)) }
+        let ledger = writer.committed.ledger()
+        do {
+            let p = try Params(params)
+            return .success(try handler(ledger, p, ServerCore.readContext))
+        } catch let e as RPCError {
+            return .failure(e)
+        } catch {
+            return .failure(.internalError("\(error)"))
+        }
+    }
+
+    /// Runs `body` on the read pool (at nice 10) and hands what it returns to `done` on `eventLoop`, or calls
+    /// `stopped` there when the pool no longer runs work; the connection waits, its event loop does not.
+    func offLoop<T: Sendable>(on eventLoop: any EventLoop, _ body: @escaping @Sendable () -> T,
+                              done: @escaping (T) -> Void, stopped: @escaping () -> Void) {
+        let bound = NIOLoopBound((done: done, stopped: stopped), eventLoop: eventLoop)
+        readPool.runIfActive(eventLoop: eventLoop, { () -> T in
+            ServerCore.lowerReadThreadPriority()
+            return body()
+        }).whenComplete { outcome in
+            switch outcome {
+            case .success(let r): bound.value.done(r)
+            case .failure: bound.value.stopped()
             }
         }
+    }
+
+    /// Allocations of at least this many bytes get their own mappings, given back when freed (`mallopt`).
+    public static let mmapThresholdBytes: Int32 = 1 << 20
+    /// Freed memory of at least this many bytes at once (a connection's buffers, a large reply) schedules a trim.
+    static let trimAfterBytes = 1 << 20
+    private let trimScheduled = NIOLockedValueBox(false)
+
+    /// Gives freed heap memory back to the kernel a moment from now, on the read pool (at nice 10), at most one
+    /// trim pending at a time: after an attack of many large lines or replies, RSS falls back instead of staying
+    /// at its peak (glibc keeps freed heap memory otherwise).
+    func trimMemorySoon(on loop: any EventLoop) {
+        let first = trimScheduled.withLockedValue { scheduled -> Bool in
+            if scheduled { return false }
+            scheduled = true
+            return true
+        }
+        guard first else { return }
+        let (pool, flag) = (readPool, trimScheduled)
+        loop.scheduleTask(in: .milliseconds(200)) {
+            pool.submit { _ in
+                flag.withLockedValue { $0 = false }   // memory freed during the trim schedules the next one
+                ServerCore.lowerReadThreadPriority()
+                _ = whsed_malloc_trim()
+            }
+        }
+    }
+
+    /// Nice value of the read pool's threads: a long read (a verify, a scan of millions of entries) takes the CPU
+    /// the writer and the event loops leave, so a loop of them cannot hold up postings on a two-core machine.
+    public static let readPoolNice: Int32 = 10
+
+    /// Sets the calling thread's nice value to `readPoolNice` (Linux: per thread).
+    /// Cheap, and idempotent.
+    static func lowerReadThreadPriority() {
+        _ = whsed_nice_this_thread(readPoolNice)
     }
 
     func serverMethod(_ method: String, params: JSON?, reply: (Result<JSON, RPCError>) -> Void) {
@@ -71,7 +132,7 @@ public final class ServerCore: @unchecked Sendable {
                 reply(.success(status()))
             case ServerVerifyParams.method:
                 _ = try ServerVerifyParams(decoding: p)
-                let problems = writer.withState { $0.ledger.verify() }
+                let problems = writer.committed.ledger().verify()
                 reply(.success(ServerVerifyResult(violations: problems).encoded()))
             default:
                 reply(.failure(.methodNotFound(method)))
@@ -84,9 +145,10 @@ public final class ServerCore: @unchecked Sendable {
     }
 
     func status() -> JSON {
-        let c = writer.withState { $0.ledger.counts }
+        let view = writer.committed
+        let c = view.ledger().counts
         let s = writer.statistics
-        let lastSeq = writer.withState { _ in log.lastSequence }
+        let lastSeq = view.sequence
         return .object([
             "version": .string(ServerCore.version),
             "pid": JSON(Int(getpid())),
@@ -257,6 +319,8 @@ public final class Server: @unchecked Sendable {
         core.writer.maxOpenCountJournals = options.limits.maxOpenCountJournals
         core.writer.start()
         DebugStall.install(on: group)
+        core.readPool.start()
+        _ = whsed_set_mmap_threshold(ServerCore.mmapThresholdBytes)
         let core = self.core
         let bootstrap = ServerBootstrap(group: group)
             // NIO reads this many times per wake-up even after a connection stops reading; 4 reads of at most
@@ -351,6 +415,7 @@ public final class Server: @unchecked Sendable {
         // Let the replies of the drained postings reach their sockets.
         usleep(100_000)
         try? group.syncShutdownGracefully()
+        try? core.readPool.syncShutdownGracefully()
         core.log.close()
     }
 }

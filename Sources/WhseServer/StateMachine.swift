@@ -1,8 +1,9 @@
 import Warehouse
 import WhseProtocol
+import WriteAheadLog
 
 /// The replayable state: the ledger plus the remembered idempotency keys. Every logged record is applied through
-/// `execute`, live and at replay alike.
+/// `execute`, live (by `apply`, which the writer calls for every posting) and at replay (by `replay`) alike.
 public final class StateMachine: @unchecked Sendable {
     public let ledger = Ledger()
 
@@ -79,6 +80,98 @@ public final class StateMachine: @unchecked Sendable {
             }
         }
         remembered[key] = Remembered(method: method, params: params, result: result)
+    }
+
+    /// The idempotency keys of postings applied in a batch whose records are not yet committed: a repeat within the
+    /// batch is answered from here, and `remember(_:)` keeps them once the batch is durable (a batch that fails to
+    /// commit leaves none behind). Keyed by the key's bytes, like `remembered`.
+    public struct PendingKeys: Sendable {
+        var list: [(key: String, entry: Remembered)] = []
+        var index: [ExactText: Int] = [:]
+        /// Repeats answered from this batch's own postings: they stand or fall with the batch's sync.
+        public internal(set) var repeatsInBatch = 0
+        public init() {}
+        public var count: Int { list.count }
+    }
+
+    /// Applies one request as the live writer does, in a batch whose savepoint the caller holds: validates the
+    /// idempotency key and answers a repeat (remembered, or earlier in `pending`) with the original result marked
+    /// `replayed`, logging nothing; refuses a count calculation when `maxOpenCountJournals` are open (an admission
+    /// rule, never checked at replay); otherwise executes the method under a savepoint and hands its record to
+    /// `append`, adding the key to `pending`. A refusal (an error, or a record too large for the log) changes nothing.
+    /// Returns the outcome and the record appended (nil when nothing was). Any other error from `append` is a storage
+    /// fault: the posting is rolled back and the error rethrown, and the caller must stop.
+    public func apply(method: String, params: JSON?, context: PostingContext, maxOpenCountJournals: Int,
+                      pending: inout PendingKeys, append: ([UInt8]) throws -> Void)
+    throws -> (result: Result<JSON, RPCError>, record: [UInt8]?) {
+        var key: String? = nil
+        var canonical: [UInt8] = []
+        do throws(RPCError) {
+            key = try StateMachine.idempotencyKey(params)
+            if let k = key {
+                canonical = params.map { $0.serialized() } ?? []
+                if let i = pending.index[ExactText(k)] {
+                    let earlier = pending.list[i].entry
+                    guard earlier.method == method, earlier.params == canonical else {
+                        throw RPCError.idempotencyConflict(k)
+                    }
+                    pending.repeatsInBatch += 1
+                    return (.success(StateMachine.markReplayed(earlier.result)), nil)
+                }
+                if let result = try lookup(key: k, method: method, params: canonical) {
+                    return (.success(StateMachine.markReplayed(result)), nil)
+                }
+            }
+        } catch {
+            return (.failure(error), nil)
+        }
+        if method == "whsePhysInventory.calculate" || method == "physInventory.calculate" {
+            let open = ledger.state.whseCountJournals.count + ledger.state.physInventoryJournals.count
+            if open >= maxOpenCountJournals {
+                return (.failure(.limitExceeded(
+                    "at most \(maxOpenCountJournals) count journals may be open; register, post or delete one first",
+                    limit: "maxOpenCountJournals", value: maxOpenCountJournals)), nil)
+            }
+        }
+        let point = ledger.savepoint()
+        let result: JSON
+        do throws(RPCError) {
+            result = try execute(method: method, params: params, context: context)
+        } catch {
+            ledger.rollback(to: point)
+            return (.failure(error), nil)
+        }
+        let record = StateMachine.record(method: method, params: params, context: context)
+        do {
+            try append(record)
+        } catch WALError.recordTooLarge(let bytes, let max) {
+            ledger.rollback(to: point)
+            return (.failure(.limitExceeded("the posting's record would be \(bytes) bytes; at most \(max)",
+                                            limit: "maxRecordBytes", value: max)), nil)
+        } catch {
+            ledger.rollback(to: point)
+            throw error
+        }
+        ledger.release(point)
+        if let k = key {
+            pending.index[ExactText(k)] = pending.list.count
+            pending.list.append((k, Remembered(method: method, params: canonical, result: result)))
+        }
+        return (.success(result), record)
+    }
+
+    /// Keeps the keys of a batch whose records are committed, in the order they were applied.
+    public func remember(_ pending: PendingKeys) {
+        for (k, r) in pending.list { remember(key: k, method: r.method, params: r.params, result: r.result) }
+    }
+
+    /// A replayed result says so, so a retrying script can tell.
+    static func markReplayed(_ v: JSON) -> JSON {
+        if case .object(var o) = v {
+            o["replayed"] = .bool(true)
+            return .object(o)
+        }
+        return v
     }
 
     /// Runs a mutating method. Atomic: on error nothing changed.

@@ -23,8 +23,13 @@ public final class Writer: @unchecked Sendable {
         var eventLoop: (any EventLoop)?
     }
 
-    /// Guards the state machine: the writer holds it while applying a batch; reads hold it while they read.
+    /// Guards the state machine's live state. Only the writer thread (and the snapshot code it starts) touches the
+    /// live state; reads never take this lock: they read the committed view.
     public let stateLock = NIOLock()
+    /// The latest committed view: the state as of the last fdatasync, published by the writer after each group
+    /// commit and before its replies leave (protocol.md 10). A value of persistent structures, so publishing is O(1)
+    /// and the writer's next mutation copies only the paths it changes.
+    private let published: NIOLockedValueBox<CommittedView>
     public let machine: StateMachine
     let log: WriteAheadLog
     /// Most postings applied per fdatasync.
@@ -61,6 +66,18 @@ public final class Writer: @unchecked Sendable {
         self.machine = machine
         self.log = log
         self.onFatal = onFatal
+        // At start-up the replayed state is exactly the committed log.
+        published = NIOLockedValueBox(CommittedView(state: machine.ledger.state, sequence: log.lastCommittedSequence))
+    }
+
+    /// The latest committed view, for reads: taking it holds a tiny lock for one reference copy, never the writer's.
+    public var committed: CommittedView { published.withLockedValue { $0 } }
+
+    /// Publishes the live state as the committed view. Writer thread only, and only when every applied posting's
+    /// record is synced (after `log.commit()` returned, or between batches).
+    private func publish() {
+        let view = CommittedView(state: machine.ledger.state, sequence: log.lastCommittedSequence)
+        published.withLockedValue { $0 = view }
     }
 
     public func start() {
@@ -132,11 +149,6 @@ public final class Writer: @unchecked Sendable {
     private var lastProgressNanos: UInt64 = DispatchTime.now().uptimeNanoseconds
     /// True from taking a batch until its replies are handed out (under `mutex`).
     private var inBatch = false
-
-    /// Runs `body` with the state locked against the writer (for reads and checkpoints).
-    public func withState<T>(_ body: (StateMachine) throws -> T) rethrows -> T {
-        try stateLock.withLock { try body(machine) }
-    }
 
     private func run() {
         while true {
@@ -305,73 +317,22 @@ public final class Writer: @unchecked Sendable {
         var outcomes: [Result<JSON, RPCError>] = []
         outcomes.reserveCapacity(batch.count)
         var logged: [Int] = []           // indexes of jobs whose record is pending in the log
-        var keys: [(String, String, [UInt8], Int)] = []   // key, method, params, job index
-        var batchKeys: [String: (String, [UInt8], Int)] = [:]
+        var repeats: [Int] = []          // indexes of jobs answered from a posting of this batch (not yet synced)
+        var pending = StateMachine.PendingKeys()
         stateLock.lock()
         let ledger = machine.ledger
         let batchPoint = ledger.savepoint()
         for (index, job) in batch.enumerated() {
-            var key: String? = nil
-            var canonical: [UInt8] = []
             do {
-                key = try StateMachine.idempotencyKey(job.params)
-                if let k = key {
-                    canonical = job.params.map { $0.serialized() } ?? []
-                    if let earlier = batchKeys[k] {
-                        guard earlier.0 == job.method, earlier.1 == canonical else { throw RPCError.idempotencyConflict(k) }
-                        outcomes.append(.success(Writer.markReplayed(outcomes[earlier.2])))
-                        continue
-                    }
-                    if let result = try machine.lookup(key: k, method: job.method, params: canonical) {
-                        outcomes.append(.success(Writer.markReplayed(.success(result))))
-                        continue
-                    }
-                }
-            } catch let e as RPCError {
-                outcomes.append(.failure(e))
-                continue
+                let repeatsBefore = pending.repeatsInBatch
+                let (outcome, record) = try machine.apply(
+                    method: job.method, params: job.params, context: job.context,
+                    maxOpenCountJournals: maxOpenCountJournals, pending: &pending, append: { _ = try log.append($0) })
+                outcomes.append(outcome)
+                if record != nil { logged.append(index) }
+                if pending.repeatsInBatch != repeatsBefore { repeats.append(index) }
             } catch {
-                outcomes.append(.failure(.internalError("\(error)")))
-                continue
-            }
-            if index > 0 && index % 8 == 0 {
-                // Let waiting reads in between (the batch's savepoint stays open).
-                stateLock.unlock()
-                stateLock.lock()
-            }
-            if job.method == "whsePhysInventory.calculate" || job.method == "physInventory.calculate" {
-                let open = ledger.state.whseCountJournals.count + ledger.state.physInventoryJournals.count
-                if open >= maxOpenCountJournals {
-                    outcomes.append(.failure(.limitExceeded(
-                        "at most \(maxOpenCountJournals) count journals may be open; register, post or delete one first",
-                        limit: "maxOpenCountJournals", value: maxOpenCountJournals)))
-                    continue
-                }
-            }
-            let point = ledger.savepoint()
-            do {
-                let result = try machine.execute(method: job.method, params: job.params, context: job.context)
-                let record = StateMachine.record(method: job.method, params: job.params, context: job.context)
-                do {
-                    _ = try log.append(record)
-                } catch WALError.recordTooLarge(let bytes, let max) {
-                    ledger.rollback(to: point)
-                    outcomes.append(.failure(.limitExceeded("the posting's record would be \(bytes) bytes; at most \(max)",
-                                                            limit: "maxRecordBytes", value: max)))
-                    continue
-                }
-                ledger.release(point)
-                outcomes.append(.success(result))
-                logged.append(index)
-                if let k = key {
-                    keys.append((k, job.method, canonical, index))
-                    batchKeys[k] = (job.method, canonical, index)
-                }
-            } catch let e as RPCError {
-                ledger.rollback(to: point)
-                outcomes.append(.failure(e))
-            } catch {
-                // Anything else from append is a storage fault.
+                // Anything `apply` throws is a storage fault from append.
                 stateLock.unlock()
                 onFatal("appending to the log failed: \(error)")
             }
@@ -384,7 +345,8 @@ public final class Writer: @unchecked Sendable {
                 try log.commit()
             } catch WALError.noSpace(let message) {
                 stateLock.withLock { ledger.rollback(to: batchPoint) }
-                for i in logged { outcomes[i] = .failure(.storageFull(message)) }
+                // A repeat of a posting of this batch shares its fate: it was never durable either.
+                for i in logged + repeats { outcomes[i] = .failure(.storageFull(message)) }
                 deliver(batch, outcomes)
                 return
             } catch {
@@ -401,10 +363,11 @@ public final class Writer: @unchecked Sendable {
         }
         stateLock.withLock {
             ledger.release(batchPoint)
-            for (k, m, p, i) in keys {
-                if case .success(let r) = outcomes[i] { machine.remember(key: k, method: m, params: p, result: r) }
-            }
+            machine.remember(pending)
         }
+        // The batch is synced: readers may see it now, and before its replies leave, so a client that reads after
+        // its reply sees its own posting.
+        if !logged.isEmpty { publish() }
         deliver(batch, outcomes)
     }
 
@@ -419,14 +382,14 @@ public final class Writer: @unchecked Sendable {
             loop.execute { for (complete, outcome) in replies { complete(outcome) } }
         }
     }
+}
 
-    /// A replayed result says so, so a retrying script can tell.
-    static func markReplayed(_ r: Result<JSON, RPCError>) -> JSON {
-        guard case .success(let v) = r else { return .null }
-        if case .object(var o) = v {
-            o["replayed"] = .bool(true)
-            return .object(o)
-        }
-        return v
-    }
+/// What reads see: the state as of the last fdatasync and the last sequence it covers. Immutable; sharing it across
+/// threads is safe, and holding it costs the writer only the paths it changes afterwards.
+public struct CommittedView: Sendable {
+    public let state: LedgerState
+    public let sequence: UInt64
+
+    /// A read-only ledger over this view, for the read handlers (one per read: handlers never share it).
+    public func ledger() -> Ledger { Ledger(state: state) }
 }

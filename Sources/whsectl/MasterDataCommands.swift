@@ -254,7 +254,8 @@ struct BinGroup: ParsableCommand {
         @Flag(help: "Include items whose quantity is zero.") var includeZero = false
         func run() throws {
             try perform {
-                let r = try global.call(BinContentsParams(location: location, bin: bin, includeZero: includeZero))
+                let p = BinContentsParams(location: location, bin: bin, includeZero: includeZero)
+                let r = MemberDefaults.binContentRow.restored(try global.call(p), in: "rows")
                 Output.rows(r["rows"]?.arrayValue ?? [], binColumns, format: global.outputFormat, whole: r)
             }
         }
@@ -391,7 +392,8 @@ struct ItemGroup: ParsableCommand {
         @Flag var includeZero = false
         func run() throws {
             try perform {
-                let r = try global.call(ItemBinsParams(item: item, location: location, includeZero: includeZero))
+                let p = ItemBinsParams(item: item, location: location, includeZero: includeZero)
+                let r = MemberDefaults.binContentRow.restored(try global.call(p), in: "rows")
                 Output.rows(r["rows"]?.arrayValue ?? [], binColumns, format: global.outputFormat, whole: r)
             }
         }

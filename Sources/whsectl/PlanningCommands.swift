@@ -84,7 +84,7 @@ struct ReservationGroup: ParsableCommand {
             try perform {
                 let p = ReservationCreateParams(location: location, item: item, quantity: try quantity_(quantity),
                                                 unitOfMeasure: unit, lot: lot, serial: serial, source: source)
-                let r = try global.call(p)
+                let r = MemberDefaults.reservation.restored(try global.call(p))
                 Output.rows([r], reservationColumns, format: global.outputFormat, whole: r)
             }
         }
@@ -97,7 +97,7 @@ struct ReservationGroup: ParsableCommand {
         @Argument var reservation: Int
         func run() throws {
             try perform {
-                let r = try global.call(ReservationCancelParams(reservation: reservation))
+                let r = MemberDefaults.reservation.restored(try global.call(ReservationCancelParams(reservation: reservation)))
                 Output.rows([r], reservationColumns, format: global.outputFormat, whole: r)
             }
         }
@@ -111,7 +111,8 @@ struct ReservationGroup: ParsableCommand {
         @Option var item: String?
         func run() throws {
             try perform {
-                let r = try global.call(ReservationListParams(location: location, item: item))
+                let p = ReservationListParams(location: location, item: item)
+                let r = MemberDefaults.reservation.restored(try global.call(p), in: "reservations")
                 Output.rows(r["reservations"]?.arrayValue ?? [], reservationColumns, format: global.outputFormat, whole: r)
             }
         }

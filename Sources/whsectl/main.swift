@@ -25,9 +25,11 @@ struct EntriesGroup: ParsableCommand {
         }
     }
 
+    /// Prints a page of entries with every member, as whsed sent them before lean objects (protocol.md 11).
     static func show<P: EntriesParams>(_ global: Global, _ params: P, _ columns: [Column]) throws {
         try perform {
-            let (page, r) = try global.call(params, result: EntriesPageResult.self)
+            let r = P.entryMembers.restored(try global.call(params), in: EntriesPageResult.Key.entries.rawValue)
+            let page = try decodeResult(r, as: EntriesPageResult.self)
             Output.rows(page.entries, columns, format: global.outputFormat, whole: r)
             if global.outputFormat == .table, let next = page.nextAfter {
                 print("… more: --after \(next)")
@@ -133,8 +135,8 @@ struct ServerGroup: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check the ledger invariants (server.verify); exit 1 on a violation.",
             discussion: """
-                Needs the admin role: the check reads the whole books under the writer's lock, so every posting \
-                waits while it runs. Other roles get permission denied (exit 77).
+                Needs the admin role: the check recomputes the whole books (seconds of CPU at millions of entries); \
+                postings go on meanwhile. Other roles get permission denied (exit 77).
 
                 Example: whsectl server verify
                 """)

@@ -21,3 +21,45 @@ import Testing
         #expect(a == ChunkedArray<Int>())
     }
 }
+
+@Suite struct ChunkedArraySharing {
+    final class Counted {
+        nonisolated(unsafe) static var live = 0
+        let v: Int
+        init(_ v: Int) { self.v = v; Counted.live += 1 }
+        deinit { Counted.live -= 1 }
+    }
+
+    /// A copy keeps what it saw while the original appends in place, diverges, rolls back and overwrites.
+    @Test func copiesNeverSeeLaterChangesAndElementsAreFreed() {
+        do {
+            var a = ChunkedArray<Counted>()
+            for i in 0..<5000 { a.append(Counted(i)) }
+            let reader = a                           // shares both chunks
+            for i in 5000..<5100 { a.append(Counted(i)) }   // in place, past the reader's end
+            #expect(reader.count == 5000 && a.count == 5100)
+            var other = reader                       // a second writer from the same point diverges
+            other.append(Counted(-1))
+            #expect(other[5000].v == -1 && a[5000].v == 5000 && reader.count == 5000)
+            a.removeSubrange(4500...)                // shared chunk: copied, not truncated under the reader
+            #expect(reader[4999].v == 4999 && other[4999].v == 4999 && a.count == 4500)
+            a.append(Counted(-2))
+            #expect(a[4500].v == -2 && reader[4500].v == 4500)
+            a[0] = Counted(-3)
+            #expect(a[0].v == -3 && reader[0].v == 0 && other[0].v == 0)
+            #expect(Array(reader.map(\.v)) == Array(0..<5000))
+        }
+        #expect(Counted.live == 0, "every element is freed once no copy holds it")
+    }
+
+    /// Appending to an unshared array never copies: the buffer of the last chunk stays the same object.
+    @Test func unsharedAppendsStayInPlace() {
+        var a = ChunkedArray<Int>()
+        for i in 0..<10 { a.append(i) }
+        let before = ObjectIdentifier(a.chunks[0])
+        let view = a
+        for i in 10..<100 { a.append(i) }
+        #expect(ObjectIdentifier(a.chunks[0]) == before, "appending past a copy's end is done in place")
+        #expect(view.count == 10 && Array(a) == Array(0..<100))
+    }
+}

@@ -29,19 +29,12 @@ import WriteAheadLog
         ("item.create", #"{"no":"ITEM1","unitsOfMeasure":[{"code":"BOX","quantityPerUnitOfMeasure":6}]}"#),
     ]
 
-    /// Applies like the writer: execute under a savepoint, append the record only when it succeeded.
+    /// Applies through the writer's own path (`StateMachine.apply`); true when the record was appended.
     static func post(_ m: StateMachine, _ log: WriteAheadLog, _ method: String, _ params: String) throws -> Bool {
-        let p = try JSONParser.parse(params)
-        let point = m.ledger.savepoint()
-        do {
-            _ = try m.execute(method: method, params: p, context: ctx)
-        } catch {
-            m.ledger.rollback(to: point)
-            return false
-        }
-        m.ledger.release(point)
-        _ = try log.append(StateMachine.record(method: method, params: p, context: ctx))
-        return true
+        var pending = StateMachine.PendingKeys()   // no idempotency keys here
+        let (_, record) = try m.apply(method: method, params: try JSONParser.parse(params), context: ctx,
+                                      maxOpenCountJournals: 64, pending: &pending, append: { _ = try log.append($0) })
+        return record != nil
     }
 
     @Test(arguments: 0..<4)

@@ -111,7 +111,7 @@ import WhseProtocol
             method: "whseItemJournal.register", params: try JSONParser.parse(
                 #"{"location":"WH1","lines":[{"item":"ITEM1","bin":"A-01","quantity":1}]}"#), context: Self.ctx))
         #expect(!replayed.replayed && replayed.lines == 1 && replayed.warehouseEntries != nil)
-        replayed = try PostingResult(result: Writer.markReplayed(.success(replayed.encoded())))
+        replayed = try PostingResult(result: StateMachine.markReplayed(replayed.encoded()))
         #expect(replayed.replayed)
     }
 

@@ -5,6 +5,7 @@ nobody can connect at all, and they skip with the reason otherwise.
 """
 
 import json
+import math
 import os
 import pwd
 import grp
@@ -382,6 +383,23 @@ class AccessControl(DaemonTestCase):
         with d.connect() as c:
             self.assertIs(c.ok("server.verify")["ok"], True)
         self.assertIn("permission denied", d.log())
+
+    def test_refusals_in_a_loop_are_logged_at_most_ten_a_second(self):
+        d = self.start_daemon(["--socket-mode", "666"])
+        verify = {"jsonrpc": "2.0", "method": "server.verify"}
+        started = time.monotonic()
+        answers = self.as_nobody_call(d, *[dict(verify, id=i) for i in range(300)])
+        seconds = time.monotonic() - started
+        for a in answers:
+            self.assertError(a, PERMISSION_DENIED, "permission_denied", msg="server.verify by read")
+        time.sleep(1.1)   # a new second: the next refusal is written, with the count of those left out
+        answer, = self.as_nobody_call(d, dict(verify, id="last"))
+        self.assertError(answer, PERMISSION_DENIED, "permission_denied", id="last")
+        lines = [l for l in d.log().splitlines() if "permission denied" in l]
+        self.assertGreaterEqual(len(lines), 2, lines)
+        self.assertLessEqual(len(lines), 10 * (math.ceil(seconds) + 2), lines)
+        suppressed = sum(int(l.split("suppressed=")[1].split()[0]) for l in lines if "suppressed=" in l)
+        self.assertEqual(len(lines) + suppressed, 301, lines)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ reads go on, then recovers when space returns."""
 
 import os
 import subprocess
+import threading
 import time
 
 from harness import DaemonTestCase, HERE, posting, setup_master_data, bin_quantity, warehouse_entries, which
@@ -49,6 +50,30 @@ class DiskFull(DaemonTestCase):
                 self.assertIn("error", resp, resp)
                 self.assertEqual(resp["error"]["code"], STORAGE_FULL, resp)
                 self.assertEqual(resp["error"]["data"]["reason"], "storage_full", resp)
+            # A repeat that lands in the same group commit as its original (another connection sending the same
+            # key at the same moment) shares the original's fate: refused too, never answered as "replayed".
+            conns = [d.connect() for _ in range(8)]
+            try:
+                for r in range(6):
+                    key = f"race-{r}"
+                    gate = threading.Barrier(len(conns))
+                    replies = [None] * len(conns)
+
+                    def send(i, conn):
+                        gate.wait()
+                        replies[i] = conn.rpc("whseItemJournal.register", posting(key), id=i)
+
+                    threads = [threading.Thread(target=send, args=(i, k)) for i, k in enumerate(conns)]
+                    for t in threads:
+                        t.start()
+                    for t in threads:
+                        t.join()
+                    for resp in replies:
+                        self.assertIn("error", resp, resp)
+                        self.assertEqual(resp["error"]["data"]["reason"], "storage_full", resp)
+            finally:
+                for k in conns:
+                    k.close()
             # Reads go on, and see nothing of the refused postings.
             self.assertEqual(bin_quantity(c), 1)
             self.assertTrue(c.ok("server.verify")["ok"])

@@ -114,6 +114,11 @@ public struct Members<K: MemberKey>: Sendable {
         return e
     }
 
+    /// The `fields` of a read: the members of `defaults`' type to return; `.lean` when absent.
+    public func memberSelection(_ k: K, of defaults: MemberDefaults) throws(RPCError) -> MemberSelection {
+        try params.memberSelection(k.rawValue, of: defaults)
+    }
+
     /// A code that `null` clears: nil when absent, `.some(nil)` when null, the code when a string.
     public func clearableString(_ k: K) throws(RPCError) -> String?? {
         has(k) ? .some(try optionalString(k)) : nil
@@ -160,6 +165,10 @@ public struct MemberWriter<K: MemberKey> {
         case .some(nil): setNull(k)
         case .some(let v?): set(k, v)
         }
+    }
+    /// A `fields` selection: written only when it names members.
+    public mutating func set(_ k: K, selection: MemberSelection) {
+        if case .only(let names) = selection { set(k, names) }
     }
     public var json: JSON { .object(object) }
 }

@@ -5,13 +5,15 @@ import Warehouse
 /// `bin.contents`.
 public struct BinContentsParams: RPCParams {
     public static let method = "bin.contents"
-    public enum Key: String, MemberKey { case location, bin, includeZero }
+    public enum Key: String, MemberKey { case location, bin, includeZero, fields }
     public var location: String
     public var bin: String
     public var includeZero: Bool?
+    /// The members of each row (protocol.md 11, lean objects).
+    public var fields: MemberSelection
 
-    public init(location: String, bin: String, includeZero: Bool? = nil) {
-        self.location = location; self.bin = bin; self.includeZero = includeZero
+    public init(location: String, bin: String, includeZero: Bool? = nil, fields: MemberSelection = .lean) {
+        self.location = location; self.bin = bin; self.includeZero = includeZero; self.fields = fields
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -19,11 +21,12 @@ public struct BinContentsParams: RPCParams {
         location = try m.string(.location)
         bin = try m.string(.bin)
         includeZero = try m.optionalBool(.includeZero)
+        fields = try m.memberSelection(.fields, of: .binContentRow)
     }
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.location, location); w.set(.bin, bin); w.set(.includeZero, includeZero)
+        w.set(.location, location); w.set(.bin, bin); w.set(.includeZero, includeZero); w.set(.fields, selection: fields)
         return w.json
     }
 }
@@ -31,13 +34,15 @@ public struct BinContentsParams: RPCParams {
 /// `item.bins`.
 public struct ItemBinsParams: RPCParams {
     public static let method = "item.bins"
-    public enum Key: String, MemberKey { case item, location, includeZero }
+    public enum Key: String, MemberKey { case item, location, includeZero, fields }
     public var item: String
     public var location: String?
     public var includeZero: Bool?
+    /// The members of each row (protocol.md 11, lean objects).
+    public var fields: MemberSelection
 
-    public init(item: String, location: String? = nil, includeZero: Bool? = nil) {
-        self.item = item; self.location = location; self.includeZero = includeZero
+    public init(item: String, location: String? = nil, includeZero: Bool? = nil, fields: MemberSelection = .lean) {
+        self.item = item; self.location = location; self.includeZero = includeZero; self.fields = fields
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -45,11 +50,12 @@ public struct ItemBinsParams: RPCParams {
         item = try m.string(.item)
         location = try m.optionalString(.location)
         includeZero = try m.optionalBool(.includeZero)
+        fields = try m.memberSelection(.fields, of: .binContentRow)
     }
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.item, item); w.set(.location, location); w.set(.includeZero, includeZero)
+        w.set(.item, item); w.set(.location, location); w.set(.includeZero, includeZero); w.set(.fields, selection: fields)
         return w.json
     }
 }
@@ -78,14 +84,17 @@ public struct ItemAvailabilityParams: RPCParams {
 
 /// The filters and the page of an `entries.*` request.
 public enum EntriesKey: String, MemberKey {
-    case location, bin, item, entryType, documentNo, lot, serial, after, limit
+    case location, bin, item, entryType, documentNo, lot, serial, after, limit, fields
 }
 
 /// A page of ledger entries, filtered. Item ledger entries carry no bin, so `entries.item` takes no `bin`.
 public protocol EntriesParams: RPCParams where Key == EntriesKey {
     static var binFilter: Bool { get }
+    /// The members of the ledger's entries (`fields`).
+    static var entryMembers: MemberDefaults { get }
     var filter: EntryQuery { get }
-    init(filter: EntryQuery)
+    var fields: MemberSelection { get }
+    init(filter: EntryQuery, fields: MemberSelection)
 }
 
 /// The members of an `entries.*` request as sent; `entryFilter` fills in the defaults.
@@ -118,12 +127,13 @@ public struct EntryQuery: Sendable, Hashable {
 extension EntriesParams {
     public init(decoding p: Params) throws(RPCError) {
         let m = try p.members(Key.self, idempotencyKey: Self.posts, except: Self.binFilter ? [] : [.bin])
-        self.init(filter: EntryQuery(
+        let filter = EntryQuery(
             location: try m.optionalString(.location), bin: try m.optionalString(.bin), item: try m.optionalString(.item),
             entryType: try m.optionalEnum(.entryType, EntryType.self), documentNo: try m.optionalString(.documentNo),
             lot: try m.optionalString(.lot), serial: try m.optionalString(.serial),
             after: try m.optionalInt(.after, range: 0...Int.max),
-            limit: try m.optionalInt(.limit, range: 1...EntryFilter.maxLimit)))
+            limit: try m.optionalInt(.limit, range: 1...EntryFilter.maxLimit))
+        self.init(filter: filter, fields: try m.memberSelection(.fields, of: Self.entryMembers))
     }
 
     public func encoded() -> JSON {
@@ -131,6 +141,7 @@ extension EntriesParams {
         w.set(.location, filter.location); w.set(.bin, filter.bin); w.set(.item, filter.item)
         w.set(.entryType, filter.entryType); w.set(.documentNo, filter.documentNo); w.set(.lot, filter.lot)
         w.set(.serial, filter.serial); w.set(.after, filter.after); w.set(.limit, filter.limit)
+        w.set(.fields, selection: fields)
         return w.json
     }
 }
@@ -139,19 +150,24 @@ extension EntriesParams {
 public struct WarehouseEntriesParams: EntriesParams {
     public static let method = "entries.warehouse"
     public static let binFilter = true
+    public static let entryMembers = MemberDefaults.warehouseEntry
     public var filter: EntryQuery
-    public init(filter: EntryQuery) { self.filter = filter }
+    public var fields: MemberSelection
+    public init(filter: EntryQuery, fields: MemberSelection = .lean) { self.filter = filter; self.fields = fields }
 }
 
 /// `entries.item`: `filter.bin` is never sent.
 public struct ItemEntriesParams: EntriesParams {
     public static let method = "entries.item"
     public static let binFilter = false
+    public static let entryMembers = MemberDefaults.itemLedgerEntry
     public var filter: EntryQuery
-    public init(filter: EntryQuery) {
+    public var fields: MemberSelection
+    public init(filter: EntryQuery, fields: MemberSelection = .lean) {
         var f = filter
         f.bin = nil
         self.filter = f
+        self.fields = fields
     }
 }
 
@@ -159,8 +175,10 @@ public struct ItemEntriesParams: EntriesParams {
 public struct PhysInventoryEntriesParams: EntriesParams {
     public static let method = "entries.physInventory"
     public static let binFilter = true
+    public static let entryMembers = MemberDefaults.physInventoryLedgerEntry
     public var filter: EntryQuery
-    public init(filter: EntryQuery) { self.filter = filter }
+    public var fields: MemberSelection
+    public init(filter: EntryQuery, fields: MemberSelection = .lean) { self.filter = filter; self.fields = fields }
 }
 
 extension ParamsCatalogue {

@@ -1,0 +1,96 @@
+import Testing
+@testable import Warehouse
+import WhseProtocol
+
+/// The lean objects of protocol.md 11: a member at its documented default is left out, `restored` puts it back, and
+/// `fields` returns exactly the members named.
+@Suite struct LeanObjects {
+    static func q(_ s: String) -> Quantity { try! Quantity(parsing: s) }
+    static let box = TrackingBox(lot: "L1", serial: "S1", expirationDate: "2027-06-30")
+
+    /// Nothing at its default: every member is sent, and each one is a member of the type (so the list `fields`
+    /// accepts and the encoder agree).
+    static let busy: [(MemberDefaults, JSON)] = [
+        (.binContentRow, BinContentRow(
+            location: "WH1", zone: "PICK", bin: "A-01", item: "I", unitOfMeasure: "BOX", quantity: q("2"),
+            quantityBase: q("24"), adjustmentBin: true, lot: "L1", serial: "S1", expirationDate: "2027-06-30",
+            blocked: true, setup: BinContentSetup(minQuantity: q("1"), maxQuantity: q("3"), fixed: true, isDefault: true)
+        ).json()),
+        (.warehouseEntry, WarehouseEntry(
+            entryNo: 7, entryType: .movement, registeringDate: "2026-11-26", location: "WH1", zone: "PICK", bin: "A-01",
+            item: "I", quantity: q("-2"), quantityBase: q("-24"), unitOfMeasure: "BOX", quantityPerUnit: q("12"),
+            documentNo: "D1", source: "whseReclassJournal", registerNo: 3, user: "root",
+            timestamp: "2026-11-26T01:48:10Z", trackingBox: box
+        ).json()),
+        (.itemLedgerEntry, ItemLedgerEntry(
+            entryNo: 7, entryType: .sale, postingDate: "2026-11-26", documentNo: "D1", location: "WH1", item: "I",
+            quantity: q("-24"), unitOfMeasure: "BOX", quantityPerUnit: q("12"), warehouseAdjustment: true,
+            source: "itemJournal", user: "root", timestamp: "2026-11-26T01:48:10Z", trackingBox: box
+        ).json()),
+        // Its quantities are 0 and still sent: they are never left out.
+        (.physInventoryLedgerEntry, PhysInventoryLedgerEntry(
+            entryNo: 2, entryType: .negativeAdjmt, postingDate: "2026-11-26", documentNo: "PI1", location: "BASIC",
+            bin: "S-01", item: "I", quantity: q("0"), quantityCalculated: q("0"), quantityPhysInventory: q("0"),
+            unitOfMeasure: "PCS", lastItemLedgerEntryNo: 0, user: "root", timestamp: "2026-11-26T01:48:10Z",
+            lot: "L1", serial: "S1", countingPeriod: "MONTH"
+        ).json()),
+        (.reservation, Reservation(
+            no: 1, location: "WH1", item: "I", lot: "L1", serial: "S1", quantityBase: q("8"), source: "SO-1",
+            createdBy: "root", createdAt: "2026-11-26T01:48:10Z"
+        ).json),
+    ]
+
+    @Test func anObjectWithNothingAtItsDefaultCarriesEveryMember() {
+        for (d, json) in Self.busy {
+            #expect(json.objectValue.map { $0.keys.sorted() } == d.members, "\(d.type)")
+            #expect(d.restored(json) == json, "\(d.type): restoring an object with every member changes nothing")
+        }
+    }
+
+    @Test func defaultsAreLeftOutAndRestoredExactly() {
+        let row = BinContentRow(location: "BASIC", zone: nil, bin: "S-01", item: "I", unitOfMeasure: "PCS",
+                                quantity: .zero, quantityBase: .zero, adjustmentBin: false)
+        let lean = row.json()
+        // The identity and the quantity stay, 0 included; everything else was at its default.
+        #expect(lean == ["bin": "S-01", "item": "I", "location": "BASIC", "quantity": 0, "unitOfMeasure": "PCS"])
+        let full = MemberDefaults.binContentRow.restored(lean)
+        #expect(full == row.json(.only(MemberDefaults.binContentRow.members)))
+        #expect(full["quantityBase"] == 0 && full["lot"] == .null && full["zone"] == .null && full["fixed"] == false
+                && full["maxQuantity"] == 0)
+
+        let entry = WarehouseEntry(
+            entryNo: 1, entryType: .positiveAdjmt, registeringDate: "2026-11-26", location: "WH1", zone: nil,
+            bin: "A-01", item: "I", quantity: Self.q("5"), quantityBase: Self.q("5"), unitOfMeasure: "PCS",
+            quantityPerUnit: Self.q("1"), documentNo: "", source: "whseItemJournal", registerNo: 1, user: "root",
+            timestamp: "2026-11-26T01:48:10Z")
+        let e = entry.json()
+        let gone = ["documentNo", "expirationDate", "lot", "quantityBase", "quantityPerUnitOfMeasure", "serial", "zone"]
+        for k in gone { #expect(e[k] == nil, "\(k)") }
+        #expect(MemberDefaults.warehouseEntry.restored(e) == entry.json(.only(MemberDefaults.warehouseEntry.members)))
+    }
+
+    @Test func fieldsGiveExactlyTheMembersNamedEvenAtTheirDefault() {
+        let row = BinContentRow(location: "WH1", zone: "PICK", bin: "A-01", item: "I", unitOfMeasure: "PCS",
+                                quantity: Self.q("3"), quantityBase: Self.q("3"), adjustmentBin: false)
+        #expect(row.json(.only(["quantityBase", "lot", "item"])) == ["item": "I", "lot": .null, "quantityBase": 3])
+    }
+
+    @Test func theFieldsParameterIsCheckedAtAdmission() throws {
+        func selection(_ fields: JSON) throws(RPCError) -> MemberSelection {
+            try Params(["fields": fields]).memberSelection(of: .binContentRow)
+        }
+        #expect(try selection(["item", "quantity", "item"]) == .only(["item", "quantity"]))
+        #expect(try Params(["location": "WH1"]).memberSelection(of: .binContentRow) == .lean)
+        #expect(try Params(["fields": .null]).memberSelection(of: .binContentRow) == .lean)
+        for (bad, param) in [(["item", "qty"], "fields[1]"), (["Item"], "fields[0]"), ([1], "fields[0]"),
+                             ([], "fields"), ("item", "fields"), (["entryNo"], "fields[0]")] as [(JSON, String)] {
+            do {
+                _ = try selection(bad)
+                Issue.record("fields \(bad) was accepted")
+            } catch {
+                #expect(error.json["data"]?["param"] == .string(param), "\(bad): \(error.json)")
+                #expect(error.json["data"]?["reason"] == "invalid_params")
+            }
+        }
+    }
+}
