@@ -6,9 +6,12 @@ extension Handlers {
     /// The lines whose lineNo is above `after`, at most `limit` (`LinePage.defaultLimit` when only `after` is given),
     /// and the `nextAfter` to ask for the next page (nil after the last one). nil when the request names neither
     /// `after` nor `limit`: then every line is returned. The params decoder checked both ranges.
-    static func linePage<L>(_ lines: [L], lineNo: (L) -> Int, after: Int?, limit: Int?) -> (lines: [L], nextAfter: Int?)? {
+    static func linePage<L>(
+        _ lines: [L], lineNo: (L) -> Int, after: Int?, limit: Int?
+    ) -> (lines: [L], nextAfter: Int?)? {
         guard after != nil || limit != nil else { return nil }
-        let floor = after ?? 0, most = limit ?? LinePage.defaultLimit
+        let floor = after ?? 0
+        let most = limit ?? LinePage.defaultLimit
         var page: [L] = []
         var more = false
         for line in lines where lineNo(line) > floor {

@@ -15,7 +15,8 @@ public enum Handlers {
         set { AdmissionLimits.maxJournalLines = newValue }
     }
 
-    /// Today's date (UTC) for a read that defaults to today; postings take theirs from the context stamped at acceptance.
+    /// Today's date (UTC) for a read that defaults to today; postings take theirs from the context stamped at
+    /// acceptance.
     static func today(_ ctx: PostingContext) -> String { ctx.today.isEmpty ? utcNow().date : ctx.today }
 
     static func run<T>(_ body: () throws(DomainError) -> T) throws(RPCError) -> T {
@@ -34,9 +35,12 @@ public enum Handlers {
     struct Routes {
         var table: [String: TypedHandler] = [:]
 
-        mutating func on<P: RPCParams>(_: P.Type, _ body: @escaping @Sendable (Ledger, P, PostingContext) throws(RPCError) -> JSON) {
+        mutating func on<P: RPCParams>(
+            _: P.Type, _ body: @escaping @Sendable (Ledger, P, PostingContext) throws(RPCError) -> JSON
+        ) {
             precondition(table[P.method] == nil, "\(P.method) has two handlers")
-            let handler: TypedHandler = { (l: Ledger, params: any RPCParams, ctx: PostingContext) throws(RPCError) -> JSON in
+            let handler: TypedHandler = {
+                (l: Ledger, params: any RPCParams, ctx: PostingContext) throws(RPCError) -> JSON in
                 try body(l, try Routes.cast(params, to: P.self), ctx)
             }
             table[P.method] = handler
@@ -63,47 +67,59 @@ public enum Handlers {
     }()
 
     /// `typed`, decoding the params first.
-    public static let table: [String: Handler] = Dictionary(uniqueKeysWithValues: typed.map { method, handler in
-        guard let type = ParamsCatalogue.byMethod[method] else { preconditionFailure("\(method) has no params type") }
-        let decoded: Handler = { l, p, ctx throws(RPCError) in try handler(l, try type.init(decoding: p), ctx) }
-        return (method, decoded)
-    })
+    public static let table: [String: Handler] = Dictionary(
+        uniqueKeysWithValues: typed.map { method, handler in
+            guard let type = ParamsCatalogue.byMethod[method] else {
+                preconditionFailure("\(method) has no params type")
+            }
+            let decoded: Handler = { l, p, ctx throws(RPCError) in try handler(l, try type.init(decoding: p), ctx) }
+            return (method, decoded)
+        })
 
     // MARK: Master data
 
     static func masterData(_ r: inout Routes) {
         r.on(LocationCreateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.createLocation(code: p.code, name: p.name ?? "", kind: p.kind ?? .directed,
-                                     adjustmentBin: p.adjustmentBin ?? "ADJ", adjustmentZone: p.adjustmentZone ?? "ADJUSTMENT",
-                                     binCapacityPolicy: p.binCapacityPolicy ?? .never,
-                                     checkWarehouseClass: p.checkWarehouseClass ?? false,
-                                     allowNegativeInventory: p.allowNegativeInventory ?? false).json
+                try l.createLocation(
+                    code: p.code, name: p.name ?? "", kind: p.kind ?? .directed,
+                    adjustmentBin: p.adjustmentBin ?? "ADJ", adjustmentZone: p.adjustmentZone ?? "ADJUSTMENT",
+                    binCapacityPolicy: p.binCapacityPolicy ?? .never,
+                    checkWarehouseClass: p.checkWarehouseClass ?? false,
+                    allowNegativeInventory: p.allowNegativeInventory ?? false
+                ).json
             }
         }
         r.on(LocationUpdateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.updateLocation(code: p.code, name: p.name, binCapacityPolicy: p.binCapacityPolicy,
-                                     checkWarehouseClass: p.checkWarehouseClass,
-                                     allowNegativeInventory: p.allowNegativeInventory).json
+                try l.updateLocation(
+                    code: p.code, name: p.name, binCapacityPolicy: p.binCapacityPolicy,
+                    checkWarehouseClass: p.checkWarehouseClass,
+                    allowNegativeInventory: p.allowNegativeInventory
+                ).json
             }
         }
         r.on(BinContentSetupParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                let s = try l.setupBinContent(location: p.location, bin: p.bin, item: p.item, unitOfMeasure: p.unitOfMeasure,
-                                              minQuantity: p.minQuantity, maxQuantity: p.maxQuantity, fixed: p.fixed,
-                                              isDefault: p.isDefault)
+                let s = try l.setupBinContent(
+                    location: p.location, bin: p.bin, item: p.item, unitOfMeasure: p.unitOfMeasure,
+                    minQuantity: p.minQuantity, maxQuantity: p.maxQuantity, fixed: p.fixed,
+                    isDefault: p.isDefault)
                 let u = p.unitOfMeasure ?? l.state.items[p.item]?.baseUnitOfMeasure ?? ""
-                return BinContentSetupResult(location: p.location, bin: p.bin, item: p.item, unitOfMeasure: u,
-                                             minQuantity: s.minQuantity, maxQuantity: s.maxQuantity, fixed: s.fixed,
-                                             isDefault: s.isDefault).encoded()
+                return BinContentSetupResult(
+                    location: p.location, bin: p.bin, item: p.item, unitOfMeasure: u,
+                    minQuantity: s.minQuantity, maxQuantity: s.maxQuantity, fixed: s.fixed,
+                    isDefault: s.isDefault
+                ).encoded()
             }
         }
         r.on(LocationConvertToDirectedParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.convertToDirected(location: p.code, adjustmentBin: p.adjustmentBin ?? "ADJ",
-                                        adjustmentZone: p.adjustmentZone ?? "ADJUSTMENT", registeringDate: p.registeringDate,
-                                        context: ctx).json
+                try l.convertToDirected(
+                    location: p.code, adjustmentBin: p.adjustmentBin ?? "ADJ",
+                    adjustmentZone: p.adjustmentZone ?? "ADJUSTMENT", registeringDate: p.registeringDate,
+                    context: ctx
+                ).json
             }
         }
         r.on(LocationGetParams.self) { l, p, _ throws(RPCError) in
@@ -114,8 +130,10 @@ public enum Handlers {
         }
         r.on(ZoneCreateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.createZone(location: p.location, code: p.code, description: p.description ?? "", binType: p.binType,
-                                 warehouseClass: p.warehouseClass).json
+                try l.createZone(
+                    location: p.location, code: p.code, description: p.description ?? "", binType: p.binType,
+                    warehouseClass: p.warehouseClass
+                ).json
             }
         }
         r.on(ZoneListParams.self) { l, p, _ throws(RPCError) in
@@ -125,32 +143,40 @@ public enum Handlers {
         }
         r.on(BinCreateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.createBin(location: p.location, code: p.code, description: p.description ?? "", zone: p.zone,
-                                binType: p.binType, blockMovement: p.blockMovement ?? BlockMovement.none,
-                                maximumCubage: p.maximumCubage ?? .zero, maximumWeight: p.maximumWeight ?? .zero,
-                                warehouseClass: p.warehouseClass).json
+                try l.createBin(
+                    location: p.location, code: p.code, description: p.description ?? "", zone: p.zone,
+                    binType: p.binType, blockMovement: p.blockMovement ?? BlockMovement.none,
+                    maximumCubage: p.maximumCubage ?? .zero, maximumWeight: p.maximumWeight ?? .zero,
+                    warehouseClass: p.warehouseClass
+                ).json
             }
         }
         r.on(BinUpdateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.updateBin(location: p.location, code: p.code, description: p.description, blockMovement: p.blockMovement,
-                                binType: p.binType, maximumCubage: p.maximumCubage, maximumWeight: p.maximumWeight,
-                                warehouseClass: p.warehouseClass).json
+                try l.updateBin(
+                    location: p.location, code: p.code, description: p.description, blockMovement: p.blockMovement,
+                    binType: p.binType, maximumCubage: p.maximumCubage, maximumWeight: p.maximumWeight,
+                    warehouseClass: p.warehouseClass
+                ).json
             }
         }
         r.on(BinListParams.self) { l, p, _ throws(RPCError) in
-            let loc = p.location, zone = p.zone
+            let loc = p.location
+            let zone = p.zone
             _ = try run { () throws(DomainError) in try l.location(loc) }
             let bins = l.state.bins.values.filter { $0.location == loc && (zone == nil || $0.zone == zone) }
                 .sorted { $0.code < $1.code }
-            return .object(["bins": .array(bins.map { b in
-                var o = b.json
-                if case .object(var d) = o {
-                    d["adjustmentBin"] = .bool(l.state.locations[loc]?.adjustmentBin == b.code)
-                    o = .object(d)
-                }
-                return o
-            })])
+            return .object([
+                "bins": .array(
+                    bins.map { b in
+                        var o = b.json
+                        if case .object(var d) = o {
+                            d["adjustmentBin"] = .bool(l.state.locations[loc]?.adjustmentBin == b.code)
+                            o = .object(d)
+                        }
+                        return o
+                    })
+            ])
         }
         r.on(ItemCreateParams.self) { l, p, _ throws(RPCError) in
             let base = p.baseUnitOfMeasure ?? ItemCreateParams.defaultBaseUnit
@@ -165,9 +191,11 @@ public enum Handlers {
                 return (u.code, u.quantityPerUnitOfMeasure ?? Quantity(1))
             }
             return try run { () throws(DomainError) in
-                try l.createItem(no: p.no, description: p.description ?? "", baseUnitOfMeasure: base, unitsOfMeasure: units,
-                                 tracking: p.tracking, roundingPrecision: precision, warehouseClass: p.warehouseClass,
-                                 unitMeasures: measures).json
+                try l.createItem(
+                    no: p.no, description: p.description ?? "", baseUnitOfMeasure: base, unitsOfMeasure: units,
+                    tracking: p.tracking, roundingPrecision: precision, warehouseClass: p.warehouseClass,
+                    unitMeasures: measures
+                ).json
             }
         }
         r.on(ItemGetParams.self) { l, p, _ throws(RPCError) in
@@ -192,18 +220,23 @@ public enum Handlers {
         }
         r.on(CountingPeriodCreateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.createCountingPeriod(code: p.code, description: p.description ?? "",
-                                           frequency: p.countFrequencyPerYear ?? 1).json
+                try l.createCountingPeriod(
+                    code: p.code, description: p.description ?? "",
+                    frequency: p.countFrequencyPerYear ?? 1
+                ).json
             }
         }
         r.on(CountingPeriodListParams.self) { l, _, _ throws(RPCError) in
-            .object(["countingPeriods": .array(l.state.countingPeriods.values.sorted { $0.code < $1.code }.map(\.json))])
+            .object(["countingPeriods": .array(l.state.countingPeriods.values.sorted { $0.code < $1.code }.map(\.json))]
+            )
         }
         r.on(CountingPeriodDueParams.self) { l, p, ctx throws(RPCError) in
             let date = p.date ?? today(ctx)
             return try run { () throws(DomainError) in
-                .object(["date": .string(date),
-                         "items": .array(try l.itemsDueForCounting(on: date, period: p.countingPeriod).map(\.json))])
+                .object([
+                    "date": .string(date),
+                    "items": .array(try l.itemsDueForCounting(on: date, period: p.countingPeriod).map(\.json)),
+                ])
             }
         }
     }
@@ -213,21 +246,29 @@ public enum Handlers {
     static func reservations(_ r: inout Routes) {
         r.on(ReservationCreateParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.createReservation(location: p.location, item: p.item, quantity: p.quantity, unitOfMeasure: p.unitOfMeasure,
-                                        lot: p.lot, serial: p.serial, source: p.source ?? "", context: ctx).json
+                try l.createReservation(
+                    location: p.location, item: p.item, quantity: p.quantity, unitOfMeasure: p.unitOfMeasure,
+                    lot: p.lot, serial: p.serial, source: p.source ?? "", context: ctx
+                ).json
             }
         }
         r.on(ReservationCancelParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
                 var o = try l.cancelReservation(p.reservation).json
-                if case .object(var d) = o { d["cancelled"] = .bool(true); o = .object(d) }
+                if case .object(var d) = o {
+                    d["cancelled"] = .bool(true)
+                    o = .object(d)
+                }
                 return o
             }
         }
         r.on(ReservationListParams.self) { l, p, _ throws(RPCError) in
-            let loc = p.location, item = p.item
-            let rs = l.state.reservations.values.filter { (loc == nil || $0.location == loc) && (item == nil || $0.item == item) }
-                .sorted { $0.no < $1.no }
+            let loc = p.location
+            let item = p.item
+            let rs = l.state.reservations.values.filter {
+                (loc == nil || $0.location == loc) && (item == nil || $0.item == item)
+            }
+            .sorted { $0.no < $1.no }
             return .object(["reservations": .array(rs.map(\.json))])
         }
     }
@@ -237,35 +278,46 @@ public enum Handlers {
     static func journals(_ r: inout Routes) {
         r.on(WhseItemJournalRegisterParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.registerWhseItemJournal(location: p.location, documentNo: p.documentNo ?? "",
-                                              registeringDate: p.registeringDate, lines: p.lines, context: ctx).json
+                try l.registerWhseItemJournal(
+                    location: p.location, documentNo: p.documentNo ?? "",
+                    registeringDate: p.registeringDate, lines: p.lines, context: ctx
+                ).json
             }
         }
         r.on(WhseReclassJournalRegisterParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.registerWhseReclassJournal(location: p.location, documentNo: p.documentNo ?? "",
-                                                 registeringDate: p.registeringDate, lines: p.lines, context: ctx).json
+                try l.registerWhseReclassJournal(
+                    location: p.location, documentNo: p.documentNo ?? "",
+                    registeringDate: p.registeringDate, lines: p.lines, context: ctx
+                ).json
             }
         }
         r.on(ItemReclassJournalPostParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.postItemReclassJournal(documentNo: p.documentNo ?? "", postingDate: p.postingDate, lines: p.lines,
-                                             context: ctx).json
+                try l.postItemReclassJournal(
+                    documentNo: p.documentNo ?? "", postingDate: p.postingDate, lines: p.lines,
+                    context: ctx
+                ).json
             }
         }
         r.on(ItemJournalCalculateWhseAdjustmentParams.self) { l, p, ctx throws(RPCError) in
             let batch = p.batch ?? ItemJournalGetParams.defaultBatch
             let lines = try run { () throws(DomainError) in
-                try l.calculateWhseAdjustment(batch: batch, location: p.location, item: p.item, documentNo: p.documentNo ?? "",
-                                              postingDate: p.postingDate, context: ctx)
+                try l.calculateWhseAdjustment(
+                    batch: batch, location: p.location, item: p.item, documentNo: p.documentNo ?? "",
+                    postingDate: p.postingDate, context: ctx)
             }
-            return ItemJournalBatchResult(batch: batch, added: lines.map(\.json),
-                                          lines: (l.state.itemJournalBatches[batch]?.lines ?? []).map(\.json)).encoded()
+            return ItemJournalBatchResult(
+                batch: batch, added: lines.map(\.json),
+                lines: (l.state.itemJournalBatches[batch]?.lines ?? []).map(\.json)
+            ).encoded()
         }
         r.on(ItemJournalGetParams.self) { l, p, _ throws(RPCError) in
             let batch = p.batch ?? ItemJournalGetParams.defaultBatch
-            return ItemJournalBatchResult(batch: batch,
-                                          lines: (l.state.itemJournalBatches[batch]?.lines ?? []).map(\.json)).encoded()
+            return ItemJournalBatchResult(
+                batch: batch,
+                lines: (l.state.itemJournalBatches[batch]?.lines ?? []).map(\.json)
+            ).encoded()
         }
         r.on(ItemJournalDeleteParams.self) { l, p, _ throws(RPCError) in
             let batch = p.batch ?? ItemJournalDeleteParams.defaultBatch
@@ -287,10 +339,12 @@ public enum Handlers {
     static func counting(_ r: inout Routes) {
         r.on(WhsePhysInventoryCalculateParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.calculateWhseCount(location: p.location, journal: p.journal, documentNo: p.documentNo ?? "",
-                                         registeringDate: p.registeringDate, zone: p.zone, bin: p.bin, item: p.item,
-                                         includeZero: p.includeZero ?? false, blind: p.blind ?? false,
-                                         countingPeriodDue: p.countingPeriodDue ?? false, context: ctx).json(blind: false)
+                try l.calculateWhseCount(
+                    location: p.location, journal: p.journal, documentNo: p.documentNo ?? "",
+                    registeringDate: p.registeringDate, zone: p.zone, bin: p.bin, item: p.item,
+                    includeZero: p.includeZero ?? false, blind: p.blind ?? false,
+                    countingPeriodDue: p.countingPeriodDue ?? false, context: ctx
+                ).json(blind: false)
             }
         }
         r.on(WhsePhysInventoryGetParams.self) { l, p, _ throws(RPCError) in
@@ -298,14 +352,22 @@ public enum Handlers {
             let stale = l.staleWhseCountLines(j)
             let page = linePage(j.lines, lineNo: \.lineNo, after: p.after, limit: p.limit)
             if let page { j.lines = page.lines }
-            return withNextAfter(j.json(blind: p.blind ?? false, stale: stale), paged: page != nil, nextAfter: page?.nextAfter)
+            return withNextAfter(
+                j.json(blind: p.blind ?? false, stale: stale), paged: page != nil, nextAfter: page?.nextAfter)
         }
         r.on(WhsePhysInventoryListParams.self) { l, _, _ throws(RPCError) in
-            .object(["journals": .array(l.state.whseCountJournals.values.sorted { $0.name < $1.name }.map { j in
-                .object(["journal": .string(j.name), "location": .string(j.location), "documentNo": .string(j.documentNo),
-                         "lines": JSON(j.lines.count), "counted": JSON(j.lines.filter(\.counted).count),
-                         "blind": .bool(j.blind), "createdBy": .string(j.createdBy), "createdAt": .string(j.createdAt)])
-            })])
+            .object([
+                "journals": .array(
+                    l.state.whseCountJournals.values.sorted { $0.name < $1.name }.map { j in
+                        .object([
+                            "journal": .string(j.name), "location": .string(j.location),
+                            "documentNo": .string(j.documentNo),
+                            "lines": JSON(j.lines.count), "counted": JSON(j.lines.filter(\.counted).count),
+                            "blind": .bool(j.blind), "createdBy": .string(j.createdBy),
+                            "createdAt": .string(j.createdAt),
+                        ])
+                    })
+            ])
         }
         r.on(WhsePhysInventoryRecordCountsParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in
@@ -328,10 +390,12 @@ public enum Handlers {
         }
         r.on(PhysInventoryCalculateParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.calculatePhysInventory(location: p.location, journal: p.journal, documentNo: p.documentNo ?? "",
-                                             postingDate: p.postingDate, item: p.item, bin: p.bin,
-                                             includeZero: p.includeZero ?? false, countingPeriodDue: p.countingPeriodDue ?? false,
-                                             context: ctx).json()
+                try l.calculatePhysInventory(
+                    location: p.location, journal: p.journal, documentNo: p.documentNo ?? "",
+                    postingDate: p.postingDate, item: p.item, bin: p.bin,
+                    includeZero: p.includeZero ?? false, countingPeriodDue: p.countingPeriodDue ?? false,
+                    context: ctx
+                ).json()
             }
         }
         r.on(PhysInventoryGetParams.self) { l, p, _ throws(RPCError) in
@@ -342,11 +406,17 @@ public enum Handlers {
             return withNextAfter(j.json(stale: stale), paged: page != nil, nextAfter: page?.nextAfter)
         }
         r.on(PhysInventoryListParams.self) { l, _, _ throws(RPCError) in
-            .object(["journals": .array(l.state.physInventoryJournals.values.sorted { $0.name < $1.name }.map { j in
-                .object(["journal": .string(j.name), "location": .string(j.location), "documentNo": .string(j.documentNo),
-                         "lines": JSON(j.lines.count), "counted": JSON(j.lines.filter(\.counted).count),
-                         "createdBy": .string(j.createdBy), "createdAt": .string(j.createdAt)])
-            })])
+            .object([
+                "journals": .array(
+                    l.state.physInventoryJournals.values.sorted { $0.name < $1.name }.map { j in
+                        .object([
+                            "journal": .string(j.name), "location": .string(j.location),
+                            "documentNo": .string(j.documentNo),
+                            "lines": JSON(j.lines.count), "counted": JSON(j.lines.filter(\.counted).count),
+                            "createdBy": .string(j.createdBy), "createdAt": .string(j.createdAt),
+                        ])
+                    })
+            ])
         }
         r.on(PhysInventoryRecordCountsParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in

@@ -97,7 +97,8 @@ struct ReservationGroup: ParsableCommand {
         @Argument var reservation: Int
         func run() throws {
             try perform {
-                let r = MemberDefaults.reservation.restored(try global.call(ReservationCancelParams(reservation: reservation)))
+                let p = ReservationCancelParams(reservation: reservation)
+                let r = MemberDefaults.reservation.restored(try global.call(p))
                 Output.rows([r], reservationColumns, format: global.outputFormat, whole: r)
             }
         }

@@ -1,6 +1,7 @@
 import Testing
 import Warehouse
 import WhseProtocol
+
 @testable import WhseServer
 
 /// The handlers run on typed params (issue 13 item 1): every method has its type, a request re-encoded from its
@@ -17,21 +18,33 @@ import WhseProtocol
         ("bin.create", #"{"location":"WH1","code":"A-02","zone":"PICK"}"#, nil),
         ("item.create", #"{"no":"ITEM1","unitsOfMeasure":[{"code":"BOX","quantityPerUnitOfMeasure":12}]}"#, nil),
         ("item.create", #"{"no":"LOT","tracking":{"lot":true,"expirationRequired":true}}"#, nil),
-        ("binContent.setup", #"{"location":"WH1","bin":"A-01","item":"ITEM1","fixed":true,"maxQuantity":"100"}"#,
-         BinContentSetupResult.self),
-        ("whseItemJournal.register", #"{"location":"WH1","documentNo":"D1","lines":["#
-            + #"{"item":"ITEM1","bin":"A-01","quantity":"2","unitOfMeasure":"BOX"},"#
-            + #"{"item":"LOT","bin":"A-02","quantity":3,"lot":"L1","expirationDate":"2027-01-31"}]}"#,
-         PostingResult.self),
-        ("whseReclassJournal.register", #"{"location":"WH1","lines":["#
-            + #"{"item":"ITEM1","fromBin":"A-01","toBin":"A-02","quantity":1,"unitOfMeasure":"BOX"}]}"#,
-         PostingResult.self),
+        (
+            "binContent.setup", #"{"location":"WH1","bin":"A-01","item":"ITEM1","fixed":true,"maxQuantity":"100"}"#,
+            BinContentSetupResult.self
+        ),
+        (
+            "whseItemJournal.register",
+            #"{"location":"WH1","documentNo":"D1","lines":["#
+                + #"{"item":"ITEM1","bin":"A-01","quantity":"2","unitOfMeasure":"BOX"},"#
+                + #"{"item":"LOT","bin":"A-02","quantity":3,"lot":"L1","expirationDate":"2027-01-31"}]}"#,
+            PostingResult.self
+        ),
+        (
+            "whseReclassJournal.register",
+            #"{"location":"WH1","lines":["#
+                + #"{"item":"ITEM1","fromBin":"A-01","toBin":"A-02","quantity":1,"unitOfMeasure":"BOX"}]}"#,
+            PostingResult.self
+        ),
         ("itemTracking.setBlocked", #"{"item":"LOT","lot":"L1","blocked":true}"#, TrackingBlockedResult.self),
         ("itemTracking.setBlocked", #"{"item":"LOT","lot":"L1","blocked":false}"#, TrackingBlockedResult.self),
-        ("whsePhysInventory.calculate", #"{"location":"WH1","journal":"C1","includeZero":true}"#,
-         WhseCountJournalResult.self),
-        ("whsePhysInventory.recordCounts", #"{"journal":"C1","counts":[{"lineNo":10000,"quantity":"22.5"}]}"#,
-         WhseCountJournalResult.self),
+        (
+            "whsePhysInventory.calculate", #"{"location":"WH1","journal":"C1","includeZero":true}"#,
+            WhseCountJournalResult.self
+        ),
+        (
+            "whsePhysInventory.recordCounts", #"{"journal":"C1","counts":[{"lineNo":10000,"quantity":"22.5"}]}"#,
+            WhseCountJournalResult.self
+        ),
         ("whsePhysInventory.get", #"{"journal":"C1","after":0,"limit":1}"#, WhseCountJournalResult.self),
         ("whsePhysInventory.get", #"{"journal":"C1","blind":true}"#, WhseCountJournalResult.self),
         ("whsePhysInventory.register", #"{"journal":"C1"}"#, PostingResult.self),
@@ -40,11 +53,16 @@ import WhseProtocol
         ("itemJournal.calculateWhseAdjustment", #"{"location":"WH1"}"#, ItemJournalBatchResult.self),
         ("itemJournal.get", #"{}"#, ItemJournalBatchResult.self),
         ("itemJournal.post", #"{"batch":"DEFAULT"}"#, PostingResult.self),
-        ("itemJournal.post", #"{"documentNo":"P1","lines":[{"entryType":"purchase","location":"SHOP","item":"LOT","#
-            + #""quantity":5,"tracking":[{"lot":"L7","expirationDate":"2027-02-01","quantity":5}]}]}"#,
-         PostingResult.self),
-        ("whseItemJournal.register", #"{"location":"WH1","lines":[{"item":"ITEM1","bin":"A-02","quantity":1}]}"#,
-         PostingResult.self),
+        (
+            "itemJournal.post",
+            #"{"documentNo":"P1","lines":[{"entryType":"purchase","location":"SHOP","item":"LOT","#
+                + #""quantity":5,"tracking":[{"lot":"L7","expirationDate":"2027-02-01","quantity":5}]}]}"#,
+            PostingResult.self
+        ),
+        (
+            "whseItemJournal.register", #"{"location":"WH1","lines":[{"item":"ITEM1","bin":"A-02","quantity":1}]}"#,
+            PostingResult.self
+        ),
         ("itemJournal.calculateWhseAdjustment", #"{"batch":"B2"}"#, ItemJournalBatchResult.self),
         ("itemJournal.delete", #"{"batch":"B2"}"#, BatchDeletedResult.self),
         ("entries.warehouse", #"{"limit":2}"#, EntriesPageResult.self),
@@ -64,7 +82,8 @@ import WhseProtocol
     /// What the lead's writer will do: decode, re-encode, run. The books and the answers come out the same as with
     /// the request's own params.
     @Test func reEncodedParamsDoWhatTheRequestDid() throws {
-        let asSent = StateMachine(), reEncoded = StateMachine()
+        let asSent = StateMachine()
+        let reEncoded = StateMachine()
         for (method, text, _) in Self.session {
             let params = try JSONParser.parse(text)
             let decoded = try ParamsCatalogue.decode(method: method, params: params)
@@ -78,7 +97,8 @@ import WhseProtocol
     }
 
     @Test func typedHandlersAnswerAsTheJSONPath() throws {
-        let viaJSON = StateMachine(), viaTyped = StateMachine()
+        let viaJSON = StateMachine()
+        let viaTyped = StateMachine()
         for (method, text, _) in Self.session {
             let params = try JSONParser.parse(text)
             let a = try viaJSON.execute(method: method, params: params, context: Self.ctx)
@@ -107,9 +127,11 @@ import WhseProtocol
         }
         #expect(checked.count == 8)
         // A replayed answer says so, and the type reads it.
-        var replayed = try PostingResult(result: try m.execute(
-            method: "whseItemJournal.register", params: try JSONParser.parse(
-                #"{"location":"WH1","lines":[{"item":"ITEM1","bin":"A-01","quantity":1}]}"#), context: Self.ctx))
+        var replayed = try PostingResult(
+            result: try m.execute(
+                method: "whseItemJournal.register",
+                params: try JSONParser.parse(
+                    #"{"location":"WH1","lines":[{"item":"ITEM1","bin":"A-01","quantity":1}]}"#), context: Self.ctx))
         #expect(!replayed.replayed && replayed.lines == 1 && replayed.warehouseEntries != nil)
         replayed = try PostingResult(result: StateMachine.markReplayed(replayed.encoded()))
         #expect(replayed.replayed)

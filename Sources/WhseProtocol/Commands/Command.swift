@@ -53,7 +53,9 @@ extension Params {
 
     /// The members of this object, all of them `K`'s (or `idempotencyKey` when `idempotencyKey` is true), except the
     /// ones in `except`.
-    public func members<K: MemberKey>(_: K.Type, idempotencyKey: Bool = false, except: Set<K> = [])
+    public func members<K: MemberKey>(
+        _: K.Type, idempotencyKey: Bool = false, except: Set<K> = []
+    )
         throws(RPCError) -> Members<K>
     {
         func known(_ name: String) -> Bool {
@@ -87,7 +89,9 @@ public struct Members<K: MemberKey>: Sendable {
     public func optionalBool(_ k: K) throws(RPCError) -> Bool? { try params.optionalBool(k.rawValue) }
     public func quantity(_ k: K) throws(RPCError) -> Quantity { try params.quantity(k.rawValue) }
     public func optionalQuantity(_ k: K) throws(RPCError) -> Quantity? { try params.optionalQuantity(k.rawValue) }
-    public func optionalInts(_ k: K, max: Int) throws(RPCError) -> [Int]? { try params.optionalInts(k.rawValue, max: max) }
+    public func optionalInts(_ k: K, max: Int) throws(RPCError) -> [Int]? {
+        try params.optionalInts(k.rawValue, max: max)
+    }
 
     public func optionalInt(_ k: K, range: ClosedRange<Int> = 0...Int(Int32.max)) throws(RPCError) -> Int? {
         try params.optionalInt(k.rawValue, range: range)
@@ -125,15 +129,20 @@ public struct Members<K: MemberKey>: Sendable {
     }
 
     /// An array of objects each decoded by `body`; at most `max` elements at admission.
-    public func objects<T>(_ k: K, max: Int, limit: String = "maxJournalLines", required: Bool = true,
-                           _ body: (Params) throws(RPCError) -> T) throws(RPCError) -> [T] {
+    public func objects<T>(
+        _ k: K, max: Int, limit: String = "maxJournalLines", required: Bool = true,
+        _ body: (Params) throws(RPCError) -> T
+    ) throws(RPCError) -> [T] {
         try params.objects(k.rawValue, max: max, limit: limit, required: required, body)
     }
 
     /// An array of wire objects of one type.
-    public func list<T: WireObject>(_ k: K, of _: T.Type, max: Int, limit: String = "maxJournalLines",
-                                    required: Bool = true) throws(RPCError) -> [T] {
-        try params.objects(k.rawValue, max: max, limit: limit, required: required) { (x: Params) throws(RPCError) -> T in
+    public func list<T: WireObject>(
+        _ k: K, of _: T.Type, max: Int, limit: String = "maxJournalLines",
+        required: Bool = true
+    ) throws(RPCError) -> [T] {
+        try params.objects(k.rawValue, max: max, limit: limit, required: required) {
+            (x: Params) throws(RPCError) -> T in
             try T(decoding: x)
         }
     }
@@ -173,7 +182,8 @@ public struct MemberWriter<K: MemberKey> {
     public var json: JSON { .object(object) }
 }
 
-/// The limits a request is admitted under that the params decoders check (protocol.md §9); whsed sets them at start-up.
+/// The limits a request is admitted under that the params decoders check (protocol.md §9); whsed sets them at
+/// start-up.
 public enum AdmissionLimits {
     /// Most lines in one journal request (`maxJournalLines`).
     nonisolated(unsafe) public static var maxJournalLines = 10_000
@@ -183,7 +193,8 @@ public enum AdmissionLimits {
 public enum ParamsCatalogue {
     public static let all: [any RPCParams.Type] = masterData + journals + reservations + counting + queries + server
 
-    public static let byMethod: [String: any RPCParams.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.method, $0) })
+    public static let byMethod: [String: any RPCParams.Type] = Dictionary(
+        uniqueKeysWithValues: all.map { ($0.method, $0) })
 
     /// Decodes the params of a request (or, with `admission` false, of a logged record) into its method's type.
     public static func decode(method: String, params: JSON?, admission: Bool = true) throws(RPCError) -> any RPCParams {

@@ -20,12 +20,21 @@ public struct WhsePhysInventoryCalculateParams: RPCParams {
     public var blind: Bool?
     public var countingPeriodDue: Bool?
 
-    public init(location: String, journal: String? = nil, documentNo: String? = nil, registeringDate: String? = nil,
-                zone: String? = nil, bin: String? = nil, item: String? = nil, includeZero: Bool? = nil, blind: Bool? = nil,
-                countingPeriodDue: Bool? = nil) {
-        self.location = location; self.journal = journal; self.documentNo = documentNo
-        self.registeringDate = registeringDate; self.zone = zone; self.bin = bin; self.item = item
-        self.includeZero = includeZero; self.blind = blind; self.countingPeriodDue = countingPeriodDue
+    public init(
+        location: String, journal: String? = nil, documentNo: String? = nil, registeringDate: String? = nil,
+        zone: String? = nil, bin: String? = nil, item: String? = nil, includeZero: Bool? = nil, blind: Bool? = nil,
+        countingPeriodDue: Bool? = nil
+    ) {
+        self.location = location
+        self.journal = journal
+        self.documentNo = documentNo
+        self.registeringDate = registeringDate
+        self.zone = zone
+        self.bin = bin
+        self.item = item
+        self.includeZero = includeZero
+        self.blind = blind
+        self.countingPeriodDue = countingPeriodDue
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -44,9 +53,16 @@ public struct WhsePhysInventoryCalculateParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.location, location); w.set(.journal, journal); w.set(.documentNo, documentNo)
-        w.set(.registeringDate, registeringDate); w.set(.zone, zone); w.set(.bin, bin); w.set(.item, item)
-        w.set(.includeZero, includeZero); w.set(.blind, blind); w.set(.countingPeriodDue, countingPeriodDue)
+        w.set(.location, location)
+        w.set(.journal, journal)
+        w.set(.documentNo, documentNo)
+        w.set(.registeringDate, registeringDate)
+        w.set(.zone, zone)
+        w.set(.bin, bin)
+        w.set(.item, item)
+        w.set(.includeZero, includeZero)
+        w.set(.blind, blind)
+        w.set(.countingPeriodDue, countingPeriodDue)
         return w.json
     }
 }
@@ -71,7 +87,10 @@ public struct WhsePhysInventoryGetParams: RPCParams {
     public var limit: Int?
 
     public init(journal: String, blind: Bool? = nil, after: Int? = nil, limit: Int? = nil) {
-        self.journal = journal; self.blind = blind; self.after = after; self.limit = limit
+        self.journal = journal
+        self.blind = blind
+        self.after = after
+        self.limit = limit
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -84,7 +103,10 @@ public struct WhsePhysInventoryGetParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.journal, journal); w.set(.blind, blind); w.set(.after, after); w.set(.limit, limit)
+        w.set(.journal, journal)
+        w.set(.blind, blind)
+        w.set(.after, after)
+        w.set(.limit, limit)
         return w.json
     }
 }
@@ -130,12 +152,14 @@ extension CountsParams {
     public init(decoding p: Params) throws(RPCError) {
         let m = try Self.members(p)
         let journal = try m.string(.journal)
-        self.init(journal: journal, counts: try m.list(.counts, of: CountInput.self, max: AdmissionLimits.maxJournalLines))
+        self.init(
+            journal: journal, counts: try m.list(.counts, of: CountInput.self, max: AdmissionLimits.maxJournalLines))
     }
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.journal, journal); w.set(.counts, counts)
+        w.set(.journal, journal)
+        w.set(.counts, counts)
         return w.json
     }
 }
@@ -146,16 +170,23 @@ extension CountInput: WireObject {
 
     public init(decoding p: Params) throws(RPCError) {
         let m = try p.members(Key.self)
-        self.init(lineNo: try m.optionalInt(.lineNo), bin: try m.optionalString(.bin), item: try m.optionalString(.item),
-                  unitOfMeasure: try m.optionalString(.unitOfMeasure), quantity: try m.quantity(.quantity),
-                  lot: try m.optionalString(.lot), serial: try m.optionalString(.serial),
-                  expirationDate: try m.optionalString(.expirationDate))
+        self.init(
+            lineNo: try m.optionalInt(.lineNo), bin: try m.optionalString(.bin), item: try m.optionalString(.item),
+            unitOfMeasure: try m.optionalString(.unitOfMeasure), quantity: try m.quantity(.quantity),
+            lot: try m.optionalString(.lot), serial: try m.optionalString(.serial),
+            expirationDate: try m.optionalString(.expirationDate))
     }
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.lineNo, lineNo); w.set(.bin, bin); w.set(.item, item); w.set(.unitOfMeasure, unitOfMeasure)
-        w.set(.quantity, quantity); w.set(.lot, lot); w.set(.serial, serial); w.set(.expirationDate, expirationDate)
+        w.set(.lineNo, lineNo)
+        w.set(.bin, bin)
+        w.set(.item, item)
+        w.set(.unitOfMeasure, unitOfMeasure)
+        w.set(.quantity, quantity)
+        w.set(.lot, lot)
+        w.set(.serial, serial)
+        w.set(.expirationDate, expirationDate)
         return w.json
     }
 }
@@ -179,7 +210,8 @@ extension RecalculateParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.journal, journal); w.set(.lines, lines)
+        w.set(.journal, journal)
+        w.set(.lines, lines)
         return w.json
     }
 }
@@ -189,7 +221,10 @@ public struct WhsePhysInventoryRecordCountsParams: CountsParams {
     public static let method = "whsePhysInventory.recordCounts"
     public var journal: String
     public var counts: [CountInput]
-    public init(journal: String, counts: [CountInput]) { self.journal = journal; self.counts = counts }
+    public init(journal: String, counts: [CountInput]) {
+        self.journal = journal
+        self.counts = counts
+    }
 }
 
 /// `whsePhysInventory.recalculate`.
@@ -197,7 +232,10 @@ public struct WhsePhysInventoryRecalculateParams: RecalculateParams {
     public static let method = "whsePhysInventory.recalculate"
     public var journal: String
     public var lines: [Int]?
-    public init(journal: String, lines: [Int]? = nil) { self.journal = journal; self.lines = lines }
+    public init(journal: String, lines: [Int]? = nil) {
+        self.journal = journal
+        self.lines = lines
+    }
 }
 
 /// `whsePhysInventory.delete`.
@@ -229,10 +267,18 @@ public struct PhysInventoryCalculateParams: RPCParams {
     public var includeZero: Bool?
     public var countingPeriodDue: Bool?
 
-    public init(location: String, journal: String? = nil, documentNo: String? = nil, postingDate: String? = nil,
-                item: String? = nil, bin: String? = nil, includeZero: Bool? = nil, countingPeriodDue: Bool? = nil) {
-        self.location = location; self.journal = journal; self.documentNo = documentNo; self.postingDate = postingDate
-        self.item = item; self.bin = bin; self.includeZero = includeZero; self.countingPeriodDue = countingPeriodDue
+    public init(
+        location: String, journal: String? = nil, documentNo: String? = nil, postingDate: String? = nil,
+        item: String? = nil, bin: String? = nil, includeZero: Bool? = nil, countingPeriodDue: Bool? = nil
+    ) {
+        self.location = location
+        self.journal = journal
+        self.documentNo = documentNo
+        self.postingDate = postingDate
+        self.item = item
+        self.bin = bin
+        self.includeZero = includeZero
+        self.countingPeriodDue = countingPeriodDue
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -249,8 +295,13 @@ public struct PhysInventoryCalculateParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.location, location); w.set(.journal, journal); w.set(.documentNo, documentNo)
-        w.set(.postingDate, postingDate); w.set(.item, item); w.set(.bin, bin); w.set(.includeZero, includeZero)
+        w.set(.location, location)
+        w.set(.journal, journal)
+        w.set(.documentNo, documentNo)
+        w.set(.postingDate, postingDate)
+        w.set(.item, item)
+        w.set(.bin, bin)
+        w.set(.includeZero, includeZero)
         w.set(.countingPeriodDue, countingPeriodDue)
         return w.json
     }
@@ -265,7 +316,9 @@ public struct PhysInventoryGetParams: RPCParams {
     public var limit: Int?
 
     public init(journal: String, after: Int? = nil, limit: Int? = nil) {
-        self.journal = journal; self.after = after; self.limit = limit
+        self.journal = journal
+        self.after = after
+        self.limit = limit
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -277,7 +330,9 @@ public struct PhysInventoryGetParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.journal, journal); w.set(.after, after); w.set(.limit, limit)
+        w.set(.journal, journal)
+        w.set(.after, after)
+        w.set(.limit, limit)
         return w.json
     }
 }
@@ -293,7 +348,10 @@ public struct PhysInventoryRecordCountsParams: CountsParams {
     public static let method = "physInventory.recordCounts"
     public var journal: String
     public var counts: [CountInput]
-    public init(journal: String, counts: [CountInput]) { self.journal = journal; self.counts = counts }
+    public init(journal: String, counts: [CountInput]) {
+        self.journal = journal
+        self.counts = counts
+    }
 }
 
 /// `physInventory.recalculate`.
@@ -301,7 +359,10 @@ public struct PhysInventoryRecalculateParams: RecalculateParams {
     public static let method = "physInventory.recalculate"
     public var journal: String
     public var lines: [Int]?
-    public init(journal: String, lines: [Int]? = nil) { self.journal = journal; self.lines = lines }
+    public init(journal: String, lines: [Int]? = nil) {
+        self.journal = journal
+        self.lines = lines
+    }
 }
 
 /// `physInventory.delete`.

@@ -23,7 +23,8 @@ public protocol WarehouseJournalParams: RPCParams where Key == WarehouseJournalK
 extension WarehouseJournalParams {
     public init(decoding p: Params) throws(RPCError) {
         let m = try Self.members(p)
-        let location = try m.string(.location), documentNo = try m.optionalString(.documentNo)
+        let location = try m.string(.location)
+        let documentNo = try m.optionalString(.documentNo)
         let date = try m.optionalString(.registeringDate)
         let lines = try m.list(.lines, of: Line.self, max: AdmissionLimits.maxJournalLines)
         self.init(location: location, documentNo: documentNo, registeringDate: date, lines: lines)
@@ -31,7 +32,9 @@ extension WarehouseJournalParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.location, location); w.set(.documentNo, documentNo); w.set(.registeringDate, registeringDate)
+        w.set(.location, location)
+        w.set(.documentNo, documentNo)
+        w.set(.registeringDate, registeringDate)
         w.set(.lines, lines)
         return w.json
     }
@@ -44,8 +47,13 @@ public struct WhseItemJournalRegisterParams: WarehouseJournalParams {
     public var documentNo: String?
     public var registeringDate: String?
     public var lines: [WhseItemJournalLine]
-    public init(location: String, documentNo: String? = nil, registeringDate: String? = nil, lines: [WhseItemJournalLine]) {
-        self.location = location; self.documentNo = documentNo; self.registeringDate = registeringDate; self.lines = lines
+    public init(
+        location: String, documentNo: String? = nil, registeringDate: String? = nil, lines: [WhseItemJournalLine]
+    ) {
+        self.location = location
+        self.documentNo = documentNo
+        self.registeringDate = registeringDate
+        self.lines = lines
     }
 }
 
@@ -56,9 +64,14 @@ public struct WhseReclassJournalRegisterParams: WarehouseJournalParams {
     public var documentNo: String?
     public var registeringDate: String?
     public var lines: [WhseReclassJournalLine]
-    public init(location: String, documentNo: String? = nil, registeringDate: String? = nil,
-                lines: [WhseReclassJournalLine]) {
-        self.location = location; self.documentNo = documentNo; self.registeringDate = registeringDate; self.lines = lines
+    public init(
+        location: String, documentNo: String? = nil, registeringDate: String? = nil,
+        lines: [WhseReclassJournalLine]
+    ) {
+        self.location = location
+        self.documentNo = documentNo
+        self.registeringDate = registeringDate
+        self.lines = lines
     }
 }
 
@@ -69,16 +82,23 @@ extension WhseItemJournalLine: WireObject {
 
     public init(decoding p: Params) throws(RPCError) {
         let m = try p.members(Key.self)
-        self.init(item: try m.string(.item), zone: try m.optionalString(.zone), bin: try m.string(.bin),
-                  quantity: try m.quantity(.quantity), unitOfMeasure: try m.optionalString(.unitOfMeasure),
-                  lot: try m.optionalString(.lot), serial: try m.optionalString(.serial),
-                  expirationDate: try m.optionalString(.expirationDate))
+        self.init(
+            item: try m.string(.item), zone: try m.optionalString(.zone), bin: try m.string(.bin),
+            quantity: try m.quantity(.quantity), unitOfMeasure: try m.optionalString(.unitOfMeasure),
+            lot: try m.optionalString(.lot), serial: try m.optionalString(.serial),
+            expirationDate: try m.optionalString(.expirationDate))
     }
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.item, item); w.set(.zone, zone); w.set(.bin, bin); w.set(.quantity, quantity)
-        w.set(.unitOfMeasure, unitOfMeasure); w.set(.lot, lot); w.set(.serial, serial); w.set(.expirationDate, expirationDate)
+        w.set(.item, item)
+        w.set(.zone, zone)
+        w.set(.bin, bin)
+        w.set(.quantity, quantity)
+        w.set(.unitOfMeasure, unitOfMeasure)
+        w.set(.lot, lot)
+        w.set(.serial, serial)
+        w.set(.expirationDate, expirationDate)
         return w.json
     }
 }
@@ -90,17 +110,26 @@ extension WhseReclassJournalLine: WireObject {
 
     public init(decoding p: Params) throws(RPCError) {
         let m = try p.members(Key.self)
-        self.init(item: try m.string(.item), fromBin: try m.string(.fromBin), toBin: try m.string(.toBin),
-                  quantity: try m.quantity(.quantity), unitOfMeasure: try m.optionalString(.unitOfMeasure),
-                  lot: try m.optionalString(.lot), serial: try m.optionalString(.serial), newLot: try m.optionalString(.newLot),
-                  newSerial: try m.optionalString(.newSerial), newExpirationDate: try m.optionalString(.newExpirationDate))
+        self.init(
+            item: try m.string(.item), fromBin: try m.string(.fromBin), toBin: try m.string(.toBin),
+            quantity: try m.quantity(.quantity), unitOfMeasure: try m.optionalString(.unitOfMeasure),
+            lot: try m.optionalString(.lot), serial: try m.optionalString(.serial),
+            newLot: try m.optionalString(.newLot),
+            newSerial: try m.optionalString(.newSerial), newExpirationDate: try m.optionalString(.newExpirationDate))
     }
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.item, item); w.set(.fromBin, fromBin); w.set(.toBin, toBin); w.set(.quantity, quantity)
-        w.set(.unitOfMeasure, unitOfMeasure); w.set(.lot, lot); w.set(.serial, serial); w.set(.newLot, newLot)
-        w.set(.newSerial, newSerial); w.set(.newExpirationDate, newExpirationDate)
+        w.set(.item, item)
+        w.set(.fromBin, fromBin)
+        w.set(.toBin, toBin)
+        w.set(.quantity, quantity)
+        w.set(.unitOfMeasure, unitOfMeasure)
+        w.set(.lot, lot)
+        w.set(.serial, serial)
+        w.set(.newLot, newLot)
+        w.set(.newSerial, newSerial)
+        w.set(.newExpirationDate, newExpirationDate)
         return w.json
     }
 }
@@ -115,9 +144,14 @@ public struct ItemJournalCalculateWhseAdjustmentParams: RPCParams {
     public var documentNo: String?
     public var postingDate: String?
 
-    public init(batch: String? = nil, location: String? = nil, item: String? = nil, documentNo: String? = nil,
-                postingDate: String? = nil) {
-        self.batch = batch; self.location = location; self.item = item; self.documentNo = documentNo
+    public init(
+        batch: String? = nil, location: String? = nil, item: String? = nil, documentNo: String? = nil,
+        postingDate: String? = nil
+    ) {
+        self.batch = batch
+        self.location = location
+        self.item = item
+        self.documentNo = documentNo
         self.postingDate = postingDate
     }
 
@@ -132,7 +166,10 @@ public struct ItemJournalCalculateWhseAdjustmentParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.batch, batch); w.set(.location, location); w.set(.item, item); w.set(.documentNo, documentNo)
+        w.set(.batch, batch)
+        w.set(.location, location)
+        w.set(.item, item)
+        w.set(.documentNo, documentNo)
         w.set(.postingDate, postingDate)
         return w.json
     }
@@ -187,24 +224,32 @@ public struct ItemJournalPostParams: RPCParams {
     public var postingDate: String?
 
     public init(batch: String) {
-        self.batch = batch; self.lines = []; self.documentNo = nil; self.postingDate = nil
+        self.batch = batch
+        self.lines = []
+        self.documentNo = nil
+        self.postingDate = nil
     }
 
     public init(lines: [ItemJournalPostLine], documentNo: String? = nil, postingDate: String? = nil) {
-        self.batch = nil; self.lines = lines; self.documentNo = documentNo; self.postingDate = postingDate
+        self.batch = nil
+        self.lines = lines
+        self.documentNo = documentNo
+        self.postingDate = postingDate
     }
 
     public init(decoding p: Params) throws(RPCError) {
         let m = try Self.members(p)
         if let batch = try m.optionalString(.batch) {
             for k in [Key.lines, .documentNo, .postingDate] where m.has(k) {
-                throw RPCError.invalidParams("\(k.rawValue) does not go with batch: a batch's lines carry their own",
-                                             param: k.rawValue)
+                throw RPCError.invalidParams(
+                    "\(k.rawValue) does not go with batch: a batch's lines carry their own",
+                    param: k.rawValue)
             }
             self.init(batch: batch)
             return
         }
-        let documentNo = try m.optionalString(.documentNo), postingDate = try m.optionalString(.postingDate)
+        let documentNo = try m.optionalString(.documentNo)
+        let postingDate = try m.optionalString(.postingDate)
         let lines = try m.list(.lines, of: ItemJournalPostLine.self, max: AdmissionLimits.maxJournalLines)
         self.init(lines: lines, documentNo: documentNo, postingDate: postingDate)
     }
@@ -214,7 +259,9 @@ public struct ItemJournalPostParams: RPCParams {
         if let batch {
             w.set(.batch, batch)
         } else {
-            w.set(.lines, lines); w.set(.documentNo, documentNo); w.set(.postingDate, postingDate)
+            w.set(.lines, lines)
+            w.set(.documentNo, documentNo)
+            w.set(.postingDate, postingDate)
         }
         return w.json
     }
@@ -224,8 +271,9 @@ public struct ItemJournalPostParams: RPCParams {
 /// `tracking` lines.
 public struct ItemJournalPostLine: WireObject, Hashable {
     public enum Key: String, MemberKey {
-        case entryType, location, bin, item, quantity, unitOfMeasure, documentNo, postingDate, lot, serial, expirationDate,
-             tracking
+        case entryType, location, bin, item, quantity, unitOfMeasure, documentNo, postingDate, lot, serial,
+            expirationDate,
+            tracking
     }
     public var entryType: EntryType
     public var location: String
@@ -241,19 +289,31 @@ public struct ItemJournalPostLine: WireObject, Hashable {
     public var expirationDate: String?
     public var tracking: [TrackingLine]
 
-    public init(entryType: EntryType, location: String, bin: String? = nil, item: String, quantity: Quantity,
-                unitOfMeasure: String? = nil, documentNo: String? = nil, postingDate: String? = nil, lot: String? = nil,
-                serial: String? = nil, expirationDate: String? = nil, tracking: [TrackingLine] = []) {
-        self.entryType = entryType; self.location = location; self.bin = bin; self.item = item; self.quantity = quantity
-        self.unitOfMeasure = unitOfMeasure; self.documentNo = documentNo; self.postingDate = postingDate; self.lot = lot
-        self.serial = serial; self.expirationDate = expirationDate; self.tracking = tracking
+    public init(
+        entryType: EntryType, location: String, bin: String? = nil, item: String, quantity: Quantity,
+        unitOfMeasure: String? = nil, documentNo: String? = nil, postingDate: String? = nil, lot: String? = nil,
+        serial: String? = nil, expirationDate: String? = nil, tracking: [TrackingLine] = []
+    ) {
+        self.entryType = entryType
+        self.location = location
+        self.bin = bin
+        self.item = item
+        self.quantity = quantity
+        self.unitOfMeasure = unitOfMeasure
+        self.documentNo = documentNo
+        self.postingDate = postingDate
+        self.lot = lot
+        self.serial = serial
+        self.expirationDate = expirationDate
+        self.tracking = tracking
     }
 
     public init(decoding p: Params) throws(RPCError) {
         let m = try p.members(Key.self)
         entryType = try m.requiredEnum(.entryType, EntryType.self)
-        tracking = try m.list(.tracking, of: TrackingLine.self, max: Ledger.maxTrackingLines, limit: "maxTrackingLines",
-                              required: false)
+        tracking = try m.list(
+            .tracking, of: TrackingLine.self, max: Ledger.maxTrackingLines, limit: "maxTrackingLines",
+            required: false)
         location = try m.string(.location)
         bin = try m.optionalString(.bin)
         item = try m.string(.item)
@@ -268,19 +328,28 @@ public struct ItemJournalPostLine: WireObject, Hashable {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.entryType, entryType); w.set(.location, location); w.set(.bin, bin); w.set(.item, item)
-        w.set(.quantity, quantity); w.set(.unitOfMeasure, unitOfMeasure); w.set(.documentNo, documentNo)
-        w.set(.postingDate, postingDate); w.set(.lot, lot); w.set(.serial, serial); w.set(.expirationDate, expirationDate)
+        w.set(.entryType, entryType)
+        w.set(.location, location)
+        w.set(.bin, bin)
+        w.set(.item, item)
+        w.set(.quantity, quantity)
+        w.set(.unitOfMeasure, unitOfMeasure)
+        w.set(.documentNo, documentNo)
+        w.set(.postingDate, postingDate)
+        w.set(.lot, lot)
+        w.set(.serial, serial)
+        w.set(.expirationDate, expirationDate)
         if !tracking.isEmpty { w.set(.tracking, tracking) }
         return w.json
     }
 
     /// The ledger's line, with the request's document no. and posting date where the line names none.
     public func ledgerLine(documentNo: String, postingDate: String?) -> ItemJournalLine {
-        ItemJournalLine(entryType: entryType, location: location, bin: bin, item: item, quantity: quantity,
-                        unitOfMeasure: unitOfMeasure, documentNo: self.documentNo ?? documentNo,
-                        postingDate: self.postingDate ?? postingDate, lot: lot, serial: serial, expirationDate: expirationDate,
-                        tracking: tracking)
+        ItemJournalLine(
+            entryType: entryType, location: location, bin: bin, item: item, quantity: quantity,
+            unitOfMeasure: unitOfMeasure, documentNo: self.documentNo ?? documentNo,
+            postingDate: self.postingDate ?? postingDate, lot: lot, serial: serial, expirationDate: expirationDate,
+            tracking: tracking)
     }
 }
 
@@ -290,13 +359,17 @@ extension TrackingLine: WireObject {
 
     public init(decoding p: Params) throws(RPCError) {
         let m = try p.members(Key.self)
-        self.init(lot: try m.optionalString(.lot), serial: try m.optionalString(.serial),
-                  expirationDate: try m.optionalString(.expirationDate), quantity: try m.quantity(.quantity))
+        self.init(
+            lot: try m.optionalString(.lot), serial: try m.optionalString(.serial),
+            expirationDate: try m.optionalString(.expirationDate), quantity: try m.quantity(.quantity))
     }
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.lot, lot); w.set(.serial, serial); w.set(.expirationDate, expirationDate); w.set(.quantity, quantity)
+        w.set(.lot, lot)
+        w.set(.serial, serial)
+        w.set(.expirationDate, expirationDate)
+        w.set(.quantity, quantity)
         return w.json
     }
 }
@@ -310,7 +383,9 @@ public struct ItemReclassJournalPostParams: RPCParams {
     public var lines: [ItemReclassJournalLine]
 
     public init(documentNo: String? = nil, postingDate: String? = nil, lines: [ItemReclassJournalLine]) {
-        self.documentNo = documentNo; self.postingDate = postingDate; self.lines = lines
+        self.documentNo = documentNo
+        self.postingDate = postingDate
+        self.lines = lines
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -322,7 +397,9 @@ public struct ItemReclassJournalPostParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.documentNo, documentNo); w.set(.postingDate, postingDate); w.set(.lines, lines)
+        w.set(.documentNo, documentNo)
+        w.set(.postingDate, postingDate)
+        w.set(.lines, lines)
         return w.json
     }
 }
@@ -330,23 +407,33 @@ public struct ItemReclassJournalPostParams: RPCParams {
 extension ItemReclassJournalLine: WireObject {
     public enum Key: String, MemberKey {
         case item, location, bin, newLocation, newBin, quantity, unitOfMeasure, lot, serial, newLot, newSerial,
-             newExpirationDate
+            newExpirationDate
     }
 
     public init(decoding p: Params) throws(RPCError) {
         let m = try p.members(Key.self)
-        self.init(item: try m.string(.item), location: try m.string(.location), bin: try m.optionalString(.bin),
-                  newLocation: try m.optionalString(.newLocation), newBin: try m.optionalString(.newBin),
-                  quantity: try m.quantity(.quantity), unitOfMeasure: try m.optionalString(.unitOfMeasure),
-                  lot: try m.optionalString(.lot), serial: try m.optionalString(.serial), newLot: try m.optionalString(.newLot),
-                  newSerial: try m.optionalString(.newSerial), newExpirationDate: try m.optionalString(.newExpirationDate))
+        self.init(
+            item: try m.string(.item), location: try m.string(.location), bin: try m.optionalString(.bin),
+            newLocation: try m.optionalString(.newLocation), newBin: try m.optionalString(.newBin),
+            quantity: try m.quantity(.quantity), unitOfMeasure: try m.optionalString(.unitOfMeasure),
+            lot: try m.optionalString(.lot), serial: try m.optionalString(.serial),
+            newLot: try m.optionalString(.newLot),
+            newSerial: try m.optionalString(.newSerial), newExpirationDate: try m.optionalString(.newExpirationDate))
     }
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.item, item); w.set(.location, location); w.set(.bin, bin); w.set(.newLocation, newLocation)
-        w.set(.newBin, newBin); w.set(.quantity, quantity); w.set(.unitOfMeasure, unitOfMeasure); w.set(.lot, lot)
-        w.set(.serial, serial); w.set(.newLot, newLot); w.set(.newSerial, newSerial)
+        w.set(.item, item)
+        w.set(.location, location)
+        w.set(.bin, bin)
+        w.set(.newLocation, newLocation)
+        w.set(.newBin, newBin)
+        w.set(.quantity, quantity)
+        w.set(.unitOfMeasure, unitOfMeasure)
+        w.set(.lot, lot)
+        w.set(.serial, serial)
+        w.set(.newLot, newLot)
+        w.set(.newSerial, newSerial)
         w.set(.newExpirationDate, newExpirationDate)
         return w.json
     }

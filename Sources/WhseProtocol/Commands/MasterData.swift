@@ -7,7 +7,8 @@ import Warehouse
 public struct LocationCreateParams: RPCParams {
     public static let method = "location.create"
     public enum Key: String, MemberKey {
-        case code, name, kind, adjustmentBin, adjustmentZone, binCapacityPolicy, checkWarehouseClass, allowNegativeInventory
+        case code, name, kind, adjustmentBin, adjustmentZone, binCapacityPolicy, checkWarehouseClass,
+            allowNegativeInventory
     }
     public var code: String
     public var name: String?
@@ -19,12 +20,19 @@ public struct LocationCreateParams: RPCParams {
     public var checkWarehouseClass: Bool?
     public var allowNegativeInventory: Bool?
 
-    public init(code: String, name: String? = nil, kind: LocationKind? = nil, adjustmentBin: String? = nil,
-                adjustmentZone: String? = nil, binCapacityPolicy: CapacityPolicy? = nil, checkWarehouseClass: Bool? = nil,
-                allowNegativeInventory: Bool? = nil) {
-        self.code = code; self.name = name; self.kind = kind; self.adjustmentBin = adjustmentBin
-        self.adjustmentZone = adjustmentZone; self.binCapacityPolicy = binCapacityPolicy
-        self.checkWarehouseClass = checkWarehouseClass; self.allowNegativeInventory = allowNegativeInventory
+    public init(
+        code: String, name: String? = nil, kind: LocationKind? = nil, adjustmentBin: String? = nil,
+        adjustmentZone: String? = nil, binCapacityPolicy: CapacityPolicy? = nil, checkWarehouseClass: Bool? = nil,
+        allowNegativeInventory: Bool? = nil
+    ) {
+        self.code = code
+        self.name = name
+        self.kind = kind
+        self.adjustmentBin = adjustmentBin
+        self.adjustmentZone = adjustmentZone
+        self.binCapacityPolicy = binCapacityPolicy
+        self.checkWarehouseClass = checkWarehouseClass
+        self.allowNegativeInventory = allowNegativeInventory
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -46,9 +54,14 @@ public struct LocationCreateParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.code, code); w.set(.name, name); w.set(.kind, kind); w.set(.adjustmentBin, adjustmentBin)
-        w.set(.adjustmentZone, adjustmentZone); w.set(.binCapacityPolicy, binCapacityPolicy)
-        w.set(.checkWarehouseClass, checkWarehouseClass); w.set(.allowNegativeInventory, allowNegativeInventory)
+        w.set(.code, code)
+        w.set(.name, name)
+        w.set(.kind, kind)
+        w.set(.adjustmentBin, adjustmentBin)
+        w.set(.adjustmentZone, adjustmentZone)
+        w.set(.binCapacityPolicy, binCapacityPolicy)
+        w.set(.checkWarehouseClass, checkWarehouseClass)
+        w.set(.allowNegativeInventory, allowNegativeInventory)
         return w.json
     }
 }
@@ -65,10 +78,15 @@ public struct LocationUpdateParams: RPCParams {
     public var checkWarehouseClass: Bool?
     public var allowNegativeInventory: Bool?
 
-    public init(code: String, name: String? = nil, binCapacityPolicy: CapacityPolicy? = nil, checkWarehouseClass: Bool? = nil,
-                allowNegativeInventory: Bool? = nil) {
-        self.code = code; self.name = name; self.binCapacityPolicy = binCapacityPolicy
-        self.checkWarehouseClass = checkWarehouseClass; self.allowNegativeInventory = allowNegativeInventory
+    public init(
+        code: String, name: String? = nil, binCapacityPolicy: CapacityPolicy? = nil, checkWarehouseClass: Bool? = nil,
+        allowNegativeInventory: Bool? = nil
+    ) {
+        self.code = code
+        self.name = name
+        self.binCapacityPolicy = binCapacityPolicy
+        self.checkWarehouseClass = checkWarehouseClass
+        self.allowNegativeInventory = allowNegativeInventory
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -82,8 +100,11 @@ public struct LocationUpdateParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.code, code); w.set(.name, name); w.set(.binCapacityPolicy, binCapacityPolicy)
-        w.set(.checkWarehouseClass, checkWarehouseClass); w.set(.allowNegativeInventory, allowNegativeInventory)
+        w.set(.code, code)
+        w.set(.name, name)
+        w.set(.binCapacityPolicy, binCapacityPolicy)
+        w.set(.checkWarehouseClass, checkWarehouseClass)
+        w.set(.allowNegativeInventory, allowNegativeInventory)
         return w.json
     }
 }
@@ -99,8 +120,12 @@ public struct LocationConvertToDirectedParams: RPCParams {
     public var adjustmentZone: String?
     public var registeringDate: String?
 
-    public init(code: String, adjustmentBin: String? = nil, adjustmentZone: String? = nil, registeringDate: String? = nil) {
-        self.code = code; self.adjustmentBin = adjustmentBin; self.adjustmentZone = adjustmentZone
+    public init(
+        code: String, adjustmentBin: String? = nil, adjustmentZone: String? = nil, registeringDate: String? = nil
+    ) {
+        self.code = code
+        self.adjustmentBin = adjustmentBin
+        self.adjustmentZone = adjustmentZone
         self.registeringDate = registeringDate
     }
 
@@ -114,7 +139,9 @@ public struct LocationConvertToDirectedParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.code, code); w.set(.adjustmentBin, adjustmentBin); w.set(.adjustmentZone, adjustmentZone)
+        w.set(.code, code)
+        w.set(.adjustmentBin, adjustmentBin)
+        w.set(.adjustmentZone, adjustmentZone)
         w.set(.registeringDate, registeringDate)
         return w.json
     }
@@ -157,9 +184,14 @@ public struct ZoneCreateParams: RPCParams {
     public var binType: String?
     public var warehouseClass: String?
 
-    public init(location: String, code: String, description: String? = nil, binType: String? = nil,
-                warehouseClass: String? = nil) {
-        self.location = location; self.code = code; self.description = description; self.binType = binType
+    public init(
+        location: String, code: String, description: String? = nil, binType: String? = nil,
+        warehouseClass: String? = nil
+    ) {
+        self.location = location
+        self.code = code
+        self.description = description
+        self.binType = binType
         self.warehouseClass = warehouseClass
     }
 
@@ -174,7 +206,10 @@ public struct ZoneCreateParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.location, location); w.set(.code, code); w.set(.description, description); w.set(.binType, binType)
+        w.set(.location, location)
+        w.set(.code, code)
+        w.set(.description, description)
+        w.set(.binType, binType)
         w.set(.warehouseClass, warehouseClass)
         return w.json
     }
@@ -215,12 +250,20 @@ public struct BinCreateParams: RPCParams {
     public var maximumWeight: Quantity?
     public var warehouseClass: String?
 
-    public init(location: String, code: String, description: String? = nil, zone: String? = nil, binType: String? = nil,
-                blockMovement: BlockMovement? = nil, maximumCubage: Quantity? = nil, maximumWeight: Quantity? = nil,
-                warehouseClass: String? = nil) {
-        self.location = location; self.code = code; self.description = description; self.zone = zone
-        self.binType = binType; self.blockMovement = blockMovement; self.maximumCubage = maximumCubage
-        self.maximumWeight = maximumWeight; self.warehouseClass = warehouseClass
+    public init(
+        location: String, code: String, description: String? = nil, zone: String? = nil, binType: String? = nil,
+        blockMovement: BlockMovement? = nil, maximumCubage: Quantity? = nil, maximumWeight: Quantity? = nil,
+        warehouseClass: String? = nil
+    ) {
+        self.location = location
+        self.code = code
+        self.description = description
+        self.zone = zone
+        self.binType = binType
+        self.blockMovement = blockMovement
+        self.maximumCubage = maximumCubage
+        self.maximumWeight = maximumWeight
+        self.warehouseClass = warehouseClass
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -238,9 +281,15 @@ public struct BinCreateParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.location, location); w.set(.code, code); w.set(.description, description); w.set(.zone, zone)
-        w.set(.binType, binType); w.set(.blockMovement, blockMovement); w.set(.maximumCubage, maximumCubage)
-        w.set(.maximumWeight, maximumWeight); w.set(.warehouseClass, warehouseClass)
+        w.set(.location, location)
+        w.set(.code, code)
+        w.set(.description, description)
+        w.set(.zone, zone)
+        w.set(.binType, binType)
+        w.set(.blockMovement, blockMovement)
+        w.set(.maximumCubage, maximumCubage)
+        w.set(.maximumWeight, maximumWeight)
+        w.set(.warehouseClass, warehouseClass)
         return w.json
     }
 }
@@ -261,11 +310,18 @@ public struct BinUpdateParams: RPCParams {
     /// nil: keep; `.some(nil)`: clear; a code: set.
     public var warehouseClass: String??
 
-    public init(location: String, code: String, description: String? = nil, binType: String? = nil,
-                blockMovement: BlockMovement? = nil, maximumCubage: Quantity? = nil, maximumWeight: Quantity? = nil,
-                warehouseClass: String?? = nil) {
-        self.location = location; self.code = code; self.description = description; self.binType = binType
-        self.blockMovement = blockMovement; self.maximumCubage = maximumCubage; self.maximumWeight = maximumWeight
+    public init(
+        location: String, code: String, description: String? = nil, binType: String? = nil,
+        blockMovement: BlockMovement? = nil, maximumCubage: Quantity? = nil, maximumWeight: Quantity? = nil,
+        warehouseClass: String?? = nil
+    ) {
+        self.location = location
+        self.code = code
+        self.description = description
+        self.binType = binType
+        self.blockMovement = blockMovement
+        self.maximumCubage = maximumCubage
+        self.maximumWeight = maximumWeight
         self.warehouseClass = warehouseClass
     }
 
@@ -283,8 +339,13 @@ public struct BinUpdateParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.location, location); w.set(.code, code); w.set(.description, description); w.set(.binType, binType)
-        w.set(.blockMovement, blockMovement); w.set(.maximumCubage, maximumCubage); w.set(.maximumWeight, maximumWeight)
+        w.set(.location, location)
+        w.set(.code, code)
+        w.set(.description, description)
+        w.set(.binType, binType)
+        w.set(.blockMovement, blockMovement)
+        w.set(.maximumCubage, maximumCubage)
+        w.set(.maximumWeight, maximumWeight)
         w.set(.warehouseClass, clearable: warehouseClass)
         return w.json
     }
@@ -297,7 +358,10 @@ public struct BinListParams: RPCParams {
     public var location: String
     public var zone: String?
 
-    public init(location: String, zone: String? = nil) { self.location = location; self.zone = zone }
+    public init(location: String, zone: String? = nil) {
+        self.location = location
+        self.zone = zone
+    }
 
     public init(decoding p: Params) throws(RPCError) {
         let m = try Self.members(p)
@@ -307,7 +371,8 @@ public struct BinListParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.location, location); w.set(.zone, zone)
+        w.set(.location, location)
+        w.set(.zone, zone)
         return w.json
     }
 }
@@ -328,10 +393,18 @@ public struct BinContentSetupParams: RPCParams {
     /// The wire member `default`.
     public var isDefault: Bool?
 
-    public init(location: String, bin: String, item: String, unitOfMeasure: String? = nil, minQuantity: Quantity? = nil,
-                maxQuantity: Quantity? = nil, fixed: Bool? = nil, isDefault: Bool? = nil) {
-        self.location = location; self.bin = bin; self.item = item; self.unitOfMeasure = unitOfMeasure
-        self.minQuantity = minQuantity; self.maxQuantity = maxQuantity; self.fixed = fixed; self.isDefault = isDefault
+    public init(
+        location: String, bin: String, item: String, unitOfMeasure: String? = nil, minQuantity: Quantity? = nil,
+        maxQuantity: Quantity? = nil, fixed: Bool? = nil, isDefault: Bool? = nil
+    ) {
+        self.location = location
+        self.bin = bin
+        self.item = item
+        self.unitOfMeasure = unitOfMeasure
+        self.minQuantity = minQuantity
+        self.maxQuantity = maxQuantity
+        self.fixed = fixed
+        self.isDefault = isDefault
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -348,8 +421,13 @@ public struct BinContentSetupParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.location, location); w.set(.bin, bin); w.set(.item, item); w.set(.unitOfMeasure, unitOfMeasure)
-        w.set(.minQuantity, minQuantity); w.set(.maxQuantity, maxQuantity); w.set(.fixed, fixed)
+        w.set(.location, location)
+        w.set(.bin, bin)
+        w.set(.item, item)
+        w.set(.unitOfMeasure, unitOfMeasure)
+        w.set(.minQuantity, minQuantity)
+        w.set(.maxQuantity, maxQuantity)
+        w.set(.fixed, fixed)
         w.set(.default, isDefault)
         return w.json
     }
@@ -377,10 +455,15 @@ public struct ItemCreateParams: RPCParams {
         public var cubage: Quantity?
         public var weight: Quantity?
 
-        public init(code: String, quantityPerUnitOfMeasure: Quantity? = nil, roundingPrecision: Quantity? = nil,
-                    cubage: Quantity? = nil, weight: Quantity? = nil) {
-            self.code = code; self.quantityPerUnitOfMeasure = quantityPerUnitOfMeasure
-            self.roundingPrecision = roundingPrecision; self.cubage = cubage; self.weight = weight
+        public init(
+            code: String, quantityPerUnitOfMeasure: Quantity? = nil, roundingPrecision: Quantity? = nil,
+            cubage: Quantity? = nil, weight: Quantity? = nil
+        ) {
+            self.code = code
+            self.quantityPerUnitOfMeasure = quantityPerUnitOfMeasure
+            self.roundingPrecision = roundingPrecision
+            self.cubage = cubage
+            self.weight = weight
         }
 
         public init(decoding p: Params, baseUnit: String) throws(RPCError) {
@@ -389,14 +472,18 @@ public struct ItemCreateParams: RPCParams {
             roundingPrecision = try m.optionalQuantity(.roundingPrecision)
             cubage = try m.optionalQuantity(.cubage)
             weight = try m.optionalQuantity(.weight)
-            quantityPerUnitOfMeasure = code == baseUnit
+            quantityPerUnitOfMeasure =
+                code == baseUnit
                 ? try m.optionalQuantity(.quantityPerUnitOfMeasure) : try m.quantity(.quantityPerUnitOfMeasure)
         }
 
         public var wire: JSON {
             var w = MemberWriter<Key>()
-            w.set(.code, code); w.set(.quantityPerUnitOfMeasure, quantityPerUnitOfMeasure)
-            w.set(.roundingPrecision, roundingPrecision); w.set(.cubage, cubage); w.set(.weight, weight)
+            w.set(.code, code)
+            w.set(.quantityPerUnitOfMeasure, quantityPerUnitOfMeasure)
+            w.set(.roundingPrecision, roundingPrecision)
+            w.set(.cubage, cubage)
+            w.set(.weight, weight)
             return w.json
         }
     }
@@ -409,10 +496,16 @@ public struct ItemCreateParams: RPCParams {
     public var tracking: ItemTracking
     public var warehouseClass: String?
 
-    public init(no: String, description: String? = nil, baseUnitOfMeasure: String? = nil, unitsOfMeasure: [Unit] = [],
-                tracking: ItemTracking = .none, warehouseClass: String? = nil) {
-        self.no = no; self.description = description; self.baseUnitOfMeasure = baseUnitOfMeasure
-        self.unitsOfMeasure = unitsOfMeasure; self.tracking = tracking; self.warehouseClass = warehouseClass
+    public init(
+        no: String, description: String? = nil, baseUnitOfMeasure: String? = nil, unitsOfMeasure: [Unit] = [],
+        tracking: ItemTracking = .none, warehouseClass: String? = nil
+    ) {
+        self.no = no
+        self.description = description
+        self.baseUnitOfMeasure = baseUnitOfMeasure
+        self.unitsOfMeasure = unitsOfMeasure
+        self.tracking = tracking
+        self.warehouseClass = warehouseClass
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -422,8 +515,10 @@ public struct ItemCreateParams: RPCParams {
         baseUnitOfMeasure = try m.optionalString(.baseUnitOfMeasure)
         warehouseClass = try m.optionalString(.warehouseClass)
         let base = baseUnitOfMeasure ?? Self.defaultBaseUnit
-        unitsOfMeasure = try m.objects(.unitsOfMeasure, max: Self.maxUnitsOfMeasure, limit: "maxUnitsOfMeasure",
-                                       required: false) { (u: Params) throws(RPCError) -> Unit in
+        unitsOfMeasure = try m.objects(
+            .unitsOfMeasure, max: Self.maxUnitsOfMeasure, limit: "maxUnitsOfMeasure",
+            required: false
+        ) { (u: Params) throws(RPCError) -> Unit in
             try Unit(decoding: u, baseUnit: base)
         }
         tracking = try ItemTracking(decoding: try m.object(.tracking))
@@ -431,7 +526,9 @@ public struct ItemCreateParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.no, no); w.set(.description, description); w.set(.baseUnitOfMeasure, baseUnitOfMeasure)
+        w.set(.no, no)
+        w.set(.description, description)
+        w.set(.baseUnitOfMeasure, baseUnitOfMeasure)
         if !unitsOfMeasure.isEmpty { w.set(.unitsOfMeasure, unitsOfMeasure) }
         if tracking != .none { w.set(.tracking, tracking) }
         w.set(.warehouseClass, warehouseClass)
@@ -445,13 +542,16 @@ extension ItemTracking: WireObject {
 
     public init(decoding p: Params) throws(RPCError) {
         let m = try p.members(Key.self)
-        self.init(lot: try m.optionalBool(.lot) ?? false, serial: try m.optionalBool(.serial) ?? false,
-                  expirationRequired: try m.optionalBool(.expirationRequired) ?? false)
+        self.init(
+            lot: try m.optionalBool(.lot) ?? false, serial: try m.optionalBool(.serial) ?? false,
+            expirationRequired: try m.optionalBool(.expirationRequired) ?? false)
     }
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.lot, lot); w.set(.serial, serial); w.set(.expirationRequired, expirationRequired)
+        w.set(.lot, lot)
+        w.set(.serial, serial)
+        w.set(.expirationRequired, expirationRequired)
         return w.json
     }
 }
@@ -490,7 +590,9 @@ public struct ItemSetCountingPeriodParams: RPCParams {
     public var date: String?
 
     public init(item: String, countingPeriod: String?, date: String? = nil) {
-        self.item = item; self.countingPeriod = countingPeriod; self.date = date
+        self.item = item
+        self.countingPeriod = countingPeriod
+        self.date = date
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -502,7 +604,9 @@ public struct ItemSetCountingPeriodParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.item, item); w.set(.countingPeriod, countingPeriod); w.set(.date, date)
+        w.set(.item, item)
+        w.set(.countingPeriod, countingPeriod)
+        w.set(.date, date)
         return w.json
     }
 }
@@ -517,7 +621,10 @@ public struct ItemTrackingSetBlockedParams: RPCParams {
     public var blocked: Bool
 
     public init(item: String, lot: String? = nil, serial: String? = nil, blocked: Bool) {
-        self.item = item; self.lot = lot; self.serial = serial; self.blocked = blocked
+        self.item = item
+        self.lot = lot
+        self.serial = serial
+        self.blocked = blocked
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -530,7 +637,10 @@ public struct ItemTrackingSetBlockedParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.item, item); w.set(.lot, lot); w.set(.serial, serial); w.set(.blocked, blocked)
+        w.set(.item, item)
+        w.set(.lot, lot)
+        w.set(.serial, serial)
+        w.set(.blocked, blocked)
         return w.json
     }
 }
@@ -545,7 +655,9 @@ public struct CountingPeriodCreateParams: RPCParams {
     public var countFrequencyPerYear: Int?
 
     public init(code: String, description: String? = nil, countFrequencyPerYear: Int? = nil) {
-        self.code = code; self.description = description; self.countFrequencyPerYear = countFrequencyPerYear
+        self.code = code
+        self.description = description
+        self.countFrequencyPerYear = countFrequencyPerYear
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -557,7 +669,9 @@ public struct CountingPeriodCreateParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.code, code); w.set(.description, description); w.set(.countFrequencyPerYear, countFrequencyPerYear)
+        w.set(.code, code)
+        w.set(.description, description)
+        w.set(.countFrequencyPerYear, countFrequencyPerYear)
         return w.json
     }
 }
@@ -575,7 +689,10 @@ public struct CountingPeriodDueParams: RPCParams {
     public var date: String?
     public var countingPeriod: String?
 
-    public init(date: String? = nil, countingPeriod: String? = nil) { self.date = date; self.countingPeriod = countingPeriod }
+    public init(date: String? = nil, countingPeriod: String? = nil) {
+        self.date = date
+        self.countingPeriod = countingPeriod
+    }
 
     public init(decoding p: Params) throws(RPCError) {
         let m = try Self.members(p)
@@ -585,14 +702,16 @@ public struct CountingPeriodDueParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.date, date); w.set(.countingPeriod, countingPeriod)
+        w.set(.date, date)
+        w.set(.countingPeriod, countingPeriod)
         return w.json
     }
 }
 
 extension ParamsCatalogue {
     static let masterData: [any RPCParams.Type] = [
-        LocationCreateParams.self, LocationConvertToDirectedParams.self, LocationUpdateParams.self, LocationGetParams.self,
+        LocationCreateParams.self, LocationConvertToDirectedParams.self, LocationUpdateParams.self,
+        LocationGetParams.self,
         LocationListParams.self, ZoneCreateParams.self, ZoneListParams.self, BinCreateParams.self, BinUpdateParams.self,
         BinListParams.self, BinContentSetupParams.self, ItemCreateParams.self, ItemGetParams.self, ItemListParams.self,
         ItemSetCountingPeriodParams.self, ItemTrackingSetBlockedParams.self, CountingPeriodCreateParams.self,

@@ -13,7 +13,10 @@ public struct BinContentsParams: RPCParams {
     public var fields: MemberSelection
 
     public init(location: String, bin: String, includeZero: Bool? = nil, fields: MemberSelection = .lean) {
-        self.location = location; self.bin = bin; self.includeZero = includeZero; self.fields = fields
+        self.location = location
+        self.bin = bin
+        self.includeZero = includeZero
+        self.fields = fields
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -26,7 +29,10 @@ public struct BinContentsParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.location, location); w.set(.bin, bin); w.set(.includeZero, includeZero); w.set(.fields, selection: fields)
+        w.set(.location, location)
+        w.set(.bin, bin)
+        w.set(.includeZero, includeZero)
+        w.set(.fields, selection: fields)
         return w.json
     }
 }
@@ -42,7 +48,10 @@ public struct ItemBinsParams: RPCParams {
     public var fields: MemberSelection
 
     public init(item: String, location: String? = nil, includeZero: Bool? = nil, fields: MemberSelection = .lean) {
-        self.item = item; self.location = location; self.includeZero = includeZero; self.fields = fields
+        self.item = item
+        self.location = location
+        self.includeZero = includeZero
+        self.fields = fields
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -55,7 +64,10 @@ public struct ItemBinsParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.item, item); w.set(.location, location); w.set(.includeZero, includeZero); w.set(.fields, selection: fields)
+        w.set(.item, item)
+        w.set(.location, location)
+        w.set(.includeZero, includeZero)
+        w.set(.fields, selection: fields)
         return w.json
     }
 }
@@ -67,7 +79,10 @@ public struct ItemAvailabilityParams: RPCParams {
     public var item: String
     public var location: String?
 
-    public init(item: String, location: String? = nil) { self.item = item; self.location = location }
+    public init(item: String, location: String? = nil) {
+        self.item = item
+        self.location = location
+    }
 
     public init(decoding p: Params) throws(RPCError) {
         let m = try Self.members(p)
@@ -77,7 +92,8 @@ public struct ItemAvailabilityParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.item, item); w.set(.location, location)
+        w.set(.item, item)
+        w.set(.location, location)
         return w.json
     }
 }
@@ -112,15 +128,25 @@ public struct EntryQuery: Sendable, Hashable {
     public var after: Int?
     public var limit: Int?
 
-    public init(location: String? = nil, bin: String? = nil, item: String? = nil, entryType: EntryType? = nil,
-                documentNo: String? = nil, lot: String? = nil, serial: String? = nil, after: Int? = nil, limit: Int? = nil) {
-        self.location = location; self.bin = bin; self.item = item; self.entryType = entryType
-        self.documentNo = documentNo; self.lot = lot; self.serial = serial; self.after = after; self.limit = limit
+    public init(
+        location: String? = nil, bin: String? = nil, item: String? = nil, entryType: EntryType? = nil,
+        documentNo: String? = nil, lot: String? = nil, serial: String? = nil, after: Int? = nil, limit: Int? = nil
+    ) {
+        self.location = location
+        self.bin = bin
+        self.item = item
+        self.entryType = entryType
+        self.documentNo = documentNo
+        self.lot = lot
+        self.serial = serial
+        self.after = after
+        self.limit = limit
     }
 
     public var entryFilter: EntryFilter {
-        EntryFilter(location: location, bin: bin, item: item, entryType: entryType, documentNo: documentNo, lot: lot,
-                    serial: serial, after: after ?? 0, limit: limit ?? EntryQuery.defaultLimit)
+        EntryFilter(
+            location: location, bin: bin, item: item, entryType: entryType, documentNo: documentNo, lot: lot,
+            serial: serial, after: after ?? 0, limit: limit ?? EntryQuery.defaultLimit)
     }
 }
 
@@ -128,7 +154,8 @@ extension EntriesParams {
     public init(decoding p: Params) throws(RPCError) {
         let m = try p.members(Key.self, idempotencyKey: Self.posts, except: Self.binFilter ? [] : [.bin])
         let filter = EntryQuery(
-            location: try m.optionalString(.location), bin: try m.optionalString(.bin), item: try m.optionalString(.item),
+            location: try m.optionalString(.location), bin: try m.optionalString(.bin),
+            item: try m.optionalString(.item),
             entryType: try m.optionalEnum(.entryType, EntryType.self), documentNo: try m.optionalString(.documentNo),
             lot: try m.optionalString(.lot), serial: try m.optionalString(.serial),
             after: try m.optionalInt(.after, range: 0...Int.max),
@@ -138,9 +165,15 @@ extension EntriesParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.location, filter.location); w.set(.bin, filter.bin); w.set(.item, filter.item)
-        w.set(.entryType, filter.entryType); w.set(.documentNo, filter.documentNo); w.set(.lot, filter.lot)
-        w.set(.serial, filter.serial); w.set(.after, filter.after); w.set(.limit, filter.limit)
+        w.set(.location, filter.location)
+        w.set(.bin, filter.bin)
+        w.set(.item, filter.item)
+        w.set(.entryType, filter.entryType)
+        w.set(.documentNo, filter.documentNo)
+        w.set(.lot, filter.lot)
+        w.set(.serial, filter.serial)
+        w.set(.after, filter.after)
+        w.set(.limit, filter.limit)
         w.set(.fields, selection: fields)
         return w.json
     }
@@ -153,7 +186,10 @@ public struct WarehouseEntriesParams: EntriesParams {
     public static let entryMembers = MemberDefaults.warehouseEntry
     public var filter: EntryQuery
     public var fields: MemberSelection
-    public init(filter: EntryQuery, fields: MemberSelection = .lean) { self.filter = filter; self.fields = fields }
+    public init(filter: EntryQuery, fields: MemberSelection = .lean) {
+        self.filter = filter
+        self.fields = fields
+    }
 }
 
 /// `entries.item`: `filter.bin` is never sent.
@@ -178,7 +214,10 @@ public struct PhysInventoryEntriesParams: EntriesParams {
     public static let entryMembers = MemberDefaults.physInventoryLedgerEntry
     public var filter: EntryQuery
     public var fields: MemberSelection
-    public init(filter: EntryQuery, fields: MemberSelection = .lean) { self.filter = filter; self.fields = fields }
+    public init(filter: EntryQuery, fields: MemberSelection = .lean) {
+        self.filter = filter
+        self.fields = fields
+    }
 }
 
 extension ParamsCatalogue {

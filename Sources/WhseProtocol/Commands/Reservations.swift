@@ -15,10 +15,17 @@ public struct ReservationCreateParams: RPCParams {
     /// The document the stock is reserved for.
     public var source: String?
 
-    public init(location: String, item: String, quantity: Quantity, unitOfMeasure: String? = nil, lot: String? = nil,
-                serial: String? = nil, source: String? = nil) {
-        self.location = location; self.item = item; self.quantity = quantity; self.unitOfMeasure = unitOfMeasure
-        self.lot = lot; self.serial = serial; self.source = source
+    public init(
+        location: String, item: String, quantity: Quantity, unitOfMeasure: String? = nil, lot: String? = nil,
+        serial: String? = nil, source: String? = nil
+    ) {
+        self.location = location
+        self.item = item
+        self.quantity = quantity
+        self.unitOfMeasure = unitOfMeasure
+        self.lot = lot
+        self.serial = serial
+        self.source = source
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -34,8 +41,13 @@ public struct ReservationCreateParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.location, location); w.set(.item, item); w.set(.quantity, quantity); w.set(.unitOfMeasure, unitOfMeasure)
-        w.set(.lot, lot); w.set(.serial, serial); w.set(.source, source)
+        w.set(.location, location)
+        w.set(.item, item)
+        w.set(.quantity, quantity)
+        w.set(.unitOfMeasure, unitOfMeasure)
+        w.set(.lot, lot)
+        w.set(.serial, serial)
+        w.set(.source, source)
         return w.json
     }
 }
@@ -66,7 +78,10 @@ public struct ReservationListParams: RPCParams {
     public var location: String?
     public var item: String?
 
-    public init(location: String? = nil, item: String? = nil) { self.location = location; self.item = item }
+    public init(location: String? = nil, item: String? = nil) {
+        self.location = location
+        self.item = item
+    }
 
     public init(decoding p: Params) throws(RPCError) {
         let m = try Self.members(p)
@@ -76,7 +91,8 @@ public struct ReservationListParams: RPCParams {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.location, location); w.set(.item, item)
+        w.set(.location, location)
+        w.set(.item, item)
         return w.json
     }
 }

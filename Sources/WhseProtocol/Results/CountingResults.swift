@@ -11,7 +11,7 @@ public struct WhseCountJournalResult: RPCResult {
     public struct Line: RPCResult, Hashable {
         public enum Key: String, MemberKey {
             case lineNo, zone, bin, item, unitOfMeasure, counted, stale, lot, serial, expirationDate, countingPeriod,
-                 quantityCalculated, quantityPhysInventory, difference
+                quantityCalculated, quantityPhysInventory, difference
         }
         public var lineNo: Int
         public var zone: String?
@@ -28,14 +28,25 @@ public struct WhseCountJournalResult: RPCResult {
         public var quantityPhysInventory: Quantity?
         public var difference: Quantity?
 
-        public init(lineNo: Int, zone: String? = nil, bin: String, item: String, unitOfMeasure: String,
-                    counted: Bool = false, stale: Bool = false, lot: String? = nil, serial: String? = nil,
-                    expirationDate: String? = nil, countingPeriod: String? = nil, quantityCalculated: Quantity? = nil,
-                    quantityPhysInventory: Quantity? = nil, difference: Quantity? = nil) {
-            self.lineNo = lineNo; self.zone = zone; self.bin = bin; self.item = item; self.unitOfMeasure = unitOfMeasure
-            self.counted = counted; self.stale = stale; self.lot = lot; self.serial = serial
-            self.expirationDate = expirationDate; self.countingPeriod = countingPeriod
-            self.quantityCalculated = quantityCalculated; self.quantityPhysInventory = quantityPhysInventory
+        public init(
+            lineNo: Int, zone: String? = nil, bin: String, item: String, unitOfMeasure: String,
+            counted: Bool = false, stale: Bool = false, lot: String? = nil, serial: String? = nil,
+            expirationDate: String? = nil, countingPeriod: String? = nil, quantityCalculated: Quantity? = nil,
+            quantityPhysInventory: Quantity? = nil, difference: Quantity? = nil
+        ) {
+            self.lineNo = lineNo
+            self.zone = zone
+            self.bin = bin
+            self.item = item
+            self.unitOfMeasure = unitOfMeasure
+            self.counted = counted
+            self.stale = stale
+            self.lot = lot
+            self.serial = serial
+            self.expirationDate = expirationDate
+            self.countingPeriod = countingPeriod
+            self.quantityCalculated = quantityCalculated
+            self.quantityPhysInventory = quantityPhysInventory
             self.difference = difference
         }
 
@@ -59,11 +70,20 @@ public struct WhseCountJournalResult: RPCResult {
 
         public func encoded() -> JSON {
             var w = MemberWriter<Key>()
-            w.set(.lineNo, lineNo); w.setOrNull(.zone, zone); w.set(.bin, bin); w.set(.item, item)
-            w.set(.unitOfMeasure, unitOfMeasure); w.set(.counted, counted); w.set(.stale, stale); w.setOrNull(.lot, lot)
-            w.setOrNull(.serial, serial); w.setOrNull(.expirationDate, expirationDate)
-            w.setOrNull(.countingPeriod, countingPeriod); w.setOrNull(.quantityCalculated, quantityCalculated)
-            w.setOrNull(.quantityPhysInventory, quantityPhysInventory); w.setOrNull(.difference, difference)
+            w.set(.lineNo, lineNo)
+            w.setOrNull(.zone, zone)
+            w.set(.bin, bin)
+            w.set(.item, item)
+            w.set(.unitOfMeasure, unitOfMeasure)
+            w.set(.counted, counted)
+            w.set(.stale, stale)
+            w.setOrNull(.lot, lot)
+            w.setOrNull(.serial, serial)
+            w.setOrNull(.expirationDate, expirationDate)
+            w.setOrNull(.countingPeriod, countingPeriod)
+            w.setOrNull(.quantityCalculated, quantityCalculated)
+            w.setOrNull(.quantityPhysInventory, quantityPhysInventory)
+            w.setOrNull(.difference, difference)
             return w.json
         }
     }
@@ -79,13 +99,20 @@ public struct WhseCountJournalResult: RPCResult {
     /// Only when the request asked for a page: the `after` of the next page, `.some(nil)` after the last one.
     public var nextAfter: Int??
 
-    public init(journal: String, location: String, documentNo: String = "", registeringDate: String? = nil,
-                createdBy: String? = nil, createdAt: String? = nil, blind: Bool = false, lines: [Line],
-                nextAfter: Int?? = nil) {
-        self.journal = journal; self.location = location; self.documentNo = documentNo
-        self.registeringDate = registeringDate; self.createdBy = createdBy; self.createdAt = createdAt
+    public init(
+        journal: String, location: String, documentNo: String = "", registeringDate: String? = nil,
+        createdBy: String? = nil, createdAt: String? = nil, blind: Bool = false, lines: [Line],
+        nextAfter: Int?? = nil
+    ) {
+        self.journal = journal
+        self.location = location
+        self.documentNo = documentNo
+        self.registeringDate = registeringDate
+        self.createdBy = createdBy
+        self.createdAt = createdAt
         self.blind = blind
-        self.lines = lines; self.nextAfter = nextAfter
+        self.lines = lines
+        self.nextAfter = nextAfter
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -103,9 +130,14 @@ public struct WhseCountJournalResult: RPCResult {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.journal, journal); w.set(.location, location); w.set(.documentNo, documentNo)
-        w.set(.registeringDate, registeringDate); w.set(.createdBy, createdBy); w.set(.createdAt, createdAt)
-        w.set(.blind, blind); w.set(.lines, lines)
+        w.set(.journal, journal)
+        w.set(.location, location)
+        w.set(.documentNo, documentNo)
+        w.set(.registeringDate, registeringDate)
+        w.set(.createdBy, createdBy)
+        w.set(.createdAt, createdAt)
+        w.set(.blind, blind)
+        w.set(.lines, lines)
         if let nextAfter { w.setOrNull(.nextAfter, nextAfter) }
         return w.json
     }

@@ -9,7 +9,10 @@ public struct TrackingBlockedResult: RPCResult {
     public var blocked: Bool
 
     public init(item: String, lot: String?, serial: String?, blocked: Bool) {
-        self.item = item; self.lot = lot; self.serial = serial; self.blocked = blocked
+        self.item = item
+        self.lot = lot
+        self.serial = serial
+        self.blocked = blocked
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -22,7 +25,10 @@ public struct TrackingBlockedResult: RPCResult {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.item, item); w.setOrNull(.lot, lot); w.setOrNull(.serial, serial); w.set(.blocked, blocked)
+        w.set(.item, item)
+        w.setOrNull(.lot, lot)
+        w.setOrNull(.serial, serial)
+        w.set(.blocked, blocked)
         return w.json
     }
 }
@@ -42,10 +48,18 @@ public struct BinContentSetupResult: RPCResult {
     /// The wire member `default`.
     public var isDefault: Bool
 
-    public init(location: String, bin: String, item: String, unitOfMeasure: String, minQuantity: Quantity,
-                maxQuantity: Quantity, fixed: Bool, isDefault: Bool) {
-        self.location = location; self.bin = bin; self.item = item; self.unitOfMeasure = unitOfMeasure
-        self.minQuantity = minQuantity; self.maxQuantity = maxQuantity; self.fixed = fixed; self.isDefault = isDefault
+    public init(
+        location: String, bin: String, item: String, unitOfMeasure: String, minQuantity: Quantity,
+        maxQuantity: Quantity, fixed: Bool, isDefault: Bool
+    ) {
+        self.location = location
+        self.bin = bin
+        self.item = item
+        self.unitOfMeasure = unitOfMeasure
+        self.minQuantity = minQuantity
+        self.maxQuantity = maxQuantity
+        self.fixed = fixed
+        self.isDefault = isDefault
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -62,8 +76,13 @@ public struct BinContentSetupResult: RPCResult {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.location, location); w.set(.bin, bin); w.set(.item, item); w.set(.unitOfMeasure, unitOfMeasure)
-        w.set(.minQuantity, minQuantity); w.set(.maxQuantity, maxQuantity); w.set(.fixed, fixed)
+        w.set(.location, location)
+        w.set(.bin, bin)
+        w.set(.item, item)
+        w.set(.unitOfMeasure, unitOfMeasure)
+        w.set(.minQuantity, minQuantity)
+        w.set(.maxQuantity, maxQuantity)
+        w.set(.fixed, fixed)
         w.set(.default, isDefault)
         return w.json
     }

@@ -12,7 +12,10 @@ public struct PostingResult: RPCResult {
         public enum Key: String, MemberKey { case from, to }
         public var from: Int
         public var to: Int
-        public init(from: Int, to: Int) { self.from = from; self.to = to }
+        public init(from: Int, to: Int) {
+            self.from = from
+            self.to = to
+        }
         public init(_ r: ClosedRange<Int>) { self.init(from: r.lowerBound, to: r.upperBound) }
 
         public init(decoding p: Params) throws(RPCError) {
@@ -23,7 +26,8 @@ public struct PostingResult: RPCResult {
 
         public func encoded() -> JSON {
             var w = MemberWriter<Key>()
-            w.set(.from, from); w.set(.to, to)
+            w.set(.from, from)
+            w.set(.to, to)
             return w.json
         }
     }
@@ -38,17 +42,24 @@ public struct PostingResult: RPCResult {
     /// Sent only on a replayed answer.
     public var replayed: Bool
 
-    public init(registerNo: Int, lines: Int, warehouseEntries: EntryRange? = nil, itemLedgerEntries: EntryRange? = nil,
-                physInventoryEntries: EntryRange? = nil, warnings: [String] = [], replayed: Bool = false) {
-        self.registerNo = registerNo; self.lines = lines; self.warehouseEntries = warehouseEntries
-        self.itemLedgerEntries = itemLedgerEntries; self.physInventoryEntries = physInventoryEntries
-        self.warnings = warnings; self.replayed = replayed
+    public init(
+        registerNo: Int, lines: Int, warehouseEntries: EntryRange? = nil, itemLedgerEntries: EntryRange? = nil,
+        physInventoryEntries: EntryRange? = nil, warnings: [String] = [], replayed: Bool = false
+    ) {
+        self.registerNo = registerNo
+        self.lines = lines
+        self.warehouseEntries = warehouseEntries
+        self.itemLedgerEntries = itemLedgerEntries
+        self.physInventoryEntries = physInventoryEntries
+        self.warnings = warnings
+        self.replayed = replayed
     }
 
     public init(_ s: PostingSummary) {
-        self.init(registerNo: s.registerNo, lines: s.lines, warehouseEntries: s.warehouseEntries.map(EntryRange.init),
-                  itemLedgerEntries: s.itemLedgerEntries.map(EntryRange.init),
-                  physInventoryEntries: s.physInventoryEntries.map(EntryRange.init), warnings: s.warnings)
+        self.init(
+            registerNo: s.registerNo, lines: s.lines, warehouseEntries: s.warehouseEntries.map(EntryRange.init),
+            itemLedgerEntries: s.itemLedgerEntries.map(EntryRange.init),
+            physInventoryEntries: s.physInventoryEntries.map(EntryRange.init), warnings: s.warnings)
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -64,8 +75,11 @@ public struct PostingResult: RPCResult {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.registerNo, registerNo); w.set(.lines, lines); w.setOrNull(.warehouseEntries, warehouseEntries)
-        w.setOrNull(.itemLedgerEntries, itemLedgerEntries); w.setOrNull(.physInventoryEntries, physInventoryEntries)
+        w.set(.registerNo, registerNo)
+        w.set(.lines, lines)
+        w.setOrNull(.warehouseEntries, warehouseEntries)
+        w.setOrNull(.itemLedgerEntries, itemLedgerEntries)
+        w.setOrNull(.physInventoryEntries, physInventoryEntries)
         if !warnings.isEmpty { w.set(.warnings, warnings) }
         if replayed { w.set(.replayed, true) }
         return w.json
@@ -82,7 +96,9 @@ public struct ItemJournalBatchResult: RPCResult {
     public var lines: [JSON]
 
     public init(batch: String, added: [JSON]? = nil, lines: [JSON]) {
-        self.batch = batch; self.added = added; self.lines = lines
+        self.batch = batch
+        self.added = added
+        self.lines = lines
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -94,7 +110,9 @@ public struct ItemJournalBatchResult: RPCResult {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.batch, batch); w.set(.added, added); w.set(.lines, lines)
+        w.set(.batch, batch)
+        w.set(.added, added)
+        w.set(.lines, lines)
         return w.json
     }
 }
@@ -105,7 +123,10 @@ public struct BatchDeletedResult: RPCResult {
     public var batch: String
     public var deleted: Bool
 
-    public init(batch: String, deleted: Bool = true) { self.batch = batch; self.deleted = deleted }
+    public init(batch: String, deleted: Bool = true) {
+        self.batch = batch
+        self.deleted = deleted
+    }
 
     public init(decoding p: Params) throws(RPCError) {
         let m = p.resultMembers(Key.self)
@@ -115,7 +136,8 @@ public struct BatchDeletedResult: RPCResult {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.batch, batch); w.set(.deleted, deleted)
+        w.set(.batch, batch)
+        w.set(.deleted, deleted)
         return w.json
     }
 }
@@ -126,7 +148,10 @@ public struct JournalDeletedResult: RPCResult {
     public var journal: String
     public var deleted: Bool
 
-    public init(journal: String, deleted: Bool = true) { self.journal = journal; self.deleted = deleted }
+    public init(journal: String, deleted: Bool = true) {
+        self.journal = journal
+        self.deleted = deleted
+    }
 
     public init(decoding p: Params) throws(RPCError) {
         let m = p.resultMembers(Key.self)
@@ -136,7 +161,8 @@ public struct JournalDeletedResult: RPCResult {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.journal, journal); w.set(.deleted, deleted)
+        w.set(.journal, journal)
+        w.set(.deleted, deleted)
         return w.json
     }
 }

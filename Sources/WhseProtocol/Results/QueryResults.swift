@@ -8,7 +8,10 @@ public struct EntriesPageResult: RPCResult {
     public var entries: [JSON]
     public var nextAfter: Int?
 
-    public init(entries: [JSON], nextAfter: Int?) { self.entries = entries; self.nextAfter = nextAfter }
+    public init(entries: [JSON], nextAfter: Int?) {
+        self.entries = entries
+        self.nextAfter = nextAfter
+    }
 
     public init(decoding p: Params) throws(RPCError) {
         let m = p.resultMembers(Key.self)
@@ -18,7 +21,8 @@ public struct EntriesPageResult: RPCResult {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.entries, entries); w.setOrNull(.nextAfter, nextAfter)
+        w.set(.entries, entries)
+        w.setOrNull(.nextAfter, nextAfter)
         return w.json
     }
 }

@@ -7,7 +7,10 @@ public struct ServerVerifyResult: RPCResult {
     public var ok: Bool
     public var violations: [String]
 
-    public init(violations: [String]) { self.ok = violations.isEmpty; self.violations = violations }
+    public init(violations: [String]) {
+        self.ok = violations.isEmpty
+        self.violations = violations
+    }
 
     public init(decoding p: Params) throws(RPCError) {
         let m = p.resultMembers(Key.self)
@@ -17,7 +20,8 @@ public struct ServerVerifyResult: RPCResult {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.ok, ok); w.set(.violations, violations)
+        w.set(.ok, ok)
+        w.set(.violations, violations)
         return w.json
     }
 }
@@ -32,7 +36,10 @@ public struct ServerBackupResult: RPCResult {
     public var snapshot: String
 
     public init(sequence: UInt64, format: String, bytes: Int, snapshot: String) {
-        self.sequence = sequence; self.format = format; self.bytes = bytes; self.snapshot = snapshot
+        self.sequence = sequence
+        self.format = format
+        self.bytes = bytes
+        self.snapshot = snapshot
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -48,7 +55,10 @@ public struct ServerBackupResult: RPCResult {
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
-        w.set(.sequence, String(sequence)); w.set(.format, format); w.set(.bytes, bytes); w.set(.snapshot, snapshot)
+        w.set(.sequence, String(sequence))
+        w.set(.format, format)
+        w.set(.bytes, bytes)
+        w.set(.snapshot, snapshot)
         return w.json
     }
 }
