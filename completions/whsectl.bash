@@ -254,6 +254,7 @@ _whsectl_location_create() {
         return
         ;;
     '--kind')
+        __whsectl_add_completions -W 'directed'$'\n''basic'$'\n''plain'
         return
         ;;
     '--adjustment-bin')
@@ -263,6 +264,7 @@ _whsectl_location_create() {
         return
         ;;
     '--bin-capacity-policy')
+        __whsectl_add_completions -W 'never'$'\n''allowMore'$'\n''prohibitMore'
         return
         ;;
     esac
@@ -296,6 +298,7 @@ _whsectl_location_update() {
         return
         ;;
     '--bin-capacity-policy')
+        __whsectl_add_completions -W 'never'$'\n''allowMore'$'\n''prohibitMore'
         return
         ;;
     esac
@@ -528,6 +531,7 @@ _whsectl_bin_create() {
         return
         ;;
     '--block')
+        __whsectl_add_completions -W 'none'$'\n''inbound'$'\n''outbound'$'\n''all'
         return
         ;;
     '--maximum-cubage')
@@ -570,6 +574,7 @@ _whsectl_bin_update() {
         return
         ;;
     '--block')
+        __whsectl_add_completions -W 'none'$'\n''inbound'$'\n''outbound'$'\n''all'
         return
         ;;
     '--bin-type')
@@ -1253,6 +1258,7 @@ _whsectl_item-journal_post() {
         return
         ;;
     '--entry-type')
+        __whsectl_add_completions -W 'positiveAdjmt'$'\n''negativeAdjmt'$'\n''purchase'$'\n''sale'$'\n''movement'$'\n''transfer'
         return
         ;;
     '--location')
@@ -2137,6 +2143,7 @@ _whsectl_entries_warehouse() {
         return
         ;;
     '--entry-type')
+        __whsectl_add_completions -W 'positiveAdjmt'$'\n''negativeAdjmt'$'\n''purchase'$'\n''sale'$'\n''movement'$'\n''transfer'
         return
         ;;
     '--document-no')
@@ -2191,6 +2198,7 @@ _whsectl_entries_item() {
         return
         ;;
     '--entry-type')
+        __whsectl_add_completions -W 'positiveAdjmt'$'\n''negativeAdjmt'$'\n''purchase'$'\n''sale'$'\n''movement'$'\n''transfer'
         return
         ;;
     '--document-no')
@@ -2245,6 +2253,7 @@ _whsectl_entries_phys() {
         return
         ;;
     '--entry-type')
+        __whsectl_add_completions -W 'positiveAdjmt'$'\n''negativeAdjmt'$'\n''purchase'$'\n''sale'$'\n''movement'$'\n''transfer'
         return
         ;;
     '--document-no')

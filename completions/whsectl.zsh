@@ -117,6 +117,8 @@ _whsectl_location() {
 
 _whsectl_location_create() {
     local -i ret=1
+    local -ar ___kind=('directed' 'basic' 'plain')
+    local -ar ___bin_capacity_policy=('never' 'allowMore' 'prohibitMore')
     local -ar arg_specs=(
         '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
         '--json[Print the result as one JSON document.]'
@@ -126,10 +128,10 @@ _whsectl_location_create() {
         '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
         ':code:'
         '--name[Name.]:name:'
-        '--kind[directed (zones, adjustment bin), basic (bin mandatory) or plain (no bins).]:kind:'
+        '--kind[directed (zones, adjustment bin), basic (bin mandatory) or plain (no bins).]:kind:{__whsectl_complete "${___kind[@]}"}'
         '--adjustment-bin[Code of the default adjustment bin (directed).]:adjustment-bin:'
         '--adjustment-zone[Zone of the adjustment bin (directed).]:adjustment-zone:'
-        '--bin-capacity-policy[never (default), allowMore (post and warn) or prohibitMore (refuse).]:bin-capacity-policy:'
+        '--bin-capacity-policy[never (default), allowMore (post and warn) or prohibitMore (refuse).]:bin-capacity-policy:{__whsectl_complete "${___bin_capacity_policy[@]}"}'
         '--check-warehouse-class[Items go only into bins of their warehouse class.]'
         '--allow-negative-inventory[Item journal lines may take the location'\''s inventory below zero (directed and plain locations).]'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -141,6 +143,7 @@ _whsectl_location_create() {
 
 _whsectl_location_update() {
     local -i ret=1
+    local -ar ___bin_capacity_policy=('never' 'allowMore' 'prohibitMore')
     local -ar arg_specs=(
         '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
         '--json[Print the result as one JSON document.]'
@@ -150,7 +153,7 @@ _whsectl_location_update() {
         '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
         ':code:'
         '--name:name:'
-        '--bin-capacity-policy[never, allowMore (post and warn) or prohibitMore (refuse).]:bin-capacity-policy:'
+        '--bin-capacity-policy[never, allowMore (post and warn) or prohibitMore (refuse).]:bin-capacity-policy:{__whsectl_complete "${___bin_capacity_policy[@]}"}'
         '--check-warehouse-class[Items go only into bins of their warehouse class.]'
         '--no-check-warehouse-class[Items go only into bins of their warehouse class.]'
         '--allow-negative-inventory[Item journal lines may take the location'\''s inventory below zero (directed and plain locations).]'
@@ -313,6 +316,7 @@ _whsectl_bin() {
 
 _whsectl_bin_create() {
     local -i ret=1
+    local -ar ___block=('none' 'inbound' 'outbound' 'all')
     local -ar arg_specs=(
         '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
         '--json[Print the result as one JSON document.]'
@@ -324,7 +328,7 @@ _whsectl_bin_create() {
         ':code:'
         '--zone[Zone (required at directed locations).]:zone:'
         '--bin-type[Bin type (default\: the zone'\''s).]:bin-type:'
-        '--block[Block movement\: none, inbound, outbound, all.]:block:'
+        '--block[Block movement\: none, inbound, outbound, all.]:block:{__whsectl_complete "${___block[@]}"}'
         '--maximum-cubage[Maximum cubage (0\: unlimited).]:maximum-cubage:'
         '--maximum-weight[Maximum weight (0\: unlimited).]:maximum-weight:'
         '--warehouse-class[Warehouse class (default\: the zone'\''s).]:warehouse-class:'
@@ -338,6 +342,7 @@ _whsectl_bin_create() {
 
 _whsectl_bin_update() {
     local -i ret=1
+    local -ar ___block=('none' 'inbound' 'outbound' 'all')
     local -ar arg_specs=(
         '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
         '--json[Print the result as one JSON document.]'
@@ -347,7 +352,7 @@ _whsectl_bin_update() {
         '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
         ':location:'
         ':code:'
-        '--block[Block movement\: none, inbound, outbound, all.]:block:'
+        '--block[Block movement\: none, inbound, outbound, all.]:block:{__whsectl_complete "${___block[@]}"}'
         '--bin-type:bin-type:'
         '--description:description:'
         '--maximum-cubage[Maximum cubage (0\: unlimited).]:maximum-cubage:'
@@ -795,6 +800,7 @@ _whsectl_item-journal() {
 
 _whsectl_item-journal_post() {
     local -i ret=1
+    local -ar ___entry_type=('positiveAdjmt' 'negativeAdjmt' 'purchase' 'sale' 'movement' 'transfer')
     local -ar arg_specs=(
         '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
         '--json[Print the result as one JSON document.]'
@@ -803,7 +809,7 @@ _whsectl_item-journal_post() {
         '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
         '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
         '--batch:batch:'
-        '--entry-type:entry-type:'
+        '--entry-type:entry-type:{__whsectl_complete "${___entry_type[@]}"}'
         '--location:location:'
         '--bin:bin:'
         '--item:item:'
@@ -1346,6 +1352,7 @@ _whsectl_entries() {
 
 _whsectl_entries_warehouse() {
     local -i ret=1
+    local -ar ___entry_type=('positiveAdjmt' 'negativeAdjmt' 'purchase' 'sale' 'movement' 'transfer')
     local -ar arg_specs=(
         '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
         '--json[Print the result as one JSON document.]'
@@ -1356,7 +1363,7 @@ _whsectl_entries_warehouse() {
         '--location:location:'
         '--bin:bin:'
         '--item:item:'
-        '--entry-type[positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer.]:entry-type:'
+        '--entry-type[positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer.]:entry-type:{__whsectl_complete "${___entry_type[@]}"}'
         '--document-no:document-no:'
         '--lot:lot:'
         '--serial:serial:'
@@ -1371,6 +1378,7 @@ _whsectl_entries_warehouse() {
 
 _whsectl_entries_item() {
     local -i ret=1
+    local -ar ___entry_type=('positiveAdjmt' 'negativeAdjmt' 'purchase' 'sale' 'movement' 'transfer')
     local -ar arg_specs=(
         '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
         '--json[Print the result as one JSON document.]'
@@ -1381,7 +1389,7 @@ _whsectl_entries_item() {
         '--location:location:'
         '--bin:bin:'
         '--item:item:'
-        '--entry-type[positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer.]:entry-type:'
+        '--entry-type[positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer.]:entry-type:{__whsectl_complete "${___entry_type[@]}"}'
         '--document-no:document-no:'
         '--lot:lot:'
         '--serial:serial:'
@@ -1396,6 +1404,7 @@ _whsectl_entries_item() {
 
 _whsectl_entries_phys() {
     local -i ret=1
+    local -ar ___entry_type=('positiveAdjmt' 'negativeAdjmt' 'purchase' 'sale' 'movement' 'transfer')
     local -ar arg_specs=(
         '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
         '--json[Print the result as one JSON document.]'
@@ -1406,7 +1415,7 @@ _whsectl_entries_phys() {
         '--location:location:'
         '--bin:bin:'
         '--item:item:'
-        '--entry-type[positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer.]:entry-type:'
+        '--entry-type[positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer.]:entry-type:{__whsectl_complete "${___entry_type[@]}"}'
         '--document-no:document-no:'
         '--lot:lot:'
         '--serial:serial:'

@@ -108,16 +108,7 @@ extension PhysInventoryLedgerEntry {
 }
 
 extension PostingSummary {
-    public var json: JSON {
-        func r(_ range: ClosedRange<Int>?) -> JSON {
-            range.map { .object(["from": JSON($0.lowerBound), "to": JSON($0.upperBound)]) } ?? .null
-        }
-        var o: [String: JSON] = ["registerNo": JSON(registerNo), "lines": JSON(lines), "warehouseEntries": r(warehouseEntries),
-                                 "itemLedgerEntries": r(itemLedgerEntries), "physInventoryEntries": r(physInventoryEntries)]
-        // Only when there are some, so an ordinary posting's answer stays as it was.
-        if !warnings.isEmpty { o["warnings"] = .array(warnings.map { .string($0) }) }
-        return .object(o)
-    }
+    public var json: JSON { PostingResult(self).encoded() }
 }
 
 extension BinContentRow {

@@ -9,8 +9,11 @@ public struct Params: Sendable {
     /// element counts, the characters allowed in codes) apply only to the first: a record acknowledged under one
     /// set of limits replays under any other (protocol.md §9).
     public let admission: Bool
+    /// True for values read from a CSV file, where every cell is text: an integer or a boolean may then be given as a
+    /// string ("10000", "true"). Never set for a request.
+    public let textCells: Bool
 
-    public init(_ json: JSON?, path: String = "", admission: Bool = true) throws(RPCError) {
+    public init(_ json: JSON?, path: String = "", admission: Bool = true, textCells: Bool = false) throws(RPCError) {
         switch json {
         case nil, .null?: object = [:]
         case .object(let o)?: object = o
@@ -20,6 +23,7 @@ public struct Params: Sendable {
         }
         self.path = path
         self.admission = admission
+        self.textCells = textCells
     }
 
     func name(_ key: String) -> String { path + key }
@@ -72,6 +76,8 @@ public struct Params: Sendable {
         switch object[key] {
         case nil, .null?: return nil
         case .bool(let b)?: return b
+        case .string("true")? where textCells: return true
+        case .string("false")? where textCells: return false
         default: throw RPCError.invalidParams("\(name(key)) must be true or false", param: name(key))
         }
     }
@@ -80,7 +86,8 @@ public struct Params: Sendable {
         switch object[key] {
         case nil, .null?: return nil
         case let v?:
-            guard let i = v.intValue, range.contains(i) else {
+            let int = textCells ? v.intValue ?? v.stringValue.flatMap { Int($0) } : v.intValue
+            guard let i = int, range.contains(i) else {
                 throw RPCError.invalidParams("\(name(key)) must be an integer in \(range.lowerBound)...\(range.upperBound)", param: name(key))
             }
             return i
@@ -137,7 +144,8 @@ public struct Params: Sendable {
             var out: [T] = []
             out.reserveCapacity(a.count)
             for (i, element) in a.enumerated() {
-                out.append(try body(try Params(element, path: "\(name(key))[\(i)].", admission: admission)))
+                out.append(try body(try Params(element, path: "\(name(key))[\(i)].", admission: admission,
+                                               textCells: textCells)))
             }
             return out
         default:

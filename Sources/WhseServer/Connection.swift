@@ -444,10 +444,7 @@ final class RPCConnection: ChannelInboundHandler {
         if req.method == "server.checkpoint" || req.method == "server.backup" {
             do {
                 // The same rules as every method: an object (or nothing), here an empty one.
-                if try !Params(req.params).object.isEmpty {
-                    reply(.failure(.invalidParams("\(req.method) takes no params")))
-                    return
-                }
+                _ = try ParamsCatalogue.decode(method: req.method, params: req.params)
             } catch {
                 reply(.failure(error))
                 return
@@ -466,8 +463,9 @@ final class RPCConnection: ChannelInboundHandler {
             let bound = NIOLoopBound(reply, eventLoop: eventLoop)
             let accepted = core.writer.requestBackup { sequence, bytes in
                 let encoded = Data(bytes).base64EncodedString()
-                let result = JSON.object(["sequence": .string(String(sequence)), "format": .string("whsed-state-\(LedgerState.snapshotVersion)"),
-                                          "bytes": JSON(bytes.count), "snapshot": .string(encoded)])
+                let format = "whsed-state-\(LedgerState.snapshotVersion)"
+                let result = ServerBackupResult(sequence: sequence, format: format, bytes: bytes.count,
+                                                snapshot: encoded).encoded()
                 eventLoop.execute { bound.value(.success(result)) }
             }
             if !accepted { reply(.failure(.shuttingDown())) }

@@ -3,19 +3,15 @@ import WhseProtocol
 /// Pages of a count journal's lines for `whsePhysInventory.get` and `physInventory.get` (protocol.md 13.4): a
 /// journal of 100,000 lines would otherwise be one reply of tens of megabytes, over `maxReplyBytes`.
 extension Handlers {
-    /// Most lines in one page (`limit` of the `*.get` methods).
-    static let maxLinePage = 10_000
-    /// Lines in a page when `after` is given without `limit`.
-    static let defaultLinePage = 1_000
-
-    /// The lines whose lineNo is above `after`, at most `limit`, and the `nextAfter` to ask for the next page (nil
-    /// after the last one). nil when the request names neither `after` nor `limit`: then every line is returned.
-    static func linePage<L>(_ lines: [L], lineNo: (L) -> Int, _ p: Params) throws(RPCError)
-        -> (lines: [L], nextAfter: Int?)? {
-        let after = try p.optionalInt("after", range: 0...Int.max)
-        let limit = try p.optionalInt("limit", range: 1...maxLinePage)
+    /// The lines whose lineNo is above `after`, at most `limit` (`LinePage.defaultLimit` when only `after` is given),
+    /// and the `nextAfter` to ask for the next page (nil after the last one). nil when the request names neither
+    /// `after` nor `limit`: then every line is returned. The params decoder checked both ranges.
+    static func linePage<L>(
+        _ lines: [L], lineNo: (L) -> Int, after: Int?, limit: Int?
+    ) -> (lines: [L], nextAfter: Int?)? {
         guard after != nil || limit != nil else { return nil }
-        let floor = after ?? 0, most = limit ?? defaultLinePage
+        let floor = after ?? 0
+        let most = limit ?? LinePage.defaultLimit
         var page: [L] = []
         var more = false
         for line in lines where lineNo(line) > floor {

@@ -127,13 +127,13 @@ public final class ServerCore: @unchecked Sendable {
         do {
             let p = try Params(params)
             switch method {
-            case "server.status":
-                try p.allowOnly([])
+            case ServerStatusParams.method:
+                _ = try ServerStatusParams(decoding: p)
                 reply(.success(status()))
-            case "server.verify":
-                try p.allowOnly([])
+            case ServerVerifyParams.method:
+                _ = try ServerVerifyParams(decoding: p)
                 let problems = writer.committed.ledger().verify()
-                reply(.success(.object(["ok": .bool(problems.isEmpty), "violations": .array(problems.map { .string($0) })])))
+                reply(.success(ServerVerifyResult(violations: problems).encoded()))
             default:
                 reply(.failure(.methodNotFound(method)))
             }

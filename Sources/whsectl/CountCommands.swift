@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Warehouse
 import WhseProtocol
 
 struct CountGroup: ParsableCommand {
@@ -25,14 +26,14 @@ struct CountGroup: ParsableCommand {
         @Flag(help: "Only the items due in their counting period on the registering date (cycle count).") var countingPeriodDue = false
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["location": .string(location), "includeZero": .bool(includeZero), "blind": .bool(blind)]
-                if countingPeriodDue { p["countingPeriodDue"] = .bool(true) }
-                opt(&p, "journal", journal); opt(&p, "zone", zone); opt(&p, "bin", bin); opt(&p, "item", item)
-                opt(&p, "documentNo", documentNo); opt(&p, "registeringDate", registeringDate)
-                let r = try global.call("whsePhysInventory.calculate", p, posting: true)
+                let p = WhsePhysInventoryCalculateParams(
+                    location: location, journal: journal, documentNo: documentNo, registeringDate: registeringDate,
+                    zone: zone, bin: bin, item: item, includeZero: includeZero, blind: blind,
+                    countingPeriodDue: countingPeriodDue ? true : nil)
+                let r = try global.call(p)
                 if global.outputFormat == .table {
-                    let count = r["lines"]?.arrayValue?.count ?? 0
-                    print("journal \(Output.shown(r["journal"])): \(count) line(s) to count")
+                    let j = try decodeResult(r, as: WhseCountJournalResult.self)
+                    print("journal \(Output.shown(.string(j.journal))): \(j.lines.count) line(s) to count")
                 } else {
                     Output.object(r, format: global.outputFormat)
                 }
@@ -55,46 +56,45 @@ struct CountGroup: ParsableCommand {
         @Flag(help: "Hide the calculated quantities (blind count).") var blind = false
         func run() throws {
             try perform {
-                let r = try global.call("whsePhysInventory.get", ["journal": .string(journal), "blind": .bool(blind)])
-                let lines = r["lines"]?.arrayValue ?? []
+                let (journal, r) = try global.call(WhsePhysInventoryGetParams(journal: journal, blind: blind),
+                                                   result: WhseCountJournalResult.self)
+                let lines = journal.lines
                 switch global.outputFormat {
                 case .json: print(r.serializedString)
-                case .jsonl: for l in lines { print(l.serializedString) }
+                case .jsonl: for l in r[Journal.Key.lines.rawValue]?.arrayValue ?? [] { print(l.serializedString) }
                 case .csv:
-                    print("lineNo,location,zone,bin,item,description,unitOfMeasure,lot,serial,quantityCalculated,counted")
-                    let descriptions = try itemDescriptions(lines)
+                    print(CountSheet.columns.joined(separator: ","))
+                    let descriptions = try itemDescriptions()
                     for l in lines {
-                        let counted = l["counted"] == .bool(true) ? Output.text(l["quantityPhysInventory"]) : ""
-                        let item = Output.text(l["item"])
-                        print(CSV.record([Output.text(l["lineNo"]), Output.text(r["location"]), Output.text(l["zone"]),
-                                          Output.text(l["bin"]), item, descriptions[item] ?? "",
-                                          Output.text(l["unitOfMeasure"]), Output.text(l["lot"]),
-                                          Output.text(l["serial"]), blind ? "" : Output.text(l["quantityCalculated"]),
-                                          counted]))
+                        let counted = l.counted ? text(l.quantityPhysInventory) : ""
+                        print(CSV.record([String(l.lineNo), journal.location, l.zone ?? "", l.bin, l.item,
+                                          descriptions[l.item] ?? "", l.unitOfMeasure, l.lot ?? "", l.serial ?? "",
+                                          blind ? "" : text(l.quantityCalculated), counted]))
                     }
                 case .table:
-                    let descriptions = try itemDescriptions(lines)
+                    let descriptions = try itemDescriptions()
                     print("WAREHOUSE PHYSICAL INVENTORY LIST")
-                    print("Journal: \(Output.shown(r["journal"]))   Location: \(Output.shown(r["location"]))   "
-                          + "Document: \(Output.shown(r["documentNo"]))   "
-                          + "Registering date: \(Output.shown(r["registeringDate"]))"
+                    print("Journal: \(Output.shown(.string(journal.journal)))   "
+                          + "Location: \(Output.shown(.string(journal.location)))   "
+                          + "Document: \(Output.shown(.string(journal.documentNo)))   "
+                          + "Registering date: \(Output.shown(journal.registeringDate.map { .string($0) }))"
                           + (blind ? "   (blind count)" : ""))
                     print("")
                     let rows: [JSON] = lines.map { l in
-                        var o: [String: JSON] = [:]
-                        if case .object(let x) = l { o = x }
-                        o["description"] = .string(descriptions[Output.text(l["item"])] ?? "")
-                        o["write"] = .string("__________")
-                        if blind { o["quantityCalculated"] = .null }
+                        var o = l.encoded().objectValue ?? [:]
+                        o[Self.description] = .string(descriptions[l.item] ?? "")
+                        o[Self.write] = .string("__________")
+                        if blind { o[Line.Key.quantityCalculated.rawValue] = .null }
                         return .object(o)
                     }
-                    var cols = [Column("LINE", "lineNo"), Column("ZONE", "zone"), Column("BIN", "bin"), Column("ITEM", "item"),
-                                Column("DESCRIPTION", "description"), Column("UNIT", "unitOfMeasure")]
+                    var cols = [Column("LINE", Line.Key.lineNo), Column("ZONE", Line.Key.zone),
+                                Column("BIN", Line.Key.bin), Column("ITEM", Line.Key.item),
+                                Column("DESCRIPTION", Self.description), Column("UNIT", Line.Key.unitOfMeasure)]
                     // Lot / serial columns only when some line carries one.
-                    if lines.contains(where: { $0["lot"] != nil && $0["lot"] != .null }) { cols.append(Column("LOT", "lot")) }
-                    if lines.contains(where: { $0["serial"] != nil && $0["serial"] != .null }) { cols.append(Column("SERIAL", "serial")) }
-                    if !blind { cols.append(Column("CALCULATED", "quantityCalculated")) }
-                    cols.append(Column("COUNTED", "write"))
+                    if lines.contains(where: { $0.lot != nil }) { cols.append(Column("LOT", Line.Key.lot)) }
+                    if lines.contains(where: { $0.serial != nil }) { cols.append(Column("SERIAL", Line.Key.serial)) }
+                    if !blind { cols.append(Column("CALCULATED", Line.Key.quantityCalculated)) }
+                    cols.append(Column("COUNTED", Self.write))
                     Output.rows(rows, cols, format: .table, whole: r)
                     print("")
                     print("Counted by: ____________________   Date: __________")
@@ -102,8 +102,15 @@ struct CountGroup: ParsableCommand {
             }
         }
 
-        func itemDescriptions(_ lines: [JSON]) throws -> [String: String] {
-            let r = try global.call("item.list", [:])
+        typealias Journal = WhseCountJournalResult
+        typealias Line = Journal.Line
+        /// The list's own columns: the item's description, and a blank to write the count on.
+        static let description = "description", write = "write"
+
+        func text(_ q: Quantity?) -> String { q?.description ?? "" }
+
+        func itemDescriptions() throws -> [String: String] {
+            let r = try global.call(ItemListParams())
             var d: [String: String] = [:]
             for i in r["items"]?.arrayValue ?? [] { d[Output.text(i["no"])] = Output.text(i["description"]) }
             return d
@@ -116,7 +123,7 @@ struct CountGroup: ParsableCommand {
         @OptionGroup var global: Global
         func run() throws {
             try perform {
-                let r = try global.call("whsePhysInventory.list", [:])
+                let r = try global.call(WhsePhysInventoryListParams())
                 Output.rows(r["journals"]?.arrayValue ?? [], [Column("JOURNAL", "journal"), Column("LOCATION", "location"),
                             Column("LINES", "lines"), Column("COUNTED", "counted"), Column("BY", "createdBy"),
                             Column("CREATED", "createdAt")], format: global.outputFormat, whole: r)
@@ -146,35 +153,26 @@ struct CountGroup: ParsableCommand {
         @Option(help: "CSV or JSON Lines file ('-' for stdin).") var file: String?
         func run() throws {
             try perform {
-                let counts: [JSON]
+                let counts: [CountInput]
                 if let f = file {
-                    let rows = try readLines(f, quantityFields: ["quantity", "counted", "quantityCalculated"], intFields: ["lineNo"],
-                                             allowed: ["lineNo", "location", "zone", "bin", "item", "description", "unitOfMeasure",
-                                                       "lot", "serial", "expirationDate", "quantityCalculated", "counted", "quantity"])
-                    counts = rows.compactMap { r -> JSON? in
-                        guard case .object(let o) = r, let q = o["counted"] ?? o["quantity"] else { return nil }
-                        var c: [String: JSON] = ["quantity": q]
-                        if let n = o["lineNo"] { c["lineNo"] = n } else {
-                            c["bin"] = o["bin"]; c["item"] = o["item"]; c["unitOfMeasure"] = o["unitOfMeasure"]
-                            c["lot"] = o["lot"]; c["serial"] = o["serial"]; c["expirationDate"] = o["expirationDate"]
-                        }
-                        return .object(c.filter { $0.value != .null })
-                    }
+                    counts = try CountSheet.read(f)
                     if counts.isEmpty { throw CLIError(code: Exit.usage, message: "\(f) holds no counts") }
                 } else {
                     guard let quantity else { throw CLIError(code: Exit.usage, message: "give --quantity (with --line, or --bin and --item), or --file") }
-                    var c: [String: JSON] = ["quantity": try quantity_(quantity)]
-                    if let line { c["lineNo"] = JSON(line) } else {
+                    if let line {
+                        counts = [CountInput(lineNo: line, quantity: try quantity_(quantity))]
+                    } else {
                         guard let bin, let item else { throw CLIError(code: Exit.usage, message: "give --line, or --bin and --item") }
-                        c["bin"] = .string(bin); c["item"] = .string(item)
-                        opt(&c, "unitOfMeasure", unit); tracking.add(&c)
+                        let q = try quantity_(quantity)
+                        counts = [CountInput(bin: bin, item: item, unitOfMeasure: unit, quantity: q, lot: tracking.lot,
+                                             serial: tracking.serial, expirationDate: tracking.expirationDate)]
                     }
-                    counts = [.object(c)]
                 }
-                let r = try global.call("whsePhysInventory.recordCounts", ["journal": .string(journal), "counts": .array(counts)], posting: true)
+                let r = try global.call(WhsePhysInventoryRecordCountsParams(journal: journal, counts: counts))
                 if global.outputFormat == .table {
-                    let lines = r["lines"]?.arrayValue ?? []
-                    print("recorded \(counts.count) count(s); \(lines.filter { $0["counted"] == .bool(true) }.count) of \(lines.count) lines counted")
+                    let lines = try decodeResult(r, as: WhseCountJournalResult.self).lines
+                    let counted = lines.filter(\.counted).count
+                    print("recorded \(counts.count) count(s); \(counted) of \(lines.count) lines counted")
                 } else {
                     Output.object(r, format: global.outputFormat)
                 }
@@ -191,9 +189,8 @@ struct CountGroup: ParsableCommand {
         @Option(name: .customLong("line"), help: "Line number (repeatable; default: all lines).") var lines: [Int] = []
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["journal": .string(journal)]
-                if !lines.isEmpty { p["lines"] = .array(lines.map { JSON($0) }) }
-                let r = try global.call("whsePhysInventory.recalculate", p, posting: true)
+                let p = WhsePhysInventoryRecalculateParams(journal: journal, lines: lines.isEmpty ? nil : lines)
+                let r = try global.call(p)
                 if global.outputFormat == .table { print("recalculated \(lines.isEmpty ? "all" : String(lines.count)) line(s)") } else {
                     Output.object(r, format: global.outputFormat)
                 }
@@ -208,7 +205,10 @@ struct CountGroup: ParsableCommand {
         @OptionGroup var global: Global
         @Argument var journal: String
         func run() throws {
-            try perform { printPosting(try global.call("whsePhysInventory.register", ["journal": .string(journal)], posting: true), global.outputFormat) }
+            try perform {
+                let r = try global.call(WhsePhysInventoryRegisterParams(journal: journal))
+                try printPosting(r, global.outputFormat)
+            }
         }
     }
 
@@ -218,7 +218,10 @@ struct CountGroup: ParsableCommand {
         @OptionGroup var global: Global
         @Argument var journal: String
         func run() throws {
-            try perform { Output.object(try global.call("whsePhysInventory.delete", ["journal": .string(journal)], posting: true), format: global.outputFormat) }
+            try perform {
+                let r = try global.call(WhsePhysInventoryDeleteParams(journal: journal))
+                Output.object(r, format: global.outputFormat)
+            }
         }
     }
 }
@@ -249,11 +252,10 @@ struct PhysInventoryGroup: ParsableCommand {
         @Flag(help: "Only the items due in their counting period on the posting date (cycle count).") var countingPeriodDue = false
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["location": .string(location), "includeZero": .bool(includeZero)]
-                if countingPeriodDue { p["countingPeriodDue"] = .bool(true) }
-                opt(&p, "journal", journal); opt(&p, "item", item); opt(&p, "bin", bin)
-                opt(&p, "documentNo", documentNo); opt(&p, "postingDate", postingDate)
-                let r = try global.call("physInventory.calculate", p, posting: true)
+                let p = PhysInventoryCalculateParams(
+                    location: location, journal: journal, documentNo: documentNo, postingDate: postingDate, item: item,
+                    bin: bin, includeZero: includeZero, countingPeriodDue: countingPeriodDue ? true : nil)
+                let r = try global.call(p)
                 if global.outputFormat == .table { print("journal \(Output.shown(r["journal"]))") }
                 Output.rows(r["lines"]?.arrayValue ?? [], physColumns, format: global.outputFormat, whole: r)
             }
@@ -266,7 +268,7 @@ struct PhysInventoryGroup: ParsableCommand {
         @Argument var journal: String
         func run() throws {
             try perform {
-                let r = try global.call("physInventory.get", ["journal": .string(journal)])
+                let r = try global.call(PhysInventoryGetParams(journal: journal))
                 Output.rows(r["lines"]?.arrayValue ?? [], physColumns, format: global.outputFormat, whole: r)
             }
         }
@@ -289,10 +291,9 @@ struct PhysInventoryGroup: ParsableCommand {
         @Option(parsing: .unconditional) var quantity: String
         func run() throws {
             try perform {
-                var c: [String: JSON] = ["quantity": try quantity_(quantity)]
-                if let line { c["lineNo"] = JSON(line) }
-                opt(&c, "item", item); opt(&c, "bin", bin); opt(&c, "unitOfMeasure", unit); opt(&c, "lot", lot); opt(&c, "serial", serial)
-                let r = try global.call("physInventory.recordCounts", ["journal": .string(journal), "counts": .array([.object(c)])], posting: true)
+                let count = CountInput(lineNo: line, bin: bin, item: item, unitOfMeasure: unit,
+                                       quantity: try quantity_(quantity), lot: lot, serial: serial)
+                let r = try global.call(PhysInventoryRecordCountsParams(journal: journal, counts: [count]))
                 Output.rows(r["lines"]?.arrayValue ?? [], physColumns, format: global.outputFormat, whole: r)
             }
         }
@@ -305,9 +306,8 @@ struct PhysInventoryGroup: ParsableCommand {
         @Option(name: .customLong("line")) var lines: [Int] = []
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["journal": .string(journal)]
-                if !lines.isEmpty { p["lines"] = .array(lines.map { JSON($0) }) }
-                let r = try global.call("physInventory.recalculate", p, posting: true)
+                let p = PhysInventoryRecalculateParams(journal: journal, lines: lines.isEmpty ? nil : lines)
+                let r = try global.call(p)
                 Output.rows(r["lines"]?.arrayValue ?? [], physColumns, format: global.outputFormat, whole: r)
             }
         }
@@ -318,7 +318,9 @@ struct PhysInventoryGroup: ParsableCommand {
         @OptionGroup var global: Global
         @Argument var journal: String
         func run() throws {
-            try perform { printPosting(try global.call("physInventory.post", ["journal": .string(journal)], posting: true), global.outputFormat) }
+            try perform {
+                try printPosting(try global.call(PhysInventoryPostParams(journal: journal)), global.outputFormat)
+            }
         }
     }
     struct Delete: ParsableCommand {
@@ -327,7 +329,36 @@ struct PhysInventoryGroup: ParsableCommand {
         @OptionGroup var global: Global
         @Argument var journal: String
         func run() throws {
-            try perform { Output.object(try global.call("physInventory.delete", ["journal": .string(journal)], posting: true), format: global.outputFormat) }
+            try perform {
+                Output.object(try global.call(PhysInventoryDeleteParams(journal: journal)), format: global.outputFormat)
+            }
+        }
+    }
+}
+
+/// The count sheet of `count list --format csv`, read back by `count enter --file`: the count list's columns, and the
+/// count in `counted` (or `quantity`). A row names its line by `lineNo`, else by bin, item and tracking.
+enum CountSheet {
+    typealias Count = CountInput.Key
+    /// The columns written, in order.
+    static let columns = [Count.lineNo.rawValue, "location", "zone", Count.bin.rawValue, Count.item.rawValue,
+                          "description", Count.unitOfMeasure.rawValue, Count.lot.rawValue, Count.serial.rawValue,
+                          "quantityCalculated", counted]
+    /// The column the counter fills in.
+    static let counted = "counted"
+
+    /// The counts of a filled-in sheet (CSV or JSON Lines); rows with no count are skipped.
+    static func read(_ path: String) throws -> [CountInput] {
+        let allowed = Set(columns).union(Count.allCases.map(\.rawValue))
+        let file = try FileRows(path, allowed: allowed)
+        return try file.rows.compactMap { row throws -> CountInput? in
+            guard let q = row.fields[counted] ?? row.fields[Count.quantity.rawValue] else { return nil }
+            var c: [String: JSON] = [:]
+            let keys: [Count] = row.fields[Count.lineNo.rawValue] != nil
+                ? [.lineNo] : [.bin, .item, .unitOfMeasure, .lot, .serial, .expirationDate]
+            for k in keys { c[k.rawValue] = row.fields[k.rawValue] }
+            c[Count.quantity.rawValue] = q
+            return try file.decode(c.filter { $0.value != .null }, line: row.line, as: CountInput.self)
         }
     }
 }

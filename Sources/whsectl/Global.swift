@@ -42,12 +42,24 @@ struct Global: ParsableArguments {
         }
     }
 
-    /// Calls one method; postings carry an idempotency key (the given one, or a fresh one reused across retries).
+    /// Calls one method with its typed params; postings carry an idempotency key (the given one, or a fresh one
+    /// reused across retries).
+    func call<P: RPCParams>(_ params: P) throws -> JSON {
+        try call(P.method, params.encoded().objectValue ?? [:], posting: P.posts)
+    }
+
+    /// Calls one method and decodes its answer into the method's result type.
+    func call<P: RPCParams, R: RPCResult>(_ params: P, result _: R.Type) throws -> (result: R, json: JSON) {
+        let json = try call(params)
+        return (try decodeResult(json, as: R.self), json)
+    }
+
+    /// Calls one method with params as given (`whsectl call`).
     func call(_ method: String, _ params: [String: JSON], posting: Bool = false) throws -> JSON {
         try validateFormat()
         var p = params
         if posting {
-            p["idempotencyKey"] = .string(idempotencyKey ?? Global.freshKey())
+            p[Params.idempotencyKey] = .string(idempotencyKey ?? Global.freshKey())
         }
         var attempt = 0
         while true {
@@ -84,81 +96,110 @@ func perform(_ body: () throws -> Void) throws {
     }
 }
 
-/// Checks a quantity on the command line or in a file, so a typo never reaches the server.
-func quantity(_ text: String, _ what: String) throws -> JSON {
-    do { return .number(try Quantity(parsing: text).description) } catch {
+/// A result in its type; an answer that does not fit is whsed's protocol error.
+func decodeResult<R: RPCResult>(_ json: JSON, as _: R.Type) throws -> R {
+    do { return try R(result: json) } catch {
+        throw CLIError(code: Exit.protocolError, message: "whsed's answer does not fit \(R.self): \(error.message)")
+    }
+}
+
+/// Checks a quantity on the command line, so a typo never reaches the server.
+func quantity(_ text: String, _ what: String) throws -> Quantity {
+    do { return try Quantity(parsing: text) } catch {
         throw CLIError(code: Exit.usage, message: "\(what): \(error.description)")
     }
 }
 
-func opt(_ dict: inout [String: JSON], _ key: String, _ value: String?) {
-    if let v = value { dict[key] = .string(v) }
+/// An optional quantity option.
+func quantity(_ text: String?, _ what: String) throws -> Quantity? {
+    try text.map { t throws in try quantity(t, what) }
 }
 
-/// Reads journal lines from a CSV (header row names the fields) or JSON Lines file; "-" is stdin.
-/// Quantity fields are checked; errors name the file's line number. A CSV cell loses the `'` that
-/// whsectl's CSV output puts before a formula-like value (`'=X` reads as `=X`); JSON Lines are taken as they are.
-func readLines(_ path: String, quantityFields: Set<String>, intFields: Set<String> = [], allowed: Set<String>) throws -> [JSON] {
-    let data: Data
-    if path == "-" {
-        data = FileHandle.standardInput.readDataToEndOfFile()
-    } else {
-        guard let d = FileManager.default.contents(atPath: path) else {
-            throw CLIError(code: Exit.usage, message: "cannot read \(path)")
-        }
-        data = d
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
-        throw CLIError(code: Exit.usage, message: "\(path) is not UTF-8 text")
-    }
-    let trimmed = text.drop(while: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" })
-    var out: [JSON] = []
-    if trimmed.hasPrefix("{") {
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty { continue }
-            let v: JSON
-            do { v = try JSONParser.parse(String(line)) } catch {
-                throw CLIError(code: Exit.usage, message: "\(path) line \(i + 1): \(error)")
+/// Rows of a CSV (header row names the fields) or JSON Lines file; "-" is stdin. Every field must be in `allowed`;
+/// errors name the file's line number. A CSV cell loses the `'` that whsectl's CSV output puts before a formula-like
+/// value (`'=X` reads as `=X`), and an empty cell is left out; JSON Lines are taken as they are.
+struct FileRows {
+    var path: String
+    /// Each row with its line number in the file.
+    var rows: [(line: Int, fields: [String: JSON])]
+    /// CSV: every value is text.
+    var textCells: Bool
+
+    init(_ path: String, allowed: Set<String>) throws {
+        self.path = path
+        let data: Data
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let d = FileManager.default.contents(atPath: path) else {
+                throw CLIError(code: Exit.usage, message: "cannot read \(path)")
             }
-            guard case .object(var o) = v else { throw CLIError(code: Exit.usage, message: "\(path) line \(i + 1): expected an object") }
-            for k in o.keys where !allowed.contains(k) {
-                throw CLIError(code: Exit.usage, message: "\(path) line \(i + 1): unknown field \(k) (known: \(allowed.sorted().joined(separator: ", ")))")
-            }
-            for k in quantityFields {
-                if let q = o[k] { o[k] = try quantity(Output.text(q), "\(path) line \(i + 1) \(k)") }
-            }
-            out.append(.object(o))
+            data = d
         }
-        return out
-    }
-    let records = try CSV.parse(text)
-    guard let header = records.first else { return [] }
-    let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-    for n in names where !allowed.contains(n) {
-        throw CLIError(code: Exit.usage, message: "\(path) line 1: unknown column \(n) (known: \(allowed.sorted().joined(separator: ", ")))")
-    }
-    for r in records.dropFirst() {
-        guard r.fields.count == names.count else {
-            throw CLIError(code: Exit.usage, message: "\(path) line \(r.line): \(r.fields.count) fields, the header has \(names.count)")
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CLIError(code: Exit.usage, message: "\(path) is not UTF-8 text")
         }
-        var o: [String: JSON] = [:]
-        for (n, v) in zip(names, r.fields) {
-            // Undo the formula prefix whsectl's own CSV output adds (CSV.neutralize), so its sheets read back.
-            let value = CSV.restore(v.trimmingCharacters(in: .whitespaces))
-            if value.isEmpty { continue }
-            if quantityFields.contains(n) {
-                o[n] = try quantity(value, "\(path) line \(r.line) \(n)")
-            } else if intFields.contains(n) {
-                guard let i = Int(value) else { throw CLIError(code: Exit.usage, message: "\(path) line \(r.line) \(n): not an integer") }
-                o[n] = JSON(i)
-            } else {
-                o[n] = .string(value)
+        let known = allowed.sorted().joined(separator: ", ")
+        rows = []
+        let trimmed = text.drop(while: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" })
+        if trimmed.hasPrefix("{") {
+            textCells = false
+            for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                let line = raw.trimmingCharacters(in: .whitespaces)
+                if line.isEmpty { continue }
+                let v: JSON
+                do { v = try JSONParser.parse(String(line)) } catch {
+                    throw CLIError(code: Exit.usage, message: "\(path) line \(i + 1): \(error)")
+                }
+                guard case .object(let o) = v else {
+                    throw CLIError(code: Exit.usage, message: "\(path) line \(i + 1): expected an object")
+                }
+                for k in o.keys.sorted() where !allowed.contains(k) {
+                    throw CLIError(code: Exit.usage,
+                                   message: "\(path) line \(i + 1): unknown field \(k) (known: \(known))")
+                }
+                rows.append((i + 1, o))
             }
+            return
         }
-        out.append(.object(o))
+        textCells = true
+        let records = try CSV.parse(text)
+        guard let header = records.first else { return }
+        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        for n in names where !allowed.contains(n) {
+            throw CLIError(code: Exit.usage, message: "\(path) line 1: unknown column \(n) (known: \(known))")
+        }
+        for r in records.dropFirst() {
+            guard r.fields.count == names.count else {
+                let message = "\(path) line \(r.line): \(r.fields.count) fields, the header has \(names.count)"
+                throw CLIError(code: Exit.usage, message: message)
+            }
+            var o: [String: JSON] = [:]
+            for (n, v) in zip(names, r.fields) {
+                // Undo the formula prefix whsectl's own CSV output adds (CSV.neutralize), so its sheets read back.
+                let value = CSV.restore(v.trimmingCharacters(in: .whitespaces))
+                if !value.isEmpty { o[n] = .string(value) }
+            }
+            rows.append((r.line, o))
+        }
     }
-    return out
+
+    /// One row decoded as a wire object, checked as whsed would check it (quantities, required fields, types), so a
+    /// mistake is reported with its line number before anything is sent.
+    func decode<L: WireObject>(_ fields: [String: JSON], line: Int, as _: L.Type) throws -> L {
+        do {
+            // The admission rules (limits, characters in codes) are whsed's to apply, under its own settings.
+            return try L(decoding: try Params(.object(fields), admission: false, textCells: textCells))
+        } catch {
+            throw CLIError(code: Exit.usage, message: "\(path) line \(line): \(error.message)")
+        }
+    }
+}
+
+/// Journal lines of one type from a file (see `FileRows`); the fields are the line type's members.
+func readLines<L: WireObject>(_ path: String, as type: L.Type) throws -> [L] {
+    let file = try FileRows(path, allowed: Set(L.Key.allCases.map(\.rawValue)))
+    return try file.rows.map { row throws in try file.decode(row.fields, line: row.line, as: type) }
 }
 
 /// A progress line on stderr for long imports, only when stderr is a terminal.

@@ -1,19 +1,19 @@
 import ArgumentParser
+import Warehouse
 import WhseProtocol
 
 /// Prints a posting's summary: register and entry ranges.
-func printPosting(_ r: JSON, _ format: OutputFormat) {
+func printPosting(_ r: JSON, _ format: OutputFormat) throws {
     if format != .table { Output.object(r, format: format); return }
-    var parts = ["register \(Output.shown(r["registerNo"]))", "\(Output.shown(r["lines"])) line(s)"]
-    for (key, name) in [("warehouseEntries", "warehouse entries"), ("itemLedgerEntries", "item ledger entries"),
-                        ("physInventoryEntries", "phys. inventory entries")] {
-        if let range = r[key], case .object = range {
-            parts.append("\(name) \(Output.shown(range["from"]))–\(Output.shown(range["to"]))")
-        }
+    let p = try decodeResult(r, as: PostingResult.self)
+    var parts = ["register \(p.registerNo)", "\(p.lines) line(s)"]
+    for (range, name) in [(p.warehouseEntries, "warehouse entries"), (p.itemLedgerEntries, "item ledger entries"),
+                          (p.physInventoryEntries, "phys. inventory entries")] {
+        if let range { parts.append("\(name) \(range.from)–\(range.to)") }
     }
-    if r["replayed"] == .bool(true) { parts.append("(replayed: posted earlier with this idempotency key)") }
+    if p.replayed { parts.append("(replayed: posted earlier with this idempotency key)") }
     print("posted: " + parts.joined(separator: ", "))
-    for w in r["warnings"]?.arrayValue ?? [] { print("warning: " + Output.shown(w)) }
+    for w in p.warnings { print("warning: " + Output.shown(.string(w))) }
 }
 
 struct WhseJournalGroup: ParsableCommand {
@@ -42,22 +42,21 @@ struct WhseJournalGroup: ParsableCommand {
         @Option(help: "CSV or JSON Lines file of lines ('-' for stdin).") var file: String?
         func run() throws {
             try perform {
-                var lines: [JSON]
+                let lines: [WhseItemJournalLine]
                 if let f = file {
-                    lines = try readLines(f, quantityFields: ["quantity"], allowed: ["item", "bin", "zone", "quantity", "unitOfMeasure",
-                                                                                      "lot", "serial", "expirationDate"])
+                    lines = try readLines(f, as: WhseItemJournalLine.self)
                     progress("whsectl: sending \(lines.count) lines")
                 } else {
                     guard let item, let bin, let quantity else {
                         throw CLIError(code: Exit.usage, message: "give --item, --bin and --quantity, or --file")
                     }
-                    var l: [String: JSON] = ["item": .string(item), "bin": .string(bin), "quantity": try quantity_(quantity)]
-                    opt(&l, "unitOfMeasure", unit); opt(&l, "zone", zone); tracking.add(&l)
-                    lines = [.object(l)]
+                    lines = [WhseItemJournalLine(item: item, zone: zone, bin: bin, quantity: try quantity_(quantity),
+                                                 unitOfMeasure: unit, lot: tracking.lot, serial: tracking.serial,
+                                                 expirationDate: tracking.expirationDate)]
                 }
-                var p: [String: JSON] = ["location": .string(location), "lines": .array(lines)]
-                opt(&p, "documentNo", documentNo); opt(&p, "registeringDate", registeringDate)
-                printPosting(try global.call("whseItemJournal.register", p, posting: true), global.outputFormat)
+                let p = WhseItemJournalRegisterParams(location: location, documentNo: documentNo,
+                                                      registeringDate: registeringDate, lines: lines)
+                try printPosting(try global.call(p), global.outputFormat)
             }
         }
     }
@@ -85,35 +84,35 @@ struct WhseJournalGroup: ParsableCommand {
         @Option(help: "CSV or JSON Lines file of lines ('-' for stdin).") var file: String?
         func run() throws {
             try perform {
-                var lines: [JSON]
+                let lines: [WhseReclassJournalLine]
                 if let f = file {
-                    lines = try readLines(f, quantityFields: ["quantity"], allowed: ["item", "fromBin", "toBin", "quantity", "unitOfMeasure",
-                                                                                      "lot", "serial", "newLot", "newSerial", "newExpirationDate"])
+                    lines = try readLines(f, as: WhseReclassJournalLine.self)
                 } else {
                     guard let item, let fromBin, let toBin, let quantity else {
                         throw CLIError(code: Exit.usage, message: "give --item, --from-bin, --to-bin and --quantity, or --file")
                     }
-                    var l: [String: JSON] = ["item": .string(item), "fromBin": .string(fromBin), "toBin": .string(toBin),
-                                             "quantity": try quantity_(quantity)]
-                    opt(&l, "unitOfMeasure", unit); opt(&l, "lot", lot); opt(&l, "serial", serial); newTracking.add(&l)
-                    lines = [.object(l)]
+                    let q = try quantity_(quantity)
+                    lines = [WhseReclassJournalLine(item: item, fromBin: fromBin, toBin: toBin, quantity: q,
+                                                    unitOfMeasure: unit, lot: lot, serial: serial,
+                                                    newLot: newTracking.newLot,
+                                                    newSerial: newTracking.newSerial,
+                                                    newExpirationDate: newTracking.newExpirationDate)]
                 }
-                var p: [String: JSON] = ["location": .string(location), "lines": .array(lines)]
-                opt(&p, "documentNo", documentNo); opt(&p, "registeringDate", registeringDate)
-                printPosting(try global.call("whseReclassJournal.register", p, posting: true), global.outputFormat)
+                let p = WhseReclassJournalRegisterParams(location: location, documentNo: documentNo,
+                                                         registeringDate: registeringDate, lines: lines)
+                try printPosting(try global.call(p), global.outputFormat)
             }
         }
     }
 }
 
-func quantity_(_ text: String) throws -> JSON { try quantity(text, "--quantity") }
+func quantity_(_ text: String) throws -> Quantity { try quantity(text, "--quantity") }
 
 /// --lot, --serial and --expiration-date of a line.
 struct TrackingOptions: ParsableArguments {
     @Option(help: "Lot no. (lot-tracked items).") var lot: String?
     @Option(help: "Serial no. (serial-tracked items; quantity 1).") var serial: String?
     @Option(help: "Expiration date YYYY-MM-DD of a lot coming in.") var expirationDate: String?
-    func add(_ o: inout [String: JSON]) { opt(&o, "lot", lot); opt(&o, "serial", serial); opt(&o, "expirationDate", expirationDate) }
 }
 
 /// --new-lot, --new-serial and --new-expiration-date of a reclassification line.
@@ -121,9 +120,6 @@ struct NewTrackingOptions: ParsableArguments {
     @Option(help: "Reclassify into this lot no.") var newLot: String?
     @Option(help: "Reclassify into this serial no.") var newSerial: String?
     @Option(help: "Expiration date of the new lot.") var newExpirationDate: String?
-    func add(_ o: inout [String: JSON]) {
-        opt(&o, "newLot", newLot); opt(&o, "newSerial", newSerial); opt(&o, "newExpirationDate", newExpirationDate)
-    }
 }
 
 let itemJournalColumns = [Column("TYPE", "entryType"), Column("LOCATION", "location"), Column("BIN", "bin"),
@@ -173,23 +169,22 @@ struct ItemJournalGroup: ParsableCommand {
         @Option(help: "CSV or JSON Lines file of lines ('-' for stdin).") var file: String?
         func run() throws {
             try perform {
-                var lines: [JSON]
+                let lines: [ItemReclassJournalLine]
                 if let f = file {
-                    lines = try readLines(f, quantityFields: ["quantity"], allowed: [
-                        "item", "location", "bin", "newLocation", "newBin", "quantity", "unitOfMeasure", "lot", "serial", "newLot",
-                        "newSerial", "newExpirationDate"])
+                    lines = try readLines(f, as: ItemReclassJournalLine.self)
                 } else {
                     guard let item, let location, let quantity else {
                         throw CLIError(code: Exit.usage, message: "give --item, --location and --quantity (and what changes), or --file")
                     }
-                    var l: [String: JSON] = ["item": .string(item), "location": .string(location), "quantity": try quantity_(quantity)]
-                    opt(&l, "bin", bin); opt(&l, "newLocation", newLocation); opt(&l, "newBin", newBin); opt(&l, "unitOfMeasure", unit)
-                    opt(&l, "lot", lot); opt(&l, "serial", serial); newTracking.add(&l)
-                    lines = [.object(l)]
+                    let q = try quantity_(quantity)
+                    lines = [ItemReclassJournalLine(item: item, location: location, bin: bin, newLocation: newLocation,
+                                                    newBin: newBin, quantity: q, unitOfMeasure: unit, lot: lot,
+                                                    serial: serial,
+                                                    newLot: newTracking.newLot, newSerial: newTracking.newSerial,
+                                                    newExpirationDate: newTracking.newExpirationDate)]
                 }
-                var p: [String: JSON] = ["lines": .array(lines)]
-                opt(&p, "documentNo", documentNo); opt(&p, "postingDate", postingDate)
-                printPosting(try global.call("itemReclassJournal.post", p, posting: true), global.outputFormat)
+                let p = ItemReclassJournalPostParams(documentNo: documentNo, postingDate: postingDate, lines: lines)
+                try printPosting(try global.call(p), global.outputFormat)
             }
         }
     }
@@ -206,7 +201,7 @@ struct ItemJournalGroup: ParsableCommand {
                 """)
         @OptionGroup var global: Global
         @Option var batch: String?
-        @Option var entryType: String?
+        @Option var entryType: EntryType?
         @Option var location: String?
         @Option var bin: String?
         @Option var item: String?
@@ -218,28 +213,25 @@ struct ItemJournalGroup: ParsableCommand {
         @Option(help: "CSV or JSON Lines file of lines ('-' for stdin).") var file: String?
         func run() throws {
             try perform {
-                var p: [String: JSON] = [:]
+                let p: ItemJournalPostParams
                 if let batch {
-                    p["batch"] = .string(batch)
+                    p = ItemJournalPostParams(batch: batch)
                 } else {
-                    var lines: [JSON]
+                    let lines: [ItemJournalPostLine]
                     if let f = file {
-                        lines = try readLines(f, quantityFields: ["quantity"], allowed: ["entryType", "location", "bin", "item", "quantity",
-                                                                                          "unitOfMeasure", "documentNo", "postingDate",
-                                                                                          "lot", "serial", "expirationDate", "tracking"])
+                        lines = try readLines(f, as: ItemJournalPostLine.self)
                     } else {
                         guard let entryType, let location, let item, let quantity else {
                             throw CLIError(code: Exit.usage, message: "give --batch, or --entry-type, --location, --item and --quantity, or --file")
                         }
-                        var l: [String: JSON] = ["entryType": .string(entryType), "location": .string(location),
-                                                 "item": .string(item), "quantity": try quantity_(quantity)]
-                        opt(&l, "bin", bin); opt(&l, "unitOfMeasure", unit); tracking.add(&l)
-                        lines = [.object(l)]
+                        let q = try quantity_(quantity)
+                        lines = [ItemJournalPostLine(entryType: entryType, location: location, bin: bin, item: item,
+                                                     quantity: q, unitOfMeasure: unit, lot: tracking.lot,
+                                                     serial: tracking.serial, expirationDate: tracking.expirationDate)]
                     }
-                    p["lines"] = .array(lines)
-                    opt(&p, "documentNo", documentNo); opt(&p, "postingDate", postingDate)
+                    p = ItemJournalPostParams(lines: lines, documentNo: documentNo, postingDate: postingDate)
                 }
-                printPosting(try global.call("itemJournal.post", p, posting: true), global.outputFormat)
+                try printPosting(try global.call(p), global.outputFormat)
             }
         }
     }
@@ -257,10 +249,10 @@ struct ItemJournalGroup: ParsableCommand {
         @Option var postingDate: String?
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["batch": .string(batch)]
-                opt(&p, "location", location); opt(&p, "item", item); opt(&p, "documentNo", documentNo); opt(&p, "postingDate", postingDate)
-                let r = try global.call("itemJournal.calculateWhseAdjustment", p, posting: true)
-                Output.rows(withTrackingText(r["lines"]?.arrayValue ?? []), itemJournalColumns, format: global.outputFormat, whole: r)
+                let p = ItemJournalCalculateWhseAdjustmentParams(batch: batch, location: location, item: item,
+                                                                 documentNo: documentNo, postingDate: postingDate)
+                let (batch, r) = try global.call(p, result: ItemJournalBatchResult.self)
+                Output.rows(withTrackingText(batch.lines), itemJournalColumns, format: global.outputFormat, whole: r)
             }
         }
     }
@@ -272,8 +264,9 @@ struct ItemJournalGroup: ParsableCommand {
         @Option var batch: String = "DEFAULT"
         func run() throws {
             try perform {
-                let r = try global.call("itemJournal.get", ["batch": .string(batch)])
-                Output.rows(withTrackingText(r["lines"]?.arrayValue ?? []), itemJournalColumns, format: global.outputFormat, whole: r)
+                let p = ItemJournalGetParams(batch: batch)
+                let (result, r) = try global.call(p, result: ItemJournalBatchResult.self)
+                Output.rows(withTrackingText(result.lines), itemJournalColumns, format: global.outputFormat, whole: r)
             }
         }
     }
@@ -284,7 +277,9 @@ struct ItemJournalGroup: ParsableCommand {
         @OptionGroup var global: Global
         @Option var batch: String = "DEFAULT"
         func run() throws {
-            try perform { Output.object(try global.call("itemJournal.delete", ["batch": .string(batch)], posting: true), format: global.outputFormat) }
+            try perform {
+                Output.object(try global.call(ItemJournalDeleteParams(batch: batch)), format: global.outputFormat)
+            }
         }
     }
 }

@@ -1,5 +1,12 @@
 import ArgumentParser
+import Warehouse
 import WhseProtocol
+
+// The enumerations of the params, given on the command line by their wire names.
+extension LocationKind: ExpressibleByArgument {}
+extension CapacityPolicy: ExpressibleByArgument {}
+extension BlockMovement: ExpressibleByArgument {}
+extension EntryType: ExpressibleByArgument {}
 
 let binColumns = [Column("LOCATION", "location"), Column("ZONE", "zone"), Column("BIN", "bin"), Column("ITEM", "item"),
                   Column("UNIT", "unitOfMeasure"), Column("LOT", "lot"), Column("SERIAL", "serial"), Column("EXPIRES", "expirationDate"),
@@ -18,17 +25,17 @@ struct LocationGroup: ParsableCommand {
         @OptionGroup var global: Global
         @Argument var code: String
         @Option var name: String?
-        @Option(help: "never, allowMore (post and warn) or prohibitMore (refuse).") var binCapacityPolicy: String?
+        @Option(help: "never, allowMore (post and warn) or prohibitMore (refuse).")
+        var binCapacityPolicy: CapacityPolicy?
         @Flag(inversion: .prefixedNo, help: "Items go only into bins of their warehouse class.") var checkWarehouseClass: Bool?
         @Flag(inversion: .prefixedNo, help: "Item journal lines may take the location's inventory below zero (directed and plain locations).")
         var allowNegativeInventory: Bool?
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["code": .string(code)]
-                opt(&p, "name", name); opt(&p, "binCapacityPolicy", binCapacityPolicy)
-                if let c = checkWarehouseClass { p["checkWarehouseClass"] = .bool(c) }
-                if let a = allowNegativeInventory { p["allowNegativeInventory"] = .bool(a) }
-                Output.object(try global.call("location.update", p, posting: true), format: global.outputFormat)
+                let p = LocationUpdateParams(code: code, name: name, binCapacityPolicy: binCapacityPolicy,
+                                             checkWarehouseClass: checkWarehouseClass,
+                                             allowNegativeInventory: allowNegativeInventory)
+                Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
@@ -49,9 +56,9 @@ struct LocationGroup: ParsableCommand {
         @Option var adjustmentZone: String?
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["code": .string(code)]
-                opt(&p, "adjustmentBin", adjustmentBin); opt(&p, "adjustmentZone", adjustmentZone)
-                printPosting(try global.call("location.convertToDirected", p, posting: true), global.outputFormat)
+                let p = LocationConvertToDirectedParams(code: code, adjustmentBin: adjustmentBin,
+                                                        adjustmentZone: adjustmentZone)
+                try printPosting(try global.call(p), global.outputFormat)
             }
         }
     }
@@ -63,21 +70,22 @@ struct LocationGroup: ParsableCommand {
         @OptionGroup var global: Global
         @Argument(help: "Location code.") var code: String
         @Option(help: "Name.") var name: String?
-        @Option(help: "directed (zones, adjustment bin), basic (bin mandatory) or plain (no bins).") var kind: String = "directed"
+        @Option(help: "directed (zones, adjustment bin), basic (bin mandatory) or plain (no bins).")
+        var kind: LocationKind = .directed
         @Option(help: "Code of the default adjustment bin (directed).") var adjustmentBin: String?
         @Option(help: "Zone of the adjustment bin (directed).") var adjustmentZone: String?
-        @Option(help: "never (default), allowMore (post and warn) or prohibitMore (refuse).") var binCapacityPolicy: String?
+        @Option(help: "never (default), allowMore (post and warn) or prohibitMore (refuse).")
+        var binCapacityPolicy: CapacityPolicy?
         @Flag(help: "Items go only into bins of their warehouse class.") var checkWarehouseClass = false
         @Flag(help: "Item journal lines may take the location's inventory below zero (directed and plain locations).")
         var allowNegativeInventory = false
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["code": .string(code), "kind": .string(kind)]
-                opt(&p, "name", name); opt(&p, "adjustmentBin", adjustmentBin); opt(&p, "adjustmentZone", adjustmentZone)
-                opt(&p, "binCapacityPolicy", binCapacityPolicy)
-                if checkWarehouseClass { p["checkWarehouseClass"] = .bool(true) }
-                if allowNegativeInventory { p["allowNegativeInventory"] = .bool(true) }
-                Output.object(try global.call("location.create", p, posting: true), format: global.outputFormat)
+                let p = LocationCreateParams(code: code, name: name, kind: kind, adjustmentBin: adjustmentBin,
+                                             adjustmentZone: adjustmentZone, binCapacityPolicy: binCapacityPolicy,
+                                             checkWarehouseClass: checkWarehouseClass ? true : nil,
+                                             allowNegativeInventory: allowNegativeInventory ? true : nil)
+                Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
@@ -88,7 +96,7 @@ struct LocationGroup: ParsableCommand {
         @OptionGroup var global: Global
         @Argument var code: String
         func run() throws {
-            try perform { Output.object(try global.call("location.get", ["code": .string(code)]), format: global.outputFormat) }
+            try perform { Output.object(try global.call(LocationGetParams(code: code)), format: global.outputFormat) }
         }
     }
 
@@ -98,7 +106,7 @@ struct LocationGroup: ParsableCommand {
         @OptionGroup var global: Global
         func run() throws {
             try perform {
-                let r = try global.call("location.list", [:])
+                let r = try global.call(LocationListParams())
                 Output.rows(r["locations"]?.arrayValue ?? [], [Column("CODE", "code"), Column("KIND", "kind"),
                             Column("ADJUSTMENT BIN", "adjustmentBin"), Column("NAME", "name")],
                             format: global.outputFormat, whole: r)
@@ -121,9 +129,9 @@ struct ZoneGroup: ParsableCommand {
         @Option var description: String?
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["location": .string(location), "code": .string(code)]
-                opt(&p, "binType", binType); opt(&p, "description", description); opt(&p, "warehouseClass", warehouseClass)
-                Output.object(try global.call("zone.create", p, posting: true), format: global.outputFormat)
+                let p = ZoneCreateParams(location: location, code: code, description: description, binType: binType,
+                                         warehouseClass: warehouseClass)
+                Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
@@ -134,7 +142,7 @@ struct ZoneGroup: ParsableCommand {
         @Argument var location: String
         func run() throws {
             try perform {
-                let r = try global.call("zone.list", ["location": .string(location)])
+                let r = try global.call(ZoneListParams(location: location))
                 Output.rows(r["zones"]?.arrayValue ?? [], [Column("ZONE", "code"), Column("BIN TYPE", "binType"),
                             Column("DESCRIPTION", "description")], format: global.outputFormat, whole: r)
             }
@@ -164,13 +172,11 @@ struct BinGroup: ParsableCommand {
         @Flag(inversion: .prefixedNo, help: "The item's default bin at the location.") var `default`: Bool?
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["location": .string(location), "bin": .string(bin), "item": .string(item)]
-                opt(&p, "unitOfMeasure", unit)
-                if let min { p["minQuantity"] = try quantity(min, "--min") }
-                if let max { p["maxQuantity"] = try quantity(max, "--max") }
-                if let fixed { p["fixed"] = .bool(fixed) }
-                if let d = `default` { p["default"] = .bool(d) }
-                Output.object(try global.call("binContent.setup", p, posting: true), format: global.outputFormat)
+                let p = BinContentSetupParams(location: location, bin: bin, item: item, unitOfMeasure: unit,
+                                              minQuantity: try quantity(min, "--min"),
+                                              maxQuantity: try quantity(max, "--max"), fixed: fixed,
+                                              isDefault: `default`)
+                Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
@@ -182,19 +188,19 @@ struct BinGroup: ParsableCommand {
         @Argument var code: String
         @Option(help: "Zone (required at directed locations).") var zone: String?
         @Option(help: "Bin type (default: the zone's).") var binType: String?
-        @Option(help: "Block movement: none, inbound, outbound, all.") var block: String?
+        @Option(help: "Block movement: none, inbound, outbound, all.") var block: BlockMovement?
         @Option(parsing: .unconditional, help: "Maximum cubage (0: unlimited).") var maximumCubage: String?
         @Option(parsing: .unconditional, help: "Maximum weight (0: unlimited).") var maximumWeight: String?
         @Option(help: "Warehouse class (default: the zone's).") var warehouseClass: String?
         @Option var description: String?
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["location": .string(location), "code": .string(code)]
-                opt(&p, "zone", zone); opt(&p, "binType", binType); opt(&p, "blockMovement", block); opt(&p, "description", description)
-                opt(&p, "warehouseClass", warehouseClass)
-                if let c = maximumCubage { p["maximumCubage"] = try quantity(c, "--maximum-cubage") }
-                if let w = maximumWeight { p["maximumWeight"] = try quantity(w, "--maximum-weight") }
-                Output.object(try global.call("bin.create", p, posting: true), format: global.outputFormat)
+                let p = BinCreateParams(location: location, code: code, description: description, zone: zone,
+                                        binType: binType, blockMovement: block,
+                                        maximumCubage: try quantity(maximumCubage, "--maximum-cubage"),
+                                        maximumWeight: try quantity(maximumWeight, "--maximum-weight"),
+                                        warehouseClass: warehouseClass)
+                Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
@@ -204,7 +210,7 @@ struct BinGroup: ParsableCommand {
         @OptionGroup var global: Global
         @Argument var location: String
         @Argument var code: String
-        @Option(help: "Block movement: none, inbound, outbound, all.") var block: String?
+        @Option(help: "Block movement: none, inbound, outbound, all.") var block: BlockMovement?
         @Option var binType: String?
         @Option var description: String?
         @Option(parsing: .unconditional, help: "Maximum cubage (0: unlimited).") var maximumCubage: String?
@@ -213,12 +219,14 @@ struct BinGroup: ParsableCommand {
         @Flag(help: "Remove the bin's warehouse class (the bin must be empty).") var clearWarehouseClass = false
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["location": .string(location), "code": .string(code)]
-                opt(&p, "blockMovement", block); opt(&p, "binType", binType); opt(&p, "description", description)
-                if let c = maximumCubage { p["maximumCubage"] = try quantity(c, "--maximum-cubage") }
-                if let w = maximumWeight { p["maximumWeight"] = try quantity(w, "--maximum-weight") }
-                if clearWarehouseClass { p["warehouseClass"] = .null } else { opt(&p, "warehouseClass", warehouseClass) }
-                Output.object(try global.call("bin.update", p, posting: true), format: global.outputFormat)
+                // A string sets the class, --clear-warehouse-class clears it (null), neither keeps it.
+                let whseClass: String?? = clearWarehouseClass ? .some(nil) : warehouseClass.map { .some($0) }
+                let p = BinUpdateParams(location: location, code: code, description: description, binType: binType,
+                                        blockMovement: block,
+                                        maximumCubage: try quantity(maximumCubage, "--maximum-cubage"),
+                                        maximumWeight: try quantity(maximumWeight, "--maximum-weight"),
+                                        warehouseClass: whseClass)
+                Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
@@ -230,9 +238,7 @@ struct BinGroup: ParsableCommand {
         @Option var zone: String?
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["location": .string(location)]
-                opt(&p, "zone", zone)
-                let r = try global.call("bin.list", p)
+                let r = try global.call(BinListParams(location: location, zone: zone))
                 Output.rows(r["bins"]?.arrayValue ?? [], [Column("BIN", "code"), Column("ZONE", "zone"),
                             Column("BIN TYPE", "binType"), Column("BLOCK", "blockMovement"), Column("ADJ", "adjustmentBin"),
                             Column("DESCRIPTION", "description")], format: global.outputFormat, whole: r)
@@ -248,9 +254,8 @@ struct BinGroup: ParsableCommand {
         @Flag(help: "Include items whose quantity is zero.") var includeZero = false
         func run() throws {
             try perform {
-                let r = MemberDefaults.binContentRow.restored(
-                    try global.call("bin.contents", ["location": .string(location), "bin": .string(bin),
-                                                     "includeZero": .bool(includeZero)]), in: "rows")
+                let p = BinContentsParams(location: location, bin: bin, includeZero: includeZero)
+                let r = MemberDefaults.binContentRow.restored(try global.call(p), in: "rows")
                 Output.rows(r["rows"]?.arrayValue ?? [], binColumns, format: global.outputFormat, whole: r)
             }
         }
@@ -272,9 +277,8 @@ struct ItemGroup: ParsableCommand {
         @Flag(help: "Lift the block.") var unblock = false
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["item": .string(item), "blocked": .bool(!unblock)]
-                opt(&p, "lot", lot); opt(&p, "serial", serial)
-                Output.object(try global.call("itemTracking.setBlocked", p, posting: true), format: global.outputFormat)
+                let p = ItemTrackingSetBlockedParams(item: item, lot: lot, serial: serial, blocked: !unblock)
+                Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
@@ -291,9 +295,8 @@ struct ItemGroup: ParsableCommand {
         func run() throws {
             try perform {
                 guard (period == nil) == clear else { throw CLIError(code: Exit.usage, message: "give --period CODE or --clear") }
-                var p: [String: JSON] = ["item": .string(item), "countingPeriod": period.map { .string($0) } ?? .null]
-                opt(&p, "date", date)
-                Output.object(try global.call("item.setCountingPeriod", p, posting: true), format: global.outputFormat)
+                let p = ItemSetCountingPeriodParams(item: item, countingPeriod: period, date: date)
+                Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
@@ -319,45 +322,45 @@ struct ItemGroup: ParsableCommand {
         @Option(name: .customLong("weight"), help: "A unit's weight as CODE=WEIGHT (repeatable).") var weights: [String] = []
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["no": .string(no), "baseUnitOfMeasure": .string(baseUnit)]
-                opt(&p, "description", description)
-                var list: [JSON] = []
-                var precision: [String: JSON] = [:]
-                opt(&p, "warehouseClass", warehouseClass)
-                var measures: [String: [String: JSON]] = [:]
-                for (flag, key, values) in [("--cubage", "cubage", cubages), ("--weight", "weight", weights)] {
-                    for v in values {
-                        let parts = v.split(separator: "=", maxSplits: 1).map(String.init)
-                        guard parts.count == 2 else { throw CLIError(code: Exit.usage, message: "\(flag) takes CODE=QUANTITY, e.g. BOX=0.25") }
-                        measures[parts[0], default: [:]][key] = try quantity(parts[1], "\(flag) \(v)")
+                /// CODE=QUANTITY of --unit, --rounding, --cubage and --weight.
+                func split(_ value: String, _ flag: String, _ example: String) throws -> (String, Quantity) {
+                    let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
+                    guard parts.count == 2 else {
+                        throw CLIError(code: Exit.usage, message: "\(flag) takes \(example)")
                     }
+                    return (parts[0], try quantity(parts[1], "\(flag) \(value)"))
                 }
-                for r in roundings {
-                    let parts = r.split(separator: "=", maxSplits: 1).map(String.init)
-                    guard parts.count == 2 else { throw CLIError(code: Exit.usage, message: "--rounding takes CODE=PRECISION, e.g. PCS=1") }
-                    precision[parts[0]] = try quantity(parts[1], "--rounding \(r)")
+                func byUnit(_ values: [String], _ flag: String, _ example: String) throws -> [String: Quantity] {
+                    var out: [String: Quantity] = [:]
+                    for v in values {
+                        let (code, q) = try split(v, flag, example)
+                        out[code] = q
+                    }
+                    return out
+                }
+                var cubage = try byUnit(cubages, "--cubage", "CODE=QUANTITY, e.g. BOX=0.25")
+                var weight = try byUnit(weights, "--weight", "CODE=QUANTITY, e.g. BOX=0.25")
+                var precision = try byUnit(roundings, "--rounding", "CODE=PRECISION, e.g. PCS=1")
+                var list: [ItemCreateParams.Unit] = []
+                func unit(_ code: String, perUnit: Quantity?) -> ItemCreateParams.Unit {
+                    ItemCreateParams.Unit(code: code, quantityPerUnitOfMeasure: perUnit,
+                                          roundingPrecision: precision.removeValue(forKey: code),
+                                          cubage: cubage.removeValue(forKey: code),
+                                          weight: weight.removeValue(forKey: code))
                 }
                 for u in units {
-                    let parts = u.split(separator: "=", maxSplits: 1).map(String.init)
-                    guard parts.count == 2 else { throw CLIError(code: Exit.usage, message: "--unit takes CODE=QTY, e.g. BOX=12") }
-                    var o: [String: JSON] = ["code": .string(parts[0]), "quantityPerUnitOfMeasure": try quantity(parts[1], "--unit \(u)")]
-                    if let r = precision.removeValue(forKey: parts[0]) { o["roundingPrecision"] = r }
-                    for (k, v) in measures.removeValue(forKey: parts[0]) ?? [:] { o[k] = v }
-                    list.append(.object(o))
+                    let (code, perUnit) = try split(u, "--unit", "CODE=QTY, e.g. BOX=12")
+                    list.append(unit(code, perUnit: perUnit))
                 }
-                for code in Set(precision.keys).union(measures.keys).sorted() {
+                for code in Set(precision.keys).union(cubage.keys).union(weight.keys).sorted() {
                     guard code == baseUnit else { throw CLIError(code: Exit.usage, message: "\(code): not a unit of the item") }
-                    var o: [String: JSON] = ["code": .string(code)]
-                    if let r = precision[code] { o["roundingPrecision"] = r }
-                    for (k, v) in measures[code] ?? [:] { o[k] = v }
-                    list.append(.object(o))
+                    list.append(unit(code, perUnit: nil))
                 }
-                if lotTracked || serialTracked || expirationRequired {
-                    p["tracking"] = .object(["lot": .bool(lotTracked), "serial": .bool(serialTracked),
-                                             "expirationRequired": .bool(expirationRequired)])
-                }
-                if !list.isEmpty { p["unitsOfMeasure"] = .array(list) }
-                Output.object(try global.call("item.create", p, posting: true), format: global.outputFormat)
+                let tracking = ItemTracking(lot: lotTracked, serial: serialTracked,
+                                            expirationRequired: expirationRequired)
+                let p = ItemCreateParams(no: no, description: description, baseUnitOfMeasure: baseUnit,
+                                         unitsOfMeasure: list, tracking: tracking, warehouseClass: warehouseClass)
+                Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
@@ -365,14 +368,16 @@ struct ItemGroup: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show an item (item.get).", discussion: "Example: whsectl item get ITEM1")
         @OptionGroup var global: Global
         @Argument var no: String
-        func run() throws { try perform { Output.object(try global.call("item.get", ["no": .string(no)]), format: global.outputFormat) } }
+        func run() throws {
+            try perform { Output.object(try global.call(ItemGetParams(no: no)), format: global.outputFormat) }
+        }
     }
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List items (item.list).", discussion: "Example: whsectl item list")
         @OptionGroup var global: Global
         func run() throws {
             try perform {
-                let r = try global.call("item.list", [:])
+                let r = try global.call(ItemListParams())
                 Output.rows(r["items"]?.arrayValue ?? [], [Column("ITEM", "no"), Column("BASE UNIT", "baseUnitOfMeasure"),
                             Column("DESCRIPTION", "description")], format: global.outputFormat, whole: r)
             }
@@ -387,9 +392,8 @@ struct ItemGroup: ParsableCommand {
         @Flag var includeZero = false
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["item": .string(item), "includeZero": .bool(includeZero)]
-                opt(&p, "location", location)
-                let r = MemberDefaults.binContentRow.restored(try global.call("item.bins", p), in: "rows")
+                let p = ItemBinsParams(item: item, location: location, includeZero: includeZero)
+                let r = MemberDefaults.binContentRow.restored(try global.call(p), in: "rows")
                 Output.rows(r["rows"]?.arrayValue ?? [], binColumns, format: global.outputFormat, whole: r)
             }
         }
@@ -402,9 +406,7 @@ struct ItemGroup: ParsableCommand {
         @Option var location: String?
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["item": .string(item)]
-                opt(&p, "location", location)
-                let r = try global.call("item.availability", p)
+                let r = try global.call(ItemAvailabilityParams(item: item, location: location))
                 Output.rows(r["locations"]?.arrayValue ?? [], [Column("LOCATION", "location"), Column("ITEM", "item"),
                             Column("INVENTORY", "inventory"), Column("IN BINS", "inBins"), Column("ADJ BIN", "adjustmentBin"),
                             Column("AVAILABLE", "available"), Column("TO PICK", "availableToPick"), Column("RESERVED", "reserved"),

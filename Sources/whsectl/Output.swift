@@ -14,6 +14,8 @@ struct Column {
     var header: String
     var key: String
     init(_ header: String, _ key: String) { self.header = header; self.key = key }
+    /// A column of a typed result's member.
+    init<K: MemberKey>(_ header: String, _ key: K) { self.init(header, key.rawValue) }
 }
 
 enum Output {

@@ -17,9 +17,9 @@ struct CountingPeriodGroup: ParsableCommand {
         @Option var description: String?
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["code": .string(code), "countFrequencyPerYear": JSON(frequency)]
-                opt(&p, "description", description)
-                Output.object(try global.call("countingPeriod.create", p, posting: true), format: global.outputFormat)
+                let p = CountingPeriodCreateParams(code: code, description: description,
+                                                   countFrequencyPerYear: frequency)
+                Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
@@ -30,7 +30,7 @@ struct CountingPeriodGroup: ParsableCommand {
         @OptionGroup var global: Global
         func run() throws {
             try perform {
-                let r = try global.call("countingPeriod.list", [:])
+                let r = try global.call(CountingPeriodListParams())
                 Output.rows(r["countingPeriods"]?.arrayValue ?? [], [Column("CODE", "code"), Column("PER YEAR", "countFrequencyPerYear"),
                             Column("DESCRIPTION", "description")], format: global.outputFormat, whole: r)
             }
@@ -49,9 +49,7 @@ struct CountingPeriodGroup: ParsableCommand {
         @Option var period: String?
         func run() throws {
             try perform {
-                var p: [String: JSON] = [:]
-                opt(&p, "date", date); opt(&p, "countingPeriod", period)
-                let r = try global.call("countingPeriod.due", p)
+                let r = try global.call(CountingPeriodDueParams(date: date, countingPeriod: period))
                 Output.rows(r["items"]?.arrayValue ?? [], [Column("ITEM", "no"), Column("PERIOD", "countingPeriod"),
                             Column("WINDOW START", "nextCountingStart"), Column("WINDOW END", "nextCountingEnd"),
                             Column("LAST COUNTED", "lastCountingPeriodUpdate"), Column("DESCRIPTION", "description")],
@@ -84,9 +82,9 @@ struct ReservationGroup: ParsableCommand {
         @Option(help: "The document the stock is reserved for.") var source: String?
         func run() throws {
             try perform {
-                var p: [String: JSON] = ["location": .string(location), "item": .string(item), "quantity": try quantity_(quantity)]
-                opt(&p, "unitOfMeasure", unit); opt(&p, "lot", lot); opt(&p, "serial", serial); opt(&p, "source", source)
-                let r = MemberDefaults.reservation.restored(try global.call("reservation.create", p, posting: true))
+                let p = ReservationCreateParams(location: location, item: item, quantity: try quantity_(quantity),
+                                                unitOfMeasure: unit, lot: lot, serial: serial, source: source)
+                let r = MemberDefaults.reservation.restored(try global.call(p))
                 Output.rows([r], reservationColumns, format: global.outputFormat, whole: r)
             }
         }
@@ -99,8 +97,8 @@ struct ReservationGroup: ParsableCommand {
         @Argument var reservation: Int
         func run() throws {
             try perform {
-                let r = MemberDefaults.reservation.restored(
-                    try global.call("reservation.cancel", ["reservation": JSON(reservation)], posting: true))
+                let p = ReservationCancelParams(reservation: reservation)
+                let r = MemberDefaults.reservation.restored(try global.call(p))
                 Output.rows([r], reservationColumns, format: global.outputFormat, whole: r)
             }
         }
@@ -114,9 +112,8 @@ struct ReservationGroup: ParsableCommand {
         @Option var item: String?
         func run() throws {
             try perform {
-                var p: [String: JSON] = [:]
-                opt(&p, "location", location); opt(&p, "item", item)
-                let r = MemberDefaults.reservation.restored(try global.call("reservation.list", p), in: "reservations")
+                let p = ReservationListParams(location: location, item: item)
+                let r = MemberDefaults.reservation.restored(try global.call(p), in: "reservations")
                 Output.rows(r["reservations"]?.arrayValue ?? [], reservationColumns, format: global.outputFormat, whole: r)
             }
         }

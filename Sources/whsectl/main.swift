@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Warehouse
 import WhseProtocol
 import WriteAheadLog
 
@@ -12,30 +13,26 @@ struct EntriesGroup: ParsableCommand {
         @Option var location: String?
         @Option var bin: String?
         @Option var item: String?
-        @Option(help: "positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer.") var entryType: String?
+        @Option(help: "positiveAdjmt, negativeAdjmt, purchase, sale, movement, transfer.") var entryType: EntryType?
         @Option var documentNo: String?
         @Option var lot: String?
         @Option var serial: String?
         @Option(help: "Start after this entry number (paging).") var after: Int?
         @Option(help: "Entries per page (1…1000).") var limit: Int?
-        var params: [String: JSON] {
-            var p: [String: JSON] = [:]
-            opt(&p, "location", location); opt(&p, "bin", bin); opt(&p, "item", item)
-            opt(&p, "entryType", entryType); opt(&p, "documentNo", documentNo); opt(&p, "lot", lot); opt(&p, "serial", serial)
-            if let after { p["after"] = JSON(after) }
-            if let limit { p["limit"] = JSON(limit) }
-            return p
+        var query: EntryQuery {
+            EntryQuery(location: location, bin: bin, item: item, entryType: entryType, documentNo: documentNo, lot: lot,
+                       serial: serial, after: after, limit: limit)
         }
     }
 
     /// Prints a page of entries with every member, as whsed sent them before lean objects (protocol.md 11).
-    static func show(_ global: Global, _ method: String, _ params: [String: JSON], _ defaults: MemberDefaults,
-                     _ columns: [Column]) throws {
+    static func show<P: EntriesParams>(_ global: Global, _ params: P, _ columns: [Column]) throws {
         try perform {
-            let r = defaults.restored(try global.call(method, params), in: "entries")
-            Output.rows(r["entries"]?.arrayValue ?? [], columns, format: global.outputFormat, whole: r)
-            if global.outputFormat == .table, let next = r["nextAfter"], next != .null {
-                print("… more: --after \(Output.shown(next))")
+            let r = P.entryMembers.restored(try global.call(params), in: EntriesPageResult.Key.entries.rawValue)
+            let page = try decodeResult(r, as: EntriesPageResult.self)
+            Output.rows(page.entries, columns, format: global.outputFormat, whole: r)
+            if global.outputFormat == .table, let next = page.nextAfter {
+                print("… more: --after \(next)")
             }
         }
     }
@@ -46,7 +43,7 @@ struct EntriesGroup: ParsableCommand {
         @OptionGroup var global: Global
         @OptionGroup var filters: Filters
         func run() throws {
-            try EntriesGroup.show(global, "entries.warehouse", filters.params, .warehouseEntry, [
+            try EntriesGroup.show(global, WarehouseEntriesParams(filter: filters.query), [
                 Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "registeringDate"), Column("LOCATION", "location"),
                 Column("BIN", "bin"), Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("UNIT", "unitOfMeasure"),
                 Column("BASE QTY", "quantityBase"), Column("LOT", "lot"), Column("SERIAL", "serial"), Column("EXPIRES", "expirationDate"),
@@ -59,7 +56,7 @@ struct EntriesGroup: ParsableCommand {
         @OptionGroup var global: Global
         @OptionGroup var filters: Filters
         func run() throws {
-            try EntriesGroup.show(global, "entries.item", filters.params, .itemLedgerEntry, [
+            try EntriesGroup.show(global, ItemEntriesParams(filter: filters.query), [
                 Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "postingDate"), Column("LOCATION", "location"),
                 Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("LOT", "lot"), Column("SERIAL", "serial"),
                 Column("WHSE ADJ", "warehouseAdjustment"), Column("SOURCE", "source"), Column("DOCUMENT", "documentNo"),
@@ -72,7 +69,7 @@ struct EntriesGroup: ParsableCommand {
         @OptionGroup var global: Global
         @OptionGroup var filters: Filters
         func run() throws {
-            try EntriesGroup.show(global, "entries.physInventory", filters.params, .physInventoryLedgerEntry, [
+            try EntriesGroup.show(global, PhysInventoryEntriesParams(filter: filters.query), [
                 Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "postingDate"), Column("LOCATION", "location"),
                 Column("BIN", "bin"), Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("CALCULATED", "quantityCalculated"),
                 Column("COUNTED", "quantityPhysInventory"), Column("LOT", "lot"), Column("SERIAL", "serial"),
@@ -96,9 +93,9 @@ struct ServerGroup: ParsableCommand {
         @Argument(help: "A new or empty folder.") var destination: String
         func run() throws {
             try perform {
-                let r = try global.call("server.backup", [:])
-                guard let text = r["snapshot"]?.stringValue, let data = Data(base64Encoded: text),
-                      let seq = r["sequence"]?.stringValue.flatMap(UInt64.init) else {
+                let (backup, _) = try global.call(ServerBackupParams(), result: ServerBackupResult.self)
+                let seq = backup.sequence
+                guard let data = Data(base64Encoded: backup.snapshot) else {
                     throw CLIError(code: Exit.protocolError, message: "server.backup answered without a snapshot")
                 }
                 do {
@@ -122,7 +119,7 @@ struct ServerGroup: ParsableCommand {
         @OptionGroup var global: Global
         func run() throws {
             try perform {
-                let status = try global.call("server.status", [:])
+                let status = try global.call(ServerStatusParams())
                 Output.object(status, format: global.outputFormat)
                 // A cut torn tail is for an operator to look at: say so on stderr, where scripts reading stdout
                 // are not disturbed.
@@ -146,13 +143,12 @@ struct ServerGroup: ParsableCommand {
         @OptionGroup var global: Global
         func run() throws {
             try perform {
-                let r = try global.call("server.verify", [:])
+                let (verify, r) = try global.call(ServerVerifyParams(), result: ServerVerifyResult.self)
                 if global.outputFormat == .table {
-                    let v = r["violations"]?.arrayValue ?? []
-                    print(v.isEmpty ? "ok: all invariants hold" : "violations:")
-                    for x in v { print("  \(Output.shown(x))") }
+                    print(verify.violations.isEmpty ? "ok: all invariants hold" : "violations:")
+                    for x in verify.violations { print("  \(Output.shown(.string(x)))") }
                 } else { Output.object(r, format: global.outputFormat) }
-                if r["ok"] != .bool(true) { throw ExitCode(1) }
+                if !verify.ok { throw ExitCode(1) }
             }
         }
     }
@@ -160,7 +156,9 @@ struct ServerGroup: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Write a snapshot now (server.checkpoint).",
                                                         discussion: "Example: whsectl server checkpoint")
         @OptionGroup var global: Global
-        func run() throws { try perform { Output.object(try global.call("server.checkpoint", [:]), format: global.outputFormat) } }
+        func run() throws {
+            try perform { Output.object(try global.call(ServerCheckpointParams()), format: global.outputFormat) }
+        }
     }
 }
 
@@ -178,7 +176,9 @@ struct Call: ParsableCommand {
             }
             let mutates = MethodCatalogue.byName[method]?.mutates ?? false
             var q = p
-            if mutates, q["idempotencyKey"] == nil, let k = global.idempotencyKey { q["idempotencyKey"] = .string(k) }
+            if mutates, q[Params.idempotencyKey] == nil, let k = global.idempotencyKey {
+                q[Params.idempotencyKey] = .string(k)
+            }
             print(try global.call(method, q).serializedString)
         }
     }

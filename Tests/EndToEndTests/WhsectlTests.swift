@@ -117,6 +117,59 @@ import WhseProtocol
         #expect(noDaemon.stderr.contains("cannot connect"))
         let wrongKind = try d.ctl(["whse-journal", "register", "BASIC", "--item", "ITEM1", "--bin", "S-01", "--quantity", "1"])
         #expect(wrongKind.status == 1 && wrongKind.stderr.contains("wrong_location_kind"))
+        // An enumeration takes only its values, checked before anything is sent.
+        let badKind = try d.ctl(["location", "create", "WH9", "--kind", "huge"])
+        #expect(badKind.status == 64 && badKind.stderr.contains("directed"))
+        let badType = try d.ctl(["item-journal", "post", "--entry-type", "gift", "--location", "SHOP",
+                                 "--item", "ITEM1", "--quantity", "1"])
+        #expect(badType.status == 64 && badType.stderr.contains("positiveAdjmt"))
+    }
+
+    /// `bin update`: --warehouse-class sets the class, --clear-warehouse-class sends null, neither keeps it.
+    @Test func binUpdateSetsKeepsAndClearsTheWarehouseClass() throws {
+        let tmp = TempDir()
+        let d = try Whsectl.daemon(tmp)
+        func whseClass() throws -> JSON? {
+            let bins = try d.ok(["bin", "list", "WH1", "--json"]).json?["bins"]?.arrayValue ?? []
+            return bins.first { $0["code"] == "A-02" }?["warehouseClass"]
+        }
+        try d.ok(["bin", "update", "WH1", "A-02", "--warehouse-class", "COLD"])
+        #expect(try whseClass() == .string("COLD"))
+        try d.ok(["bin", "update", "WH1", "A-02", "--description", "cold shelf"])
+        #expect(try whseClass() == .string("COLD"))
+        try d.ok(["bin", "update", "WH1", "A-02", "--clear-warehouse-class"])
+        #expect(try whseClass() == .null)
+    }
+
+    /// A file's lines are checked as whsed checks them (through the same line types), each error with its line number,
+    /// before anything is sent; CSV cells are text, so integers come as digits.
+    @Test func fileLinesAreCheckedBeforeSending() throws {
+        let tmp = TempDir()
+        let d = try Whsectl.daemon(tmp)
+        let path = tmp.path + "/lines.csv"
+        try "item,bin\nITEM1,A-01\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let noQuantity = try d.ctl(["whse-journal", "register", "WH1", "--file", path])
+        #expect(noQuantity.status == 64 && noQuantity.stderr.contains("line 2"))
+        #expect(noQuantity.stderr.contains("quantity is required"))
+        let csv = "entryType,location,item,quantity\npurchase,SHOP,ITEM1,2\nbought,SHOP,ITEM1,1\n"
+        try csv.write(toFile: path, atomically: true, encoding: .utf8)
+        let badType = try d.ctl(["item-journal", "post", "--file", path])
+        #expect(badType.status == 64 && badType.stderr.contains("line 3"))
+        #expect(badType.stderr.contains("entryType must be one of"))
+        let jsonl = #"{"entryType":"purchase","location":"SHOP","item":"ITEM1","quantity":"1.5","documentNo":"J1"}"#
+            + "\n"
+        let fromStdin = try d.ctl(["item-journal", "post", "--file", "-", "--json"], stdin: jsonl)
+        #expect(fromStdin.status == 0 && fromStdin.json?["lines"] == JSON(1))
+        // A count sheet names lines by number (a text cell of digits).
+        try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-01", "--quantity", "4"])
+        try d.ok(["count", "calculate", "WH1", "--journal", "C1"])
+        try "lineNo,counted\n10000,3\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let entered = try d.ok(["count", "enter", "C1", "--file", path, "--json"]).json
+        #expect(entered?["lines"]?[0]?["quantityPhysInventory"] == JSON(numberLiteral: "3"))
+        try "lineNo,counted\nten,3\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let badLine = try d.ctl(["count", "enter", "C1", "--file", path])
+        #expect(badLine.status == 64 && badLine.stderr.contains("line 2"))
+        #expect(badLine.stderr.contains("lineNo must be an integer"))
     }
 
     /// `whsectl --socket S --json server status`, as with systemctl and kubectl: the common options may stand

@@ -1,0 +1,64 @@
+import Warehouse
+
+/// The answer of `server.verify`.
+public struct ServerVerifyResult: RPCResult {
+    public enum Key: String, MemberKey { case ok, violations }
+    /// True when no invariant is violated.
+    public var ok: Bool
+    public var violations: [String]
+
+    public init(violations: [String]) {
+        self.ok = violations.isEmpty
+        self.violations = violations
+    }
+
+    public init(decoding p: Params) throws(RPCError) {
+        let m = p.resultMembers(Key.self)
+        ok = try m.bool(.ok)
+        violations = try m.optionalTexts(.violations) ?? []
+    }
+
+    public func encoded() -> JSON {
+        var w = MemberWriter<Key>()
+        w.set(.ok, ok)
+        w.set(.violations, violations)
+        return w.json
+    }
+}
+
+/// The answer of `server.backup`: a snapshot of the books at a log sequence, base64-encoded.
+public struct ServerBackupResult: RPCResult {
+    public enum Key: String, MemberKey { case sequence, format, bytes, snapshot }
+    /// On the wire as a decimal string (it may not fit a JSON number's exact range).
+    public var sequence: UInt64
+    public var format: String
+    public var bytes: Int
+    public var snapshot: String
+
+    public init(sequence: UInt64, format: String, bytes: Int, snapshot: String) {
+        self.sequence = sequence
+        self.format = format
+        self.bytes = bytes
+        self.snapshot = snapshot
+    }
+
+    public init(decoding p: Params) throws(RPCError) {
+        let m = p.resultMembers(Key.self)
+        guard let s = UInt64(try m.text(.sequence)) else {
+            throw RPCError.invalidParams("sequence must be a decimal string", param: Key.sequence.rawValue)
+        }
+        sequence = s
+        format = try m.text(.format)
+        bytes = try m.int(.bytes, range: 0...Int.max)
+        snapshot = try m.text(.snapshot)
+    }
+
+    public func encoded() -> JSON {
+        var w = MemberWriter<Key>()
+        w.set(.sequence, String(sequence))
+        w.set(.format, format)
+        w.set(.bytes, bytes)
+        w.set(.snapshot, snapshot)
+        return w.json
+    }
+}
