@@ -514,9 +514,21 @@ final class RPCConnection: ChannelInboundHandler {
             return
         }
         guard let eventLoop = context?.eventLoop else { return }
+        // Decoded and checked here, on the event loop and outside any lock: the writer gets a typed command, and a
+        // request with bad params never reaches it. The idempotency key is the writer's to check (a repeat is
+        // answered from what was remembered).
+        let command: any RPCParams
+        do {
+            _ = try StateMachine.idempotencyKey(req.params)
+            command = try ParamsCatalogue.decode(method: req.method, params: req.params)
+        } catch {
+            reply(.failure(error))
+            return
+        }
         let bound = NIOLoopBound(reply, eventLoop: eventLoop)
         let context = core.context(user: user)
-        let accepted = core.writer.submit(method: req.method, params: req.params, context: context, on: eventLoop) { outcome in
+        let accepted = core.writer.submit(method: req.method, params: req.params, command: command, context: context,
+                                          on: eventLoop) { outcome in
             bound.value(outcome)
         }
         if !accepted { reply(.failure(.shuttingDown())) }

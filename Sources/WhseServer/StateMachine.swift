@@ -101,7 +101,9 @@ public final class StateMachine: @unchecked Sendable {
     /// `append`, adding the key to `pending`. A refusal (an error, or a record too large for the log) changes nothing.
     /// Returns the outcome and the record appended (nil when nothing was). Any other error from `append` is a storage
     /// fault: the posting is rolled back and the error rethrown, and the caller must stop.
-    public func apply(method: String, params: JSON?, context: PostingContext, maxOpenCountJournals: Int,
+    /// `command` is `params` already decoded (on the event loop, outside any lock); nil decodes them here.
+    public func apply(method: String, params: JSON?, command: (any RPCParams)? = nil, context: PostingContext,
+                      maxOpenCountJournals: Int,
                       pending: inout PendingKeys, append: ([UInt8]) throws -> Void)
     throws -> (result: Result<JSON, RPCError>, record: [UInt8]?) {
         var key: String? = nil
@@ -136,7 +138,12 @@ public final class StateMachine: @unchecked Sendable {
         let point = ledger.savepoint()
         let result: JSON
         do throws(RPCError) {
-            result = try execute(method: method, params: params, context: context)
+            if let command {
+                guard let handler = Handlers.typed[method] else { throw RPCError.methodNotFound(method) }
+                result = try handler(ledger, command, context)
+            } else {
+                result = try execute(method: method, params: params, context: context)
+            }
         } catch {
             ledger.rollback(to: point)
             return (.failure(error), nil)

@@ -17,6 +17,8 @@ public final class Writer: @unchecked Sendable {
     struct Job {
         var method: String
         var params: JSON?
+        /// The params decoded and checked on the event loop (nil: the writer decodes them, as at replay).
+        var command: (any RPCParams)?
         var context: PostingContext
         var complete: Completion
         /// Where `complete` must run; nil runs it on the writer thread.
@@ -88,14 +90,15 @@ public final class Writer: @unchecked Sendable {
     }
 
     /// Queues a posting; false when the writer is shutting down.
-    public func submit(method: String, params: JSON?, context: PostingContext, on eventLoop: (any EventLoop)? = nil,
-                       complete: @escaping Completion) -> Bool {
+    public func submit(method: String, params: JSON?, command: (any RPCParams)? = nil, context: PostingContext,
+                       on eventLoop: (any EventLoop)? = nil, complete: @escaping Completion) -> Bool {
         mutex.lock()
         defer { mutex.unlock() }
         if stopping { return false }
         // Time spent idle is not a stall: the clock starts when work arrives.
         if queue.isEmpty && !inBatch { lastProgressNanos = DispatchTime.now().uptimeNanoseconds }
-        queue.append(Job(method: method, params: params, context: context, complete: complete, eventLoop: eventLoop))
+        queue.append(Job(method: method, params: params, command: command, context: context, complete: complete,
+                         eventLoop: eventLoop))
         mutex.signal()
         return true
     }
@@ -326,7 +329,7 @@ public final class Writer: @unchecked Sendable {
             do {
                 let repeatsBefore = pending.repeatsInBatch
                 let (outcome, record) = try machine.apply(
-                    method: job.method, params: job.params, context: job.context,
+                    method: job.method, params: job.params, command: job.command, context: job.context,
                     maxOpenCountJournals: maxOpenCountJournals, pending: &pending, append: { _ = try log.append($0) })
                 outcomes.append(outcome)
                 if record != nil { logged.append(index) }

@@ -7,7 +7,7 @@ import subprocess
 import time
 
 from harness import DaemonTestCase, HERE, Conn, posting, request, setup_master_data, bin_quantity, \
-    warehouse_entries, which
+    warehouse_entries, which, INVALID_PARAMS
 
 
 class NoReadBeforeSync(DaemonTestCase):
@@ -108,3 +108,37 @@ class LongReadsDoNotBlock(DaemonTestCase):
         finally:
             for o in others:
                 o.close()
+
+
+class PostingsAreDecodedBeforeTheWriter(DaemonTestCase):
+    def test_a_posting_with_bad_params_is_refused_while_the_writer_is_stuck_in_a_sync(self):
+        # The writer receives typed commands: a posting's params are decoded on its connection's event loop, so a
+        # request that does not decode is refused at once, even while the writer cannot take anything.
+        so = self.build_shim("stallsync.c")
+        flag = os.path.join(self.tmp, "stall-sync")
+        mark = os.path.join(self.tmp, "sync-stalled")
+        d = self.start_daemon(env={"LD_PRELOAD": so, "STALLSYNC_FLAG": flag, "STALLSYNC_MARK": mark})
+        with d.connect() as c:
+            setup_master_data(c)
+        open(flag, "w").close()
+        stuck = d.connect(timeout=60)
+        self.addCleanup(stuck.close)
+        stuck.send(request("whseItemJournal.register", posting("stuck"), id="stuck"))
+        deadline = time.monotonic() + 10
+        while not os.path.exists(mark) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.assertTrue(os.path.exists(mark), f"the posting's fdatasync never reached the shim; log:\n{d.log()}")
+        try:
+            with d.connect(timeout=5) as c:
+                bad = dict(posting("bad"), lines=[{"item": "ITEM1", "bin": "A-01", "quantity": "one"}])
+                t = time.monotonic()
+                self.assertError(c.rpc("whseItemJournal.register", bad, id="bad"), INVALID_PARAMS, "invalid_params",
+                                 id="bad")
+                self.assertLess(time.monotonic() - t, 2.0)
+                unknown = dict(posting("unknown"), colour="red")
+                self.assertError(c.rpc("whseItemJournal.register", unknown, id="u"), INVALID_PARAMS,
+                                 "invalid_params", id="u")
+            self.assertTrue(os.path.exists(flag), "the writer was released before the refusals came")
+        finally:
+            os.unlink(flag)
+        self.assertIn("result", stuck.recv(timeout=30))
