@@ -155,7 +155,9 @@ final class RPCConnection: ChannelInboundHandler {
         guard context != nil else { return }   // removed: its bytes were given back
         let mine = inputHeld + outputHeld
         core.budget.add(mine - accounted)
-        if accounted - mine >= ServerCore.trimAfterBytes, let loop = context?.eventLoop { core.trimMemorySoon(on: loop) }
+        if accounted - mine >= ServerCore.trimAfterBytes, let loop = context?.eventLoop {
+            core.trimMemorySoon(on: loop)
+        }
         accounted = mine
         updateReading()
     }
@@ -490,8 +492,8 @@ final class RPCConnection: ChannelInboundHandler {
                 switch outcome {
                 case .success(let result):
                     let totalLeft = max(Limits.connectionBufferFloor, limits.maxTotalBufferBytes - budget.total)
-                    let reply = Replies.success(id: id, result: result, room: room, totalLeft: totalLeft, limits: limits,
-                                                inBatch: inBatch, posted: false)
+                    let reply = Replies.success(id: id, result: result, room: room, totalLeft: totalLeft,
+                                                limits: limits, inBatch: inBatch, posted: false)
                     return (reply.bytes, reply.tooLarge)
                 case .failure(let error):
                     return (Replies.failure(id: id, error), false)

@@ -25,27 +25,54 @@ public final class StateMachine: @unchecked Sendable {
 
     public init() {}
 
-    /// A logged record: method, params and the context stamped at acceptance.
+    /// The record format this build writes (docs/on-disk-format.md 4.4): 2, the typed command re-encoded. Format 1
+    /// (no `v`) held the params as received; both replay.
+    public static let recordFormat = 2
+
+    /// A logged record: the method, the typed command as its params (with the idempotency key), the context stamped
+    /// at acceptance, and the format.
+    public static func record(method: String, command: any RPCParams, idempotencyKey: String?,
+                              context: PostingContext) -> [UInt8] {
+        var o = recordObject(method: method, params: command.encoded(idempotencyKey: idempotencyKey), context: context)
+        o["v"] = JSON(recordFormat)
+        return JSON.object(o).serialized()
+    }
+
+    /// A record of format 1 (params as received), as releases before format 2 wrote them; for tests of old logs.
     public static func record(method: String, params: JSON?, context: PostingContext) -> [UInt8] {
+        JSON.object(recordObject(method: method, params: params, context: context)).serialized()
+    }
+
+    static func recordObject(method: String, params: JSON?, context: PostingContext) -> [String: JSON] {
         var c: [String: JSON] = ["u": .string(context.user), "t": .string(context.timestamp), "d": .string(context.today)]
         if context.rules != 1 { c["r"] = JSON(context.rules) }
         var o: [String: JSON] = ["m": .string(method), "c": .object(c)]
         if let params { o["p"] = params }
-        return JSON.object(o).serialized()
+        return o
     }
 
-    /// Decodes a record written by `record`.
+    /// Decodes a record written by `record` (format 1 or 2).
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> (String, JSON?, PostingContext) {
         let v = try JSONParser.parse(bytes, maxDepth: 64)
         guard case .string(let m)? = v["m"], case .object(let c)? = v["c"],
               case .string(let u)? = c["u"], case .string(let t)? = c["t"], case .string(let d)? = c["d"]
         else { throw RPCError.internalError("log record has an unexpected shape") }
+        let format = v["v"]?.intValue ?? 1
+        guard format >= 1 && format <= recordFormat else {
+            throw RPCError.internalError("log record of format \(format); this build reads formats 1...\(recordFormat)")
+        }
         // A record without "r" was written before rule versions existed: rules 1.
         let rules = c["r"]?.intValue ?? 1
         guard rules >= 1 && rules <= PostingContext.currentRules else {
             throw RPCError.internalError("log record needs ledger rules \(rules); this build knows 1...\(PostingContext.currentRules)")
         }
         return (m, v["p"], PostingContext(user: u, timestamp: t, today: d, rules: rules))
+    }
+
+    /// The bytes two requests under one idempotency key are compared by: the typed command re-encoded, so a request
+    /// and its logged record (of either format) compare equal however its params were spelled.
+    static func canonical(_ command: any RPCParams, idempotencyKey: String) -> [UInt8] {
+        command.encoded(idempotencyKey: idempotencyKey).serialized()
     }
 
     /// The idempotency key of a request, validated.
@@ -108,10 +135,16 @@ public final class StateMachine: @unchecked Sendable {
     throws -> (result: Result<JSON, RPCError>, record: [UInt8]?) {
         var key: String? = nil
         var canonical: [UInt8] = []
+        let typed: any RPCParams
         do throws(RPCError) {
             key = try StateMachine.idempotencyKey(params)
+            if let command {
+                typed = command
+            } else {
+                typed = try ParamsCatalogue.decode(method: method, params: params)
+            }
             if let k = key {
-                canonical = params.map { $0.serialized() } ?? []
+                canonical = StateMachine.canonical(typed, idempotencyKey: k)
                 if let i = pending.index[ExactText(k)] {
                     let earlier = pending.list[i].entry
                     guard earlier.method == method, earlier.params == canonical else {
@@ -138,17 +171,13 @@ public final class StateMachine: @unchecked Sendable {
         let point = ledger.savepoint()
         let result: JSON
         do throws(RPCError) {
-            if let command {
-                guard let handler = Handlers.typed[method] else { throw RPCError.methodNotFound(method) }
-                result = try handler(ledger, command, context)
-            } else {
-                result = try execute(method: method, params: params, context: context)
-            }
+            guard let handler = Handlers.typed[method] else { throw RPCError.methodNotFound(method) }
+            result = try handler(ledger, typed, context)
         } catch {
             ledger.rollback(to: point)
             return (.failure(error), nil)
         }
-        let record = StateMachine.record(method: method, params: params, context: context)
+        let record = StateMachine.record(method: method, command: typed, idempotencyKey: key, context: context)
         do {
             try append(record)
         } catch WALError.recordTooLarge(let bytes, let max) {
@@ -216,7 +245,8 @@ public final class StateMachine: @unchecked Sendable {
         var table: [ExactText: Remembered] = [:]
         for _ in 0..<(try r.count()) {
             let k = ExactText(try r.string()), m = try r.string(), p = try r.bytes(), result = try r.bytes()
-            table[k] = Remembered(method: m, params: p, result: try JSONParser.parse(result, maxDepth: 512))
+            table[k] = Remembered(method: m, params: StateMachine.recanonical(method: m, params: p, key: k.string),
+                                  result: try JSONParser.parse(result, maxDepth: 512))
             order.append(k)
         }
         guard r.atEnd else { throw SnapshotError("trailing bytes after the state") }
@@ -226,15 +256,27 @@ public final class StateMachine: @unchecked Sendable {
         rememberedHead = 0
     }
 
+    /// A remembered request's bytes in today's canonical form: a snapshot written before format 2 kept the params
+    /// as received. Bytes that no longer decode are kept as they are (a repeat of them is then a conflict).
+    static func recanonical(method: String, params: [UInt8], key: String) -> [UInt8] {
+        guard let json = try? JSONParser.parse(params, maxDepth: 64),
+              let typed = try? ParamsCatalogue.decode(method: method, params: json, admission: false)
+        else { return params }
+        return canonical(typed, idempotencyKey: key)
+    }
+
     /// Applies one record during replay; a failure means the log does not match the code that wrote it.
     public func replay(_ bytes: UnsafeRawBufferPointer) throws {
         let (method, params, context) = try StateMachine.decode(bytes)
         let point = ledger.savepoint()
         do {
-            let result = try execute(method: method, params: params, context: context, admission: false)
+            let typed = try ParamsCatalogue.decode(method: method, params: params, admission: false)
+            guard let handler = Handlers.typed[method] else { throw RPCError.methodNotFound(method) }
+            let result = try handler(ledger, typed, context)
             ledger.release(point)
             if let key = try StateMachine.idempotencyKey(params, admission: false) {
-                remember(key: key, method: method, params: params.map { $0.serialized() } ?? [], result: result)
+                remember(key: key, method: method, params: StateMachine.canonical(typed, idempotencyKey: key),
+                         result: result)
             }
         } catch {
             ledger.rollback(to: point)

@@ -144,7 +144,9 @@ private final class Run {
                                                    append: { _ = try log.append($0) })
             let key = r.key.map(ExactText.init)
             let earlier = key.flatMap { expectedResults[$0] }
-            let canonical = r.params?.serialized() ?? []
+            // What the state machine compares under a key: the typed command re-encoded (record format 2).
+            let typed = try? ParamsCatalogue.decode(method: r.method, params: r.params)
+            let canonical = typed.map { StateMachine.canonical($0, idempotencyKey: r.key ?? "") } ?? (r.params?.serialized() ?? [])
             switch outcome {
             case .success(let result) where record != nil:
                 counts.logged += 1
@@ -160,7 +162,11 @@ private final class Run {
                 }
                 if let record {
                     let decoded = try record.withUnsafeBytes { try StateMachine.decode($0) }
-                    if decoded.0 != r.method || decoded.1 != r.params || decoded.2 != r.context {
+                    let logged = try? ParamsCatalogue.decode(method: decoded.0, params: decoded.1, admission: false)
+                    let asked = try? ParamsCatalogue.decode(method: r.method, params: r.params)
+                    let format = try JSONParser.parse(record)["v"]
+                    if decoded.0 != r.method || decoded.2 != r.context || logged == nil
+                        || logged?.encoded().serialized() != asked?.encoded().serialized() || format != JSON(2) {
                         fail("\(r): the record does not decode to the request")
                     }
                 }
@@ -179,7 +185,11 @@ private final class Run {
                 noTrace(r, "refused (\(error))", before, sequence, log, pendingBefore, pending)
                 let conflict = error.code == RPCError.idempotencyConflictCode
                 if conflict { counts.conflicts += 1 }
-                if r.keyIsValid, let earlier {
+                // Params are decoded before the key is looked up (protocol.md 4.5): params that do not decode are
+                // invalid_params whatever the key.
+                if typed == nil && conflict {
+                    fail("\(r): its params do not decode, yet it was refused as an idempotency conflict")
+                } else if r.keyIsValid, typed != nil, let earlier {
                     if earlier.method == r.method && earlier.params == canonical {
                         fail("\(r): repeats an earlier request with the same key, but was refused: \(error)")
                     } else if !conflict {
