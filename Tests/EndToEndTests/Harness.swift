@@ -61,7 +61,10 @@ func spawn(_ path: String, _ args: [String], env: [String: String] = [:], stdin:
 @discardableResult
 func reap(_ pid: pid_t) -> Int32 {
     var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    var r: pid_t
+    repeat { r = waitpid(pid, &status, 0) } while r < 0 && errno == EINTR
+    // Not reaped here (ECHILD): the status is unknown, never a success.
+    if r < 0 { return 255 }
     if status & 0x7f == 0 { return (status >> 8) & 0xff }
     return 128 + (status & 0x7f)
 }
@@ -78,8 +81,11 @@ func run(_ path: String, _ args: [String], env: [String: String] = [:], stdin: S
     }
     let pid = try spawn(path, args, env: env, stdin: input, stdout: base + ".out", stderr: base + ".err")
     let status = reap(pid)
-    let outData = FileManager.default.contents(atPath: base + ".out") ?? Data()
-    let errData = FileManager.default.contents(atPath: base + ".err") ?? Data()
+    // A file that cannot be read (too many open files, say) is an error, never an empty output.
+    guard let outData = FileManager.default.contents(atPath: base + ".out"),
+          let errData = FileManager.default.contents(atPath: base + ".err") else {
+        throw DaemonError("cannot read the output of \(path) \(args) (errno \(errno)), exit status \(status)")
+    }
     return Ran(status: status, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
 }
 

@@ -34,7 +34,7 @@ import WhseProtocol
             let table = try d.ok(c)
             #expect(!table.stdout.isEmpty, "\(c) printed nothing")
             let json = try d.ok(c + ["--json"])
-            #expect(json.json != nil, "\(c) --json is not one JSON document: \(json.stdout)")
+            #expect(json.json != nil, "\(c) --json is not one JSON document: \(json.stdout) (stderr: \(json.stderr))")
             let jsonl = try d.ok(c + ["--format", "jsonl"])
             for line in jsonl.stdout.split(separator: "\n") {
                 #expect((try? JSONParser.parse(String(line))) != nil, "\(c) --format jsonl: \(line)")
