@@ -3,23 +3,15 @@ the read pool, so that they hold up neither postings nor reads on other connecti
 
 import os
 import select
-import subprocess
 import time
 
-from harness import DaemonTestCase, HERE, Conn, posting, request, setup_master_data, bin_quantity, \
-    warehouse_entries, which, INVALID_PARAMS
+from harness import DaemonTestCase, posting, request, setup_master_data, bin_quantity, warehouse_entries, \
+    INVALID_PARAMS
 
 
 class NoReadBeforeSync(DaemonTestCase):
     def test_a_read_from_another_connection_cannot_see_a_posting_until_its_sync_returns(self):
-        gcc = which("gcc") or which("cc")
-        if not gcc:
-            self.skipTest("gcc is not installed: cannot build the holdsync.c LD_PRELOAD shim")
-        so = os.path.join(self.tmp, "holdsync.so")
-        r = subprocess.run([gcc, "-shared", "-fPIC", "-O2", "-o", so, os.path.join(HERE, "holdsync.c"), "-ldl"],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            self.fail(f"building holdsync.c failed: {r.stderr}")
+        so = self.build_shim("holdsync.c")
         flag = os.path.join(self.tmp, "hold")
         waiting = os.path.join(self.tmp, "waiting")
         d = self.start_daemon(env={"LD_PRELOAD": so, "HOLDSYNC_FLAG": flag, "HOLDSYNC_WAITING": waiting},

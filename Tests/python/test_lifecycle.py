@@ -2,11 +2,10 @@
 reads go on, then recovers when space returns."""
 
 import os
-import subprocess
 import threading
 import time
 
-from harness import DaemonTestCase, HERE, posting, setup_master_data, bin_quantity, warehouse_entries, which
+from harness import DaemonTestCase, posting, setup_master_data, bin_quantity, warehouse_entries
 
 STORAGE_FULL = 3001
 
@@ -31,14 +30,7 @@ class IdleExit(DaemonTestCase):
 
 class DiskFull(DaemonTestCase):
     def test_enospc_refuses_postings_keeps_reads_and_recovers(self):
-        gcc = which("gcc") or which("cc")
-        if not gcc:
-            self.skipTest("gcc is not installed: cannot build the enospc.c LD_PRELOAD shim")
-        so = os.path.join(self.tmp, "enospc.so")
-        r = subprocess.run([gcc, "-shared", "-fPIC", "-O2", "-o", so, os.path.join(HERE, "enospc.c"), "-ldl"],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            self.fail(f"building enospc.c failed: {r.stderr}")
+        so = self.build_shim("enospc.c")
         flag = os.path.join(self.tmp, "disk-full")
         d = self.start_daemon(env={"LD_PRELOAD": so, "ENOSPC_FLAG": flag}, subdir="d")
         with d.connect() as c:
