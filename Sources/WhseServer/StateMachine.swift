@@ -89,7 +89,11 @@ public final class StateMachine: @unchecked Sendable {
     /// When the key was seen: the original result (to replay), or a conflict.
     func lookup(key: String, method: String, params: [UInt8]) throws(RPCError) -> JSON? {
         guard let r = remembered[ExactText(key)] else { return nil }
-        guard r.method == method, r.params == params else { throw RPCError.idempotencyConflict(key) }
+        guard r.method == method else { throw RPCError.idempotencyConflict(key) }
+        // A key remembered in a snapshot written before record format 2 kept the params as received: compare their
+        // canonical form (only here, on the rare mismatch, so loading a snapshot of 100,000 keys costs nothing more).
+        guard r.params == params || StateMachine.recanonical(method: method, params: r.params, key: key) == params
+        else { throw RPCError.idempotencyConflict(key) }
         return r.result
     }
 
@@ -245,8 +249,7 @@ public final class StateMachine: @unchecked Sendable {
         var table: [ExactText: Remembered] = [:]
         for _ in 0..<(try r.count()) {
             let k = ExactText(try r.string()), m = try r.string(), p = try r.bytes(), result = try r.bytes()
-            table[k] = Remembered(method: m, params: StateMachine.recanonical(method: m, params: p, key: k.string),
-                                  result: try JSONParser.parse(result, maxDepth: 512))
+            table[k] = Remembered(method: m, params: p, result: try JSONParser.parse(result, maxDepth: 512))
             order.append(k)
         }
         guard r.atEnd else { throw SnapshotError("trailing bytes after the state") }
@@ -257,7 +260,7 @@ public final class StateMachine: @unchecked Sendable {
     }
 
     /// A remembered request's bytes in today's canonical form: a snapshot written before format 2 kept the params
-    /// as received. Bytes that no longer decode are kept as they are (a repeat of them is then a conflict).
+    /// as received. Bytes that no longer decode are returned as they are (a repeat of them is then a conflict).
     static func recanonical(method: String, params: [UInt8], key: String) -> [UInt8] {
         guard let json = try? JSONParser.parse(params, maxDepth: 64),
               let typed = try? ParamsCatalogue.decode(method: method, params: json, admission: false)

@@ -88,4 +88,29 @@ import WhseProtocol
         try ReplayRules.replay(m, "item.create", zw, rules: 1)
         #expect(m.ledger.state.items["A\u{200B}B"] != nil)
     }
+
+    /// A snapshot written before record format 2 remembered a key with the params as received; a retry of the same
+    /// request after the upgrade is still replayed, and other params are still a conflict.
+    @Test func aKeyRememberedAsReceivedStillAnswersItsRetry() throws {
+        let m = try ReplayRules.machine()
+        let raw = #"{"idempotencyKey":"k1","lines":[{"bin":"A-01","item":"ITEM1","quantity":"5.0"}],"location":"WH1"}"#
+        let params = try JSONParser.parse(raw)
+        let ctx = PostingContext(user: "t", timestamp: "2026-01-01T00:00:00Z", today: "2026-01-01")
+        let result = try m.execute(method: "whseItemJournal.register", params: params, context: ctx)
+        let old = StateMachine.Remembered(method: "whseItemJournal.register", params: params.serialized(), result: result)
+        let restored = StateMachine()
+        try restored.restore(m.snapshot(of: m.ledger.state, keys: [("k1", old)]))
+        var pending = StateMachine.PendingKeys()
+        let (again, record) = try restored.apply(
+            method: "whseItemJournal.register", params: params, context: ctx, maxOpenCountJournals: 64,
+            pending: &pending, append: { _ in Issue.record("a repeat was logged") })
+        #expect(record == nil)
+        #expect(try again.get()["replayed"] == .bool(true))
+        let other = try JSONParser.parse(raw.replacingOccurrences(of: "5.0", with: "6"))
+        let (conflict, _) = try restored.apply(
+            method: "whseItemJournal.register", params: other, context: ctx, maxOpenCountJournals: 64,
+            pending: &pending, append: { _ in Issue.record("a conflict was logged") })
+        guard case .failure(let e) = conflict else { Issue.record("other params under k1 were accepted"); return }
+        #expect(e.code == RPCError.idempotencyConflictCode)
+    }
 }
