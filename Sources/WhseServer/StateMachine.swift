@@ -33,7 +33,12 @@ public final class StateMachine: @unchecked Sendable {
     /// at acceptance, and the format.
     public static func record(method: String, command: any RPCParams, idempotencyKey: String?,
                               context: PostingContext) -> [UInt8] {
-        var o = recordObject(method: method, params: command.encoded(idempotencyKey: idempotencyKey), context: context)
+        record(method: method, encoded: command.encoded(idempotencyKey: idempotencyKey), context: context)
+    }
+
+    /// A format-2 record of a command already encoded (`encoded(idempotencyKey:)`).
+    static func record(method: String, encoded: JSON, context: PostingContext) -> [UInt8] {
+        var o = recordObject(method: method, params: encoded, context: context)
         o["v"] = JSON(recordFormat)
         return JSON.object(o).serialized()
     }
@@ -138,6 +143,8 @@ public final class StateMachine: @unchecked Sendable {
                       pending: inout PendingKeys, append: ([UInt8]) throws -> Void)
     throws -> (result: Result<JSON, RPCError>, record: [UInt8]?) {
         var key: String? = nil
+        // The command encoded with its key: compared under the key, then logged (one encoding for both).
+        var encoded: JSON? = nil
         var canonical: [UInt8] = []
         let typed: any RPCParams
         do throws(RPCError) {
@@ -148,7 +155,9 @@ public final class StateMachine: @unchecked Sendable {
                 typed = try ParamsCatalogue.decode(method: method, params: params)
             }
             if let k = key {
-                canonical = StateMachine.canonical(typed, idempotencyKey: k)
+                let e = typed.encoded(idempotencyKey: k)
+                encoded = e
+                canonical = e.serialized()
                 if let i = pending.index[ExactText(k)] {
                     let earlier = pending.list[i].entry
                     guard earlier.method == method, earlier.params == canonical else {
@@ -175,13 +184,12 @@ public final class StateMachine: @unchecked Sendable {
         let point = ledger.savepoint()
         let result: JSON
         do throws(RPCError) {
-            guard let handler = Handlers.typed[method] else { throw RPCError.methodNotFound(method) }
-            result = try handler(ledger, typed, context)
+            result = try run(method, typed, context: context)
         } catch {
             ledger.rollback(to: point)
             return (.failure(error), nil)
         }
-        let record = StateMachine.record(method: method, command: typed, idempotencyKey: key, context: context)
+        let record = StateMachine.record(method: method, encoded: encoded ?? typed.encoded(), context: context)
         do {
             try append(record)
         } catch WALError.recordTooLarge(let bytes, let max) {
@@ -198,6 +206,12 @@ public final class StateMachine: @unchecked Sendable {
             pending.list.append((k, Remembered(method: method, params: canonical, result: result)))
         }
         return (.success(result), record)
+    }
+
+    /// Runs a decoded command's handler on the ledger: the one call the live writer (`apply`) and replay share.
+    func run(_ method: String, _ typed: any RPCParams, context: PostingContext) throws(RPCError) -> JSON {
+        guard let handler = Handlers.typed[method] else { throw RPCError.methodNotFound(method) }
+        return try handler(ledger, typed, context)
     }
 
     /// Keeps the keys of a batch whose records are committed, in the order they were applied.
@@ -274,8 +288,7 @@ public final class StateMachine: @unchecked Sendable {
         let point = ledger.savepoint()
         do {
             let typed = try ParamsCatalogue.decode(method: method, params: params, admission: false)
-            guard let handler = Handlers.typed[method] else { throw RPCError.methodNotFound(method) }
-            let result = try handler(ledger, typed, context)
+            let result = try run(method, typed, context: context)
             ledger.release(point)
             if let key = try StateMachine.idempotencyKey(params, admission: false) {
                 remember(key: key, method: method, params: StateMachine.canonical(typed, idempotencyKey: key),
