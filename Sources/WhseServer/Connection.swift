@@ -407,18 +407,26 @@ final class RPCConnection: ChannelInboundHandler {
         let limits = core.limits
         let budget = core.budget
         let posts = MethodCatalogue.byName[req.method]?.mutates ?? false
-        let reply: (Result<JSON, RPCError>) -> Void = { outcome in
-            guard let id = req.id else { done(nil); return }   // notifications get no response
+        // The reply line of an outcome, and whether it was refused for `maxReplyBytes`. Thread-safe: the read pool
+        // encodes the replies of the reads it runs with it.
+        let (id, inBatch) = (req.id, batch != nil)
+        let encode: @Sendable (Result<JSON, RPCError>) -> (bytes: [UInt8]?, tooLarge: Bool) = { outcome in
+            guard let id else { return (nil, false) }   // notifications get no response
             switch outcome {
             case .success(let result):
                 // Every reply may take 64 KiB; a larger one must fit in what the total budget has left.
                 let totalLeft = max(Limits.connectionBufferFloor, limits.maxTotalBufferBytes - budget.total)
-                let (bytes, tooLarge) = Replies.success(id: id, result: result, room: room, totalLeft: totalLeft,
-                                                        limits: limits, inBatch: batch != nil, posted: posts)
-                if tooLarge { batch?.full = true }
-                done(bytes)
-            case .failure(let error): done(Replies.failure(id: id, error))
+                let r = Replies.success(id: id, result: result, room: room, totalLeft: totalLeft, limits: limits,
+                                        inBatch: inBatch, posted: posts)
+                return (r.bytes, r.tooLarge)
+            case .failure(let error):
+                return (Replies.failure(id: id, error), false)
             }
+        }
+        let reply: (Result<JSON, RPCError>) -> Void = { outcome in
+            let (bytes, tooLarge) = encode(outcome)
+            if tooLarge { batch?.full = true }
+            done(bytes)
         }
         guard let entry = MethodCatalogue.byName[req.method] else {
             reply(.failure(.methodNotFound(req.method)))
@@ -477,27 +485,15 @@ final class RPCConnection: ChannelInboundHandler {
             guard let eventLoop = context?.eventLoop else { return }
             // The read and its reply's encoding both run on the read pool: a whole journal's reply is megabytes of
             // JSON, and encoding it on the event loop would hold up every connection of that loop.
-            let (core, method, params, id, inBatch) = (self.core, req.method, req.params, req.id, batch != nil)
+            let (core, method, params) = (self.core, req.method, req.params)
             let bound = NIOLoopBound((done: done, batch: batch), eventLoop: eventLoop)
             core.offLoop(on: eventLoop) { () -> (bytes: [UInt8]?, tooLarge: Bool) in
-                let outcome: Result<JSON, RPCError>
                 if method.hasPrefix("server.") {
-                    var o: Result<JSON, RPCError> = .failure(.internalError("no reply"))
-                    core.serverMethod(method, params: params) { o = $0 }
-                    outcome = o
-                } else {
-                    outcome = core.read(method, params: params)
+                    var outcome: Result<JSON, RPCError> = .failure(.internalError("no reply"))
+                    core.serverMethod(method, params: params) { outcome = $0 }
+                    return encode(outcome)
                 }
-                guard let id else { return (nil, false) }   // a notification gets no response
-                switch outcome {
-                case .success(let result):
-                    let totalLeft = max(Limits.connectionBufferFloor, limits.maxTotalBufferBytes - budget.total)
-                    let reply = Replies.success(id: id, result: result, room: room, totalLeft: totalLeft,
-                                                limits: limits, inBatch: inBatch, posted: false)
-                    return (reply.bytes, reply.tooLarge)
-                case .failure(let error):
-                    return (Replies.failure(id: id, error), false)
-                }
+                return encode(core.read(method, params: params))
             } done: { bytes, tooLarge in
                 if tooLarge { bound.value.batch?.full = true }
                 if (bytes?.count ?? 0) >= ServerCore.trimAfterBytes { core.trimMemorySoon(on: eventLoop) }
