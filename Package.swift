@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         // Persistent hash maps for the committed view readers share with the writer (protocol.md 10).
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        // Start-up, stop signals and graceful shutdown of the daemon (Sources/whsed/Lifecycle.swift).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // libsystemd through pkg-config: sd_listen_fds, sd_notify, sd_journal_send.
@@ -46,6 +49,8 @@ let package = Package(
             dependencies: [
                 "WhseServer", "WriteAheadLog", "Warehouse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(

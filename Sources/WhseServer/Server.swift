@@ -406,16 +406,19 @@ public final class Server: @unchecked Sendable {
     }
 
     /// Graceful stop: stop accepting, finish and sync queued postings (their replies go out), close connections.
-    public func shutdown() {
+    public func shutdown() async {
         // systemd stops watching once the unit is stopping: no pings during the drain.
         watchdog?.stop()
         Systemd.notify("STOPPING=1\nSTATUS=draining in-flight postings")
-        try? channel?.close().wait()
+        try? await channel?.close()
         core.writer.drainAndStop()
-        // Let the replies of the drained postings reach their sockets.
-        usleep(100_000)
-        try? group.syncShutdownGracefully()
-        try? core.readPool.syncShutdownGracefully()
+        // The writer hands each batch's replies to the event loops before it stops; a task queued on every loop
+        // after that runs once those replies have been written to their sockets.
+        for loop in group.makeIterator() {
+            try? await loop.submit {}.get()
+        }
+        try? await group.shutdownGracefully()
+        try? await core.readPool.shutdownGracefully()
         core.log.close()
     }
 }

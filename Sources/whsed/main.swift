@@ -4,11 +4,13 @@ import Glibc
 import ArgumentParser
 import Dispatch
 import Foundation
+import Logging
+import ServiceLifecycle
 import WhseServer
 import WriteAheadLog
 
 /// whsed: the warehouse ledger daemon.
-struct Whsed: ParsableCommand {
+struct Whsed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "whsed",
         abstract: "The warehouse-inventory ledger daemon: JSON-RPC 2.0 over a Unix socket, every posting fsynced.",
@@ -109,9 +111,21 @@ struct Whsed: ParsableCommand {
         return set
     }
 
-    func run() throws {
+    /// Blocks SIGTERM and SIGINT in the calling thread, and so in every thread it starts afterwards: called first
+    /// thing in main, before any thread exists, so that a stop request is never lost or taken by its default
+    /// action, however early it comes. The service group (Lifecycle.swift) takes them through libdispatch's
+    /// signalfd once it runs; one that came earlier stays pending until then.
+    static func blockStopSignals() {
         var blocked = Whsed.stopSignals
         pthread_sigmask(SIG_BLOCK, &blocked, nil)
+    }
+
+    func run() async throws { try await serve() }
+
+    /// The daemon (and --verify, --repair); called directly by main (below) so that no overload of `run` can be
+    /// picked instead.
+    func serve() async throws {
+        Whsed.blockStopSignals()
         signal(SIGPIPE, SIG_IGN)
         if let dir = verifyDir {
             throw ExitCode(Verify.run(directory: dir))
@@ -170,17 +184,6 @@ struct Whsed: ParsableCommand {
             Log.error("cannot create the state folder \(state): \(error)")
             throw ExitCode(74)
         }
-        // SIGTERM/SIGINT stay blocked in every thread (the mask was set before any thread existed) and one thread
-        // takes them with sigwait, so a stop request is never lost, however early it comes.
-        let done = DispatchSemaphore(value: 0)
-        let waiter = Thread {
-            var set = Whsed.stopSignals
-            var sig: Int32 = 0
-            while sigwait(&set, &sig) != 0 {}
-            done.signal()
-        }
-        waiter.name = "whsed-signals"
-        waiter.start()
         Systemd.notify("STATUS=recovering the log")
         let server: Server
         do {
@@ -204,38 +207,38 @@ struct Whsed: ParsableCommand {
             throw ExitCode(71)
         }
         Systemd.notify("READY=1\nSTATUS=serving")
-        // Every second: idle exit; every 5 s: a STATUS= line that says what the daemon is doing.
-        var idleSince: DispatchTime? = nil
-        var ticks = 0
-        let ticker = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "whsed.ticker"))
-        ticker.schedule(deadline: .now() + 1, repeating: 1.0)
-        ticker.setEventHandler {
-            ticks += 1
-            let connections = server.core.connectionCount
-            if exitIdleAfter > 0 {
-                if connections == 0 {
-                    let since = idleSince ?? .now()
-                    idleSince = since
-                    if DispatchTime.now().uptimeNanoseconds - since.uptimeNanoseconds >= UInt64(exitIdleAfter) * 1_000_000_000 {
-                        Log.info("no connection for \(exitIdleAfter) s: exiting until the socket is used again")
-                        done.signal()
-                    }
-                } else {
-                    idleSince = nil
-                }
-            }
-            if ticks % 5 == 0 {
-                let s = server.core.writer.statistics
-                Systemd.notify("STATUS=serving: \(connections) connection(s), \(s.records) posting(s) synced in \(s.syncs) fsync(s), last fsync \(s.lastSyncMicros) µs, \(s.checkpoints) snapshot(s)")
-            }
-        }
-        ticker.resume()
-        done.wait()
-        ticker.cancel()
-        Log.info("stopping: finishing in-flight postings")
-        server.shutdown()
+        // SIGTERM and SIGINT ask the group for a graceful stop; the daemon service also ends it on its own when
+        // --exit-idle-after runs out. Either way its run() drains the writer and stops the server before returning.
+        let daemon = DaemonService(server: server, exitIdleAfterSeconds: exitIdleAfter)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup,
+                             failureTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: Logger(label: "whsed", factory: { _ in WhsedLogHandler() })))
+        try await group.run()
         Log.info("stopped")
     }
 }
 
-Whsed.main()
+// SIGTERM and SIGINT are blocked in this thread before any other thread exists, so in every thread whsed ever has.
+// main stays synchronous on purpose: an async main would park this thread in libdispatch's sigsuspend with every
+// signal unblocked, where a stop request before the service group runs would kill whsed by the default action.
+Whsed.blockStopSignals()
+final class Outcome: @unchecked Sendable { var error: (any Error)? }
+let outcome = Outcome()
+do {
+    var command = try Whsed.parseAsRoot()
+    if let daemon = command as? Whsed {
+        let finished = DispatchSemaphore(value: 0)
+        Task.detached {   // not on the main actor: this thread waits below
+            do { try await daemon.serve() } catch { outcome.error = error }
+            finished.signal()
+        }
+        finished.wait()
+        if let error = outcome.error { throw error }
+    } else {
+        try command.run()    // --help, --version
+    }
+} catch {
+    Whsed.exit(withError: error)
+}
