@@ -1,7 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import Foundation
+import WhseClient
 import WhseProtocol
 
 /// whsectl's exit codes (documented in README and --help).
@@ -19,104 +16,42 @@ struct CLIError: Error {
     var message: String
 }
 
-/// A blocking JSON-RPC client over a Unix stream socket: one request line out, one response line back.
-final class Client {
-    let fd: Int32
-    var buffer: [UInt8] = []
-    var nextId = 1
+extension WhseError {
+    var exitCode: Int32 { reason == "permission_denied" ? Exit.permission : Exit.refused }
+}
 
-    init(path: String, timeoutSeconds: Double) throws {
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw CLIError(code: Exit.unavailable, message: "cannot create a socket: \(String(cString: strerror(errno)))") }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
-            close(fd)
-            throw CLIError(code: Exit.usage, message: "socket path too long: \(path)")
-        }
-        withUnsafeMutableBytes(of: &addr.sun_path) { p in for (i, b) in bytes.enumerated() { p[i] = b } }
-        if timeoutSeconds > 0 {
-            var tv = timeval(tv_sec: Int(timeoutSeconds), tv_usec: Int((timeoutSeconds - Double(Int(timeoutSeconds))) * 1_000_000))
-            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        }
-        let r = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        if r != 0 {
-            let e = String(cString: strerror(errno))
-            close(fd)
-            throw CLIError(code: Exit.unavailable, message: "cannot connect to whsed at \(path): \(e) (is whsed running? set --socket or WHSED_SOCKET)")
-        }
-    }
-
-    deinit { close(fd) }
-
-    /// Sends one request and returns its result, or throws the server's error.
-    func call(_ method: String, _ params: [String: JSON]) throws -> JSON {
-        let id = nextId
-        nextId += 1
-        let request = RPCRequest(id: JSON(id), method: method, params: .object(params))
-        var line = request.json.serialized()
-        line.append(10)
-        try writeAll(line)
-        let response = try readLine()
-        let v: JSON
-        do { v = try JSONParser.parse(response, maxDepth: 512) } catch {
-            throw CLIError(code: Exit.protocolError, message: "whsed sent an answer that is not JSON: \(error)")
-        }
-        if let e = v["error"] {
-            let reason = e["data"]?["reason"]?.stringValue ?? "error"
-            let message = e["message"]?.stringValue ?? "error"
-            throw ServerError(reason: reason, message: message, error: e)
-        }
-        guard let result = v["result"] else {
-            throw CLIError(code: Exit.protocolError, message: "whsed's answer has neither result nor error")
-        }
-        return result
-    }
-
-    func writeAll(_ bytes: [UInt8]) throws {
-        var off = 0
-        while off < bytes.count {
-            let n = bytes[off...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw CLIError(code: Exit.unavailable, message: "sending to whsed failed: \(String(cString: strerror(errno)))")
-            }
-            off += n
-        }
-    }
-
-    func readLine() throws -> [UInt8] {
-        while true {
-            if let i = buffer.firstIndex(of: 10) {
-                let line = Array(buffer[..<i])
-                buffer.removeSubrange(...i)
-                return line
-            }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let timedOut = errno == EAGAIN || errno == EWOULDBLOCK
-                throw CLIError(code: Exit.unavailable, message: timedOut
-                    ? "no answer from whsed within the timeout; the request may or may not have been posted (retry with the same --idempotency-key)"
-                    : "reading from whsed failed: \(String(cString: strerror(errno)))")
-            }
-            if n == 0 {
-                throw CLIError(code: Exit.unavailable, message: "whsed closed the connection before answering; the request may or may not have been posted (retry with the same --idempotency-key)")
-            }
-            buffer.append(contentsOf: chunk[..<n])
+extension WhseConnectionError {
+    /// The exit code and the line for stderr, with what the user can do about it.
+    var cliError: CLIError {
+        switch kind {
+        case .badSocketPath:
+            return CLIError(code: Exit.usage, message: message)
+        case .badAnswer:
+            return CLIError(code: Exit.protocolError, message: message)
+        case .cannotConnect:
+            return CLIError(code: Exit.unavailable,
+                            message: message + " (is whsed running? set --socket or WHSED_SOCKET)")
+        case .connectionLost, .timedOut:
+            let unknown = "; the request may or may not have been posted (retry with the same --idempotency-key)"
+            return CLIError(code: Exit.unavailable, message: requestSent ? message + unknown : message)
         }
     }
 }
 
-/// An error object returned by whsed.
-struct ServerError: Error {
-    var reason: String
-    var message: String
-    var error: JSON
-    var exitCode: Int32 { reason == "permission_denied" ? Exit.permission : Exit.refused }
+extension WhseClientError {
+    /// whsed's refusal as it is (`perform` prints it), a connection error as whsectl's own.
+    var forCLI: any Error {
+        switch self {
+        case .server(let e): return e
+        case .connection(let e): return e.cliError
+        }
+    }
+
+    /// The message whsectl prints before a retry.
+    var retryMessage: String {
+        switch self {
+        case .server(let e): return "\(e.message) [\(e.reason)]"
+        case .connection(let e): return e.cliError.message
+        }
+    }
 }
