@@ -34,6 +34,34 @@ import WhseProtocol
         return rows.first?["quantity"]?.numberLiteral ?? "0"
     }
 
+    /// A whsed (set up as `daemon`) whose fsync and fdatasync wait while the file `flag` exists, through the
+    /// holdsync LD_PRELOAD shim of Tests/python; it creates `waiting` when a sync waits. Nil without a C compiler.
+    static func heldDaemon(_ tmp: TempDir) throws -> (Daemon, WhseClient, flag: String, waiting: String)? {
+        guard let gcc = tool("gcc") ?? tool("cc") else {
+            print("skipped: no C compiler to build the holdsync shim")
+            return nil
+        }
+        let shim = tmp.path + "/holdsync.so"
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("python/holdsync.c").path
+        let built = try run(gcc, ["-shared", "-fPIC", "-O2", "-o", shim, source, "-ldl"])
+        try #require(built.status == 0, "building holdsync.so: \(built.stderr)")
+        let flag = tmp.path + "/hold"
+        let waiting = tmp.path + "/waiting"
+        let (d, c) = try daemon(tmp, env: ["LD_PRELOAD": shim, "HOLDSYNC_FLAG": flag, "HOLDSYNC_WAITING": waiting])
+        return (d, c, flag, waiting)
+    }
+
+    /// Waits until whsed holds a sync.
+    static func awaitHeldSync(_ waiting: String) throws {
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: waiting) {
+            try #require(waited < 2_000, "the posting's sync never began")
+            usleep(10_000)
+            waited += 1
+        }
+    }
+
     @Test func typedResultsAndTypedErrors() throws {
         let tmp = TempDir()
         let (d, c) = try WhseClientLibrary.daemon(tmp)
@@ -144,20 +172,8 @@ import WhseProtocol
     /// cores wait meanwhile without holding the cooperative pool, retry under their keys after the restart, and each
     /// posting is in the books once: the one whsed recovered from its log comes back replayed.
     @Test func asyncPostingsWhoseAnswersAreLostArePostedOnce() async throws {
-        guard let gcc = tool("gcc") ?? tool("cc") else {
-            print("skipped: no C compiler to build the holdsync shim")
-            return
-        }
         let tmp = TempDir()
-        let shim = tmp.path + "/holdsync.so"
-        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("python/holdsync.c").path
-        let built = try run(gcc, ["-shared", "-fPIC", "-O2", "-o", shim, source, "-ldl"])
-        try #require(built.status == 0, "building holdsync.so: \(built.stderr)")
-        let flag = tmp.path + "/hold"
-        let waiting = tmp.path + "/waiting"
-        let (d, c) = try WhseClientLibrary.daemon(
-            tmp, env: ["LD_PRELOAD": shim, "HOLDSYNC_FLAG": flag, "HOLDSYNC_WAITING": waiting])
+        guard let (d, c, flag, waiting) = try WhseClientLibrary.heldDaemon(tmp) else { return }
 
         try #require(FileManager.default.createFile(atPath: flag, contents: nil))
         let lost = Counter()
@@ -174,12 +190,7 @@ import WhseProtocol
                 try await poster.call(WhseClientLibrary.receipt(quantity), as: PostingResult.self, idempotencyKey: key)
             }
         }
-        var waited = 0
-        while !FileManager.default.fileExists(atPath: waiting) {
-            try #require(waited < 2_000, "the first posting's sync never began")
-            try await Task.sleep(nanoseconds: 10_000_000)
-            waited += 1
-        }
+        try WhseClientLibrary.awaitHeldSync(waiting)
         try await Task.sleep(nanoseconds: 200_000_000)
         // Every posting waits for its answer, yet tasks still run and reads are answered (off the committed view).
         #expect(await Task.detached { "free" }.value == "free")
@@ -201,6 +212,78 @@ import WhseProtocol
             #expect(page["entries"]?.arrayValue?.count == 2, "R-\(quantity): one posting, a bin and an adjustment entry")
         }
         #expect(try WhseClientLibrary.held(c) == String(count * (count + 1) / 2))
+    }
+
+    /// A posting sent without an idempotency key whose answer is lost (held fdatasync, SIGKILL, restart) is not sent
+    /// again: the error says the request left, and the books hold the posting once (whsed recovered it).
+    @Test func postingWithoutAKeyIsNotResentAfterItsAnswerIsLost() throws {
+        let tmp = TempDir()
+        guard let (d, c, flag, waiting) = try WhseClientLibrary.heldDaemon(tmp) else { return }
+        try #require(FileManager.default.createFile(atPath: flag, contents: nil))
+        let retried = Counter()
+        let poster = WhseClient(configuration: .init(
+            socketPath: d.socket, timeoutSeconds: 20, retry: RetryPolicy(maxRetries: 200, delaySeconds: 0.05),
+            onRetry: { _, _ in retried.add() }))
+        let params = WhseClientLibrary.receipt(8).encoded().objectValue ?? [:]
+        let outcome = Unchecked(OutcomeBox())
+        let thread = Thread {
+            do {
+                _ = try poster.call(WhseItemJournalRegisterParams.method, params: params)
+            } catch let e as WhseClientError { outcome.value.set(e) } catch {}
+            outcome.value.done.open()
+        }
+        thread.start()
+        try WhseClientLibrary.awaitHeldSync(waiting)
+        d.kill()
+        try FileManager.default.removeItem(atPath: flag)
+        try d.start()
+        outcome.value.done.wait()
+        guard case .connection(let e)? = outcome.value.error else {
+            Issue.record("expected a lost connection, got \(String(describing: outcome.value.error))")
+            return
+        }
+        #expect(e.kind == .connectionLost && e.requestSent)
+        #expect(retried.value == 0)
+        #expect(try WhseClientLibrary.held(c) == "8")
+    }
+
+    /// The Swift example of README.md (blocking calls), against a real whsed; what it prints.
+    static func readmeExample(socket: String) throws -> [String] {
+        var printed: [String] = []
+        let whse = WhseClient(socketPath: socket)
+        let receipt = WhseItemJournalRegisterParams(
+            location: "WH1", documentNo: "RCPT-4711",
+            lines: [WhseItemJournalLine(item: "ITEM1", bin: "A-01", quantity: try Quantity(parsing: "2.5"))])
+        let key = IdempotencyKey.random(prefix: "rcpt-")
+        for _ in 0..<2 {
+            do {
+                let posted = try whse.call(receipt, as: PostingResult.self, idempotencyKey: key)
+                printed.append("register \(posted.registerNo) \(posted.replayed ? "(posted before)" : "")")
+            } catch .server(let e) {
+                printed.append("\(e.code) \(e.reason) \(e.data)")
+            } catch .connection(let e) {
+                printed.append(e.message)
+            }
+        }
+        return printed
+    }
+
+    /// README.md's examples: blocking calls, then async ones.
+    @Test func readmeExample() async throws {
+        let tmp = TempDir()
+        let (d, _) = try WhseClientLibrary.daemon(tmp)
+        #expect(try WhseClientLibrary.readmeExample(socket: d.socket) == ["register 1 ", "register 1 (posted before)"])
+        let whse = WhseClient(socketPath: d.socket)
+        let status = try await whse.call(ServerStatusParams())
+        #expect(status["log"] != nil)
+        let taken = WhseItemJournalRegisterParams(
+            location: "WH1", lines: [WhseItemJournalLine(item: "ITEM1", bin: "A-01", quantity: Quantity(-9))])
+        do {
+            _ = try await whse.call(taken, as: PostingResult.self)
+            Issue.record("taking 9 of 2.5 was accepted")
+        } catch .server(let e) {
+            #expect(e.reason == "insufficient_quantity" && e["available"] == .number("2.5"))
+        } catch { Issue.record("expected whsed's refusal, got \(error)") }
     }
 }
 
@@ -227,6 +310,15 @@ final class Latch: @unchecked Sendable {
         while !isOpen { condition.wait() }
         condition.unlock()
     }
+}
+
+/// What a call on another thread threw.
+final class OutcomeBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: WhseClientError?
+    let done = Latch()
+    func set(_ e: WhseClientError) { lock.withLock { stored = e } }
+    var error: WhseClientError? { lock.withLock { stored } }
 }
 
 /// Hands a value that is not Sendable to another thread that the test alone coordinates.

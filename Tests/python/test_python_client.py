@@ -204,6 +204,22 @@ class PythonClientTest(DaemonTestCase):
             self.assertEqual(len(warehouse_entries(c, documentNo="R-8")), 2)
             self.assertEqual(bin_quantity(c), 8)
 
+    def test_readme_example(self):
+        with open(os.path.join(REPO, "README.md"), encoding="utf-8") as f:
+            readme = f.read()
+        start = readme.index("```python\nfrom decimal import Decimal\nfrom whsed_client import")
+        code = readme[start + len("```python\n"):readme.index("```", start + 3)]
+        self.assertIn("/run/whsed/whsed.sock", code)
+        d = self.daemon()
+        code = code.replace("/run/whsed/whsed.sock", d.socket)
+        printed = []
+        for _ in range(2):
+            exec(compile(code, "README.md", "exec"), {"print": lambda *a: printed.append(" ".join(map(str, a)))})
+        # A fresh key on each run: the second run is a second posting.
+        self.assertEqual([printed[0], printed[2]], ["register 1 ", "register 2 "])
+        self.assertIn("'inBins': Decimal('2.5')", printed[1])
+        self.assertIn("'inBins': 5", printed[3])
+
     def test_method_lists_match_protocol_md(self):
         with open(os.path.join(REPO, "protocol.md"), encoding="utf-8") as f:
             text = f.read()
