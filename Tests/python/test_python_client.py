@@ -91,6 +91,11 @@ class PythonClientTest(DaemonTestCase):
             again = whse.whse_item_journal_register("WH1", [line(3)], document_no="R-3", idempotency_key=key)
             self.assertIs(again.get("replayed"), True)
             self.assertEqual({k: v for k, v in again.items() if k != "replayed"}, first)
+            # A key written into the params is the posting's key too.
+            params = {"location": "WH1", "documentNo": "R-3", "lines": [line(3)], "idempotencyKey": key}
+            self.assertIs(whse.post("whseItemJournal.register", params).get("replayed"), True)
+            with self.assertRaises(ValueError):
+                whse.post("whseItemJournal.register", params, idempotency_key="another")
             with self.assertRaises(WhseError) as conflict:
                 whse.whse_item_journal_register("WH1", [line(4)], document_no="R-3", idempotency_key=key)
             self.assertEqual((conflict.exception.code, conflict.exception.reason), (2002, "idempotency_conflict"))

@@ -328,7 +328,11 @@ class Client:
         retry of this call. Pass your own key (and keep it) to retry the same posting later, e.g. after a crash."""
         if method not in POSTING_METHODS:
             raise ValueError(f"{method} is not a posting method (protocol.md section 12)")
-        key = idempotency_key if idempotency_key is not None else new_idempotency_key()
+        key = idempotency_key
+        if key is None:
+            key = params.get("idempotencyKey") or new_idempotency_key()
+        elif params.get("idempotencyKey", key) != key:
+            raise ValueError("two different idempotency keys: in params and as idempotency_key")
         if not isinstance(key, str) or not key or len(key.encode()) > MAX_IDEMPOTENCY_KEY_BYTES:
             raise ValueError(f"an idempotency key is a non-empty string of at most {MAX_IDEMPOTENCY_KEY_BYTES} bytes")
         return self.call(method, dict(params, idempotencyKey=key))
