@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "whsed", targets: ["whsed"]),
         .executable(name: "whsectl", targets: ["whsectl"]),
         .executable(name: "whsed-bench", targets: ["whsed-bench"]),
+        .library(name: "WhseClient", targets: ["WhseClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -34,6 +35,8 @@ let package = Package(
         .target(name: "WriteAheadLog"),
         // The wire contract shared by daemon and client.
         .target(name: "WhseProtocol", dependencies: ["Warehouse"]),
+        // The client library: blocking and async calls over the socket, typed errors, idempotent retries.
+        .target(name: "WhseClient", dependencies: ["WhseProtocol"]),
         // The daemon's machinery.
         .target(
             name: "WhseServer",
@@ -56,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "whsectl",
             dependencies: [
-                "WhseProtocol", "Warehouse", "WriteAheadLog",
+                "WhseClient", "WhseProtocol", "Warehouse", "WriteAheadLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +76,6 @@ let package = Package(
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog"]),
         .testTarget(name: "WhseProtocolTests", dependencies: ["WhseProtocol", "Warehouse"]),
         .testTarget(name: "WhseServerTests", dependencies: ["WhseServer", "WhseProtocol", "Warehouse", "WriteAheadLog"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["WhseProtocol", "Warehouse"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["WhseClient", "WhseProtocol", "Warehouse"]),
     ]
 )
