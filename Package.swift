@@ -37,11 +37,14 @@ let package = Package(
         .target(name: "WhseProtocol", dependencies: ["Warehouse"]),
         // The client library: blocking and async calls over the socket, typed errors, idempotent retries.
         .target(name: "WhseClient", dependencies: ["WhseProtocol"]),
+        // The state machine: every posting, live or replayed, goes through StateMachine.apply / replay and the typed
+        // handlers. No I/O of its own beyond the log's append closure; imports neither NIO nor Foundation.
+        .target(name: "WhseCore", dependencies: ["Warehouse", "WriteAheadLog", "WhseProtocol"]),
         // The daemon's machinery.
         .target(
             name: "WhseServer",
             dependencies: [
-                "Warehouse", "WriteAheadLog", "WhseProtocol", "CSystemd",
+                "WhseCore", "Warehouse", "WriteAheadLog", "WhseProtocol", "CSystemd",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -70,12 +73,12 @@ let package = Package(
             name: "FuzzFramer",
             dependencies: ["WhseServer", .product(name: "NIOCore", package: "swift-nio")]
         ),
-        .executableTarget(name: "FuzzRequest", dependencies: ["WhseServer", "WhseProtocol", "Warehouse"]),
+        .executableTarget(name: "FuzzRequest", dependencies: ["WhseServer", "WhseCore", "WhseProtocol", "Warehouse"]),
         .executableTarget(name: "FuzzLogScan", dependencies: ["WriteAheadLog"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog"]),
         .testTarget(name: "WhseProtocolTests", dependencies: ["WhseProtocol", "Warehouse"]),
-        .testTarget(name: "WhseServerTests", dependencies: ["WhseServer", "WhseProtocol", "Warehouse", "WriteAheadLog"]),
+        .testTarget(name: "WhseServerTests", dependencies: ["WhseServer", "WhseCore", "WhseProtocol", "Warehouse", "WriteAheadLog"]),
         .testTarget(name: "EndToEndTests", dependencies: ["WhseClient", "WhseProtocol", "Warehouse"]),
     ]
 )

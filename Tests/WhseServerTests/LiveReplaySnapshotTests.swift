@@ -3,6 +3,7 @@ import Testing
 import Warehouse
 import WhseProtocol
 import WriteAheadLog
+@testable import WhseCore
 @testable import WhseServer
 
 /// Live, replayed and loaded states agree (issue 13). Random request sequences, sent as the wire sends them (method

@@ -1,6 +1,7 @@
 import Testing
 import Warehouse
 import WhseProtocol
+@testable import WhseCore
 @testable import WhseServer
 
 /// A logged record replays under the rules and limits it was accepted under, whatever this build admits today

@@ -1,5 +1,5 @@
 import Testing
-@testable import WhseServer
+@testable import WhseCore
 
 /// The FIPS 180-4 / NIST test vectors for SHA-256, which keeps the digests of idempotency keys.
 @Suite struct SHA256Tests {

@@ -14,10 +14,10 @@ public final class StateMachine: @unchecked Sendable {
 
     /// What a key keeps of its posting (protocol.md 8): the method, the SHA-256 digest of the request's canonical
     /// bytes (`canonical`), and the compact result a retry is answered with (`compactResult`).
-    struct Remembered: Sendable {
-        var method: String
-        var digest: [UInt8]
-        var result: JSON
+    package struct Remembered: Sendable {
+        package var method: String
+        package var digest: [UInt8]
+        package var result: JSON
     }
     /// Keyed by the key's bytes: idempotency keys are opaque, and two keys that are canonically equivalent
     /// Strings but differ in their bytes are two keys.
@@ -250,11 +250,11 @@ public final class StateMachine: @unchecked Sendable {
         snapshot(of: ledger.state, keys: rememberedList())
     }
 
-    func rememberedList() -> [(String, Remembered)] {
+    package func rememberedList() -> [(String, Remembered)] {
         rememberedOrder[rememberedHead...].compactMap { k in remembered[k].map { (k.string, $0) } }
     }
 
-    func snapshot(of state: LedgerState, keys: [(String, Remembered)]) -> [UInt8] {
+    package func snapshot(of state: LedgerState, keys: [(String, Remembered)]) -> [UInt8] {
         var w = SnapshotWriter()
         state.encode(into: &w)
         w.uint(UInt64(keys.count))
