@@ -15,13 +15,11 @@
 # The container: `--volatile=yes` gives it an empty tmpfs root and the host's /usr; /usr and /var/lib/dpkg are
 # overlays whose upper layers are folders of this script, so dpkg can write there (and finds the host's package
 # database: the dependencies are met) while the host's own files stay untouched; /opt/swift is an empty tmpfs.
-# The container never outlives the script, pass or fail, in the same ways as nspawn-socket-activation.sh: bounded
-# waits; poweroff, else SIGTERM to systemd-nspawn, else SIGKILL to the container's PID 1; an EXIT trap; and a final
-# check that nothing of the container is left. Skips with a reason when root or systemd-nspawn is missing.
+# The container never outlives the script, pass or fail (nspawn-container.sh, as for nspawn-socket-activation.sh).
+# Skips with a reason when root or systemd-nspawn is missing.
 #
 #   Tests/system/nspawn-deb.sh OLD.deb NEW.deb     (NEW must have the higher version)
-# Knobs: WHSED_NSPAWN_TIMEOUT=300, WHSED_NSPAWN_SIGNAL=TERM, WHSED_NSPAWN_STEP=60, WHSED_NSPAWN_STOP_WAIT=20 (as in
-# nspawn-socket-activation.sh).
+# Knobs: WHSED_NSPAWN_TIMEOUT (default 300 here), WHSED_NSPAWN_SIGNAL, WHSED_NSPAWN_STEP, WHSED_NSPAWN_STOP_WAIT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 skip() { echo "nspawn deb test: SKIPPED: $*"; exit 0; }
@@ -33,81 +31,13 @@ old_deb=$(readlink -f "$1") new_deb=$(readlink -f "$2")
 old_version=$(dpkg-deb -f "$old_deb" Version) new_version=$(dpkg-deb -f "$new_deb" Version)
 dpkg --compare-versions "$new_version" gt "$old_version" \
   || { echo "nspawn deb test: $new_version is not higher than $old_version" >&2; exit 64; }
-limit=${WHSED_NSPAWN_TIMEOUT:-300}
-limit_signal=${WHSED_NSPAWN_SIGNAL:-TERM}
-step=${WHSED_NSPAWN_STEP:-60}
-stop_wait=${WHSED_NSPAWN_STOP_WAIT:-20}
+label="nspawn deb test"
 machine="whsed-deb-test-$$"
-
-guard="" nspawn="" pid1="" pidns=""
-work=$(mktemp -d)
-
-now() { date +%s.%N; }
-before() { awk -v d="$1" -v n="$(now)" 'BEGIN { exit !(n < d) }'; }
-deadline() { awk -v s="$1" -v n="$(now)" 'BEGIN { printf "%.3f", n + s }'; }
-container_alive() {
-  [ -n "$pid1" ] && [ -n "$pidns" ] && [ "$(readlink "/proc/$pid1/ns/pid" 2>/dev/null)" = "$pidns" ]
-}
-nspawn_alive() {
-  [ -n "$nspawn" ] && [ "$(cat "/proc/$nspawn/comm" 2>/dev/null)" = systemd-nspawn ] \
-    && ! grep -q '^State:[[:space:]]*Z' "/proc/$nspawn/status" 2>/dev/null
-}
-stopped_within() {
-  local end; end=$(deadline "$1")
-  while container_alive || nspawn_alive || kill -0 "$guard" 2>/dev/null; do
-    before "$end" || return 1
-    sleep 0.1
-  done
-}
-leftovers() {
-  local p found=""
-  if container_alive; then
-    for p in /proc/[0-9]*; do
-      [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$pidns" ] && found+=" ${p#/proc/}"
-    done
-  fi
-  found+=$(pgrep -f -- "systemd-nspawn.*--machine=$machine( |$)" | tr '\n' ' ' | sed 's/^/ /;s/ $//' || true)
-  echo "$found" | xargs
-}
-stop_container() {
-  [ -n "$guard" ] || return 0
-  if container_alive && ! nspawn_alive; then
-    echo "nspawn deb test: systemd-nspawn is gone but the container's PID 1 ($pid1) still runs: stopping it"
-  fi
-  container_alive && { timeout 10 nsenter -t "$pid1" -a systemctl --no-block poweroff >/dev/null 2>&1 || true; }
-  if ! stopped_within "$stop_wait"; then
-    echo "nspawn deb test: the container did not power off; SIGTERM to systemd-nspawn"
-    nspawn_alive && kill -TERM "$nspawn" 2>/dev/null || true
-    if ! stopped_within "$stop_wait"; then
-      echo "nspawn deb test: still running; SIGKILL to the container's PID 1 ($pid1) and to systemd-nspawn"
-      container_alive && kill -KILL "$pid1" 2>/dev/null || true
-      nspawn_alive && kill -KILL "$nspawn" 2>/dev/null || true
-      kill -KILL "$guard" 2>/dev/null || true
-      stopped_within 10 || true
-    fi
-  fi
-  wait "$guard" 2>/dev/null || true
-}
-cleanup() {
-  local status=$? left
-  trap - EXIT INT TERM
-  stop_container
-  left=$(leftovers)
-  if [ -n "$left" ]; then
-    echo "nspawn deb test: FAILED: container processes left behind (machine $machine): $left"
-    ps -o pid,ppid,comm,args -p "${left// /,}" 2>/dev/null || true
-    status=1
-  else
-    echo "nspawn deb test: no container process left (machine $machine${pidns:+, $pidns})"
-  fi
-  # The overlays' upper and work folders (systemd-nspawn makes the work folders beside the upper ones), and the
-  # folder systemd-nspawn leaves in /run when it is killed.
-  rm -rf "$work"
-  rmdir "/run/systemd/nspawn/propagate/$machine" 2>/dev/null || true
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'echo "nspawn deb test: interrupted"; exit 130' INT TERM
+default_timeout=300
+# dpkg's output, kept for a failure report.
+fail_details() { [ -s "$work/dpkg.log" ] && tail -30 "$work/dpkg.log"; }
+# shellcheck source=Tests/system/nspawn-container.sh
+. Tests/system/nspawn-container.sh
 
 mkdir -p "$work/debs" "$work/layers/usr" "$work/layers/dpkg"
 # The host's stat overrides name the host's groups, which the container's fresh /etc/group lacks (dpkg aborts then).
@@ -119,50 +49,13 @@ mounts=(--bind-ro="$work/debs":/srv/whsed-debs
         --tmpfs=/var/lib:mode=0755
         --overlay=/var/lib/dpkg:"$work/layers/dpkg":/var/lib/dpkg
         --tmpfs=/opt/swift:mode=0755)
-timeout --signal="$limit_signal" --kill-after=20 "$limit" \
-  systemd-nspawn --quiet --register=no --keep-unit --directory=/ --volatile=yes "${mounts[@]}" \
-  --machine="$machine" --console=read-only --boot systemd.unit=multi-user.target systemd.firstboot=off \
-  >"$work/boot.log" 2>&1 &
-guard=$!
-
-fail() {
-  echo "nspawn deb test: FAILED: $*"
-  if container_alive; then
-    timeout 10 nsenter -t "$pid1" -a systemctl --no-pager --failed 2>/dev/null || true
-    timeout 10 nsenter -t "$pid1" -a journalctl --no-pager -u whsed.service -u whsed.socket 2>/dev/null \
-      | tail -30 || true
-    [ -s "$work/dpkg.log" ] && tail -30 "$work/dpkg.log"
-  else
-    tail -30 "$work/boot.log" || true
-  fi
-  exit 1
-}
-
-end=$(deadline "$step")
-while [ -z "$pid1" ]; do
-  kill -0 "$guard" 2>/dev/null || fail "systemd-nspawn exited at once: $(tail -5 "$work/boot.log")"
-  before "$end" || fail "no container PID 1 within $step s"
-  nspawn=$(pgrep -P "$guard" -x systemd-nspawn | head -1 || true)
-  [ -n "$nspawn" ] && pid1=$(pgrep -P "$nspawn" -x systemd | head -1 || true)
-  [ -n "$pid1" ] || sleep 0.1
-done
-pidns=$(readlink "/proc/$pid1/ns/pid")
-inside() { timeout "$step" nsenter -t "$pid1" -a "$@"; }
-# dpkg, with its output kept for a failure report.
+container_boot "${mounts[@]}"
 dpkg_inside() {
-  echo "+ dpkg $*" >>"$work/dpkg.log"
+  echo "+ $*" >>"$work/dpkg.log"
   inside env DEBIAN_FRONTEND=noninteractive "$@" >>"$work/dpkg.log" 2>&1
 }
 
-end=$(deadline "$step")
-until [ "$(inside systemctl is-active basic.target 2>/dev/null || true)" = active ]; do
-  container_alive || fail "the container's systemd ended while booting"
-  before "$end" || fail "basic.target not reached within $step s"
-  sleep 0.2
-done
-echo "nspawn deb test: booted to basic.target (system: $(inside systemctl is-system-running 2>/dev/null || true))"
-
-# No toolchain: /opt/swift is empty and no Swift runtime library is anywhere the loader looks.
+# No toolchain: /opt/swift is empty, and no Swift runtime library is in /usr or /opt.
 [ -z "$(inside ls -A /opt/swift)" ] || fail "/opt/swift is not empty inside the container"
 swiftcore=$(inside find /usr /opt -name 'libswiftCore.so*' -print -quit)
 [ -z "$swiftcore" ] || fail "a Swift runtime is visible inside the container: $swiftcore"
