@@ -46,7 +46,10 @@ public final class Writer: @unchecked Sendable {
     private var backupWaiters: [@Sendable (UInt64, [UInt8]) -> Void] = []
     /// A snapshot being encoded on a background thread (from a copy-on-write copy of the state).
     private var snapshotEncoding = false
-    private var encodedSnapshots: [(sequence: UInt64, bytes: [UInt8], started: UInt64, waiters: [Completion])] = []
+    /// Snapshots encoded and written to their temporary file (or failed) on the snapshot thread, for the writer to
+    /// put in place between two batches.
+    private var encodedSnapshots: [(sequence: UInt64, prepared: Result<WriteAheadLog.PreparedSnapshot, any Error>,
+                                    started: UInt64, waiters: [Completion])] = []
     /// Open count journals allowed (`maxOpenCountJournals`); checked before a calculation, never at replay.
     public var maxOpenCountJournals = 64
     /// Records after which the writer writes a snapshot by itself (`autoCheckpointRecords`); 0 turns it off.
@@ -164,7 +167,7 @@ public final class Writer: @unchecked Sendable {
                 let ready = encodedSnapshots
                 encodedSnapshots.removeAll()
                 mutex.unlock()
-                for r in ready { finishCheckpoint(r.sequence, r.bytes, started: r.started, waiters: r.waiters) }
+                for r in ready { finishCheckpoint(r.sequence, r.prepared, started: r.started, waiters: r.waiters) }
                 continue
             }
             if queue.isEmpty && !backupWaiters.isEmpty {
@@ -226,8 +229,10 @@ public final class Writer: @unchecked Sendable {
         }
     }
 
-    /// Starts a snapshot: the state is copied under the lock (copy-on-write, chunked entries: cheap) and encoded on a
-    /// background thread while postings go on; the writer writes the file between two batches when it is ready.
+    /// Starts a snapshot: the state is copied under the lock (copy-on-write, chunked entries: cheap), then encoded,
+    /// written to its temporary file and fsynced on a background thread while postings go on; between two batches the
+    /// writer only renames it into place and retires what it covers (`finishCheckpoint`), so a checkpoint holds
+    /// postings up for a rename and a directory fsync, however large the state.
     private func startCheckpoint(waiters: [Completion]) {
         let started = DispatchTime.now().uptimeNanoseconds
         let (state, keys, sequence) = stateLock.withLock {
@@ -246,8 +251,9 @@ public final class Writer: @unchecked Sendable {
         mutex.unlock()
         let encoder = Thread { [self] in
             let bytes = self.machine.snapshot(of: state, keys: keys)
+            let prepared = Result { try self.log.prepareSnapshot(sequence: sequence, payload: bytes) }
             mutex.lock()
-            encodedSnapshots.append((sequence, bytes, started, waiters))
+            encodedSnapshots.append((sequence, prepared, started, waiters))
             snapshotEncoding = false
             mutex.broadcast()
             mutex.unlock()
@@ -256,21 +262,25 @@ public final class Writer: @unchecked Sendable {
         encoder.start()
     }
 
-    private func finishCheckpoint(_ sequence: UInt64, _ bytes: [UInt8], started: UInt64, waiters: [Completion]) {
+    private func finishCheckpoint(_ sequence: UInt64, _ prepared: Result<WriteAheadLog.PreparedSnapshot, any Error>,
+                                  started: UInt64, waiters: [Completion]) {
         let outcome: Result<JSON, RPCError>
         if sequence <= (log.snapshotSequence ?? 0) {
+            if case .success(let p) = prepared { log.discardSnapshot(p) }
             outcome = .success(.object(["sequence": .string(String(sequence)), "written": .bool(false),
                                         "reason": .string("a newer snapshot was written meanwhile")]))
         } else {
             do {
-                try log.writeSnapshot(sequence: sequence, payload: bytes)
+                let p = try prepared.get()
+                let payloadBytes = p.payloadBytes
+                try log.installSnapshot(p)
                 let millis = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
                 mutex.lock()
                 checkpoints += 1
                 lastCheckpointMillis = millis
                 mutex.unlock()
                 outcome = .success(.object(["sequence": .string(String(sequence)), "written": .bool(true),
-                                            "bytes": JSON(bytes.count), "milliseconds": JSON(millis)]))
+                                            "bytes": JSON(payloadBytes), "milliseconds": JSON(millis)]))
             } catch WALError.noSpace(let message) {
                 outcome = .failure(.storageFull(message))
             } catch {

@@ -134,3 +134,44 @@ class PostingsAreDecodedBeforeTheWriter(DaemonTestCase):
         finally:
             os.unlink(flag)
         self.assertIn("result", stuck.recv(timeout=30))
+
+
+class CheckpointsDoNotStallPostings(DaemonTestCase):
+    def test_postings_are_acknowledged_while_the_snapshot_file_is_being_synced(self):
+        # The snapshot is encoded, written to its .snap.tmp file and fsynced off the writer; the writer only renames it
+        # into place between two batches. Hold the fsync of the .snap.tmp file alone (the log's own syncs go on): the
+        # checkpoint waits, postings do not.
+        so = self.build_shim("holdsync.c")
+        flag = os.path.join(self.tmp, "hold")
+        waiting = os.path.join(self.tmp, "waiting")
+        d = self.start_daemon(env={"LD_PRELOAD": so, "HOLDSYNC_FLAG": flag, "HOLDSYNC_WAITING": waiting,
+                                   "HOLDSYNC_SUFFIX": ".snap.tmp"}, subdir="d")
+        with d.connect() as admin, d.connect() as poster:
+            setup_master_data(admin)
+            admin.ok("whseItemJournal.register", posting("before"))
+            open(flag, "w").close()
+            admin.send(request("server.checkpoint", id="checkpoint"))
+            deadline = time.monotonic() + 20
+            while not os.path.exists(waiting):
+                self.assertLess(time.monotonic(), deadline, "the snapshot's fsync never began")
+                time.sleep(0.01)
+            # The snapshot's sync is held: 30 postings still go through, each acknowledged (synced) and visible.
+            for i in range(30):
+                t = time.monotonic()
+                reply = poster.rpc("whseItemJournal.register", posting(f"during-{i}"), id=i, timeout=10)
+                self.assertIn("result", reply, f"a posting during the held snapshot sync: {reply}")
+                self.assertLess(time.monotonic() - t, 2.0, "a posting waited for the snapshot's fsync")
+            self.assertEqual(bin_quantity(poster), 31)
+            self.assertTrue(admin.nothing_more(0.2), "the checkpoint answered before its file was synced")
+            os.unlink(flag)
+            reply = admin.recv(timeout=30)
+            self.assertTrue(reply.get("result", {}).get("written"), reply)
+            status = admin.ok("server.status")
+            self.assertEqual(status["log"]["checkpoints"], 1)
+            self.assertFalse([n for n in os.listdir(d.state) if n.endswith(".tmp")], "a temporary file was left")
+        # The snapshot covers the posting before the checkpoint; the log the 30 after: all there after a SIGKILL.
+        d.kill()
+        d.start()
+        with d.connect() as c:
+            self.assertEqual(bin_quantity(c), 31)
+            self.assertTrue(c.ok("server.verify")["ok"])
