@@ -175,11 +175,16 @@ public final class Writer: @unchecked Sendable {
                 backupWaiters.removeAll()
                 mutex.unlock()
                 // Between batches nothing is applied but not yet synced, so the state is exactly the committed log.
+                // It is copied here (persistent maps: cheap) and encoded on a thread of its own, while postings go on.
                 let (state, keys, sequence) = stateLock.withLock {
                     (machine.ledger.state, machine.rememberedList(), log.lastCommittedSequence)
                 }
-                let bytes = machine.snapshot(of: state, keys: keys)
-                for w in waiters { w(sequence, bytes) }
+                let encoder = Thread { [machine] in
+                    let bytes = machine.snapshot(of: state, keys: keys)
+                    for w in waiters { w(sequence, bytes) }
+                }
+                encoder.name = "whsed-backup"
+                encoder.start()
                 continue
             }
             if queue.isEmpty && !checkpointWaiters.isEmpty && !snapshotEncoding {
