@@ -340,7 +340,7 @@ public final class EntryIndex: @unchecked Sendable {
     // MARK: Following the log
 
     /// Inserts the entries of `state` above each table's watermark, at most `batch` per transaction.
-    private func catchUp(_ state: LedgerState, batch: Int) throws {
+    func catchUp(_ state: LedgerState, batch: Int) throws {
         guard let db else { return }
         for ledger in IndexedLedger.allCases {
             var w = shared.withLockedValue { $0.watermarks[ledger.rawValue] }
