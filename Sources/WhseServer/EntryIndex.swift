@@ -33,7 +33,8 @@ public final class EntryIndex: @unchecked Sendable {
     static let batchEntries = 4096
     static let rebuildBatchEntries = 65536
     /// Test hook (debug builds only): with WHSED_DEBUG_INDEX=pause the indexer opens or rebuilds the file but
-    /// indexes nothing newer, so reads must take the lag from memory; `slow` sleeps 50 ms after each transaction.
+    /// indexes nothing newer, so reads must take the lag from memory; `slow` inserts 100 entries per transaction and
+    /// sleeps 50 ms after each.
     static let debugVariable = "WHSED_DEBUG_INDEX"
 
     private let mutex = NSCondition()
@@ -342,6 +343,7 @@ public final class EntryIndex: @unchecked Sendable {
     /// Inserts the entries of `state` above each table's watermark, at most `batch` per transaction.
     func catchUp(_ state: LedgerState, batch: Int) throws {
         guard let db else { return }
+        let batch = debugMode == "slow" ? 100 : batch
         for ledger in IndexedLedger.allCases {
             var w = shared.withLockedValue { $0.watermarks[ledger.rawValue] }
             let count = ledger.count(state)
