@@ -86,6 +86,8 @@ public final class EntryIndex: @unchecked Sendable {
         running = true
         mutex.unlock()
         let t = Thread { [self] in
+            // Foundation's name does not reach the kernel's: `whsed-indexer` in /proc/PID/task/*/comm.
+            _ = whsed_name_this_thread("whsed-indexer")
             _ = whsed_nice_this_thread(ServerCore.readPoolNice)
             self.run()
             mutex.lock()
