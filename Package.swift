@@ -26,6 +26,11 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        // SQLite from the system (Debian's libsqlite3-dev): the on-disk entry index (Sources/WhseServer/EntryIndex.swift).
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         // The pure domain: no I/O, no clock.
         .target(
             name: "Warehouse",
@@ -44,7 +49,7 @@ let package = Package(
         .target(
             name: "WhseServer",
             dependencies: [
-                "WhseCore", "Warehouse", "WriteAheadLog", "WhseProtocol", "CSystemd",
+                "WhseCore", "Warehouse", "WriteAheadLog", "WhseProtocol", "CSystemd", "CSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -30,9 +30,13 @@ public final class ServerCore: @unchecked Sendable {
     /// set for has two cores, and the writer and the event loops need theirs.
     public static let readPoolThreads = 2
     let readPool = NIOThreadPool(numberOfThreads: ServerCore.readPoolThreads)
+    /// The on-disk entry index behind filtered `entries.*` reads (EntryIndex.swift); nil with `--no-index`.
+    public let index: EntryIndex?
 
-    init(writer: Writer, limits: Limits, access: AccessRules, recovery: WALRecoveryReport, log: WriteAheadLog) {
+    init(writer: Writer, limits: Limits, access: AccessRules, recovery: WALRecoveryReport, log: WriteAheadLog,
+         index: EntryIndex?) {
         self.writer = writer
+        self.index = index
         self.limits = limits
         self.budget = BufferBudget(max: limits.maxTotalBufferBytes)
         self.access = access
@@ -61,7 +65,11 @@ public final class ServerCore: @unchecked Sendable {
     /// A read-only method, on the latest committed view (never the writer's lock, never an unsynced posting).
     func read(_ method: String, params: JSON?) -> Result<JSON, RPCError> {
         guard let handler = Handlers.table[method] else { return .failure(.methodNotFound(method)) }
-        let ledger = writer.committed.ledger()
+        let view = writer.committed
+        if let index, let answer = Handlers.indexedEntries(method, params: params, view: view, index: index) {
+            return answer
+        }
+        let ledger = view.ledger()
         do {
             let p = try Params(params)
             return .success(try handler(ledger, p, ServerCore.readContext))
@@ -159,6 +167,7 @@ public final class ServerCore: @unchecked Sendable {
             "locations": JSON(c.locations), "bins": JSON(c.bins), "items": JSON(c.items),
             "warehouseEntries": JSON(c.warehouseEntries), "itemLedgerEntries": JSON(c.itemLedgerEntries),
             "physInventoryEntries": JSON(c.physInventoryEntries), "openCountJournals": JSON(c.openCountJournals),
+            "index": index?.status(view.state) ?? .null,
             "log": .object([
                 "directory": .string(log.directory), "lastSequence": .string(String(lastSeq)),
                 "syncs": JSON(s.syncs), "recordsWritten": JSON(s.records),
@@ -237,6 +246,8 @@ public final class Server: @unchecked Sendable {
         public var socketMode: mode_t = 0o660
         public var wal = WALOptions()
         public var autoCheckpointRecords = 100_000
+        /// Keep the on-disk entry index (`<state-dir>/index`); false: every `entries.*` page scans the ledgers.
+        public var entryIndex = true
         public init(socketPath: String?, stateDirectory: String) {
             self.socketPath = socketPath
             self.stateDirectory = stateDirectory
@@ -291,7 +302,11 @@ public final class Server: @unchecked Sendable {
             Systemd.notify("STATUS=fatal storage error: \(message)")
             _exit(74)
         }
-        core = ServerCore(writer: writer, limits: options.limits, access: options.access, recovery: report, log: log)
+        let index = options.entryIndex
+            ? EntryIndex(stateDirectory: options.stateDirectory, latest: { [unowned writer] in writer.committed }) : nil
+        if let index { writer.onPublish = { index.published() } }
+        core = ServerCore(writer: writer, limits: options.limits, access: options.access, recovery: report, log: log,
+                          index: index)
         // One event loop per core for framing, parsing and reads; the writer has its own thread.
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(4, System.coreCount)))
         if report.tornTailBytesDropped > 0, let file = report.tornTailFile {
@@ -319,6 +334,7 @@ public final class Server: @unchecked Sendable {
         core.writer.autoCheckpointRecords = options.autoCheckpointRecords
         core.writer.maxOpenCountJournals = options.limits.maxOpenCountJournals
         core.writer.start()
+        core.index?.start()
         DebugStall.install(on: group)
         core.readPool.start()
         _ = whsed_set_mmap_threshold(ServerCore.mmapThresholdBytes)
@@ -420,6 +436,7 @@ public final class Server: @unchecked Sendable {
         }
         try? await group.shutdownGracefully()
         try? await core.readPool.shutdownGracefully()
+        core.index?.stop()
         core.log.close()
     }
 }

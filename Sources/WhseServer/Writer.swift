@@ -83,7 +83,11 @@ public final class Writer: @unchecked Sendable {
     private func publish() {
         let view = CommittedView(state: machine.ledger.state, sequence: log.lastCommittedSequence)
         published.withLockedValue { $0 = view }
+        onPublish?()
     }
+
+    /// Called on the writer thread after each publish (the entry index's wake-up); set before `start`.
+    public var onPublish: (@Sendable () -> Void)?
 
     public func start() {
         let t = Thread { [self] in self.run() }

@@ -21,6 +21,7 @@ struct Whsed: AsyncParsableCommand {
             Watchdog:         with WatchdogSec=, WATCHDOG=1 is sent only while the writer and every event loop
                               progress; one stalled for more than half of WatchdogSec stops it (protocol.md 2.5).
             Offline check:    whsed --verify /var/lib/whsed
+            Entry index:      whsed --rebuild-index /var/lib/whsed (docs/on-disk-format.md 7)
 
             Access file (--access), one rule per line, `#` starts a comment:
                 default ROLE   user NAME ROLE   uid N ROLE   group NAME ROLE   gid N ROLE
@@ -48,6 +49,16 @@ struct Whsed: AsyncParsableCommand {
         violated, 2 the log cannot be read, 3 bytes were or will be cut from a torn tail (see the warning lines).
         """)
     var verifyDir: String?
+
+    @Option(name: .customLong("rebuild-index"), help: """
+        Delete the entry index of this folder (index/entries.sqlite, derived from the log) and build it again from \
+        the log, then exit: 0 done, 2 the log cannot be read or the index cannot be written (whsed must not be \
+        running on the folder). whsed also rebuilds a missing or damaged index by itself at start-up.
+        """)
+    var rebuildIndexDir: String?
+
+    @Flag(name: .customLong("no-index"), help: "Keep no entry index: every entries.* page scans the ledgers.")
+    var noIndex = false
 
     @Option(name: .customLong("repair"), help: "Cut the log in this folder at its first damage (the damaged files are kept as *.broken), then exit. Run whsed --verify afterwards.")
     var repairDir: String?
@@ -130,6 +141,19 @@ struct Whsed: AsyncParsableCommand {
         if let dir = verifyDir {
             throw ExitCode(Verify.run(directory: dir))
         }
+        if let dir = rebuildIndexDir {
+            do {
+                let outcome = try OfflineCheck.run(directory: dir, verifyLedger: false)
+                let status = try EntryIndex.rebuildOffline(stateDirectory: dir, state: outcome.state)
+                print("rebuilt the entry index from \(outcome.records) log records: \(status)")
+                throw ExitCode(0)
+            } catch let e as ExitCode {
+                throw e
+            } catch {
+                print("rebuilding the index failed: \(error)")
+                throw ExitCode(2)
+            }
+        }
         if let dir = repairDir {
             do {
                 let report = try WriteAheadLog.repair(directory: dir)
@@ -169,6 +193,7 @@ struct Whsed: AsyncParsableCommand {
         }
         options.socketMode = mode
         options.autoCheckpointRecords = checkpointEvery
+        options.entryIndex = !noIndex
         if let path = access {
             do {
                 options.access = try AccessRules.load(path: path)
