@@ -29,6 +29,8 @@ public struct LogMessageID: Sendable, Hashable, CustomStringConvertible {
     public static let tornTailCut = LogMessageID("19ad876301e143ea86e1ac6603dfdfce")
     /// The watchdog saw the writer or an event loop stall, or recover.
     public static let watchdogStall = LogMessageID("707532d3098e4684848d62fa9dbdcf02")
+    /// A posting was synced (debug level: only with `whsed --log-level debug`).
+    public static let posted = LogMessageID("4cfc2d0f8ebd46afa05fc0463419a86a")
 }
 
 /// whsed's log lines, through swift-log: to the journal with structured fields under systemd (`JournalLogHandler`),
@@ -57,6 +59,10 @@ public enum Log {
         logger = l
     }
 
+    /// Whether debug lines are written (`whsed --log-level debug`): callers check it before building a line that
+    /// costs something.
+    public static var debugEnabled: Bool { logger.logLevel <= .debug }
+
     /// A handler of the kind `bootstrap` chose, for `LoggingSystem.bootstrap` and other loggers of the process.
     public static func makeHandler(label: String) -> any LogHandler {
         toJournal ? JournalLogHandler(label: label) : StderrLogHandler(label: label)
@@ -78,6 +84,11 @@ public enum Log {
         var fields = fields
         if suppressed > 0 { fields["suppressed"] = String(suppressed) }
         emit(.warning, message, fields, id, file: file, function: function, line: line)
+    }
+
+    public static func debug(_ message: String, _ fields: [String: String] = [:], id: LogMessageID? = nil,
+                             file: String = #fileID, function: String = #function, line: UInt = #line) {
+        emit(.debug, message, fields, id, file: file, function: function, line: line)
     }
 
     public static func info(_ message: String, _ fields: [String: String] = [:], id: LogMessageID? = nil,

@@ -409,6 +409,18 @@ public final class Writer: @unchecked Sendable {
         // its reply sees its own posting.
         if !logged.isEmpty { publish() }
         deliver(batch, outcomes)
+        if Log.debugEnabled { logPostings(batch, logged: logged, outcomes: outcomes) }
+    }
+
+    /// One debug line per synced posting, after the replies left: method, user and register no. (`--log-level
+    /// debug`; never built otherwise).
+    private func logPostings(_ batch: [Job], logged: [Int], outcomes: [Result<JSON, RPCError>]) {
+        for i in logged {
+            guard case .success(let result) = outcomes[i] else { continue }
+            var fields = ["method": batch[i].method, "user": batch[i].context.user]
+            if let no = result["registerNo"]?.intValue { fields["registerNo"] = String(no) }
+            Log.debug("posted \(batch[i].method)", fields, id: .posted)
+        }
     }
 
     /// The metrics of one group commit: a few atomic adds and one histogram sample each for the sync and the batch

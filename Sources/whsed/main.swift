@@ -104,6 +104,10 @@ struct Whsed: AsyncParsableCommand {
                                + "has exactly this mode."))
     var socketMode: String = "660"
 
+    @Option(help: ArgumentHelp("Lowest level of the lines logged: debug (adds a line per posting), info, notice, "
+                               + "warning or error."))
+    var logLevel: String = "info"
+
     /// The signals that ask for a graceful stop.
     static var stopSignals: sigset_t {
         var set = sigset_t()
@@ -148,7 +152,10 @@ struct Whsed: AsyncParsableCommand {
         }
         // Log lines go to the journal with fields when stderr is the journal stream, else one line to stderr; every
         // swift-log logger of the process (the service group's) goes the same way.
-        Log.bootstrap(journal: Systemd.underJournal && getenv("WHSED_LOG_STDERR") == nil)
+        guard let level = Logger.Level(rawValue: logLevel), level != .trace, level != .critical else {
+            throw ValidationError("--log-level must be debug, info, notice, warning or error")
+        }
+        Log.bootstrap(journal: Systemd.underJournal && getenv("WHSED_LOG_STDERR") == nil, level: level)
         LoggingSystem.bootstrap { label in Log.makeHandler(label: label) }
         // server.metrics: one registry for the process, the one MetricsSystem reports to (Metrics.swift).
         let registry = PrometheusCollectorRegistry()
