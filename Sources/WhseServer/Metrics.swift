@@ -15,6 +15,9 @@ import WhseProtocol
 ///
 /// The writer's metrics are updated once per group commit, never per posting or per line; every update is an atomic
 /// add, or (histograms) one short uncontended lock.
+///
+/// Not yet: follower lag (issue 15). Once the change feed exists, a gauge per follower of how far its acknowledged
+/// sequence is behind `whsed_log_last_sequence` belongs here, updated by the feed, not by the writer.
 public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let factory: PrometheusMetricsFactory
