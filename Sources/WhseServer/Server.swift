@@ -24,6 +24,8 @@ public final class ServerCore: @unchecked Sendable {
     let slots = ConnectionSlots()
     let recovery: WALRecoveryReport
     let log: WriteAheadLog
+    /// What server.metrics reports (Metrics.swift).
+    public let metrics: ServerMetrics
     public static let version = "0.1.0"
     /// Threads that run the reads that can take long (`ServerCore.offLoopMethods`) off the event loops, so that no
     /// connection waits behind another connection's scan (protocol.md 10). Fixed at two: the machine the targets are
@@ -34,9 +36,10 @@ public final class ServerCore: @unchecked Sendable {
     public let index: EntryIndex?
 
     init(writer: Writer, limits: Limits, access: AccessRules, recovery: WALRecoveryReport, log: WriteAheadLog,
-         index: EntryIndex?) {
+         index: EntryIndex?, metrics: ServerMetrics) {
         self.writer = writer
         self.index = index
+        self.metrics = metrics
         self.limits = limits
         self.budget = BufferBudget(max: limits.maxTotalBufferBytes)
         self.access = access
@@ -139,6 +142,9 @@ public final class ServerCore: @unchecked Sendable {
             case ServerStatusParams.method:
                 _ = try ServerStatusParams(decoding: p)
                 reply(.success(status()))
+            case ServerMetricsParams.method:
+                _ = try ServerMetricsParams(decoding: p)
+                reply(.success(ServerMetricsResult(text: metricsText()).encoded()))
             case ServerVerifyParams.method:
                 _ = try ServerVerifyParams(decoding: p)
                 let problems = writer.committed.ledger().verify()
@@ -151,6 +157,21 @@ public final class ServerCore: @unchecked Sendable {
         } catch {
             reply(.failure(.internalError("\(error)")))
         }
+    }
+
+    /// The Prometheus text of server.metrics, with the gauges that are read when asked brought up to date first.
+    func metricsText() -> String {
+        let view = writer.committed
+        let c = view.ledger().counts
+        let usage = log.diskUsageByKind()
+        metrics.logSegmentBytes.record(usage.segments)
+        metrics.snapshotBytes.record(usage.snapshots)
+        metrics.lastSequence.record(Double(view.sequence))
+        metrics.queued.record(writer.statistics.queued)
+        metrics.ledgerEntries["warehouse"]?.record(c.warehouseEntries)
+        metrics.ledgerEntries["item"]?.record(c.itemLedgerEntries)
+        metrics.ledgerEntries["physInventory"]?.record(c.physInventoryEntries)
+        return metrics.text()
     }
 
     func status() -> JSON {
@@ -248,6 +269,9 @@ public final class Server: @unchecked Sendable {
         public var autoCheckpointRecords = 100_000
         /// Keep the on-disk entry index (`<state-dir>/index`); false: every `entries.*` page scans the ledgers.
         public var entryIndex = true
+        /// Where the server's metrics go; whsed's main passes the one whose registry it bootstrapped MetricsSystem
+        /// with. Each server of a process (the tests) has its own by default.
+        public var metrics: ServerMetrics? = nil
         public init(socketPath: String?, stateDirectory: String) {
             self.socketPath = socketPath
             self.stateDirectory = stateDirectory
@@ -297,8 +321,9 @@ public final class Server: @unchecked Sendable {
         } catch {
             throw NewerFormatError.from(error) ?? error
         }
-        let writer = Writer(machine: machine, log: log) { message in
-            Log.error(message)
+        let metrics = options.metrics ?? ServerMetrics()
+        let writer = Writer(machine: machine, log: log, metrics: metrics) { message in
+            Log.error(message, id: .fatalStorageError)
             Systemd.notify("STATUS=fatal storage error: \(message)")
             _exit(74)
         }
@@ -306,7 +331,7 @@ public final class Server: @unchecked Sendable {
             ? EntryIndex(stateDirectory: options.stateDirectory, latest: { [unowned writer] in writer.committed }) : nil
         if let index { writer.onPublish = { index.published() } }
         core = ServerCore(writer: writer, limits: options.limits, access: options.access, recovery: report, log: log,
-                          index: index)
+                          index: index, metrics: metrics)
         // One event loop per core for framing, parsing and reads; the writer has its own thread.
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(4, System.coreCount)))
         if report.tornTailBytesDropped > 0, let file = report.tornTailFile {
@@ -317,7 +342,8 @@ public final class Server: @unchecked Sendable {
             Log.error("cut a torn tail of \(bytes) bytes from \(file) at offset \(offset): no commit marker follows "
                       + "them, so they are the rest of a write cut short by a crash and were never acknowledged; the "
                       + "bytes are kept in \(kept)",
-                      ["file": file, "offset": String(offset), "bytes": String(bytes), "keptIn": kept])
+                      ["file": file, "offset": String(offset), "bytes": String(bytes), "keptIn": kept],
+                      id: .tornTailCut)
         }
         let keptName = report.tornTailKeptIn?.split(separator: "/").last.map(String.init)
         let earlier = report.cutFiles.filter { $0 != keptName }
@@ -351,7 +377,7 @@ public final class Server: @unchecked Sendable {
         if let fd = Systemd.listenedSocket() {
             channel = try bootstrap.withBoundSocket(fd).wait()
             listen(fd, ListeningSocket.backlog)
-            Log.info("serving on the socket passed by systemd")
+            Log.info("serving on the socket passed by systemd", id: .started)
         } else {
             guard let path = options.socketPath else {
                 throw RPCError.internalError("no socket: give --socket PATH or start whsed through systemd socket activation")
@@ -364,7 +390,7 @@ public final class Server: @unchecked Sendable {
                 throw error
             }
             listen(fd, ListeningSocket.backlog)
-            Log.info("serving on \(path)", ["socket": path, "mode": String(options.socketMode, radix: 8)])
+            Log.info("serving on \(path)", ["socket": path, "mode": String(options.socketMode, radix: 8)], id: .started)
         }
         if let usec = Systemd.watchdogMicroseconds() {
             watchdog = Watchdog(group: group, writer: core.writer, intervalMicroseconds: usec)
@@ -377,10 +403,13 @@ public final class Server: @unchecked Sendable {
         channel.closeFuture.whenComplete { _ in core.connections.withLockedValue { $0 -= 1 } }
         if count > core.limits.maxConnections {
             // Over the limit: one error line once the channel is active, then close (which frees the slot).
+            let refusal = RPCError.limitExceeded(
+                "too many connections (at most \(core.limits.maxConnections)); try again later",
+                limit: "maxConnections", value: core.limits.maxConnections)
+            core.metrics.refused(refusal)
             return channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(RejectConnection(message: RPCResponse.failure(id: nil, error: .limitExceeded(
-                    "too many connections (at most \(core.limits.maxConnections)); try again later", limit: "maxConnections",
-                    value: core.limits.maxConnections))))
+                try channel.pipeline.syncOperations.addHandler(
+                    RejectConnection(message: RPCResponse.failure(id: nil, error: refusal)))
             }
         }
         let credentials: EventLoopFuture<PeerCredentials>
@@ -404,6 +433,7 @@ public final class Server: @unchecked Sendable {
             let user = ServerCore.userName(uid: peer.uid)
             if role != .admin {
                 if let refusal = core.slots.take(uid: peer.uid, open: core.connectionCount, limits: core.limits) {
+                    core.metrics.refused(refusal)
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
                             RejectConnection(message: RPCResponse.failure(id: nil, error: refusal)))
@@ -411,6 +441,8 @@ public final class Server: @unchecked Sendable {
                 }
                 channel.closeFuture.whenComplete { _ in core.slots.give(uid: peer.uid) }
             }
+            core.metrics.connectionOpened(role: role)
+            channel.closeFuture.whenComplete { _ in core.metrics.connectionClosed(role: role) }
             return channel.eventLoop.makeCompletedFuture {
                 let sync = channel.pipeline.syncOperations
                 if core.limits.idleTimeoutSeconds > 0 {

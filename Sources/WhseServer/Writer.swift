@@ -66,11 +66,18 @@ public final class Writer: @unchecked Sendable {
     private(set) var maxSyncMicros: Int = 0
     /// Called with the error that made the writer stop the process (tests replace it to observe).
     let onFatal: @Sendable (String) -> Never
+    /// Updated once per group commit and per snapshot (server.metrics).
+    let metrics: ServerMetrics
+    /// `log.bytesWritten` when the writer last counted it (writer thread only).
+    private var bytesCounted = 0
 
-    public init(machine: StateMachine, log: WriteAheadLog, onFatal: @escaping @Sendable (String) -> Never) {
+    public init(machine: StateMachine, log: WriteAheadLog, metrics: ServerMetrics = ServerMetrics(),
+                onFatal: @escaping @Sendable (String) -> Never) {
         self.machine = machine
         self.log = log
+        self.metrics = metrics
         self.onFatal = onFatal
+        bytesCounted = log.bytesWritten
         // At start-up the replayed state is exactly the committed log.
         published = NIOLockedValueBox(CommittedView(state: machine.ledger.state, sequence: log.lastCommittedSequence))
     }
@@ -283,11 +290,7 @@ public final class Writer: @unchecked Sendable {
                 let p = try prepared.get()
                 let payloadBytes = p.payloadBytes
                 try log.installSnapshot(p)
-                let millis = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
-                mutex.lock()
-                checkpoints += 1
-                lastCheckpointMillis = millis
-                mutex.unlock()
+                let millis = checkpointWritten(sequence: sequence, bytes: payloadBytes, started: started)
                 outcome = .success(.object(["sequence": .string(String(sequence)), "written": .bool(true),
                                             "bytes": JSON(payloadBytes), "milliseconds": JSON(millis)]))
             } catch WALError.noSpace(let message) {
@@ -320,19 +323,31 @@ public final class Writer: @unchecked Sendable {
             Log.error("the snapshot at shutdown (sequence \(sequence)) was not written: no space left on device: "
                       + "\(message). Every acknowledged posting is in the log; the next start replays it from sequence "
                       + "\(previous + 1). Free space in \(log.directory)",
-                      ["sequence": String(sequence), "reason": "storage_full"])
+                      ["sequence": String(sequence), "reason": "storage_full"], id: .checkpoint)
             return .failure(.storageFull(message))
         } catch {
             onFatal("writing a snapshot failed: \(error)")
         }
         recordsSinceCheckpoint = 0
-        let millis = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
+        let millis = checkpointWritten(sequence: sequence, bytes: bytes.count, started: started)
+        return .success(.object(["sequence": .string(String(sequence)), "written": .bool(true),
+                                 "bytes": JSON(bytes.count),
+                                 "milliseconds": JSON(millis)]))
+    }
+
+    /// Counts a snapshot just written (server.status, server.metrics) and logs it; returns its milliseconds.
+    private func checkpointWritten(sequence: UInt64, bytes: Int, started: UInt64) -> Int {
+        let nanos = DispatchTime.now().uptimeNanoseconds - started
+        let millis = Int(nanos / 1_000_000)
         mutex.lock()
         checkpoints += 1
         lastCheckpointMillis = millis
         mutex.unlock()
-        return .success(.object(["sequence": .string(String(sequence)), "written": .bool(true), "bytes": JSON(bytes.count),
-                                 "milliseconds": JSON(millis)]))
+        metrics.checkpointWritten(nanoseconds: nanos, payloadBytes: bytes)
+        Log.info("snapshot written at sequence \(sequence): \(bytes) bytes in \(millis) ms",
+                 ["sequence": String(sequence), "bytes": String(bytes), "milliseconds": String(millis)],
+                 id: .checkpoint)
+        return millis
     }
 
     private func process(_ batch: [Job]) {
@@ -343,6 +358,7 @@ public final class Writer: @unchecked Sendable {
         var pending = StateMachine.PendingKeys()
         stateLock.lock()
         let ledger = machine.ledger
+        let before = ledger.counts
         let batchPoint = ledger.savepoint()
         for (index, job) in batch.enumerated() {
             do {
@@ -359,6 +375,7 @@ public final class Writer: @unchecked Sendable {
                 onFatal("appending to the log failed: \(error)")
             }
         }
+        let after = ledger.counts
         stateLock.unlock()
 
         if !logged.isEmpty {
@@ -374,7 +391,12 @@ public final class Writer: @unchecked Sendable {
             } catch {
                 onFatal("writing or syncing the log failed: \(error); exiting without acknowledging")
             }
-            let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
+            let nanos = DispatchTime.now().uptimeNanoseconds - started
+            let micros = Int(nanos / 1000)
+            countGroupCommit(batch, logged: logged, syncNanoseconds: nanos,
+                             entries: (after.warehouseEntries - before.warehouseEntries,
+                                       after.itemLedgerEntries - before.itemLedgerEntries,
+                                       after.physInventoryEntries - before.physInventoryEntries))
             mutex.lock()
             syncs += 1
             recordsWritten += logged.count
@@ -391,6 +413,43 @@ public final class Writer: @unchecked Sendable {
         // its reply sees its own posting.
         if !logged.isEmpty { publish() }
         deliver(batch, outcomes)
+        if Log.debugEnabled { logPostings(batch, logged: logged, outcomes: outcomes) }
+    }
+
+    /// One debug line per synced posting, after the replies left: method, user and register no. (`--log-level
+    /// debug`; never built otherwise).
+    private func logPostings(_ batch: [Job], logged: [Int], outcomes: [Result<JSON, RPCError>]) {
+        for i in logged {
+            guard case .success(let result) = outcomes[i] else { continue }
+            var fields = ["method": batch[i].method, "user": batch[i].context.user]
+            if let no = result["registerNo"]?.intValue { fields["registerNo"] = String(no) }
+            Log.debug("posted \(batch[i].method)", fields, id: .posted)
+        }
+    }
+
+    /// The metrics of one group commit: a few atomic adds and one histogram sample each for the sync and the batch
+    /// size, whatever the number of postings and lines. Postings are counted per run of the same method (a batch is
+    /// mostly one method), so nothing is allocated.
+    private func countGroupCommit(_ batch: [Job], logged: [Int], syncNanoseconds: UInt64, entries: (Int, Int, Int)) {
+        var lines = 0
+        var runMethod = ""
+        var runCount = 0
+        for i in logged {
+            let job = batch[i]
+            if let p = job.params, case .array(let l)? = p["lines"] ?? p["counts"] { lines += l.count }
+            if job.method == runMethod {
+                runCount += 1
+            } else {
+                if runCount > 0 { metrics.posted(runMethod, count: runCount) }
+                runMethod = job.method
+                runCount = 1
+            }
+        }
+        if runCount > 0 { metrics.posted(runMethod, count: runCount) }
+        let bytes = log.bytesWritten - bytesCounted
+        bytesCounted = log.bytesWritten
+        metrics.groupCommit(lines: lines, entries: entries, syncNanoseconds: syncNanoseconds, bytes: bytes,
+                            postingCount: logged.count)
     }
 
     private func deliver(_ batch: [Job], _ outcomes: [Result<JSON, RPCError>]) {

@@ -16,6 +16,8 @@ public final class WriteAheadLog: @unchecked Sendable {
     public private(set) var lastCommittedSequence: UInt64
     /// Sequence covered by the newest snapshot, nil without one.
     public private(set) var snapshotSequence: UInt64?
+    /// Bytes written to segments by `commit` since open: frames, commit markers and the headers of new segments.
+    public private(set) var bytesWritten = 0
 
     private let options: WALOptions
     private let fs: any WALFileSystem
@@ -279,6 +281,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         } else {
             activeEnd += pendingActive.count
         }
+        bytesWritten += pendingActive.count + pendingSegments.reduce(0) { $0 + $1.bytes.count }
         lastCommittedSequence = lastSequence
         pendingActive.removeAll(keepingCapacity: true)
         pendingSegments.removeAll()
@@ -447,11 +450,22 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     /// Bytes on disk in segments + snapshots, for status.
     public func diskUsage() -> Int {
-        guard let names = try? fs.listDirectory(directory) else { return 0 }
-        return names.reduce(0) { total, name in
-            guard WALFormat.segmentSequence(fromName: name) != nil || WALFormat.snapshotSequence(fromName: name) != nil else { return total }
-            return total + ((try? fs.fileSize(join(directory, name))) ?? 0)
+        let usage = diskUsageByKind()
+        return usage.segments + usage.snapshots
+    }
+
+    /// `diskUsage`, split into the log segments and the snapshot files.
+    public func diskUsageByKind() -> (segments: Int, snapshots: Int) {
+        guard let names = try? fs.listDirectory(directory) else { return (0, 0) }
+        var usage = (segments: 0, snapshots: 0)
+        for name in names {
+            if WALFormat.segmentSequence(fromName: name) != nil {
+                usage.segments += (try? fs.fileSize(join(directory, name))) ?? 0
+            } else if WALFormat.snapshotSequence(fromName: name) != nil {
+                usage.snapshots += (try? fs.fileSize(join(directory, name))) ?? 0
+            }
         }
+        return usage
     }
 
     /// Names of the `.cut-` files in the directory: bytes that `open` cut from torn tails, kept until an operator

@@ -52,26 +52,11 @@ struct DaemonService: Service {
     }
 }
 
-/// swift-log's messages (the service group's own) go where whsed's log lines go: to the journal with fields under
-/// systemd, to stderr otherwise (`Log`). Below `notice` they are dropped unless the level is lowered.
-struct WhsedLogHandler: LogHandler {
-    var logLevel: Logger.Level = .notice
-    var metadata: Logger.Metadata = [:]
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        var fields: [String: String] = [:]
-        for (k, v) in metadata { fields[k] = "\(v)" }
-        for (k, v) in event.metadata ?? [:] { fields[k] = "\(v)" }
-        let text = "\(event.message)"
-        switch event.level {
-        case .trace, .debug, .info, .notice: Log.info(text, fields)
-        case .warning: Log.warning(text, fields)
-        case .error, .critical: Log.error(text, fields)
-        }
+extension DaemonService {
+    /// The service group's logger: where whsed's own lines go (Logging.swift), from `notice` up.
+    static var logger: Logger {
+        var l = Logger(label: "whsed.lifecycle", factory: { Log.makeHandler(label: $0) })
+        l.logLevel = .notice
+        return l
     }
 }

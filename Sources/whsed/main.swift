@@ -5,6 +5,8 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 import WhseServer
 import WriteAheadLog
@@ -113,6 +115,10 @@ struct Whsed: AsyncParsableCommand {
                                + "has exactly this mode."))
     var socketMode: String = "660"
 
+    @Option(help: ArgumentHelp("Lowest level of the lines logged: debug (adds a line per posting), info, notice, "
+                               + "warning or error."))
+    var logLevel: String = "info"
+
     /// The signals that ask for a graceful stop.
     static var stopSignals: sigset_t {
         var set = sigset_t()
@@ -168,7 +174,16 @@ struct Whsed: AsyncParsableCommand {
                 throw ExitCode(2)
             }
         }
-        Log.toJournal = Systemd.underJournal && getenv("WHSED_LOG_STDERR") == nil
+        // Log lines go to the journal with fields when stderr is the journal stream, else one line to stderr; every
+        // swift-log logger of the process (the service group's) goes the same way.
+        guard let level = Logger.Level(rawValue: logLevel), level != .trace, level != .critical else {
+            throw ValidationError("--log-level must be debug, info, notice, warning or error")
+        }
+        Log.bootstrap(journal: Systemd.underJournal && getenv("WHSED_LOG_STDERR") == nil, level: level)
+        LoggingSystem.bootstrap { label in Log.makeHandler(label: label) }
+        // server.metrics: one registry for the process, the one MetricsSystem reports to (Metrics.swift).
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         guard let state = stateDir ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init) else {
             throw ValidationError("give --state-dir DIR (or run under systemd with StateDirectory=)")
         }
@@ -194,12 +209,13 @@ struct Whsed: AsyncParsableCommand {
         options.socketMode = mode
         options.autoCheckpointRecords = checkpointEvery
         options.entryIndex = !noIndex
+        options.metrics = ServerMetrics(registry: registry)
         if let path = access {
             do {
                 options.access = try AccessRules.load(path: path)
             } catch {
                 // Refused as a whole: whsed does not start with a policy other than the one written.
-                Log.error("refusing the access file \(path): \(error)")
+                Log.error("refusing the access file \(path): \(error)", ["file": path], id: .accessFileRefused)
                 throw ExitCode(78)
             }
         }
@@ -239,9 +255,9 @@ struct Whsed: AsyncParsableCommand {
             services: [.init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup,
                              failureTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: Logger(label: "whsed", factory: { _ in WhsedLogHandler() })))
+            logger: DaemonService.logger))
         try await group.run()
-        Log.info("stopped")
+        Log.info("stopped", id: .stopped)
     }
 }
 

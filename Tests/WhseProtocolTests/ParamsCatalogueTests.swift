@@ -146,6 +146,7 @@ import WhseProtocol
             fields: .only(["countingPeriod", "lastItemLedgerEntryNo"])),
         PhysInventoryEntriesParams(filter: EntryQuery()),
         ServerStatusParams(),
+        ServerMetricsParams(),
         ServerVerifyParams(),
         ServerCheckpointParams(),
         ServerBackupParams(),

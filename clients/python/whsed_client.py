@@ -56,7 +56,8 @@ READ_METHODS = frozenset({
     "location.get", "location.list", "zone.list", "bin.list", "item.get", "item.list", "countingPeriod.list",
     "countingPeriod.due", "itemJournal.get", "reservation.list", "whsePhysInventory.get", "whsePhysInventory.list",
     "physInventory.get", "physInventory.list", "bin.contents", "item.bins", "item.availability", "entries.warehouse",
-    "entries.item", "entries.physInventory", "server.status", "server.verify", "server.checkpoint", "server.backup",
+    "entries.item", "entries.physInventory", "server.status", "server.metrics", "server.verify", "server.checkpoint",
+    "server.backup",
 })
 
 MAX_IDEMPOTENCY_KEY_BYTES = 128
