@@ -380,7 +380,7 @@ public final class WriteAheadLog: @unchecked Sendable {
             fs.close(handle)
         } catch let fatal as FatalIO {
             try? fs.remove(temporary)
-            throw (fatal.error as? WALError) ?? WALError.io(operation: "\(fatal.error)", path: temporary, errno: EIO)
+            throw fatal.error
         } catch let e as WALError where e.isOutOfSpace {
             try? fs.remove(temporary)
             throw WALError.noSpace("snapshot \(name) not written (\(e))")
