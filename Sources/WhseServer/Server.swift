@@ -23,6 +23,9 @@ public final class ServerCore: @unchecked Sendable {
     let slots = ConnectionSlots()
     let recovery: WALRecoveryReport
     let log: WriteAheadLog
+    /// The change feed: its index of the log, and the connections following it (protocol.md 13.9).
+    public let follow: FollowJournal
+    let followers = FollowHub()
     public static let version = "0.1.0"
     /// Threads that run the reads that can take long (`ServerCore.offLoopMethods`) off the event loops, so that no
     /// connection waits behind another connection's scan (protocol.md 10). Fixed at two: the machine the targets are
@@ -30,7 +33,9 @@ public final class ServerCore: @unchecked Sendable {
     public static let readPoolThreads = 2
     let readPool = NIOThreadPool(numberOfThreads: ServerCore.readPoolThreads)
 
-    init(writer: Writer, limits: Limits, access: AccessRules, recovery: WALRecoveryReport, log: WriteAheadLog) {
+    init(writer: Writer, limits: Limits, access: AccessRules, recovery: WALRecoveryReport, log: WriteAheadLog,
+         follow: FollowJournal) {
+        self.follow = follow
         self.writer = writer
         self.limits = limits
         self.budget = BufferBudget(max: limits.maxTotalBufferBytes)
@@ -236,6 +241,12 @@ public final class Server: @unchecked Sendable {
         public var socketMode: mode_t = 0o660
         public var wal = WALOptions()
         public var autoCheckpointRecords = 100_000
+        /// Names this site in every change-feed record (`--site-id`).
+        public var siteId = "site"
+        /// Records the change feed keeps for followers (`--follow-retain-records`).
+        public var followRetainRecords = 1_000_000
+        /// Starts a new log epoch (`--new-log-epoch`), after a restore that lost history.
+        public var newLogEpoch = false
         public init(socketPath: String?, stateDirectory: String) {
             self.socketPath = socketPath
             self.stateDirectory = stateDirectory
@@ -255,6 +266,8 @@ public final class Server: @unchecked Sendable {
         Handlers.maxJournalLines = options.limits.maxJournalLines
         let machine = StateMachine()
         var replayed = 0
+        var followed = FollowJournal.Replayed()
+        let retain = max(1, options.followRetainRecords)
         let log: WriteAheadLog
         let report: WALRecoveryReport
         do {
@@ -272,10 +285,19 @@ public final class Server: @unchecked Sendable {
                         throw WALError.corrupt(file: options.stateDirectory, offset: 0,
                                                reason: "snapshot \(sequence) cannot be loaded: \(error)")
                     }
+                    followed.snapshotSeq = sequence
+                    followed.snapshotCounts = machine.ledger.entryCounts
                 },
                 onRecord: { sequence, bytes in
                     do {
-                        try machine.replay(bytes)
+                        let before = machine.ledger.entryCounts
+                        let (method, params, context) = try machine.replay(bytes)
+                        followed.records.append(FollowRecord(ledger: machine.ledger, sequence: sequence,
+                                                             before: before, method: method, context: context,
+                                                             params: { params }))
+                        if followed.records.count >= 2 * retain {
+                            followed.records.removeFirst(followed.records.count - retain)
+                        }
                     } catch {
                         throw WALError.corrupt(file: options.stateDirectory, offset: Int(sequence),
                                                reason: "record \(sequence) does not replay: \(error)")
@@ -290,7 +312,14 @@ public final class Server: @unchecked Sendable {
             Systemd.notify("STATUS=fatal storage error: \(message)")
             _exit(74)
         }
-        core = ServerCore(writer: writer, limits: options.limits, access: options.access, recovery: report, log: log)
+        let follow = FollowJournal.open(directory: options.stateDirectory, siteId: options.siteId,
+                                        retainRecords: retain, lastCommitted: log.lastCommittedSequence,
+                                        replayed: followed, newEpoch: options.newLogEpoch)
+        writer.follow = follow
+        core = ServerCore(writer: writer, limits: options.limits, access: options.access, recovery: report, log: log,
+                          follow: follow)
+        let followers = core.followers
+        writer.onPublish = { sequence in followers.wake(sequence) }
         // One event loop per core for framing, parsing and reads; the writer has its own thread.
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(4, System.coreCount)))
         if report.tornTailBytesDropped > 0, let file = report.tornTailFile {
@@ -416,6 +445,7 @@ public final class Server: @unchecked Sendable {
         usleep(100_000)
         try? group.syncShutdownGracefully()
         try? core.readPool.syncShutdownGracefully()
+        core.follow.close()
         core.log.close()
     }
 }

@@ -63,6 +63,10 @@ public final class Writer: @unchecked Sendable {
     private(set) var maxSyncMicros: Int = 0
     /// Called with the error that made the writer stop the process (tests replace it to observe).
     let onFatal: @Sendable (String) -> Never
+    /// The change feed's index (protocol.md 13.9): the writer adds each batch's records once they are synced.
+    public var follow: FollowJournal?
+    /// Called on the writer thread with the committed sequence after each publish (wakes the followers).
+    public var onPublish: (@Sendable (UInt64) -> Void)?
 
     public init(machine: StateMachine, log: WriteAheadLog, onFatal: @escaping @Sendable (String) -> Never) {
         self.machine = machine
@@ -80,6 +84,7 @@ public final class Writer: @unchecked Sendable {
     private func publish() {
         let view = CommittedView(state: machine.ledger.state, sequence: log.lastCommittedSequence)
         published.withLockedValue { $0 = view }
+        onPublish?(view.sequence)
     }
 
     public func start() {
@@ -263,6 +268,7 @@ public final class Writer: @unchecked Sendable {
                                         "reason": .string("a newer snapshot was written meanwhile")]))
         } else {
             do {
+                follow?.syncForSnapshot()
                 try log.writeSnapshot(sequence: sequence, payload: bytes)
                 let millis = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
                 mutex.lock()
@@ -293,6 +299,7 @@ public final class Writer: @unchecked Sendable {
         }
         let bytes = machine.snapshot(of: state, keys: keys)
         do {
+            follow?.syncForSnapshot()
             try log.writeSnapshot(sequence: sequence, payload: bytes)
         } catch WALError.noSpace(let message) {
             // Nothing is lost (the log holds every acknowledged posting), but the operator must hear of it: the disk
@@ -322,17 +329,30 @@ public final class Writer: @unchecked Sendable {
         var logged: [Int] = []           // indexes of jobs whose record is pending in the log
         var repeats: [Int] = []          // indexes of jobs answered from a posting of this batch (not yet synced)
         var pending = StateMachine.PendingKeys()
+        // The change feed's view of the records of this batch (added once they are synced).
+        var followed: [FollowRecord] = []
+        let following = follow != nil
         stateLock.lock()
         let ledger = machine.ledger
         let batchPoint = ledger.savepoint()
         for (index, job) in batch.enumerated() {
             do {
                 let repeatsBefore = pending.repeatsInBatch
+                let before = following ? ledger.entryCounts : (0, 0, 0)
+                var sequence: UInt64 = 0
                 let (outcome, record) = try machine.apply(
                     method: job.method, params: job.params, command: job.command, context: job.context,
-                    maxOpenCountJournals: maxOpenCountJournals, pending: &pending, append: { _ = try log.append($0) })
+                    maxOpenCountJournals: maxOpenCountJournals, pending: &pending,
+                    append: { sequence = try log.append($0) })
                 outcomes.append(outcome)
-                if record != nil { logged.append(index) }
+                if let record {
+                    logged.append(index)
+                    if following {
+                        followed.append(FollowRecord(ledger: ledger, sequence: sequence, before: before,
+                                                     method: job.method, context: job.context,
+                                                     params: { (try? JSONParser.parse(record, maxDepth: 64))?["p"] }))
+                    }
+                }
                 if pending.repeatsInBatch != repeatsBefore { repeats.append(index) }
             } catch {
                 // Anything `apply` throws is a storage fault from append.
@@ -368,6 +388,7 @@ public final class Writer: @unchecked Sendable {
             ledger.release(batchPoint)
             machine.remember(pending)
         }
+        follow?.append(followed)
         // The batch is synced: readers may see it now, and before its replies leave, so a client that reads after
         // its reply sees its own posting.
         if !logged.isEmpty { publish() }
