@@ -8,12 +8,15 @@ let package = Package(
         .executable(name: "whsed", targets: ["whsed"]),
         .executable(name: "whsectl", targets: ["whsectl"]),
         .executable(name: "whsed-bench", targets: ["whsed-bench"]),
+        .executable(name: "whsed-pgsink", targets: ["whsed-pgsink"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         // Persistent hash maps for the committed view readers share with the writer (protocol.md 10).
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        // whsed-pgsink's PostgreSQL client (docs/pgsink.md).
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // libsystemd through pkg-config: sd_listen_fds, sd_notify, sd_journal_send.
@@ -52,6 +55,15 @@ let package = Package(
             name: "whsectl",
             dependencies: [
                 "WhseProtocol", "Warehouse", "WriteAheadLog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Follows whsed's change feed into PostgreSQL, exactly once per (site, seq) (docs/pgsink.md).
+        .executableTarget(
+            name: "whsed-pgsink",
+            dependencies: [
+                "WhseProtocol",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -582,15 +582,17 @@ final class RPCConnection: ChannelInboundHandler {
         let oldest = journal.oldestSeq
         let after = UInt64(p.afterSeq)
         if let e = p.logEpoch, UInt64(e) != journal.logEpoch {
-            reply(.failure(.logEpochChanged(given: e, current: journal.logEpoch)))
+            reply(.failure(.logEpochChanged(given: e, current: journal.logEpoch, siteId: journal.siteId)))
             return
         }
         if after > durable {
-            reply(.failure(.cursorAhead(afterSeq: after, durableSeq: durable, logEpoch: journal.logEpoch)))
+            reply(.failure(.cursorAhead(afterSeq: after, durableSeq: durable, logEpoch: journal.logEpoch,
+                                        siteId: journal.siteId)))
             return
         }
         if after + 1 < oldest {
-            reply(.failure(.cursorTooOld(afterSeq: after, oldestSeq: oldest, logEpoch: journal.logEpoch)))
+            reply(.failure(.cursorTooOld(afterSeq: after, oldestSeq: oldest, logEpoch: journal.logEpoch,
+                                         siteId: journal.siteId)))
             return
         }
         let heartbeat = p.heartbeatMillis ?? EntriesFollowParams.defaultHeartbeatMillis

@@ -51,31 +51,33 @@ extension RPCError {
     public static let cursorAheadCode = 2005
 
     /// The cursor is older than what the change feed retains: reseed from a snapshot, then follow from there.
-    public static func cursorTooOld(afterSeq: UInt64, oldestSeq: UInt64, logEpoch: UInt64) -> RPCError {
+    public static func cursorTooOld(afterSeq: UInt64, oldestSeq: UInt64, logEpoch: UInt64, siteId: String)
+    -> RPCError {
         RPCError(code: cursorTooOldCode,
                  message: "afterSeq \(afterSeq) is older than the change feed retains: the oldest sequence it can send "
                     + "is \(oldestSeq); reseed from a snapshot and follow from its sequence",
                  reason: "cursor_too_old",
                  details: ["afterSeq": .number(String(afterSeq)), "oldestSeq": .number(String(oldestSeq)),
-                           "logEpoch": .number(String(logEpoch))])
+                           "logEpoch": .number(String(logEpoch)), "siteId": .string(siteId)])
     }
 
     /// The cursor belongs to another log epoch: sequence numbers were reused after a restore.
-    public static func logEpochChanged(given: Int, current: UInt64) -> RPCError {
+    public static func logEpochChanged(given: Int, current: UInt64, siteId: String) -> RPCError {
         RPCError(code: logEpochChangedCode,
                  message: "the log epoch is \(current), not \(given): the log lost history (a restore) and sequence "
                     + "numbers may be reused; reseed, then follow the new epoch",
                  reason: "log_epoch_changed",
-                 details: ["logEpoch": .number(String(current)), "given": JSON(given)])
+                 details: ["logEpoch": .number(String(current)), "given": JSON(given), "siteId": .string(siteId)])
     }
 
     /// The cursor is beyond the durable log: it was taken from another site or epoch.
-    public static func cursorAhead(afterSeq: UInt64, durableSeq: UInt64, logEpoch: UInt64) -> RPCError {
+    public static func cursorAhead(afterSeq: UInt64, durableSeq: UInt64, logEpoch: UInt64, siteId: String)
+    -> RPCError {
         RPCError(code: cursorAheadCode,
                  message: "afterSeq \(afterSeq) is beyond the last durable sequence \(durableSeq): the cursor belongs "
                     + "to another site or log epoch",
                  reason: "cursor_ahead",
                  details: ["afterSeq": .number(String(afterSeq)), "durableSeq": .number(String(durableSeq)),
-                           "logEpoch": .number(String(logEpoch))])
+                           "logEpoch": .number(String(logEpoch)), "siteId": .string(siteId)])
     }
 }
