@@ -53,11 +53,13 @@ final class FollowStream {
     private var live = false
     private var ended = false
     private var flushWatch = false
+    /// A `pump` queued on the event loop after this one yielded it.
+    private var pumpQueued = false
     private var heartbeat: RepeatedTask?
     private let maxPending: Int
     private let siteId: JSON
     private let logEpoch: JSON
-    /// Records encoded per look at the buffered bytes.
+    /// Records encoded per turn of the event loop (and per look at the buffered bytes).
     static let recordsPerTurn = 64
     /// How long a dropped follower's last notification may take to go out before the connection closes.
     static let closeAfterEndMillis: Int64 = 5000
@@ -135,6 +137,18 @@ final class FollowStream {
                 cursor = r.seq
             }
             context.flush()
+            if cursor < durable {
+                // One chunk per turn: the event loop serves its other connections (postings) in between.
+                if !pumpQueued {
+                    pumpQueued = true
+                    let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+                    context.eventLoop.execute {
+                        bound.value.pumpQueued = false
+                        bound.value.pump()
+                    }
+                }
+                return
+            }
         }
         live = true
     }

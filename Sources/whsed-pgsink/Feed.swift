@@ -20,14 +20,14 @@ final class Feed {
     /// The line most recently peeked at but not taken.
     private var peeked: JSON?
 
-    private init(inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+    private init(inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
+                 outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
         self.iterator = inbound.makeAsyncIterator()
         self.outbound = outbound
     }
 
-    /// Connects, subscribes and runs `body` with the reply and the feed; the connection is closed afterwards.
-    static func follow<R>(socket: String, afterSeq: Int, logEpoch: Int?, heartbeatMillis: Int,
-                          _ body: (JSON, Feed) async throws -> R) async throws -> R {
+    /// Connects and runs `body` with the connection; it is closed afterwards.
+    static func connect<R>(socket: String, _ body: (Feed) async throws -> R) async throws -> R {
         let channel: Channel
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -40,24 +40,36 @@ final class Feed {
             throw FeedError(description: "cannot connect to whsed at \(socket): \(error)")
         }
         return try await channel.executeThenClose { inbound, outbound in
-            let feed = Feed(inbound: inbound, outbound: outbound)
+            try await body(Feed(inbound: inbound, outbound: outbound))
+        }
+    }
+
+    /// Sends one request and returns its result; whsed's error is thrown as a FeedError.
+    func call(_ method: String, _ params: JSON) async throws -> JSON {
+        let request = RPCRequest(id: .string("sink"), method: method, params: params)
+        var line = request.json.serialized()
+        line.append(10)
+        try await outbound.write(ByteBuffer(bytes: line))
+        let reply = try await next()
+        if let e = reply["error"] {
+            let reason = e["data"]?["reason"]?.stringValue ?? "error"
+            let permanent = reason == "cursor_too_old" || reason == "log_epoch_changed"
+                || reason == "cursor_ahead" || reason == "permission_denied"
+            throw FeedError(description: "whsed refused \(method): \(e["message"]?.stringValue ?? "?") "
+                            + "[\(reason)]", permanent: permanent, error: e)
+        }
+        guard let result = reply["result"] else {
+            throw FeedError(description: "whsed's answer to \(method) has no result")
+        }
+        return result
+    }
+
+    /// Connects, subscribes and runs `body` with the reply and the feed; the connection is closed afterwards.
+    static func follow<R>(socket: String, afterSeq: Int, logEpoch: Int?, heartbeatMillis: Int,
+                          _ body: (JSON, Feed) async throws -> R) async throws -> R {
+        try await connect(socket: socket) { feed in
             let params = EntriesFollowParams(afterSeq: afterSeq, logEpoch: logEpoch, heartbeatMillis: heartbeatMillis)
-            let request = RPCRequest(id: .string("follow"), method: EntriesFollowParams.method,
-                                     params: params.encoded())
-            var line = request.json.serialized()
-            line.append(10)
-            try await outbound.write(ByteBuffer(bytes: line))
-            let reply = try await feed.next()
-            if let e = reply["error"] {
-                let reason = e["data"]?["reason"]?.stringValue ?? "error"
-                let permanent = reason == "cursor_too_old" || reason == "log_epoch_changed"
-                    || reason == "cursor_ahead" || reason == "permission_denied"
-                throw FeedError(description: "whsed refused entries.follow: \(e["message"]?.stringValue ?? "?") "
-                                + "[\(reason)]", permanent: permanent, error: e)
-            }
-            guard let result = reply["result"] else {
-                throw FeedError(description: "whsed's answer to entries.follow has no result")
-            }
+            let result = try await feed.call(EntriesFollowParams.method, params.encoded())
             return try await body(result, feed)
         }
     }

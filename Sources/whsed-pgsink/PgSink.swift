@@ -14,8 +14,9 @@ struct PgSink: AsyncParsableCommand {
         commandName: "whsed-pgsink",
         abstract: "Write whsed's committed entries into PostgreSQL, exactly once per site and seq.",
         discussion: """
-            Exit status: 0 after --init-schema; 3 refused for good (another sink holds the site, the log epoch \
-            changed, the cursor is older than whsed retains): restarting does not help, see docs/pgsink.md; \
+            Exit status: 0 after --init-schema or --reseed; 1 the reseed failed (nothing changed); 3 refused for \
+            good (another sink holds the site, the log epoch changed, the cursor is older than whsed retains): \
+            restarting does not help, see docs/pgsink.md; \
             64 bad command line. Anything else (whsed or PostgreSQL unreachable, a connection lost) is retried \
             with exponential backoff, forever.
             """)
@@ -35,6 +36,9 @@ struct PgSink: AsyncParsableCommand {
     @Flag(help: "Create the tables (if missing) and exit.")
     var initSchema = false
 
+    @Flag(help: "Replace the site's rows by whsed's books as they are now, set the cursor there, and exit.")
+    var reseed = false
+
     @Option(help: "Most records in one transaction.")
     var maxBatchRecords: Int = 2000
 
@@ -43,6 +47,9 @@ struct PgSink: AsyncParsableCommand {
 
     @Option(help: "Milliseconds between whsed's heartbeats on the stream.")
     var heartbeatMillis: Int = 1000
+
+    @Option(help: "Longest a transaction (or connecting) may take before the connection is given up and retried.")
+    var pgTimeoutSeconds: Double = 30
 
     var whsedSocket: String {
         socket ?? ProcessInfo.processInfo.environment["WHSED_SOCKET"] ?? "/run/whsed/whsed.sock"
@@ -78,6 +85,18 @@ struct PgSink: AsyncParsableCommand {
             PgSink.say("schema ready in database \(pgDatabase)")
             return
         }
+        if reseed {
+            do {
+                try await reseed()
+            } catch let r as Refusal {
+                PgSink.say(r.description)
+                throw ExitCode(3)
+            } catch {
+                PgSink.say("reseed failed, nothing changed: \(PgSink.describe(error))")
+                throw ExitCode(1)
+            }
+            return
+        }
         var backoff = 0.2
         while true {
             do {
@@ -94,6 +113,13 @@ struct PgSink: AsyncParsableCommand {
                 backoff = min(backoff * 2, maxBackoffSeconds)
             }
         }
+    }
+
+    /// Closes a connection: the session ends, and with it the site's advisory lock. Not awaited (on a connection
+    /// PostgreSQL already dropped the close may never complete); the connection is kept until it has.
+    static func release(_ pg: PostgresConnection) {
+        let closing: EventLoopFuture<Void> = pg.close()
+        closing.whenComplete { _ in withExtendedLifetime(pg) {} }
     }
 
     static func describe(_ error: any Error) -> String {
@@ -115,18 +141,24 @@ struct PgSink: AsyncParsableCommand {
     func follow(healthy: () -> Void) async throws {
         // The site and epoch: a first entries.follow answers with them (or refuses with them).
         let (site, epoch) = try await Feed.identity(socket: whsedSocket)
-        let pg = try await connect()
+        let pg = try await deadline(pgTimeoutSeconds, "connecting to PostgreSQL") { try await self.connect() }
         do {
             try await follow(pg, site: site, epoch: epoch, healthy: healthy)
         } catch {
-            // Closing the session releases the site's advisory lock at once.
-            try? await pg.close()
+            PgSink.release(pg)
             throw error
         }
     }
 
     func follow(_ pg: PostgresConnection, site: String, epoch: Int64, healthy: () -> Void) async throws {
-        var writer = try await SiteWriter.take(pg, site: site, epoch: epoch, logger: logger)
+        let log = logger
+        let writer = try await deadline(pgTimeoutSeconds, "taking the site in PostgreSQL") {
+            try await SiteWriter.take(pg, site: site, epoch: epoch, logger: log)
+        }
+        let limit = pgTimeoutSeconds
+        func write(_ b: Batch, _ durable: Int64) async throws {
+            try await deadline(limit, "a transaction") { try await writer.write(b, durable: durable) }
+        }
         PgSink.say("site \(site), log epoch \(epoch): following from seq \(writer.cursor)")
         let maxRecords = maxBatchRecords
         try await Feed.follow(socket: whsedSocket, afterSeq: Int(writer.cursor), logEpoch: Int(epoch),
@@ -142,7 +174,7 @@ struct PgSink: AsyncParsableCommand {
                 case "entries.committed":
                     if batch.records >= maxRecords {
                         feed.unread(line)
-                        try await writer.write(batch, durable: durable)
+                        try await write(batch, durable)
                         healthy()
                         batch = Batch()
                         continue
@@ -156,7 +188,10 @@ struct PgSink: AsyncParsableCommand {
                     awaitingAvailability = false
                 case "entries.heartbeat":
                     durable = max(durable, Batch.int(params["durableSeq"]))
-                    if batch.records == 0 { try await writer.noteDurable(durable) }
+                    if batch.records == 0 {
+                        let d = durable
+                        try await deadline(limit, "noting whsed's sequence") { try await writer.noteDurable(d) }
+                    }
                 case "entries.followEnded":
                     let reason = params["reason"]?.stringValue ?? "?"
                     throw FeedError(description: "whsed ended the stream: \(params["message"]?.stringValue ?? reason)",
@@ -167,7 +202,7 @@ struct PgSink: AsyncParsableCommand {
                 durable = max(durable, batch.lastSeq)
                 // A batch ends where the stream pauses: what has arrived goes in one transaction.
                 if batch.records > 0 && !awaitingAvailability && !feed.hasBufferedLine {
-                    try await writer.write(batch, durable: durable)
+                    try await write(batch, durable)
                     healthy()
                     batch = Batch()
                 }
@@ -177,10 +212,12 @@ struct PgSink: AsyncParsableCommand {
 }
 
 extension Feed {
-    /// whsed's site id and log epoch, from the answer (or refusal) of an `entries.follow` from 0.
+    /// whsed's site id and log epoch, from its refusal of an `entries.follow` from a cursor far ahead of any log
+    /// (`cursor_ahead` names both; a cursor it accepted would start a stream).
     static func identity(socket: String) async throws -> (String, Int64) {
         do {
-            return try await follow(socket: socket, afterSeq: 0, logEpoch: nil, heartbeatMillis: 60_000) { r, _ in
+            return try await follow(socket: socket, afterSeq: Int(Int32.max) * 1_000_000, logEpoch: nil,
+                                    heartbeatMillis: 60_000) { r, _ in
                 (r["siteId"]?.stringValue ?? "", Batch.int(r["logEpoch"]))
             }
         } catch let e as FeedError {
@@ -188,6 +225,38 @@ extension Feed {
                 return (site, Batch.int(d["logEpoch"]))
             }
             throw e
+        }
+    }
+}
+
+/// True for the first caller of `claim` only.
+final class Once: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    func claim() -> Bool { lock.withLock { defer { done = true }; return !done } }
+}
+
+/// Runs `operation`, or throws once `seconds` have passed without it finishing (the operation is then abandoned: a
+/// PostgreSQL connection that stopped answering must not stall the sink for ever).
+func deadline<T: Sendable>(_ seconds: Double, _ what: String,
+                           _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    let once = Once()
+    return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        let timer = Task {
+            try? await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            if !Task.isCancelled, once.claim() {
+                continuation.resume(throwing: FeedError(description: "\(what) took longer than \(seconds) s"))
+            }
+        }
+        Task {
+            do {
+                let value = try await operation()
+                timer.cancel()
+                if once.claim() { continuation.resume(returning: value) }
+            } catch {
+                timer.cancel()
+                if once.claim() { continuation.resume(throwing: error) }
+            }
         }
     }
 }

@@ -11,34 +11,34 @@ struct Refusal: Error, CustomStringConvertible {
 }
 
 /// The records of one PostgreSQL transaction, as columns for `unnest`.
-struct Batch {
+struct Batch: Sendable {
     var firstSeq: Int64 = 0
     var lastSeq: Int64 = 0
     var records = 0
     var seqs: [Int64] = [], methods: [String] = [], masterData: [String] = []
 
-    struct WarehouseColumns {
+    struct WarehouseColumns: Sendable {
         var entryNo: [Int64] = [], seq: [Int64] = [], entryType: [String] = [], date: [String] = []
         var location: [String] = [], zone: [String] = [], bin: [String] = [], item: [String] = []
         var quantity: [String] = [], quantityBase: [String] = [], unit: [String] = [], perUnit: [String] = []
         var documentNo: [String] = [], source: [String] = [], registerNo: [Int64] = [], user: [String] = []
         var timestamp: [String] = [], lot: [String] = [], serial: [String] = [], expiration: [String] = []
     }
-    struct ItemColumns {
+    struct ItemColumns: Sendable {
         var entryNo: [Int64] = [], seq: [Int64] = [], entryType: [String] = [], date: [String] = []
         var documentNo: [String] = [], location: [String] = [], item: [String] = [], quantity: [String] = []
         var unit: [String] = [], perUnit: [String] = [], adjustment: [Bool] = [], source: [String] = []
         var user: [String] = [], timestamp: [String] = [], lot: [String] = [], serial: [String] = []
         var expiration: [String] = []
     }
-    struct PhysColumns {
+    struct PhysColumns: Sendable {
         var entryNo: [Int64] = [], seq: [Int64] = [], entryType: [String] = [], date: [String] = []
         var documentNo: [String] = [], location: [String] = [], bin: [String] = [], item: [String] = []
         var quantity: [String] = [], calculated: [String] = [], counted: [String] = [], unit: [String] = []
         var lastItemEntry: [Int64] = [], user: [String] = [], timestamp: [String] = [], lot: [String] = []
         var serial: [String] = [], countingPeriod: [String] = []
     }
-    struct AvailabilityRow {
+    struct AvailabilityRow: Sendable {
         var pick: String, reserve: String, seq: Int64, asOf: Int64
     }
     var warehouse = WarehouseColumns()
@@ -66,6 +66,11 @@ struct Batch {
         seqs.append(seq)
         methods.append(Batch.text(p["method"]))
         masterData.append(p["masterData"].map { String(decoding: $0.serialized(), as: UTF8.self) } ?? "")
+        add(entries: p, seq: seq)
+    }
+
+    /// The entries of `p`'s `warehouseEntries`, `itemLedgerEntries` and `physInventoryLedgerEntries`, under `seq`.
+    mutating func add(entries p: JSON, seq: Int64) {
         for e in p["warehouseEntries"]?.arrayValue ?? [] {
             let t = Batch.text
             warehouse.entryNo.append(Batch.int(e["entryNo"])); warehouse.seq.append(seq)
@@ -123,30 +128,32 @@ extension JSON {
     }
 }
 
-/// Writes batches for one site over one PostgreSQL connection that holds the site's advisory lock.
-struct SiteWriter {
+/// Writes batches for one site over one PostgreSQL connection that holds the site's advisory lock. Used by one task
+/// at a time (a write that outlives its deadline is abandoned with its connection).
+final class SiteWriter: @unchecked Sendable {
     let connection: PostgresConnection
     let logger: Logger
     let site: String
     let epoch: Int64
     /// The site's cursor as committed: the last seq in PostgreSQL.
-    var cursor: Int64
-    var storedDurable: Int64 = 0
+    private(set) var cursor: Int64
+    private var storedDurable: Int64 = 0
+
+    init(connection: PostgresConnection, logger: Logger, site: String, epoch: Int64, cursor: Int64) {
+        self.connection = connection; self.logger = logger; self.site = site; self.epoch = epoch
+        self.cursor = cursor
+    }
 
     /// Takes the site: its advisory lock (held by this connection's session; released when it ends, a crash
     /// included), then its cursor row, created at 0 for a new site.
     static func take(_ connection: PostgresConnection, site: String, epoch: Int64, logger: Logger) async throws
     -> SiteWriter {
-        let rows = try await connection.query(
-            "SELECT pg_try_advisory_lock(\(SiteWriter.lockClass), hashtext(\(site)))", logger: logger)
-        var locked = false
-        for try await l in rows.decode(Bool.self) { locked = l }
-        guard locked else {
-            throw Refusal(description: "another whsed-pgsink is writing site \(site) to this database (it holds the "
-                          + "site's advisory lock); this one is refused")
-        }
+        try await lock(connection, site: site, logger: logger)
         try await connection.query(
-            "INSERT INTO sink_cursor (site_id, log_epoch, last_seq) VALUES (\(site), \(epoch), 0) ON CONFLICT DO NOTHING",
+            """
+            INSERT INTO sink_cursor (site_id, log_epoch, last_seq) VALUES (\(site), \(epoch), 0)
+            ON CONFLICT DO NOTHING
+            """,
             logger: logger)
         var stored: (Int64, Int64)? = nil
         for try await row in try await connection.query(
@@ -167,12 +174,26 @@ struct SiteWriter {
         return SiteWriter(connection: connection, logger: logger, site: site, epoch: epoch, cursor: last)
     }
 
+    /// The site's advisory lock, for this session; refused while another session (sink) holds it.
+    static func lock(_ connection: PostgresConnection, site: String, logger: Logger) async throws {
+        let rows = try await connection.query(
+            "SELECT pg_try_advisory_lock(\(SiteWriter.lockClass), hashtext(\(site)))", logger: logger)
+        var locked = false
+        for try await l in rows.decode(Bool.self) { locked = l }
+        guard locked else {
+            throw Refusal(description: "another whsed-pgsink is writing site \(site) to this database (it holds the "
+                          + "site's advisory lock); this one is refused")
+        }
+    }
+
     /// The advisory lock's first key: whsed-pgsink's own class, so it never collides with an application's locks.
     static let lockClass: Int32 = 0x5748_5345   // "WHSE"
 
     /// One transaction: the cursor moves from `cursor` to the batch's last seq by compare-and-set, and the rows go
     /// in, or nothing does.
-    mutating func write(_ b: Batch, durable: Int64) async throws {
+    func write(_ b: Batch, durable: Int64) async throws {
+        // A connection PostgreSQL dropped while the sink was reading whsed: fail at once, reconnect.
+        guard !connection.isClosed else { throw FeedError(description: "the PostgreSQL connection is closed") }
         guard b.records > 0 else { return }
         guard b.firstSeq == cursor + 1 else {
             throw FeedError(description: "the stream jumped from seq \(cursor) to \(b.firstSeq)")
@@ -192,107 +213,116 @@ struct SiteWriter {
                 throw Refusal(description: "the cursor of site \(site) is no longer at seq \(prev): another "
                               + "whsed-pgsink wrote it; this one stops")
             }
+            try await SiteWriter.insertRows(b, c, site: site, epoch: epoch, logger: logger)
+        }
+        cursor = last
+        storedDurable = max(storedDurable, durable, last)
+    }
+
+    /// The batch's rows, inside the caller's transaction.
+    static func insertRows(_ b: Batch, _ c: PostgresConnection, site: String, epoch: Int64, logger: Logger)
+    async throws {
+        if !b.seqs.isEmpty {
             try await c.query("""
                 INSERT INTO log_record (site_id, seq, log_epoch, method, master_data)
                 SELECT \(site), u.seq, \(epoch), u.method, NULLIF(u.md, '')::jsonb
                 FROM unnest(\(b.seqs)::bigint[], \(b.methods)::text[], \(b.masterData)::text[]) AS u(seq, method, md)
                 ON CONFLICT (site_id, seq) DO NOTHING
                 """, logger: logger)
-            let w = b.warehouse
-            if !w.entryNo.isEmpty {
-                try await c.query("""
-                    INSERT INTO warehouse_entry (site_id, entry_no, seq, entry_type, registering_date, location, zone,
-                        bin, item, quantity, quantity_base, unit_of_measure, quantity_per_unit_of_measure, document_no,
-                        source, register_no, user_name, posted_at, lot, serial, expiration_date)
-                    SELECT \(site), u.n, u.s, u.t, u.d::date, u.loc, NULLIF(u.z, ''), u.b, u.i, u.q::numeric,
-                        u.qb::numeric, u.uom, u.qpu::numeric, u.doc, u.src, u.reg, u.usr, u.ts::timestamptz, u.lot,
-                        u.ser, NULLIF(u.exp, '')::date
-                    FROM unnest(\(w.entryNo)::bigint[], \(w.seq)::bigint[], \(w.entryType)::text[], \(w.date)::text[],
-                        \(w.location)::text[], \(w.zone)::text[], \(w.bin)::text[], \(w.item)::text[],
-                        \(w.quantity)::text[], \(w.quantityBase)::text[], \(w.unit)::text[], \(w.perUnit)::text[],
-                        \(w.documentNo)::text[], \(w.source)::text[], \(w.registerNo)::bigint[], \(w.user)::text[],
-                        \(w.timestamp)::text[], \(w.lot)::text[], \(w.serial)::text[], \(w.expiration)::text[])
-                        AS u(n, s, t, d, loc, z, b, i, q, qb, uom, qpu, doc, src, reg, usr, ts, lot, ser, exp)
-                    ON CONFLICT (site_id, entry_no) DO NOTHING
-                    """, logger: logger)
-                // Bin contents move by the batch's entries, summed per content: exactly once, since the cursor
-                // moved in this same transaction.
-                try await c.query("""
-                    INSERT INTO bin_content AS bc (site_id, location, bin, item, unit_of_measure, lot, serial,
-                        quantity, quantity_base, last_seq)
-                    SELECT \(site), u.loc, u.b, u.i, u.uom, u.lot, u.ser, sum(u.q::numeric), sum(u.qb::numeric),
-                        max(u.s)
-                    FROM unnest(\(w.location)::text[], \(w.bin)::text[], \(w.item)::text[], \(w.unit)::text[],
-                        \(w.lot)::text[], \(w.serial)::text[], \(w.quantity)::text[], \(w.quantityBase)::text[],
-                        \(w.seq)::bigint[]) AS u(loc, b, i, uom, lot, ser, q, qb, s)
-                    GROUP BY u.loc, u.b, u.i, u.uom, u.lot, u.ser
-                    ON CONFLICT (site_id, location, bin, item, unit_of_measure, lot, serial) DO UPDATE
-                    SET quantity = bc.quantity + EXCLUDED.quantity,
-                        quantity_base = bc.quantity_base + EXCLUDED.quantity_base, last_seq = EXCLUDED.last_seq
-                    """, logger: logger)
-            }
-            let it = b.item
-            if !it.entryNo.isEmpty {
-                try await c.query("""
-                    INSERT INTO item_ledger_entry (site_id, entry_no, seq, entry_type, posting_date, document_no,
-                        location, item, quantity, unit_of_measure, quantity_per_unit_of_measure, warehouse_adjustment,
-                        source, user_name, posted_at, lot, serial, expiration_date)
-                    SELECT \(site), u.n, u.s, u.t, u.d::date, u.doc, u.loc, u.i, u.q::numeric, u.uom, u.qpu::numeric,
-                        u.adj, u.src, u.usr, u.ts::timestamptz, u.lot, u.ser, NULLIF(u.exp, '')::date
-                    FROM unnest(\(it.entryNo)::bigint[], \(it.seq)::bigint[], \(it.entryType)::text[],
-                        \(it.date)::text[], \(it.documentNo)::text[], \(it.location)::text[], \(it.item)::text[],
-                        \(it.quantity)::text[], \(it.unit)::text[], \(it.perUnit)::text[], \(it.adjustment)::bool[],
-                        \(it.source)::text[], \(it.user)::text[], \(it.timestamp)::text[], \(it.lot)::text[],
-                        \(it.serial)::text[], \(it.expiration)::text[])
-                        AS u(n, s, t, d, doc, loc, i, q, uom, qpu, adj, src, usr, ts, lot, ser, exp)
-                    ON CONFLICT (site_id, entry_no) DO NOTHING
-                    """, logger: logger)
-            }
-            let p = b.phys
-            if !p.entryNo.isEmpty {
-                try await c.query("""
-                    INSERT INTO phys_inventory_ledger_entry (site_id, entry_no, seq, entry_type, posting_date,
-                        document_no, location, bin, item, quantity, quantity_calculated, quantity_phys_inventory,
-                        unit_of_measure, last_item_ledger_entry_no, user_name, posted_at, lot, serial, counting_period)
-                    SELECT \(site), u.n, u.s, u.t, u.d::date, u.doc, u.loc, NULLIF(u.b, ''), u.i, u.q::numeric,
-                        u.qc::numeric, u.qp::numeric, u.uom, u.last, u.usr, u.ts::timestamptz, u.lot, u.ser,
-                        NULLIF(u.cp, '')
-                    FROM unnest(\(p.entryNo)::bigint[], \(p.seq)::bigint[], \(p.entryType)::text[], \(p.date)::text[],
-                        \(p.documentNo)::text[], \(p.location)::text[], \(p.bin)::text[], \(p.item)::text[],
-                        \(p.quantity)::text[], \(p.calculated)::text[], \(p.counted)::text[], \(p.unit)::text[],
-                        \(p.lastItemEntry)::bigint[], \(p.user)::text[], \(p.timestamp)::text[], \(p.lot)::text[],
-                        \(p.serial)::text[], \(p.countingPeriod)::text[])
-                        AS u(n, s, t, d, doc, loc, b, i, q, qc, qp, uom, last, usr, ts, lot, ser, cp)
-                    ON CONFLICT (site_id, entry_no) DO NOTHING
-                    """, logger: logger)
-            }
-            if !b.availability.isEmpty {
-                var loc: [String] = [], item: [String] = [], lot: [String] = [], pick: [String] = []
-                var reserve: [String] = [], seq: [Int64] = [], asOf: [Int64] = []
-                for (k, r) in b.availability {
-                    loc.append(k[0]); item.append(k[1]); lot.append(k[2]); pick.append(r.pick)
-                    reserve.append(r.reserve); seq.append(r.seq); asOf.append(r.asOf)
-                }
-                try await c.query("""
-                    INSERT INTO availability AS a (site_id, location, item, lot, available_to_pick,
-                        available_to_reserve, seq, as_of_seq)
-                    SELECT \(site), u.loc, u.i, u.lot, u.p::numeric, u.r::numeric, u.s, u.a
-                    FROM unnest(\(loc)::text[], \(item)::text[], \(lot)::text[], \(pick)::text[], \(reserve)::text[],
-                        \(seq)::bigint[], \(asOf)::bigint[]) AS u(loc, i, lot, p, r, s, a)
-                    ON CONFLICT (site_id, location, item, lot) DO UPDATE
-                    SET available_to_pick = EXCLUDED.available_to_pick,
-                        available_to_reserve = EXCLUDED.available_to_reserve, seq = EXCLUDED.seq,
-                        as_of_seq = EXCLUDED.as_of_seq
-                    WHERE a.seq <= EXCLUDED.seq
-                    """, logger: logger)
-            }
         }
-        cursor = last
-        storedDurable = max(storedDurable, durable)
+        let w = b.warehouse
+        if !w.entryNo.isEmpty {
+            try await c.query("""
+                INSERT INTO warehouse_entry (site_id, entry_no, seq, entry_type, registering_date, location, zone,
+                    bin, item, quantity, quantity_base, unit_of_measure, quantity_per_unit_of_measure, document_no,
+                    source, register_no, user_name, posted_at, lot, serial, expiration_date)
+                SELECT \(site), u.n, u.s, u.t, u.d::date, u.loc, NULLIF(u.z, ''), u.b, u.i, u.q::numeric,
+                    u.qb::numeric, u.uom, u.qpu::numeric, u.doc, u.src, u.reg, u.usr, u.ts::timestamptz, u.lot,
+                    u.ser, NULLIF(u.exp, '')::date
+                FROM unnest(\(w.entryNo)::bigint[], \(w.seq)::bigint[], \(w.entryType)::text[], \(w.date)::text[],
+                    \(w.location)::text[], \(w.zone)::text[], \(w.bin)::text[], \(w.item)::text[],
+                    \(w.quantity)::text[], \(w.quantityBase)::text[], \(w.unit)::text[], \(w.perUnit)::text[],
+                    \(w.documentNo)::text[], \(w.source)::text[], \(w.registerNo)::bigint[], \(w.user)::text[],
+                    \(w.timestamp)::text[], \(w.lot)::text[], \(w.serial)::text[], \(w.expiration)::text[])
+                    AS u(n, s, t, d, loc, z, b, i, q, qb, uom, qpu, doc, src, reg, usr, ts, lot, ser, exp)
+                ON CONFLICT (site_id, entry_no) DO NOTHING
+                """, logger: logger)
+            // Bin contents move by the batch's entries, summed per content: exactly once, since the cursor
+            // moved in this same transaction.
+            try await c.query("""
+                INSERT INTO bin_content AS bc (site_id, location, bin, item, unit_of_measure, lot, serial,
+                    quantity, quantity_base, last_seq)
+                SELECT \(site), u.loc, u.b, u.i, u.uom, u.lot, u.ser, sum(u.q::numeric), sum(u.qb::numeric),
+                    max(u.s)
+                FROM unnest(\(w.location)::text[], \(w.bin)::text[], \(w.item)::text[], \(w.unit)::text[],
+                    \(w.lot)::text[], \(w.serial)::text[], \(w.quantity)::text[], \(w.quantityBase)::text[],
+                    \(w.seq)::bigint[]) AS u(loc, b, i, uom, lot, ser, q, qb, s)
+                GROUP BY u.loc, u.b, u.i, u.uom, u.lot, u.ser
+                ON CONFLICT (site_id, location, bin, item, unit_of_measure, lot, serial) DO UPDATE
+                SET quantity = bc.quantity + EXCLUDED.quantity,
+                    quantity_base = bc.quantity_base + EXCLUDED.quantity_base, last_seq = EXCLUDED.last_seq
+                """, logger: logger)
+        }
+        let it = b.item
+        if !it.entryNo.isEmpty {
+            try await c.query("""
+                INSERT INTO item_ledger_entry (site_id, entry_no, seq, entry_type, posting_date, document_no,
+                    location, item, quantity, unit_of_measure, quantity_per_unit_of_measure, warehouse_adjustment,
+                    source, user_name, posted_at, lot, serial, expiration_date)
+                SELECT \(site), u.n, u.s, u.t, u.d::date, u.doc, u.loc, u.i, u.q::numeric, u.uom, u.qpu::numeric,
+                    u.adj, u.src, u.usr, u.ts::timestamptz, u.lot, u.ser, NULLIF(u.exp, '')::date
+                FROM unnest(\(it.entryNo)::bigint[], \(it.seq)::bigint[], \(it.entryType)::text[],
+                    \(it.date)::text[], \(it.documentNo)::text[], \(it.location)::text[], \(it.item)::text[],
+                    \(it.quantity)::text[], \(it.unit)::text[], \(it.perUnit)::text[], \(it.adjustment)::bool[],
+                    \(it.source)::text[], \(it.user)::text[], \(it.timestamp)::text[], \(it.lot)::text[],
+                    \(it.serial)::text[], \(it.expiration)::text[])
+                    AS u(n, s, t, d, doc, loc, i, q, uom, qpu, adj, src, usr, ts, lot, ser, exp)
+                ON CONFLICT (site_id, entry_no) DO NOTHING
+                """, logger: logger)
+        }
+        let p = b.phys
+        if !p.entryNo.isEmpty {
+            try await c.query("""
+                INSERT INTO phys_inventory_ledger_entry (site_id, entry_no, seq, entry_type, posting_date,
+                    document_no, location, bin, item, quantity, quantity_calculated, quantity_phys_inventory,
+                    unit_of_measure, last_item_ledger_entry_no, user_name, posted_at, lot, serial, counting_period)
+                SELECT \(site), u.n, u.s, u.t, u.d::date, u.doc, u.loc, NULLIF(u.b, ''), u.i, u.q::numeric,
+                    u.qc::numeric, u.qp::numeric, u.uom, u.last, u.usr, u.ts::timestamptz, u.lot, u.ser,
+                    NULLIF(u.cp, '')
+                FROM unnest(\(p.entryNo)::bigint[], \(p.seq)::bigint[], \(p.entryType)::text[], \(p.date)::text[],
+                    \(p.documentNo)::text[], \(p.location)::text[], \(p.bin)::text[], \(p.item)::text[],
+                    \(p.quantity)::text[], \(p.calculated)::text[], \(p.counted)::text[], \(p.unit)::text[],
+                    \(p.lastItemEntry)::bigint[], \(p.user)::text[], \(p.timestamp)::text[], \(p.lot)::text[],
+                    \(p.serial)::text[], \(p.countingPeriod)::text[])
+                    AS u(n, s, t, d, doc, loc, b, i, q, qc, qp, uom, last, usr, ts, lot, ser, cp)
+                ON CONFLICT (site_id, entry_no) DO NOTHING
+                """, logger: logger)
+        }
+        if !b.availability.isEmpty {
+            var loc: [String] = [], item: [String] = [], lot: [String] = [], pick: [String] = []
+            var reserve: [String] = [], seq: [Int64] = [], asOf: [Int64] = []
+            for (k, r) in b.availability {
+                loc.append(k[0]); item.append(k[1]); lot.append(k[2]); pick.append(r.pick)
+                reserve.append(r.reserve); seq.append(r.seq); asOf.append(r.asOf)
+            }
+            try await c.query("""
+                INSERT INTO availability AS a (site_id, location, item, lot, available_to_pick,
+                    available_to_reserve, seq, as_of_seq)
+                SELECT \(site), u.loc, u.i, u.lot, u.p::numeric, u.r::numeric, u.s, u.a
+                FROM unnest(\(loc)::text[], \(item)::text[], \(lot)::text[], \(pick)::text[], \(reserve)::text[],
+                    \(seq)::bigint[], \(asOf)::bigint[]) AS u(loc, i, lot, p, r, s, a)
+                ON CONFLICT (site_id, location, item, lot) DO UPDATE
+                SET available_to_pick = EXCLUDED.available_to_pick,
+                    available_to_reserve = EXCLUDED.available_to_reserve, seq = EXCLUDED.seq,
+                    as_of_seq = EXCLUDED.as_of_seq
+                WHERE a.seq <= EXCLUDED.seq
+                """, logger: logger)
+        }
     }
 
     /// While nothing is written: how far whsed is, for lag queries (docs/pgsink.md).
-    mutating func noteDurable(_ durable: Int64) async throws {
+    func noteDurable(_ durable: Int64) async throws {
+        guard !connection.isClosed else { throw FeedError(description: "the PostgreSQL connection is closed") }
         guard durable != storedDurable else { return }
         try await connection.query("""
             UPDATE sink_cursor SET durable_seq = \(durable), durable_at = now()
