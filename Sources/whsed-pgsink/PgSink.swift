@@ -51,6 +51,9 @@ struct PgSink: AsyncParsableCommand {
     @Option(help: "Longest a transaction (or connecting) may take before the connection is given up and retried.")
     var pgTimeoutSeconds: Double = 30
 
+    /// Most entry rows in one transaction (a batch of large journals stops here before --max-batch-records).
+    static let maxBatchRows = 50_000
+
     var whsedSocket: String {
         socket ?? ProcessInfo.processInfo.environment["WHSED_SOCKET"] ?? "/run/whsed/whsed.sock"
     }
@@ -172,7 +175,7 @@ struct PgSink: AsyncParsableCommand {
                 let params = line["params"] ?? .null
                 switch method {
                 case "entries.committed":
-                    if batch.records >= maxRecords {
+                    if batch.records >= maxRecords || batch.rows >= PgSink.maxBatchRows {
                         feed.unread(line)
                         try await write(batch, durable)
                         healthy()
@@ -199,9 +202,13 @@ struct PgSink: AsyncParsableCommand {
                 default:
                     continue
                 }
+                // A batch ends where the stream pauses at the head of the log: what has arrived goes in one
+                // transaction. Behind the head (whsed's heartbeat named a later seq), it grows up to the limits:
+                // fewer, larger transactions while catching up.
+                let behind = durable > batch.lastSeq
                 durable = max(durable, batch.lastSeq)
-                // A batch ends where the stream pauses: what has arrived goes in one transaction.
-                if batch.records > 0 && !awaitingAvailability && !feed.hasBufferedLine {
+                let full = batch.records >= maxRecords || batch.rows >= PgSink.maxBatchRows
+                if batch.records > 0 && !awaitingAvailability && (full || (!behind && !feed.hasBufferedLine)) {
                     try await write(batch, durable)
                     healthy()
                     batch = Batch()
