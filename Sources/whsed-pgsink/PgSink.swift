@@ -159,9 +159,6 @@ struct PgSink: AsyncParsableCommand {
             try await SiteWriter.take(pg, site: site, epoch: epoch, logger: log)
         }
         let limit = pgTimeoutSeconds
-        func write(_ b: Batch, _ durable: Int64) async throws {
-            try await deadline(limit, "a transaction") { try await writer.write(b, durable: durable) }
-        }
         PgSink.say("site \(site), log epoch \(epoch): following from seq \(writer.cursor)")
         let maxRecords = maxBatchRecords
         try await Feed.follow(socket: whsedSocket, afterSeq: Int(writer.cursor), logEpoch: Int(epoch),
@@ -169,6 +166,21 @@ struct PgSink: AsyncParsableCommand {
             var batch = Batch()
             var durable: Int64 = writer.cursor
             var awaitingAvailability = false
+            // The transaction of the previous batch: it runs while the next batch is read and decoded. One at a
+            // time and in order, so each still moves the cursor from where the one before left it.
+            var inflight: Task<Void, any Error>? = nil
+            func settle() async throws {
+                guard let t = inflight else { return }
+                inflight = nil
+                try await t.value
+                healthy()
+            }
+            func commit(_ b: Batch, _ d: Int64) async throws {
+                try await settle()
+                inflight = Task {
+                    try await deadline(limit, "a transaction") { try await writer.write(b, durable: d) }
+                }
+            }
             while true {
                 let line = try await feed.next()
                 let method = line["method"]?.stringValue
@@ -177,8 +189,7 @@ struct PgSink: AsyncParsableCommand {
                 case "entries.committed":
                     if batch.records >= maxRecords || batch.rows >= PgSink.maxBatchRows {
                         feed.unread(line)
-                        try await write(batch, durable)
-                        healthy()
+                        try await commit(batch, durable)
                         batch = Batch()
                         continue
                     }
@@ -192,6 +203,7 @@ struct PgSink: AsyncParsableCommand {
                 case "entries.heartbeat":
                     durable = max(durable, Batch.int(params["durableSeq"]))
                     if batch.records == 0 {
+                        try await settle()
                         let d = durable
                         try await deadline(limit, "noting whsed's sequence") { try await writer.noteDurable(d) }
                     }
@@ -209,8 +221,7 @@ struct PgSink: AsyncParsableCommand {
                 durable = max(durable, batch.lastSeq)
                 let full = batch.records >= maxRecords || batch.rows >= PgSink.maxBatchRows
                 if batch.records > 0 && !awaitingAvailability && (full || (!behind && !feed.hasBufferedLine)) {
-                    try await write(batch, durable)
-                    healthy()
+                    try await commit(batch, durable)
                     batch = Batch()
                 }
             }

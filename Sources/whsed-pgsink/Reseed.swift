@@ -21,7 +21,7 @@ extension PgSink {
                 try await pg.query("COMMIT", logger: logger)
                 return done
             } catch {
-                try? await pg.query("ROLLBACK", logger: logger)
+                _ = try? await pg.query("ROLLBACK", logger: logger)
                 throw error
             }
         }

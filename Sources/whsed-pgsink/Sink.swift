@@ -174,12 +174,17 @@ final class SiteWriter: @unchecked Sendable {
         return SiteWriter(connection: connection, logger: logger, site: site, epoch: epoch, cursor: last)
     }
 
-    /// The site's advisory lock, for this session; refused while another session (sink) holds it.
+    /// The site's advisory lock, for this session; refused while another session (sink) holds it. Tried for a few
+    /// seconds first: the session of this sink's previous connection may still be ending.
     static func lock(_ connection: PostgresConnection, site: String, logger: Logger) async throws {
-        let rows = try await connection.query(
-            "SELECT pg_try_advisory_lock(\(SiteWriter.lockClass), hashtext(\(site)))", logger: logger)
         var locked = false
-        for try await l in rows.decode(Bool.self) { locked = l }
+        for attempt in 0..<6 {
+            if attempt > 0 { try await Task.sleep(nanoseconds: 500_000_000) }
+            let rows = try await connection.query(
+                "SELECT pg_try_advisory_lock(\(SiteWriter.lockClass), hashtext(\(site)))", logger: logger)
+            for try await l in rows.decode(Bool.self) { locked = l }
+            if locked { break }
+        }
         guard locked else {
             throw Refusal(description: "another whsed-pgsink is writing site \(site) to this database (it holds the "
                           + "site's advisory lock); this one is refused")
