@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "whsectl", targets: ["whsectl"]),
         .executable(name: "whsed-bench", targets: ["whsed-bench"]),
         .executable(name: "whsed-pgsink", targets: ["whsed-pgsink"]),
+        .library(name: "WhseClient", targets: ["WhseClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -17,6 +18,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         // whsed-pgsink's PostgreSQL client (docs/pgsink.md).
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        // Start-up, stop signals and graceful shutdown of the daemon (Sources/whsed/Lifecycle.swift).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // server.metrics: counters and histograms (swift-metrics) exposed as Prometheus text (swift-prometheus).
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // libsystemd through pkg-config: sd_listen_fds, sd_notify, sd_journal_send.
@@ -24,6 +31,11 @@ let package = Package(
             name: "CSystemd",
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
+        ),
+        // SQLite from the system (Debian's libsqlite3-dev): the on-disk entry index (Sources/WhseServer/EntryIndex.swift).
+        .systemLibrary(
+            name: "CSQLite",
+            providers: [.apt(["libsqlite3-dev"])]
         ),
         // The pure domain: no I/O, no clock.
         .target(
@@ -34,14 +46,22 @@ let package = Package(
         .target(name: "WriteAheadLog"),
         // The wire contract shared by daemon and client.
         .target(name: "WhseProtocol", dependencies: ["Warehouse"]),
+        // The client library: blocking and async calls over the socket, typed errors, idempotent retries.
+        .target(name: "WhseClient", dependencies: ["WhseProtocol"]),
+        // The state machine: every posting, live or replayed, goes through StateMachine.apply / replay and the typed
+        // handlers. No I/O of its own beyond the log's append closure; imports neither NIO nor Foundation.
+        .target(name: "WhseCore", dependencies: ["Warehouse", "WriteAheadLog", "WhseProtocol"]),
         // The daemon's machinery.
         .target(
             name: "WhseServer",
             dependencies: [
-                "Warehouse", "WriteAheadLog", "WhseProtocol", "CSystemd",
+                "WhseCore", "Warehouse", "WriteAheadLog", "WhseProtocol", "CSystemd", "CSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
@@ -49,12 +69,16 @@ let package = Package(
             dependencies: [
                 "WhseServer", "WriteAheadLog", "Warehouse",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(
             name: "whsectl",
             dependencies: [
-                "WhseProtocol", "Warehouse", "WriteAheadLog",
+                "WhseClient", "WhseProtocol", "Warehouse", "WriteAheadLog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -74,12 +98,12 @@ let package = Package(
             name: "FuzzFramer",
             dependencies: ["WhseServer", .product(name: "NIOCore", package: "swift-nio")]
         ),
-        .executableTarget(name: "FuzzRequest", dependencies: ["WhseServer", "WhseProtocol", "Warehouse"]),
+        .executableTarget(name: "FuzzRequest", dependencies: ["WhseServer", "WhseCore", "WhseProtocol", "Warehouse"]),
         .executableTarget(name: "FuzzLogScan", dependencies: ["WriteAheadLog"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog"]),
         .testTarget(name: "WhseProtocolTests", dependencies: ["WhseProtocol", "Warehouse"]),
-        .testTarget(name: "WhseServerTests", dependencies: ["WhseServer", "WhseProtocol", "Warehouse", "WriteAheadLog"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["WhseProtocol", "Warehouse"]),
+        .testTarget(name: "WhseServerTests", dependencies: ["WhseServer", "WhseCore", "WhseProtocol", "Warehouse", "WriteAheadLog"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["WhseClient", "WhseProtocol", "Warehouse"]),
     ]
 )

@@ -2286,18 +2286,45 @@ _whsectl_server() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    status|verify|checkpoint|backup)
+    status|metrics|verify|checkpoint|backup)
         # Offer subcommand argument completions
         "_whsectl_server_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'status verify checkpoint backup' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'status metrics verify checkpoint backup' -- "${cur}"))
         ;;
     esac
 }
 
 _whsectl_server_status() {
+    repeating_flags=()
+    non_repeating_flags=(--json -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries)
+    __whsectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idempotency-key')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    esac
+}
+
+_whsectl_server_metrics() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()

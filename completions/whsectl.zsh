@@ -1440,6 +1440,7 @@ _whsectl_server() {
     command)
         local -ar subcommands=(
             'status:Counters, log and limits (server.status).'
+            'metrics:Print the metrics as Prometheus text (server.metrics).'
             'verify:Check the ledger invariants (server.verify); exit 1 on a violation.'
             'checkpoint:Write a snapshot now (server.checkpoint).'
             'backup:Write a consistent backup of the books into a new folder while whsed serves (server.backup).'
@@ -1448,7 +1449,7 @@ _whsectl_server() {
         ;;
     arg)
         case "${words[1]}" in
-        status|verify|checkpoint|backup)
+        status|metrics|verify|checkpoint|backup)
             "_whsectl_server_${words[1]}" && ret=0
             ;;
         esac
@@ -1459,6 +1460,22 @@ _whsectl_server() {
 }
 
 _whsectl_server_status() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
+        '--json[Print the result as one JSON document.]'
+        '--format[Output format\: table, json, jsonl, csv.]:format:'
+        '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
+        '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
+        '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_whsectl_server_metrics() {
     local -i ret=1
     local -ar arg_specs=(
         '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'

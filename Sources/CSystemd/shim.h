@@ -6,11 +6,15 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <malloc.h>
+#include <sys/prctl.h>
 
 /* Lowers the calling thread's scheduling priority to `nice` (Linux keeps a nice value per thread). */
 static inline int whsed_nice_this_thread(int nice) {
     return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
 }
+
+/* Names the calling thread as the kernel shows it (/proc/PID/task/TID/comm; at most 15 bytes). */
+static inline int whsed_name_this_thread(const char *name) { return prctl(PR_SET_NAME, name, 0, 0, 0); }
 
 /* Gives free heap memory back to the kernel (glibc keeps it otherwise: RSS stays at its peak after an attack). */
 static inline int whsed_malloc_trim(void) { return malloc_trim(0); }

@@ -62,6 +62,34 @@ public struct EntryFilter: Sendable, Hashable {
 public struct EntryPage<Entry: Sendable>: Sendable {
     public var entries: [Entry]
     public var nextAfter: Int?
+    public init(entries: [Entry], nextAfter: Int?) {
+        self.entries = entries; self.nextAfter = nextAfter
+    }
+}
+
+extension EntryFilter {
+    /// Whether a warehouse entry passes the filters (not the paging).
+    public func matches(_ e: WarehouseEntry) -> Bool {
+        (location == nil || e.location == location) && (bin == nil || e.bin == bin)
+            && (item == nil || e.item == item) && (entryType == nil || e.entryType == entryType)
+            && (documentNo == nil || e.documentNo == documentNo)
+            && (lot == nil || e.lot == lot) && (serial == nil || e.serial == serial)
+    }
+
+    /// Whether an item ledger entry passes the filters; item ledger entries have no bin, so `bin` is not looked at.
+    public func matches(_ e: ItemLedgerEntry) -> Bool {
+        (location == nil || e.location == location) && (item == nil || e.item == item)
+            && (entryType == nil || e.entryType == entryType) && (documentNo == nil || e.documentNo == documentNo)
+            && (lot == nil || e.lot == lot) && (serial == nil || e.serial == serial)
+    }
+
+    /// Whether a phys. inventory ledger entry passes the filters.
+    public func matches(_ e: PhysInventoryLedgerEntry) -> Bool {
+        (location == nil || e.location == location) && (item == nil || e.item == item)
+            && (bin == nil || e.bin == bin)
+            && (entryType == nil || e.entryType == entryType) && (documentNo == nil || e.documentNo == documentNo)
+            && (lot == nil || e.lot == lot) && (serial == nil || e.serial == serial)
+    }
 }
 
 extension Ledger {
@@ -167,7 +195,10 @@ extension Ledger {
         }
     }
 
-    static func page<E>(_ all: ChunkedArray<E>, _ f: EntryFilter, entryNo: (E) -> Int, matches: (E) -> Bool) -> EntryPage<E> {
+    /// The linear scan behind `entries.*`: the first `limit` entries after `f.after` that match, in entry-no. order;
+    /// `nextAfter` is set when another match follows them.
+    public static func page<E>(_ all: ChunkedArray<E>, _ f: EntryFilter, entryNo: (E) -> Int,
+                               matches: (E) -> Bool) -> EntryPage<E> {
         let limit = max(1, min(f.limit, EntryFilter.maxLimit))
         var out: [E] = []
         var i = max(0, f.after)   // entry n is at index n-1, so `after` is the index to start from
@@ -183,29 +214,15 @@ extension Ledger {
     }
 
     public func warehouseEntries(_ f: EntryFilter) -> EntryPage<WarehouseEntry> {
-        Ledger.page(state.warehouseEntries, f, entryNo: \.entryNo) { e in
-            (f.location == nil || e.location == f.location) && (f.bin == nil || e.bin == f.bin)
-                && (f.item == nil || e.item == f.item) && (f.entryType == nil || e.entryType == f.entryType)
-                && (f.documentNo == nil || e.documentNo == f.documentNo)
-                && (f.lot == nil || e.lot == f.lot) && (f.serial == nil || e.serial == f.serial)
-        }
+        Ledger.page(state.warehouseEntries, f, entryNo: \.entryNo, matches: f.matches)
     }
 
     public func itemLedgerEntries(_ f: EntryFilter) -> EntryPage<ItemLedgerEntry> {
-        Ledger.page(state.itemLedgerEntries, f, entryNo: \.entryNo) { e in
-            (f.location == nil || e.location == f.location) && (f.item == nil || e.item == f.item)
-                && (f.entryType == nil || e.entryType == f.entryType) && (f.documentNo == nil || e.documentNo == f.documentNo)
-                && (f.lot == nil || e.lot == f.lot) && (f.serial == nil || e.serial == f.serial)
-        }
+        Ledger.page(state.itemLedgerEntries, f, entryNo: \.entryNo, matches: f.matches)
     }
 
     public func physInventoryEntries(_ f: EntryFilter) -> EntryPage<PhysInventoryLedgerEntry> {
-        Ledger.page(state.physInventoryEntries, f, entryNo: \.entryNo) { e in
-            (f.location == nil || e.location == f.location) && (f.item == nil || e.item == f.item)
-                && (f.bin == nil || e.bin == f.bin)
-                && (f.entryType == nil || e.entryType == f.entryType) && (f.documentNo == nil || e.documentNo == f.documentNo)
-                && (f.lot == nil || e.lot == f.lot) && (f.serial == nil || e.serial == f.serial)
-        }
+        Ledger.page(state.physInventoryEntries, f, entryNo: \.entryNo, matches: f.matches)
     }
 
     /// Counts for status.

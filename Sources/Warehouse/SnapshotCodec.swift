@@ -29,11 +29,12 @@ public struct SnapshotWriter {
     }
     public mutating func bytes(_ b: [UInt8]) { uint(UInt64(b.count)); body.append(contentsOf: b) }
 
-    /// Header, string table, body.
-    public func finish() -> [UInt8] {
+    /// Header, string table, body. `version` other than the current one is for tests that write an older
+    /// release's snapshot.
+    public func finish(version: Int = LedgerState.snapshotVersion) -> [UInt8] {
         var out = SnapshotWriter()
         out.body = Array("WHSEDSTATE".utf8)
-        out.uint(UInt64(LedgerState.snapshotVersion))
+        out.uint(UInt64(version))
         out.uint(UInt64(table.count))
         for s in table { out.bytes(Array(s.utf8)) }
         out.body.append(contentsOf: body)
@@ -146,7 +147,7 @@ extension LedgerState {
     /// 2 added item tracking, rounding precision, counting periods and reservations; 3 added each location's
     /// allowNegativeInventory and the basis of item journal batches (the entry no. each warehouse-adjustment line was
     /// calculated against). 1 and 2 are still read.
-    public static let snapshotVersion = 3
+    public static let snapshotVersion = 4
 
     /// Writes the whole state.
     public func encode(into w: inout SnapshotWriter) {

@@ -74,6 +74,7 @@ public enum MethodCatalogue {
         .init(name: "entries.follow", access: .read, mutates: false),
         // server
         .init(name: "server.status", access: .read, mutates: false),
+        .init(name: "server.metrics", access: .read, mutates: false),
         // admin: it recomputes the whole books on the committed view, seconds of CPU at millions of entries.
         .init(name: "server.verify", access: .admin, mutates: false),
         .init(name: "server.checkpoint", access: .admin, mutates: false),

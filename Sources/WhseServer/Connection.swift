@@ -310,7 +310,7 @@ final class RPCConnection: ChannelInboundHandler {
         case .tooLong:
             done(Replies.failure(id: nil, .limitExceeded(
                 "request line longer than \(core.limits.maxLineBytes) bytes; it was discarded",
-                limit: "maxLineBytes", value: core.limits.maxLineBytes)))
+                limit: "maxLineBytes", value: core.limits.maxLineBytes), core.metrics))
             return
         case .line(let l):
             line = l
@@ -329,22 +329,22 @@ final class RPCConnection: ChannelInboundHandler {
                 // Valid JSON, but deeper than whsed accepts: a limit, not a parse error.
                 done(Replies.failure(id: nil, .limitExceeded(
                     "request nested deeper than \(core.limits.maxJsonDepth) levels", limit: "maxJsonDepth",
-                    value: core.limits.maxJsonDepth)))
+                    value: core.limits.maxJsonDepth), core.metrics))
             } else {
-                done(Replies.failure(id: nil, .parseError(error.description)))
+                done(Replies.failure(id: nil, .parseError(error.description), core.metrics))
             }
             return
         }
         switch parsed {
         case .array(let elements):
             guard !elements.isEmpty else {
-                done(Replies.failure(id: nil, .invalidRequest("an empty batch")))
+                done(Replies.failure(id: nil, .invalidRequest("an empty batch"), core.metrics))
                 return
             }
             guard elements.count <= core.limits.maxBatchRequests else {
                 done(Replies.failure(id: nil, .limitExceeded(
                     "a batch holds at most \(core.limits.maxBatchRequests) requests", limit: "maxBatchRequests",
-                    value: core.limits.maxBatchRequests)))
+                    value: core.limits.maxBatchRequests), core.metrics))
                 return
             }
             runBatch(elements, from: 0, reply: BatchReply(), done: done)
@@ -394,7 +394,7 @@ final class RPCConnection: ChannelInboundHandler {
         // The rest is answered without running: `limit_exceeded` for each request with an id.
         for element in elements[index...] where element["id"] != nil {
             let id = RPCConnection.echoedID(element)
-            reply.append(Replies.batchFull(id: id, maxReplyBytes: core.limits.maxReplyBytes))
+            reply.append(Replies.batchFull(id: id, maxReplyBytes: core.limits.maxReplyBytes, core.metrics))
         }
         if reply.bytes.isEmpty {
             done(nil)
@@ -422,12 +422,13 @@ final class RPCConnection: ChannelInboundHandler {
         switch RPCRequest.validate(value) {
         case .failure(let e):
             // Echo the id only when it is a valid one (string or integer); otherwise null.
-            done(Replies.failure(id: RPCConnection.echoedID(value), e))
+            done(Replies.failure(id: RPCConnection.echoedID(value), e, core.metrics))
             return
         case .success(let r): req = r
         }
         let limits = core.limits
         let budget = core.budget
+        let metrics = core.metrics
         let posts = MethodCatalogue.byName[req.method]?.mutates ?? false
         // The reply line of an outcome, and whether it was refused for `maxReplyBytes`. Thread-safe: the read pool
         // encodes the replies of the reads it runs with it.
@@ -439,10 +440,10 @@ final class RPCConnection: ChannelInboundHandler {
                 // Every reply may take 64 KiB; a larger one must fit in what the total budget has left.
                 let totalLeft = max(Limits.connectionBufferFloor, limits.maxTotalBufferBytes - budget.total)
                 let r = Replies.success(id: id, result: result, room: room, totalLeft: totalLeft, limits: limits,
-                                        inBatch: inBatch, posted: posts)
+                                        inBatch: inBatch, posted: posts, metrics)
                 return (r.bytes, r.tooLarge)
             case .failure(let error):
-                return (Replies.failure(id: id, error), false)
+                return (Replies.failure(id: id, error, metrics), false)
             }
         }
         let reply: (Result<JSON, RPCError>) -> Void = { outcome in
@@ -455,8 +456,8 @@ final class RPCConnection: ChannelInboundHandler {
             return
         }
         guard role >= entry.access else {
-            Log.clientWarning("permission denied", ["method": req.method, "uid": String(peer.uid), "pid": String(peer.pid),
-                                              "role": role.rawValue])
+            Log.clientWarning("permission denied", ["method": req.method, "user": user, "uid": String(peer.uid),
+                                                    "pid": String(peer.pid), "role": role.rawValue])
             let refusal = RPCError.permissionDenied("\(req.method) needs the \(entry.access.rawValue) role; uid \(peer.uid) has \(role.rawValue)")
             // Answered after `permissionDeniedDelayMilliseconds`: a client looping on a refused method gets at
             // most 100 refusals a second per connection instead of keeping its event loop busy answering them.
@@ -513,7 +514,9 @@ final class RPCConnection: ChannelInboundHandler {
             // JSON, and encoding it on the event loop would hold up every connection of that loop.
             let (core, method, params) = (self.core, req.method, req.params)
             let bound = NIOLoopBound((done: done, batch: batch), eventLoop: eventLoop)
+            let started = DispatchTime.now().uptimeNanoseconds   // the wait for a pool thread counts
             core.offLoop(on: eventLoop) { () -> (bytes: [UInt8]?, tooLarge: Bool) in
+                defer { metrics.read(method, startedAt: started) }
                 if method.hasPrefix("server.") {
                     var outcome: Result<JSON, RPCError> = .failure(.internalError("no reply"))
                     core.serverMethod(method, params: params) { outcome = $0 }
@@ -525,16 +528,20 @@ final class RPCConnection: ChannelInboundHandler {
                 if (bytes?.count ?? 0) >= ServerCore.trimAfterBytes { core.trimMemorySoon(on: eventLoop) }
                 bound.value.done(bytes)
             } stopped: {
-                bound.value.done(id.map { Replies.failure(id: $0, .shuttingDown()) })
+                bound.value.done(id.map { Replies.failure(id: $0, .shuttingDown(), metrics) })
             }
             return
         }
         if req.method.hasPrefix("server.") {
+            let started = DispatchTime.now().uptimeNanoseconds
             core.serverMethod(req.method, params: req.params, reply: reply)
+            metrics.read(req.method, startedAt: started)
             return
         }
         if !entry.mutates {
+            let started = DispatchTime.now().uptimeNanoseconds
             reply(core.read(req.method, params: req.params))
+            metrics.read(req.method, startedAt: started)
             return
         }
         guard let eventLoop = context?.eventLoop else { return }

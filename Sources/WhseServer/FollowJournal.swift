@@ -50,7 +50,7 @@ public struct FollowMasterData: Sendable, Equatable {
     public var params: JSON
 }
 
-/// The change feed's index of the log (protocol.md 13.9, docs/on-disk-format.md 10): for each of the last
+/// The change feed's index of the log (protocol.md 13.9, docs/on-disk-format.md 11): for each of the last
 /// `retainRecords` committed records, the entries it wrote. The entries themselves stay in the ledger (they are never
 /// removed), so a follower that catches up reads them from the committed view; this index only says which belong to
 /// which record. The log itself cannot say it once a snapshot has retired its segments.

@@ -2,9 +2,11 @@ import WhseProtocol
 
 /// Reply lines as bytes, sized before they are written: a result whose reply would exceed `maxReplyBytes` (or what
 /// a batch has left of it) is answered with `limit_exceeded` instead (protocol.md 9).
+/// Every error reply is counted in `metrics` by its reason (`whsed_refusals_total`).
 enum Replies {
-    static func failure(id: JSON?, _ error: RPCError) -> [UInt8] {
-        RPCResponse.failure(id: id, error: error).serialized()
+    static func failure(id: JSON?, _ error: RPCError, _ metrics: ServerMetrics) -> [UInt8] {
+        metrics.refused(error)
+        return RPCResponse.failure(id: id, error: error).serialized()
     }
 
     /// The success reply, or `limit_exceeded` naming `maxReplyBytes` when it does not fit in `room` bytes, or
@@ -12,7 +14,7 @@ enum Replies {
     /// (`totalLeft`; retry later). A posting refused this way has still been posted: `data.posted` says so.
     /// `tooLarge` is true when the reply was refused for `maxReplyBytes`.
     static func success(id: JSON, result: JSON, room: Int, totalLeft: Int, limits: Limits, inBatch: Bool,
-                        posted: Bool) -> (bytes: [UInt8], tooLarge: Bool) {
+                        posted: Bool, _ metrics: ServerMetrics) -> (bytes: [UInt8], tooLarge: Bool) {
         let bytes = RPCResponse.success(id: id, result: result).serialized()
         if bytes.count <= room && bytes.count <= totalLeft { return (bytes, false) }
         let done = posted ? "; the posting itself was done" : ""
@@ -33,13 +35,13 @@ enum Replies {
         }
         error.data["replyBytes"] = JSON(bytes.count)
         if posted { error.data["posted"] = .bool(true) }
-        return (failure(id: id, error), bytes.count > room)
+        return (failure(id: id, error, metrics), bytes.count > room)
     }
 
     /// The answer to a batch element that was not run because the batch reply is full.
-    static func batchFull(id: JSON?, maxReplyBytes: Int) -> [UInt8] {
+    static func batchFull(id: JSON?, maxReplyBytes: Int, _ metrics: ServerMetrics) -> [UInt8] {
         failure(id: id, .limitExceeded("not run: an earlier element took the batch reply to maxReplyBytes "
                                        + "(\(maxReplyBytes)); send it again in another batch",
-                                       limit: "maxReplyBytes", value: maxReplyBytes))
+                                       limit: "maxReplyBytes", value: maxReplyBytes), metrics)
     }
 }

@@ -7,6 +7,7 @@ import NIOCore
 import NIOPosix
 import Warehouse
 import WhseProtocol
+@_exported import WhseCore
 import WriteAheadLog
 import CSystemd
 
@@ -26,17 +27,23 @@ public final class ServerCore: @unchecked Sendable {
     /// The change feed: its index of the log, and the connections following it (protocol.md 13.9).
     public let follow: FollowJournal
     let followers = FollowHub()
+    /// What server.metrics reports (Metrics.swift).
+    public let metrics: ServerMetrics
     public static let version = "0.1.0"
     /// Threads that run the reads that can take long (`ServerCore.offLoopMethods`) off the event loops, so that no
     /// connection waits behind another connection's scan (protocol.md 10). Fixed at two: the machine the targets are
     /// set for has two cores, and the writer and the event loops need theirs.
     public static let readPoolThreads = 2
     let readPool = NIOThreadPool(numberOfThreads: ServerCore.readPoolThreads)
+    /// The on-disk entry index behind filtered `entries.*` reads (EntryIndex.swift); nil with `--no-index`.
+    public let index: EntryIndex?
 
     init(writer: Writer, limits: Limits, access: AccessRules, recovery: WALRecoveryReport, log: WriteAheadLog,
-         follow: FollowJournal) {
+         index: EntryIndex?, metrics: ServerMetrics, follow: FollowJournal) {
         self.follow = follow
         self.writer = writer
+        self.index = index
+        self.metrics = metrics
         self.limits = limits
         self.budget = BufferBudget(max: limits.maxTotalBufferBytes)
         self.access = access
@@ -65,7 +72,11 @@ public final class ServerCore: @unchecked Sendable {
     /// A read-only method, on the latest committed view (never the writer's lock, never an unsynced posting).
     func read(_ method: String, params: JSON?) -> Result<JSON, RPCError> {
         guard let handler = Handlers.table[method] else { return .failure(.methodNotFound(method)) }
-        let ledger = writer.committed.ledger()
+        let view = writer.committed
+        if let index, let answer = Handlers.indexedEntries(method, params: params, view: view, index: index) {
+            return answer
+        }
+        let ledger = view.ledger()
         do {
             let p = try Params(params)
             return .success(try handler(ledger, p, ServerCore.readContext))
@@ -135,6 +146,9 @@ public final class ServerCore: @unchecked Sendable {
             case ServerStatusParams.method:
                 _ = try ServerStatusParams(decoding: p)
                 reply(.success(status()))
+            case ServerMetricsParams.method:
+                _ = try ServerMetricsParams(decoding: p)
+                reply(.success(ServerMetricsResult(text: metricsText()).encoded()))
             case ServerVerifyParams.method:
                 _ = try ServerVerifyParams(decoding: p)
                 let problems = writer.committed.ledger().verify()
@@ -147,6 +161,21 @@ public final class ServerCore: @unchecked Sendable {
         } catch {
             reply(.failure(.internalError("\(error)")))
         }
+    }
+
+    /// The Prometheus text of server.metrics, with the gauges that are read when asked brought up to date first.
+    func metricsText() -> String {
+        let view = writer.committed
+        let c = view.ledger().counts
+        let usage = log.diskUsageByKind()
+        metrics.logSegmentBytes.record(usage.segments)
+        metrics.snapshotBytes.record(usage.snapshots)
+        metrics.lastSequence.record(Double(view.sequence))
+        metrics.queued.record(writer.statistics.queued)
+        metrics.ledgerEntries["warehouse"]?.record(c.warehouseEntries)
+        metrics.ledgerEntries["item"]?.record(c.itemLedgerEntries)
+        metrics.ledgerEntries["physInventory"]?.record(c.physInventoryEntries)
+        return metrics.text()
     }
 
     func status() -> JSON {
@@ -163,6 +192,7 @@ public final class ServerCore: @unchecked Sendable {
             "locations": JSON(c.locations), "bins": JSON(c.bins), "items": JSON(c.items),
             "warehouseEntries": JSON(c.warehouseEntries), "itemLedgerEntries": JSON(c.itemLedgerEntries),
             "physInventoryEntries": JSON(c.physInventoryEntries), "openCountJournals": JSON(c.openCountJournals),
+            "index": index?.status(view.state) ?? .null,
             "log": .object([
                 "directory": .string(log.directory), "lastSequence": .string(String(lastSeq)),
                 "syncs": JSON(s.syncs), "recordsWritten": JSON(s.records),
@@ -247,6 +277,11 @@ public final class Server: @unchecked Sendable {
         public var followRetainRecords = 1_000_000
         /// Starts a new log epoch (`--new-log-epoch`), after a restore that lost history.
         public var newLogEpoch = false
+        /// Keep the on-disk entry index (`<state-dir>/index`); false: every `entries.*` page scans the ledgers.
+        public var entryIndex = true
+        /// Where the server's metrics go; whsed's main passes the one whose registry it bootstrapped MetricsSystem
+        /// with. Each server of a process (the tests) has its own by default.
+        public var metrics: ServerMetrics? = nil
         public init(socketPath: String?, stateDirectory: String) {
             self.socketPath = socketPath
             self.stateDirectory = stateDirectory
@@ -307,8 +342,9 @@ public final class Server: @unchecked Sendable {
         } catch {
             throw NewerFormatError.from(error) ?? error
         }
-        let writer = Writer(machine: machine, log: log) { message in
-            Log.error(message)
+        let metrics = options.metrics ?? ServerMetrics()
+        let writer = Writer(machine: machine, log: log, metrics: metrics) { message in
+            Log.error(message, id: .fatalStorageError)
             Systemd.notify("STATUS=fatal storage error: \(message)")
             _exit(74)
         }
@@ -316,10 +352,13 @@ public final class Server: @unchecked Sendable {
                                         retainRecords: retain, lastCommitted: log.lastCommittedSequence,
                                         replayed: followed, newEpoch: options.newLogEpoch)
         writer.follow = follow
+        let index = options.entryIndex
+            ? EntryIndex(stateDirectory: options.stateDirectory, latest: { [unowned writer] in writer.committed }) : nil
+        if let index { writer.onPublish = { index.published() } }
         core = ServerCore(writer: writer, limits: options.limits, access: options.access, recovery: report, log: log,
-                          follow: follow)
+                          index: index, metrics: metrics, follow: follow)
         let followers = core.followers
-        writer.onPublish = { sequence in followers.wake(sequence) }
+        writer.onPublishFollow = { sequence in followers.wake(sequence) }
         // One event loop per core for framing, parsing and reads; the writer has its own thread.
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(4, System.coreCount)))
         if report.tornTailBytesDropped > 0, let file = report.tornTailFile {
@@ -330,7 +369,8 @@ public final class Server: @unchecked Sendable {
             Log.error("cut a torn tail of \(bytes) bytes from \(file) at offset \(offset): no commit marker follows "
                       + "them, so they are the rest of a write cut short by a crash and were never acknowledged; the "
                       + "bytes are kept in \(kept)",
-                      ["file": file, "offset": String(offset), "bytes": String(bytes), "keptIn": kept])
+                      ["file": file, "offset": String(offset), "bytes": String(bytes), "keptIn": kept],
+                      id: .tornTailCut)
         }
         let keptName = report.tornTailKeptIn?.split(separator: "/").last.map(String.init)
         let earlier = report.cutFiles.filter { $0 != keptName }
@@ -347,6 +387,7 @@ public final class Server: @unchecked Sendable {
         core.writer.autoCheckpointRecords = options.autoCheckpointRecords
         core.writer.maxOpenCountJournals = options.limits.maxOpenCountJournals
         core.writer.start()
+        core.index?.start()
         DebugStall.install(on: group)
         core.readPool.start()
         _ = whsed_set_mmap_threshold(ServerCore.mmapThresholdBytes)
@@ -363,7 +404,7 @@ public final class Server: @unchecked Sendable {
         if let fd = Systemd.listenedSocket() {
             channel = try bootstrap.withBoundSocket(fd).wait()
             listen(fd, ListeningSocket.backlog)
-            Log.info("serving on the socket passed by systemd")
+            Log.info("serving on the socket passed by systemd", id: .started)
         } else {
             guard let path = options.socketPath else {
                 throw RPCError.internalError("no socket: give --socket PATH or start whsed through systemd socket activation")
@@ -376,7 +417,7 @@ public final class Server: @unchecked Sendable {
                 throw error
             }
             listen(fd, ListeningSocket.backlog)
-            Log.info("serving on \(path)", ["socket": path, "mode": String(options.socketMode, radix: 8)])
+            Log.info("serving on \(path)", ["socket": path, "mode": String(options.socketMode, radix: 8)], id: .started)
         }
         if let usec = Systemd.watchdogMicroseconds() {
             watchdog = Watchdog(group: group, writer: core.writer, intervalMicroseconds: usec)
@@ -389,10 +430,13 @@ public final class Server: @unchecked Sendable {
         channel.closeFuture.whenComplete { _ in core.connections.withLockedValue { $0 -= 1 } }
         if count > core.limits.maxConnections {
             // Over the limit: one error line once the channel is active, then close (which frees the slot).
+            let refusal = RPCError.limitExceeded(
+                "too many connections (at most \(core.limits.maxConnections)); try again later",
+                limit: "maxConnections", value: core.limits.maxConnections)
+            core.metrics.refused(refusal)
             return channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandler(RejectConnection(message: RPCResponse.failure(id: nil, error: .limitExceeded(
-                    "too many connections (at most \(core.limits.maxConnections)); try again later", limit: "maxConnections",
-                    value: core.limits.maxConnections))))
+                try channel.pipeline.syncOperations.addHandler(
+                    RejectConnection(message: RPCResponse.failure(id: nil, error: refusal)))
             }
         }
         let credentials: EventLoopFuture<PeerCredentials>
@@ -416,6 +460,7 @@ public final class Server: @unchecked Sendable {
             let user = ServerCore.userName(uid: peer.uid)
             if role != .admin {
                 if let refusal = core.slots.take(uid: peer.uid, open: core.connectionCount, limits: core.limits) {
+                    core.metrics.refused(refusal)
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(
                             RejectConnection(message: RPCResponse.failure(id: nil, error: refusal)))
@@ -423,6 +468,8 @@ public final class Server: @unchecked Sendable {
                 }
                 channel.closeFuture.whenComplete { _ in core.slots.give(uid: peer.uid) }
             }
+            core.metrics.connectionOpened(role: role)
+            channel.closeFuture.whenComplete { _ in core.metrics.connectionClosed(role: role) }
             return channel.eventLoop.makeCompletedFuture {
                 let sync = channel.pipeline.syncOperations
                 if core.limits.idleTimeoutSeconds > 0 {
@@ -435,27 +482,21 @@ public final class Server: @unchecked Sendable {
     }
 
     /// Graceful stop: stop accepting, finish and sync queued postings (their replies go out), close connections.
-    public func shutdown() {
+    public func shutdown() async {
         // systemd stops watching once the unit is stopping: no pings during the drain.
         watchdog?.stop()
         Systemd.notify("STOPPING=1\nSTATUS=draining in-flight postings")
-        try? channel?.close().wait()
+        try? await channel?.close()
         core.writer.drainAndStop()
-        // Let the replies of the drained postings reach their sockets.
-        usleep(100_000)
-        try? group.syncShutdownGracefully()
-        try? core.readPool.syncShutdownGracefully()
+        // The writer hands each batch's replies to the event loops before it stops; a task queued on every loop
+        // after that runs once those replies have been written to their sockets.
+        for loop in group.makeIterator() {
+            try? await loop.submit {}.get()
+        }
+        try? await group.shutdownGracefully()
+        try? await core.readPool.shutdownGracefully()
+        core.index?.stop()
         core.follow.close()
         core.log.close()
     }
-}
-
-/// The wall clock in UTC: today as YYYY-MM-DD and the moment as YYYY-MM-DDTHH:MM:SSZ.
-func utcNow() -> (date: String, timestamp: String) {
-    var t = time(nil)
-    var tmv = tm()
-    gmtime_r(&t, &tmv)
-    func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-    let date = "\(tmv.tm_year + 1900)-\(two(tmv.tm_mon + 1))-\(two(tmv.tm_mday))"
-    return (date, "\(date)T\(two(tmv.tm_hour)):\(two(tmv.tm_min)):\(two(tmv.tm_sec))Z")
 }

@@ -23,23 +23,14 @@ public enum Systemd {
         return sd_watchdog_enabled(0, &usec) > 0 && usec > 0 ? usec : nil
     }
 
-    /// True when stderr is connected to the journal (so log lines can carry structured fields).
-    public static var underJournal: Bool { getenv("JOURNAL_STREAM") != nil }
-
-    /// Sends one structured journal record: MESSAGE, PRIORITY and extra FIELD=value pairs.
-    public static func journal(priority: Int, message: String, fields: [String: String]) {
-        var strings = ["MESSAGE=\(message)", "PRIORITY=\(priority)", "SYSLOG_IDENTIFIER=whsed"]
-        for (k, v) in fields.sorted(by: { $0.key < $1.key }) { strings.append("\(k.uppercased())=\(v)") }
-        let buffers = strings.map { Array($0.utf8) }
-        var iovecs: [iovec] = []
-        var pinned: [UnsafeMutableRawPointer] = []
-        for b in buffers {
-            let p = UnsafeMutableRawPointer.allocate(byteCount: max(1, b.count), alignment: 1)
-            b.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!, byteCount: b.count) }
-            pinned.append(p)
-            iovecs.append(iovec(iov_base: p, iov_len: b.count))
-        }
-        _ = iovecs.withUnsafeBufferPointer { sd_journal_sendv($0.baseAddress, Int32($0.count)) }
-        for p in pinned { p.deallocate() }
+    /// True when stderr is connected to the journal: JOURNAL_STREAM ("DEVICE:INODE") names the file stderr is, as
+    /// systemd sets it for a service's output. A child that inherited the variable but not the stream is not.
+    public static var underJournal: Bool {
+        guard let value = getenv("JOURNAL_STREAM").map({ String(cString: $0) }) else { return false }
+        let parts = value.split(separator: ":")
+        guard parts.count == 2, let dev = UInt64(parts[0]), let ino = UInt64(parts[1]) else { return false }
+        var st = stat()
+        guard fstat(2, &st) == 0 else { return false }
+        return UInt64(st.st_dev) == dev && UInt64(st.st_ino) == ino
     }
 }

@@ -110,14 +110,15 @@ public final class Watchdog: @unchecked Sendable {
             Log.error("watchdog: stall of the \(s.part): no progress for \(Watchdog.seconds(s.nanoseconds)) s, "
                       + "more than half of WatchdogSec (\(Watchdog.seconds(intervalNanos)) s): WATCHDOG=1 is withheld "
                       + "until it progresses again, so systemd restarts whsed if the stall lasts",
-                      ["stalled": s.part, "stalledMilliseconds": String(s.nanoseconds / 1_000_000)])
+                      ["stalled": s.part, "stalledMilliseconds": String(s.nanoseconds / 1_000_000)], id: .watchdogStall)
         }
         let stalled = Set(found.map(\.part))
         for (part, since) in reported where !stalled.contains(part) {
             reported[part] = nil
             Log.warning("watchdog: the \(part) progresses again after a stall of \(Watchdog.seconds(now - since)) s; "
                         + "WATCHDOG=1 resumes once nothing stalls",
-                        ["stalled": part, "stalledMilliseconds": String((now - since) / 1_000_000)])
+                        ["stalled": part, "stalledMilliseconds": String((now - since) / 1_000_000)],
+                        id: .watchdogStall)
         }
         if found.isEmpty { notify("WATCHDOG=1") }
     }

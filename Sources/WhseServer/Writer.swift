@@ -46,7 +46,10 @@ public final class Writer: @unchecked Sendable {
     private var backupWaiters: [@Sendable (UInt64, [UInt8]) -> Void] = []
     /// A snapshot being encoded on a background thread (from a copy-on-write copy of the state).
     private var snapshotEncoding = false
-    private var encodedSnapshots: [(sequence: UInt64, bytes: [UInt8], started: UInt64, waiters: [Completion])] = []
+    /// Snapshots encoded and written to their temporary file (or failed) on the snapshot thread, for the writer to
+    /// put in place between two batches.
+    private var encodedSnapshots: [(sequence: UInt64, prepared: Result<WriteAheadLog.PreparedSnapshot, any Error>,
+                                    started: UInt64, waiters: [Completion])] = []
     /// Open count journals allowed (`maxOpenCountJournals`); checked before a calculation, never at replay.
     public var maxOpenCountJournals = 64
     /// Records after which the writer writes a snapshot by itself (`autoCheckpointRecords`); 0 turns it off.
@@ -63,15 +66,22 @@ public final class Writer: @unchecked Sendable {
     private(set) var maxSyncMicros: Int = 0
     /// Called with the error that made the writer stop the process (tests replace it to observe).
     let onFatal: @Sendable (String) -> Never
+    /// Updated once per group commit and per snapshot (server.metrics).
+    let metrics: ServerMetrics
+    /// `log.bytesWritten` when the writer last counted it (writer thread only).
+    private var bytesCounted = 0
     /// The change feed's index (protocol.md 13.9): the writer adds each batch's records once they are synced.
     public var follow: FollowJournal?
     /// Called on the writer thread with the committed sequence after each publish (wakes the followers).
-    public var onPublish: (@Sendable (UInt64) -> Void)?
+    public var onPublishFollow: (@Sendable (UInt64) -> Void)?
 
-    public init(machine: StateMachine, log: WriteAheadLog, onFatal: @escaping @Sendable (String) -> Never) {
+    public init(machine: StateMachine, log: WriteAheadLog, metrics: ServerMetrics = ServerMetrics(),
+                onFatal: @escaping @Sendable (String) -> Never) {
         self.machine = machine
         self.log = log
+        self.metrics = metrics
         self.onFatal = onFatal
+        bytesCounted = log.bytesWritten
         // At start-up the replayed state is exactly the committed log.
         published = NIOLockedValueBox(CommittedView(state: machine.ledger.state, sequence: log.lastCommittedSequence))
     }
@@ -84,8 +94,12 @@ public final class Writer: @unchecked Sendable {
     private func publish() {
         let view = CommittedView(state: machine.ledger.state, sequence: log.lastCommittedSequence)
         published.withLockedValue { $0 = view }
-        onPublish?(view.sequence)
+        onPublish?()
+        onPublishFollow?(view.sequence)
     }
+
+    /// Called on the writer thread after each publish (the entry index's wake-up); set before `start`.
+    public var onPublish: (@Sendable () -> Void)?
 
     public func start() {
         let t = Thread { [self] in self.run() }
@@ -169,7 +183,7 @@ public final class Writer: @unchecked Sendable {
                 let ready = encodedSnapshots
                 encodedSnapshots.removeAll()
                 mutex.unlock()
-                for r in ready { finishCheckpoint(r.sequence, r.bytes, started: r.started, waiters: r.waiters) }
+                for r in ready { finishCheckpoint(r.sequence, r.prepared, started: r.started, waiters: r.waiters) }
                 continue
             }
             if queue.isEmpty && !backupWaiters.isEmpty {
@@ -177,11 +191,16 @@ public final class Writer: @unchecked Sendable {
                 backupWaiters.removeAll()
                 mutex.unlock()
                 // Between batches nothing is applied but not yet synced, so the state is exactly the committed log.
+                // It is copied here (persistent maps: cheap) and encoded on a thread of its own, while postings go on.
                 let (state, keys, sequence) = stateLock.withLock {
                     (machine.ledger.state, machine.rememberedList(), log.lastCommittedSequence)
                 }
-                let bytes = machine.snapshot(of: state, keys: keys)
-                for w in waiters { w(sequence, bytes) }
+                let encoder = Thread { [machine] in
+                    let bytes = machine.snapshot(of: state, keys: keys)
+                    for w in waiters { w(sequence, bytes) }
+                }
+                encoder.name = "whsed-backup"
+                encoder.start()
                 continue
             }
             if queue.isEmpty && !checkpointWaiters.isEmpty && !snapshotEncoding {
@@ -231,8 +250,10 @@ public final class Writer: @unchecked Sendable {
         }
     }
 
-    /// Starts a snapshot: the state is copied under the lock (copy-on-write, chunked entries: cheap) and encoded on a
-    /// background thread while postings go on; the writer writes the file between two batches when it is ready.
+    /// Starts a snapshot: the state is copied under the lock (copy-on-write, chunked entries: cheap), then encoded,
+    /// written to its temporary file and fsynced on a background thread while postings go on; between two batches the
+    /// writer only renames it into place and retires what it covers (`finishCheckpoint`), so a checkpoint holds
+    /// postings up for a rename and a directory fsync, however large the state.
     private func startCheckpoint(waiters: [Completion]) {
         let started = DispatchTime.now().uptimeNanoseconds
         let (state, keys, sequence) = stateLock.withLock {
@@ -251,8 +272,9 @@ public final class Writer: @unchecked Sendable {
         mutex.unlock()
         let encoder = Thread { [self] in
             let bytes = self.machine.snapshot(of: state, keys: keys)
+            let prepared = Result { try self.log.prepareSnapshot(sequence: sequence, payload: bytes) }
             mutex.lock()
-            encodedSnapshots.append((sequence, bytes, started, waiters))
+            encodedSnapshots.append((sequence, prepared, started, waiters))
             snapshotEncoding = false
             mutex.broadcast()
             mutex.unlock()
@@ -261,22 +283,23 @@ public final class Writer: @unchecked Sendable {
         encoder.start()
     }
 
-    private func finishCheckpoint(_ sequence: UInt64, _ bytes: [UInt8], started: UInt64, waiters: [Completion]) {
+    private func finishCheckpoint(_ sequence: UInt64, _ prepared: Result<WriteAheadLog.PreparedSnapshot, any Error>,
+                                  started: UInt64, waiters: [Completion]) {
         let outcome: Result<JSON, RPCError>
         if sequence <= (log.snapshotSequence ?? 0) {
+            if case .success(let p) = prepared { log.discardSnapshot(p) }
             outcome = .success(.object(["sequence": .string(String(sequence)), "written": .bool(false),
                                         "reason": .string("a newer snapshot was written meanwhile")]))
         } else {
             do {
+                let p = try prepared.get()
+                let payloadBytes = p.payloadBytes
+                // The change feed's index up to the snapshot must be on disk before the log retires segments.
                 follow?.syncForSnapshot()
-                try log.writeSnapshot(sequence: sequence, payload: bytes)
-                let millis = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
-                mutex.lock()
-                checkpoints += 1
-                lastCheckpointMillis = millis
-                mutex.unlock()
+                try log.installSnapshot(p)
+                let millis = checkpointWritten(sequence: sequence, bytes: payloadBytes, started: started)
                 outcome = .success(.object(["sequence": .string(String(sequence)), "written": .bool(true),
-                                            "bytes": JSON(bytes.count), "milliseconds": JSON(millis)]))
+                                            "bytes": JSON(payloadBytes), "milliseconds": JSON(millis)]))
             } catch WALError.noSpace(let message) {
                 outcome = .failure(.storageFull(message))
             } catch {
@@ -308,19 +331,31 @@ public final class Writer: @unchecked Sendable {
             Log.error("the snapshot at shutdown (sequence \(sequence)) was not written: no space left on device: "
                       + "\(message). Every acknowledged posting is in the log; the next start replays it from sequence "
                       + "\(previous + 1). Free space in \(log.directory)",
-                      ["sequence": String(sequence), "reason": "storage_full"])
+                      ["sequence": String(sequence), "reason": "storage_full"], id: .checkpoint)
             return .failure(.storageFull(message))
         } catch {
             onFatal("writing a snapshot failed: \(error)")
         }
         recordsSinceCheckpoint = 0
-        let millis = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
+        let millis = checkpointWritten(sequence: sequence, bytes: bytes.count, started: started)
+        return .success(.object(["sequence": .string(String(sequence)), "written": .bool(true),
+                                 "bytes": JSON(bytes.count),
+                                 "milliseconds": JSON(millis)]))
+    }
+
+    /// Counts a snapshot just written (server.status, server.metrics) and logs it; returns its milliseconds.
+    private func checkpointWritten(sequence: UInt64, bytes: Int, started: UInt64) -> Int {
+        let nanos = DispatchTime.now().uptimeNanoseconds - started
+        let millis = Int(nanos / 1_000_000)
         mutex.lock()
         checkpoints += 1
         lastCheckpointMillis = millis
         mutex.unlock()
-        return .success(.object(["sequence": .string(String(sequence)), "written": .bool(true), "bytes": JSON(bytes.count),
-                                 "milliseconds": JSON(millis)]))
+        metrics.checkpointWritten(nanoseconds: nanos, payloadBytes: bytes)
+        Log.info("snapshot written at sequence \(sequence): \(bytes) bytes in \(millis) ms",
+                 ["sequence": String(sequence), "bytes": String(bytes), "milliseconds": String(millis)],
+                 id: .checkpoint)
+        return millis
     }
 
     private func process(_ batch: [Job]) {
@@ -334,6 +369,7 @@ public final class Writer: @unchecked Sendable {
         let following = follow != nil
         stateLock.lock()
         let ledger = machine.ledger
+        let before = ledger.counts
         let batchPoint = ledger.savepoint()
         for (index, job) in batch.enumerated() {
             do {
@@ -360,6 +396,7 @@ public final class Writer: @unchecked Sendable {
                 onFatal("appending to the log failed: \(error)")
             }
         }
+        let after = ledger.counts
         stateLock.unlock()
 
         if !logged.isEmpty {
@@ -375,7 +412,12 @@ public final class Writer: @unchecked Sendable {
             } catch {
                 onFatal("writing or syncing the log failed: \(error); exiting without acknowledging")
             }
-            let micros = Int((DispatchTime.now().uptimeNanoseconds - started) / 1000)
+            let nanos = DispatchTime.now().uptimeNanoseconds - started
+            let micros = Int(nanos / 1000)
+            countGroupCommit(batch, logged: logged, syncNanoseconds: nanos,
+                             entries: (after.warehouseEntries - before.warehouseEntries,
+                                       after.itemLedgerEntries - before.itemLedgerEntries,
+                                       after.physInventoryEntries - before.physInventoryEntries))
             mutex.lock()
             syncs += 1
             recordsWritten += logged.count
@@ -393,6 +435,43 @@ public final class Writer: @unchecked Sendable {
         // its reply sees its own posting.
         if !logged.isEmpty { publish() }
         deliver(batch, outcomes)
+        if Log.debugEnabled { logPostings(batch, logged: logged, outcomes: outcomes) }
+    }
+
+    /// One debug line per synced posting, after the replies left: method, user and register no. (`--log-level
+    /// debug`; never built otherwise).
+    private func logPostings(_ batch: [Job], logged: [Int], outcomes: [Result<JSON, RPCError>]) {
+        for i in logged {
+            guard case .success(let result) = outcomes[i] else { continue }
+            var fields = ["method": batch[i].method, "user": batch[i].context.user]
+            if let no = result["registerNo"]?.intValue { fields["registerNo"] = String(no) }
+            Log.debug("posted \(batch[i].method)", fields, id: .posted)
+        }
+    }
+
+    /// The metrics of one group commit: a few atomic adds and one histogram sample each for the sync and the batch
+    /// size, whatever the number of postings and lines. Postings are counted per run of the same method (a batch is
+    /// mostly one method), so nothing is allocated.
+    private func countGroupCommit(_ batch: [Job], logged: [Int], syncNanoseconds: UInt64, entries: (Int, Int, Int)) {
+        var lines = 0
+        var runMethod = ""
+        var runCount = 0
+        for i in logged {
+            let job = batch[i]
+            if let p = job.params, case .array(let l)? = p["lines"] ?? p["counts"] { lines += l.count }
+            if job.method == runMethod {
+                runCount += 1
+            } else {
+                if runCount > 0 { metrics.posted(runMethod, count: runCount) }
+                runMethod = job.method
+                runCount = 1
+            }
+        }
+        if runCount > 0 { metrics.posted(runMethod, count: runCount) }
+        let bytes = log.bytesWritten - bytesCounted
+        bytesCounted = log.bytesWritten
+        metrics.groupCommit(lines: lines, entries: entries, syncNanoseconds: syncNanoseconds, bytes: bytes,
+                            postingCount: logged.count)
     }
 
     private func deliver(_ batch: [Job], _ outcomes: [Result<JSON, RPCError>]) {

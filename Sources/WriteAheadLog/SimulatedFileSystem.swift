@@ -24,6 +24,8 @@ import Glibc
 /// `crashAndRestart()`; `capacityBytes` makes writes and allocations past it fail with ENOSPC (a short write
 /// keeps what fit).
 public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
+    /// Every call holds it: the log writes a snapshot file on another thread than its commits (`prepareSnapshot`).
+    private let mutex = RecursiveMutex()
     /// The calls that faults can be aimed at.
     public enum Operation: Hashable, Sendable {
         case createDirectory, listDirectory, fileSize, readFile, openFile, write, sync, truncate, allocate
@@ -74,15 +76,17 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     /// The `nth` (1-based) call from now on among `operations` fails with `errno` (a failing write may leave a
     /// prefix behind; a failing sync drops the file's pending data).
     public func injectError(_ errno: Int32, onNth nth: Int, of operations: Set<Operation>) {
+        mutex.lock(); defer { mutex.unlock() }
         precondition(nth >= 1)
         faults.append((operations, nth, errno))
     }
 
     /// Removes injected errors that have not fired yet.
-    public func clearInjectedErrors() { faults.removeAll() }
+    public func clearInjectedErrors() { mutex.lock(); defer { mutex.unlock() }; faults.removeAll() }
 
     /// Power loss and reboot: keeps only what the fault model lets survive. Every handle becomes invalid.
     public func crashAndRestart() {
+        mutex.lock(); defer { mutex.unlock() }
         var survivors = durableNames
         trace?("crash: \(pendingDirOps.count) pending directory operations")
         for op in pendingDirOps where rng.chance(1, in: 2) {
@@ -139,10 +143,11 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     // MARK: inspection helpers for tests
 
     /// Current contents of a file as reads see them (nil when missing).
-    public func contents(of path: String) -> [UInt8]? { names[path]?.current }
+    public func contents(of path: String) -> [UInt8]? { mutex.lock(); defer { mutex.unlock() }; return names[path]?.current }
 
     /// Replaces a file's contents durably, as if written and synced long ago (for corruption tests).
     public func setDurableContents(of path: String, _ bytes: [UInt8]) {
+        mutex.lock(); defer { mutex.unlock() }
         let inode = names[path] ?? Inode()
         inode.current = bytes
         inode.durable = bytes
@@ -163,6 +168,7 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     // MARK: WALFileSystem
 
     public func createDirectory(_ path: String) throws -> Bool {
+        mutex.lock(); defer { mutex.unlock() }
         try enter(.createDirectory, "mkdir", path)
         guard directories.contains(parent(of: path)) else { throw WALError.io(operation: "mkdir", path: path, errno: ENOENT) }
         if names[path] != nil { throw WALError.io(operation: "mkdir", path: path, errno: EEXIST) }
@@ -170,24 +176,28 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     }
 
     public func listDirectory(_ path: String) throws -> [String] {
+        mutex.lock(); defer { mutex.unlock() }
         try enter(.listDirectory, "opendir", path)
         guard directories.contains(path) else { throw WALError.io(operation: "opendir", path: path, errno: ENOENT) }
         return names.keys.filter { parent(of: $0) == path }.map { String($0.dropFirst(path.count + 1)) }.sorted()
     }
 
     public func fileSize(_ path: String) throws -> Int {
+        mutex.lock(); defer { mutex.unlock() }
         try enter(.fileSize, "stat", path)
         guard let inode = names[path] else { throw WALError.io(operation: "stat", path: path, errno: ENOENT) }
         return inode.current.count
     }
 
     public func readFile(_ path: String) throws -> [UInt8] {
+        mutex.lock(); defer { mutex.unlock() }
         try enter(.readFile, "read", path)
         guard let inode = names[path] else { throw WALError.io(operation: "open", path: path, errno: ENOENT) }
         return inode.current
     }
 
     public func openFile(_ path: String, writable: Bool, create: Bool, truncate: Bool) throws -> WALFileHandle {
+        mutex.lock(); defer { mutex.unlock() }
         try enter(.openFile, "open", path)
         let inode: Inode
         if let existing = names[path] {
@@ -210,10 +220,12 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     }
 
     public func close(_ file: WALFileHandle) {
+        mutex.lock(); defer { mutex.unlock() }
         handles.removeValue(forKey: file)
     }
 
     public func write(_ file: WALFileHandle, _ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
+        mutex.lock(); defer { mutex.unlock() }
         let h = try handle(file, "write")
         var data = [UInt8](bytes)
         var error: Int32?
@@ -241,6 +253,7 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     }
 
     public func sync(_ file: WALFileHandle, metadata: Bool) throws {
+        mutex.lock(); defer { mutex.unlock() }
         let h = try handle(file, "fsync")
         do {
             try enter(.sync, metadata ? "fsync" : "fdatasync", h.path)
@@ -262,6 +275,7 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     }
 
     public func truncate(_ file: WALFileHandle, to length: Int) throws {
+        mutex.lock(); defer { mutex.unlock() }
         let h = try handle(file, "ftruncate")
         try enter(.truncate, "ftruncate", h.path)
         guard h.writable else { throw WALError.io(operation: "ftruncate", path: h.path, errno: EBADF) }
@@ -273,6 +287,7 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     }
 
     public func allocate(_ file: WALFileHandle, length: Int) throws {
+        mutex.lock(); defer { mutex.unlock() }
         let h = try handle(file, "posix_fallocate")
         try enter(.allocate, "posix_fallocate", h.path)
         guard h.writable else { throw WALError.io(operation: "posix_fallocate", path: h.path, errno: EBADF) }
@@ -285,6 +300,7 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     }
 
     public func syncDirectory(_ path: String) throws {
+        mutex.lock(); defer { mutex.unlock() }
         try enter(.syncDirectory, "fsync", path)
         guard directories.contains(path) else { throw WALError.io(operation: "open", path: path, errno: ENOENT) }
         // The directory's entries become durable as they are now; operations on other directories stay pending.
@@ -300,6 +316,7 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     }
 
     public func rename(_ from: String, to: String) throws {
+        mutex.lock(); defer { mutex.unlock() }
         try enter(.rename, "rename", "\(from) -> \(to)")
         guard let inode = names.removeValue(forKey: from) else {
             throw WALError.io(operation: "rename", path: "\(from) -> \(to)", errno: ENOENT)
@@ -309,12 +326,14 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     }
 
     public func remove(_ path: String) throws {
+        mutex.lock(); defer { mutex.unlock() }
         try enter(.remove, "unlink", path)
         guard names.removeValue(forKey: path) != nil else { throw WALError.io(operation: "unlink", path: path, errno: ENOENT) }
         pendingDirOps.append(.unlink(path))
     }
 
     public func lock(_ file: WALFileHandle, exclusive: Bool) throws -> Bool {
+        mutex.lock(); defer { mutex.unlock() }
         let h = try handle(file, "flock")
         try enter(.lock, "flock", h.path)
         for (other, o) in handles where other != file && o.inode === h.inode {
@@ -385,4 +404,18 @@ struct SplitMix64 {
         return z ^ (z >> 31)
     }
     mutating func chance(_ k: UInt64, in n: UInt64) -> Bool { next() % n < k }
+}
+
+/// A recursive pthread mutex (the simulated file system's calls may call each other).
+final class RecursiveMutex: @unchecked Sendable {
+    private var m = pthread_mutex_t()
+    init() {
+        var attr = pthread_mutexattr_t()
+        pthread_mutexattr_init(&attr)
+        pthread_mutexattr_settype(&attr, Int32(PTHREAD_MUTEX_RECURSIVE))
+        pthread_mutex_init(&m, &attr)
+        pthread_mutexattr_destroy(&attr)
+    }
+    func lock() { pthread_mutex_lock(&m) }
+    func unlock() { pthread_mutex_unlock(&m) }
 }

@@ -16,6 +16,8 @@ public final class WriteAheadLog: @unchecked Sendable {
     public private(set) var lastCommittedSequence: UInt64
     /// Sequence covered by the newest snapshot, nil without one.
     public private(set) var snapshotSequence: UInt64?
+    /// Bytes written to segments by `commit` since open: frames, commit markers and the headers of new segments.
+    public private(set) var bytesWritten = 0
 
     private let options: WALOptions
     private let fs: any WALFileSystem
@@ -279,6 +281,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         } else {
             activeEnd += pendingActive.count
         }
+        bytesWritten += pendingActive.count + pendingSegments.reduce(0) { $0 + $1.bytes.count }
         lastCommittedSequence = lastSequence
         pendingActive.removeAll(keepingCapacity: true)
         pendingSegments.removeAll()
@@ -328,10 +331,37 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// Atomic snapshot: DIR/snapshot-<seq 16 hex>.snap.tmp written, fsynced, renamed, directory fsynced; then older
     /// snapshots and every segment whose records are all <= sequence are deleted (never the active one).
     /// `sequence` must be committed. ENOSPC throws `.noSpace` and leaves the previous snapshot in force.
+    /// In one go on the caller's thread: `prepareSnapshot`, then `installSnapshot`.
     public func writeSnapshot(sequence: UInt64, payload: [UInt8]) throws {
         try checkUsable()
         precondition(sequence <= lastCommittedSequence, "snapshot at \(sequence) beyond the committed log (\(lastCommittedSequence))")
         precondition(sequence >= (snapshotSequence ?? 0), "snapshot at \(sequence) older than the current one (\(snapshotSequence ?? 0))")
+        let prepared: PreparedSnapshot
+        do {
+            prepared = try prepareSnapshot(sequence: sequence, payload: payload)
+        } catch let e as WALError {
+            if case .noSpace = e { throw e }
+            throw fail(e)
+        }
+        _ = try installSnapshot(prepared)
+    }
+
+    /// A snapshot file written and synced under its temporary name, waiting for `installSnapshot`.
+    public struct PreparedSnapshot: Sendable {
+        public let sequence: UInt64
+        /// The payload's size (the file is 40 bytes more).
+        public let payloadBytes: Int
+        let temporary: String
+        let path: String
+        let name: String
+    }
+
+    /// Steps 1 and 2 of writing a snapshot (docs/on-disk-format.md 4.2): header and payload go to
+    /// `snapshot-<seq>.snap.tmp`, which is fsynced. This is the slow part (hundreds of megabytes for a large state), and
+    /// it touches only that new file, so it may run on another thread while the log's owner goes on committing. It
+    /// changes nothing in the log object; on failure the temporary file is removed and the error thrown: `.noSpace`
+    /// for a full disk, any other error is fatal to the caller (it must not retry and go on).
+    public func prepareSnapshot(sequence: UInt64, payload: [UInt8]) throws -> PreparedSnapshot {
         let name = WALFormat.snapshotName(sequence: sequence)
         let path = join(directory, name)
         let temporary = path + WALFormat.temporarySuffix
@@ -348,12 +378,44 @@ public final class WriteAheadLog: @unchecked Sendable {
                 throw error
             }
             fs.close(handle)
-            try fs.rename(temporary, to: path)
+        } catch let fatal as FatalIO {
+            try? fs.remove(temporary)
+            throw (fatal.error as? WALError) ?? WALError.io(operation: "\(fatal.error)", path: temporary, errno: EIO)
+        } catch let e as WALError where e.isOutOfSpace {
+            try? fs.remove(temporary)
+            throw WALError.noSpace("snapshot \(name) not written (\(e))")
+        } catch {
+            try? fs.remove(temporary)
+            throw (error as? WALError) ?? WALError.io(operation: "\(error)", path: temporary, errno: EIO)
+        }
+        return PreparedSnapshot(sequence: sequence, payloadBytes: payload.count, temporary: temporary,
+                                path: path, name: name)
+    }
+
+    /// Removes a prepared snapshot that will not be installed (a newer one is in place).
+    public func discardSnapshot(_ prepared: PreparedSnapshot) {
+        try? fs.remove(prepared.temporary)
+    }
+
+    /// Steps 3 to 6 (docs/on-disk-format.md 4.2), on the log owner's thread: renames a prepared snapshot into place,
+    /// fsyncs the directory, and retires the older snapshots and the segments it covers. Returns false, removing the
+    /// temporary file, when a snapshot at least as new is already in place.
+    @discardableResult
+    public func installSnapshot(_ prepared: PreparedSnapshot) throws -> Bool {
+        try checkUsable()
+        let sequence = prepared.sequence, name = prepared.name
+        precondition(sequence <= lastCommittedSequence, "snapshot at \(sequence) beyond the committed log (\(lastCommittedSequence))")
+        if let current = snapshotSequence, current > sequence {
+            try? fs.remove(prepared.temporary)
+            return false
+        }
+        do {
+            try fs.rename(prepared.temporary, to: prepared.path)
             try syncDirectory()
         } catch let fatal as FatalIO {
             throw fail(fatal.error)
         } catch let e as WALError where e.isOutOfSpace {
-            try? fs.remove(temporary)
+            try? fs.remove(prepared.temporary)
             throw WALError.noSpace("snapshot \(name) not written (\(e))")
         } catch {
             throw fail(error)
@@ -381,17 +443,29 @@ public final class WriteAheadLog: @unchecked Sendable {
         } catch {
             throw fail(error)
         }
+        return true
     }
 
     // MARK: status
 
     /// Bytes on disk in segments + snapshots, for status.
     public func diskUsage() -> Int {
-        guard let names = try? fs.listDirectory(directory) else { return 0 }
-        return names.reduce(0) { total, name in
-            guard WALFormat.segmentSequence(fromName: name) != nil || WALFormat.snapshotSequence(fromName: name) != nil else { return total }
-            return total + ((try? fs.fileSize(join(directory, name))) ?? 0)
+        let usage = diskUsageByKind()
+        return usage.segments + usage.snapshots
+    }
+
+    /// `diskUsage`, split into the log segments and the snapshot files.
+    public func diskUsageByKind() -> (segments: Int, snapshots: Int) {
+        guard let names = try? fs.listDirectory(directory) else { return (0, 0) }
+        var usage = (segments: 0, snapshots: 0)
+        for name in names {
+            if WALFormat.segmentSequence(fromName: name) != nil {
+                usage.segments += (try? fs.fileSize(join(directory, name))) ?? 0
+            } else if WALFormat.snapshotSequence(fromName: name) != nil {
+                usage.snapshots += (try? fs.fileSize(join(directory, name))) ?? 0
+            }
         }
+        return usage
     }
 
     /// Names of the `.cut-` files in the directory: bytes that `open` cut from torn tails, kept until an operator

@@ -4,6 +4,7 @@ import Glibc
 import ArgumentParser
 import Foundation
 import Warehouse
+import WhseClient
 import WhseProtocol
 
 /// Options every subcommand takes.
@@ -54,40 +55,35 @@ struct Global: ParsableArguments {
         return (try decodeResult(json, as: R.self), json)
     }
 
-    /// Calls one method with params as given (`whsectl call`).
+    /// Calls one method with params as given (`whsectl call`). A posting sent without a key (`whsectl call`) is
+    /// never retried once it may have reached whsed.
     func call(_ method: String, _ params: [String: JSON], posting: Bool = false) throws -> JSON {
         try validateFormat()
         var p = params
         if posting {
             p[Params.idempotencyKey] = .string(idempotencyKey ?? Global.freshKey())
         }
-        var attempt = 0
-        while true {
-            do {
-                let client = try Client(path: socketPath, timeoutSeconds: timeout)
-                return try client.call(method, p)
-            } catch let e as CLIError where e.code == Exit.unavailable && attempt < retries {
-                attempt += 1
-                Output.stderr("whsectl: \(e.message); retrying (\(attempt)/\(retries))")
-                usleep(UInt32(min(5_000_000, 200_000 * attempt)))
-            }
-        }
+        let retries = self.retries
+        // Only lost connections are retried, as --retries says; a refusal is whsed's answer and ends the call.
+        let policy = RetryPolicy(maxRetries: retries, delaySeconds: 0.2, maxDelaySeconds: 5, retryRefusals: false)
+        let client = WhseClient(configuration: .init(
+            socketPath: socketPath, timeoutSeconds: timeout, retry: policy,
+            onRetry: { attempt, error in
+                Output.stderr("whsectl: \(error.retryMessage); retrying (\(attempt)/\(retries))")
+            }))
+        do { return try client.call(method, params: p) } catch { throw error.forCLI }
     }
 
-    static func freshKey() -> String {
-        var bytes = [UInt8](repeating: 0, count: 16)
-        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
-        return "whsectl-" + bytes.map { String(format: "%02x", $0) }.joined()
-    }
+    static func freshKey() -> String { IdempotencyKey.random(prefix: "whsectl-") }
 }
 
 /// Runs a command body, turning failures into a message on stderr and the documented exit code.
 func perform(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let e as ServerError {
+    } catch let e as WhseError {
         var line = "whsectl: \(e.message) [\(e.reason)]"
-        if let stale = e.error["data"]?["staleLines"] { line += " staleLines=\(stale.serializedString)" }
+        if let stale = e["staleLines"] { line += " staleLines=\(stale.serializedString)" }
         Output.stderr(TerminalSafe.escape(line))
         throw ExitCode(e.exitCode)
     } catch let e as CLIError {

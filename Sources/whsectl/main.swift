@@ -79,8 +79,9 @@ struct EntriesGroup: ParsableCommand {
 }
 
 struct ServerGroup: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "server", abstract: "The daemon itself.",
-                                                    subcommands: [Status.self, Verify.self, Checkpoint.self, Backup.self])
+    static let configuration = CommandConfiguration(
+        commandName: "server", abstract: "The daemon itself.",
+        subcommands: [Status.self, Metrics.self, Verify.self, Checkpoint.self, Backup.self])
     struct Backup: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write a consistent backup of the books into a new folder while whsed serves (server.backup).",
@@ -128,6 +129,30 @@ struct ServerGroup: ParsableCommand {
                     Output.stderr("warning: bytes cut from a torn log tail are kept in \(names.joined(separator: ", ")); "
                                   + "inspect them, then remove them (protocol.md 16.1)")
                 }
+            }
+        }
+    }
+    struct Metrics: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the metrics as Prometheus text (server.metrics).",
+            discussion: """
+                The text is Prometheus' text exposition format 0.0.4, as node_exporter's textfile collector reads it \
+                (see systemd/whsed-metrics.service). --json prints the result object instead.
+
+                Example: whsectl server metrics > /var/lib/prometheus/node-exporter/whsed.prom.tmp
+                """)
+        @OptionGroup var global: Global
+        func run() throws {
+            try perform {
+                let (metrics, r) = try global.call(ServerMetricsParams(), result: ServerMetricsResult.self)
+                if global.outputFormat == .table {
+                    // Line by line, each made terminal-safe (whsed writes only printable ASCII there).
+                    var out = ""
+                    for line in metrics.text.split(separator: "\n") {
+                        out += TerminalSafe.escape(String(line)) + "\n"
+                    }
+                    print(out, terminator: "")
+                } else { Output.object(r, format: global.outputFormat) }
             }
         }
     }

@@ -176,7 +176,8 @@ enum Modes {
                 workers.append(Worker(conn: conns[o.writers + r],
                                       source: Sources.reads(layout: layout, seed: o.seed, worker: r, method: o.readMethod)))
             }
-            let what = o.readMethod == "both" ? "bin.contents/item.bins" : o.readMethod == "bin" ? "bin.contents" : "item.bins"
+            let what = o.readMethod == "both" ? "bin.contents/item.bins" : o.readMethod == "bin" ? "bin.contents"
+                : o.readMethod == "item" ? "item.bins" : "entries.warehouse (\(o.readMethod))"
             headline = "\(o.readers) client\(o.readers == 1 ? "" : "s") reading \(what)"
             if o.writers > 0 {
                 headline += " while \(o.writers) client\(o.writers == 1 ? " posts" : "s post") 1-line journals"

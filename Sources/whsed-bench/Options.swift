@@ -54,12 +54,16 @@ LOAD
   --idempotency-keys    give every posting an idempotencyKey.
   --writers W           read mode: posting connections (default 8; 0 = reads alone).
   --readers R           read mode: reading connections (default 4).
-  --read-method M       bin | item | both (default both: alternate bin.contents and item.bins).
+  --read-method M       bin | item | both (default both: alternate bin.contents and item.bins), or a
+                        filtered entries.warehouse page of 100: entries-none (an item no entry has),
+                        entries-item (a random item), entries-bin (a random bin), entries-doc (a random
+                        document no. of --document-nos).
   --writer-rate N       read mode: cap the writers at N postings/s in total (paced; default: flat out).
   --mix SPEC            mixed mode weights, e.g. post1=45,post100=5,bin=25,item=25.
   --seed N              random seed (default 1).
 
 SET-UP
+  --document-nos N      journals (set-up and load) carry document no. D<k>, k < N (default 0: none).
   --preload-entries M   warehouse entries to reach with 100-line journals (0: none; default 0).
 
 START-UP
@@ -93,7 +97,7 @@ EXAMPLES
 """
 
 enum OpKind: Int, CaseIterable {
-    case post1 = 0, postN, readBin, readItem, create, preload
+    case post1 = 0, postN, readBin, readItem, create, preload, readEntries
 
     var series: String {
         switch self {
@@ -103,11 +107,13 @@ enum OpKind: Int, CaseIterable {
         case .readItem: return "read.item"
         case .create: return "create"
         case .preload: return "preload"
+        case .readEntries: return "read.entries"
         }
     }
 }
 
 struct Options {
+    static let readMethods = ["bin", "item", "both", "entries-none", "entries-item", "entries-bin", "entries-doc"]
     var mode = ""
     var socket: String?
     var whsed: String?
@@ -133,6 +139,8 @@ struct Options {
     var writerRate: Double?
     var mix: [(OpKind, Int)] = [(.post1, 45), (.postN, 5), (.readBin, 25), (.readItem, 25)]
     var preloadEntries = 0
+    /// Journals carry document no. D<id mod N> (0: none).
+    var documentNos = 0
     var repeatCount = 3
     var json = false
     var md = false
@@ -192,10 +200,13 @@ struct Options {
             case "--readers": o.readers = int(0)
             case "--read-method":
                 o.readMethod = value()
-                guard ["bin", "item", "both"].contains(o.readMethod) else { usage("--read-method is bin, item or both") }
+                guard Options.readMethods.contains(o.readMethod) else {
+                    usage("--read-method is " + Options.readMethods.joined(separator: ", "))
+                }
             case "--writer-rate": o.writerRate = double()
             case "--mix": o.mix = parseMix(value(), usage)
             case "--preload-entries": o.preloadEntries = int(0)
+            case "--document-nos": o.documentNos = int(0)
             case "--repeat": o.repeatCount = int(1)
             case "--json": o.json = true
             case "--md": o.md = true

@@ -11,6 +11,7 @@ struct Layout: @unchecked Sendable {
     let bins: Int
     let items: Int
     let perItem: Int
+    let documentNos: Int
     let binCodes: [[UInt8]]     // JSON string literals, quotes included
     let itemCodes: [[UInt8]]
 
@@ -23,6 +24,7 @@ struct Layout: @unchecked Sendable {
         bins = o.bins
         items = o.items
         perItem = o.binsPerItem
+        documentNos = o.documentNos
         binCodes = (0..<o.bins).map { var b: [UInt8] = []; b.putJSONString(Layout.binCode($0)); return b }
         itemCodes = (0..<o.items).map { var b: [UInt8] = []; b.putJSONString(Layout.itemCode($0)); return b }
     }
@@ -62,6 +64,11 @@ struct Layout: @unchecked Sendable {
     if let key {
         b.put(",\"idempotencyKey\":")
         b.putJSONString(key)
+    }
+    if layout.documentNos > 0 {
+        b.put(",\"documentNo\":\"D")
+        b.putInt(id % layout.documentNos)
+        b.put("\"")
     }
     b.put(",\"lines\":[")
     for k in 0..<lines {
@@ -142,6 +149,28 @@ enum Sources {
     static func reads(layout: Layout, seed: UInt64, worker: Int, method: String) -> RequestSource {
         var rng = RNG(seed: seed &* 13_000_003 &+ UInt64(worker) &+ 7)
         var flip = worker % 2 == 0
+        if method.hasPrefix("entries-") {
+            return { b, id in
+                beginRequest(&b, id: id, method: "entries.warehouse")
+                switch method {
+                case "entries-none": b.put("{\"item\":\"NO-SUCH-ITEM\"")
+                case "entries-item":
+                    b.put("{\"item\":")
+                    b.put(layout.itemCodes[rng.below(layout.items)])
+                case "entries-bin":
+                    b.put("{\"location\":")
+                    b.put(layout.location)
+                    b.put(",\"bin\":")
+                    b.put(layout.binCodes[rng.below(layout.bins)])
+                default:
+                    b.put("{\"documentNo\":\"D")
+                    b.putInt(rng.below(max(1, layout.documentNos)))
+                    b.put("\"")
+                }
+                b.put(",\"limit\":100}}\n")
+                return (.readEntries, 0)
+            }
+        }
         return { b, id in
             let useBin: Bool
             switch method {

@@ -4,11 +4,15 @@ import Glibc
 import ArgumentParser
 import Dispatch
 import Foundation
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
 import WhseServer
 import WriteAheadLog
 
 /// whsed: the warehouse ledger daemon.
-struct Whsed: ParsableCommand {
+struct Whsed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "whsed",
         abstract: "The warehouse-inventory ledger daemon: JSON-RPC 2.0 over a Unix socket, every posting fsynced.",
@@ -19,6 +23,7 @@ struct Whsed: ParsableCommand {
             Watchdog:         with WatchdogSec=, WATCHDOG=1 is sent only while the writer and every event loop
                               progress; one stalled for more than half of WatchdogSec stops it (protocol.md 2.5).
             Offline check:    whsed --verify /var/lib/whsed
+            Entry index:      whsed --rebuild-index /var/lib/whsed (docs/on-disk-format.md 7)
 
             Access file (--access), one rule per line, `#` starts a comment:
                 default ROLE   user NAME ROLE   uid N ROLE   group NAME ROLE   gid N ROLE
@@ -46,6 +51,16 @@ struct Whsed: ParsableCommand {
         violated, 2 the log cannot be read, 3 bytes were or will be cut from a torn tail (see the warning lines).
         """)
     var verifyDir: String?
+
+    @Option(name: .customLong("rebuild-index"), help: """
+        Delete the entry index of this folder (index/entries.sqlite, derived from the log) and build it again from \
+        the log, then exit: 0 done, 2 the log cannot be read or the index cannot be written (whsed must not be \
+        running on the folder). whsed also rebuilds a missing or damaged index by itself at start-up.
+        """)
+    var rebuildIndexDir: String?
+
+    @Flag(name: .customLong("no-index"), help: "Keep no entry index: every entries.* page scans the ledgers.")
+    var noIndex = false
 
     @Option(name: .customLong("repair"), help: "Cut the log in this folder at its first damage (the damaged files are kept as *.broken), then exit. Run whsed --verify afterwards.")
     var repairDir: String?
@@ -114,6 +129,10 @@ struct Whsed: ParsableCommand {
     @Flag(help: "Start a new log epoch: after restoring a state folder whose log lost records followers may have seen.")
     var newLogEpoch = false
 
+    @Option(help: ArgumentHelp("Lowest level of the lines logged: debug (adds a line per posting), info, notice, "
+                               + "warning or error."))
+    var logLevel: String = "info"
+
     /// The signals that ask for a graceful stop.
     static var stopSignals: sigset_t {
         var set = sigset_t()
@@ -123,12 +142,37 @@ struct Whsed: ParsableCommand {
         return set
     }
 
-    func run() throws {
+    /// Blocks SIGTERM and SIGINT in the calling thread, and so in every thread it starts afterwards: called first
+    /// thing in main, before any thread exists, so that a stop request is never lost or taken by its default
+    /// action, however early it comes. The service group (Lifecycle.swift) takes them through libdispatch's
+    /// signalfd once it runs; one that came earlier stays pending until then.
+    static func blockStopSignals() {
         var blocked = Whsed.stopSignals
         pthread_sigmask(SIG_BLOCK, &blocked, nil)
+    }
+
+    func run() async throws { try await serve() }
+
+    /// The daemon (and --verify, --repair); called directly by main (below) so that no overload of `run` can be
+    /// picked instead.
+    func serve() async throws {
+        Whsed.blockStopSignals()
         signal(SIGPIPE, SIG_IGN)
         if let dir = verifyDir {
             throw ExitCode(Verify.run(directory: dir))
+        }
+        if let dir = rebuildIndexDir {
+            do {
+                let outcome = try OfflineCheck.run(directory: dir, verifyLedger: false)
+                let status = try EntryIndex.rebuildOffline(stateDirectory: dir, state: outcome.state)
+                print("rebuilt the entry index from \(outcome.records) log records: \(status)")
+                throw ExitCode(0)
+            } catch let e as ExitCode {
+                throw e
+            } catch {
+                print("rebuilding the index failed: \(error)")
+                throw ExitCode(2)
+            }
         }
         if let dir = repairDir {
             do {
@@ -144,7 +188,16 @@ struct Whsed: ParsableCommand {
                 throw ExitCode(2)
             }
         }
-        Log.toJournal = Systemd.underJournal && getenv("WHSED_LOG_STDERR") == nil
+        // Log lines go to the journal with fields when stderr is the journal stream, else one line to stderr; every
+        // swift-log logger of the process (the service group's) goes the same way.
+        guard let level = Logger.Level(rawValue: logLevel), level != .trace, level != .critical else {
+            throw ValidationError("--log-level must be debug, info, notice, warning or error")
+        }
+        Log.bootstrap(journal: Systemd.underJournal && getenv("WHSED_LOG_STDERR") == nil, level: level)
+        LoggingSystem.bootstrap { label in Log.makeHandler(label: label) }
+        // server.metrics: one registry for the process, the one MetricsSystem reports to (Metrics.swift).
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         guard let state = stateDir ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init) else {
             throw ValidationError("give --state-dir DIR (or run under systemd with StateDirectory=)")
         }
@@ -181,12 +234,14 @@ struct Whsed: ParsableCommand {
             var name = [CChar](repeating: 0, count: 256)
             options.siteId = gethostname(&name, 255) == 0 ? String(cString: name) : "site"
         }
+        options.entryIndex = !noIndex
+        options.metrics = ServerMetrics(registry: registry)
         if let path = access {
             do {
                 options.access = try AccessRules.load(path: path)
             } catch {
                 // Refused as a whole: whsed does not start with a policy other than the one written.
-                Log.error("refusing the access file \(path): \(error)")
+                Log.error("refusing the access file \(path): \(error)", ["file": path], id: .accessFileRefused)
                 throw ExitCode(78)
             }
         }
@@ -196,17 +251,6 @@ struct Whsed: ParsableCommand {
             Log.error("cannot create the state folder \(state): \(error)")
             throw ExitCode(74)
         }
-        // SIGTERM/SIGINT stay blocked in every thread (the mask was set before any thread existed) and one thread
-        // takes them with sigwait, so a stop request is never lost, however early it comes.
-        let done = DispatchSemaphore(value: 0)
-        let waiter = Thread {
-            var set = Whsed.stopSignals
-            var sig: Int32 = 0
-            while sigwait(&set, &sig) != 0 {}
-            done.signal()
-        }
-        waiter.name = "whsed-signals"
-        waiter.start()
         Systemd.notify("STATUS=recovering the log")
         let server: Server
         do {
@@ -230,38 +274,38 @@ struct Whsed: ParsableCommand {
             throw ExitCode(71)
         }
         Systemd.notify("READY=1\nSTATUS=serving")
-        // Every second: idle exit; every 5 s: a STATUS= line that says what the daemon is doing.
-        var idleSince: DispatchTime? = nil
-        var ticks = 0
-        let ticker = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "whsed.ticker"))
-        ticker.schedule(deadline: .now() + 1, repeating: 1.0)
-        ticker.setEventHandler {
-            ticks += 1
-            let connections = server.core.connectionCount
-            if exitIdleAfter > 0 {
-                if connections == 0 {
-                    let since = idleSince ?? .now()
-                    idleSince = since
-                    if DispatchTime.now().uptimeNanoseconds - since.uptimeNanoseconds >= UInt64(exitIdleAfter) * 1_000_000_000 {
-                        Log.info("no connection for \(exitIdleAfter) s: exiting until the socket is used again")
-                        done.signal()
-                    }
-                } else {
-                    idleSince = nil
-                }
-            }
-            if ticks % 5 == 0 {
-                let s = server.core.writer.statistics
-                Systemd.notify("STATUS=serving: \(connections) connection(s), \(s.records) posting(s) synced in \(s.syncs) fsync(s), last fsync \(s.lastSyncMicros) µs, \(s.checkpoints) snapshot(s)")
-            }
-        }
-        ticker.resume()
-        done.wait()
-        ticker.cancel()
-        Log.info("stopping: finishing in-flight postings")
-        server.shutdown()
-        Log.info("stopped")
+        // SIGTERM and SIGINT ask the group for a graceful stop; the daemon service also ends it on its own when
+        // --exit-idle-after runs out. Either way its run() drains the writer and stops the server before returning.
+        let daemon = DaemonService(server: server, exitIdleAfterSeconds: exitIdleAfter)
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup,
+                             failureTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: DaemonService.logger))
+        try await group.run()
+        Log.info("stopped", id: .stopped)
     }
 }
 
-Whsed.main()
+// SIGTERM and SIGINT are blocked in this thread before any other thread exists, so in every thread whsed ever has.
+// main stays synchronous on purpose: an async main would park this thread in libdispatch's sigsuspend with every
+// signal unblocked, where a stop request before the service group runs would kill whsed by the default action.
+Whsed.blockStopSignals()
+final class Outcome: @unchecked Sendable { var error: (any Error)? }
+let outcome = Outcome()
+do {
+    var command = try Whsed.parseAsRoot()
+    if let daemon = command as? Whsed {
+        let finished = DispatchSemaphore(value: 0)
+        Task.detached {   // not on the main actor: this thread waits below
+            do { try await daemon.serve() } catch { outcome.error = error }
+            finished.signal()
+        }
+        finished.wait()
+        if let error = outcome.error { throw error }
+    } else {
+        try command.run()    // --help, --version
+    }
+} catch {
+    Whsed.exit(withError: error)
+}

@@ -148,6 +148,7 @@ import WhseProtocol
         EntriesFollowParams(afterSeq: 12, logEpoch: 77, heartbeatMillis: 250),
         EntriesFollowParams(afterSeq: 0),
         ServerStatusParams(),
+        ServerMetricsParams(),
         ServerVerifyParams(),
         ServerCheckpointParams(),
         ServerBackupParams(),

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import Testing
 import WhseProtocol
+@testable import WhseCore
 @testable import WhseServer
 
 /// The access file's grammar (protocol.md section 7): what is accepted, and that everything else is refused with its

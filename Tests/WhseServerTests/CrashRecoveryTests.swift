@@ -2,6 +2,7 @@ import Testing
 import Warehouse
 import WhseProtocol
 import WriteAheadLog
+@testable import WhseCore
 @testable import WhseServer
 
 /// The ledger over the log on a simulated file system that loses power at random calls (unsynced writes dropped or

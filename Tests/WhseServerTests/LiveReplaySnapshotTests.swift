@@ -3,6 +3,7 @@ import Testing
 import Warehouse
 import WhseProtocol
 import WriteAheadLog
+@testable import WhseCore
 @testable import WhseServer
 
 /// Live, replayed and loaded states agree (issue 13). Random request sequences, sent as the wire sends them (method
@@ -51,6 +52,7 @@ private final class Run {
     }()
     /// Every idempotency key that succeeded, first use first: what the live machine must remember.
     var expectedKeys: [ExactText] = []
+    /// Per key: the method, its canonical params and the result a repeat must answer (compacted, protocol.md 8).
     var expectedResults: [ExactText: (method: String, params: [UInt8], result: [UInt8])] = [:]
     var counts = (logged: 0, refused: 0, replayed: 0, conflicts: 0, batches: 0, twinsInBatch: 0)
     var methodsLogged: Set<String> = []
@@ -158,7 +160,7 @@ private final class Run {
                 if let key {
                     gen.logged.append(r)
                     expectedKeys.append(key)
-                    expectedResults[key] = (r.method, canonical, result.serialized())
+                    expectedResults[key] = (r.method, canonical, StateMachine.compactResult(result).serialized())
                 }
                 if let record {
                     let decoded = try record.withUnsafeBytes { try StateMachine.decode($0) }
@@ -260,10 +262,10 @@ private final class Run {
 
 /// One remembered idempotency key, compared by bytes.
 private struct RememberedKey: Equatable, CustomStringConvertible {
-    var key: [UInt8], method: String, params: [UInt8], result: [UInt8]
+    var key: [UInt8], method: String, digest: [UInt8], result: [UInt8]
     var description: String { "\(String(decoding: key, as: UTF8.self)) \(method)" }
     static func list(_ m: StateMachine) -> [RememberedKey] {
-        m.rememberedList().map { RememberedKey(key: Array($0.0.utf8), method: $0.1.method, params: $0.1.params,
+        m.rememberedList().map { RememberedKey(key: Array($0.0.utf8), method: $0.1.method, digest: $0.1.digest,
                                                result: $0.1.result.serialized()) }
     }
 }

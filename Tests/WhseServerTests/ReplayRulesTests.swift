@@ -1,6 +1,7 @@
 import Testing
 import Warehouse
 import WhseProtocol
+@testable import WhseCore
 @testable import WhseServer
 
 /// A logged record replays under the rules and limits it was accepted under, whatever this build admits today
@@ -89,17 +90,22 @@ import WhseProtocol
         #expect(m.ledger.state.items["A\u{200B}B"] != nil)
     }
 
-    /// A snapshot written before record format 2 remembered a key with the params as received; a retry of the same
-    /// request after the upgrade is still replayed, and other params are still a conflict.
+    /// A snapshot of state version 3 or older, written before record format 2, remembered a key with the params as
+    /// received and the whole result; a retry of the same request after the upgrade is still replayed, and other
+    /// params are still a conflict.
     @Test func aKeyRememberedAsReceivedStillAnswersItsRetry() throws {
         let m = try ReplayRules.machine()
         let raw = #"{"idempotencyKey":"k1","lines":[{"bin":"A-01","item":"ITEM1","quantity":"5.0"}],"location":"WH1"}"#
         let params = try JSONParser.parse(raw)
         let ctx = PostingContext(user: "t", timestamp: "2026-01-01T00:00:00Z", today: "2026-01-01")
         let result = try m.execute(method: "whseItemJournal.register", params: params, context: ctx)
-        let old = StateMachine.Remembered(method: "whseItemJournal.register", params: params.serialized(), result: result)
+        // State version 3's layout: the state, then per key its text, method, params as received and result.
+        var w = SnapshotWriter()
+        m.ledger.state.encode(into: &w)
+        w.uint(1)
+        w.string("k1"); w.string("whseItemJournal.register"); w.bytes(params.serialized()); w.bytes(result.serialized())
         let restored = StateMachine()
-        try restored.restore(m.snapshot(of: m.ledger.state, keys: [("k1", old)]))
+        try restored.restore(w.finish(version: 3))
         var pending = StateMachine.PendingKeys()
         let (again, record) = try restored.apply(
             method: "whseItemJournal.register", params: params, context: ctx, maxOpenCountJournals: 64,

@@ -2,6 +2,7 @@ import Testing
 import Warehouse
 import WhseProtocol
 
+@testable import WhseCore
 @testable import WhseServer
 
 /// The handlers run on typed params (issue 13 item 1): every method has its type, a request re-encoded from its

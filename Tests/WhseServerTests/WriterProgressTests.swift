@@ -5,6 +5,7 @@ import Testing
 import Warehouse
 import WhseProtocol
 import WriteAheadLog
+@testable import WhseCore
 @testable import WhseServer
 
 /// The writer's progress as the watchdog sees it (Watchdog.swift, protocol.md 2.5): no stall while idle, however long;

@@ -84,6 +84,31 @@ class SdNotify(DaemonTestCase):
                             f"expected STOPPING=1 and exit status 0; log:\n{d.log()}")
             d.kill()
 
+    def test_sigterm_during_start_up_is_not_lost(self):
+        # whsed blocks SIGTERM and SIGINT first thing, before any thread exists; the service group takes them once
+        # it runs. A SIGTERM that comes while whsed is still starting (recovering its log, binding) must therefore
+        # neither kill it by the default action nor get lost: whsed finishes starting, then stops cleanly (exit 0).
+        for trial in range(5):
+            d = self.new_daemon(subdir=f"early{trial}")
+            d.start(wait=False)
+            deadline = time.monotonic() + 10
+            blocked = False
+            while time.monotonic() < deadline and not blocked:
+                try:
+                    with open(f"/proc/{d.pid}/status") as f:
+                        fields = dict(line.split(":", 1) for line in f if ":" in line)
+                    # Before exec the process is Python's fork child; only whsed itself blocks SIGTERM (bit 14).
+                    blocked = (os.readlink(f"/proc/{d.pid}/exe") == os.path.realpath(d.binary)
+                               and int(fields["SigBlk"].strip(), 16) & (1 << (signal.SIGTERM - 1)) != 0)
+                except (OSError, KeyError, ValueError):
+                    pass
+            self.assertTrue(blocked, f"trial {trial + 1}: whsed never blocked SIGTERM; log:\n{d.log()}")
+            d.signal(signal.SIGTERM)
+            status = d.wait_exit(20)
+            self.assertEqual(status, 0, f"trial {trial + 1}: SIGTERM during start-up: exit status {status} "
+                                        f"(expected a clean stop, 0); log:\n{d.log()}")
+            self.assertIn("stopped", d.log())
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -3,19 +3,15 @@
 # whsed.socket and whsed.service exactly as shipped (ExecStart pointed at the built binary), creates the whsed user
 # through sysusers, starts the socket, connects, and checks that the connection activated the service (Type=notify:
 # READY=1 and STATUS= seen by systemd), that a posting works, and that `systemctl stop` stops it cleanly (exit 0).
+# It reads whsed's journal fields with `journalctl -o json` (MESSAGE_ID, PRIORITY, METHOD and USER of a refusal), and
+# runs the example whsed-metrics.service, which writes the server.metrics text for node_exporter.
 # Skips with a reason when root or systemd-nspawn is missing.
 #
-# The container never outlives the script, pass or fail: every wait is bounded; the container is stopped with
-# `systemctl poweroff`, else SIGTERM to systemd-nspawn (which halts the container in order), else SIGKILL to the
-# container's PID 1 by its PID (which ends its whole PID namespace; a SIGKILL to systemd-nspawn alone would leave the
-# container running); an EXIT trap always does this; and the script ends by checking that no process is left in the
-# container's PID namespace and no systemd-nspawn of its machine name runs, failing otherwise.
+# The container (nspawn-container.sh) never outlives the script, pass or fail: bounded waits; poweroff, else SIGTERM
+# to systemd-nspawn, else SIGKILL to the container's PID 1; an EXIT trap; a final check that nothing is left.
 #
-# Knobs (for tests of this script itself):
-#   WHSED_NSPAWN_TIMEOUT=240   seconds the container may live at all (then `timeout` signals systemd-nspawn)
-#   WHSED_NSPAWN_SIGNAL=TERM   the signal `timeout` sends then; KILL reproduces a systemd-nspawn killed outright
-#   WHSED_NSPAWN_STEP=60       seconds any single wait or command inside the container may take
-#   WHSED_NSPAWN_STOP_WAIT=20  seconds given to poweroff, then to SIGTERM, before the next way of stopping
+# Knobs (for tests of this script itself): WHSED_NSPAWN_TIMEOUT, WHSED_NSPAWN_SIGNAL, WHSED_NSPAWN_STEP and
+# WHSED_NSPAWN_STOP_WAIT (nspawn-container.sh), and
 #   WHSED_NSPAWN_EXTRA_UNITS=  a folder of unit files added to the container's /etc/systemd/system (misbehaving units)
 # Tests/system/nspawn-cleanup-selftest.sh uses them to prove that nothing is left behind on every path.
 set -euo pipefail
@@ -25,146 +21,33 @@ skip() { echo "nspawn test: SKIPPED: $*"; exit 0; }
 command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is not installed (apt-get install systemd-container)"
 bindir=${WHSED_BIN_DIR:-$PWD/.build/debug}
 [ -x "$bindir/whsed" ] || skip "no built whsed in $bindir"
-limit=${WHSED_NSPAWN_TIMEOUT:-240}
-limit_signal=${WHSED_NSPAWN_SIGNAL:-TERM}
-step=${WHSED_NSPAWN_STEP:-60}
-stop_wait=${WHSED_NSPAWN_STOP_WAIT:-20}
+label="nspawn test"
 machine="whsed-test-$$"
-
-guard="" nspawn="" pid1="" pidns=""
-work=$(mktemp -d)
-
-# Seconds since the epoch, with a fraction, for bounded polling.
-now() { date +%s.%N; }
-before() { awk -v d="$1" -v n="$(now)" 'BEGIN { exit !(n < d) }'; }
-deadline() { awk -v s="$1" -v n="$(now)" 'BEGIN { printf "%.3f", n + s }'; }
-
-# Is our container's PID 1 still there? (Checked by its PID namespace, so a reused PID is never mistaken for it.)
-container_alive() {
-  [ -n "$pid1" ] && [ -n "$pidns" ] && [ "$(readlink "/proc/$pid1/ns/pid" 2>/dev/null)" = "$pidns" ]
-}
-# (A systemd-nspawn killed with its `timeout` stays a zombie of this machine's PID 1 for a while: not alive.)
-nspawn_alive() {
-  [ -n "$nspawn" ] && [ "$(cat "/proc/$nspawn/comm" 2>/dev/null)" = systemd-nspawn ] \
-    && ! grep -q '^State:[[:space:]]*Z' "/proc/$nspawn/status" 2>/dev/null
-}
-# Both gone within $1 seconds?
-stopped_within() {
-  local end; end=$(deadline "$1")
-  while container_alive || nspawn_alive || kill -0 "$guard" 2>/dev/null; do
-    before "$end" || return 1
-    sleep 0.1
-  done
-}
-
-# Processes still in the container's PID namespace, and systemd-nspawn processes of our machine. (Once the container's
-# PID 1 is gone the kernel has ended its whole namespace, and its inode number may be reused by another one.)
-leftovers() {
-  local p found=""
-  if container_alive; then
-    for p in /proc/[0-9]*; do
-      [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$pidns" ] && found+=" ${p#/proc/}"
-    done
-  fi
-  found+=$(pgrep -f -- "systemd-nspawn.*--machine=$machine( |$)" | tr '\n' ' ' | sed 's/^/ /;s/ $//' || true)
-  echo "$found" | xargs
-}
-
-# Stops the container, gently first: poweroff, SIGTERM to systemd-nspawn, SIGKILL to the container's PID 1.
-stop_container() {
-  [ -n "$guard" ] || return 0
-  if container_alive && ! nspawn_alive; then
-    echo "nspawn test: systemd-nspawn is gone but the container's PID 1 ($pid1) still runs: stopping it"
-  fi
-  container_alive && { timeout 10 nsenter -t "$pid1" -a systemctl --no-block poweroff >/dev/null 2>&1 || true; }
-  if ! stopped_within "$stop_wait"; then
-    echo "nspawn test: the container did not power off; SIGTERM to systemd-nspawn"
-    nspawn_alive && kill -TERM "$nspawn" 2>/dev/null || true
-    if ! stopped_within "$stop_wait"; then
-      echo "nspawn test: still running; SIGKILL to the container's PID 1 ($pid1) and to systemd-nspawn"
-      container_alive && kill -KILL "$pid1" 2>/dev/null || true
-      nspawn_alive && kill -KILL "$nspawn" 2>/dev/null || true
-      kill -KILL "$guard" 2>/dev/null || true
-      stopped_within 10 || true
-    fi
-  fi
-  wait "$guard" 2>/dev/null || true
-}
-
-cleanup() {
-  local status=$? left
-  trap - EXIT INT TERM
-  # Also after systemd-nspawn itself was killed (WHSED_NSPAWN_SIGNAL=KILL): the container's PID 1 is found by its PID
-  # and PID namespace and ended here.
-  stop_container
-  left=$(leftovers)
-  if [ -n "$left" ]; then
-    echo "nspawn test: FAILED: container processes left behind (machine $machine): $left"
-    ps -o pid,ppid,comm,args -p "${left// /,}" 2>/dev/null || true
-    status=1
-  else
-    echo "nspawn test: no container process left (machine $machine${pidns:+, $pidns})"
-  fi
-  rm -rf "$work"
-  exit "$status"
-}
-trap cleanup EXIT
-trap 'echo "nspawn test: interrupted"; exit 130' INT TERM
+# shellcheck source=Tests/system/nspawn-container.sh
+. Tests/system/nspawn-container.sh
 
 mkdir -p "$work/units" "$work/bin" "$work/sysusers" "$work/etc-whsed"
 cp "$bindir/whsed" "$bindir/whsectl" "$work/bin/"
 sed "s#/usr/local/bin/whsed#/opt/whsed/bin/whsed#" systemd/whsed.service > "$work/units/whsed.service"
 cp systemd/whsed.socket "$work/units/"
 cp systemd/whsed.sysusers "$work/sysusers/whsed.conf"
+sed "s#/usr/local/bin/whsectl#/opt/whsed/bin/whsectl#" systemd/whsed-metrics.service \
+  > "$work/units/whsed-metrics.service"
+cp systemd/whsed-metrics.timer "$work/units/"
+# For this test: a member of the whsed group with the default role (read), and the user node_exporter's textfile
+# folder belongs to (Debian's prometheus-node-exporter package creates it).
+cat > "$work/sysusers/whsed-test.conf" <<'USERS'
+u whsedreader - "whsed test reader"
+m whsedreader whsed
+u prometheus - "Prometheus"
+USERS
 cp systemd/access.example "$work/etc-whsed/access"
 [ -z "${WHSED_NSPAWN_EXTRA_UNITS:-}" ] || cp -a "$WHSED_NSPAWN_EXTRA_UNITS"/. "$work/units/"
 swiftlib=/opt/swift/usr/lib/swift/linux
 binds=(--bind-ro="$work/bin":/opt/whsed/bin --bind-ro="$work/units":/etc/systemd/system
        --bind-ro="$work/sysusers":/etc/sysusers.d --bind-ro="$work/etc-whsed":/etc/whsed)
 [ -d "$swiftlib" ] && binds+=(--bind-ro="$swiftlib")
-# SIGTERM makes systemd-nspawn halt the container in order (--kill-signal defaults to SIGRTMIN+3 with --boot);
-# SIGKILL 20 s later if it has not.
-timeout --signal="$limit_signal" --kill-after=20 "$limit" \
-  systemd-nspawn --quiet --register=no --keep-unit --directory=/ --volatile=yes "${binds[@]}" \
-  --machine="$machine" --console=read-only --boot systemd.unit=multi-user.target systemd.firstboot=off \
-  >"$work/boot.log" 2>&1 &
-guard=$!
-
-fail() {
-  echo "nspawn test: FAILED: $*"
-  if container_alive; then
-    timeout 10 nsenter -t "$pid1" -a systemctl --no-pager --failed 2>/dev/null || true
-    timeout 10 nsenter -t "$pid1" -a journalctl --no-pager -u whsed.service -u whsed.socket 2>/dev/null \
-      | tail -30 || true
-  else
-    tail -30 "$work/boot.log" || true
-  fi
-  exit 1
-}
-
-# The container's PID 1: timeout → systemd-nspawn → systemd.
-end=$(deadline "$step")
-while [ -z "$pid1" ]; do
-  kill -0 "$guard" 2>/dev/null || fail "systemd-nspawn exited at once"
-  before "$end" || fail "no container PID 1 within $step s"
-  nspawn=$(pgrep -P "$guard" -x systemd-nspawn | head -1 || true)
-  [ -n "$nspawn" ] && pid1=$(pgrep -P "$nspawn" -x systemd | head -1 || true)
-  [ -n "$pid1" ] || sleep 0.1
-done
-pidns=$(readlink "/proc/$pid1/ns/pid")
-inside() { timeout "$step" nsenter -t "$pid1" -a "$@"; }
-
-# Booted far enough: basic.target reached (sysusers ran, sockets can start). The boot as a whole may stay unfinished
-# or end `degraded` when a host unit fails inside the volatile root (as dbus.service did on a machine where `apt-get
-# install systemd-container` had pulled dbus in); neither matters to this test, so `is-system-running --wait` is not
-# used: it can wait forever.
-end=$(deadline "$step")
-until [ "$(inside systemctl is-active basic.target 2>/dev/null || true)" = active ]; do
-  container_alive || fail "the container's systemd ended while booting"
-  before "$end" || fail "basic.target not reached within $step s"
-  sleep 0.2
-done
-echo "nspawn test: booted to basic.target (system: $(inside systemctl is-system-running 2>/dev/null || true))"
+container_boot "${binds[@]}"
 
 inside id whsed >/dev/null || fail "sysusers did not create the whsed user"
 inside systemctl start whsed.socket || fail "whsed.socket did not start"
@@ -184,4 +67,49 @@ code=$(inside systemctl show whsed.service -p ExecMainStatus --value)
 inside journalctl --no-pager -u whsed.service | grep -q "stopped" || fail "no clean-stop log line in the journal"
 # The socket brings it back with the books intact.
 inside "${whsectl[0]}" location get WH1 "${whsectl[@]:1}" >/dev/null || fail "not re-activated after stop"
-echo "nspawn test: passed (socket activation, READY/STATUS, posting, clean stop, re-activation)"
+
+# Journal fields (protocol.md 19.2), read back as JSON. A client with the read role asks for an admin method: the
+# refusal's warning carries METHOD and USER, its MESSAGE_ID and PRIORITY 4.
+field() {   # field JSON_LINES NAME: the values of NAME, one per line
+  python3 -c 'import json, sys
+for line in sys.stdin:
+    v = json.loads(line).get(sys.argv[1])
+    if v is not None: print(v)' "$1"
+}
+refused=$(inside setpriv --reuid=whsedreader --regid=whsedreader --init-groups "${whsectl[0]}" location create WH2 \
+  "${whsectl[@]:1}" 2>&1) && fail "a read-role client created a location: $refused"
+end=$(deadline "$step")
+until inside journalctl --no-pager -u whsed.service -o json MESSAGE_ID=0d86cf141c8848008b398640376fa3fd \
+      | grep -q whsedreader; do
+  before "$end" || fail "no permission-denied record in the journal"
+  sleep 0.2
+done
+denied=$(inside journalctl --no-pager -u whsed.service -o json MESSAGE_ID=0d86cf141c8848008b398640376fa3fd | tail -1)
+[ "$(echo "$denied" | field PRIORITY)" = 4 ] || fail "refusal record without PRIORITY=4: $denied"
+[ "$(echo "$denied" | field METHOD)" = location.create ] || fail "refusal record without METHOD: $denied"
+[ "$(echo "$denied" | field USER)" = whsedreader ] || fail "refusal record without USER: $denied"
+[ "$(echo "$denied" | field MESSAGE)" = "permission denied" ] || fail "refusal record's MESSAGE: $denied"
+[ "$(echo "$denied" | field SYSLOG_IDENTIFIER)" = whsed ] || fail "refusal record's SYSLOG_IDENTIFIER: $denied"
+# The start and the clean stop of the first run have their MESSAGE_IDs, at PRIORITY 6.
+records=$(inside journalctl --no-pager -u whsed.service -o json)
+for id in 33613edc074545b1aa248b1395da2065 630492581bc841d0b9789af2eba707ff; do
+  prio=$(echo "$records" | grep "\"MESSAGE_ID\":\"$id\"" | head -1 | field PRIORITY)
+  [ "$prio" = 6 ] || fail "no record with MESSAGE_ID=$id and PRIORITY=6"
+done
+echo "nspawn test: journal fields MESSAGE_ID, PRIORITY, METHOD, USER seen"
+
+# The example metrics service writes the text for node_exporter's textfile collector, as the user prometheus. (The
+# counters count from this run's start: one posting more.)
+inside "${whsectl[0]}" location create WH3 "${whsectl[@]:1}" >/dev/null || fail "root cannot post after re-activation"
+inside install -d -o prometheus -g prometheus -m 0755 /var/lib/prometheus/node-exporter
+inside systemctl start whsed-metrics.service || fail "whsed-metrics.service failed"
+prom=$(inside cat /var/lib/prometheus/node-exporter/whsed.prom) || fail "no whsed.prom written"
+echo "$prom" | grep -q '^whsed_postings_total{method="location.create"} 1$' \
+  || fail "whsed.prom does not count the posting: $(echo "$prom" | grep postings_total | head -3)"
+echo "$prom" | grep -q '^whsed_refusals_total{reason="permission_denied"} 1$' || fail "whsed.prom lacks the refusal"
+[ -z "$(inside find /var/lib/prometheus/node-exporter -name 'whsed.prom.tmp')" ] || fail "temporary file left"
+[ "$(inside stat -c %U /var/lib/prometheus/node-exporter/whsed.prom)" = prometheus ] \
+  || fail "whsed.prom not written by prometheus"
+echo "nspawn test: whsed-metrics.service wrote whsed.prom ($(echo "$prom" | wc -l) lines)"
+echo "nspawn test: passed (socket activation, READY/STATUS, posting, clean stop, re-activation, journal fields," \
+  "metrics)"

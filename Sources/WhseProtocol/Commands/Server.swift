@@ -8,6 +8,12 @@ public struct ServerStatusParams: NoParams {
     public init() {}
 }
 
+/// `server.metrics`.
+public struct ServerMetricsParams: NoParams {
+    public static let method = "server.metrics"
+    public init() {}
+}
+
 /// `server.verify`.
 public struct ServerVerifyParams: NoParams {
     public static let method = "server.verify"
@@ -38,6 +44,7 @@ public struct ServerBackupParams: WriterTaskParams {
 
 extension ParamsCatalogue {
     static let server: [any RPCParams.Type] = [
-        ServerStatusParams.self, ServerVerifyParams.self, ServerCheckpointParams.self, ServerBackupParams.self,
+        ServerStatusParams.self, ServerMetricsParams.self, ServerVerifyParams.self, ServerCheckpointParams.self,
+        ServerBackupParams.self,
     ]
 }

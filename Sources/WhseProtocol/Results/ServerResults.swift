@@ -26,6 +26,35 @@ public struct ServerVerifyResult: RPCResult {
     }
 }
 
+/// The answer of `server.metrics`: the metrics as Prometheus text.
+public struct ServerMetricsResult: RPCResult {
+    public enum Key: String, MemberKey { case format, text }
+    /// The exposition format of `text`, as an HTTP Content-Type: "text/plain; version=0.0.4; charset=utf-8".
+    public var format: String
+    /// Prometheus text exposition format 0.0.4, lines ending in "\n".
+    public var text: String
+
+    public static let prometheusFormat = "text/plain; version=0.0.4; charset=utf-8"
+
+    public init(format: String = ServerMetricsResult.prometheusFormat, text: String) {
+        self.format = format
+        self.text = text
+    }
+
+    public init(decoding p: Params) throws(RPCError) {
+        let m = p.resultMembers(Key.self)
+        format = try m.text(.format)
+        text = try m.text(.text)
+    }
+
+    public func encoded() -> JSON {
+        var w = MemberWriter<Key>()
+        w.set(.format, format)
+        w.set(.text, text)
+        return w.json
+    }
+}
+
 /// The answer of `server.backup`: a snapshot of the books at a log sequence, base64-encoded.
 public struct ServerBackupResult: RPCResult {
     public enum Key: String, MemberKey { case sequence, format, bytes, snapshot }

@@ -12,10 +12,12 @@ public final class StateMachine: @unchecked Sendable {
     /// Longest idempotency key.
     public static let maxIdempotencyKeyBytes = 128
 
-    struct Remembered: Sendable {
-        var method: String
-        var params: [UInt8]
-        var result: JSON
+    /// What a key keeps of its posting (protocol.md 8): the method, the SHA-256 digest of the request's canonical
+    /// bytes (`canonical`), and the compact result a retry is answered with (`compactResult`).
+    package struct Remembered: Sendable {
+        package var method: String
+        package var digest: [UInt8]
+        package var result: JSON
     }
     /// Keyed by the key's bytes: idempotency keys are opaque, and two keys that are canonically equivalent
     /// Strings but differ in their bytes are two keys.
@@ -91,18 +93,24 @@ public final class StateMachine: @unchecked Sendable {
         return k
     }
 
-    /// When the key was seen: the original result (to replay), or a conflict.
-    func lookup(key: String, method: String, params: [UInt8]) throws(RPCError) -> JSON? {
+    /// When the key was seen: the remembered result (to replay), or a conflict.
+    func lookup(key: String, method: String, digest: [UInt8]) throws(RPCError) -> JSON? {
         guard let r = remembered[ExactText(key)] else { return nil }
-        guard r.method == method else { throw RPCError.idempotencyConflict(key) }
-        // A key remembered in a snapshot written before record format 2 kept the params as received: compare their
-        // canonical form (only here, on the rare mismatch, so loading a snapshot of 100,000 keys costs nothing more).
-        guard r.params == params || StateMachine.recanonical(method: method, params: r.params, key: key) == params
-        else { throw RPCError.idempotencyConflict(key) }
+        guard r.method == method, r.digest == digest else { throw RPCError.idempotencyConflict(key) }
         return r.result
     }
 
-    func remember(key text: String, method: String, params: [UInt8], result: JSON) {
+    /// The result a key keeps and a retry gets (protocol.md 8): the result itself, except that a `lines` array (the
+    /// whole journal that the count and adjustment methods answer with, up to 100,000 lines) is replaced by
+    /// `lineCount`. A posting's result (register no. and entry ranges) is already compact and kept as it is.
+    static func compactResult(_ result: JSON) -> JSON {
+        guard case .object(var o) = result, case .array(let lines)? = o["lines"] else { return result }
+        o["lines"] = nil
+        o["lineCount"] = JSON(lines.count)
+        return .object(o)
+    }
+
+    func remember(key text: String, method: String, digest: [UInt8], result: JSON) {
         let key = ExactText(text)
         if remembered[key] == nil {
             rememberedOrder.append(key)
@@ -115,7 +123,7 @@ public final class StateMachine: @unchecked Sendable {
                 }
             }
         }
-        remembered[key] = Remembered(method: method, params: params, result: result)
+        remembered[key] = Remembered(method: method, digest: digest, result: result)
     }
 
     /// The idempotency keys of postings applied in a batch whose records are not yet committed: a repeat within the
@@ -145,7 +153,7 @@ public final class StateMachine: @unchecked Sendable {
         var key: String? = nil
         // The command encoded with its key: compared under the key, then logged (one encoding for both).
         var encoded: JSON? = nil
-        var canonical: [UInt8] = []
+        var digest: [UInt8] = []
         let typed: any RPCParams
         do throws(RPCError) {
             key = try StateMachine.idempotencyKey(params)
@@ -157,16 +165,16 @@ public final class StateMachine: @unchecked Sendable {
             if let k = key {
                 let e = typed.encoded(idempotencyKey: k)
                 encoded = e
-                canonical = e.serialized()
+                digest = SHA256.digest(e.serialized())
                 if let i = pending.index[ExactText(k)] {
                     let earlier = pending.list[i].entry
-                    guard earlier.method == method, earlier.params == canonical else {
+                    guard earlier.method == method, earlier.digest == digest else {
                         throw RPCError.idempotencyConflict(k)
                     }
                     pending.repeatsInBatch += 1
                     return (.success(StateMachine.markReplayed(earlier.result)), nil)
                 }
-                if let result = try lookup(key: k, method: method, params: canonical) {
+                if let result = try lookup(key: k, method: method, digest: digest) {
                     return (.success(StateMachine.markReplayed(result)), nil)
                 }
             }
@@ -203,7 +211,8 @@ public final class StateMachine: @unchecked Sendable {
         ledger.release(point)
         if let k = key {
             pending.index[ExactText(k)] = pending.list.count
-            pending.list.append((k, Remembered(method: method, params: canonical, result: result)))
+            pending.list.append((k, Remembered(method: method, digest: digest,
+                                               result: StateMachine.compactResult(result))))
         }
         return (.success(result), record)
     }
@@ -216,7 +225,7 @@ public final class StateMachine: @unchecked Sendable {
 
     /// Keeps the keys of a batch whose records are committed, in the order they were applied.
     public func remember(_ pending: PendingKeys) {
-        for (k, r) in pending.list { remember(key: k, method: r.method, params: r.params, result: r.result) }
+        for (k, r) in pending.list { remember(key: k, method: r.method, digest: r.digest, result: r.result) }
     }
 
     /// A replayed result says so, so a retrying script can tell.
@@ -241,16 +250,16 @@ public final class StateMachine: @unchecked Sendable {
         snapshot(of: ledger.state, keys: rememberedList())
     }
 
-    func rememberedList() -> [(String, Remembered)] {
+    package func rememberedList() -> [(String, Remembered)] {
         rememberedOrder[rememberedHead...].compactMap { k in remembered[k].map { (k.string, $0) } }
     }
 
-    func snapshot(of state: LedgerState, keys: [(String, Remembered)]) -> [UInt8] {
+    package func snapshot(of state: LedgerState, keys: [(String, Remembered)]) -> [UInt8] {
         var w = SnapshotWriter()
         state.encode(into: &w)
         w.uint(UInt64(keys.count))
         for (k, r) in keys {
-            w.string(k); w.string(r.method); w.bytes(r.params); w.bytes(r.result.serialized())
+            w.string(k); w.string(r.method); w.bytes(r.digest); w.bytes(r.result.serialized())
         }
         return w.finish()
     }
@@ -263,7 +272,16 @@ public final class StateMachine: @unchecked Sendable {
         var table: [ExactText: Remembered] = [:]
         for _ in 0..<(try r.count()) {
             let k = ExactText(try r.string()), m = try r.string(), p = try r.bytes(), result = try r.bytes()
-            table[k] = Remembered(method: m, params: p, result: try JSONParser.parse(result, maxDepth: 512))
+            let parsed = try JSONParser.parse(result, maxDepth: 512)
+            if r.version >= 4 {
+                guard p.count == 32 else { throw SnapshotError("idempotency key digest of \(p.count) bytes") }
+                table[k] = Remembered(method: m, digest: p, result: parsed)
+            } else {
+                // Before state version 4 a key kept its request and whole result: keep their digest and compact form.
+                let canonical = StateMachine.recanonical(method: m, params: p, key: k.string)
+                table[k] = Remembered(method: m, digest: SHA256.digest(canonical),
+                                      result: StateMachine.compactResult(parsed))
+            }
             order.append(k)
         }
         guard r.atEnd else { throw SnapshotError("trailing bytes after the state") }
@@ -294,8 +312,9 @@ public final class StateMachine: @unchecked Sendable {
             let result = try run(method, typed, context: context)
             ledger.release(point)
             if let key = try StateMachine.idempotencyKey(params, admission: false) {
-                remember(key: key, method: method, params: StateMachine.canonical(typed, idempotencyKey: key),
-                         result: result)
+                remember(key: key, method: method,
+                         digest: SHA256.digest(StateMachine.canonical(typed, idempotencyKey: key)),
+                         result: StateMachine.compactResult(result))
             }
         } catch {
             ledger.rollback(to: point)

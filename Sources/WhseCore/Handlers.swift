@@ -23,7 +23,7 @@ public enum Handlers {
         do { return try body() } catch { throw RPCError(error) }
     }
 
-    static func page<E>(_ page: EntryPage<E>, _ encode: (E) -> JSON) -> JSON {
+    package static func page<E>(_ page: EntryPage<E>, _ encode: (E) -> JSON) -> JSON {
         EntriesPageResult(entries: page.entries.map(encode), nextAfter: page.nextAfter).encoded()
     }
 

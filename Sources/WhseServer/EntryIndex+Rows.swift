@@ -1,0 +1,123 @@
+import Foundation
+import Warehouse
+
+/// The three ledgers the entry index covers, each a table of `entries.sqlite` (docs/on-disk-format.md 7).
+enum IndexedLedger: Int, CaseIterable, Sendable {
+    case warehouse, item, physInventory
+
+    var table: String {
+        switch self {
+        case .warehouse: "warehouse_entries"
+        case .item: "item_ledger_entries"
+        case .physInventory: "phys_inventory_entries"
+        }
+    }
+
+    /// The name in `server.status`.
+    var name: String {
+        switch self {
+        case .warehouse: "warehouse"
+        case .item: "item"
+        case .physInventory: "physInventory"
+        }
+    }
+
+    /// Entries of this ledger in a view.
+    func count(_ state: LedgerState) -> Int {
+        switch self {
+        case .warehouse: state.warehouseEntries.count
+        case .item: state.itemLedgerEntries.count
+        case .physInventory: state.physInventoryEntries.count
+        }
+    }
+
+    /// The index row of entry `no` (1-based) of this ledger in `state`.
+    func row(_ state: LedgerState, _ no: Int) -> IndexRow {
+        switch self {
+        case .warehouse: state.warehouseEntries[no - 1].indexRow
+        case .item: state.itemLedgerEntries[no - 1].indexRow
+        case .physInventory: state.physInventoryEntries[no - 1].indexRow
+        }
+    }
+
+    /// Which filter columns have an index, in the order a query picks the one that drives it (most selective
+    /// first, as codes usually go): serial, lot, document no., bin, item, location.
+    var indexedColumns: [IndexColumn] {
+        self == .item ? [.serial, .lot, .documentNo, .item, .location]
+            : [.serial, .lot, .documentNo, .bin, .item, .location]
+    }
+}
+
+/// A filter column of the index.
+enum IndexColumn: String, CaseIterable, Sendable {
+    case location, bin, item, documentNo = "document_no", lot, serial
+
+    /// Columns that are empty for most entries keep NULL and a partial index (untracked entries cost nothing there).
+    var partial: Bool { self == .lot || self == .serial || self == .bin }
+
+    func value(_ f: EntryFilter) -> String? {
+        switch self {
+        case .location: f.location
+        case .bin: f.bin
+        case .item: f.item
+        case .documentNo: f.documentNo
+        case .lot: f.lot
+        case .serial: f.serial
+        }
+    }
+}
+
+/// What the index keeps of one entry: the filter columns, the posting date, and a fingerprint of the entry.
+struct IndexRow {
+    var entryNo: Int
+    var location: String
+    var bin: String?
+    var item: String
+    var entryType: EntryType
+    var documentNo: String
+    var lot: String
+    var serial: String
+    var postingDate: String
+    /// Enough of the entry to tell it from another entry with the same number (the identity check).
+    var fingerprint: String
+
+    /// Entry types as stored: their place in `EntryType.allCases`.
+    static let typeCodes: [EntryType: Int] = Dictionary(
+        uniqueKeysWithValues: EntryType.allCases.enumerated().map { ($0.element, $0.offset) })
+
+    /// A value as the index keeps and looks it up: NULL for an empty lot, serial or bin; Unicode NFC for text
+    /// that is not ASCII, since Swift compares strings by canonical equivalence and SQLite by bytes.
+    static func key(_ s: String?, nullIfEmpty: Bool) -> String? {
+        guard let s else { return nil }
+        if s.isEmpty && nullIfEmpty { return nil }
+        if s.utf8.allSatisfy({ $0 < 0x80 }) { return s }
+        return s.precomposedStringWithCanonicalMapping
+    }
+}
+
+extension WarehouseEntry {
+    var indexRow: IndexRow {
+        IndexRow(entryNo: entryNo, location: location, bin: bin, item: item, entryType: entryType,
+                 documentNo: documentNo, lot: lot, serial: serial, postingDate: registeringDate,
+                 fingerprint: "\(entryNo)|\(entryType.rawValue)|\(location)|\(bin)|\(item)|\(documentNo)|\(lot)|"
+                    + "\(serial)|\(quantityBase)|\(registerNo)|\(timestamp)")
+    }
+}
+
+extension ItemLedgerEntry {
+    var indexRow: IndexRow {
+        IndexRow(entryNo: entryNo, location: location, bin: nil, item: item, entryType: entryType,
+                 documentNo: documentNo, lot: lot, serial: serial, postingDate: postingDate,
+                 fingerprint: "\(entryNo)|\(entryType.rawValue)|\(location)|\(item)|\(documentNo)|\(lot)|"
+                    + "\(serial)|\(quantity)|\(timestamp)")
+    }
+}
+
+extension PhysInventoryLedgerEntry {
+    var indexRow: IndexRow {
+        IndexRow(entryNo: entryNo, location: location, bin: bin, item: item, entryType: entryType,
+                 documentNo: documentNo, lot: lot, serial: serial, postingDate: postingDate,
+                 fingerprint: "\(entryNo)|\(entryType.rawValue)|\(location)|\(bin ?? "")|\(item)|\(documentNo)|"
+                    + "\(lot)|\(serial)|\(quantity)|\(timestamp)")
+    }
+}

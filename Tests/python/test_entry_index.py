@@ -1,0 +1,213 @@
+"""The on-disk entry index (issue 14 items 2 and 6; protocol.md 13.6, docs/on-disk-format.md 7), end to end.
+
+Filtered entries.* pages must be the same with the index (caught up or lagging) as without it (--no-index scans
+the ledgers), and only committed entries. A deleted index, one overwritten with garbage and one rebuilt by
+`whsed --rebuild-index` are rebuilt to the same rows; a SIGKILL while the indexer catches up loses nothing and the
+index converges to the log. The index file is read with Python's sqlite3 to compare rows.
+"""
+import os
+import random
+import sqlite3
+import subprocess
+import time
+import unittest
+
+from harness import WHSED, DaemonTestCase
+
+TABLES = ("warehouse_entries", "item_ledger_entries", "phys_inventory_entries")
+BINS = ["S-01", "S-02", "S-03", "S-04"]
+ITEMS = ["I1", "I2", "I3", "LOTI"]
+DOCS = [f"D{i}" for i in range(1, 11)]
+LOTS = ["L1", "L2", "L3"]
+
+
+def setup(conn):
+    conn.ok("location.create", {"code": "BASIC", "name": "Back store", "kind": "basic"})
+    conn.ok("location.create", {"code": "SHOP", "name": "Shop floor", "kind": "plain"})
+    for b in BINS:
+        conn.ok("bin.create", {"location": "BASIC", "code": b})
+    for i in ITEMS[:-1]:
+        conn.ok("item.create", {"no": i, "description": i})
+    conn.ok("item.create", {"no": "LOTI", "description": "lot tracked", "tracking": {"lot": True}})
+
+
+def post(conn, rng, n):
+    for _ in range(n):
+        lines = []
+        for _ in range(rng.randint(1, 4)):
+            item = rng.choice(ITEMS)
+            line = {"entryType": rng.choice(["purchase", "positiveAdjmt"]), "item": item,
+                    "quantity": rng.randint(1, 9)}
+            if rng.random() < 0.3:
+                line["location"] = "SHOP"
+            else:
+                line["location"] = "BASIC"
+                line["bin"] = rng.choice(BINS)
+            if item == "LOTI":
+                line["lot"] = rng.choice(LOTS)
+            lines.append(line)
+        conn.ok("itemJournal.post", {"documentNo": rng.choice(DOCS), "lines": lines})
+
+
+def queries(seed, n=120):
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        method = rng.choice(["entries.warehouse", "entries.item"])
+        p = {}
+        while not p:
+            if rng.random() < 0.3:
+                p["location"] = rng.choice(["BASIC", "SHOP", "NONE"])
+            if method == "entries.warehouse" and rng.random() < 0.3:
+                p["bin"] = rng.choice(BINS + ["NONE"])
+            if rng.random() < 0.4:
+                p["item"] = rng.choice(ITEMS + ["NONE"])
+            if rng.random() < 0.3:
+                p["documentNo"] = rng.choice(DOCS)
+            if rng.random() < 0.2:
+                p["lot"] = rng.choice(LOTS)
+            if rng.random() < 0.2 and p:
+                p["entryType"] = rng.choice(["purchase", "positiveAdjmt", "sale"])
+        p["limit"] = rng.choice([1, 3, 10, 1000])
+        if rng.random() < 0.5:
+            p["after"] = rng.randint(0, 600)
+        out.append((method, p))
+    return out
+
+
+def answers(conn, qs):
+    return [conn.ok(m, p, id="q", timeout=30) for m, p in qs]
+
+
+def index_status(conn):
+    return conn.ok("server.status")["index"]
+
+
+def wait_caught_up(test, conn, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        s = index_status(conn)
+        if s["state"] == "ready" and all(v == 0 for v in s["lagEntries"].values()):
+            return s
+        time.sleep(0.05)
+    test.fail(f"the index did not catch up: {index_status(conn)}")
+
+
+def dump(path):
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return {t: db.execute(f"SELECT * FROM {t} ORDER BY entry_no").fetchall() for t in TABLES}
+    finally:
+        db.close()
+
+
+class EntryIndexTest(DaemonTestCase):
+    def index_path(self, d):
+        return os.path.join(d.state, "index", "entries.sqlite")
+
+    def restart(self, d, args=(), env=None):
+        self.assertEqual(d.terminate(), 0, d.log())
+        d.start(args=list(args), env=env or {})
+
+    def test_index_answers_as_the_scan_does_lagging_rebuilt_and_after_sigkill(self):
+        rng = random.Random(14)
+        d = self.new_daemon()
+        d.start()
+        with d.connect() as c:
+            setup(c)
+            post(c, rng, 150)
+            s = wait_caught_up(self, c)
+            self.assertGreater(s["watermarks"]["warehouse"], 200)
+            qs = queries(1)
+            with_index = answers(c, qs)
+            self.assertGreater(index_status(c)["indexedQueries"], 50)
+        self.restart(d, ["--no-index"])
+        with d.connect() as c:
+            self.assertIsNone(c.ok("server.status")["index"])
+            self.assertEqual(answers(c, qs), with_index, "index and scan differ")
+
+        # Lagging: the indexer is paused, new postings are only in memory; pages still hold every committed entry.
+        self.restart(d, env={"WHSED_DEBUG_INDEX": "pause"})
+        with d.connect() as c:
+            post(c, rng, 80)
+            s = index_status(c)
+            self.assertEqual(s["state"], "paused")
+            self.assertGreater(s["lagEntries"]["warehouse"], 50, s)
+            qs = queries(2)
+            lagging = answers(c, qs)
+        self.restart(d, ["--no-index"])
+        with d.connect() as c:
+            self.assertEqual(answers(c, qs), lagging, "a lagging index and the scan differ")
+        self.restart(d)
+        with d.connect() as c:
+            s = wait_caught_up(self, c)
+            self.assertEqual(s["rebuilds"], 0, s)
+            self.assertEqual(answers(c, qs), lagging)
+        self.assertEqual(d.terminate(), 0)
+        original = dump(self.index_path(d))
+        self.assertGreater(len(original["warehouse_entries"]), 300)
+
+        # Deleted, then overwritten with garbage: rebuilt at start-up, equal to the original.
+        for damage in ("delete", "garbage"):
+            path = self.index_path(d)
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(path + suffix):
+                    os.unlink(path + suffix)
+            if damage == "garbage":
+                with open(path, "wb") as f:
+                    f.write(os.urandom(200_000))
+            d.start()
+            with d.connect() as c:
+                s = wait_caught_up(self, c)
+                self.assertEqual(s["rebuilds"], 1, (damage, s))
+                self.assertEqual(answers(c, qs), lagging, damage)
+            self.assertEqual(d.terminate(), 0)
+            self.assertEqual(dump(path), original, f"the index rebuilt after {damage} differs")
+            self.assertIn("rebuilding the entry index", d.log())
+
+        # whsed --rebuild-index DIR (offline).
+        r = subprocess.run([WHSED, "--rebuild-index", d.state], capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("rebuilt the entry index", r.stdout)
+        self.assertEqual(dump(self.index_path(d)), original)
+
+        # SIGKILL while the indexer catches up (slowly: 100 entries per transaction, 50 ms apart).
+        d.start(args=[], env={"WHSED_DEBUG_INDEX": "pause"})
+        with d.connect() as c:
+            post(c, rng, 300)
+            behind = index_status(c)
+        self.assertEqual(d.terminate(), 0)
+        d.start(env={"WHSED_DEBUG_INDEX": "slow"})
+        with d.connect() as c:
+            s = index_status(c)
+        d.kill()
+        self.assertLess(s["watermarks"]["warehouse"], behind["watermarks"]["warehouse"]
+                        + behind["lagEntries"]["warehouse"], s)
+        d.start(env={})
+        with d.connect() as c:
+            s = wait_caught_up(self, c)
+            total = c.ok("server.status")
+            self.assertEqual(s["watermarks"]["warehouse"], total["warehouseEntries"])
+            self.assertEqual(s["watermarks"]["item"], total["itemLedgerEntries"])
+            qs = queries(3)
+            after_kill = answers(c, qs)
+        self.assertEqual(d.terminate(), 0)
+        converged = dump(self.index_path(d))
+        r = subprocess.run([WHSED, "--rebuild-index", d.state], capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(dump(self.index_path(d)), converged, "the index after SIGKILL differs from a rebuild")
+        d.start(args=["--no-index"], env={})
+        with d.connect() as c:
+            self.assertEqual(answers(c, qs), after_kill)
+
+    def test_rebuild_index_refuses_while_whsed_serves_the_folder(self):
+        d = self.new_daemon()
+        d.start()
+        with d.connect() as c:
+            wait_caught_up(self, c)
+        r = subprocess.run([WHSED, "--rebuild-index", d.state], capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
