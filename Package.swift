@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "whsed", targets: ["whsed"]),
         .executable(name: "whsectl", targets: ["whsectl"]),
         .executable(name: "whsed-bench", targets: ["whsed-bench"]),
+        .executable(name: "whsed-pgsink", targets: ["whsed-pgsink"]),
         .library(name: "WhseClient", targets: ["WhseClient"]),
     ],
     dependencies: [
@@ -15,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         // Persistent hash maps for the committed view readers share with the writer (protocol.md 10).
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        // whsed-pgsink's PostgreSQL client (docs/pgsink.md).
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // Start-up, stop signals and graceful shutdown of the daemon (Sources/whsed/Lifecycle.swift).
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -76,6 +79,15 @@ let package = Package(
             name: "whsectl",
             dependencies: [
                 "WhseClient", "WhseProtocol", "Warehouse", "WriteAheadLog",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Follows whsed's change feed into PostgreSQL, exactly once per (site, seq) (docs/pgsink.md).
+        .executableTarget(
+            name: "whsed-pgsink",
+            dependencies: [
+                "WhseProtocol",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -466,5 +466,9 @@ public enum Handlers {
         r.on(PhysInventoryEntriesParams.self) { l, p, _ throws(RPCError) in
             page(l.physInventoryEntries(p.filter.entryFilter)) { $0.json(p.fields) }
         }
+        // Served by the connection itself (FollowStream); reached only from a batch.
+        r.on(EntriesFollowParams.self) { _, _, _ throws(RPCError) in
+            throw RPCError.invalidRequest("entries.follow cannot be part of a batch: send it alone")
+        }
     }
 }

@@ -301,7 +301,10 @@ public final class StateMachine: @unchecked Sendable {
     }
 
     /// Applies one record during replay; a failure means the log does not match the code that wrote it.
-    public func replay(_ bytes: UnsafeRawBufferPointer) throws {
+    /// Returns the record's method, params and context.
+    @discardableResult
+    public func replay(_ bytes: UnsafeRawBufferPointer) throws
+    -> (method: String, params: JSON?, context: PostingContext) {
         let (method, params, context) = try StateMachine.decode(bytes)
         let point = ledger.savepoint()
         do {
@@ -317,5 +320,6 @@ public final class StateMachine: @unchecked Sendable {
             ledger.rollback(to: point)
             throw error
         }
+        return (method, params, context)
     }
 }

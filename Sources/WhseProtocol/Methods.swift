@@ -70,6 +70,8 @@ public enum MethodCatalogue {
         .init(name: "entries.warehouse", access: .read, mutates: false),
         .init(name: "entries.item", access: .read, mutates: false),
         .init(name: "entries.physInventory", access: .read, mutates: false),
+        // the change feed (protocol.md 13.9): the connection becomes a stream of notifications
+        .init(name: "entries.follow", access: .read, mutates: false),
         // server
         .init(name: "server.status", access: .read, mutates: false),
         .init(name: "server.metrics", access: .read, mutates: false),

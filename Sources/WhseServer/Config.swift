@@ -38,6 +38,9 @@ public struct Limits: Sendable {
     public var maxConnectionsPerUser = 256
     /// Connection slots (of `maxConnections`) that only admin peers may take (`adminReservedConnections`).
     public var adminReservedConnections = 16
+    /// Event bytes a follower of `entries.follow` may leave unread once it has caught up
+    /// (`maxFollowerPendingBytes`); over it, it is dropped (`follower_too_slow`) and resumes from its cursor.
+    public var maxFollowerPendingBytes = 16 << 20
     public init() {}
 
     /// The per-connection budget as applied: room for one line of `maxLineBytes` at least.

@@ -45,6 +45,8 @@ final class RPCConnection: ChannelInboundHandler {
     private var readPaused = false
     private var inputDone = false
     private var context: ChannelHandlerContext?
+    /// Set by `entries.follow`: the connection then only streams the change feed (protocol.md 13.9).
+    private var follow: FollowStream?
 
     init(core: ServerCore, peer: PeerCredentials, role: Access, user: String) {
         self.core = core
@@ -56,6 +58,7 @@ final class RPCConnection: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) {
+        follow?.stop()
         self.context = nil
         core.budget.cancel(ObjectIdentifier(self))
         core.budget.add(-accounted)
@@ -66,6 +69,8 @@ final class RPCConnection: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // A follower's further input is read (so that its end is seen) and dropped.
+        if follow != nil { return }
         var incoming = unwrapInboundIn(data)
         if input == nil || input!.readableBytes == 0 {
             input = incoming
@@ -85,12 +90,22 @@ final class RPCConnection: ChannelInboundHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if let follow {
+            if context.channel.isWritable { follow.pump() }
+            context.fireChannelWritabilityChanged()
+            return
+        }
         measureOutput()
         if context.channel.isWritable { drain() }
         context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent, follow != nil { return }   // a follower only listens
+        if let e = event as? ChannelEvent, e == .inputClosed, follow != nil {
+            context.close(promise: nil)
+            return
+        }
         if event is IdleStateHandler.IdleStateEvent, !busy, pending.isEmpty {
             context.close(promise: nil)
             return
@@ -219,7 +234,7 @@ final class RPCConnection: ChannelInboundHandler {
     private func drain() {
         guard let context else { return }
         var answered = 0
-        while !busy, context.channel.isWritable, !pending.isEmpty {
+        while !busy, follow == nil, context.channel.isWritable, !pending.isEmpty {
             if outputHeld > 0 && mustWaitForTotal() { break }
             if answered == RPCConnection.maxRequestsPerTurn {
                 // Yield: the loop reads and answers its other connections, then this one goes on.
@@ -277,6 +292,13 @@ final class RPCConnection: ChannelInboundHandler {
         buffer.writeInteger(UInt8(ascii: "\n"))
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         measureOutput()
+        if let follow, !follow.started {
+            // The reply to entries.follow is out: the stream starts, and the requests queued behind it are dropped.
+            pending.removeAll()
+            input = nil
+            recount()
+            follow.start()
+        }
     }
 
     // MARK: requests
@@ -452,6 +474,10 @@ final class RPCConnection: ChannelInboundHandler {
                                           limit: "maxJournalLines", value: core.limits.maxJournalLines)))
             return
         }
+        if req.method == EntriesFollowParams.method {
+            startFollowing(req, batch: batch, reply: reply)
+            return
+        }
         if req.method == "server.checkpoint" || req.method == "server.backup" {
             do {
                 // The same rules as every method: an object (or nothing), here an empty one.
@@ -537,5 +563,52 @@ final class RPCConnection: ChannelInboundHandler {
             bound.value(outcome)
         }
         if !accepted { reply(.failure(.shuttingDown())) }
+    }
+
+    /// `entries.follow` (protocol.md 13.9): checks the cursor, answers, and turns the connection into a stream once
+    /// the answer is written (`send`).
+    private func startFollowing(_ req: RPCRequest, batch: BatchReply?, reply: (Result<JSON, RPCError>) -> Void) {
+        guard batch == nil else {
+            reply(.failure(.invalidRequest("entries.follow cannot be part of a batch: send it alone")))
+            return
+        }
+        guard req.id != nil else {
+            reply(.failure(.invalidRequest("entries.follow needs an id")))
+            return
+        }
+        guard let context else { return }
+        let p: EntriesFollowParams
+        do {
+            p = try EntriesFollowParams(decoding: try Params(req.params))
+        } catch {
+            reply(.failure(error))
+            return
+        }
+        let journal = core.follow
+        let durable = core.writer.committed.sequence
+        let oldest = journal.oldestSeq
+        let after = UInt64(p.afterSeq)
+        if let e = p.logEpoch, UInt64(e) != journal.logEpoch {
+            reply(.failure(.logEpochChanged(given: e, current: journal.logEpoch, siteId: journal.siteId)))
+            return
+        }
+        if after > durable {
+            reply(.failure(.cursorAhead(afterSeq: after, durableSeq: durable, logEpoch: journal.logEpoch,
+                                        siteId: journal.siteId)))
+            return
+        }
+        if after + 1 < oldest {
+            reply(.failure(.cursorTooOld(afterSeq: after, oldestSeq: oldest, logEpoch: journal.logEpoch,
+                                         siteId: journal.siteId)))
+            return
+        }
+        let heartbeat = p.heartbeatMillis ?? EntriesFollowParams.defaultHeartbeatMillis
+        follow = FollowStream(core: core, context: context, afterSeq: after, heartbeatMillis: heartbeat)
+        reply(.success(.object([
+            "siteId": .string(journal.siteId), "logEpoch": .number(String(journal.logEpoch)),
+            "afterSeq": .number(String(after)), "durableSeq": .number(String(durable)),
+            "oldestSeq": .number(String(oldest)), "heartbeatMillis": JSON(heartbeat),
+            "maxFollowerPendingBytes": JSON(core.limits.maxFollowerPendingBytes),
+        ])))
     }
 }

@@ -24,6 +24,9 @@ public final class ServerCore: @unchecked Sendable {
     let slots = ConnectionSlots()
     let recovery: WALRecoveryReport
     let log: WriteAheadLog
+    /// The change feed: its index of the log, and the connections following it (protocol.md 13.9).
+    public let follow: FollowJournal
+    let followers = FollowHub()
     /// What server.metrics reports (Metrics.swift).
     public let metrics: ServerMetrics
     public static let version = "0.1.0"
@@ -36,7 +39,8 @@ public final class ServerCore: @unchecked Sendable {
     public let index: EntryIndex?
 
     init(writer: Writer, limits: Limits, access: AccessRules, recovery: WALRecoveryReport, log: WriteAheadLog,
-         index: EntryIndex?, metrics: ServerMetrics) {
+         index: EntryIndex?, metrics: ServerMetrics, follow: FollowJournal) {
+        self.follow = follow
         self.writer = writer
         self.index = index
         self.metrics = metrics
@@ -267,6 +271,12 @@ public final class Server: @unchecked Sendable {
         public var socketMode: mode_t = 0o660
         public var wal = WALOptions()
         public var autoCheckpointRecords = 100_000
+        /// Names this site in every change-feed record (`--site-id`).
+        public var siteId = "site"
+        /// Records the change feed keeps for followers (`--follow-retain-records`).
+        public var followRetainRecords = 1_000_000
+        /// Starts a new log epoch (`--new-log-epoch`), after a restore that lost history.
+        public var newLogEpoch = false
         /// Keep the on-disk entry index (`<state-dir>/index`); false: every `entries.*` page scans the ledgers.
         public var entryIndex = true
         /// Where the server's metrics go; whsed's main passes the one whose registry it bootstrapped MetricsSystem
@@ -291,6 +301,8 @@ public final class Server: @unchecked Sendable {
         Handlers.maxJournalLines = options.limits.maxJournalLines
         let machine = StateMachine()
         var replayed = 0
+        var followed = FollowJournal.Replayed()
+        let retain = max(1, options.followRetainRecords)
         let log: WriteAheadLog
         let report: WALRecoveryReport
         do {
@@ -308,10 +320,19 @@ public final class Server: @unchecked Sendable {
                         throw WALError.corrupt(file: options.stateDirectory, offset: 0,
                                                reason: "snapshot \(sequence) cannot be loaded: \(error)")
                     }
+                    followed.snapshotSeq = sequence
+                    followed.snapshotCounts = machine.ledger.entryCounts
                 },
                 onRecord: { sequence, bytes in
                     do {
-                        try machine.replay(bytes)
+                        let before = machine.ledger.entryCounts
+                        let (method, params, context) = try machine.replay(bytes)
+                        followed.records.append(FollowRecord(ledger: machine.ledger, sequence: sequence,
+                                                             before: before, method: method, context: context,
+                                                             params: { params }))
+                        if followed.records.count >= 2 * retain {
+                            followed.records.removeFirst(followed.records.count - retain)
+                        }
                     } catch {
                         throw WALError.corrupt(file: options.stateDirectory, offset: Int(sequence),
                                                reason: "record \(sequence) does not replay: \(error)")
@@ -327,11 +348,17 @@ public final class Server: @unchecked Sendable {
             Systemd.notify("STATUS=fatal storage error: \(message)")
             _exit(74)
         }
+        let follow = FollowJournal.open(directory: options.stateDirectory, siteId: options.siteId,
+                                        retainRecords: retain, lastCommitted: log.lastCommittedSequence,
+                                        replayed: followed, newEpoch: options.newLogEpoch)
+        writer.follow = follow
         let index = options.entryIndex
             ? EntryIndex(stateDirectory: options.stateDirectory, latest: { [unowned writer] in writer.committed }) : nil
         if let index { writer.onPublish = { index.published() } }
         core = ServerCore(writer: writer, limits: options.limits, access: options.access, recovery: report, log: log,
-                          index: index, metrics: metrics)
+                          index: index, metrics: metrics, follow: follow)
+        let followers = core.followers
+        writer.onPublishFollow = { sequence in followers.wake(sequence) }
         // One event loop per core for framing, parsing and reads; the writer has its own thread.
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(4, System.coreCount)))
         if report.tornTailBytesDropped > 0, let file = report.tornTailFile {
@@ -469,6 +496,7 @@ public final class Server: @unchecked Sendable {
         try? await group.shutdownGracefully()
         try? await core.readPool.shutdownGracefully()
         core.index?.stop()
+        core.follow.close()
         core.log.close()
     }
 }

@@ -70,6 +70,10 @@ public final class Writer: @unchecked Sendable {
     let metrics: ServerMetrics
     /// `log.bytesWritten` when the writer last counted it (writer thread only).
     private var bytesCounted = 0
+    /// The change feed's index (protocol.md 13.9): the writer adds each batch's records once they are synced.
+    public var follow: FollowJournal?
+    /// Called on the writer thread with the committed sequence after each publish (wakes the followers).
+    public var onPublishFollow: (@Sendable (UInt64) -> Void)?
 
     public init(machine: StateMachine, log: WriteAheadLog, metrics: ServerMetrics = ServerMetrics(),
                 onFatal: @escaping @Sendable (String) -> Never) {
@@ -91,6 +95,7 @@ public final class Writer: @unchecked Sendable {
         let view = CommittedView(state: machine.ledger.state, sequence: log.lastCommittedSequence)
         published.withLockedValue { $0 = view }
         onPublish?()
+        onPublishFollow?(view.sequence)
     }
 
     /// Called on the writer thread after each publish (the entry index's wake-up); set before `start`.
@@ -289,6 +294,8 @@ public final class Writer: @unchecked Sendable {
             do {
                 let p = try prepared.get()
                 let payloadBytes = p.payloadBytes
+                // The change feed's index up to the snapshot must be on disk before the log retires segments.
+                follow?.syncForSnapshot()
                 try log.installSnapshot(p)
                 let millis = checkpointWritten(sequence: sequence, bytes: payloadBytes, started: started)
                 outcome = .success(.object(["sequence": .string(String(sequence)), "written": .bool(true),
@@ -315,6 +322,7 @@ public final class Writer: @unchecked Sendable {
         }
         let bytes = machine.snapshot(of: state, keys: keys)
         do {
+            follow?.syncForSnapshot()
             try log.writeSnapshot(sequence: sequence, payload: bytes)
         } catch WALError.noSpace(let message) {
             // Nothing is lost (the log holds every acknowledged posting), but the operator must hear of it: the disk
@@ -356,6 +364,9 @@ public final class Writer: @unchecked Sendable {
         var logged: [Int] = []           // indexes of jobs whose record is pending in the log
         var repeats: [Int] = []          // indexes of jobs answered from a posting of this batch (not yet synced)
         var pending = StateMachine.PendingKeys()
+        // The change feed's view of the records of this batch (added once they are synced).
+        var followed: [FollowRecord] = []
+        let following = follow != nil
         stateLock.lock()
         let ledger = machine.ledger
         let before = ledger.counts
@@ -363,11 +374,21 @@ public final class Writer: @unchecked Sendable {
         for (index, job) in batch.enumerated() {
             do {
                 let repeatsBefore = pending.repeatsInBatch
+                let before = following ? ledger.entryCounts : (0, 0, 0)
+                var sequence: UInt64 = 0
                 let (outcome, record) = try machine.apply(
                     method: job.method, params: job.params, command: job.command, context: job.context,
-                    maxOpenCountJournals: maxOpenCountJournals, pending: &pending, append: { _ = try log.append($0) })
+                    maxOpenCountJournals: maxOpenCountJournals, pending: &pending,
+                    append: { sequence = try log.append($0) })
                 outcomes.append(outcome)
-                if record != nil { logged.append(index) }
+                if let record {
+                    logged.append(index)
+                    if following {
+                        followed.append(FollowRecord(ledger: ledger, sequence: sequence, before: before,
+                                                     method: job.method, context: job.context,
+                                                     params: { (try? JSONParser.parse(record, maxDepth: 64))?["p"] }))
+                    }
+                }
                 if pending.repeatsInBatch != repeatsBefore { repeats.append(index) }
             } catch {
                 // Anything `apply` throws is a storage fault from append.
@@ -409,6 +430,7 @@ public final class Writer: @unchecked Sendable {
             ledger.release(batchPoint)
             machine.remember(pending)
         }
+        follow?.append(followed)
         // The batch is synced: readers may see it now, and before its replies leave, so a client that reads after
         // its reply sees its own posting.
         if !logged.isEmpty { publish() }

@@ -7,7 +7,7 @@ import WriteAheadLog
 struct EntriesGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "entries", abstract: "Ledger entries with filters and paging.",
-        subcommands: [Warehouse.self, Item.self, Phys.self])
+        subcommands: [Warehouse.self, Item.self, Phys.self, Follow.self])
 
     struct Filters: ParsableArguments {
         @Option var location: String?

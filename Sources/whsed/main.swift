@@ -115,6 +115,20 @@ struct Whsed: AsyncParsableCommand {
                                + "has exactly this mode."))
     var socketMode: String = "660"
 
+    @Option(help: "This site's name in every change-feed record (entries.follow); the host name when not given.")
+    var siteId: String?
+
+    @Option(help: ArgumentHelp("Committed records the change feed keeps for followers (entries.follow); a cursor "
+                               + "older than them gets cursor_too_old."))
+    var followRetainRecords: Int = Server.Options(socketPath: nil, stateDirectory: "").followRetainRecords
+
+    @Option(help: ArgumentHelp("Event bytes a follower that has caught up may leave unread before it is dropped "
+                               + "(follower_too_slow)."))
+    var maxFollowerPendingBytes: Int = Limits().maxFollowerPendingBytes
+
+    @Flag(help: "Start a new log epoch: after restoring a state folder whose log lost records followers may have seen.")
+    var newLogEpoch = false
+
     @Option(help: ArgumentHelp("Lowest level of the lines logged: debug (adds a line per posting), info, notice, "
                                + "warning or error."))
     var logLevel: String = "info"
@@ -208,6 +222,18 @@ struct Whsed: AsyncParsableCommand {
         }
         options.socketMode = mode
         options.autoCheckpointRecords = checkpointEvery
+        options.limits.maxFollowerPendingBytes = max(64 << 10, maxFollowerPendingBytes)
+        options.followRetainRecords = max(1, followRetainRecords)
+        options.newLogEpoch = newLogEpoch
+        if let siteId {
+            guard !siteId.isEmpty, siteId.utf8.count <= 64 else {
+                throw ValidationError("--site-id must be 1 to 64 bytes")
+            }
+            options.siteId = siteId
+        } else {
+            var name = [CChar](repeating: 0, count: 256)
+            options.siteId = gethostname(&name, 255) == 0 ? String(cString: name) : "site"
+        }
         options.entryIndex = !noIndex
         options.metrics = ServerMetrics(registry: registry)
         if let path = access {

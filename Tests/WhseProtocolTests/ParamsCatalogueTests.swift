@@ -145,6 +145,8 @@ import WhseProtocol
                 documentNo: "D1", lot: "L1", serial: "S1", after: 1, limit: 2),
             fields: .only(["countingPeriod", "lastItemLedgerEntryNo"])),
         PhysInventoryEntriesParams(filter: EntryQuery()),
+        EntriesFollowParams(afterSeq: 12, logEpoch: 77, heartbeatMillis: 250),
+        EntriesFollowParams(afterSeq: 0),
         ServerStatusParams(),
         ServerMetricsParams(),
         ServerVerifyParams(),

@@ -191,7 +191,8 @@ public enum AdmissionLimits {
 
 /// The params type of every method: one table for the daemon, whsectl and the tests.
 public enum ParamsCatalogue {
-    public static let all: [any RPCParams.Type] = masterData + journals + reservations + counting + queries + server
+    public static let all: [any RPCParams.Type] =
+        masterData + journals + reservations + counting + queries + follow + server
 
     public static let byMethod: [String: any RPCParams.Type] = Dictionary(
         uniqueKeysWithValues: all.map { ($0.method, $0) })

@@ -1,0 +1,115 @@
+import NIOCore
+import NIOPosix
+import WhseProtocol
+
+/// One `entries.follow` stream from whsed (protocol.md 13.9), read line by line with NIO's back-pressure: while the
+/// sink writes a batch to PostgreSQL it reads nothing, and whsed paces or drops it (never the other way round).
+struct FeedError: Error, CustomStringConvertible {
+    var description: String
+    /// whsed refused the cursor for good (cursor_too_old, log_epoch_changed): retrying cannot help.
+    var permanent = false
+    /// The error object whsed sent, if any.
+    var error: JSON? = nil
+}
+
+final class Feed {
+    typealias Channel = NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private var pending = ByteBuffer()
+    /// The line most recently peeked at but not taken.
+    private var peeked: JSON?
+
+    private init(inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
+                 outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+        self.iterator = inbound.makeAsyncIterator()
+        self.outbound = outbound
+    }
+
+    /// Connects and runs `body` with the connection; it is closed afterwards.
+    static func connect<R>(socket: String, _ body: (Feed) async throws -> R) async throws -> R {
+        let channel: Channel
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(unixDomainSocketPath: socket) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try Channel(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw FeedError(description: "cannot connect to whsed at \(socket): \(error)")
+        }
+        return try await channel.executeThenClose { inbound, outbound in
+            try await body(Feed(inbound: inbound, outbound: outbound))
+        }
+    }
+
+    /// Sends one request and returns its result; whsed's error is thrown as a FeedError.
+    func call(_ method: String, _ params: JSON) async throws -> JSON {
+        let request = RPCRequest(id: .string("sink"), method: method, params: params)
+        var line = request.json.serialized()
+        line.append(10)
+        try await outbound.write(ByteBuffer(bytes: line))
+        let reply = try await next()
+        if let e = reply["error"] {
+            let reason = e["data"]?["reason"]?.stringValue ?? "error"
+            let permanent = reason == "cursor_too_old" || reason == "log_epoch_changed"
+                || reason == "cursor_ahead" || reason == "permission_denied"
+            throw FeedError(description: "whsed refused \(method): \(e["message"]?.stringValue ?? "?") "
+                            + "[\(reason)]", permanent: permanent, error: e)
+        }
+        guard let result = reply["result"] else {
+            throw FeedError(description: "whsed's answer to \(method) has no result")
+        }
+        return result
+    }
+
+    /// Connects, subscribes and runs `body` with the reply and the feed; the connection is closed afterwards.
+    static func follow<R>(socket: String, afterSeq: Int, logEpoch: Int?, heartbeatMillis: Int,
+                          _ body: (JSON, Feed) async throws -> R) async throws -> R {
+        try await connect(socket: socket) { feed in
+            let params = EntriesFollowParams(afterSeq: afterSeq, logEpoch: logEpoch, heartbeatMillis: heartbeatMillis)
+            let result = try await feed.call(EntriesFollowParams.method, params.encoded())
+            return try await body(result, feed)
+        }
+    }
+
+    /// The next line as JSON; throws at the end of the stream.
+    func next() async throws -> JSON {
+        if let p = peeked {
+            peeked = nil
+            return p
+        }
+        while true {
+            if let nl = pending.readableBytesView.firstIndex(of: 10) {
+                let length = nl - pending.readerIndex
+                let line = pending.readSlice(length: length)!
+                pending.moveReaderIndex(forwardBy: 1)
+                if pending.readableBytes == 0 { pending.clear() }
+                do {
+                    return try line.withUnsafeReadableBytes { raw throws(JSONParseError) in
+                        try JSONParser.parse(raw, maxDepth: 512)
+                    }
+                } catch {
+                    throw FeedError(description: "whsed sent a line that is not JSON: \(error)")
+                }
+            }
+            guard var chunk = try await iterator.next() else {
+                throw FeedError(description: "whsed closed the stream")
+            }
+            if pending.readableBytes == 0 {
+                pending = chunk
+            } else {
+                pending.writeBuffer(&chunk)
+            }
+        }
+    }
+
+    /// Whether a whole line is already here (no waiting).
+    var hasBufferedLine: Bool {
+        peeked != nil || pending.readableBytesView.contains(10)
+    }
+
+    /// Puts a line back: `next` returns it again.
+    func unread(_ line: JSON) { peeked = line }
+}
