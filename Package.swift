@@ -9,7 +9,7 @@ let package = Package(
         .executable(name: "whsectl", targets: ["whsectl"]),
         .executable(name: "whsed-bench", targets: ["whsed-bench"]),
         .executable(name: "whsed-pgsink", targets: ["whsed-pgsink"]),
-        .library(name: "WhseClient", targets: ["WhseClient"]),
+        .library(name: "WhseClient", targets: ["WhseClient"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -23,7 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         // server.metrics: counters and histograms (swift-metrics) exposed as Prometheus text (swift-prometheus).
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
-        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1")
     ],
     targets: [
         // libsystemd through pkg-config: sd_listen_fds, sd_notify, sd_journal_send.
@@ -61,7 +61,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Prometheus", package: "swift-prometheus")
             ]
         ),
         .executableTarget(
@@ -72,14 +72,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Prometheus", package: "swift-prometheus")
             ]
         ),
         .executableTarget(
             name: "whsectl",
             dependencies: [
                 "WhseClient", "WhseProtocol", "Warehouse", "WriteAheadLog",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
         // Follows whsed's change feed into PostgreSQL, exactly once per (site, seq) (docs/pgsink.md).
@@ -88,7 +88,7 @@ let package = Package(
             dependencies: [
                 "WhseProtocol",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]
         ),
         // The load generator behind BENCHMARKS.md: standard library, Foundation and Glibc only.
@@ -103,7 +103,9 @@ let package = Package(
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse"]),
         .testTarget(name: "WriteAheadLogTests", dependencies: ["WriteAheadLog"]),
         .testTarget(name: "WhseProtocolTests", dependencies: ["WhseProtocol", "Warehouse"]),
-        .testTarget(name: "WhseServerTests", dependencies: ["WhseServer", "WhseCore", "WhseProtocol", "Warehouse", "WriteAheadLog"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["WhseClient", "WhseProtocol", "Warehouse"]),
+        .testTarget(
+            name: "WhseServerTests",
+            dependencies: ["WhseServer", "WhseCore", "WhseProtocol", "Warehouse", "WriteAheadLog"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["WhseClient", "WhseProtocol", "Warehouse"])
     ]
 )

@@ -14,8 +14,9 @@ public func fuzzLogScan(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         last = r.sequence
     }
     if let lastRecord = result.records.last {
-        precondition(result.certifiedThrough <= lastRecord.sequence,
-                     "a commit marker covers records that are not there")
+        precondition(
+            result.certifiedThrough <= lastRecord.sequence,
+            "a commit marker covers records that are not there")
     }
     return 0
 }

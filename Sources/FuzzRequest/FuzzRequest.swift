@@ -16,14 +16,15 @@ public func fuzzRequest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         #"{"m":"location.create","p":{"code":"WH1"},"c":{"u":"f","t":"t","d":"2026-01-01"}}"#,
         #"{"m":"zone.create","p":{"location":"WH1","code":"PICK","binType":"PICK"},"c":{"u":"f","t":"t","d":"2026-01-01"}}"#,
         #"{"m":"bin.create","p":{"location":"WH1","code":"A-01","zone":"PICK"},"c":{"u":"f","t":"t","d":"2026-01-01"}}"#,
-        #"{"m":"item.create","p":{"no":"ITEM1","unitsOfMeasure":[{"code":"BOX","quantityPerUnitOfMeasure":12}]},"c":{"u":"f","t":"t","d":"2026-01-01"}}"#,
+        #"{"m":"item.create","p":{"no":"ITEM1","unitsOfMeasure":[{"code":"BOX","quantityPerUnitOfMeasure":12}]},"c":{"u":"f","t":"t","d":"2026-01-01"}}"#
     ] {
         let bytes = Array(seed.utf8)
         bytes.withUnsafeBytes { try! machine.replay($0) }
     }
     for r in requests.prefix(16) {
         guard case .success(let req) = RPCRequest.validate(r), let entry = MethodCatalogue.byName[req.method],
-              Handlers.table[req.method] != nil else { continue }
+            Handlers.table[req.method] != nil
+        else { continue }
         let before = machine.ledger.state
         let point = machine.ledger.savepoint()
         do {

@@ -25,7 +25,9 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     public var details: [String: DetailValue]
 
     public init(_ reason: Reason, _ message: String, details: [String: DetailValue] = [:]) {
-        self.reason = reason; self.message = message; self.details = details
+        self.reason = reason
+        self.message = message
+        self.details = details
     }
     public var description: String { "\(reason.rawValue): \(message)" }
 

@@ -20,7 +20,10 @@ public struct PostingContext: Sendable, Hashable {
     public static let currentRules = 2
 
     public init(user: String, timestamp: String, today: String, rules: Int = PostingContext.currentRules) {
-        self.user = user; self.timestamp = timestamp; self.today = today; self.rules = rules
+        self.user = user
+        self.timestamp = timestamp
+        self.today = today
+        self.rules = rules
     }
 }
 
@@ -117,15 +120,24 @@ public final class TrackingBox: Sendable, Hashable {
     public let serial: String
     public let expirationDate: String?
     init(lot: String, serial: String, expirationDate: String?) {
-        self.lot = lot; self.serial = serial; self.expirationDate = expirationDate
+        self.lot = lot
+        self.serial = serial
+        self.expirationDate = expirationDate
     }
     /// nil when there is nothing to keep.
-    static func make(_ t: Tracking) -> TrackingBox? { make(lot: t.lot, serial: t.serial, expirationDate: t.expirationDate) }
+    static func make(_ t: Tracking) -> TrackingBox? {
+        make(lot: t.lot, serial: t.serial, expirationDate: t.expirationDate)
+    }
     static func make(lot: String, serial: String, expirationDate: String?) -> TrackingBox? {
-        lot.isEmpty && serial.isEmpty && expirationDate == nil ? nil : TrackingBox(lot: lot, serial: serial, expirationDate: expirationDate)
+        lot.isEmpty && serial.isEmpty && expirationDate == nil
+            ? nil : TrackingBox(lot: lot, serial: serial, expirationDate: expirationDate)
     }
     public static func == (a: TrackingBox, b: TrackingBox) -> Bool {
         a.lot == b.lot && a.serial == b.serial && a.expirationDate == b.expirationDate
     }
-    public func hash(into h: inout Hasher) { h.combine(lot); h.combine(serial); h.combine(expirationDate) }
+    public func hash(into h: inout Hasher) {
+        h.combine(lot)
+        h.combine(serial)
+        h.combine(expirationDate)
+    }
 }

@@ -9,15 +9,20 @@ extension Ledger {
     func checkPlacement(location: Location, bin: Bin, item: Item, unit: String, source: String) throws(DomainError) {
         let isCount = Ledger.countSources.contains(source)
         if location.checkWarehouseClass && (item.warehouseClass ?? "") != (bin.warehouseClass ?? "") {
-            let message = "item \(item.no) (warehouse class \(item.warehouseClass ?? "none")) cannot go into bin \(bin.code) (warehouse class \(bin.warehouseClass ?? "none"))"
+            let message =
+                "item \(item.no) (warehouse class \(item.warehouseClass ?? "none")) cannot go into bin \(bin.code) (warehouse class \(bin.warehouseClass ?? "none"))"
             // A count records what is there, even in the wrong bin: it warns.
-            guard isCount else { throw DomainError(.warehouseClass, message, details: ["item": .text(item.no), "bin": .text(bin.code)]) }
+            guard isCount else {
+                throw DomainError(.warehouseClass, message, details: ["item": .text(item.no), "bin": .text(bin.code)])
+            }
             warnings.append(message)
         }
         guard location.binCapacityPolicy != .never else { return }
         var over: [(String, DomainError.DetailValue, DomainError.DetailValue)] = []
         let binKey = BinKey(location.code, bin.code)
-        if let setup = state.binContentSetups[ContentKey(location.code, bin.code, item.no, unit)], setup.maxQuantity.isPositive {
+        if let setup = state.binContentSetups[ContentKey(location.code, bin.code, item.no, unit)],
+            setup.maxQuantity.isPositive
+        {
             var q = Quantity.zero
             for k in state.contentsByBin[binKey] ?? [] where k.item == item.no && k.unitOfMeasure == unit {
                 q = q.adding(state.contents[k]?.quantity ?? .zero) ?? q
@@ -30,9 +35,12 @@ extension Ledger {
         let checkWeight = bin.maximumWeight.isPositive && placed.weight.isPositive
         if checkCubage || checkWeight {
             let huge = Quantity(units: .max)
-            var cubage = Quantity.zero, weight = Quantity.zero
+            var cubage = Quantity.zero
+            var weight = Quantity.zero
             for k in state.contentsByBin[binKey] ?? [] {
-                guard let c = state.contents[k], c.quantity.isPositive, let m = state.items[k.item]?.unitMeasures[k.unitOfMeasure] else { continue }
+                guard let c = state.contents[k], c.quantity.isPositive,
+                    let m = state.items[k.item]?.unitMeasures[k.unitOfMeasure]
+                else { continue }
                 // An overflow counts as over any maximum, never as nothing.
                 cubage = cubage.adding(c.quantity.multiplied(by: m.cubage) ?? huge) ?? huge
                 weight = weight.adding(c.quantity.multiplied(by: m.weight) ?? huge) ?? huge
@@ -45,12 +53,16 @@ extension Ledger {
             }
         }
         guard let first = over.first else { return }
-        let text = over.map { "\($0.0) \(Ledger.detailText($0.1)) (would hold \(Ledger.detailText($0.2)))" }.joined(separator: ", ")
+        let text = over.map { "\($0.0) \(Ledger.detailText($0.1)) (would hold \(Ledger.detailText($0.2)))" }.joined(
+            separator: ", ")
         let message = "placing item \(item.no) exceeds the capacity of bin \(bin.code): \(text)"
         if location.binCapacityPolicy == .prohibitMore && !isCount {
-            throw DomainError(.capacityExceeded, message,
-                              details: ["bin": .text(bin.code), "item": .text(item.no), "limit": .text(first.0),
-                                        "max": first.1, "wouldHold": first.2])
+            throw DomainError(
+                .capacityExceeded, message,
+                details: [
+                    "bin": .text(bin.code), "item": .text(item.no), "limit": .text(first.0),
+                    "max": first.1, "wouldHold": first.2
+                ])
         }
         warnings.append(message)
     }
@@ -90,15 +102,19 @@ extension Ledger {
                 throw DomainError(.validationFailed, "min. and max. quantity must not be negative")
             }
             guard s.maxQuantity.isZero || s.minQuantity <= s.maxQuantity else {
-                throw DomainError(.validationFailed, "min. quantity \(s.minQuantity) is more than max. quantity \(s.maxQuantity)")
+                throw DomainError(
+                    .validationFailed, "min. quantity \(s.minQuantity) is more than max. quantity \(s.maxQuantity)")
             }
             if s.isDefault {
-                let other = state.binContentSetups.filter { $0.key != key && $0.key.location == code && $0.key.item == no && $0.value.isDefault }
-                    .keys.sorted().first
+                let other = state.binContentSetups.filter {
+                    $0.key != key && $0.key.location == code && $0.key.item == no && $0.value.isDefault
+                }
+                .keys.sorted().first
                 if let other {
-                    throw DomainError(.alreadyExists,
-                                      "there is already a default bin content for item \(no) at \(code): bin \(other.bin)",
-                                      details: ["bin": .text(other.bin), "item": .text(no)])
+                    throw DomainError(
+                        .alreadyExists,
+                        "there is already a default bin content for item \(no) at \(code): bin \(other.bin)",
+                        details: ["bin": .text(other.bin), "item": .text(no)])
                 }
             }
             setBinContentSetup(key, s == BinContentSetup() ? nil : s)

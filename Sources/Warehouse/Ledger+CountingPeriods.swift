@@ -14,16 +14,25 @@ enum CivilDate {
         return (n(0..<4), n(5..<7), n(8..<10))
     }
     static func format(_ y: Int, _ m: Int, _ d: Int) -> String {
-        func pad(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        func pad(_ v: Int, _ w: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
     }
     static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-    static func daysInMonth(_ y: Int, _ m: Int) -> Int { [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1] }
+    static func daysInMonth(_ y: Int, _ m: Int) -> Int {
+        [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+    }
     static func daysInYear(_ y: Int) -> Int { isLeap(y) ? 366 : 365 }
     static func dayOfYear(_ y: Int, _ m: Int, _ d: Int) -> Int { (1..<m).reduce(0) { $0 + daysInMonth(y, $1) } + d }
     static func fromDayOfYear(_ y: Int, _ doy: Int) -> String {
-        var m = 1, d = doy
-        while d > daysInMonth(y, m) { d -= daysInMonth(y, m); m += 1 }
+        var m = 1
+        var d = doy
+        while d > daysInMonth(y, m) {
+            d -= daysInMonth(y, m)
+            m += 1
+        }
         return format(y, m, d)
     }
     /// The date after `s`.
@@ -52,10 +61,12 @@ extension CountingPeriod {
             let (ey, em) = CivilDate.addMonths(y, sm, months - 1)
             return (CivilDate.format(y, sm, 1), CivilDate.format(ey, em, CivilDate.daysInMonth(ey, em)))
         case 24:
-            return d <= 15 ? (CivilDate.format(y, m, 1), CivilDate.format(y, m, 15))
+            return d <= 15
+                ? (CivilDate.format(y, m, 1), CivilDate.format(y, m, 15))
                 : (CivilDate.format(y, m, 16), CivilDate.format(y, m, CivilDate.daysInMonth(y, m)))
         default:
-            let total = CivilDate.daysInYear(y), len = max(1, total / frequency)
+            let total = CivilDate.daysInYear(y)
+            let len = max(1, total / frequency)
             let k = min((CivilDate.dayOfYear(y, m, d) - 1) / len, frequency - 1)
             let end = k == frequency - 1 ? total : (k + 1) * len
             return (CivilDate.fromDayOfYear(y, k * len + 1), CivilDate.fromDayOfYear(y, min(end, total)))
@@ -72,14 +83,17 @@ extension CountingPeriod {
 extension Ledger {
     public func countingPeriod(_ code: String) throws(DomainError) -> CountingPeriod {
         guard let p = state.countingPeriods[code] else {
-            throw DomainError(.notFound, "counting period \(code) does not exist", details: ["countingPeriod": .text(code)])
+            throw DomainError(
+                .notFound, "counting period \(code) does not exist", details: ["countingPeriod": .text(code)])
         }
         return p
     }
 
     /// Creates a counting period.
     @discardableResult
-    public func createCountingPeriod(code: String, description: String = "", frequency: Int) throws(DomainError) -> CountingPeriod {
+    public func createCountingPeriod(code: String, description: String = "", frequency: Int) throws(DomainError)
+        -> CountingPeriod
+    {
         try atomically { () throws(DomainError) -> CountingPeriod in
             try Ledger.checkCode(code, "counting period code")
             try Ledger.checkText(description, "description")
@@ -87,7 +101,8 @@ extension Ledger {
                 throw DomainError(.validationFailed, "count frequency per year must be 1...365, not \(frequency)")
             }
             guard state.countingPeriods[code] == nil else {
-                throw DomainError(.alreadyExists, "counting period \(code) already exists", details: ["countingPeriod": .text(code)])
+                throw DomainError(
+                    .alreadyExists, "counting period \(code) already exists", details: ["countingPeriod": .text(code)])
             }
             let p = CountingPeriod(code: code, description: description, frequency: frequency)
             setCountingPeriod(code, p)
@@ -123,14 +138,18 @@ extension Ledger {
         try Ledger.checkDate(date, "date")
         if let period { _ = try countingPeriod(period) }
         return state.items.values.filter { i in
-            guard let p = i.countingPeriod, period == nil || p == period, let start = i.nextCountingStart else { return false }
+            guard let p = i.countingPeriod, period == nil || p == period, let start = i.nextCountingStart else {
+                return false
+            }
             return start <= date && (i.lastCountingPeriodUpdate.map { $0 < start } ?? true)
         }.sorted { $0.no < $1.no }
     }
 
     /// After a counting-period line is registered/posted on `date`: the item was counted, and its next window follows.
     func itemCounted(_ no: String, period: String, on date: String) {
-        guard var item = state.items[no], item.countingPeriod == period, let p = state.countingPeriods[period] else { return }
+        guard var item = state.items[no], item.countingPeriod == period, let p = state.countingPeriods[period] else {
+            return
+        }
         if let last = item.lastCountingPeriodUpdate, last >= date { return }
         let w = p.window(after: date)
         item.lastCountingPeriodUpdate = date

@@ -18,7 +18,9 @@ public struct FollowAvailabilityKey: Sendable, Hashable, Comparable {
     public var item: String
     public var lot: String
     public init(location: String, item: String, lot: String) {
-        self.location = location; self.item = item; self.lot = lot
+        self.location = location
+        self.item = item
+        self.lot = lot
     }
     public static func < (a: Self, b: Self) -> Bool {
         (a.location, a.item, a.lot) < (b.location, b.item, b.lot)
@@ -31,14 +33,16 @@ extension Ledger {
         guard let location = state.locations[key.location], state.items[key.item] != nil else { return nil }
         if key.lot.isEmpty {
             guard let a = try? availability(item: key.item, location: key.location).first else { return nil }
-            return FollowAvailability(location: key.location, item: key.item, lot: "",
-                                      availableToPick: a.availableToPick, availableToReserve: a.availableToReserve)
+            return FollowAvailability(
+                location: key.location, item: key.item, lot: "",
+                availableToPick: a.availableToPick, availableToReserve: a.availableToReserve)
         }
         let pick = pickableQuantity(location: location, item: key.item, lot: key.lot)
         var reserve = pick.subtracting(reservedQuantity(location: key.location, item: key.item, lot: key.lot)) ?? .zero
         if reserve.isNegative { reserve = .zero }
-        return FollowAvailability(location: key.location, item: key.item, lot: key.lot, availableToPick: pick,
-                                  availableToReserve: reserve)
+        return FollowAvailability(
+            location: key.location, item: key.item, lot: key.lot, availableToPick: pick,
+            availableToReserve: reserve)
     }
 }
 

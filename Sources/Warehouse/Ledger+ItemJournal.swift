@@ -7,9 +7,14 @@ public struct TrackingLine: Sendable, Hashable {
     public var quantity: Quantity
     /// Set on generated lines: the exact base quantity.
     public var quantityBase: Quantity?
-    public init(lot: String? = nil, serial: String? = nil, expirationDate: String? = nil, quantity: Quantity,
-                quantityBase: Quantity? = nil) {
-        self.lot = lot; self.serial = serial; self.expirationDate = expirationDate; self.quantity = quantity
+    public init(
+        lot: String? = nil, serial: String? = nil, expirationDate: String? = nil, quantity: Quantity,
+        quantityBase: Quantity? = nil
+    ) {
+        self.lot = lot
+        self.serial = serial
+        self.expirationDate = expirationDate
+        self.quantity = quantity
         self.quantityBase = quantityBase
     }
 }
@@ -36,20 +41,36 @@ public struct ItemJournalLine: Sendable, Hashable {
     /// …its split over several lots / serial nos. (quantities sum to the line's).
     public var tracking: [TrackingLine]
 
-    public init(entryType: EntryType, location: String, bin: String? = nil, item: String, quantity: Quantity,
-                quantityBase: Quantity? = nil, unitOfMeasure: String? = nil, documentNo: String = "",
-                postingDate: String? = nil, warehouseAdjustment: Bool = false, lot: String? = nil, serial: String? = nil,
-                expirationDate: String? = nil, tracking: [TrackingLine] = []) {
-        self.entryType = entryType; self.location = location; self.bin = bin; self.item = item
-        self.quantity = quantity; self.quantityBase = quantityBase; self.unitOfMeasure = unitOfMeasure
-        self.documentNo = documentNo; self.postingDate = postingDate; self.warehouseAdjustment = warehouseAdjustment
-        self.lot = lot; self.serial = serial; self.expirationDate = expirationDate; self.tracking = tracking
+    public init(
+        entryType: EntryType, location: String, bin: String? = nil, item: String, quantity: Quantity,
+        quantityBase: Quantity? = nil, unitOfMeasure: String? = nil, documentNo: String = "",
+        postingDate: String? = nil, warehouseAdjustment: Bool = false, lot: String? = nil, serial: String? = nil,
+        expirationDate: String? = nil, tracking: [TrackingLine] = []
+    ) {
+        self.entryType = entryType
+        self.location = location
+        self.bin = bin
+        self.item = item
+        self.quantity = quantity
+        self.quantityBase = quantityBase
+        self.unitOfMeasure = unitOfMeasure
+        self.documentNo = documentNo
+        self.postingDate = postingDate
+        self.warehouseAdjustment = warehouseAdjustment
+        self.lot = lot
+        self.serial = serial
+        self.expirationDate = expirationDate
+        self.tracking = tracking
     }
 
     /// The parts to post: the tracking lines, or the line itself.
     var parts: [TrackingLine] {
         tracking.isEmpty
-            ? [TrackingLine(lot: lot, serial: serial, expirationDate: expirationDate, quantity: quantity, quantityBase: quantityBase)]
+            ? [
+                TrackingLine(
+                    lot: lot, serial: serial, expirationDate: expirationDate, quantity: quantity,
+                    quantityBase: quantityBase)
+            ]
             : tracking
     }
 }
@@ -65,7 +86,9 @@ public struct ItemJournalBatch: Sendable, Hashable {
     public var basis: [ContentKey: Int]
 
     public init(name: String, lines: [ItemJournalLine], basis: [ContentKey: Int] = [:]) {
-        self.name = name; self.lines = lines; self.basis = basis
+        self.name = name
+        self.lines = lines
+        self.basis = basis
     }
 }
 
@@ -82,7 +105,10 @@ extension Ledger {
         case .positiveAdjmt, .purchase: return 1
         case .negativeAdjmt, .sale: return -1
         default:
-            throw DomainError(.validationFailed, "entry type \(type.rawValue) cannot be posted in an item journal (use positiveAdjmt, negativeAdjmt, purchase or sale)")
+            throw DomainError(
+                .validationFailed,
+                "entry type \(type.rawValue) cannot be posted in an item journal (use positiveAdjmt, negativeAdjmt, purchase or sale)"
+            )
         }
     }
 
@@ -95,26 +121,32 @@ extension Ledger {
         try Ledger.checkText(line.documentNo, "document no.")
         let s = try Ledger.sign(of: line.entryType)
         // A generated residue line moves base only (quantity 0 in its unit); every other line needs a quantity.
-        let residue = line.warehouseAdjustment && line.quantity.isZero && (line.quantityBase.map { !$0.isZero } ?? false)
+        let residue =
+            line.warehouseAdjustment && line.quantity.isZero && (line.quantityBase.map { !$0.isZero } ?? false)
         try Ledger.checkLineQuantity(line.quantity, allowZero: residue)
         let (unit, perUnit) = try unit(item, line.unitOfMeasure)
         if !line.tracking.isEmpty {
             guard line.lot == nil, line.serial == nil, line.expirationDate == nil else {
-                throw DomainError(.validationFailed, "give lot/serial either on the line or in its tracking lines, not both")
+                throw DomainError(
+                    .validationFailed, "give lot/serial either on the line or in its tracking lines, not both")
             }
             guard line.tracking.count <= Ledger.maxTrackingLines else {
-                throw DomainError(.limitExceeded, "a line has at most \(Ledger.maxTrackingLines) tracking lines",
-                                  details: ["limit": .text("maxTrackingLines"), "max": .int(Ledger.maxTrackingLines)])
+                throw DomainError(
+                    .limitExceeded, "a line has at most \(Ledger.maxTrackingLines) tracking lines",
+                    details: ["limit": .text("maxTrackingLines"), "max": .int(Ledger.maxTrackingLines)])
             }
             var sum = Quantity.zero
             for t in line.tracking {
-                guard (!t.quantity.isZero || residue), t.quantity.isNegative == line.quantity.isNegative else {
-                    throw DomainError(.itemTracking, "tracking line quantities must be non-zero with the sign of the line")
+                guard !t.quantity.isZero || residue, t.quantity.isNegative == line.quantity.isNegative else {
+                    throw DomainError(
+                        .itemTracking, "tracking line quantities must be non-zero with the sign of the line")
                 }
                 sum = sum.adding(t.quantity) ?? sum
             }
             guard sum == line.quantity else {
-                throw DomainError(.itemTracking, "the tracking lines account for \(sum), the line for \(line.quantity); they must be equal")
+                throw DomainError(
+                    .itemTracking,
+                    "the tracking lines account for \(sum), the line for \(line.quantity); they must be equal")
             }
         }
         for part in line.parts {
@@ -130,8 +162,9 @@ extension Ledger {
             // Signed effect on stock.
             let signedQty = s > 0 ? part.quantity : part.quantity.negated
             let signedBase = s > 0 ? qb : qb.negated
-            let tracking = try resolveTracking(item, lot: part.lot, serial: part.serial, expirationDate: part.expirationDate,
-                                               inbound: signedBase.isPositive, perUnit: perUnit, quantity: part.quantity)
+            let tracking = try resolveTracking(
+                item, lot: part.lot, serial: part.serial, expirationDate: part.expirationDate,
+                inbound: signedBase.isPositive, perUnit: perUnit, quantity: part.quantity)
             let weType: EntryType = signedBase.isNegative ? .negativeAdjmt : .positiveAdjmt
             switch location.kind {
             case .plain:
@@ -145,19 +178,25 @@ extension Ledger {
             case .basic:
                 // The line's bin, else the item's default bin content at the location (§2.6).
                 guard let code = line.bin ?? defaultBin(location: location.code, item: item.no) else {
-                    throw DomainError(.validationFailed, "a bin is required at the basic location \(location.code) (item \(item.no) has no default bin there)")
+                    throw DomainError(
+                        .validationFailed,
+                        "a bin is required at the basic location \(location.code) (item \(item.no) has no default bin there)"
+                    )
                 }
                 let bin = try bin(location.code, code)
                 try Ledger.checkBlocked(bin, inbound: !signedBase.isNegative)
                 // Basic locations keep warehouse entries in the base unit (§1.10).
-                try writeWarehouseEntry(type: weType, date: date, location: location, bin: bin, item: item,
-                                        quantity: signedBase, quantityBase: signedBase, unit: item.baseUnitOfMeasure,
-                                        perUnit: Quantity(1), documentNo: line.documentNo, source: "itemJournal",
-                                        register: register, context: context, tracking: tracking)
+                try writeWarehouseEntry(
+                    type: weType, date: date, location: location, bin: bin, item: item,
+                    quantity: signedBase, quantityBase: signedBase, unit: item.baseUnitOfMeasure,
+                    perUnit: Quantity(1), documentNo: line.documentNo, source: "itemJournal",
+                    register: register, context: context, tracking: tracking)
             case .directed:
                 if let b = line.bin {
-                    throw DomainError(.wrongLocationKind,
-                                      "you cannot use a bin code (\(b)) at the directed location \(location.code); item journal postings there land in the adjustment bin")
+                    throw DomainError(
+                        .wrongLocationKind,
+                        "you cannot use a bin code (\(b)) at the directed location \(location.code); item journal postings there land in the adjustment bin"
+                    )
                 }
                 guard let adjCode = location.adjustmentBin else {
                     throw DomainError(.adjustmentBin, "location \(location.code) has no adjustment bin")
@@ -170,44 +209,55 @@ extension Ledger {
                 if context.rules >= 2 && !line.warehouseAdjustment && !location.allowNegativeInventory {
                     try checkInventoryStaysPositive(location, item, tracking, signedBase)
                 }
-                try writeWarehouseEntry(type: weType, date: date, location: location, bin: adj, item: item,
-                                        quantity: signedQty, quantityBase: signedBase, unit: unit, perUnit: perUnit,
-                                        documentNo: line.documentNo, source: "itemJournal", register: register,
-                                        context: context, tracking: tracking)
+                try writeWarehouseEntry(
+                    type: weType, date: date, location: location, bin: adj, item: item,
+                    quantity: signedQty, quantityBase: signedBase, unit: unit, perUnit: perUnit,
+                    documentNo: line.documentNo, source: "itemJournal", register: register,
+                    context: context, tracking: tracking)
             }
-            try writeItemLedgerEntry(type: line.entryType, date: date, documentNo: line.documentNo, location: location, item: item,
-                                     quantity: signedBase, unit: unit, perUnit: perUnit,
-                                     warehouseAdjustment: line.warehouseAdjustment, source: "itemJournal", context: context,
-                                     tracking: tracking)
+            try writeItemLedgerEntry(
+                type: line.entryType, date: date, documentNo: line.documentNo, location: location, item: item,
+                quantity: signedBase, unit: unit, perUnit: perUnit,
+                warehouseAdjustment: line.warehouseAdjustment, source: "itemJournal", context: context,
+                tracking: tracking)
         }
     }
 
     /// Refuses a take that would leave the item ledger of the location below zero, per item and per lot / serial no.
-    func checkInventoryStaysPositive(_ location: Location, _ item: Item, _ tracking: Tracking,
-                                     _ signedBase: Quantity) throws(DomainError) {
+    func checkInventoryStaysPositive(
+        _ location: Location, _ item: Item, _ tracking: Tracking,
+        _ signedBase: Quantity
+    ) throws(DomainError) {
         guard signedBase.isNegative else { return }
         let have = state.itemLedgerTotals[ItemLocationKey(item.no, location.code)] ?? .zero
         if let after = have.adding(signedBase), after.isNegative {
-            throw DomainError(.insufficientQuantity,
-                              "location \(location.code) holds \(have) \(item.baseUnitOfMeasure) of item \(item.no) in its item ledger; \(signedBase.magnitude) cannot be taken (negative inventory is not allowed there)",
-                              details: ["item": .text(item.no), "location": .text(location.code), "available": .quantity(have),
-                                        "requested": .quantity(signedBase.magnitude)])
+            throw DomainError(
+                .insufficientQuantity,
+                "location \(location.code) holds \(have) \(item.baseUnitOfMeasure) of item \(item.no) in its item ledger; \(signedBase.magnitude) cannot be taken (negative inventory is not allowed there)",
+                details: [
+                    "item": .text(item.no), "location": .text(location.code), "available": .quantity(have),
+                    "requested": .quantity(signedBase.magnitude)
+                ])
         }
         if !tracking.isEmpty {
             let tk = TrackingKey(item.no, location.code, lot: tracking.lot, serial: tracking.serial)
             let haveT = state.trackingTotals[tk] ?? .zero
             if let after = haveT.adding(signedBase), after.isNegative {
-                throw DomainError(.insufficientQuantity,
-                                  "location \(location.code) holds \(haveT) of item \(item.no) \(tracking.label); \(signedBase.magnitude) cannot be taken",
-                                  details: ["item": .text(item.no), "location": .text(location.code), "available": .quantity(haveT),
-                                            "requested": .quantity(signedBase.magnitude)])
+                throw DomainError(
+                    .insufficientQuantity,
+                    "location \(location.code) holds \(haveT) of item \(item.no) \(tracking.label); \(signedBase.magnitude) cannot be taken",
+                    details: [
+                        "item": .text(item.no), "location": .text(location.code), "available": .quantity(haveT),
+                        "requested": .quantity(signedBase.magnitude)
+                    ])
             }
         }
     }
 
     /// Posts item journal lines given by the caller: all or none.
     @discardableResult
-    public func postItemJournal(lines: [ItemJournalLine], context: PostingContext) throws(DomainError) -> PostingSummary {
+    public func postItemJournal(lines: [ItemJournalLine], context: PostingContext) throws(DomainError) -> PostingSummary
+    {
         try atomically { () throws(DomainError) -> PostingSummary in
             guard !lines.isEmpty else { throw DomainError(.validationFailed, "the journal has no lines") }
             let reservationBefore = reservationLevels(lines.map { ItemLocationKey($0.item, $0.location) })
@@ -222,7 +272,8 @@ extension Ledger {
     /// The adjustment-bin content keys a warehouse-adjustment line clears, one per part; empty for other lines.
     func adjustmentKeys(_ line: ItemJournalLine) -> [ContentKey] {
         guard line.warehouseAdjustment, let loc = state.locations[line.location], let adj = loc.adjustmentBin,
-              let item = state.items[line.item] else { return [] }
+            let item = state.items[line.item]
+        else { return [] }
         let unit = line.unitOfMeasure ?? item.baseUnitOfMeasure
         return line.parts.map { ContentKey(loc.code, adj, line.item, unit, lot: $0.lot ?? "", serial: $0.serial ?? "") }
     }
@@ -292,12 +343,15 @@ extension Ledger {
             var pending: [ContentKey: (qty: Quantity, base: Quantity)] = [:]
             for line in existing.lines where line.warehouseAdjustment {
                 guard let loc = state.locations[line.location], let adj = loc.adjustmentBin,
-                      let it = state.items[line.item] else { continue }
+                    let it = state.items[line.item]
+                else { continue }
                 let unit = line.unitOfMeasure ?? it.baseUnitOfMeasure
                 let s = (try? Ledger.sign(of: line.entryType)) ?? 1
                 for part in line.parts {
                     let key = ContentKey(loc.code, adj, line.item, unit, lot: part.lot ?? "", serial: part.serial ?? "")
-                    let qb = part.quantityBase ?? (part.quantity.multiplied(by: it.quantityPerUnit(unit) ?? Quantity(1)) ?? .zero)
+                    let qb =
+                        part.quantityBase
+                        ?? (part.quantity.multiplied(by: it.quantityPerUnit(unit) ?? Quantity(1)) ?? .zero)
                     // A negative adjustment of q clears +q of content.
                     let cq = s < 0 ? part.quantity : part.quantity.negated
                     let cb = s < 0 ? qb : qb.negated
@@ -309,11 +363,14 @@ extension Ledger {
                 .filter { $0.kind == .directed && (filterLocation == nil || $0.code == filterLocation) }
                 .sorted { $0.code < $1.code }
             var added: [ItemJournalLine] = []
-            func line(_ type: EntryType, _ loc: Location, _ item: String, _ q: Quantity, _ qb: Quantity?, _ unit: String,
-                      tracking: [TrackingLine] = []) -> ItemJournalLine {
-                ItemJournalLine(entryType: type, location: loc.code, item: item, quantity: q, quantityBase: qb,
-                                unitOfMeasure: unit, documentNo: documentNo, postingDate: date, warehouseAdjustment: true,
-                                tracking: tracking)
+            func line(
+                _ type: EntryType, _ loc: Location, _ item: String, _ q: Quantity, _ qb: Quantity?, _ unit: String,
+                tracking: [TrackingLine] = []
+            ) -> ItemJournalLine {
+                ItemJournalLine(
+                    entryType: type, location: loc.code, item: item, quantity: q, quantityBase: qb,
+                    unitOfMeasure: unit, documentNo: documentNo, postingDate: date, warehouseAdjustment: true,
+                    tracking: tracking)
             }
             for loc in locations {
                 guard let adj = loc.adjustmentBin else { continue }
@@ -324,12 +381,15 @@ extension Ledger {
                 let keys = inScope.filter { filterItem == nil || $0.item == filterItem }.sorted()
                 for key in keys { existing.basis[key] = state.contents[key]?.lastEntryNo ?? 0 }
                 // Net content per key, grouped per (item, unit) in key order.
-                var groups: [(item: String, unit: String, nets: [(key: ContentKey, qty: Quantity, base: Quantity)])] = []
+                var groups: [(item: String, unit: String, nets: [(key: ContentKey, qty: Quantity, base: Quantity)])] =
+                    []
                 for key in keys {
-                    let content = state.contents[key] ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
+                    let content =
+                        state.contents[key] ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
                     let already = pending[key] ?? (.zero, .zero)
                     guard let netQty = content.quantity.subtracting(already.qty),
-                          let netBase = content.quantityBase.subtracting(already.base) else {
+                        let netBase = content.quantityBase.subtracting(already.base)
+                    else {
                         throw DomainError(.overflow, "adjustment quantity out of range")
                     }
                     if netBase.isZero && netQty.isZero { continue }
@@ -341,30 +401,43 @@ extension Ledger {
                 }
                 for g in groups {
                     let item = try item(g.item)
-                    var negative: [TrackingLine] = [], positive: [TrackingLine] = []
+                    var negative: [TrackingLine] = []
+                    var positive: [TrackingLine] = []
                     for n in g.nets {
                         if n.qty.isZero {
                             // A rounding residue (no quantity in the unit, some base): a line of quantity 0 in the same
                             // unit carrying the base, so posting it clears exactly this key.
-                            let t = item.tracking.isTracked
-                                ? [TrackingLine(lot: n.key.lot.isEmpty ? nil : n.key.lot, serial: n.key.serial.isEmpty ? nil : n.key.serial,
-                                                quantity: .zero, quantityBase: n.base.magnitude)] : []
-                            added.append(line(n.base.isPositive ? .negativeAdjmt : .positiveAdjmt, loc, g.item, .zero,
-                                              n.base.magnitude, g.unit, tracking: t))
+                            let t =
+                                item.tracking.isTracked
+                                ? [
+                                    TrackingLine(
+                                        lot: n.key.lot.isEmpty ? nil : n.key.lot,
+                                        serial: n.key.serial.isEmpty ? nil : n.key.serial,
+                                        quantity: .zero, quantityBase: n.base.magnitude)
+                                ] : []
+                            added.append(
+                                line(
+                                    n.base.isPositive ? .negativeAdjmt : .positiveAdjmt, loc, g.item, .zero,
+                                    n.base.magnitude, g.unit, tracking: t))
                             continue
                         }
                         if !item.tracking.isTracked {
-                            added.append(line(n.qty.isPositive ? .negativeAdjmt : .positiveAdjmt, loc, g.item, n.qty.magnitude,
-                                              n.base.isZero ? nil : n.base.magnitude, g.unit))
+                            added.append(
+                                line(
+                                    n.qty.isPositive ? .negativeAdjmt : .positiveAdjmt, loc, g.item, n.qty.magnitude,
+                                    n.base.isZero ? nil : n.base.magnitude, g.unit))
                             continue
                         }
-                        let t = TrackingLine(lot: n.key.lot.isEmpty ? nil : n.key.lot, serial: n.key.serial.isEmpty ? nil : n.key.serial,
-                                             quantity: n.qty.magnitude, quantityBase: n.base.magnitude)
+                        let t = TrackingLine(
+                            lot: n.key.lot.isEmpty ? nil : n.key.lot, serial: n.key.serial.isEmpty ? nil : n.key.serial,
+                            quantity: n.qty.magnitude, quantityBase: n.base.magnitude)
                         // Content > 0 (taken out of real bins) feeds the Negative Adjmt. line, < 0 the Positive one (E10).
                         if n.qty.isPositive { negative.append(t) } else { positive.append(t) }
                     }
-                    for (type, parts) in [(EntryType.negativeAdjmt, negative), (.positiveAdjmt, positive)] where !parts.isEmpty {
-                        var q = Quantity.zero, qb = Quantity.zero
+                    for (type, parts) in [(EntryType.negativeAdjmt, negative), (.positiveAdjmt, positive)]
+                    where !parts.isEmpty {
+                        var q = Quantity.zero
+                        var qb = Quantity.zero
                         for p in parts {
                             q = q.adding(p.quantity) ?? q
                             qb = qb.adding(p.quantityBase ?? .zero) ?? qb
@@ -378,8 +451,9 @@ extension Ledger {
             added = added.filter { $0.entryType == .negativeAdjmt } + added.filter { $0.entryType != .negativeAdjmt }
             if !added.isEmpty {
                 guard existing.lines.count + added.count <= Ledger.maxBatchLines else {
-                    throw DomainError(.limitExceeded, "batch \(batch) would hold more than \(Ledger.maxBatchLines) lines",
-                                      details: ["limit": .text("maxBatchLines"), "max": .int(Ledger.maxBatchLines)])
+                    throw DomainError(
+                        .limitExceeded, "batch \(batch) would hold more than \(Ledger.maxBatchLines) lines",
+                        details: ["limit": .text("maxBatchLines"), "max": .int(Ledger.maxBatchLines)])
                 }
                 existing.lines.append(contentsOf: added)
             }

@@ -15,12 +15,23 @@ public struct ItemReclassJournalLine: Sendable, Hashable {
     public var newLot: String?
     public var newSerial: String?
     public var newExpirationDate: String?
-    public init(item: String, location: String, bin: String? = nil, newLocation: String? = nil, newBin: String? = nil,
-                quantity: Quantity, unitOfMeasure: String? = nil, lot: String? = nil, serial: String? = nil,
-                newLot: String? = nil, newSerial: String? = nil, newExpirationDate: String? = nil) {
-        self.item = item; self.location = location; self.bin = bin; self.newLocation = newLocation; self.newBin = newBin
-        self.quantity = quantity; self.unitOfMeasure = unitOfMeasure; self.lot = lot; self.serial = serial
-        self.newLot = newLot; self.newSerial = newSerial; self.newExpirationDate = newExpirationDate
+    public init(
+        item: String, location: String, bin: String? = nil, newLocation: String? = nil, newBin: String? = nil,
+        quantity: Quantity, unitOfMeasure: String? = nil, lot: String? = nil, serial: String? = nil,
+        newLot: String? = nil, newSerial: String? = nil, newExpirationDate: String? = nil
+    ) {
+        self.item = item
+        self.location = location
+        self.bin = bin
+        self.newLocation = newLocation
+        self.newBin = newBin
+        self.quantity = quantity
+        self.unitOfMeasure = unitOfMeasure
+        self.lot = lot
+        self.serial = serial
+        self.newLot = newLot
+        self.newSerial = newSerial
+        self.newExpirationDate = newExpirationDate
     }
 }
 
@@ -43,9 +54,10 @@ extension Ledger {
                 let from = try location(line.location)
                 let to = try location(line.newLocation ?? line.location)
                 for l in [from, to] where l.kind == .directed {
-                    throw DomainError(.wrongLocationKind,
-                                      "you cannot reclassify at the directed location \(l.code); use the warehouse reclassification journal for its bins",
-                                      details: ["location": .text(l.code)])
+                    throw DomainError(
+                        .wrongLocationKind,
+                        "you cannot reclassify at the directed location \(l.code); use the warehouse reclassification journal for its bins",
+                        details: ["location": .text(l.code)])
                 }
                 let item = try item(line.item)
                 try Ledger.checkLineQuantity(line.quantity, allowNegative: false)
@@ -58,10 +70,15 @@ extension Ledger {
                 func binOf(_ l: Location, _ code: String?, _ what: String) throws(DomainError) -> Bin? {
                     switch l.kind {
                     case .basic:
-                        guard let code else { throw DomainError(.validationFailed, "\(what) is required at the basic location \(l.code)") }
+                        guard let code else {
+                            throw DomainError(.validationFailed, "\(what) is required at the basic location \(l.code)")
+                        }
                         return try bin(l.code, code)
                     default:
-                        if let code { throw DomainError(.wrongLocationKind, "location \(l.code) has no bins; remove \(what) \(code)") }
+                        if let code {
+                            throw DomainError(
+                                .wrongLocationKind, "location \(l.code) has no bins; remove \(what) \(code)")
+                        }
                         return nil
                     }
                 }
@@ -77,31 +94,36 @@ extension Ledger {
                     // No bin guards a plain location: its ledger may not go below zero (per lot / serial too).
                     let have = ledgerQuantity(from.code, item: item.no, lot: old.lot, serial: old.serial)
                     if have < qb {
-                        throw DomainError(.insufficientQuantity,
-                                          "location \(from.code) holds \(have) of item \(item.no)\(old.isEmpty ? "" : " (\(old.label))"); \(qb) cannot be taken",
-                                          details: ["item": .text(item.no), "available": .quantity(have), "requested": .quantity(qb)])
+                        throw DomainError(
+                            .insufficientQuantity,
+                            "location \(from.code) holds \(have) of item \(item.no)\(old.isEmpty ? "" : " (\(old.label))"); \(qb) cannot be taken",
+                            details: ["item": .text(item.no), "available": .quantity(have), "requested": .quantity(qb)])
                     }
                 }
                 if let b = fromBin {
-                    try writeWarehouseEntry(type: same ? .movement : .negativeAdjmt, date: date, location: from,
-                                            bin: b, item: item, quantity: qb.negated, quantityBase: qb.negated,
-                                            unit: item.baseUnitOfMeasure, perUnit: Quantity(1), documentNo: documentNo,
-                                            source: "itemReclassJournal", register: register, context: context, tracking: old)
+                    try writeWarehouseEntry(
+                        type: same ? .movement : .negativeAdjmt, date: date, location: from,
+                        bin: b, item: item, quantity: qb.negated, quantityBase: qb.negated,
+                        unit: item.baseUnitOfMeasure, perUnit: Quantity(1), documentNo: documentNo,
+                        source: "itemReclassJournal", register: register, context: context, tracking: old)
                 }
                 if let b = toBin {
-                    try writeWarehouseEntry(type: same ? .movement : .positiveAdjmt, date: date, location: to,
-                                            bin: b, item: item, quantity: qb, quantityBase: qb, unit: item.baseUnitOfMeasure,
-                                            perUnit: Quantity(1), documentNo: documentNo, source: "itemReclassJournal",
-                                            register: register, context: context, tracking: new)
+                    try writeWarehouseEntry(
+                        type: same ? .movement : .positiveAdjmt, date: date, location: to,
+                        bin: b, item: item, quantity: qb, quantityBase: qb, unit: item.baseUnitOfMeasure,
+                        perUnit: Quantity(1), documentNo: documentNo, source: "itemReclassJournal",
+                        register: register, context: context, tracking: new)
                 }
                 if !internalMove {
                     // Bin-to-bin inside one location posts no item ledger entry (§1.12); anything else a Transfer pair.
-                    try writeItemLedgerEntry(type: .transfer, date: date, documentNo: documentNo, location: from, item: item,
-                                             quantity: qb.negated, unit: unit, perUnit: perUnit, warehouseAdjustment: false,
-                                             source: "itemReclassJournal", context: context, tracking: old)
-                    try writeItemLedgerEntry(type: .transfer, date: date, documentNo: documentNo, location: to, item: item,
-                                             quantity: qb, unit: unit, perUnit: perUnit, warehouseAdjustment: false,
-                                             source: "itemReclassJournal", context: context, tracking: new)
+                    try writeItemLedgerEntry(
+                        type: .transfer, date: date, documentNo: documentNo, location: from, item: item,
+                        quantity: qb.negated, unit: unit, perUnit: perUnit, warehouseAdjustment: false,
+                        source: "itemReclassJournal", context: context, tracking: old)
+                    try writeItemLedgerEntry(
+                        type: .transfer, date: date, documentNo: documentNo, location: to, item: item,
+                        quantity: qb, unit: unit, perUnit: perUnit, warehouseAdjustment: false,
+                        source: "itemReclassJournal", context: context, tracking: new)
                 }
             }
             try checkReservations(reservationBefore)

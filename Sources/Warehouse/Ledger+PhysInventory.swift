@@ -37,7 +37,8 @@ public struct PhysInventoryLine: Sendable, Hashable {
 extension Ledger {
     public func physInventoryJournal(_ name: String) throws(DomainError) -> PhysInventoryJournal {
         guard let j = state.physInventoryJournals[name] else {
-            throw DomainError(.notFound, "physical inventory journal \(name) does not exist", details: ["journal": .text(name)])
+            throw DomainError(
+                .notFound, "physical inventory journal \(name) does not exist", details: ["journal": .text(name)])
         }
         return j
     }
@@ -48,10 +49,15 @@ extension Ledger {
     {
         guard let adj = location.adjustmentBin else { return (.zero, 0, []) }
         let keys = (state.contentsByBin[BinKey(location.code, adj)] ?? [])
-            .filter { $0.item == item && (lot == nil || $0.lot == lot) && (serial == nil || $0.serial == serial) }.sorted()
-        var total = Quantity.zero, last = 0
+            .filter { $0.item == item && (lot == nil || $0.lot == lot) && (serial == nil || $0.serial == serial) }
+            .sorted()
+        var total = Quantity.zero
+        var last = 0
         for k in keys {
-            if let c = state.contents[k] { total = total.adding(c.quantityBase) ?? total; last = max(last, c.lastEntryNo) }
+            if let c = state.contents[k] {
+                total = total.adding(c.quantityBase) ?? total
+                last = max(last, c.lastEntryNo)
+            }
         }
         return (total, last, keys)
     }
@@ -105,20 +111,27 @@ extension Ledger {
                 }
                 _ = try bin(code, b)
             }
-            let due: [String: String]? = countingPeriodDue
-                ? Dictionary(uniqueKeysWithValues: try itemsDueForCounting(on: date).map { ($0.no, $0.countingPeriod ?? "") }) : nil
+            let due: [String: String]? =
+                countingPeriodDue
+                ? Dictionary(
+                    uniqueKeysWithValues: try itemsDueForCounting(on: date).map { ($0.no, $0.countingPeriod ?? "") })
+                : nil
             let name = try checkNewJournalName(journal, prefix: "PHYS")
             var lines: [PhysInventoryLine] = []
             func add(item: String, bin: String?, lot: String, serial: String) {
-                let (calc, phys, lastILE, lastWE) = physLineNow(location, item: item, bin: bin, lot: lot, serial: serial)
+                let (calc, phys, lastILE, lastWE) = physLineNow(
+                    location, item: item, bin: bin, lot: lot, serial: serial)
                 let base = state.items[item]?.baseUnitOfMeasure ?? ""
-                lines.append(PhysInventoryLine(
-                    lineNo: (lines.count + 1) * 10000, item: item, bin: bin, unitOfMeasure: base,
-                    quantityCalculated: calc, quantityPhysInventory: phys ?? calc, counted: phys != nil,
-                    lastItemLedgerEntryNo: lastILE, lastWarehouseEntryNo: lastWE, lot: lot, serial: serial,
-                    countingPeriod: due?[item]))
+                lines.append(
+                    PhysInventoryLine(
+                        lineNo: (lines.count + 1) * 10000, item: item, bin: bin, unitOfMeasure: base,
+                        quantityCalculated: calc, quantityPhysInventory: phys ?? calc, counted: phys != nil,
+                        lastItemLedgerEntryNo: lastILE, lastWarehouseEntryNo: lastWE, lot: lot, serial: serial,
+                        countingPeriod: due?[item]))
             }
-            func wanted(_ item: String) -> Bool { (itemFilter == nil || item == itemFilter) && (due == nil || due![item] != nil) }
+            func wanted(_ item: String) -> Bool {
+                (itemFilter == nil || item == itemFilter) && (due == nil || due![item] != nil)
+            }
             switch location.kind {
             case .directed, .plain:
                 var items = Set(state.itemLedgerTotals.keys.filter { $0.location == code }.map(\.item))
@@ -134,7 +147,8 @@ extension Ledger {
                     }
                 }
                 for it in items.sorted() where wanted(it) {
-                    let numbers: [Tracking] = state.items[it]?.tracking.isTracked == true
+                    let numbers: [Tracking] =
+                        state.items[it]?.tracking.isTracked == true
                         ? (tracked[it] ?? []).sorted() : [.none]
                     for t in numbers {
                         let (calc, phys, _, _) = physLineNow(location, item: it, bin: nil, lot: t.lot, serial: t.serial)
@@ -153,11 +167,14 @@ extension Ledger {
                 }
             }
             guard lines.count <= Ledger.maxCountJournalLines else {
-                throw DomainError(.limitExceeded, "the journal would have \(lines.count) lines; at most \(Ledger.maxCountJournalLines)",
-                                  details: ["limit": .text("maxCountJournalLines"), "max": .int(Ledger.maxCountJournalLines)])
+                throw DomainError(
+                    .limitExceeded,
+                    "the journal would have \(lines.count) lines; at most \(Ledger.maxCountJournalLines)",
+                    details: ["limit": .text("maxCountJournalLines"), "max": .int(Ledger.maxCountJournalLines)])
             }
-            let j = PhysInventoryJournal(name: name, location: code, documentNo: documentNo, postingDate: date, lines: lines,
-                                         createdBy: context.user, createdAt: context.timestamp)
+            let j = PhysInventoryJournal(
+                name: name, location: code, documentNo: documentNo, postingDate: date, lines: lines,
+                createdBy: context.user, createdAt: context.timestamp)
             setPhysJournal(name, j)
             return j
         }
@@ -167,33 +184,47 @@ extension Ledger {
     /// A lot / serial counted that has no line gets one (calculated 0 when the ledger does not know it: E1's LOT1002).
     /// Directed locations derive the counted quantity from the warehouse: changes there belong in a warehouse count (§3.6).
     @discardableResult
-    public func recordPhysInventoryCounts(journal name: String, counts: [CountInput]) throws(DomainError) -> PhysInventoryJournal {
+    public func recordPhysInventoryCounts(journal name: String, counts: [CountInput]) throws(DomainError)
+        -> PhysInventoryJournal
+    {
         try atomically { () throws(DomainError) -> PhysInventoryJournal in
             var j = try physInventoryJournal(name)
             let location = try location(j.location)
             guard location.kind != .directed else {
-                throw DomainError(.wrongLocationKind,
-                                  "at the directed location \(location.code) the counted quantity comes from the warehouse; changes must be made in a warehouse count (whsePhysInventory)")
+                throw DomainError(
+                    .wrongLocationKind,
+                    "at the directed location \(location.code) the counted quantity comes from the warehouse; changes must be made in a warehouse count (whsePhysInventory)"
+                )
             }
             guard !counts.isEmpty else { throw DomainError(.validationFailed, "no counts given") }
             for (i, c) in counts.enumerated() {
                 do throws(DomainError) {
-                    guard !c.quantity.isNegative else { throw DomainError(.validationFailed, "a counted quantity must not be negative") }
-                    guard c.quantity <= Quantity.maxLineMagnitude else { throw DomainError(.validationFailed, "counted quantity too large") }
+                    guard !c.quantity.isNegative else {
+                        throw DomainError(.validationFailed, "a counted quantity must not be negative")
+                    }
+                    guard c.quantity <= Quantity.maxLineMagnitude else {
+                        throw DomainError(.validationFailed, "counted quantity too large")
+                    }
                     let index: Int
                     if let n = c.lineNo {
                         guard let x = j.lines.firstIndex(where: { $0.lineNo == n }) else {
-                            throw DomainError(.notFound, "journal \(name) has no line \(n)", details: ["lineNo": .int(n)])
+                            throw DomainError(
+                                .notFound, "journal \(name) has no line \(n)", details: ["lineNo": .int(n)])
                         }
                         index = x
                     } else {
-                        guard let itemNo = c.item else { throw DomainError(.validationFailed, "a count needs lineNo, or item (and bin)") }
+                        guard let itemNo = c.item else {
+                            throw DomainError(.validationFailed, "a count needs lineNo, or item (and bin)")
+                        }
                         let matches = j.lines.indices.filter {
                             j.lines[$0].item == itemNo && j.lines[$0].bin == c.bin
-                                && (c.lot == nil || j.lines[$0].lot == c.lot) && (c.serial == nil || j.lines[$0].serial == c.serial)
+                                && (c.lot == nil || j.lines[$0].lot == c.lot)
+                                && (c.serial == nil || j.lines[$0].serial == c.serial)
                         }
                         if matches.count > 1 {
-                            throw DomainError(.validationFailed, "item \(itemNo) has several lines (lots or serial nos.); name lot, serial or lineNo")
+                            throw DomainError(
+                                .validationFailed,
+                                "item \(itemNo) has several lines (lots or serial nos.); name lot, serial or lineNo")
                         }
                         if let x = matches.first {
                             index = x
@@ -210,7 +241,9 @@ extension Ledger {
                         _ = try base(q, Quantity(1), item, unit: item.baseUnitOfMeasure)
                     }
                     if item.tracking.serial && !(q.isZero || q == Quantity(1)) {
-                        throw DomainError(.itemTracking, "serial \(j.lines[index].serial) of item \(item.no) is counted as 0 or 1, not \(q)")
+                        throw DomainError(
+                            .itemTracking,
+                            "serial \(j.lines[index].serial) of item \(item.no) is counted as 0 or 1, not \(q)")
                     }
                     j.lines[index].quantityPhysInventory = q
                     j.lines[index].counted = true
@@ -224,27 +257,35 @@ extension Ledger {
     }
 
     /// A line for an item (bin, lot, serial) counted that the calculation did not list.
-    private func addPhysLine(_ j: inout PhysInventoryJournal, location: Location, _ c: CountInput, itemNo: String) throws(DomainError) -> Int {
+    private func addPhysLine(_ j: inout PhysInventoryJournal, location: Location, _ c: CountInput, itemNo: String)
+        throws(DomainError) -> Int
+    {
         let item = try item(itemNo)
         if location.kind == .basic {
-            guard let b = c.bin else { throw DomainError(.validationFailed, "a count at the basic location \(location.code) needs a bin") }
+            guard let b = c.bin else {
+                throw DomainError(.validationFailed, "a count at the basic location \(location.code) needs a bin")
+            }
             _ = try bin(location.code, b)
         } else if let b = c.bin {
             throw DomainError(.wrongLocationKind, "location \(location.code) has no bins; remove bin \(b)")
         }
         if !item.tracking.isTracked {
-            throw DomainError(.notFound, "journal \(j.name) has no line for item \(itemNo)\(c.bin.map { " in bin \($0)" } ?? "")")
+            throw DomainError(
+                .notFound, "journal \(j.name) has no line for item \(itemNo)\(c.bin.map { " in bin \($0)" } ?? "")")
         }
-        let t = try resolveTracking(item, lot: c.lot, serial: c.serial, expirationDate: c.expirationDate,
-                                    inbound: c.quantity.isPositive, perUnit: Quantity(1), quantity: .zero, record: false)
+        let t = try resolveTracking(
+            item, lot: c.lot, serial: c.serial, expirationDate: c.expirationDate,
+            inbound: c.quantity.isPositive, perUnit: Quantity(1), quantity: .zero, record: false)
         guard j.lines.count < Ledger.maxCountJournalLines else {
             throw DomainError(.limitExceeded, "journal \(j.name) holds \(Ledger.maxCountJournalLines) lines")
         }
         let (calc, _, lastILE, lastWE) = physLineNow(location, item: itemNo, bin: c.bin, lot: t.lot, serial: t.serial)
-        j.lines.append(PhysInventoryLine(
-            lineNo: (j.lines.map(\.lineNo).max() ?? 0) + 10000, item: itemNo, bin: c.bin, unitOfMeasure: item.baseUnitOfMeasure,
-            quantityCalculated: calc, quantityPhysInventory: calc, counted: false, lastItemLedgerEntryNo: lastILE,
-            lastWarehouseEntryNo: lastWE, lot: t.lot, serial: t.serial, expirationDate: t.expirationDate))
+        j.lines.append(
+            PhysInventoryLine(
+                lineNo: (j.lines.map(\.lineNo).max() ?? 0) + 10000, item: itemNo, bin: c.bin,
+                unitOfMeasure: item.baseUnitOfMeasure,
+                quantityCalculated: calc, quantityPhysInventory: calc, counted: false, lastItemLedgerEntryNo: lastILE,
+                lastWarehouseEntryNo: lastWE, lot: t.lot, serial: t.serial, expirationDate: t.expirationDate))
         return j.lines.count - 1
     }
 
@@ -252,14 +293,17 @@ extension Ledger {
     public func stalePhysInventoryLines(_ j: PhysInventoryJournal) -> [Int] {
         guard let location = state.locations[j.location] else { return j.lines.map(\.lineNo) }
         return j.lines.filter { line in
-            let (_, _, lastILE, lastWE) = physLineNow(location, item: line.item, bin: line.bin, lot: line.lot, serial: line.serial)
+            let (_, _, lastILE, lastWE) = physLineNow(
+                location, item: line.item, bin: line.bin, lot: line.lot, serial: line.serial)
             return lastILE != line.lastItemLedgerEntryNo || lastWE != line.lastWarehouseEntryNo
         }.map(\.lineNo)
     }
 
     /// Recalculates lines (all when nil). At basic/plain locations the entered count is reset.
     @discardableResult
-    public func recalculatePhysInventory(journal name: String, lines wanted: [Int]? = nil) throws(DomainError) -> PhysInventoryJournal {
+    public func recalculatePhysInventory(journal name: String, lines wanted: [Int]? = nil) throws(DomainError)
+        -> PhysInventoryJournal
+    {
         try atomically { () throws(DomainError) -> PhysInventoryJournal in
             var j = try physInventoryJournal(name)
             let location = try location(j.location)
@@ -267,8 +311,9 @@ extension Ledger {
                 throw DomainError(.notFound, "journal \(name) has no line \(n)", details: ["lineNo": .int(n)])
             }
             for i in j.lines.indices where wanted == nil || wanted!.contains(j.lines[i].lineNo) {
-                let (calc, phys, lastILE, lastWE) = physLineNow(location, item: j.lines[i].item, bin: j.lines[i].bin,
-                                                                lot: j.lines[i].lot, serial: j.lines[i].serial)
+                let (calc, phys, lastILE, lastWE) = physLineNow(
+                    location, item: j.lines[i].item, bin: j.lines[i].bin,
+                    lot: j.lines[i].lot, serial: j.lines[i].serial)
                 j.lines[i].quantityCalculated = calc
                 j.lines[i].quantityPhysInventory = phys ?? calc
                 j.lines[i].counted = phys != nil
@@ -303,58 +348,71 @@ extension Ledger {
                     "lines \(stale.map(String.init).joined(separator: ", ")) of journal \(name) moved after they were calculated; recalculate them",
                     details: ["journal": .text(name), "staleLines": .ints(stale)])
             }
-            let posted = try postLines(j.lines, number: { _, line in line.lineNo }) { (line, register) throws(DomainError) in
+            let posted = try postLines(j.lines, number: { _, line in line.lineNo }) {
+                (line, register) throws(DomainError) in
                 let item = try item(line.item)
                 let d = line.difference
                 let tracked = !(line.lot.isEmpty && line.serial.isEmpty)
-                let tracking = tracked
-                    ? try resolveTracking(item, lot: line.lot, serial: line.serial, expirationDate: line.expirationDate,
-                                          inbound: d.isPositive, perUnit: Quantity(1), quantity: line.quantityPhysInventory)
+                let tracking =
+                    tracked
+                    ? try resolveTracking(
+                        item, lot: line.lot, serial: line.serial, expirationDate: line.expirationDate,
+                        inbound: d.isPositive, perUnit: Quantity(1), quantity: line.quantityPhysInventory)
                     : Tracking.none
-                _ = writePhysInventoryEntry(PhysInventoryLedgerEntry(
-                    entryNo: 0, entryType: d.isNegative ? .negativeAdjmt : .positiveAdjmt, postingDate: j.postingDate,
-                    documentNo: j.documentNo, location: location.code, bin: line.bin, item: item.no,
-                    quantity: d.magnitude, quantityCalculated: line.quantityCalculated,
-                    quantityPhysInventory: line.quantityPhysInventory, unitOfMeasure: line.unitOfMeasure,
-                    lastItemLedgerEntryNo: line.lastItemLedgerEntryNo, user: context.user, timestamp: context.timestamp,
-                    lot: line.lot, serial: line.serial, countingPeriod: line.countingPeriod))
+                _ = writePhysInventoryEntry(
+                    PhysInventoryLedgerEntry(
+                        entryNo: 0, entryType: d.isNegative ? .negativeAdjmt : .positiveAdjmt,
+                        postingDate: j.postingDate,
+                        documentNo: j.documentNo, location: location.code, bin: line.bin, item: item.no,
+                        quantity: d.magnitude, quantityCalculated: line.quantityCalculated,
+                        quantityPhysInventory: line.quantityPhysInventory, unitOfMeasure: line.unitOfMeasure,
+                        lastItemLedgerEntryNo: line.lastItemLedgerEntryNo, user: context.user,
+                        timestamp: context.timestamp,
+                        lot: line.lot, serial: line.serial, countingPeriod: line.countingPeriod))
                 if !d.isZero {
-                    try writeItemLedgerEntry(type: d.isNegative ? .negativeAdjmt : .positiveAdjmt, date: j.postingDate,
-                                             documentNo: j.documentNo, location: location, item: item, quantity: d,
-                                             unit: item.baseUnitOfMeasure, perUnit: Quantity(1),
-                                             warehouseAdjustment: location.kind == .directed, source: "physInventory",
-                                             context: context, tracking: tracking)
+                    try writeItemLedgerEntry(
+                        type: d.isNegative ? .negativeAdjmt : .positiveAdjmt, date: j.postingDate,
+                        documentNo: j.documentNo, location: location, item: item, quantity: d,
+                        unit: item.baseUnitOfMeasure, perUnit: Quantity(1),
+                        warehouseAdjustment: location.kind == .directed, source: "physInventory",
+                        context: context, tracking: tracking)
                 }
                 switch location.kind {
                 case .plain:
                     break
                 case .basic:
                     let bin = try bin(location.code, line.bin ?? "")
-                    try writeWarehouseEntry(type: d.isNegative ? .negativeAdjmt : .positiveAdjmt, date: j.postingDate,
-                                            location: location, bin: bin, item: item, quantity: d, quantityBase: d,
-                                            unit: item.baseUnitOfMeasure, perUnit: Quantity(1), documentNo: j.documentNo,
-                                            source: "physInventory", register: register, context: context, tracking: tracking)
+                    try writeWarehouseEntry(
+                        type: d.isNegative ? .negativeAdjmt : .positiveAdjmt, date: j.postingDate,
+                        location: location, bin: bin, item: item, quantity: d, quantityBase: d,
+                        unit: item.baseUnitOfMeasure, perUnit: Quantity(1), documentNo: j.documentNo,
+                        source: "physInventory", register: register, context: context, tracking: tracking)
                 case .directed:
                     let adj = try bin(location.code, location.adjustmentBin ?? "")
-                    let content = adjustmentContent(location, item: item.no, lot: tracked ? line.lot : nil,
-                                                    serial: tracked ? line.serial : nil)
+                    let content = adjustmentContent(
+                        location, item: item.no, lot: tracked ? line.lot : nil,
+                        serial: tracked ? line.serial : nil)
                     var wrote = false
                     // Clear the adjustment bin per unit of measure so it ends at zero in every unit.
                     for key in content.keys {
-                        guard let c = state.contents[key], !(c.quantity.isZero && c.quantityBase.isZero) else { continue }
-                        try writeWarehouseEntry(type: c.quantityBase.isPositive ? .negativeAdjmt : .positiveAdjmt,
-                                                date: j.postingDate, location: location, bin: adj, item: item,
-                                                quantity: c.quantity.negated, quantityBase: c.quantityBase.negated,
-                                                unit: key.unitOfMeasure, perUnit: item.quantityPerUnit(key.unitOfMeasure) ?? Quantity(1),
-                                                documentNo: j.documentNo, source: "physInventory", register: register,
-                                                context: context, tracking: key.tracking)
+                        guard let c = state.contents[key], !(c.quantity.isZero && c.quantityBase.isZero) else {
+                            continue
+                        }
+                        try writeWarehouseEntry(
+                            type: c.quantityBase.isPositive ? .negativeAdjmt : .positiveAdjmt,
+                            date: j.postingDate, location: location, bin: adj, item: item,
+                            quantity: c.quantity.negated, quantityBase: c.quantityBase.negated,
+                            unit: key.unitOfMeasure, perUnit: item.quantityPerUnit(key.unitOfMeasure) ?? Quantity(1),
+                            documentNo: j.documentNo, source: "physInventory", register: register,
+                            context: context, tracking: key.tracking)
                         wrote = true
                     }
                     if !wrote {
-                        try writeWarehouseEntry(type: .positiveAdjmt, date: j.postingDate, location: location, bin: adj,
-                                                item: item, quantity: .zero, quantityBase: .zero, unit: item.baseUnitOfMeasure,
-                                                perUnit: Quantity(1), documentNo: j.documentNo, source: "physInventory",
-                                                register: register, context: context, tracking: tracking)
+                        try writeWarehouseEntry(
+                            type: .positiveAdjmt, date: j.postingDate, location: location, bin: adj,
+                            item: item, quantity: .zero, quantityBase: .zero, unit: item.baseUnitOfMeasure,
+                            perUnit: Quantity(1), documentNo: j.documentNo, source: "physInventory",
+                            register: register, context: context, tracking: tracking)
                     }
                 }
             }

@@ -51,10 +51,19 @@ public struct EntryFilter: Sendable, Hashable {
     public var after: Int
     public var limit: Int
     public static let maxLimit = 1000
-    public init(location: String? = nil, bin: String? = nil, item: String? = nil, entryType: EntryType? = nil,
-                documentNo: String? = nil, lot: String? = nil, serial: String? = nil, after: Int = 0, limit: Int = 100) {
-        self.location = location; self.bin = bin; self.item = item; self.entryType = entryType
-        self.documentNo = documentNo; self.lot = lot; self.serial = serial; self.after = after; self.limit = limit
+    public init(
+        location: String? = nil, bin: String? = nil, item: String? = nil, entryType: EntryType? = nil,
+        documentNo: String? = nil, lot: String? = nil, serial: String? = nil, after: Int = 0, limit: Int = 100
+    ) {
+        self.location = location
+        self.bin = bin
+        self.item = item
+        self.entryType = entryType
+        self.documentNo = documentNo
+        self.lot = lot
+        self.serial = serial
+        self.after = after
+        self.limit = limit
     }
 }
 
@@ -63,7 +72,8 @@ public struct EntryPage<Entry: Sendable>: Sendable {
     public var entries: [Entry]
     public var nextAfter: Int?
     public init(entries: [Entry], nextAfter: Int?) {
-        self.entries = entries; self.nextAfter = nextAfter
+        self.entries = entries
+        self.nextAfter = nextAfter
     }
 }
 
@@ -95,25 +105,34 @@ extension EntryFilter {
 extension Ledger {
     func row(_ key: ContentKey, _ c: BinContent) -> BinContentRow {
         let adj = state.locations[key.location]?.adjustmentBin == key.bin
-        return BinContentRow(location: key.location, zone: state.bins[key.binKey]?.zone, bin: key.bin, item: key.item,
-                             unitOfMeasure: key.unitOfMeasure, quantity: c.quantity, quantityBase: c.quantityBase,
-                             adjustmentBin: adj, lot: key.lot, serial: key.serial,
-                             expirationDate: key.tracking.isEmpty ? nil
-                                : state.expirations[TrackingNo(key.item, lot: key.lot, serial: key.serial)],
-                             blocked: !key.tracking.isEmpty && isTrackingBlocked(key.item, lot: key.lot, serial: key.serial),
-                             setup: state.binContentSetups.isEmpty ? nil
-                                : state.binContentSetups[ContentKey(key.location, key.bin, key.item, key.unitOfMeasure)])
+        return BinContentRow(
+            location: key.location, zone: state.bins[key.binKey]?.zone, bin: key.bin, item: key.item,
+            unitOfMeasure: key.unitOfMeasure, quantity: c.quantity, quantityBase: c.quantityBase,
+            adjustmentBin: adj, lot: key.lot, serial: key.serial,
+            expirationDate: key.tracking.isEmpty
+                ? nil
+                : state.expirations[TrackingNo(key.item, lot: key.lot, serial: key.serial)],
+            blocked: !key.tracking.isEmpty && isTrackingBlocked(key.item, lot: key.lot, serial: key.serial),
+            setup: state.binContentSetups.isEmpty
+                ? nil
+                : state.binContentSetups[ContentKey(key.location, key.bin, key.item, key.unitOfMeasure)])
     }
 
     /// Set-up bin contents that are Fixed or Default but hold nothing (and never held anything): shown as zero rows.
     func setupOnlyKeys(_ match: (ContentKey) -> Bool) -> [ContentKey] {
         state.binContentSetups.filter { ($0.value.fixed || $0.value.isDefault) && match($0.key) }.keys
-            .filter { k in !(state.contentsByBin[k.binKey] ?? []).contains { $0.item == k.item && $0.unitOfMeasure == k.unitOfMeasure } }
+            .filter { k in
+                !(state.contentsByBin[k.binKey] ?? []).contains {
+                    $0.item == k.item && $0.unitOfMeasure == k.unitOfMeasure
+                }
+            }
     }
 
     /// Whether a zero row is shown without `includeZero`: when its set-up is Fixed or Default.
     func keepsZeroRow(_ k: ContentKey) -> Bool {
-        guard !state.binContentSetups.isEmpty, let s = state.binContentSetups[ContentKey(k.location, k.bin, k.item, k.unitOfMeasure)] else {
+        guard !state.binContentSetups.isEmpty,
+            let s = state.binContentSetups[ContentKey(k.location, k.bin, k.item, k.unitOfMeasure)]
+        else {
             return false
         }
         return s.fixed || s.isDefault
@@ -130,17 +149,23 @@ extension Ledger {
     }
 
     /// What a bin holds, per item and unit (zero rows left out unless `includeZero`, or Fixed / Default).
-    public func binContents(location: String, bin code: String, includeZero: Bool = false) throws(DomainError) -> [BinContentRow] {
+    public func binContents(location: String, bin code: String, includeZero: Bool = false) throws(DomainError)
+        -> [BinContentRow]
+    {
         _ = try bin(location, code)
-        let keys = (state.contentsByBin[BinKey(location, code)] ?? []).union(setupOnlyKeys { $0.location == location && $0.bin == code })
+        let keys = (state.contentsByBin[BinKey(location, code)] ?? []).union(
+            setupOnlyKeys { $0.location == location && $0.bin == code })
         return rows(keys, includeZero: includeZero)
     }
 
     /// Where an item is, per bin and unit, the adjustment bin included and marked.
-    public func itemBins(item no: String, location: String? = nil, includeZero: Bool = false) throws(DomainError) -> [BinContentRow] {
+    public func itemBins(item no: String, location: String? = nil, includeZero: Bool = false) throws(DomainError)
+        -> [BinContentRow]
+    {
         _ = try item(no)
         if let l = location { _ = try self.location(l) }
-        let keys = (state.contentsByItem[no] ?? []).filter { location == nil || $0.location == location }
+        let keys =
+            (state.contentsByItem[no] ?? []).filter { location == nil || $0.location == location }
             + setupOnlyKeys { $0.item == no && (location == nil || $0.location == location) }
         return rows(keys, includeZero: includeZero)
     }
@@ -149,14 +174,19 @@ extension Ledger {
     public func availability(item no: String, location: String? = nil) throws(DomainError) -> [Availability] {
         _ = try item(no)
         var codes: Set<String> = []
-        if let l = location { codes = [try self.location(l).code] } else {
+        if let l = location {
+            codes = [try self.location(l).code]
+        } else {
             for k in state.itemLedgerTotals.keys where k.item == no { codes.insert(k.location) }
             for k in state.contentsByItem[no] ?? [] { codes.insert(k.location) }
         }
         return codes.sorted().map { code in
             let loc = state.locations[code]!
             let inventory = state.itemLedgerTotals[ItemLocationKey(no, code)] ?? .zero
-            var inBins = Quantity.zero, adj = Quantity.zero, available = Quantity.zero, inShip = Quantity.zero
+            var inBins = Quantity.zero
+            var adj = Quantity.zero
+            var available = Quantity.zero
+            var inShip = Quantity.zero
             if loc.kind == .plain {
                 inBins = inventory
                 available = inventory.isNegative ? .zero : inventory
@@ -189,19 +219,22 @@ extension Ledger {
             let reserved = reservedQuantity(location: code, item: no)
             var toReserve = (inBins.subtracting(inShip) ?? .zero).subtracting(reserved) ?? .zero
             if toReserve.isNegative { toReserve = .zero }
-            return Availability(location: code, item: no, inventory: inventory, inBins: inBins, adjustmentBin: adj,
-                                available: available, availableToPick: pickableQuantity(location: loc, item: no),
-                                reserved: reserved, availableToReserve: toReserve)
+            return Availability(
+                location: code, item: no, inventory: inventory, inBins: inBins, adjustmentBin: adj,
+                available: available, availableToPick: pickableQuantity(location: loc, item: no),
+                reserved: reserved, availableToReserve: toReserve)
         }
     }
 
     /// The linear scan behind `entries.*`: the first `limit` entries after `f.after` that match, in entry-no. order;
     /// `nextAfter` is set when another match follows them.
-    public static func page<E>(_ all: ChunkedArray<E>, _ f: EntryFilter, entryNo: (E) -> Int,
-                               matches: (E) -> Bool) -> EntryPage<E> {
+    public static func page<E>(
+        _ all: ChunkedArray<E>, _ f: EntryFilter, entryNo: (E) -> Int,
+        matches: (E) -> Bool
+    ) -> EntryPage<E> {
         let limit = max(1, min(f.limit, EntryFilter.maxLimit))
         var out: [E] = []
-        var i = max(0, f.after)   // entry n is at index n-1, so `after` is the index to start from
+        var i = max(0, f.after)  // entry n is at index n-1, so `after` is the index to start from
         while i < all.count {
             let e = all[i]
             if matches(e) {
@@ -226,10 +259,16 @@ extension Ledger {
     }
 
     /// Counts for status.
-    public var counts: (locations: Int, bins: Int, items: Int, warehouseEntries: Int, itemLedgerEntries: Int,
-                        physInventoryEntries: Int, openCountJournals: Int) {
-        (state.locations.count, state.bins.count, state.items.count, state.warehouseEntries.count,
-         state.itemLedgerEntries.count, state.physInventoryEntries.count,
-         state.whseCountJournals.count + state.physInventoryJournals.count)
+    public var counts:
+        (
+            locations: Int, bins: Int, items: Int, warehouseEntries: Int, itemLedgerEntries: Int,
+            physInventoryEntries: Int, openCountJournals: Int
+        )
+    {
+        (
+            state.locations.count, state.bins.count, state.items.count, state.warehouseEntries.count,
+            state.itemLedgerEntries.count, state.physInventoryEntries.count,
+            state.whseCountJournals.count + state.physInventoryJournals.count
+        )
     }
 }

@@ -24,7 +24,9 @@ extension Ledger {
     /// not registered (E9). Plain — the item ledger. Filtered to a lot/serial when given.
     public func pickableQuantity(location: Location, item: String, lot: String = "", serial: String = "") -> Quantity {
         let blocked = state.blockedTracking
-        func isBlocked(_ l: String, _ s: String) -> Bool { !blocked.isEmpty && isTrackingBlocked(item, lot: l, serial: s) }
+        func isBlocked(_ l: String, _ s: String) -> Bool {
+            !blocked.isEmpty && isTrackingBlocked(item, lot: l, serial: s)
+        }
         func matches(_ k: ContentKey) -> Bool {
             (lot.isEmpty || k.lot == lot) && (serial.isEmpty || k.serial == serial) && !isBlocked(k.lot, k.serial)
         }
@@ -32,10 +34,15 @@ extension Ledger {
             if lot.isEmpty && serial.isEmpty && blocked.isEmpty {
                 return state.itemLedgerTotals[ItemLocationKey(item, location.code)] ?? .zero
             }
-            if state.items[item]?.tracking.isTracked != true { return state.itemLedgerTotals[ItemLocationKey(item, location.code)] ?? .zero }
+            if state.items[item]?.tracking.isTracked != true {
+                return state.itemLedgerTotals[ItemLocationKey(item, location.code)] ?? .zero
+            }
             var t = Quantity.zero
-            for (k, q) in state.trackingTotals where k.item == item && k.location == location.code
-                && (lot.isEmpty || k.lot == lot) && (serial.isEmpty || k.serial == serial) && !isBlocked(k.lot, k.serial) {
+            for (k, q) in state.trackingTotals
+            where k.item == item && k.location == location.code
+                && (lot.isEmpty || k.lot == lot) && (serial.isEmpty || k.serial == serial)
+                && !isBlocked(k.lot, k.serial)
+            {
                 t = t.adding(q) ?? t
             }
             return t.isNegative ? .zero : t
@@ -51,11 +58,15 @@ extension Ledger {
             total = total.adding(c.quantityBase) ?? total
         }
         for j in state.whseCountJournals.values where j.location == location.code {
-            for line in j.lines where line.item == item && line.counted && (lot.isEmpty || line.lot == lot)
+            for line in j.lines
+            where line.item == item && line.counted && (lot.isEmpty || line.lot == lot)
                 && (serial.isEmpty || line.serial == serial) && !isBlocked(line.lot, line.serial)
-                && pickBin(state.bins[BinKey(j.location, line.bin)]) {
+                && pickBin(state.bins[BinKey(j.location, line.bin)])
+            {
                 let physBase = line.quantityPhysInventory.multiplied(by: line.quantityPerUnit) ?? .zero
-                if let d = physBase.subtracting(line.quantityCalculatedBase), d.isNegative { total = total.adding(d) ?? total }
+                if let d = physBase.subtracting(line.quantityCalculatedBase), d.isNegative {
+                    total = total.adding(d) ?? total
+                }
             }
         }
         return total.isNegative ? .zero : total
@@ -64,8 +75,10 @@ extension Ledger {
     /// Σ open reservations of an item at a location (those of one lot/serial, or all when none is given).
     public func reservedQuantity(location: String, item: String, lot: String = "", serial: String = "") -> Quantity {
         var t = Quantity.zero
-        for r in state.reservations.values where r.location == location && r.item == item
-            && (lot.isEmpty || r.lot == lot) && (serial.isEmpty || r.serial == serial) {
+        for r in state.reservations.values
+        where r.location == location && r.item == item
+            && (lot.isEmpty || r.lot == lot) && (serial.isEmpty || r.serial == serial)
+        {
             t = t.adding(r.quantityBase) ?? t
         }
         return t
@@ -85,11 +98,13 @@ extension Ledger {
             try Ledger.checkLineQuantity(quantity, allowNegative: false)
             let (_, perUnit) = try unit(item, unitOfMeasure)
             let qb = try base(quantity, perUnit, item)
-            let lot = lot ?? "", serial = serial ?? ""
+            let lot = lot ?? ""
+            let serial = serial ?? ""
             try checkTrackingNumbers(item, lot: lot, serial: serial)
             guard state.reservations.count < Ledger.maxReservations else {
-                throw DomainError(.limitExceeded, "at most \(Ledger.maxReservations) reservations may be open",
-                                  details: ["limit": .text("maxReservations"), "max": .int(Ledger.maxReservations)])
+                throw DomainError(
+                    .limitExceeded, "at most \(Ledger.maxReservations) reservations may be open",
+                    details: ["limit": .text("maxReservations"), "max": .int(Ledger.maxReservations)])
             }
             // The whole item, then the lot/serial asked for.
             var checks = [("", "")]
@@ -103,13 +118,16 @@ extension Ledger {
                     throw DomainError(
                         .insufficientQuantity,
                         "only \(free.isNegative ? .zero : free) \(item.baseUnitOfMeasure) of item \(no)\(what.isEmpty ? "" : " (\(what))") can be reserved at \(code): \(pickable) available to pick, \(reserved) already reserved",
-                        details: ["item": .text(no), "location": .text(code), "availableToPick": .quantity(pickable),
-                                  "reserved": .quantity(reserved), "requested": .quantity(qb)])
+                        details: [
+                            "item": .text(no), "location": .text(code), "availableToPick": .quantity(pickable),
+                            "reserved": .quantity(reserved), "requested": .quantity(qb)
+                        ])
                 }
             }
             state.lastReservationNo += 1
-            let r = Reservation(no: state.lastReservationNo, location: code, item: no, lot: lot, serial: serial, quantityBase: qb,
-                                source: source, createdBy: context.user, createdAt: context.timestamp)
+            let r = Reservation(
+                no: state.lastReservationNo, location: code, item: no, lot: lot, serial: serial, quantityBase: qb,
+                source: source, createdBy: context.user, createdAt: context.timestamp)
             setReservation(r.no, r)
             return r
         }
@@ -123,16 +141,24 @@ extension Ledger {
 
     /// Blocks or unblocks a lot / serial no. of an item: blocked stock stays in the books but is not available to pick
     /// or reserve (§4.5).
-    public func setTrackingBlocked(item no: String, lot: String?, serial: String?, blocked: Bool) throws(DomainError) -> Bool {
+    public func setTrackingBlocked(item no: String, lot: String?, serial: String?, blocked: Bool) throws(DomainError)
+        -> Bool
+    {
         try atomically { () throws(DomainError) -> Bool in
             let item = try item(no)
-            guard item.tracking.isTracked else { throw DomainError(.itemTracking, "item \(no) is not lot or serial tracked") }
-            let lot = lot ?? "", serial = serial ?? ""
-            guard lot.isEmpty != serial.isEmpty else { throw DomainError(.itemTracking, "name a lot or a serial no. (one of them)") }
+            guard item.tracking.isTracked else {
+                throw DomainError(.itemTracking, "item \(no) is not lot or serial tracked")
+            }
+            let lot = lot ?? ""
+            let serial = serial ?? ""
+            guard lot.isEmpty != serial.isEmpty else {
+                throw DomainError(.itemTracking, "name a lot or a serial no. (one of them)")
+            }
             try checkTrackingNumbers(item, lot: lot, serial: serial)
             guard state.blockedTracking.count < Ledger.maxReservations || !blocked else {
-                throw DomainError(.limitExceeded, "at most \(Ledger.maxReservations) lots / serial nos. may be blocked",
-                                  details: ["limit": .text("maxBlockedTracking"), "max": .int(Ledger.maxReservations)])
+                throw DomainError(
+                    .limitExceeded, "at most \(Ledger.maxReservations) lots / serial nos. may be blocked",
+                    details: ["limit": .text("maxBlockedTracking"), "max": .int(Ledger.maxReservations)])
             }
             setBlocked(TrackingNo(no, lot: lot, serial: serial), blocked)
             return blocked
@@ -169,10 +195,15 @@ extension Ledger {
             let rs = state.reservations.values.filter { $0.location == k.location && $0.item == k.item }
             guard !rs.isEmpty else { continue }
             var numbers: Set<Tracking> = [.none]
-            for r in rs where !(r.lot.isEmpty && r.serial.isEmpty) { numbers.insert(Tracking(lot: r.lot, serial: r.serial)) }
+            for r in rs where !(r.lot.isEmpty && r.serial.isEmpty) {
+                numbers.insert(Tracking(lot: r.lot, serial: r.serial))
+            }
             for t in numbers.sorted() {
-                levels.append(ReservationLevel(key: k, lot: t.lot, serial: t.serial,
-                                               pickableBefore: pickableQuantity(location: location, item: k.item, lot: t.lot, serial: t.serial)))
+                levels.append(
+                    ReservationLevel(
+                        key: k, lot: t.lot, serial: t.serial,
+                        pickableBefore: pickableQuantity(location: location, item: k.item, lot: t.lot, serial: t.serial)
+                    ))
             }
         }
         return levels
@@ -185,16 +216,21 @@ extension Ledger {
     func checkReservations(_ levels: [ReservationLevel]) throws(DomainError) {
         for level in levels {
             guard let location = state.locations[level.key.location] else { continue }
-            let reserved = reservedQuantity(location: level.key.location, item: level.key.item, lot: level.lot, serial: level.serial)
+            let reserved = reservedQuantity(
+                location: level.key.location, item: level.key.item, lot: level.lot, serial: level.serial)
             guard reserved.isPositive else { continue }
-            let pickable = pickableQuantity(location: location, item: level.key.item, lot: level.lot, serial: level.serial)
+            let pickable = pickableQuantity(
+                location: location, item: level.key.item, lot: level.lot, serial: level.serial)
             if pickable < level.pickableBefore && pickable < reserved {
                 let what = Tracking(lot: level.lot, serial: level.serial).label
                 throw DomainError(
                     .reserved,
                     "the posting would leave \(pickable) of item \(level.key.item)\(what.isEmpty ? "" : " (\(what))") available to pick at \(level.key.location) while \(reserved) is reserved; cancel reservations first",
-                    details: ["item": .text(level.key.item), "location": .text(level.key.location), "availableToPick": .quantity(pickable),
-                              "reserved": .quantity(reserved)])
+                    details: [
+                        "item": .text(level.key.item), "location": .text(level.key.location),
+                        "availableToPick": .quantity(pickable),
+                        "reserved": .quantity(reserved)
+                    ])
             }
         }
     }

@@ -34,16 +34,25 @@ extension Ledger {
             }
         }
         // Tracking: cached totals, Σ ILE = Σ WE per lot / serial at locations with bins, one unit per serial in bins.
-        for (k, total) in ileTracking.sorted(by: { $0.key < $1.key }) where (state.trackingTotals[k] ?? .zero) != total {
-            problems.append("item \(k.item) at \(k.location) \(Tracking(lot: k.lot, serial: k.serial).label): cached inventory \(state.trackingTotals[k] ?? .zero) but entries sum to \(total)")
+        for (k, total) in ileTracking.sorted(by: { $0.key < $1.key }) where (state.trackingTotals[k] ?? .zero) != total
+        {
+            problems.append(
+                "item \(k.item) at \(k.location) \(Tracking(lot: k.lot, serial: k.serial).label): cached inventory \(state.trackingTotals[k] ?? .zero) but entries sum to \(total)"
+            )
         }
         for (k, v) in state.trackingTotals.sorted(by: { $0.key < $1.key }) where ileTracking[k] == nil && !v.isZero {
-            problems.append("item \(k.item) at \(k.location) \(Tracking(lot: k.lot, serial: k.serial).label): cached inventory \(v) without entries")
+            problems.append(
+                "item \(k.item) at \(k.location) \(Tracking(lot: k.lot, serial: k.serial).label): cached inventory \(v) without entries"
+            )
         }
-        for k in Set(ileTracking.keys).union(weTracking.keys).sorted() where state.locations[k.location]?.kind != .plain {
-            let ile = ileTracking[k] ?? .zero, we = weTracking[k] ?? .zero
+        for k in Set(ileTracking.keys).union(weTracking.keys).sorted() where state.locations[k.location]?.kind != .plain
+        {
+            let ile = ileTracking[k] ?? .zero
+            let we = weTracking[k] ?? .zero
             if ile != we {
-                problems.append("item \(k.item) at \(k.location) \(Tracking(lot: k.lot, serial: k.serial).label): item ledger \(ile) ≠ warehouse entries \(we)")
+                problems.append(
+                    "item \(k.item) at \(k.location) \(Tracking(lot: k.lot, serial: k.serial).label): item ledger \(ile) ≠ warehouse entries \(we)"
+                )
             }
         }
         var rebuilt = state
@@ -62,27 +71,36 @@ extension Ledger {
         for (k, v) in contents.sorted(by: { $0.key < $1.key }) {
             let c = state.contents[k]
             if c?.quantity != v.0 || c?.quantityBase != v.1 || c?.lastEntryNo != v.2 {
-                problems.append("bin content \(k.location)/\(k.bin)/\(k.item)/\(k.unitOfMeasure)\(k.tracking.isEmpty ? "" : " " + k.tracking.label) is \(c.map { "\($0.quantity)" } ?? "missing") but the entries sum to \(v.0)")
+                problems.append(
+                    "bin content \(k.location)/\(k.bin)/\(k.item)/\(k.unitOfMeasure)\(k.tracking.isEmpty ? "" : " " + k.tracking.label) is \(c.map { "\($0.quantity)" } ?? "missing") but the entries sum to \(v.0)"
+                )
             }
             let isAdj = state.locations[k.location]?.adjustmentBin == k.bin
             if !isAdj && (v.0.isNegative || v.1.isNegative) {
-                problems.append("bin \(k.location)/\(k.bin) holds \(v.0) \(k.unitOfMeasure) of \(k.item)\(k.tracking.isEmpty ? "" : " " + k.tracking.label): below zero")
+                problems.append(
+                    "bin \(k.location)/\(k.bin) holds \(v.0) \(k.unitOfMeasure) of \(k.item)\(k.tracking.isEmpty ? "" : " " + k.tracking.label): below zero"
+                )
             }
         }
         for k in state.contents.keys.sorted() where contents[k] == nil {
             problems.append("bin content \(k.location)/\(k.bin)/\(k.item) exists without entries")
         }
-        for (k, total) in ileTotals.sorted(by: { $0.key < $1.key }) where (state.itemLedgerTotals[k] ?? .zero) != total {
-            problems.append("item \(k.item) at \(k.location): cached inventory \(state.itemLedgerTotals[k] ?? .zero) but entries sum to \(total)")
+        for (k, total) in ileTotals.sorted(by: { $0.key < $1.key }) where (state.itemLedgerTotals[k] ?? .zero) != total
+        {
+            problems.append(
+                "item \(k.item) at \(k.location): cached inventory \(state.itemLedgerTotals[k] ?? .zero) but entries sum to \(total)"
+            )
         }
         // Σ ILE = Σ WE (adjustment bin included) at every location with bins.
         let keys = Set(ileTotals.keys).union(weTotals.keys)
         for k in keys.sorted() {
             guard let loc = state.locations[k.location] else {
-                problems.append("entries name the unknown location \(k.location)"); continue
+                problems.append("entries name the unknown location \(k.location)")
+                continue
             }
             if loc.kind == .plain { continue }
-            let ile = ileTotals[k] ?? .zero, we = weTotals[k] ?? .zero
+            let ile = ileTotals[k] ?? .zero
+            let we = weTotals[k] ?? .zero
             if ile != we {
                 problems.append("item \(k.item) at \(k.location): item ledger \(ile) ≠ warehouse entries \(we)")
             }

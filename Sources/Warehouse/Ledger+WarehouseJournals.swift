@@ -8,10 +8,18 @@ public struct WhseItemJournalLine: Sendable, Hashable {
     public var lot: String?
     public var serial: String?
     public var expirationDate: String?
-    public init(item: String, zone: String? = nil, bin: String, quantity: Quantity, unitOfMeasure: String? = nil,
-                lot: String? = nil, serial: String? = nil, expirationDate: String? = nil) {
-        self.item = item; self.zone = zone; self.bin = bin; self.quantity = quantity; self.unitOfMeasure = unitOfMeasure
-        self.lot = lot; self.serial = serial; self.expirationDate = expirationDate
+    public init(
+        item: String, zone: String? = nil, bin: String, quantity: Quantity, unitOfMeasure: String? = nil,
+        lot: String? = nil, serial: String? = nil, expirationDate: String? = nil
+    ) {
+        self.item = item
+        self.zone = zone
+        self.bin = bin
+        self.quantity = quantity
+        self.unitOfMeasure = unitOfMeasure
+        self.lot = lot
+        self.serial = serial
+        self.expirationDate = expirationDate
     }
 }
 
@@ -28,12 +36,21 @@ public struct WhseReclassJournalLine: Sendable, Hashable {
     public var newLot: String?
     public var newSerial: String?
     public var newExpirationDate: String?
-    public init(item: String, fromBin: String, toBin: String, quantity: Quantity, unitOfMeasure: String? = nil,
-                lot: String? = nil, serial: String? = nil, newLot: String? = nil, newSerial: String? = nil,
-                newExpirationDate: String? = nil) {
-        self.item = item; self.fromBin = fromBin; self.toBin = toBin; self.quantity = quantity
-        self.unitOfMeasure = unitOfMeasure; self.lot = lot; self.serial = serial; self.newLot = newLot
-        self.newSerial = newSerial; self.newExpirationDate = newExpirationDate
+    public init(
+        item: String, fromBin: String, toBin: String, quantity: Quantity, unitOfMeasure: String? = nil,
+        lot: String? = nil, serial: String? = nil, newLot: String? = nil, newSerial: String? = nil,
+        newExpirationDate: String? = nil
+    ) {
+        self.item = item
+        self.fromBin = fromBin
+        self.toBin = toBin
+        self.quantity = quantity
+        self.unitOfMeasure = unitOfMeasure
+        self.lot = lot
+        self.serial = serial
+        self.newLot = newLot
+        self.newSerial = newSerial
+        self.newExpirationDate = newExpirationDate
     }
 }
 
@@ -42,9 +59,10 @@ extension Ledger {
     func directedLocation(_ code: String, _ journal: String) throws(DomainError) -> (Location, Bin) {
         let location = try location(code)
         guard location.kind == .directed, let adj = location.adjustmentBin else {
-            throw DomainError(.wrongLocationKind,
-                              "\(journal) is only for directed put-away and pick locations; \(code) is \(location.kind.rawValue)",
-                              details: ["location": .text(code)])
+            throw DomainError(
+                .wrongLocationKind,
+                "\(journal) is only for directed put-away and pick locations; \(code) is \(location.kind.rawValue)",
+                details: ["location": .text(code)])
         }
         return (location, try bin(code, adj))
     }
@@ -53,8 +71,9 @@ extension Ledger {
     func userBin(_ location: Location, _ code: String, zone: String?) throws(DomainError) -> Bin {
         let bin = try bin(location.code, code)
         if location.adjustmentBin == code {
-            throw DomainError(.adjustmentBin, "the adjustment bin \(code) cannot be used on a journal line",
-                              details: ["bin": .text(code)])
+            throw DomainError(
+                .adjustmentBin, "the adjustment bin \(code) cannot be used on a journal line",
+                details: ["bin": .text(code)])
         }
         if let z = zone, z != bin.zone {
             throw DomainError(.validationFailed, "bin \(code) is in zone \(bin.zone ?? "-"), not \(z)")
@@ -65,28 +84,37 @@ extension Ledger {
     static func checkBlocked(_ bin: Bin, inbound: Bool) throws(DomainError) {
         let blocked = inbound ? bin.blockMovement.blocksInbound : bin.blockMovement.blocksOutbound
         if blocked {
-            throw DomainError(.binBlocked,
-                              "bin \(bin.code) is blocked for \(inbound ? "inbound" : "outbound") movement (block movement: \(bin.blockMovement.rawValue))",
-                              details: ["bin": .text(bin.code), "blockMovement": .text(bin.blockMovement.rawValue)])
+            throw DomainError(
+                .binBlocked,
+                "bin \(bin.code) is blocked for \(inbound ? "inbound" : "outbound") movement (block movement: \(bin.blockMovement.rawValue))",
+                details: ["bin": .text(bin.code), "blockMovement": .text(bin.blockMovement.rawValue)])
         }
     }
 
     /// Checks a line quantity: non-zero unless `allowZero`, and within the line limit.
-    static func checkLineQuantity(_ q: Quantity, allowZero: Bool = false, allowNegative: Bool = true) throws(DomainError) {
+    static func checkLineQuantity(_ q: Quantity, allowZero: Bool = false, allowNegative: Bool = true)
+        throws(DomainError)
+    {
         if q.isZero && !allowZero { throw DomainError(.validationFailed, "quantity must not be 0") }
         if q.isNegative && !allowNegative { throw DomainError(.validationFailed, "quantity must not be negative") }
-        if q.magnitude > Quantity.maxLineMagnitude { throw DomainError(.validationFailed, "quantity \(q) is too large") }
+        if q.magnitude > Quantity.maxLineMagnitude {
+            throw DomainError(.validationFailed, "quantity \(q) is too large")
+        }
     }
 
     /// The base quantity of `q` units of `perUnit`. With the item: `q` must be a multiple of the unit's rounding
     /// precision (no silent rounding of what a person entered), and the base quantity is rounded to the base unit's
     /// precision (E3: 5/6 BOX of 6 PCS is 4.99998 PCS, or 5 with a base precision of 1).
-    func base(_ q: Quantity, _ perUnit: Quantity, _ item: Item? = nil, unit: String? = nil) throws(DomainError) -> Quantity {
+    func base(_ q: Quantity, _ perUnit: Quantity, _ item: Item? = nil, unit: String? = nil) throws(DomainError)
+        -> Quantity
+    {
         if let item, let unit {
             let p = item.precision(unit)
             if p.units > 1 && q.units % p.units != 0 {
-                throw DomainError(.unitOfMeasure, "quantity \(q) \(unit) of item \(item.no) is not a multiple of the unit's rounding precision \(p)",
-                                  details: ["item": .text(item.no), "unitOfMeasure": .text(unit), "roundingPrecision": .quantity(p)])
+                throw DomainError(
+                    .unitOfMeasure,
+                    "quantity \(q) \(unit) of item \(item.no) is not a multiple of the unit's rounding precision \(p)",
+                    details: ["item": .text(item.no), "unitOfMeasure": .text(unit), "roundingPrecision": .quantity(p)])
             }
         }
         guard var b = q.multiplied(by: perUnit), b.magnitude <= Quantity.maxLineMagnitude else {
@@ -95,8 +123,12 @@ extension Ledger {
         if let item, perUnit != Quantity(1) {
             b = b.rounded(toMultipleOf: item.precision(item.baseUnitOfMeasure))
             if b.isZero && !q.isZero {
-                throw DomainError(.unitOfMeasure, "\(q) \(unit ?? "") of item \(item.no) is less than the base unit's rounding precision \(item.precision(item.baseUnitOfMeasure)) \(item.baseUnitOfMeasure)",
-                                  details: ["item": .text(item.no), "roundingPrecision": .quantity(item.precision(item.baseUnitOfMeasure))])
+                throw DomainError(
+                    .unitOfMeasure,
+                    "\(q) \(unit ?? "") of item \(item.no) is less than the base unit's rounding precision \(item.precision(item.baseUnitOfMeasure)) \(item.baseUnitOfMeasure)",
+                    details: [
+                        "item": .text(item.no), "roundingPrecision": .quantity(item.precision(item.baseUnitOfMeasure))
+                    ])
             }
         }
         return b
@@ -105,18 +137,23 @@ extension Ledger {
     /// The base quantity a take of `quantity` (negative) really moves out of a bin: when it empties the bin content in
     /// its unit, all of the content's base goes with it, so no rounding residue is stranded in the bin (BC registers
     /// such a residue against the adjustment bin, §3.1 step 5). The adjustment bin takes what it is given.
-    func takeBase(_ location: Location, _ bin: Bin, _ item: Item, unit: String, tracking: Tracking, quantity: Quantity,
-                  quantityBase: Quantity) -> Quantity {
+    func takeBase(
+        _ location: Location, _ bin: Bin, _ item: Item, unit: String, tracking: Tracking, quantity: Quantity,
+        quantityBase: Quantity
+    ) -> Quantity {
         guard location.adjustmentBin != bin.code,
-              let c = state.contents[ContentKey(location.code, bin.code, item.no, unit, tracking)],
-              c.quantity.adding(quantity) == .zero else { return quantityBase }
+            let c = state.contents[ContentKey(location.code, bin.code, item.no, unit, tracking)],
+            c.quantity.adding(quantity) == .zero
+        else { return quantityBase }
         return c.quantityBase.negated
     }
 
     /// What every warehouse journal checks first: a directed location (and its adjustment bin), the date, the
     /// document no., and at least one line.
-    func whseJournalHeader(_ code: String, _ journal: String, registeringDate: String?, documentNo: String, lineCount: Int,
-                           context: PostingContext) throws(DomainError) -> (Location, Bin, String) {
+    func whseJournalHeader(
+        _ code: String, _ journal: String, registeringDate: String?, documentNo: String, lineCount: Int,
+        context: PostingContext
+    ) throws(DomainError) -> (Location, Bin, String) {
         let (location, adj) = try directedLocation(code, journal)
         let date = registeringDate ?? context.today
         try Ledger.checkDate(date, "registering date")
@@ -133,8 +170,9 @@ extension Ledger {
         lines: [WhseItemJournalLine], context: PostingContext
     ) throws(DomainError) -> PostingSummary {
         try atomically { () throws(DomainError) -> PostingSummary in
-            let (location, adj, date) = try whseJournalHeader(code, "the warehouse item journal", registeringDate: registeringDate,
-                                                              documentNo: documentNo, lineCount: lines.count, context: context)
+            let (location, adj, date) = try whseJournalHeader(
+                code, "the warehouse item journal", registeringDate: registeringDate,
+                documentNo: documentNo, lineCount: lines.count, context: context)
             let reservationBefore = reservationLevels(lines.map { ItemLocationKey($0.item, code) })
             let posted = try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
                 let item = try item(line.item)
@@ -143,21 +181,25 @@ extension Ledger {
                 let (unit, perUnit) = try unit(item, line.unitOfMeasure)
                 let q = line.quantity
                 let qb = try base(q, perUnit, item, unit: unit)
-                let tracking = try resolveTracking(item, lot: line.lot, serial: line.serial, expirationDate: line.expirationDate,
-                                                   inbound: q.isPositive, perUnit: perUnit, quantity: q)
+                let tracking = try resolveTracking(
+                    item, lot: line.lot, serial: line.serial, expirationDate: line.expirationDate,
+                    inbound: q.isPositive, perUnit: perUnit, quantity: q)
                 // Take entry first, then place entry (§3.1).
                 let (from, to) = q.isPositive ? (adj, bin) : (bin, adj)
                 try Ledger.checkBlocked(bin, inbound: q.isPositive)
-                let moved = takeBase(location, from, item, unit: unit, tracking: tracking, quantity: q.magnitude.negated,
-                                     quantityBase: qb.magnitude.negated)
-                try writeWarehouseEntry(type: .negativeAdjmt, date: date, location: location, bin: from, item: item,
-                                        quantity: q.magnitude.negated, quantityBase: moved, unit: unit,
-                                        perUnit: perUnit, documentNo: documentNo, source: "whseItemJournal",
-                                        register: register, context: context, tracking: tracking)
-                try writeWarehouseEntry(type: .positiveAdjmt, date: date, location: location, bin: to, item: item,
-                                        quantity: q.magnitude, quantityBase: moved.negated, unit: unit,
-                                        perUnit: perUnit, documentNo: documentNo, source: "whseItemJournal",
-                                        register: register, context: context, tracking: tracking)
+                let moved = takeBase(
+                    location, from, item, unit: unit, tracking: tracking, quantity: q.magnitude.negated,
+                    quantityBase: qb.magnitude.negated)
+                try writeWarehouseEntry(
+                    type: .negativeAdjmt, date: date, location: location, bin: from, item: item,
+                    quantity: q.magnitude.negated, quantityBase: moved, unit: unit,
+                    perUnit: perUnit, documentNo: documentNo, source: "whseItemJournal",
+                    register: register, context: context, tracking: tracking)
+                try writeWarehouseEntry(
+                    type: .positiveAdjmt, date: date, location: location, bin: to, item: item,
+                    quantity: q.magnitude, quantityBase: moved.negated, unit: unit,
+                    perUnit: perUnit, documentNo: documentNo, source: "whseItemJournal",
+                    register: register, context: context, tracking: tracking)
             }
             try checkReservations(reservationBefore)
             return posted
@@ -171,9 +213,10 @@ extension Ledger {
         lines: [WhseReclassJournalLine], context: PostingContext
     ) throws(DomainError) -> PostingSummary {
         try atomically { () throws(DomainError) -> PostingSummary in
-            let (location, _, date) = try whseJournalHeader(code, "the warehouse reclassification journal",
-                                                            registeringDate: registeringDate, documentNo: documentNo,
-                                                            lineCount: lines.count, context: context)
+            let (location, _, date) = try whseJournalHeader(
+                code, "the warehouse reclassification journal",
+                registeringDate: registeringDate, documentNo: documentNo,
+                lineCount: lines.count, context: context)
             let reservationBefore = reservationLevels(lines.map { ItemLocationKey($0.item, code) })
             let posted = try postLines(lines, number: { i, _ in i + 1 }) { (line, register) throws(DomainError) in
                 let item = try item(line.item)
@@ -183,8 +226,9 @@ extension Ledger {
                     throw DomainError(.validationFailed, "from bin and to bin are the same (\(from.code))")
                 }
                 for b in [from, to] where b.binType.flatMap({ BinType.standard[$0]?.receive }) == true {
-                    throw DomainError(.validationFailed, "bin \(b.code) is a receive bin and cannot be reclassified",
-                                      details: ["bin": .text(b.code)])
+                    throw DomainError(
+                        .validationFailed, "bin \(b.code) is a receive bin and cannot be reclassified",
+                        details: ["bin": .text(b.code)])
                 }
                 try Ledger.checkLineQuantity(line.quantity, allowNegative: false)
                 try Ledger.checkBlocked(from, inbound: false)
@@ -195,23 +239,28 @@ extension Ledger {
                 let (old, new, changes) = try reclassTracking(
                     item, lot: line.lot, serial: line.serial, newLot: line.newLot, newSerial: line.newSerial,
                     newExpirationDate: line.newExpirationDate, perUnit: perUnit, quantity: q)
-                let moved = takeBase(location, from, item, unit: unit, tracking: old, quantity: q.negated, quantityBase: qb.negated)
-                try writeWarehouseEntry(type: .movement, date: date, location: location, bin: from, item: item,
-                                        quantity: q.negated, quantityBase: moved, unit: unit, perUnit: perUnit,
-                                        documentNo: documentNo, source: "whseReclassJournal", register: register,
-                                        context: context, tracking: old)
-                try writeWarehouseEntry(type: .movement, date: date, location: location, bin: to, item: item,
-                                        quantity: q, quantityBase: moved.negated, unit: unit, perUnit: perUnit,
-                                        documentNo: documentNo, source: "whseReclassJournal", register: register,
-                                        context: context, tracking: new)
+                let moved = takeBase(
+                    location, from, item, unit: unit, tracking: old, quantity: q.negated, quantityBase: qb.negated)
+                try writeWarehouseEntry(
+                    type: .movement, date: date, location: location, bin: from, item: item,
+                    quantity: q.negated, quantityBase: moved, unit: unit, perUnit: perUnit,
+                    documentNo: documentNo, source: "whseReclassJournal", register: register,
+                    context: context, tracking: old)
+                try writeWarehouseEntry(
+                    type: .movement, date: date, location: location, bin: to, item: item,
+                    quantity: q, quantityBase: moved.negated, unit: unit, perUnit: perUnit,
+                    documentNo: documentNo, source: "whseReclassJournal", register: register,
+                    context: context, tracking: new)
                 if changes {
                     // The item ledger follows the tracking change: a Transfer pair at the location (§3.3).
-                    try writeItemLedgerEntry(type: .transfer, date: date, documentNo: documentNo, location: location, item: item,
-                                             quantity: moved, unit: unit, perUnit: perUnit, warehouseAdjustment: true,
-                                             source: "whseReclassJournal", context: context, tracking: old)
-                    try writeItemLedgerEntry(type: .transfer, date: date, documentNo: documentNo, location: location, item: item,
-                                             quantity: moved.negated, unit: unit, perUnit: perUnit, warehouseAdjustment: true,
-                                             source: "whseReclassJournal", context: context, tracking: new)
+                    try writeItemLedgerEntry(
+                        type: .transfer, date: date, documentNo: documentNo, location: location, item: item,
+                        quantity: moved, unit: unit, perUnit: perUnit, warehouseAdjustment: true,
+                        source: "whseReclassJournal", context: context, tracking: old)
+                    try writeItemLedgerEntry(
+                        type: .transfer, date: date, documentNo: documentNo, location: location, item: item,
+                        quantity: moved.negated, unit: unit, perUnit: perUnit, warehouseAdjustment: true,
+                        source: "whseReclassJournal", context: context, tracking: new)
                 }
             }
             try checkReservations(reservationBefore)

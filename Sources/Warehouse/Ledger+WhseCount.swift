@@ -48,10 +48,18 @@ public struct CountInput: Sendable, Hashable {
     public var serial: String?
     /// For a lot found that has no expiration date yet.
     public var expirationDate: String?
-    public init(lineNo: Int? = nil, bin: String? = nil, item: String? = nil, unitOfMeasure: String? = nil, quantity: Quantity,
-                lot: String? = nil, serial: String? = nil, expirationDate: String? = nil) {
-        self.lineNo = lineNo; self.bin = bin; self.item = item; self.unitOfMeasure = unitOfMeasure; self.quantity = quantity
-        self.lot = lot; self.serial = serial; self.expirationDate = expirationDate
+    public init(
+        lineNo: Int? = nil, bin: String? = nil, item: String? = nil, unitOfMeasure: String? = nil, quantity: Quantity,
+        lot: String? = nil, serial: String? = nil, expirationDate: String? = nil
+    ) {
+        self.lineNo = lineNo
+        self.bin = bin
+        self.item = item
+        self.unitOfMeasure = unitOfMeasure
+        self.quantity = quantity
+        self.lot = lot
+        self.serial = serial
+        self.expirationDate = expirationDate
     }
 }
 
@@ -65,8 +73,10 @@ extension Ledger {
 
     func checkNewJournalName(_ name: String?, prefix: String) throws(DomainError) -> String {
         guard state.whseCountJournals.count + state.physInventoryJournals.count < Ledger.maxOpenCountJournals else {
-            throw DomainError(.limitExceeded, "at most \(Ledger.maxOpenCountJournals) count journals may be open; register or delete one first",
-                              details: ["limit": .text("maxOpenCountJournals"), "max": .int(Ledger.maxOpenCountJournals)])
+            throw DomainError(
+                .limitExceeded,
+                "at most \(Ledger.maxOpenCountJournals) count journals may be open; register or delete one first",
+                details: ["limit": .text("maxOpenCountJournals"), "max": .int(Ledger.maxOpenCountJournals)])
         }
         let n: String
         if let name {
@@ -83,7 +93,8 @@ extension Ledger {
 
     public func whseCountJournal(_ name: String) throws(DomainError) -> WhseCountJournal {
         guard let j = state.whseCountJournals[name] else {
-            throw DomainError(.notFound, "warehouse count journal \(name) does not exist", details: ["journal": .text(name)])
+            throw DomainError(
+                .notFound, "warehouse count journal \(name) does not exist", details: ["journal": .text(name)])
         }
         return j
     }
@@ -101,11 +112,16 @@ extension Ledger {
             let date = registeringDate ?? context.today
             try Ledger.checkDate(date, "registering date")
             try Ledger.checkText(documentNo, "document no.")
-            if let z = zone, state.zones[BinKey(code, z)] == nil { throw DomainError(.notFound, "zone \(z) does not exist at \(code)") }
+            if let z = zone, state.zones[BinKey(code, z)] == nil {
+                throw DomainError(.notFound, "zone \(z) does not exist at \(code)")
+            }
             if let b = binFilter { _ = try bin(code, b) }
             if let i = itemFilter { _ = try item(i) }
-            let due: [String: String]? = countingPeriodDue
-                ? Dictionary(uniqueKeysWithValues: try itemsDueForCounting(on: date).map { ($0.no, $0.countingPeriod ?? "") }) : nil
+            let due: [String: String]? =
+                countingPeriodDue
+                ? Dictionary(
+                    uniqueKeysWithValues: try itemsDueForCounting(on: date).map { ($0.no, $0.countingPeriod ?? "") })
+                : nil
             let name = try checkNewJournalName(journal, prefix: "WPI")
             var lines: [WhseCountLine] = []
             let binKeys = state.bins.keys.filter { $0.location == code && $0.bin != adj.code }
@@ -114,25 +130,32 @@ extension Ledger {
                 guard let bin = state.bins[bk], zone == nil || bin.zone == zone else { continue }
                 for key in (state.contentsByBin[bk] ?? []).sorted() where itemFilter == nil || key.item == itemFilter {
                     guard let c = state.contents[key], includeZero || !c.quantityBase.isZero,
-                          let item = state.items[key.item] else { continue }
+                        let item = state.items[key.item]
+                    else { continue }
                     if let due, due[key.item] == nil { continue }
-                    lines.append(WhseCountLine(
-                        lineNo: (lines.count + 1) * 10000, zone: bin.zone, bin: bin.code, item: key.item,
-                        unitOfMeasure: key.unitOfMeasure, quantityPerUnit: item.quantityPerUnit(key.unitOfMeasure) ?? Quantity(1),
-                        quantityCalculated: c.quantity, quantityCalculatedBase: c.quantityBase,
-                        quantityPhysInventory: c.quantity, counted: false, lastEntryNo: c.lastEntryNo,
-                        lot: key.lot, serial: key.serial,
-                        expirationDate: key.lot.isEmpty && key.serial.isEmpty ? nil
-                            : state.expirations[TrackingNo(key.item, lot: key.lot, serial: key.serial)],
-                        countingPeriod: due?[key.item]))
+                    lines.append(
+                        WhseCountLine(
+                            lineNo: (lines.count + 1) * 10000, zone: bin.zone, bin: bin.code, item: key.item,
+                            unitOfMeasure: key.unitOfMeasure,
+                            quantityPerUnit: item.quantityPerUnit(key.unitOfMeasure) ?? Quantity(1),
+                            quantityCalculated: c.quantity, quantityCalculatedBase: c.quantityBase,
+                            quantityPhysInventory: c.quantity, counted: false, lastEntryNo: c.lastEntryNo,
+                            lot: key.lot, serial: key.serial,
+                            expirationDate: key.lot.isEmpty && key.serial.isEmpty
+                                ? nil
+                                : state.expirations[TrackingNo(key.item, lot: key.lot, serial: key.serial)],
+                            countingPeriod: due?[key.item]))
                 }
             }
             guard lines.count <= Ledger.maxCountJournalLines else {
-                throw DomainError(.limitExceeded, "the count would have \(lines.count) lines; at most \(Ledger.maxCountJournalLines) (narrow the filters)",
-                                  details: ["limit": .text("maxCountJournalLines"), "max": .int(Ledger.maxCountJournalLines)])
+                throw DomainError(
+                    .limitExceeded,
+                    "the count would have \(lines.count) lines; at most \(Ledger.maxCountJournalLines) (narrow the filters)",
+                    details: ["limit": .text("maxCountJournalLines"), "max": .int(Ledger.maxCountJournalLines)])
             }
-            let j = WhseCountJournal(name: name, location: location.code, documentNo: documentNo, registeringDate: date,
-                                     lines: lines, createdBy: context.user, createdAt: context.timestamp, blind: blind)
+            let j = WhseCountJournal(
+                name: name, location: location.code, documentNo: documentNo, registeringDate: date,
+                lines: lines, createdBy: context.user, createdAt: context.timestamp, blind: blind)
             setWhseCountJournal(name, j)
             return j
         }
@@ -150,13 +173,21 @@ extension Ledger {
             let location = try location(j.location)
             for (i, c) in counts.enumerated() {
                 do throws(DomainError) {
-                    guard !c.quantity.isNegative else { throw DomainError(.validationFailed, "a counted quantity must not be negative") }
-                    guard c.quantity <= Quantity.maxLineMagnitude else { throw DomainError(.validationFailed, "counted quantity too large") }
+                    guard !c.quantity.isNegative else {
+                        throw DomainError(.validationFailed, "a counted quantity must not be negative")
+                    }
+                    guard c.quantity <= Quantity.maxLineMagnitude else {
+                        throw DomainError(.validationFailed, "counted quantity too large")
+                    }
                     let index = try findCountLine(&j, location: location, c)
                     if let item = state.items[j.lines[index].item] {
-                        _ = try base(c.quantity, j.lines[index].quantityPerUnit, item, unit: j.lines[index].unitOfMeasure)
+                        _ = try base(
+                            c.quantity, j.lines[index].quantityPerUnit, item, unit: j.lines[index].unitOfMeasure)
                         if item.tracking.serial && !(c.quantity.isZero || c.quantity == Quantity(1)) {
-                            throw DomainError(.itemTracking, "serial \(j.lines[index].serial) of item \(item.no) is counted as 0 or 1, not \(c.quantity)")
+                            throw DomainError(
+                                .itemTracking,
+                                "serial \(j.lines[index].serial) of item \(item.no) is counted as 0 or 1, not \(c.quantity)"
+                            )
                         }
                     }
                     j.lines[index].quantityPhysInventory = c.quantity
@@ -170,7 +201,9 @@ extension Ledger {
         }
     }
 
-    private func findCountLine(_ j: inout WhseCountJournal, location: Location, _ c: CountInput) throws(DomainError) -> Int {
+    private func findCountLine(_ j: inout WhseCountJournal, location: Location, _ c: CountInput) throws(DomainError)
+        -> Int
+    {
         if let n = c.lineNo {
             guard let index = j.lines.firstIndex(where: { $0.lineNo == n }) else {
                 throw DomainError(.notFound, "journal \(j.name) has no line \(n)", details: ["lineNo": .int(n)])
@@ -187,7 +220,10 @@ extension Ledger {
         }
         if matches.count == 1 { return matches[0] }
         if matches.count > 1 {
-            throw DomainError(.validationFailed, "bin \(binCode) item \(itemNo) has several lines (units or lots); name unitOfMeasure, lot, serial or lineNo")
+            throw DomainError(
+                .validationFailed,
+                "bin \(binCode) item \(itemNo) has several lines (units or lots); name unitOfMeasure, lot, serial or lineNo"
+            )
         }
         // Found where nobody expected it: add a line.
         let bin = try userBin(location, binCode, zone: nil)
@@ -197,16 +233,19 @@ extension Ledger {
             throw DomainError(.limitExceeded, "journal \(j.name) holds \(Ledger.maxCountJournalLines) lines")
         }
         // A lot / serial found must be named, and an incoming lot of an item that needs one must have its expiration date.
-        let tracking = try resolveTracking(item, lot: c.lot, serial: c.serial, expirationDate: c.expirationDate,
-                                           inbound: c.quantity.isPositive, perUnit: perUnit, quantity: c.quantity, record: false)
+        let tracking = try resolveTracking(
+            item, lot: c.lot, serial: c.serial, expirationDate: c.expirationDate,
+            inbound: c.quantity.isPositive, perUnit: perUnit, quantity: c.quantity, record: false)
         let key = ContentKey(location.code, bin.code, item.no, unit, tracking)
         let content = state.contents[key] ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
         let lineNo = (j.lines.map(\.lineNo).max() ?? 0) + 10000
-        j.lines.append(WhseCountLine(
-            lineNo: lineNo, zone: bin.zone, bin: bin.code, item: item.no, unitOfMeasure: unit, quantityPerUnit: perUnit,
-            quantityCalculated: content.quantity, quantityCalculatedBase: content.quantityBase,
-            quantityPhysInventory: content.quantity, counted: false, lastEntryNo: content.lastEntryNo,
-            lot: tracking.lot, serial: tracking.serial, expirationDate: tracking.expirationDate))
+        j.lines.append(
+            WhseCountLine(
+                lineNo: lineNo, zone: bin.zone, bin: bin.code, item: item.no, unitOfMeasure: unit,
+                quantityPerUnit: perUnit,
+                quantityCalculated: content.quantity, quantityCalculatedBase: content.quantityBase,
+                quantityPhysInventory: content.quantity, counted: false, lastEntryNo: content.lastEntryNo,
+                lot: tracking.lot, serial: tracking.serial, expirationDate: tracking.expirationDate))
         return j.lines.count - 1
     }
 
@@ -220,7 +259,8 @@ extension Ledger {
 
     /// Recalculates lines (all when `lines` is nil): the calculated quantity is read again and the count is reset.
     @discardableResult
-    public func recalculateWhseCount(journal name: String, lines: [Int]? = nil) throws(DomainError) -> WhseCountJournal {
+    public func recalculateWhseCount(journal name: String, lines: [Int]? = nil) throws(DomainError) -> WhseCountJournal
+    {
         try atomically { () throws(DomainError) -> WhseCountJournal in
             var j = try whseCountJournal(name)
             let wanted = lines.map(Set.init)
@@ -230,7 +270,8 @@ extension Ledger {
                 }
             }
             for i in j.lines.indices where wanted == nil || wanted!.contains(j.lines[i].lineNo) {
-                let key = ContentKey(j.location, j.lines[i].bin, j.lines[i].item, j.lines[i].unitOfMeasure, j.lines[i].tracking)
+                let key = ContentKey(
+                    j.location, j.lines[i].bin, j.lines[i].item, j.lines[i].unitOfMeasure, j.lines[i].tracking)
                 let c = state.contents[key] ?? BinContent(quantity: .zero, quantityBase: .zero, lastEntryNo: 0)
                 j.lines[i].quantityCalculated = c.quantity
                 j.lines[i].quantityCalculatedBase = c.quantityBase
@@ -267,13 +308,15 @@ extension Ledger {
                     "lines \(stale.map(String.init).joined(separator: ", ")) of journal \(name) moved after they were calculated; recalculate them and count again",
                     details: ["journal": .text(name), "staleLines": .ints(stale)])
             }
-            let posted = try postLines(j.lines, number: { _, line in line.lineNo }) { (line, register) throws(DomainError) in
+            let posted = try postLines(j.lines, number: { _, line in line.lineNo }) {
+                (line, register) throws(DomainError) in
                 let item = try item(line.item)
                 let bin = try bin(location.code, line.bin)
                 guard let d = line.quantityPhysInventory.subtracting(line.quantityCalculated) else {
                     throw DomainError(.overflow, "difference out of range")
                 }
-                let physBase = try base(line.quantityPhysInventory, line.quantityPerUnit, item, unit: line.unitOfMeasure)
+                let physBase = try base(
+                    line.quantityPhysInventory, line.quantityPerUnit, item, unit: line.unitOfMeasure)
                 guard var db = physBase.subtracting(line.quantityCalculatedBase) else {
                     throw DomainError(.overflow, "difference out of range")
                 }
@@ -287,16 +330,20 @@ extension Ledger {
                     expirationDate: line.expirationDate, inbound: db.isPositive, perUnit: line.quantityPerUnit,
                     quantity: line.quantityPhysInventory)
                 let (from, to) = d.isNegative ? (bin, adj) : (adj, bin)
-                try writeWarehouseEntry(type: .negativeAdjmt, date: j.registeringDate, location: location, bin: from,
-                                        item: item, quantity: d.magnitude.negated, quantityBase: db.magnitude.negated,
-                                        unit: line.unitOfMeasure, perUnit: line.quantityPerUnit, documentNo: j.documentNo,
-                                        source: "whsePhysInventory", register: register, context: context, tracking: tracking)
-                try writeWarehouseEntry(type: .positiveAdjmt, date: j.registeringDate, location: location, bin: to,
-                                        item: item, quantity: d.magnitude, quantityBase: db.magnitude,
-                                        unit: line.unitOfMeasure, perUnit: line.quantityPerUnit, documentNo: j.documentNo,
-                                        source: "whsePhysInventory", register: register, context: context, tracking: tracking)
+                try writeWarehouseEntry(
+                    type: .negativeAdjmt, date: j.registeringDate, location: location, bin: from,
+                    item: item, quantity: d.magnitude.negated, quantityBase: db.magnitude.negated,
+                    unit: line.unitOfMeasure, perUnit: line.quantityPerUnit, documentNo: j.documentNo,
+                    source: "whsePhysInventory", register: register, context: context, tracking: tracking)
+                try writeWarehouseEntry(
+                    type: .positiveAdjmt, date: j.registeringDate, location: location, bin: to,
+                    item: item, quantity: d.magnitude, quantityBase: db.magnitude,
+                    unit: line.unitOfMeasure, perUnit: line.quantityPerUnit, documentNo: j.documentNo,
+                    source: "whsePhysInventory", register: register, context: context, tracking: tracking)
             }
-            for line in j.lines { if let p = line.countingPeriod { itemCounted(line.item, period: p, on: j.registeringDate) } }
+            for line in j.lines {
+                if let p = line.countingPeriod { itemCounted(line.item, period: p, on: j.registeringDate) }
+            }
             setWhseCountJournal(name, nil)
             return posted
         }

@@ -4,7 +4,7 @@ import HashTreeCollections
 /// and the snapshot writer serializes it.
 public struct LedgerState: Sendable, Equatable {
     public var locations: [String: Location] = [:]
-    public var zones: [BinKey: Zone] = [:]          // (location, zone code)
+    public var zones: [BinKey: Zone] = [:]  // (location, zone code)
     public var bins: [BinKey: Bin] = [:]
     public var items: [String: Item] = [:]
 
@@ -175,7 +175,11 @@ public final class Ledger: @unchecked Sendable {
 
     private func end(_ point: Savepoint) {
         savepointDepth -= 1
-        if savepointDepth <= 0 { savepointDepth = 0; undoLog.removeAll(keepingCapacity: true); warnings.removeAll() }
+        if savepointDepth <= 0 {
+            savepointDepth = 0
+            undoLog.removeAll(keepingCapacity: true)
+            warnings.removeAll()
+        }
     }
 
     /// Runs `body` atomically: on a thrown error everything it changed is undone.
@@ -269,10 +273,13 @@ public final class Ledger: @unchecked Sendable {
         let isAdjustment = location.adjustmentBin == bin.code
         // One unit per serial no. in the location's bins (the adjustment bin aside) (§4.5).
         if !tracking.serial.isEmpty && !isAdjustment && quantityBase.isPositive {
-            let have = state.serialsInBins[TrackingKey(item.no, location.code, lot: "", serial: tracking.serial)] ?? .zero
+            let have =
+                state.serialsInBins[TrackingKey(item.no, location.code, lot: "", serial: tracking.serial)] ?? .zero
             if let after = have.adding(quantityBase), after > Quantity(1) {
-                throw DomainError(.itemTracking, "serial \(tracking.serial) of item \(item.no) is already in inventory at \(location.code)",
-                                  details: ["item": .text(item.no), "serial": .text(tracking.serial)])
+                throw DomainError(
+                    .itemTracking,
+                    "serial \(tracking.serial) of item \(item.no) is already in inventory at \(location.code)",
+                    details: ["item": .text(item.no), "serial": .text(tracking.serial)])
             }
         }
         let id = state.contents.id(of: key)
@@ -284,7 +291,8 @@ public final class Ledger: @unchecked Sendable {
             let what = tracking.isEmpty ? "" : " (\(tracking.label))"
             var details: [String: DomainError.DetailValue] = [
                 "bin": .text(bin.code), "item": .text(item.no), "unitOfMeasure": .text(unit),
-                "available": .quantity(current.quantity), "requested": .quantity(quantity.magnitude)]
+                "available": .quantity(current.quantity), "requested": .quantity(quantity.magnitude)
+            ]
             if !tracking.lot.isEmpty { details["lot"] = .text(tracking.lot) }
             if !tracking.serial.isEmpty { details["serial"] = .text(tracking.serial) }
             throw DomainError(
@@ -293,11 +301,13 @@ public final class Ledger: @unchecked Sendable {
                 details: details)
         }
         let entryNo = state.warehouseEntries.count + 1
-        state.warehouseEntries.append(WarehouseEntry(
-            entryNo: entryNo, entryType: type, registeringDate: date, location: location.code, zone: bin.zone,
-            bin: bin.code, item: item.no, quantity: quantity, quantityBase: quantityBase, unitOfMeasure: unit,
-            quantityPerUnit: perUnit, documentNo: documentNo, source: source, registerNo: register,
-            user: context.user, timestamp: context.timestamp, trackingBox: tracking.isEmpty ? nil : TrackingBox.make(tracking)))
+        state.warehouseEntries.append(
+            WarehouseEntry(
+                entryNo: entryNo, entryType: type, registeringDate: date, location: location.code, zone: bin.zone,
+                bin: bin.code, item: item.no, quantity: quantity, quantityBase: quantityBase, unitOfMeasure: unit,
+                quantityPerUnit: perUnit, documentNo: documentNo, source: source, registerNo: register,
+                user: context.user, timestamp: context.timestamp,
+                trackingBox: tracking.isEmpty ? nil : TrackingBox.make(tracking)))
         if let old {
             undoLog.append(.content(key, old))
         } else {
@@ -344,8 +354,9 @@ public final class Ledger: @unchecked Sendable {
                 let oldS = state.serialLedger[sk]
                 let onHand = (oldS ?? .zero).adding(quantity) ?? .zero
                 if quantity.isPositive && onHand > Quantity(1) {
-                    throw DomainError(.itemTracking, "serial \(tracking.serial) of item \(item.no) is already on inventory",
-                                      details: ["item": .text(item.no), "serial": .text(tracking.serial)])
+                    throw DomainError(
+                        .itemTracking, "serial \(tracking.serial) of item \(item.no) is already on inventory",
+                        details: ["item": .text(item.no), "serial": .text(tracking.serial)])
                 }
                 undoLog.append(.serialLedger(sk, oldS))
                 state.serialLedger[sk] = onHand.isZero ? nil : onHand
@@ -354,11 +365,13 @@ public final class Ledger: @unchecked Sendable {
             state.trackingTotals[tk] = t.isZero ? nil : t
         }
         let entryNo = state.itemLedgerEntries.count + 1
-        state.itemLedgerEntries.append(ItemLedgerEntry(
-            entryNo: entryNo, entryType: type, postingDate: date, documentNo: documentNo, location: location.code,
-            item: item.no, quantity: quantity, unitOfMeasure: unit, quantityPerUnit: perUnit,
-            warehouseAdjustment: warehouseAdjustment, source: source, user: context.user, timestamp: context.timestamp,
-            trackingBox: tracking.isEmpty ? nil : TrackingBox.make(tracking)))
+        state.itemLedgerEntries.append(
+            ItemLedgerEntry(
+                entryNo: entryNo, entryType: type, postingDate: date, documentNo: documentNo, location: location.code,
+                item: item.no, quantity: quantity, unitOfMeasure: unit, quantityPerUnit: perUnit,
+                warehouseAdjustment: warehouseAdjustment, source: source, user: context.user,
+                timestamp: context.timestamp,
+                trackingBox: tracking.isEmpty ? nil : TrackingBox.make(tracking)))
         undoLog.append(.itemTotal(key, old, state.itemLedgerLastEntry[key]))
         state.itemLedgerTotals[key] = total
         state.itemLedgerLastEntry[key] = entryNo

@@ -48,7 +48,7 @@ public struct BinType: Sendable, Hashable {
         "PUTAWAY": BinType(code: "PUTAWAY", receive: false, ship: false, putAway: true, pick: false),
         "PICK": BinType(code: "PICK", receive: false, ship: false, putAway: false, pick: true),
         "PUTPICK": BinType(code: "PUTPICK", receive: false, ship: false, putAway: true, pick: true),
-        "QC": BinType(code: "QC", receive: false, ship: false, putAway: false, pick: false),
+        "QC": BinType(code: "QC", receive: false, ship: false, putAway: false, pick: false)
     ]
 }
 
@@ -88,7 +88,10 @@ public struct Bin: Sendable, Hashable {
 public struct UnitMeasure: Sendable, Hashable {
     public var cubage: Quantity
     public var weight: Quantity
-    public init(cubage: Quantity = .zero, weight: Quantity = .zero) { self.cubage = cubage; self.weight = weight }
+    public init(cubage: Quantity = .zero, weight: Quantity = .zero) {
+        self.cubage = cubage
+        self.weight = weight
+    }
 }
 
 /// The set-up of one bin content (DOMAIN.md §2.6): min./max. quantity in its unit, Fixed, Default.
@@ -98,8 +101,13 @@ public struct BinContentSetup: Sendable, Hashable {
     public var maxQuantity: Quantity = .zero
     public var fixed: Bool = false
     public var isDefault: Bool = false
-    public init(minQuantity: Quantity = .zero, maxQuantity: Quantity = .zero, fixed: Bool = false, isDefault: Bool = false) {
-        self.minQuantity = minQuantity; self.maxQuantity = maxQuantity; self.fixed = fixed; self.isDefault = isDefault
+    public init(
+        minQuantity: Quantity = .zero, maxQuantity: Quantity = .zero, fixed: Bool = false, isDefault: Bool = false
+    ) {
+        self.minQuantity = minQuantity
+        self.maxQuantity = maxQuantity
+        self.fixed = fixed
+        self.isDefault = isDefault
     }
 }
 
@@ -122,20 +130,25 @@ public struct Item: Sendable, Hashable {
     var countingBox: CountingBox? = nil
     /// Phys. inventory counting period (§2.12) and its dates (YYYY-MM-DD).
     public var countingPeriod: String? {
-        get { countingBox?.fields[0] } set { setCounting(0, newValue) }
+        get { countingBox?.fields[0] }
+        set { setCounting(0, newValue) }
     }
     public var lastCountingPeriodUpdate: String? {
-        get { countingBox?.fields[1] } set { setCounting(1, newValue) }
+        get { countingBox?.fields[1] }
+        set { setCounting(1, newValue) }
     }
     public var nextCountingStart: String? {
-        get { countingBox?.fields[2] } set { setCounting(2, newValue) }
+        get { countingBox?.fields[2] }
+        set { setCounting(2, newValue) }
     }
     public var nextCountingEnd: String? {
-        get { countingBox?.fields[3] } set { setCounting(3, newValue) }
+        get { countingBox?.fields[3] }
+        set { setCounting(3, newValue) }
     }
     /// Posting date of the newest phys. inventory ledger entry.
     public var lastPhysInventoryDate: String? {
-        get { countingBox?.fields[4] } set { setCounting(4, newValue) }
+        get { countingBox?.fields[4] }
+        set { setCounting(4, newValue) }
     }
     private mutating func setCounting(_ i: Int, _ v: String?) {
         var f = countingBox?.fields ?? [nil, nil, nil, nil, nil]
@@ -153,7 +166,10 @@ public struct Item: Sendable, Hashable {
 public struct BinKey: Hashable, Sendable, Comparable {
     public var location: String
     public var bin: String
-    public init(_ location: String, _ bin: String) { self.location = location; self.bin = bin }
+    public init(_ location: String, _ bin: String) {
+        self.location = location
+        self.bin = bin
+    }
     public static func < (a: BinKey, b: BinKey) -> Bool { (a.location, a.bin) < (b.location, b.bin) }
 }
 
@@ -161,8 +177,13 @@ public struct BinKey: Hashable, Sendable, Comparable {
 public struct ItemLocationKey: Hashable, Sendable, Comparable {
     public var item: String
     public var location: String
-    public init(_ item: String, _ location: String) { self.item = item; self.location = location }
-    public static func < (a: ItemLocationKey, b: ItemLocationKey) -> Bool { (a.location, a.item) < (b.location, b.item) }
+    public init(_ item: String, _ location: String) {
+        self.item = item
+        self.location = location
+    }
+    public static func < (a: ItemLocationKey, b: ItemLocationKey) -> Bool {
+        (a.location, a.item) < (b.location, b.item)
+    }
 }
 
 /// Key of one bin content record: bin, item, unit of measure and, for tracked items, lot and serial no.
@@ -174,9 +195,16 @@ public struct ContentKey: Hashable, Sendable, Comparable {
     public var unitOfMeasure: String
     public var lot: String
     public var serial: String
-    public init(_ location: String, _ bin: String, _ item: String, _ unitOfMeasure: String, lot: String = "", serial: String = "") {
-        self.location = location; self.bin = bin; self.item = item; self.unitOfMeasure = unitOfMeasure
-        self.lot = lot; self.serial = serial
+    public init(
+        _ location: String, _ bin: String, _ item: String, _ unitOfMeasure: String, lot: String = "",
+        serial: String = ""
+    ) {
+        self.location = location
+        self.bin = bin
+        self.item = item
+        self.unitOfMeasure = unitOfMeasure
+        self.lot = lot
+        self.serial = serial
     }
     public init(_ location: String, _ bin: String, _ item: String, _ unitOfMeasure: String, _ t: Tracking) {
         self.init(location, bin, item, unitOfMeasure, lot: t.lot, serial: t.serial)
@@ -191,11 +219,19 @@ public struct ContentKey: Hashable, Sendable, Comparable {
             && a.lot == b.lot && a.serial == b.serial
     }
     public func hash(into h: inout Hasher) {
-        h.combine(item); h.combine(bin); h.combine(unitOfMeasure); h.combine(location)
-        if !lot.isEmpty || !serial.isEmpty { h.combine(lot); h.combine(serial) }
+        h.combine(item)
+        h.combine(bin)
+        h.combine(unitOfMeasure)
+        h.combine(location)
+        if !lot.isEmpty || !serial.isEmpty {
+            h.combine(lot)
+            h.combine(serial)
+        }
     }
     public static func < (a: ContentKey, b: ContentKey) -> Bool {
-        (a.location, a.bin, a.item, a.unitOfMeasure, a.lot, a.serial) < (b.location, b.bin, b.item, b.unitOfMeasure, b.lot, b.serial)
+        (a.location, a.bin, a.item, a.unitOfMeasure, a.lot, a.serial) < (
+            b.location, b.bin, b.item, b.unitOfMeasure, b.lot, b.serial
+        )
     }
 }
 

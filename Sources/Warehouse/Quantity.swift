@@ -63,9 +63,14 @@ public struct Quantity: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     private static func rounded(_ value: Int128, divisor: Int128) -> Quantity? {
-        var d = divisor, v = value
-        if d < 0 { d = -d; v = -v }
-        let q = v / d, r = v % d
+        var d = divisor
+        var v = value
+        if d < 0 {
+            d = -d
+            v = -v
+        }
+        let q = v / d
+        let r = v % d
         var result = q
         if (r < 0 ? -r : r) * 2 >= d { result += v < 0 ? -1 : 1 }
         guard result >= Int128(Int64.min), result <= Int128(Int64.max) else { return nil }
@@ -82,7 +87,10 @@ public struct Quantity: Hashable, Comparable, Sendable, CustomStringConvertible 
         text += String(whole)
         if fraction != 0 {
             var digits = 5
-            while fraction % 10 == 0 { fraction /= 10; digits -= 1 }
+            while fraction % 10 == 0 {
+                fraction /= 10
+                digits -= 1
+            }
             let f = String(fraction)
             text += "." + String(repeating: "0", count: digits - f.count) + f
         }
@@ -112,16 +120,19 @@ public struct Quantity: Hashable, Comparable, Sendable, CustomStringConvertible 
         var negative = false
         var i = 0
         if utf8[0] == UInt8(ascii: "-") || utf8[0] == UInt8(ascii: "+") {
-            negative = utf8[0] == UInt8(ascii: "-"); i = 1
+            negative = utf8[0] == UInt8(ascii: "-")
+            i = 1
         }
-        var digits: [UInt8] = []   // significant digits, integer part then fraction
+        var digits: [UInt8] = []  // significant digits, integer part then fraction
         var fractionDigits = 0
-        var sawDigit = false, sawPoint = false
+        var sawDigit = false
+        var sawPoint = false
         var exponent = 0
         while i < utf8.count {
             let c = utf8[i]
             if c >= 48 && c <= 57 {
-                digits.append(c - 48); sawDigit = true
+                digits.append(c - 48)
+                sawDigit = true
                 if sawPoint { fractionDigits += 1 }
             } else if c == UInt8(ascii: ".") && !sawPoint {
                 sawPoint = true
@@ -129,7 +140,8 @@ public struct Quantity: Hashable, Comparable, Sendable, CustomStringConvertible 
                 i += 1
                 var expNegative = false
                 if i < utf8.count && (utf8[i] == UInt8(ascii: "-") || utf8[i] == UInt8(ascii: "+")) {
-                    expNegative = utf8[i] == UInt8(ascii: "-"); i += 1
+                    expNegative = utf8[i] == UInt8(ascii: "-")
+                    i += 1
                 }
                 guard i < utf8.count else { throw .syntax(text) }
                 var e = 0
@@ -164,7 +176,10 @@ public struct Quantity: Hashable, Comparable, Sendable, CustomStringConvertible 
             }
         } else if shift > 0 {
             guard shift < 40 else {
-                if kept.allSatisfy({ $0 == 0 }) { self.units = 0; return }
+                if kept.allSatisfy({ $0 == 0 }) {
+                    self.units = 0
+                    return
+                }
                 throw .outOfRange(text)
             }
             kept.append(contentsOf: repeatElement(0, count: shift))

@@ -10,7 +10,10 @@ public struct SnapshotWriter {
 
     public mutating func uint(_ v: UInt64) {
         var v = v
-        while v >= 0x80 { body.append(UInt8(v & 0x7f) | 0x80); v >>= 7 }
+        while v >= 0x80 {
+            body.append(UInt8(v & 0x7f) | 0x80)
+            v >>= 7
+        }
         body.append(UInt8(v))
     }
     public mutating func int(_ v: Int) { uint(UInt64(bitPattern: Int64((v << 1) ^ (v >> 63)))) }
@@ -18,16 +21,27 @@ public struct SnapshotWriter {
     public mutating func bool(_ b: Bool) { body.append(b ? 1 : 0) }
     public mutating func string(_ s: String) {
         let key = ExactText(s)
-        if let i = strings[key] { uint(UInt64(i)); return }
+        if let i = strings[key] {
+            uint(UInt64(i))
+            return
+        }
         let i = table.count
         strings[key] = i
         table.append(s)
         uint(UInt64(i))
     }
     public mutating func optString(_ s: String?) {
-        if let s { bool(true); string(s) } else { bool(false) }
+        if let s {
+            bool(true)
+            string(s)
+        } else {
+            bool(false)
+        }
     }
-    public mutating func bytes(_ b: [UInt8]) { uint(UInt64(b.count)); body.append(contentsOf: b) }
+    public mutating func bytes(_ b: [UInt8]) {
+        uint(UInt64(b.count))
+        body.append(contentsOf: b)
+    }
 
     /// Header, string table, body. `version` other than the current one is for tests that write an older
     /// release's snapshot.
@@ -58,7 +72,9 @@ public struct SnapshotReader {
     public init(_ bytes: [UInt8]) throws {
         self.data = bytes
         let magic = Array("WHSEDSTATE".utf8)
-        guard data.count >= magic.count, Array(data[0..<magic.count]) == magic else { throw SnapshotError("not a whsed state snapshot") }
+        guard data.count >= magic.count, Array(data[0..<magic.count]) == magic else {
+            throw SnapshotError("not a whsed state snapshot")
+        }
         offset = magic.count
         let version = try uint()
         guard version >= 1 && version <= UInt64(LedgerState.snapshotVersion) else {
@@ -78,9 +94,12 @@ public struct SnapshotReader {
     public var atEnd: Bool { offset == data.count }
 
     public mutating func uint() throws -> UInt64 {
-        var v: UInt64 = 0, shift: UInt64 = 0
+        var v: UInt64 = 0
+        var shift: UInt64 = 0
         while true {
-            guard offset < data.count, shift < 64 else { throw SnapshotError("truncated or malformed varint at \(offset)") }
+            guard offset < data.count, shift < 64 else {
+                throw SnapshotError("truncated or malformed varint at \(offset)")
+            }
             let b = data[offset]
             offset += 1
             v |= UInt64(b & 0x7f) << shift
@@ -131,7 +150,8 @@ extension LedgerState {
     mutating func rebuildSerialIndexes() {
         serialsInBins = [:]
         serialLedger = [:]
-        for (k, c) in contents where !k.serial.isEmpty && locations[k.location]?.adjustmentBin != k.bin && !c.quantityBase.isZero {
+        for (k, c) in contents
+        where !k.serial.isEmpty && locations[k.location]?.adjustmentBin != k.bin && !c.quantityBase.isZero {
             let sk = TrackingKey(k.item, k.location, lot: "", serial: k.serial)
             serialsInBins[sk] = (serialsInBins[sk] ?? .zero).adding(c.quantityBase) ?? .zero
         }
@@ -153,87 +173,195 @@ extension LedgerState {
     public func encode(into w: inout SnapshotWriter) {
         w.uint(UInt64(locations.count))
         for l in locations.values.sorted(by: { $0.code < $1.code }) {
-            w.string(l.code); w.string(l.name); w.uint(UInt64(LocationKind.allCases.firstIndex(of: l.kind)!)); w.optString(l.adjustmentBin)
-            w.uint(UInt64(CapacityPolicy.allCases.firstIndex(of: l.binCapacityPolicy)!)); w.bool(l.checkWarehouseClass)
+            w.string(l.code)
+            w.string(l.name)
+            w.uint(UInt64(LocationKind.allCases.firstIndex(of: l.kind)!))
+            w.optString(l.adjustmentBin)
+            w.uint(UInt64(CapacityPolicy.allCases.firstIndex(of: l.binCapacityPolicy)!))
+            w.bool(l.checkWarehouseClass)
             w.bool(l.allowNegativeInventory)
         }
         w.uint(UInt64(zones.count))
         for z in zones.values.sorted(by: { ($0.location, $0.code) < ($1.location, $1.code) }) {
-            w.string(z.location); w.string(z.code); w.string(z.description); w.optString(z.binType); w.optString(z.warehouseClass)
+            w.string(z.location)
+            w.string(z.code)
+            w.string(z.description)
+            w.optString(z.binType)
+            w.optString(z.warehouseClass)
         }
         w.uint(UInt64(bins.count))
         for b in bins.values.sorted(by: { ($0.location, $0.code) < ($1.location, $1.code) }) {
-            w.string(b.location); w.string(b.code); w.string(b.description); w.optString(b.zone); w.optString(b.binType)
+            w.string(b.location)
+            w.string(b.code)
+            w.string(b.description)
+            w.optString(b.zone)
+            w.optString(b.binType)
             w.uint(UInt64(BlockMovement.allCases.firstIndex(of: b.blockMovement)!))
-            w.quantity(b.maximumCubage); w.quantity(b.maximumWeight); w.optString(b.warehouseClass)
+            w.quantity(b.maximumCubage)
+            w.quantity(b.maximumWeight)
+            w.optString(b.warehouseClass)
         }
         w.uint(UInt64(items.count))
         for i in items.values.sorted(by: { $0.no < $1.no }) {
-            w.string(i.no); w.string(i.description); w.string(i.baseUnitOfMeasure); w.bool(i.blocked)
+            w.string(i.no)
+            w.string(i.description)
+            w.string(i.baseUnitOfMeasure)
+            w.bool(i.blocked)
             w.uint(UInt64(i.unitsOfMeasure.count))
-            for (code, per) in i.unitsOfMeasure.sorted(by: { $0.key < $1.key }) { w.string(code); w.quantity(per) }
-            w.bool(i.tracking.lot); w.bool(i.tracking.serial); w.bool(i.tracking.expirationRequired)
+            for (code, per) in i.unitsOfMeasure.sorted(by: { $0.key < $1.key }) {
+                w.string(code)
+                w.quantity(per)
+            }
+            w.bool(i.tracking.lot)
+            w.bool(i.tracking.serial)
+            w.bool(i.tracking.expirationRequired)
             w.uint(UInt64(i.roundingPrecision.count))
-            for (code, p) in i.roundingPrecision.sorted(by: { $0.key < $1.key }) { w.string(code); w.quantity(p) }
-            w.optString(i.countingPeriod); w.optString(i.lastCountingPeriodUpdate); w.optString(i.nextCountingStart)
-            w.optString(i.nextCountingEnd); w.optString(i.lastPhysInventoryDate)
+            for (code, p) in i.roundingPrecision.sorted(by: { $0.key < $1.key }) {
+                w.string(code)
+                w.quantity(p)
+            }
+            w.optString(i.countingPeriod)
+            w.optString(i.lastCountingPeriodUpdate)
+            w.optString(i.nextCountingStart)
+            w.optString(i.nextCountingEnd)
+            w.optString(i.lastPhysInventoryDate)
             w.optString(i.warehouseClass)
             w.uint(UInt64(i.unitMeasures.count))
-            for (code, m) in i.unitMeasures.sorted(by: { $0.key < $1.key }) { w.string(code); w.quantity(m.cubage); w.quantity(m.weight) }
+            for (code, m) in i.unitMeasures.sorted(by: { $0.key < $1.key }) {
+                w.string(code)
+                w.quantity(m.cubage)
+                w.quantity(m.weight)
+            }
         }
         w.uint(UInt64(warehouseEntries.count))
         for e in warehouseEntries {
-            w.uint(e.entryType.code); w.string(e.registeringDate); w.string(e.location); w.optString(e.zone); w.string(e.bin)
-            w.string(e.item); w.quantity(e.quantity); w.quantity(e.quantityBase); w.string(e.unitOfMeasure); w.quantity(e.quantityPerUnit)
-            w.string(e.documentNo); w.string(e.source); w.uint(UInt64(e.registerNo)); w.string(e.user); w.string(e.timestamp)
-            w.string(e.lot); w.string(e.serial); w.optString(e.expirationDate)
+            w.uint(e.entryType.code)
+            w.string(e.registeringDate)
+            w.string(e.location)
+            w.optString(e.zone)
+            w.string(e.bin)
+            w.string(e.item)
+            w.quantity(e.quantity)
+            w.quantity(e.quantityBase)
+            w.string(e.unitOfMeasure)
+            w.quantity(e.quantityPerUnit)
+            w.string(e.documentNo)
+            w.string(e.source)
+            w.uint(UInt64(e.registerNo))
+            w.string(e.user)
+            w.string(e.timestamp)
+            w.string(e.lot)
+            w.string(e.serial)
+            w.optString(e.expirationDate)
         }
         w.uint(UInt64(itemLedgerEntries.count))
         for e in itemLedgerEntries {
-            w.uint(e.entryType.code); w.string(e.postingDate); w.string(e.documentNo); w.string(e.location); w.string(e.item)
-            w.quantity(e.quantity); w.string(e.unitOfMeasure); w.quantity(e.quantityPerUnit); w.bool(e.warehouseAdjustment)
-            w.string(e.source); w.string(e.user); w.string(e.timestamp)
-            w.string(e.lot); w.string(e.serial); w.optString(e.expirationDate)
+            w.uint(e.entryType.code)
+            w.string(e.postingDate)
+            w.string(e.documentNo)
+            w.string(e.location)
+            w.string(e.item)
+            w.quantity(e.quantity)
+            w.string(e.unitOfMeasure)
+            w.quantity(e.quantityPerUnit)
+            w.bool(e.warehouseAdjustment)
+            w.string(e.source)
+            w.string(e.user)
+            w.string(e.timestamp)
+            w.string(e.lot)
+            w.string(e.serial)
+            w.optString(e.expirationDate)
         }
         w.uint(UInt64(physInventoryEntries.count))
         for e in physInventoryEntries {
-            w.uint(e.entryType.code); w.string(e.postingDate); w.string(e.documentNo); w.string(e.location); w.optString(e.bin)
-            w.string(e.item); w.quantity(e.quantity); w.quantity(e.quantityCalculated); w.quantity(e.quantityPhysInventory)
-            w.string(e.unitOfMeasure); w.uint(UInt64(e.lastItemLedgerEntryNo)); w.string(e.user); w.string(e.timestamp)
-            w.string(e.lot); w.string(e.serial); w.optString(e.countingPeriod)
+            w.uint(e.entryType.code)
+            w.string(e.postingDate)
+            w.string(e.documentNo)
+            w.string(e.location)
+            w.optString(e.bin)
+            w.string(e.item)
+            w.quantity(e.quantity)
+            w.quantity(e.quantityCalculated)
+            w.quantity(e.quantityPhysInventory)
+            w.string(e.unitOfMeasure)
+            w.uint(UInt64(e.lastItemLedgerEntryNo))
+            w.string(e.user)
+            w.string(e.timestamp)
+            w.string(e.lot)
+            w.string(e.serial)
+            w.optString(e.countingPeriod)
         }
         w.uint(UInt64(lastRegisterNo))
         w.uint(UInt64(contents.count))
         for (k, c) in contents.sorted(by: { $0.key < $1.key }) {
-            w.string(k.location); w.string(k.bin); w.string(k.item); w.string(k.unitOfMeasure); w.string(k.lot); w.string(k.serial)
-            w.quantity(c.quantity); w.quantity(c.quantityBase); w.uint(UInt64(c.lastEntryNo))
+            w.string(k.location)
+            w.string(k.bin)
+            w.string(k.item)
+            w.string(k.unitOfMeasure)
+            w.string(k.lot)
+            w.string(k.serial)
+            w.quantity(c.quantity)
+            w.quantity(c.quantityBase)
+            w.uint(UInt64(c.lastEntryNo))
         }
         w.uint(UInt64(itemLedgerTotals.count))
         for (k, q) in itemLedgerTotals.sorted(by: { $0.key < $1.key }) {
-            w.string(k.item); w.string(k.location); w.quantity(q); w.uint(UInt64(itemLedgerLastEntry[k] ?? 0))
+            w.string(k.item)
+            w.string(k.location)
+            w.quantity(q)
+            w.uint(UInt64(itemLedgerLastEntry[k] ?? 0))
         }
         w.uint(UInt64(whseCountJournals.count))
         for j in whseCountJournals.values.sorted(by: { $0.name < $1.name }) {
-            w.string(j.name); w.string(j.location); w.string(j.documentNo); w.string(j.registeringDate)
-            w.string(j.createdBy); w.string(j.createdAt); w.bool(j.blind)
+            w.string(j.name)
+            w.string(j.location)
+            w.string(j.documentNo)
+            w.string(j.registeringDate)
+            w.string(j.createdBy)
+            w.string(j.createdAt)
+            w.bool(j.blind)
             w.uint(UInt64(j.lines.count))
             for l in j.lines {
-                w.uint(UInt64(l.lineNo)); w.optString(l.zone); w.string(l.bin); w.string(l.item); w.string(l.unitOfMeasure)
-                w.quantity(l.quantityPerUnit); w.quantity(l.quantityCalculated); w.quantity(l.quantityCalculatedBase)
-                w.quantity(l.quantityPhysInventory); w.bool(l.counted); w.uint(UInt64(l.lastEntryNo))
-                w.string(l.lot); w.string(l.serial); w.optString(l.expirationDate); w.optString(l.countingPeriod)
+                w.uint(UInt64(l.lineNo))
+                w.optString(l.zone)
+                w.string(l.bin)
+                w.string(l.item)
+                w.string(l.unitOfMeasure)
+                w.quantity(l.quantityPerUnit)
+                w.quantity(l.quantityCalculated)
+                w.quantity(l.quantityCalculatedBase)
+                w.quantity(l.quantityPhysInventory)
+                w.bool(l.counted)
+                w.uint(UInt64(l.lastEntryNo))
+                w.string(l.lot)
+                w.string(l.serial)
+                w.optString(l.expirationDate)
+                w.optString(l.countingPeriod)
             }
         }
         w.uint(UInt64(physInventoryJournals.count))
         for j in physInventoryJournals.values.sorted(by: { $0.name < $1.name }) {
-            w.string(j.name); w.string(j.location); w.string(j.documentNo); w.string(j.postingDate)
-            w.string(j.createdBy); w.string(j.createdAt)
+            w.string(j.name)
+            w.string(j.location)
+            w.string(j.documentNo)
+            w.string(j.postingDate)
+            w.string(j.createdBy)
+            w.string(j.createdAt)
             w.uint(UInt64(j.lines.count))
             for l in j.lines {
-                w.uint(UInt64(l.lineNo)); w.string(l.item); w.optString(l.bin); w.string(l.unitOfMeasure)
-                w.quantity(l.quantityCalculated); w.quantity(l.quantityPhysInventory); w.bool(l.counted)
-                w.uint(UInt64(l.lastItemLedgerEntryNo)); w.uint(UInt64(l.lastWarehouseEntryNo))
-                w.string(l.lot); w.string(l.serial); w.optString(l.countingPeriod); w.optString(l.expirationDate)
+                w.uint(UInt64(l.lineNo))
+                w.string(l.item)
+                w.optString(l.bin)
+                w.string(l.unitOfMeasure)
+                w.quantity(l.quantityCalculated)
+                w.quantity(l.quantityPhysInventory)
+                w.bool(l.counted)
+                w.uint(UInt64(l.lastItemLedgerEntryNo))
+                w.uint(UInt64(l.lastWarehouseEntryNo))
+                w.string(l.lot)
+                w.string(l.serial)
+                w.optString(l.countingPeriod)
+                w.optString(l.expirationDate)
             }
         }
         w.uint(UInt64(itemJournalBatches.count))
@@ -241,45 +369,92 @@ extension LedgerState {
             w.string(b.name)
             w.uint(UInt64(b.lines.count))
             for l in b.lines {
-                w.uint(l.entryType.code); w.string(l.location); w.optString(l.bin); w.string(l.item); w.quantity(l.quantity)
-                w.bool(l.quantityBase != nil); if let qb = l.quantityBase { w.quantity(qb) }
-                w.optString(l.unitOfMeasure); w.string(l.documentNo); w.optString(l.postingDate); w.bool(l.warehouseAdjustment)
-                w.optString(l.lot); w.optString(l.serial); w.optString(l.expirationDate)
+                w.uint(l.entryType.code)
+                w.string(l.location)
+                w.optString(l.bin)
+                w.string(l.item)
+                w.quantity(l.quantity)
+                w.bool(l.quantityBase != nil)
+                if let qb = l.quantityBase { w.quantity(qb) }
+                w.optString(l.unitOfMeasure)
+                w.string(l.documentNo)
+                w.optString(l.postingDate)
+                w.bool(l.warehouseAdjustment)
+                w.optString(l.lot)
+                w.optString(l.serial)
+                w.optString(l.expirationDate)
                 w.uint(UInt64(l.tracking.count))
                 for t in l.tracking {
-                    w.optString(t.lot); w.optString(t.serial); w.optString(t.expirationDate); w.quantity(t.quantity)
-                    w.bool(t.quantityBase != nil); if let qb = t.quantityBase { w.quantity(qb) }
+                    w.optString(t.lot)
+                    w.optString(t.serial)
+                    w.optString(t.expirationDate)
+                    w.quantity(t.quantity)
+                    w.bool(t.quantityBase != nil)
+                    if let qb = t.quantityBase { w.quantity(qb) }
                 }
             }
             w.uint(UInt64(b.basis.count))
             for (k, n) in b.basis.sorted(by: { $0.key < $1.key }) {
-                w.string(k.location); w.string(k.bin); w.string(k.item); w.string(k.unitOfMeasure); w.string(k.lot)
-                w.string(k.serial); w.uint(UInt64(n))
+                w.string(k.location)
+                w.string(k.bin)
+                w.string(k.item)
+                w.string(k.unitOfMeasure)
+                w.string(k.lot)
+                w.string(k.serial)
+                w.uint(UInt64(n))
             }
         }
         w.uint(UInt64(lastJournalSerial))
         w.uint(UInt64(trackingTotals.count))
         for (k, q) in trackingTotals.sorted(by: { $0.key < $1.key }) {
-            w.string(k.item); w.string(k.location); w.string(k.lot); w.string(k.serial); w.quantity(q)
+            w.string(k.item)
+            w.string(k.location)
+            w.string(k.lot)
+            w.string(k.serial)
+            w.quantity(q)
         }
         w.uint(UInt64(expirations.count))
-        for (k, d) in expirations.sorted(by: { $0.key < $1.key }) { w.string(k.item); w.string(k.lot); w.string(k.serial); w.string(d) }
+        for (k, d) in expirations.sorted(by: { $0.key < $1.key }) {
+            w.string(k.item)
+            w.string(k.lot)
+            w.string(k.serial)
+            w.string(d)
+        }
         w.uint(UInt64(countingPeriods.count))
         for p in countingPeriods.values.sorted(by: { $0.code < $1.code }) {
-            w.string(p.code); w.string(p.description); w.uint(UInt64(p.frequency))
+            w.string(p.code)
+            w.string(p.description)
+            w.uint(UInt64(p.frequency))
         }
         w.uint(UInt64(reservations.count))
         for r in reservations.values.sorted(by: { $0.no < $1.no }) {
-            w.uint(UInt64(r.no)); w.string(r.location); w.string(r.item); w.string(r.lot); w.string(r.serial)
-            w.quantity(r.quantityBase); w.string(r.source); w.string(r.createdBy); w.string(r.createdAt)
+            w.uint(UInt64(r.no))
+            w.string(r.location)
+            w.string(r.item)
+            w.string(r.lot)
+            w.string(r.serial)
+            w.quantity(r.quantityBase)
+            w.string(r.source)
+            w.string(r.createdBy)
+            w.string(r.createdAt)
         }
         w.uint(UInt64(lastReservationNo))
         w.uint(UInt64(blockedTracking.count))
-        for k in blockedTracking.sorted() { w.string(k.item); w.string(k.lot); w.string(k.serial) }
+        for k in blockedTracking.sorted() {
+            w.string(k.item)
+            w.string(k.lot)
+            w.string(k.serial)
+        }
         w.uint(UInt64(binContentSetups.count))
         for (k, s) in binContentSetups.sorted(by: { $0.key < $1.key }) {
-            w.string(k.location); w.string(k.bin); w.string(k.item); w.string(k.unitOfMeasure)
-            w.quantity(s.minQuantity); w.quantity(s.maxQuantity); w.bool(s.fixed); w.bool(s.isDefault)
+            w.string(k.location)
+            w.string(k.bin)
+            w.string(k.item)
+            w.string(k.unitOfMeasure)
+            w.quantity(s.minQuantity)
+            w.quantity(s.maxQuantity)
+            w.bool(s.fixed)
+            w.bool(s.isDefault)
         }
     }
 
@@ -294,32 +469,45 @@ extension LedgerState {
             return all[i]
         }
         for _ in 0..<(try r.count()) {
-            var l = Location(code: try r.string(), name: try r.string(), kind: try enumIndex(LocationKind.self, &r),
-                             adjustmentBin: try r.optString())
-            if v2 { l.binCapacityPolicy = try enumIndex(CapacityPolicy.self, &r); l.checkWarehouseClass = try r.bool() }
+            var l = Location(
+                code: try r.string(), name: try r.string(), kind: try enumIndex(LocationKind.self, &r),
+                adjustmentBin: try r.optString())
+            if v2 {
+                l.binCapacityPolicy = try enumIndex(CapacityPolicy.self, &r)
+                l.checkWarehouseClass = try r.bool()
+            }
             if r.version >= 3 { l.allowNegativeInventory = try r.bool() }
             s.locations[l.code] = l
         }
         for _ in 0..<(try r.count()) {
-            var z = Zone(location: try r.string(), code: try r.string(), description: try r.string(), binType: try r.optString())
+            var z = Zone(
+                location: try r.string(), code: try r.string(), description: try r.string(), binType: try r.optString())
             if v2 { z.warehouseClass = try r.optString() }
             s.zones[BinKey(z.location, z.code)] = z
         }
         for _ in 0..<(try r.count()) {
-            var b = Bin(location: try r.string(), code: try r.string(), description: try r.string(), zone: try r.optString(),
-                        binType: try r.optString(), blockMovement: try enumIndex(BlockMovement.self, &r))
-            if v2 { b.maximumCubage = try r.quantity(); b.maximumWeight = try r.quantity(); b.warehouseClass = try r.optString() }
+            var b = Bin(
+                location: try r.string(), code: try r.string(), description: try r.string(), zone: try r.optString(),
+                binType: try r.optString(), blockMovement: try enumIndex(BlockMovement.self, &r))
+            if v2 {
+                b.maximumCubage = try r.quantity()
+                b.maximumWeight = try r.quantity()
+                b.warehouseClass = try r.optString()
+            }
             s.bins[BinKey(b.location, b.code)] = b
         }
         for _ in 0..<(try r.count()) {
-            var i = Item(no: try r.string(), description: try r.string(), baseUnitOfMeasure: try r.string(), unitsOfMeasure: [:],
-                         blocked: try r.bool())
+            var i = Item(
+                no: try r.string(), description: try r.string(), baseUnitOfMeasure: try r.string(), unitsOfMeasure: [:],
+                blocked: try r.bool())
             for _ in 0..<(try r.count()) { i.unitsOfMeasure[try r.string()] = try r.quantity() }
             if v2 {
                 i.tracking = ItemTracking(lot: try r.bool(), serial: try r.bool(), expirationRequired: try r.bool())
                 for _ in 0..<(try r.count()) { i.roundingPrecision[try r.string()] = try r.quantity() }
-                i.countingPeriod = try r.optString(); i.lastCountingPeriodUpdate = try r.optString()
-                i.nextCountingStart = try r.optString(); i.nextCountingEnd = try r.optString()
+                i.countingPeriod = try r.optString()
+                i.lastCountingPeriodUpdate = try r.optString()
+                i.nextCountingStart = try r.optString()
+                i.nextCountingEnd = try r.optString()
                 i.lastPhysInventoryDate = try r.optString()
                 i.warehouseClass = try r.optString()
                 for _ in 0..<(try r.count()) {
@@ -337,7 +525,10 @@ extension LedgerState {
                 quantityBase: try r.quantity(), unitOfMeasure: try r.string(), quantityPerUnit: try r.quantity(),
                 documentNo: try r.string(), source: try r.string(), registerNo: try r.count(), user: try r.string(),
                 timestamp: try r.string())
-            if v2 { e.trackingBox = TrackingBox.make(lot: try r.string(), serial: try r.string(), expirationDate: try r.optString()) }
+            if v2 {
+                e.trackingBox = TrackingBox.make(
+                    lot: try r.string(), serial: try r.string(), expirationDate: try r.optString())
+            }
             s.warehouseEntries.append(e)
         }
         let ileCount = try r.count()
@@ -345,26 +536,40 @@ extension LedgerState {
         for n in 0..<ileCount {
             var e = ItemLedgerEntry(
                 entryNo: n + 1, entryType: try r.entryType(), postingDate: try r.string(), documentNo: try r.string(),
-                location: try r.string(), item: try r.string(), quantity: try r.quantity(), unitOfMeasure: try r.string(),
+                location: try r.string(), item: try r.string(), quantity: try r.quantity(),
+                unitOfMeasure: try r.string(),
                 quantityPerUnit: try r.quantity(), warehouseAdjustment: try r.bool(), source: try r.string(),
                 user: try r.string(), timestamp: try r.string())
-            if v2 { e.trackingBox = TrackingBox.make(lot: try r.string(), serial: try r.string(), expirationDate: try r.optString()) }
+            if v2 {
+                e.trackingBox = TrackingBox.make(
+                    lot: try r.string(), serial: try r.string(), expirationDate: try r.optString())
+            }
             s.itemLedgerEntries.append(e)
         }
         for n in 0..<(try r.count()) {
             var e = PhysInventoryLedgerEntry(
                 entryNo: n + 1, entryType: try r.entryType(), postingDate: try r.string(), documentNo: try r.string(),
                 location: try r.string(), bin: try r.optString(), item: try r.string(), quantity: try r.quantity(),
-                quantityCalculated: try r.quantity(), quantityPhysInventory: try r.quantity(), unitOfMeasure: try r.string(),
+                quantityCalculated: try r.quantity(), quantityPhysInventory: try r.quantity(),
+                unitOfMeasure: try r.string(),
                 lastItemLedgerEntryNo: try r.count(), user: try r.string(), timestamp: try r.string())
-            if v2 { e.lot = try r.string(); e.serial = try r.string(); e.countingPeriod = try r.optString() }
+            if v2 {
+                e.lot = try r.string()
+                e.serial = try r.string()
+                e.countingPeriod = try r.optString()
+            }
             s.physInventoryEntries.append(e)
         }
         s.lastRegisterNo = try r.count()
         for _ in 0..<(try r.count()) {
-            let k = v2 ? ContentKey(try r.string(), try r.string(), try r.string(), try r.string(), lot: try r.string(), serial: try r.string())
+            let k =
+                v2
+                ? ContentKey(
+                    try r.string(), try r.string(), try r.string(), try r.string(), lot: try r.string(),
+                    serial: try r.string())
                 : ContentKey(try r.string(), try r.string(), try r.string(), try r.string())
-            s.contents[k] = BinContent(quantity: try r.quantity(), quantityBase: try r.quantity(), lastEntryNo: try r.count())
+            s.contents[k] = BinContent(
+                quantity: try r.quantity(), quantityBase: try r.quantity(), lastEntryNo: try r.count())
             s.contentsByBin[k.binKey, default: []].insert(k)
             s.contentsByItem[k.item, default: []].insert(k)
         }
@@ -375,17 +580,22 @@ extension LedgerState {
             if last > 0 { s.itemLedgerLastEntry[k] = last }
         }
         for _ in 0..<(try r.count()) {
-            var j = WhseCountJournal(name: try r.string(), location: try r.string(), documentNo: try r.string(),
-                                     registeringDate: try r.string(), lines: [], createdBy: try r.string(), createdAt: try r.string(),
-                                     blind: try r.bool())
+            var j = WhseCountJournal(
+                name: try r.string(), location: try r.string(), documentNo: try r.string(),
+                registeringDate: try r.string(), lines: [], createdBy: try r.string(), createdAt: try r.string(),
+                blind: try r.bool())
             for _ in 0..<(try r.count()) {
                 var l = WhseCountLine(
                     lineNo: try r.count(), zone: try r.optString(), bin: try r.string(), item: try r.string(),
-                    unitOfMeasure: try r.string(), quantityPerUnit: try r.quantity(), quantityCalculated: try r.quantity(),
-                    quantityCalculatedBase: try r.quantity(), quantityPhysInventory: try r.quantity(), counted: try r.bool(),
+                    unitOfMeasure: try r.string(), quantityPerUnit: try r.quantity(),
+                    quantityCalculated: try r.quantity(),
+                    quantityCalculatedBase: try r.quantity(), quantityPhysInventory: try r.quantity(),
+                    counted: try r.bool(),
                     lastEntryNo: try r.count())
                 if v2 {
-                    l.lot = try r.string(); l.serial = try r.string(); l.expirationDate = try r.optString()
+                    l.lot = try r.string()
+                    l.serial = try r.string()
+                    l.expirationDate = try r.optString()
                     l.countingPeriod = try r.optString()
                 }
                 j.lines.append(l)
@@ -393,15 +603,19 @@ extension LedgerState {
             s.whseCountJournals[j.name] = j
         }
         for _ in 0..<(try r.count()) {
-            var j = PhysInventoryJournal(name: try r.string(), location: try r.string(), documentNo: try r.string(),
-                                         postingDate: try r.string(), lines: [], createdBy: try r.string(), createdAt: try r.string())
+            var j = PhysInventoryJournal(
+                name: try r.string(), location: try r.string(), documentNo: try r.string(),
+                postingDate: try r.string(), lines: [], createdBy: try r.string(), createdAt: try r.string())
             for _ in 0..<(try r.count()) {
                 var l = PhysInventoryLine(
                     lineNo: try r.count(), item: try r.string(), bin: try r.optString(), unitOfMeasure: try r.string(),
-                    quantityCalculated: try r.quantity(), quantityPhysInventory: try r.quantity(), counted: try r.bool(),
+                    quantityCalculated: try r.quantity(), quantityPhysInventory: try r.quantity(),
+                    counted: try r.bool(),
                     lastItemLedgerEntryNo: try r.count(), lastWarehouseEntryNo: try r.count())
                 if v2 {
-                    l.lot = try r.string(); l.serial = try r.string(); l.countingPeriod = try r.optString()
+                    l.lot = try r.string()
+                    l.serial = try r.string()
+                    l.countingPeriod = try r.optString()
                     l.expirationDate = try r.optString()
                 }
                 j.lines.append(l)
@@ -411,26 +625,37 @@ extension LedgerState {
         for _ in 0..<(try r.count()) {
             var b = ItemJournalBatch(name: try r.string(), lines: [])
             for _ in 0..<(try r.count()) {
-                let type = try r.entryType(), location = try r.string(), bin = try r.optString(), item = try r.string()
+                let type = try r.entryType()
+                let location = try r.string()
+                let bin = try r.optString()
+                let item = try r.string()
                 let quantity = try r.quantity()
                 let qb: Quantity? = try r.bool() ? try r.quantity() : nil
-                var l = ItemJournalLine(entryType: type, location: location, bin: bin, item: item, quantity: quantity,
-                                        quantityBase: qb, unitOfMeasure: try r.optString(), documentNo: try r.string(),
-                                        postingDate: try r.optString(), warehouseAdjustment: try r.bool())
+                var l = ItemJournalLine(
+                    entryType: type, location: location, bin: bin, item: item, quantity: quantity,
+                    quantityBase: qb, unitOfMeasure: try r.optString(), documentNo: try r.string(),
+                    postingDate: try r.optString(), warehouseAdjustment: try r.bool())
                 if v2 {
-                    l.lot = try r.optString(); l.serial = try r.optString(); l.expirationDate = try r.optString()
+                    l.lot = try r.optString()
+                    l.serial = try r.optString()
+                    l.expirationDate = try r.optString()
                     for _ in 0..<(try r.count()) {
-                        let lot = try r.optString(), serial = try r.optString(), exp = try r.optString(), q = try r.quantity()
+                        let lot = try r.optString()
+                        let serial = try r.optString()
+                        let exp = try r.optString()
+                        let q = try r.quantity()
                         let tb: Quantity? = try r.bool() ? try r.quantity() : nil
-                        l.tracking.append(TrackingLine(lot: lot, serial: serial, expirationDate: exp, quantity: q, quantityBase: tb))
+                        l.tracking.append(
+                            TrackingLine(lot: lot, serial: serial, expirationDate: exp, quantity: q, quantityBase: tb))
                     }
                 }
                 b.lines.append(l)
             }
             if r.version >= 3 {
                 for _ in 0..<(try r.count()) {
-                    let k = ContentKey(try r.string(), try r.string(), try r.string(), try r.string(), lot: try r.string(),
-                                       serial: try r.string())
+                    let k = ContentKey(
+                        try r.string(), try r.string(), try r.string(), try r.string(), lot: try r.string(),
+                        serial: try r.string())
                     b.basis[k] = try r.count()
                 }
             }
@@ -451,9 +676,10 @@ extension LedgerState {
                 s.countingPeriods[p.code] = p
             }
             for _ in 0..<(try r.count()) {
-                let res = Reservation(no: try r.count(), location: try r.string(), item: try r.string(), lot: try r.string(),
-                                      serial: try r.string(), quantityBase: try r.quantity(), source: try r.string(),
-                                      createdBy: try r.string(), createdAt: try r.string())
+                let res = Reservation(
+                    no: try r.count(), location: try r.string(), item: try r.string(), lot: try r.string(),
+                    serial: try r.string(), quantityBase: try r.quantity(), source: try r.string(),
+                    createdBy: try r.string(), createdAt: try r.string())
                 s.reservations[res.no] = res
             }
             s.lastReservationNo = try r.count()
@@ -462,8 +688,9 @@ extension LedgerState {
             }
             for _ in 0..<(try r.count()) {
                 let k = ContentKey(try r.string(), try r.string(), try r.string(), try r.string())
-                s.binContentSetups[k] = BinContentSetup(minQuantity: try r.quantity(), maxQuantity: try r.quantity(),
-                                                        fixed: try r.bool(), isDefault: try r.bool())
+                s.binContentSetups[k] = BinContentSetup(
+                    minQuantity: try r.quantity(), maxQuantity: try r.quantity(),
+                    fixed: try r.bool(), isDefault: try r.bool())
             }
         }
         s.rebuildSerialIndexes()

@@ -7,7 +7,9 @@ public struct ItemTracking: Sendable, Hashable {
     /// Man. Expir. Date Entry Reqd.: a lot (or serial) coming in needs an expiration date.
     public var expirationRequired: Bool
     public init(lot: Bool = false, serial: Bool = false, expirationRequired: Bool = false) {
-        self.lot = lot; self.serial = serial; self.expirationRequired = expirationRequired
+        self.lot = lot
+        self.serial = serial
+        self.expirationRequired = expirationRequired
     }
     public static let none = ItemTracking()
     public var isTracked: Bool { lot || serial }
@@ -19,14 +21,17 @@ public struct Tracking: Sendable, Hashable, Comparable {
     public var serial: String
     public var expirationDate: String?
     public init(lot: String = "", serial: String = "", expirationDate: String? = nil) {
-        self.lot = lot; self.serial = serial; self.expirationDate = expirationDate
+        self.lot = lot
+        self.serial = serial
+        self.expirationDate = expirationDate
     }
     public static let none = Tracking()
     public var isEmpty: Bool { lot.isEmpty && serial.isEmpty }
     public static func < (a: Tracking, b: Tracking) -> Bool { (a.lot, a.serial) < (b.lot, b.serial) }
     /// "lot L1", "serial S1", "lot L1 serial S1" or "" for messages.
     public var label: String {
-        [lot.isEmpty ? nil : "lot \(lot)", serial.isEmpty ? nil : "serial \(serial)"].compactMap { $0 }.joined(separator: " ")
+        [lot.isEmpty ? nil : "lot \(lot)", serial.isEmpty ? nil : "serial \(serial)"].compactMap { $0 }.joined(
+            separator: " ")
     }
 }
 
@@ -37,7 +42,10 @@ public struct TrackingKey: Hashable, Sendable, Comparable {
     public var lot: String
     public var serial: String
     public init(_ item: String, _ location: String, lot: String, serial: String) {
-        self.item = item; self.location = location; self.lot = lot; self.serial = serial
+        self.item = item
+        self.location = location
+        self.lot = lot
+        self.serial = serial
     }
     public static func < (a: TrackingKey, b: TrackingKey) -> Bool {
         (a.location, a.item, a.lot, a.serial) < (b.location, b.item, b.lot, b.serial)
@@ -50,9 +58,13 @@ public struct TrackingNo: Hashable, Sendable, Comparable {
     public var lot: String
     public var serial: String
     public init(_ item: String, lot: String, serial: String) {
-        self.item = item; self.lot = lot; self.serial = lot.isEmpty ? serial : ""
+        self.item = item
+        self.lot = lot
+        self.serial = lot.isEmpty ? serial : ""
     }
-    public static func < (a: TrackingNo, b: TrackingNo) -> Bool { (a.item, a.lot, a.serial) < (b.item, b.lot, b.serial) }
+    public static func < (a: TrackingNo, b: TrackingNo) -> Bool {
+        (a.item, a.lot, a.serial) < (b.item, b.lot, b.serial)
+    }
 }
 
 extension Ledger {
@@ -60,13 +72,17 @@ extension Ledger {
     func checkTrackingNumbers(_ item: Item, lot: String, serial: String) throws(DomainError) {
         if !lot.isEmpty {
             guard item.tracking.lot else {
-                throw DomainError(.itemTracking, "item \(item.no) is not lot tracked; remove lot \(lot)", details: ["item": .text(item.no)])
+                throw DomainError(
+                    .itemTracking, "item \(item.no) is not lot tracked; remove lot \(lot)",
+                    details: ["item": .text(item.no)])
             }
             try Ledger.checkCode(lot, "lot no.")
         }
         if !serial.isEmpty {
             guard item.tracking.serial else {
-                throw DomainError(.itemTracking, "item \(item.no) is not serial tracked; remove serial \(serial)", details: ["item": .text(item.no)])
+                throw DomainError(
+                    .itemTracking, "item \(item.no) is not serial tracked; remove serial \(serial)",
+                    details: ["item": .text(item.no)])
             }
             try Ledger.checkCode(serial, "serial no.")
         }
@@ -78,16 +94,21 @@ extension Ledger {
         _ item: Item, lot: String?, serial: String?, newLot: String?, newSerial: String?, newExpirationDate: String?,
         perUnit: Quantity, quantity: Quantity
     ) throws(DomainError) -> (old: Tracking, new: Tracking, changes: Bool) {
-        let old = try resolveTracking(item, lot: lot, serial: serial, expirationDate: nil, inbound: false, perUnit: perUnit,
-                                      quantity: quantity)
+        let old = try resolveTracking(
+            item, lot: lot, serial: serial, expirationDate: nil, inbound: false, perUnit: perUnit,
+            quantity: quantity)
         let changes = (newLot != nil && newLot != old.lot) || (newSerial != nil && newSerial != old.serial)
         if newExpirationDate != nil && !changes && newExpirationDate != old.expirationDate {
-            throw DomainError(.itemTracking, "a lot's expiration date does not change; reclassify the stock into a new lot with newLot and newExpirationDate")
+            throw DomainError(
+                .itemTracking,
+                "a lot's expiration date does not change; reclassify the stock into a new lot with newLot and newExpirationDate"
+            )
         }
         guard changes else { return (old, old, false) }
-        let new = try resolveTracking(item, lot: newLot ?? lot, serial: newSerial ?? serial,
-                                      expirationDate: newExpirationDate ?? (newLot == nil ? old.expirationDate : nil),
-                                      inbound: true, perUnit: perUnit, quantity: quantity)
+        let new = try resolveTracking(
+            item, lot: newLot ?? lot, serial: newSerial ?? serial,
+            expirationDate: newExpirationDate ?? (newLot == nil ? old.expirationDate : nil),
+            inbound: true, perUnit: perUnit, quantity: quantity)
         return (old, new, true)
     }
 
@@ -99,7 +120,8 @@ extension Ledger {
         _ item: Item, lot: String?, serial: String?, expirationDate: String?, inbound: Bool,
         perUnit: Quantity, quantity: Quantity, record: Bool = true
     ) throws(DomainError) -> Tracking {
-        let lot = lot ?? "", serial = serial ?? ""
+        let lot = lot ?? ""
+        let serial = serial ?? ""
         let t = item.tracking
         func fail(_ m: String) -> DomainError {
             DomainError(.itemTracking, m, details: ["item": .text(item.no)])
@@ -112,23 +134,29 @@ extension Ledger {
                 throw fail("item \(item.no) is serial tracked: use a unit of measure of quantity 1, not \(perUnit)")
             }
             guard quantity.isZero || quantity.magnitude == Quantity(1) else {
-                throw fail("serial \(serial) of item \(item.no): the quantity must be 0 or 1, not \(quantity.magnitude)")
+                throw fail(
+                    "serial \(serial) of item \(item.no): the quantity must be 0 or 1, not \(quantity.magnitude)")
             }
         }
         var expiration = expirationDate
         if let e = expirationDate {
             try Ledger.checkDate(e, "expiration date")
-            guard t.isTracked else { throw fail("item \(item.no) is not tracked; an expiration date needs a lot or serial no.") }
+            guard t.isTracked else {
+                throw fail("item \(item.no) is not tracked; an expiration date needs a lot or serial no.")
+            }
         }
         if t.isTracked {
             let no = TrackingNo(item.no, lot: lot, serial: serial)
             let known = state.expirations[no]
             if let e = expirationDate, let k = known, e != k {
-                throw fail("the expiration date of \(Tracking(lot: lot, serial: serial).label) of item \(item.no) is \(k); it must not change (\(e) given)")
+                throw fail(
+                    "the expiration date of \(Tracking(lot: lot, serial: serial).label) of item \(item.no) is \(k); it must not change (\(e) given)"
+                )
             }
             expiration = expirationDate ?? known
             if inbound && t.expirationRequired && expiration == nil {
-                throw fail("item \(item.no) requires an expiration date for \(Tracking(lot: lot, serial: serial).label)")
+                throw fail(
+                    "item \(item.no) requires an expiration date for \(Tracking(lot: lot, serial: serial).label)")
             }
             if record, let e = expirationDate, known == nil { setExpiration(no, e) }
         }

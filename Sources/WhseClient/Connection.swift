@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// One connection to whsed over its Unix stream socket: one request line out, one response line back, blocking.
 /// Not thread-safe; `WhseClient` holds it under its lock.
@@ -29,8 +30,9 @@ final class Connection {
         }
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else {
-            throw WhseConnectionError(.cannotConnect, "cannot create a socket: \(Connection.errorText())",
-                                      requestSent: false)
+            throw WhseConnectionError(
+                .cannotConnect, "cannot create a socket: \(Connection.errorText())",
+                requestSent: false)
         }
         if timeoutSeconds > 0 {
             let whole = timeoutSeconds.rounded(.down)
@@ -101,11 +103,13 @@ final class Connection {
             if n < 0 {
                 if errno == EINTR { continue }
                 let timedOut = errno == EAGAIN || errno == EWOULDBLOCK
-                throw .connection(WhseConnectionError(
-                    timedOut ? .timedOut : .connectionLost,
-                    timedOut ? "whsed took no request bytes within the timeout"
-                        : "sending to whsed failed: \(Connection.errorText())",
-                    requestSent: off > 0))
+                throw .connection(
+                    WhseConnectionError(
+                        timedOut ? .timedOut : .connectionLost,
+                        timedOut
+                            ? "whsed took no request bytes within the timeout"
+                            : "sending to whsed failed: \(Connection.errorText())",
+                        requestSent: off > 0))
             }
             off += n
         }
@@ -128,15 +132,18 @@ final class Connection {
             if n < 0 {
                 if errno == EINTR { continue }
                 let timedOut = errno == EAGAIN || errno == EWOULDBLOCK
-                throw .connection(WhseConnectionError(
-                    timedOut ? .timedOut : .connectionLost,
-                    timedOut ? "no answer from whsed within the timeout"
-                        : "reading from whsed failed: \(Connection.errorText())",
-                    requestSent: true))
+                throw .connection(
+                    WhseConnectionError(
+                        timedOut ? .timedOut : .connectionLost,
+                        timedOut
+                            ? "no answer from whsed within the timeout"
+                            : "reading from whsed failed: \(Connection.errorText())",
+                        requestSent: true))
             }
             if n == 0 {
-                throw .connection(WhseConnectionError(
-                    .connectionLost, "whsed closed the connection before answering", requestSent: true))
+                throw .connection(
+                    WhseConnectionError(
+                        .connectionLost, "whsed closed the connection before answering", requestSent: true))
             }
             buffer.append(contentsOf: chunk[..<n])
         }

@@ -15,8 +15,10 @@ public struct RetryPolicy: Sendable, Equatable {
     /// connection slots) are retried too; otherwise only lost and failed connections are.
     public var retryRefusals: Bool
 
-    public init(maxRetries: Int = 10, delaySeconds: Double = 0.2, maxDelaySeconds: Double = 5,
-                retryRefusals: Bool = true) {
+    public init(
+        maxRetries: Int = 10, delaySeconds: Double = 0.2, maxDelaySeconds: Double = 5,
+        retryRefusals: Bool = true
+    ) {
         self.maxRetries = max(0, maxRetries)
         self.delaySeconds = max(0, delaySeconds)
         self.maxDelaySeconds = max(0, maxDelaySeconds)

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import Foundation
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
 
 /// A client of whsed over its Unix socket (protocol.md): typed params and results from WhseProtocol, whsed's
 /// refusals as `WhseError`, idempotency keys on postings, and retries that never post twice.
@@ -23,8 +24,10 @@ public final class WhseClient: @unchecked Sendable {
         /// Called before each retry with its number (1, 2, …) and the error that led to it.
         public var onRetry: (@Sendable (_ attempt: Int, _ error: WhseClientError) -> Void)?
 
-        public init(socketPath: String, timeoutSeconds: Double = 30, retry: RetryPolicy = RetryPolicy(),
-                    onRetry: (@Sendable (Int, WhseClientError) -> Void)? = nil) {
+        public init(
+            socketPath: String, timeoutSeconds: Double = 30, retry: RetryPolicy = RetryPolicy(),
+            onRetry: (@Sendable (Int, WhseClientError) -> Void)? = nil
+        ) {
             self.socketPath = socketPath
             self.timeoutSeconds = timeoutSeconds
             self.retry = retry
@@ -103,8 +106,9 @@ public final class WhseClient: @unchecked Sendable {
     /// A result in its type; one that does not fit is whsed's protocol error.
     static func decode<R: RPCResult>(_ json: JSON, as _: R.Type) throws(WhseClientError) -> R {
         do { return try R(result: json) } catch {
-            throw .connection(WhseConnectionError(
-                .badAnswer, "whsed's answer does not fit \(R.self): \(error.message)", requestSent: true))
+            throw .connection(
+                WhseConnectionError(
+                    .badAnswer, "whsed's answer does not fit \(R.self): \(error.message)", requestSent: true))
         }
     }
 

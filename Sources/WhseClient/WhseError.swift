@@ -23,8 +23,9 @@ public struct WhseError: Error, Sendable, Equatable, CustomStringConvertible {
     init?(error e: JSON) {
         guard case .object(let o) = e, let code = o["code"]?.intValue else { return nil }
         let data = o["data"]?.objectValue ?? [:]
-        self.init(code: code, reason: data["reason"]?.stringValue ?? "", message: o["message"]?.stringValue ?? "",
-                  data: data)
+        self.init(
+            code: code, reason: data["reason"]?.stringValue ?? "", message: o["message"]?.stringValue ?? "",
+            data: data)
     }
 
     /// One member of `data`.

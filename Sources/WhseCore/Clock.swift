@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The wall clock in UTC: today as YYYY-MM-DD and the moment as YYYY-MM-DDTHH:MM:SSZ.

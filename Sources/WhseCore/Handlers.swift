@@ -235,7 +235,7 @@ public enum Handlers {
             return try run { () throws(DomainError) in
                 .object([
                     "date": .string(date),
-                    "items": .array(try l.itemsDueForCounting(on: date, period: p.countingPeriod).map(\.json)),
+                    "items": .array(try l.itemsDueForCounting(on: date, period: p.countingPeriod).map(\.json))
                 ])
             }
         }
@@ -364,7 +364,7 @@ public enum Handlers {
                             "documentNo": .string(j.documentNo),
                             "lines": JSON(j.lines.count), "counted": JSON(j.lines.filter(\.counted).count),
                             "blind": .bool(j.blind), "createdBy": .string(j.createdBy),
-                            "createdAt": .string(j.createdAt),
+                            "createdAt": .string(j.createdAt)
                         ])
                     })
             ])
@@ -413,7 +413,7 @@ public enum Handlers {
                             "journal": .string(j.name), "location": .string(j.location),
                             "documentNo": .string(j.documentNo),
                             "lines": JSON(j.lines.count), "counted": JSON(j.lines.filter(\.counted).count),
-                            "createdBy": .string(j.createdBy), "createdAt": .string(j.createdAt),
+                            "createdBy": .string(j.createdBy), "createdAt": .string(j.createdAt)
                         ])
                     })
             ])

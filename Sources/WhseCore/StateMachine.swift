@@ -33,8 +33,10 @@ public final class StateMachine: @unchecked Sendable {
 
     /// A logged record: the method, the typed command as its params (with the idempotency key), the context stamped
     /// at acceptance, and the format.
-    public static func record(method: String, command: any RPCParams, idempotencyKey: String?,
-                              context: PostingContext) -> [UInt8] {
+    public static func record(
+        method: String, command: any RPCParams, idempotencyKey: String?,
+        context: PostingContext
+    ) -> [UInt8] {
         record(method: method, encoded: command.encoded(idempotencyKey: idempotencyKey), context: context)
     }
 
@@ -51,7 +53,9 @@ public final class StateMachine: @unchecked Sendable {
     }
 
     static func recordObject(method: String, params: JSON?, context: PostingContext) -> [String: JSON] {
-        var c: [String: JSON] = ["u": .string(context.user), "t": .string(context.timestamp), "d": .string(context.today)]
+        var c: [String: JSON] = [
+            "u": .string(context.user), "t": .string(context.timestamp), "d": .string(context.today)
+        ]
         if context.rules != 1 { c["r"] = JSON(context.rules) }
         var o: [String: JSON] = ["m": .string(method), "c": .object(c)]
         if let params { o["p"] = params }
@@ -62,7 +66,7 @@ public final class StateMachine: @unchecked Sendable {
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> (String, JSON?, PostingContext) {
         let v = try JSONParser.parse(bytes, maxDepth: 64)
         guard case .string(let m)? = v["m"], case .object(let c)? = v["c"],
-              case .string(let u)? = c["u"], case .string(let t)? = c["t"], case .string(let d)? = c["d"]
+            case .string(let u)? = c["u"], case .string(let t)? = c["t"], case .string(let d)? = c["d"]
         else { throw RPCError.internalError("log record has an unexpected shape") }
         let format = v["v"]?.intValue ?? 1
         guard format >= 1 && format <= recordFormat else {
@@ -71,7 +75,8 @@ public final class StateMachine: @unchecked Sendable {
         // A record without "r" was written before rule versions existed: rules 1.
         let rules = c["r"]?.intValue ?? 1
         guard rules >= 1 && rules <= PostingContext.currentRules else {
-            throw RPCError.internalError("log record needs ledger rules \(rules); this build knows 1...\(PostingContext.currentRules)")
+            throw RPCError.internalError(
+                "log record needs ledger rules \(rules); this build knows 1...\(PostingContext.currentRules)")
         }
         return (m, v["p"], PostingContext(user: u, timestamp: t, today: d, rules: rules))
     }
@@ -87,8 +92,9 @@ public final class StateMachine: @unchecked Sendable {
     public static func idempotencyKey(_ params: JSON?, admission: Bool = true) throws(RPCError) -> String? {
         guard let v = params?["idempotencyKey"] else { return nil }
         guard case .string(let k) = v, !k.isEmpty, !admission || k.utf8.count <= maxIdempotencyKeyBytes else {
-            throw RPCError.invalidParams("idempotencyKey must be a non-empty string of at most \(maxIdempotencyKeyBytes) bytes",
-                                         param: "idempotencyKey")
+            throw RPCError.invalidParams(
+                "idempotencyKey must be a non-empty string of at most \(maxIdempotencyKeyBytes) bytes",
+                param: "idempotencyKey")
         }
         return k
     }
@@ -146,10 +152,13 @@ public final class StateMachine: @unchecked Sendable {
     /// Returns the outcome and the record appended (nil when nothing was). Any other error from `append` is a storage
     /// fault: the posting is rolled back and the error rethrown, and the caller must stop.
     /// `command` is `params` already decoded (on the event loop, outside any lock); nil decodes them here.
-    public func apply(method: String, params: JSON?, command: (any RPCParams)? = nil, context: PostingContext,
-                      maxOpenCountJournals: Int,
-                      pending: inout PendingKeys, append: ([UInt8]) throws -> Void)
-    throws -> (result: Result<JSON, RPCError>, record: [UInt8]?) {
+    public func apply(
+        method: String, params: JSON?, command: (any RPCParams)? = nil, context: PostingContext,
+        maxOpenCountJournals: Int,
+        pending: inout PendingKeys, append: ([UInt8]) throws -> Void
+    )
+        throws -> (result: Result<JSON, RPCError>, record: [UInt8]?)
+    {
         var key: String? = nil
         // The command encoded with its key: compared under the key, then logged (one encoding for both).
         var encoded: JSON? = nil
@@ -184,9 +193,12 @@ public final class StateMachine: @unchecked Sendable {
         if method == "whsePhysInventory.calculate" || method == "physInventory.calculate" {
             let open = ledger.state.whseCountJournals.count + ledger.state.physInventoryJournals.count
             if open >= maxOpenCountJournals {
-                return (.failure(.limitExceeded(
-                    "at most \(maxOpenCountJournals) count journals may be open; register, post or delete one first",
-                    limit: "maxOpenCountJournals", value: maxOpenCountJournals)), nil)
+                return (
+                    .failure(
+                        .limitExceeded(
+                            "at most \(maxOpenCountJournals) count journals may be open; register, post or delete one first",
+                            limit: "maxOpenCountJournals", value: maxOpenCountJournals)), nil
+                )
             }
         }
         let point = ledger.savepoint()
@@ -202,8 +214,12 @@ public final class StateMachine: @unchecked Sendable {
             try append(record)
         } catch WALError.recordTooLarge(let bytes, let max) {
             ledger.rollback(to: point)
-            return (.failure(.limitExceeded("the posting's record would be \(bytes) bytes; at most \(max)",
-                                            limit: "maxRecordBytes", value: max)), nil)
+            return (
+                .failure(
+                    .limitExceeded(
+                        "the posting's record would be \(bytes) bytes; at most \(max)",
+                        limit: "maxRecordBytes", value: max)), nil
+            )
         } catch {
             ledger.rollback(to: point)
             throw error
@@ -211,8 +227,13 @@ public final class StateMachine: @unchecked Sendable {
         ledger.release(point)
         if let k = key {
             pending.index[ExactText(k)] = pending.list.count
-            pending.list.append((k, Remembered(method: method, digest: digest,
-                                               result: StateMachine.compactResult(result))))
+            pending.list.append(
+                (
+                    k,
+                    Remembered(
+                        method: method, digest: digest,
+                        result: StateMachine.compactResult(result))
+                ))
         }
         return (.success(result), record)
     }
@@ -239,7 +260,9 @@ public final class StateMachine: @unchecked Sendable {
 
     /// Runs a mutating method. Atomic: on error nothing changed.
     /// `admission` is false at replay: a logged record was admitted under the limits of its day (protocol.md §9).
-    public func execute(method: String, params: JSON?, context: PostingContext, admission: Bool = true) throws(RPCError) -> JSON {
+    public func execute(method: String, params: JSON?, context: PostingContext, admission: Bool = true) throws(RPCError)
+        -> JSON
+    {
         guard let handler = Handlers.table[method] else { throw RPCError.methodNotFound(method) }
         let p = try Params(params, admission: admission)
         return try handler(ledger, p, context)
@@ -259,7 +282,10 @@ public final class StateMachine: @unchecked Sendable {
         state.encode(into: &w)
         w.uint(UInt64(keys.count))
         for (k, r) in keys {
-            w.string(k); w.string(r.method); w.bytes(r.digest); w.bytes(r.result.serialized())
+            w.string(k)
+            w.string(r.method)
+            w.bytes(r.digest)
+            w.bytes(r.result.serialized())
         }
         return w.finish()
     }
@@ -271,7 +297,10 @@ public final class StateMachine: @unchecked Sendable {
         var order: [ExactText] = []
         var table: [ExactText: Remembered] = [:]
         for _ in 0..<(try r.count()) {
-            let k = ExactText(try r.string()), m = try r.string(), p = try r.bytes(), result = try r.bytes()
+            let k = ExactText(try r.string())
+            let m = try r.string()
+            let p = try r.bytes()
+            let result = try r.bytes()
             let parsed = try JSONParser.parse(result, maxDepth: 512)
             if r.version >= 4 {
                 guard p.count == 32 else { throw SnapshotError("idempotency key digest of \(p.count) bytes") }
@@ -279,8 +308,9 @@ public final class StateMachine: @unchecked Sendable {
             } else {
                 // Before state version 4 a key kept its request and whole result: keep their digest and compact form.
                 let canonical = StateMachine.recanonical(method: m, params: p, key: k.string)
-                table[k] = Remembered(method: m, digest: SHA256.digest(canonical),
-                                      result: StateMachine.compactResult(parsed))
+                table[k] = Remembered(
+                    method: m, digest: SHA256.digest(canonical),
+                    result: StateMachine.compactResult(parsed))
             }
             order.append(k)
         }
@@ -295,7 +325,7 @@ public final class StateMachine: @unchecked Sendable {
     /// as received. Bytes that no longer decode are returned as they are (a repeat of them is then a conflict).
     static func recanonical(method: String, params: [UInt8], key: String) -> [UInt8] {
         guard let json = try? JSONParser.parse(params, maxDepth: 64),
-              let typed = try? ParamsCatalogue.decode(method: method, params: json, admission: false)
+            let typed = try? ParamsCatalogue.decode(method: method, params: json, admission: false)
         else { return params }
         return canonical(typed, idempotencyKey: key)
     }
@@ -304,7 +334,8 @@ public final class StateMachine: @unchecked Sendable {
     /// Returns the record's method, params and context.
     @discardableResult
     public func replay(_ bytes: UnsafeRawBufferPointer) throws
-    -> (method: String, params: JSON?, context: PostingContext) {
+        -> (method: String, params: JSON?, context: PostingContext)
+    {
         let (method, params, context) = try StateMachine.decode(bytes)
         let point = ledger.savepoint()
         do {
@@ -312,9 +343,10 @@ public final class StateMachine: @unchecked Sendable {
             let result = try run(method, typed, context: context)
             ledger.release(point)
             if let key = try StateMachine.idempotencyKey(params, admission: false) {
-                remember(key: key, method: method,
-                         digest: SHA256.digest(StateMachine.canonical(typed, idempotencyKey: key)),
-                         result: StateMachine.compactResult(result))
+                remember(
+                    key: key, method: method,
+                    digest: SHA256.digest(StateMachine.canonical(typed, idempotencyKey: key)),
+                    result: StateMachine.compactResult(result))
             }
         } catch {
             ledger.rollback(to: point)

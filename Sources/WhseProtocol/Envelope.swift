@@ -1,6 +1,6 @@
 /// The JSON-RPC 2.0 envelope: one request or response (or batch) per line.
 public struct RPCRequest: Sendable {
-    public var id: JSON?          // nil: a notification (no response)
+    public var id: JSON?  // nil: a notification (no response)
     public var method: String
     public var params: JSON?
     public var isNotification: Bool { id == nil }
@@ -37,7 +37,9 @@ public struct RPCRequest: Sendable {
     }
 
     public init(id: JSON?, method: String, params: JSON?) {
-        self.id = id; self.method = method; self.params = params
+        self.id = id
+        self.method = method
+        self.params = params
     }
 
     public var json: JSON {

@@ -106,7 +106,8 @@ extension JSON {
             let digit = Int(byte &- 0x30)
             let (shifted, o1) = result.multipliedReportingOverflow(by: 10)
             if o1 { return nil }
-            let (next, o2) = negative
+            let (next, o2) =
+                negative
                 ? shifted.subtractingReportingOverflow(digit)
                 : shifted.addingReportingOverflow(digit)
             if o2 { return nil }
@@ -166,7 +167,8 @@ public enum JSONParser {
         guard let raw = bytes.baseAddress, bytes.count > 0 else {
             throw JSONParseError(offset: 0, message: "unexpected end of input (expected a value)")
         }
-        var parser = JSONByteParser(base: raw.assumingMemoryBound(to: UInt8.self), count: bytes.count, maxDepth: maxDepth)
+        var parser = JSONByteParser(
+            base: raw.assumingMemoryBound(to: UInt8.self), count: bytes.count, maxDepth: maxDepth)
         return try parser.parseDocument()
     }
 
@@ -576,7 +578,9 @@ private struct JSONByteParser {
             }
             JSONByteParser.appendUTF8(scalar, to: &out)
         default:
-            let what = e >= 0x20 && e < 0x7F ? "'\\\(Character(Unicode.Scalar(e)))'" : "(backslash then byte 0x\(JSONBytes.hexByte(e).uppercased()))"
+            let what =
+                e >= 0x20 && e < 0x7F
+                ? "'\\\(Character(Unicode.Scalar(e)))'" : "(backslash then byte 0x\(JSONBytes.hexByte(e).uppercased()))"
             throw fail(escapeStart, "invalid escape sequence \(what) in string")
         }
     }
@@ -634,12 +638,20 @@ private struct JSONByteParser {
         var hi: UInt8 = 0xBF
         switch lead {
         case 0xC2...0xDF: need = 1
-        case 0xE0: need = 2; lo = 0xA0
+        case 0xE0:
+            need = 2
+            lo = 0xA0
         case 0xE1...0xEC, 0xEE...0xEF: need = 2
-        case 0xED: need = 2; hi = 0x9F
-        case 0xF0: need = 3; lo = 0x90
+        case 0xED:
+            need = 2
+            hi = 0x9F
+        case 0xF0:
+            need = 3
+            lo = 0x90
         case 0xF1...0xF3: need = 3
-        case 0xF4: need = 3; hi = 0x8F
+        case 0xF4:
+            need = 3
+            hi = 0x8F
         default: throw fail(s, "invalid UTF-8")
         }
         guard s &+ need < count else { throw fail(s, "invalid UTF-8") }
@@ -741,7 +753,10 @@ extension JSON {
             case 0x0D: buffer.append(0x72)  // r
             case 0x09: buffer.append(0x74)  // t
             default:
-                buffer.append(contentsOf: [0x75, JSONBytes.zero, JSONBytes.zero, JSONBytes.hexDigits[Int(b >> 4)], JSONBytes.hexDigits[Int(b & 0xF)]])  // u00XX
+                buffer.append(contentsOf: [
+                    0x75, JSONBytes.zero, JSONBytes.zero, JSONBytes.hexDigits[Int(b >> 4)],
+                    JSONBytes.hexDigits[Int(b & 0xF)]
+                ])  // u00XX
             }
             k &+= 1
             runStart = k

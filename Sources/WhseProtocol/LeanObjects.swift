@@ -31,10 +31,11 @@ public struct MemberDefaults: Sendable {
         self.copies = copies
         self.memberSet = Set(members)
         precondition(memberSet.count == members.count, "\(type): a member is listed twice")
-        precondition(memberSet.isSuperset(of: constants.keys) && memberSet.isSuperset(of: copies.keys)
-                     && memberSet.isSuperset(of: copies.values) && Set(constants.keys).isDisjoint(with: copies.keys)
-                     && Set(constants.keys).isDisjoint(with: copies.values),
-                     "\(type): a default names a member the type does not have, one twice, or a copied member's source")
+        precondition(
+            memberSet.isSuperset(of: constants.keys) && memberSet.isSuperset(of: copies.keys)
+                && memberSet.isSuperset(of: copies.values) && Set(constants.keys).isDisjoint(with: copies.keys)
+                && Set(constants.keys).isDisjoint(with: copies.values),
+            "\(type): a default names a member the type does not have, one twice, or a copied member's source")
     }
 
     /// Whether `name` is one of the type's members.
@@ -83,42 +84,57 @@ extension MemberDefaults {
     /// BinContentRow (`bin.contents`, `item.bins`).
     public static let binContentRow = MemberDefaults(
         type: "BinContentRow",
-        members: ["adjustmentBin", "bin", "blocked", "default", "expirationDate", "fixed", "item", "location", "lot",
-                  "maxQuantity", "minQuantity", "quantity", "quantityBase", "serial", "unitOfMeasure", "zone"],
-        constants: untracked(["adjustmentBin": false, "blocked": false, "default": false, "expirationDate": .null,
-                              "fixed": false, "maxQuantity": zero, "minQuantity": zero, "zone": .null]),
+        members: [
+            "adjustmentBin", "bin", "blocked", "default", "expirationDate", "fixed", "item", "location", "lot",
+            "maxQuantity", "minQuantity", "quantity", "quantityBase", "serial", "unitOfMeasure", "zone"
+        ],
+        constants: untracked([
+            "adjustmentBin": false, "blocked": false, "default": false, "expirationDate": .null,
+            "fixed": false, "maxQuantity": zero, "minQuantity": zero, "zone": .null
+        ]),
         copies: ["quantityBase": "quantity"])
 
     /// WarehouseEntry (`entries.warehouse`).
     public static let warehouseEntry = MemberDefaults(
         type: "WarehouseEntry",
-        members: ["bin", "documentNo", "entryNo", "entryType", "expirationDate", "item", "location", "lot", "quantity",
-                  "quantityBase", "quantityPerUnitOfMeasure", "registerNo", "registeringDate", "serial", "source",
-                  "timestamp", "unitOfMeasure", "user", "zone"],
-        constants: untracked(["documentNo": "", "expirationDate": .null, "quantityPerUnitOfMeasure": one, "zone": .null]),
+        members: [
+            "bin", "documentNo", "entryNo", "entryType", "expirationDate", "item", "location", "lot", "quantity",
+            "quantityBase", "quantityPerUnitOfMeasure", "registerNo", "registeringDate", "serial", "source",
+            "timestamp", "unitOfMeasure", "user", "zone"
+        ],
+        constants: untracked(["documentNo": "", "expirationDate": .null, "quantityPerUnitOfMeasure": one, "zone": .null]
+        ),
         copies: ["quantityBase": "quantity"])
 
     /// ItemLedgerEntry (`entries.item`).
     public static let itemLedgerEntry = MemberDefaults(
         type: "ItemLedgerEntry",
-        members: ["documentNo", "entryNo", "entryType", "expirationDate", "item", "location", "lot", "postingDate",
-                  "quantity", "quantityPerUnitOfMeasure", "serial", "source", "timestamp", "unitOfMeasure", "user",
-                  "warehouseAdjustment"],
-        constants: untracked(["documentNo": "", "expirationDate": .null, "quantityPerUnitOfMeasure": one,
-                              "warehouseAdjustment": false]))
+        members: [
+            "documentNo", "entryNo", "entryType", "expirationDate", "item", "location", "lot", "postingDate",
+            "quantity", "quantityPerUnitOfMeasure", "serial", "source", "timestamp", "unitOfMeasure", "user",
+            "warehouseAdjustment"
+        ],
+        constants: untracked([
+            "documentNo": "", "expirationDate": .null, "quantityPerUnitOfMeasure": one,
+            "warehouseAdjustment": false
+        ]))
 
     /// PhysInventoryLedgerEntry (`entries.physInventory`).
     public static let physInventoryLedgerEntry = MemberDefaults(
         type: "PhysInventoryLedgerEntry",
-        members: ["bin", "countingPeriod", "documentNo", "entryNo", "entryType", "item", "lastItemLedgerEntryNo",
-                  "location", "lot", "postingDate", "quantity", "quantityCalculated", "quantityPhysInventory", "serial",
-                  "timestamp", "unitOfMeasure", "user"],
+        members: [
+            "bin", "countingPeriod", "documentNo", "entryNo", "entryType", "item", "lastItemLedgerEntryNo",
+            "location", "lot", "postingDate", "quantity", "quantityCalculated", "quantityPhysInventory", "serial",
+            "timestamp", "unitOfMeasure", "user"
+        ],
         constants: untracked(["bin": .null, "countingPeriod": .null, "documentNo": ""]))
 
     /// Reservation (`reservation.*`).
     public static let reservation = MemberDefaults(
         type: "Reservation",
-        members: ["createdAt", "createdBy", "item", "location", "lot", "quantityBase", "reservation", "serial",
-                  "source"],
+        members: [
+            "createdAt", "createdBy", "item", "location", "lot", "quantityBase", "reservation", "serial",
+            "source"
+        ],
         constants: untracked(["source": ""]))
 }

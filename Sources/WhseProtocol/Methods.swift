@@ -78,7 +78,7 @@ public enum MethodCatalogue {
         // admin: it recomputes the whole books on the committed view, seconds of CPU at millions of entries.
         .init(name: "server.verify", access: .admin, mutates: false),
         .init(name: "server.checkpoint", access: .admin, mutates: false),
-        .init(name: "server.backup", access: .admin, mutates: false),
+        .init(name: "server.backup", access: .admin, mutates: false)
     ]
 
     public static let byName: [String: Entry] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })

@@ -18,7 +18,8 @@ public struct Params: Sendable {
         case nil, .null?: object = [:]
         case .object(let o)?: object = o
         case .array?:
-            throw RPCError.invalidParams("params must be an object with named parameters (by-position params are not supported)")
+            throw RPCError.invalidParams(
+                "params must be an object with named parameters (by-position params are not supported)")
         default: throw RPCError.invalidParams("\(path.isEmpty ? "params" : path) must be an object")
         }
         self.path = path
@@ -33,7 +34,8 @@ public struct Params: Sendable {
         // The common case (no unknown key) sorts nothing; an error names the first unknown key in sorted order.
         guard object.keys.contains(where: { !keys.contains($0) }) else { return }
         for k in object.keys.sorted() where !keys.contains(k) {
-            throw RPCError.invalidParams("unknown parameter \(name(k)) (known: \(keys.sorted().joined(separator: ", ")))", param: name(k))
+            throw RPCError.invalidParams(
+                "unknown parameter \(name(k)) (known: \(keys.sorted().joined(separator: ", ")))", param: name(k))
         }
     }
 
@@ -88,7 +90,8 @@ public struct Params: Sendable {
         case let v?:
             let int = textCells ? v.intValue ?? v.stringValue.flatMap { Int($0) } : v.intValue
             guard let i = int, range.contains(i) else {
-                throw RPCError.invalidParams("\(name(key)) must be an integer in \(range.lowerBound)...\(range.upperBound)", param: name(key))
+                throw RPCError.invalidParams(
+                    "\(name(key)) must be an integer in \(range.lowerBound)...\(range.upperBound)", param: name(key))
             }
             return i
         }
@@ -128,8 +131,10 @@ public struct Params: Sendable {
     }
 
     /// An array of objects, each decoded by `body`; at most `max` elements.
-    public func objects<T>(_ key: String, max: Int, limit: String = "maxJournalLines", required: Bool = true,
-                           _ body: (Params) throws(RPCError) -> T)
+    public func objects<T>(
+        _ key: String, max: Int, limit: String = "maxJournalLines", required: Bool = true,
+        _ body: (Params) throws(RPCError) -> T
+    )
         throws(RPCError) -> [T]
     {
         switch object[key] {
@@ -138,14 +143,18 @@ public struct Params: Sendable {
             return []
         case .array(let a)?:
             guard !admission || a.count <= max else {
-                throw RPCError.limitExceeded("\(name(key)) has \(a.count) elements; at most \(max) are allowed",
-                                             limit: limit, value: max)
+                throw RPCError.limitExceeded(
+                    "\(name(key)) has \(a.count) elements; at most \(max) are allowed",
+                    limit: limit, value: max)
             }
             var out: [T] = []
             out.reserveCapacity(a.count)
             for (i, element) in a.enumerated() {
-                out.append(try body(try Params(element, path: "\(name(key))[\(i)].", admission: admission,
-                                               textCells: textCells)))
+                out.append(
+                    try body(
+                        try Params(
+                            element, path: "\(name(key))[\(i)].", admission: admission,
+                            textCells: textCells)))
             }
             return out
         default:
@@ -172,9 +181,10 @@ public struct Params: Sendable {
                 guard defaults.has(s) else {
                     // Quoted as JSON, and only when short: the message is no echo chamber for a long string.
                     let shown = s.utf8.count <= 64 ? " " + JSON.string(s).serializedString : ""
-                    throw RPCError.invalidParams("\(name(key))[\(i)]\(shown) is not a member of \(defaults.type) "
-                                                 + "(known: \(defaults.members.joined(separator: ", ")))",
-                                                 param: "\(name(key))[\(i)]")
+                    throw RPCError.invalidParams(
+                        "\(name(key))[\(i)]\(shown) is not a member of \(defaults.type) "
+                            + "(known: \(defaults.members.joined(separator: ", ")))",
+                        param: "\(name(key))[\(i)]")
                 }
                 if !names.contains(s) { names.append(s) }
             }
@@ -188,10 +198,14 @@ public struct Params: Sendable {
         switch object[key] {
         case nil, .null?: return nil
         case .array(let a)?:
-            guard !admission || a.count <= max else { throw RPCError.invalidParams("\(name(key)) has more than \(max) elements", param: name(key)) }
+            guard !admission || a.count <= max else {
+                throw RPCError.invalidParams("\(name(key)) has more than \(max) elements", param: name(key))
+            }
             var out: [Int] = []
             for v in a {
-                guard let i = v.intValue else { throw RPCError.invalidParams("\(name(key)) must hold integers", param: name(key)) }
+                guard let i = v.intValue else {
+                    throw RPCError.invalidParams("\(name(key)) must hold integers", param: name(key))
+                }
                 out.append(i)
             }
             return out

@@ -35,12 +35,14 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
         RPCError(code: invalidRequestCode, message: "invalid request: \(message)", reason: "invalid_request")
     }
     public static func methodNotFound(_ method: String) -> RPCError {
-        RPCError(code: methodNotFoundCode, message: "method not found: \(method)", reason: "method_not_found",
-                 details: ["method": .string(method)])
+        RPCError(
+            code: methodNotFoundCode, message: "method not found: \(method)", reason: "method_not_found",
+            details: ["method": .string(method)])
     }
     public static func invalidParams(_ message: String, param: String? = nil) -> RPCError {
-        RPCError(code: invalidParamsCode, message: "invalid params: \(message)", reason: "invalid_params",
-                 details: param.map { ["param": .string($0)] } ?? [:])
+        RPCError(
+            code: invalidParamsCode, message: "invalid params: \(message)", reason: "invalid_params",
+            details: param.map { ["param": .string($0)] } ?? [:])
     }
     public static func internalError(_ message: String) -> RPCError {
         RPCError(code: internalErrorCode, message: "internal error: \(message)", reason: "internal_error")
@@ -51,8 +53,9 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let domainCodes: [DomainError.Reason: Int] = [
         .notFound: 1001, .alreadyExists: 1002, .insufficientQuantity: 1003, .binBlocked: 1004,
         .validationFailed: 1005, .wrongLocationKind: 1006, .adjustmentBin: 1007, .unitOfMeasure: 1008,
-        .countStale: 1009, .overflow: 1010, .limitExceeded: 1011, .notEmpty: 1012, .itemTracking: 1013, .reserved: 1014, .capacityExceeded: 1015,
-        .warehouseClass: 1016, .adjustmentStale: 1017,
+        .countStale: 1009, .overflow: 1010, .limitExceeded: 1011, .notEmpty: 1012, .itemTracking: 1013, .reserved: 1014,
+        .capacityExceeded: 1015,
+        .warehouseClass: 1016, .adjustmentStale: 1017
     ]
     public static let limitExceededCode = 1011
     public static let permissionDeniedCode = 2001
@@ -70,26 +73,31 @@ public struct RPCError: Error, Sendable, Equatable, CustomStringConvertible {
             case .ints(let a): details[k] = .array(a.map { JSON($0) })
             }
         }
-        self.init(code: RPCError.domainCodes[e.reason] ?? 1000, message: e.message, reason: e.reason.rawValue, details: details)
+        self.init(
+            code: RPCError.domainCodes[e.reason] ?? 1000, message: e.message, reason: e.reason.rawValue,
+            details: details)
     }
 
     public static func limitExceeded(_ message: String, limit: String, value: Int) -> RPCError {
-        RPCError(code: limitExceededCode, message: message, reason: "limit_exceeded",
-                 details: ["limit": .string(limit), "max": JSON(value)])
+        RPCError(
+            code: limitExceededCode, message: message, reason: "limit_exceeded",
+            details: ["limit": .string(limit), "max": JSON(value)])
     }
     public static func permissionDenied(_ message: String) -> RPCError {
         RPCError(code: permissionDeniedCode, message: message, reason: "permission_denied")
     }
     public static func idempotencyConflict(_ key: String) -> RPCError {
-        RPCError(code: idempotencyConflictCode,
-                 message: "idempotency key \(key) was already used with other params or another method",
-                 reason: "idempotency_conflict", details: ["idempotencyKey": .string(key)])
+        RPCError(
+            code: idempotencyConflictCode,
+            message: "idempotency key \(key) was already used with other params or another method",
+            reason: "idempotency_conflict", details: ["idempotencyKey": .string(key)])
     }
     public static func storageFull(_ message: String) -> RPCError {
         RPCError(code: storageFullCode, message: "the posting was not stored: \(message)", reason: "storage_full")
     }
     public static func shuttingDown() -> RPCError {
-        RPCError(code: shuttingDownCode, message: "whsed is shutting down; retry after it restarts", reason: "shutting_down")
+        RPCError(
+            code: shuttingDownCode, message: "whsed is shutting down; retry after it restarts", reason: "shutting_down")
     }
 }
 

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The access file (protocol.md section 7): read once at start, and refused as a whole, with its line number, at the
 /// first thing that is not exactly the grammar. Leniency here would start whsed with a policy other than the one the
@@ -52,14 +53,18 @@ extension AccessRules {
                 let (subject, access) = try parser.rule()
                 let written = "\(keyword) \(words[1])"
                 if let earlier = ruleLines[subject] {
-                    throw ParseError(line: line, message: "a second rule for \(describe(subject)): `\(written)`, "
-                                     + "after `\(earlier.written)` on line \(earlier.line); give each one rule")
+                    throw ParseError(
+                        line: line,
+                        message: "a second rule for \(describe(subject)): `\(written)`, "
+                            + "after `\(earlier.written)` on line \(earlier.line); give each one rule")
                 }
                 ruleLines[subject] = (line, written)
                 rules.rules.append((subject, access))
             default:
-                throw ParseError(line: line, message: "unknown keyword \"\(keyword)\" "
-                                 + "(expected default, user, uid, group or gid)")
+                throw ParseError(
+                    line: line,
+                    message: "unknown keyword \"\(keyword)\" "
+                        + "(expected default, user, uid, group or gid)")
             }
         }
         return rules
@@ -162,8 +167,9 @@ private struct LineParser {
                 throw fail("`\(keyword) \(words[1])` is root, always admin: a rule for it would have no effect")
             }
             if uid == ownerUID {
-                throw fail("`\(keyword) \(words[1])` is the user whsed runs as, always admin: "
-                           + "a rule for it would have no effect")
+                throw fail(
+                    "`\(keyword) \(words[1])` is the user whsed runs as, always admin: "
+                        + "a rule for it would have no effect")
             }
         }
         return (subject, access)
@@ -214,12 +220,18 @@ private struct LineParser {
                 var entry = Glibc.group()
                 var result: UnsafeMutablePointer<Glibc.group>? = nil
                 rc = getgrnam_r(name, &entry, &buffer, size, &result)
-                if rc == 0, result != nil { id = entry.gr_gid; found = true }
+                if rc == 0, result != nil {
+                    id = entry.gr_gid
+                    found = true
+                }
             } else {
                 var entry = passwd()
                 var result: UnsafeMutablePointer<passwd>? = nil
                 rc = getpwnam_r(name, &entry, &buffer, size, &result)
-                if rc == 0, result != nil { id = entry.pw_uid; found = true }
+                if rc == 0, result != nil {
+                    id = entry.pw_uid
+                    found = true
+                }
             }
             if rc == ERANGE && size < 1 << 20 {
                 size *= 2
@@ -230,7 +242,8 @@ private struct LineParser {
             if rc != 0 && ![ENOENT, ESRCH, EBADF, EPERM].contains(rc) {
                 throw fail("cannot look up \(kind) \"\(name)\": \(String(cString: strerror(rc)))")
             }
-            let hint = name.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+            let hint =
+                name.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
                 ? " (for a number, write `\(group ? "gid" : "uid") \(name)`)" : ""
             throw fail("unknown \(kind) \"\(name)\"\(hint)")
         }

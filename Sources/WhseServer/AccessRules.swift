@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Maps a connection's peer credentials to a role (read, post, admin): protocol.md section 7.
 public struct AccessRules: Sendable {

@@ -1,10 +1,11 @@
 import Dispatch
-import NIOConcurrencyHelpers
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+import NIOConcurrencyHelpers
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The daemon's limits. Each is named in protocol.md; over a limit a request gets `limit_exceeded`.
 public struct Limits: Sendable {

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import NIOCore
 import Warehouse
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Peer credentials of a Unix socket connection (SO_PEERCRED; the layout of `struct ucred`).
 public struct PeerCredentials: Sendable {
@@ -81,7 +82,7 @@ final class RPCConnection: ChannelInboundHandler {
             pending.append(frame)
         }
         if input!.readableBytes == 0 {
-            input = nil   // lets the storage go
+            input = nil  // lets the storage go
         } else if input!.readerIndex > 1 << 16 {
             input!.discardReadBytes()
         }
@@ -101,7 +102,7 @@ final class RPCConnection: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent, follow != nil { return }   // a follower only listens
+        if event is IdleStateHandler.IdleStateEvent, follow != nil { return }  // a follower only listens
         if let e = event as? ChannelEvent, e == .inputClosed, follow != nil {
             context.close(promise: nil)
             return
@@ -114,7 +115,8 @@ final class RPCConnection: ChannelInboundHandler {
             // The client finished sending: a last line without its newline is served (unless it is the tail of an
             // over-long line); then answer what it sent, and close.
             if var rest = input, rest.readableBytes > 0, !framer.discarding,
-               let line = rest.readSlice(length: rest.readableBytes) {
+                let line = rest.readSlice(length: rest.readableBytes)
+            {
                 pending.append(.line(line))
             }
             input = nil
@@ -167,7 +169,7 @@ final class RPCConnection: ChannelInboundHandler {
 
     /// Brings this connection's share of the total up to date, then stops or resumes reading.
     private func account() {
-        guard context != nil else { return }   // removed: its bytes were given back
+        guard context != nil else { return }  // removed: its bytes were given back
         let mine = inputHeld + outputHeld
         core.budget.add(mine - accounted)
         if accounted - mine >= ServerCore.trimAfterBytes, let loop = context?.eventLoop {
@@ -205,7 +207,8 @@ final class RPCConnection: ChannelInboundHandler {
         let pause: Bool
         if readPaused {
             let onlyPartial = pending.isEmpty && !busy && mine < perConnection
-            pause = pending.count * 2 > limits.maxPipelinedRequests
+            pause =
+                pending.count * 2 > limits.maxPipelinedRequests
                 || (mine * 2 >= perConnection && !onlyPartial) || mustWaitForTotal()
         } else {
             pause = pending.count >= limits.maxPipelinedRequests || mine >= perConnection || mustWaitForTotal()
@@ -270,7 +273,7 @@ final class RPCConnection: ChannelInboundHandler {
                 busy = false
             } else {
                 recount()
-                return   // an asynchronous posting; `finish` continues
+                return  // an asynchronous posting; `finish` continues
             }
         }
         recount()
@@ -308,15 +311,18 @@ final class RPCConnection: ChannelInboundHandler {
         let line: ByteBuffer
         switch frame {
         case .tooLong:
-            done(Replies.failure(id: nil, .limitExceeded(
-                "request line longer than \(core.limits.maxLineBytes) bytes; it was discarded",
-                limit: "maxLineBytes", value: core.limits.maxLineBytes), core.metrics))
+            done(
+                Replies.failure(
+                    id: nil,
+                    .limitExceeded(
+                        "request line longer than \(core.limits.maxLineBytes) bytes; it was discarded",
+                        limit: "maxLineBytes", value: core.limits.maxLineBytes), core.metrics))
             return
         case .line(let l):
             line = l
         }
         if line.readableBytes == 0 || line.readableBytesView.allSatisfy({ $0 == 32 || $0 == 9 || $0 == 13 }) {
-            done(nil)   // blank lines are ignored
+            done(nil)  // blank lines are ignored
             return
         }
         let parsed: JSON
@@ -327,9 +333,12 @@ final class RPCConnection: ChannelInboundHandler {
         } catch {
             if error.message.hasPrefix("nesting deeper than") {
                 // Valid JSON, but deeper than whsed accepts: a limit, not a parse error.
-                done(Replies.failure(id: nil, .limitExceeded(
-                    "request nested deeper than \(core.limits.maxJsonDepth) levels", limit: "maxJsonDepth",
-                    value: core.limits.maxJsonDepth), core.metrics))
+                done(
+                    Replies.failure(
+                        id: nil,
+                        .limitExceeded(
+                            "request nested deeper than \(core.limits.maxJsonDepth) levels", limit: "maxJsonDepth",
+                            value: core.limits.maxJsonDepth), core.metrics))
             } else {
                 done(Replies.failure(id: nil, .parseError(error.description), core.metrics))
             }
@@ -342,9 +351,12 @@ final class RPCConnection: ChannelInboundHandler {
                 return
             }
             guard elements.count <= core.limits.maxBatchRequests else {
-                done(Replies.failure(id: nil, .limitExceeded(
-                    "a batch holds at most \(core.limits.maxBatchRequests) requests", limit: "maxBatchRequests",
-                    value: core.limits.maxBatchRequests), core.metrics))
+                done(
+                    Replies.failure(
+                        id: nil,
+                        .limitExceeded(
+                            "a batch holds at most \(core.limits.maxBatchRequests) requests", limit: "maxBatchRequests",
+                            value: core.limits.maxBatchRequests), core.metrics))
                 return
             }
             runBatch(elements, from: 0, reply: BatchReply(), done: done)
@@ -387,7 +399,7 @@ final class RPCConnection: ChannelInboundHandler {
                 self?.runBatch(elements, from: next, reply: reply, done: done)
             }
             returned = true
-            guard let response = inline else { return }   // a posting: its completion goes on
+            guard let response = inline else { return }  // a posting: its completion goes on
             reply.append(response)
             index = next
         }
@@ -434,13 +446,14 @@ final class RPCConnection: ChannelInboundHandler {
         // encodes the replies of the reads it runs with it.
         let (id, inBatch) = (req.id, batch != nil)
         let encode: @Sendable (Result<JSON, RPCError>) -> (bytes: [UInt8]?, tooLarge: Bool) = { outcome in
-            guard let id else { return (nil, false) }   // notifications get no response
+            guard let id else { return (nil, false) }  // notifications get no response
             switch outcome {
             case .success(let result):
                 // Every reply may take 64 KiB; a larger one must fit in what the total budget has left.
                 let totalLeft = max(Limits.connectionBufferFloor, limits.maxTotalBufferBytes - budget.total)
-                let r = Replies.success(id: id, result: result, room: room, totalLeft: totalLeft, limits: limits,
-                                        inBatch: inBatch, posted: posts, metrics)
+                let r = Replies.success(
+                    id: id, result: result, room: room, totalLeft: totalLeft, limits: limits,
+                    inBatch: inBatch, posted: posts, metrics)
                 return (r.bytes, r.tooLarge)
             case .failure(let error):
                 return (Replies.failure(id: id, error, metrics), false)
@@ -456,9 +469,14 @@ final class RPCConnection: ChannelInboundHandler {
             return
         }
         guard role >= entry.access else {
-            Log.clientWarning("permission denied", ["method": req.method, "user": user, "uid": String(peer.uid),
-                                                    "pid": String(peer.pid), "role": role.rawValue])
-            let refusal = RPCError.permissionDenied("\(req.method) needs the \(entry.access.rawValue) role; uid \(peer.uid) has \(role.rawValue)")
+            Log.clientWarning(
+                "permission denied",
+                [
+                    "method": req.method, "user": user, "uid": String(peer.uid),
+                    "pid": String(peer.pid), "role": role.rawValue
+                ])
+            let refusal = RPCError.permissionDenied(
+                "\(req.method) needs the \(entry.access.rawValue) role; uid \(peer.uid) has \(role.rawValue)")
             // Answered after `permissionDeniedDelayMilliseconds`: a client looping on a refused method gets at
             // most 100 refusals a second per connection instead of keeping its event loop busy answering them.
             guard let eventLoop = context?.eventLoop else { return }
@@ -469,9 +487,13 @@ final class RPCConnection: ChannelInboundHandler {
             return
         }
         if let p = req.params, case .object(let o) = p, case .array(let lines)? = o["lines"] ?? o["counts"],
-           lines.count > core.limits.maxJournalLines {
-            reply(.failure(.limitExceeded("a journal request holds at most \(core.limits.maxJournalLines) lines; this one has \(lines.count)",
-                                          limit: "maxJournalLines", value: core.limits.maxJournalLines)))
+            lines.count > core.limits.maxJournalLines
+        {
+            reply(
+                .failure(
+                    .limitExceeded(
+                        "a journal request holds at most \(core.limits.maxJournalLines) lines; this one has \(lines.count)",
+                        limit: "maxJournalLines", value: core.limits.maxJournalLines)))
             return
         }
         if req.method == EntriesFollowParams.method {
@@ -501,8 +523,10 @@ final class RPCConnection: ChannelInboundHandler {
             let accepted = core.writer.requestBackup { sequence, bytes in
                 let encoded = Data(bytes).base64EncodedString()
                 let format = "whsed-state-\(LedgerState.snapshotVersion)"
-                let result = ServerBackupResult(sequence: sequence, format: format, bytes: bytes.count,
-                                                snapshot: encoded).encoded()
+                let result = ServerBackupResult(
+                    sequence: sequence, format: format, bytes: bytes.count,
+                    snapshot: encoded
+                ).encoded()
                 eventLoop.execute { bound.value(.success(result)) }
             }
             if !accepted { reply(.failure(.shuttingDown())) }
@@ -514,7 +538,7 @@ final class RPCConnection: ChannelInboundHandler {
             // JSON, and encoding it on the event loop would hold up every connection of that loop.
             let (core, method, params) = (self.core, req.method, req.params)
             let bound = NIOLoopBound((done: done, batch: batch), eventLoop: eventLoop)
-            let started = DispatchTime.now().uptimeNanoseconds   // the wait for a pool thread counts
+            let started = DispatchTime.now().uptimeNanoseconds  // the wait for a pool thread counts
             core.offLoop(on: eventLoop) { () -> (bytes: [UInt8]?, tooLarge: Bool) in
                 defer { metrics.read(method, startedAt: started) }
                 if method.hasPrefix("server.") {
@@ -558,8 +582,10 @@ final class RPCConnection: ChannelInboundHandler {
         }
         let bound = NIOLoopBound(reply, eventLoop: eventLoop)
         let context = core.context(user: user)
-        let accepted = core.writer.submit(method: req.method, params: req.params, command: command, context: context,
-                                          on: eventLoop) { outcome in
+        let accepted = core.writer.submit(
+            method: req.method, params: req.params, command: command, context: context,
+            on: eventLoop
+        ) { outcome in
             bound.value(outcome)
         }
         if !accepted { reply(.failure(.shuttingDown())) }
@@ -593,22 +619,30 @@ final class RPCConnection: ChannelInboundHandler {
             return
         }
         if after > durable {
-            reply(.failure(.cursorAhead(afterSeq: after, durableSeq: durable, logEpoch: journal.logEpoch,
-                                        siteId: journal.siteId)))
+            reply(
+                .failure(
+                    .cursorAhead(
+                        afterSeq: after, durableSeq: durable, logEpoch: journal.logEpoch,
+                        siteId: journal.siteId)))
             return
         }
         if after + 1 < oldest {
-            reply(.failure(.cursorTooOld(afterSeq: after, oldestSeq: oldest, logEpoch: journal.logEpoch,
-                                         siteId: journal.siteId)))
+            reply(
+                .failure(
+                    .cursorTooOld(
+                        afterSeq: after, oldestSeq: oldest, logEpoch: journal.logEpoch,
+                        siteId: journal.siteId)))
             return
         }
         let heartbeat = p.heartbeatMillis ?? EntriesFollowParams.defaultHeartbeatMillis
         follow = FollowStream(core: core, context: context, afterSeq: after, heartbeatMillis: heartbeat)
-        reply(.success(.object([
-            "siteId": .string(journal.siteId), "logEpoch": .number(String(journal.logEpoch)),
-            "afterSeq": .number(String(after)), "durableSeq": .number(String(durable)),
-            "oldestSeq": .number(String(oldest)), "heartbeatMillis": JSON(heartbeat),
-            "maxFollowerPendingBytes": JSON(core.limits.maxFollowerPendingBytes),
-        ])))
+        reply(
+            .success(
+                .object([
+                    "siteId": .string(journal.siteId), "logEpoch": .number(String(journal.logEpoch)),
+                    "afterSeq": .number(String(after)), "durableSeq": .number(String(durable)),
+                    "oldestSeq": .number(String(oldest)), "heartbeatMillis": JSON(heartbeat),
+                    "maxFollowerPendingBytes": JSON(core.limits.maxFollowerPendingBytes)
+                ])))
     }
 }

@@ -13,16 +13,18 @@ final class ConnectionSlots: @unchecked Sendable {
     func take(uid: UInt32, open: Int, limits: Limits) -> RPCError? {
         let shared = max(0, limits.maxConnections - limits.adminReservedConnections)
         if open > shared {
-            return .limitExceeded("too many connections: the last \(limits.adminReservedConnections) of "
-                                  + "\(limits.maxConnections) are kept for admin; try again later",
-                                  limit: "maxConnections", value: shared)
+            return .limitExceeded(
+                "too many connections: the last \(limits.adminReservedConnections) of "
+                    + "\(limits.maxConnections) are kept for admin; try again later",
+                limit: "maxConnections", value: shared)
         }
         return byUser.withLockedValue { users -> RPCError? in
             let n = users[uid, default: 0]
             if n >= limits.maxConnectionsPerUser {
-                return .limitExceeded("uid \(uid) has \(n) connections open, the most one user may hold; "
-                                      + "close one, or try again later",
-                                      limit: "maxConnectionsPerUser", value: limits.maxConnectionsPerUser)
+                return .limitExceeded(
+                    "uid \(uid) has \(n) connections open, the most one user may hold; "
+                        + "close one, or try again later",
+                    limit: "maxConnectionsPerUser", value: limits.maxConnectionsPerUser)
             }
             users[uid] = n + 1
             return nil

@@ -7,8 +7,10 @@ extension EntryIndex {
     /// serve, an error): the caller scans the ledger then. Same entries and `nextAfter` as `Ledger.page`: entries up
     /// to the index's watermark come from the index (looked up in `all` by number and checked by `matches`), the
     /// rest of `all` (the committed entries the index has not reached yet) is scanned in memory.
-    func page<E>(_ ledger: IndexedLedger, _ all: ChunkedArray<E>, _ f: EntryFilter, entryNo: (E) -> Int,
-                 matches: (E) -> Bool) -> EntryPage<E>? {
+    func page<E>(
+        _ ledger: IndexedLedger, _ all: ChunkedArray<E>, _ f: EntryFilter, entryNo: (E) -> Int,
+        matches: (E) -> Bool
+    ) -> EntryPage<E>? {
         // Only filters with an index drive a query; an empty value (an untracked entry's lot) scans.
         let columns = ledger.indexedColumns.filter { $0.value(f) != nil }
         guard let driver = columns.first, !columns.contains(where: { $0.value(f)!.isEmpty }) else { return nil }
@@ -21,7 +23,8 @@ extension EntryIndex {
         var out: [E] = []
         out.reserveCapacity(min(limit, 128))
         if after < bound {
-            var sql = "SELECT entry_no FROM \(ledger.table) INDEXED BY \(EntryIndex.indexName(ledger, driver)) "
+            var sql =
+                "SELECT entry_no FROM \(ledger.table) INDEXED BY \(EntryIndex.indexName(ledger, driver)) "
                 + "WHERE \(driver.rawValue) = ?1 AND entry_no > ?2 AND entry_no <= ?3"
             var binds: [String] = []
             for c in columns.dropFirst() {
@@ -39,7 +42,10 @@ extension EntryIndex {
                 for (i, v) in binds.enumerated() { s.bind(Int32(i + 4), v) }
                 while try s.step() {
                     let no = s.int(0)
-                    guard no > after, no <= bound else { healthy = false; return nil }
+                    guard no > after, no <= bound else {
+                        healthy = false
+                        return nil
+                    }
                     let e = all[no - 1]
                     // The index is a prefilter: what it returns is checked with the ledger's own test.
                     guard matches(e) else { continue }

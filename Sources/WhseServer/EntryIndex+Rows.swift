@@ -43,7 +43,8 @@ enum IndexedLedger: Int, CaseIterable, Sendable {
     /// Which filter columns have an index, in the order a query picks the one that drives it (most selective
     /// first, as codes usually go): serial, lot, document no., bin, item, location.
     var indexedColumns: [IndexColumn] {
-        self == .item ? [.serial, .lot, .documentNo, .item, .location]
+        self == .item
+            ? [.serial, .lot, .documentNo, .item, .location]
             : [.serial, .lot, .documentNo, .bin, .item, .location]
     }
 }
@@ -97,27 +98,30 @@ struct IndexRow {
 
 extension WarehouseEntry {
     var indexRow: IndexRow {
-        IndexRow(entryNo: entryNo, location: location, bin: bin, item: item, entryType: entryType,
-                 documentNo: documentNo, lot: lot, serial: serial, postingDate: registeringDate,
-                 fingerprint: "\(entryNo)|\(entryType.rawValue)|\(location)|\(bin)|\(item)|\(documentNo)|\(lot)|"
-                    + "\(serial)|\(quantityBase)|\(registerNo)|\(timestamp)")
+        IndexRow(
+            entryNo: entryNo, location: location, bin: bin, item: item, entryType: entryType,
+            documentNo: documentNo, lot: lot, serial: serial, postingDate: registeringDate,
+            fingerprint: "\(entryNo)|\(entryType.rawValue)|\(location)|\(bin)|\(item)|\(documentNo)|\(lot)|"
+                + "\(serial)|\(quantityBase)|\(registerNo)|\(timestamp)")
     }
 }
 
 extension ItemLedgerEntry {
     var indexRow: IndexRow {
-        IndexRow(entryNo: entryNo, location: location, bin: nil, item: item, entryType: entryType,
-                 documentNo: documentNo, lot: lot, serial: serial, postingDate: postingDate,
-                 fingerprint: "\(entryNo)|\(entryType.rawValue)|\(location)|\(item)|\(documentNo)|\(lot)|"
-                    + "\(serial)|\(quantity)|\(timestamp)")
+        IndexRow(
+            entryNo: entryNo, location: location, bin: nil, item: item, entryType: entryType,
+            documentNo: documentNo, lot: lot, serial: serial, postingDate: postingDate,
+            fingerprint: "\(entryNo)|\(entryType.rawValue)|\(location)|\(item)|\(documentNo)|\(lot)|"
+                + "\(serial)|\(quantity)|\(timestamp)")
     }
 }
 
 extension PhysInventoryLedgerEntry {
     var indexRow: IndexRow {
-        IndexRow(entryNo: entryNo, location: location, bin: bin, item: item, entryType: entryType,
-                 documentNo: documentNo, lot: lot, serial: serial, postingDate: postingDate,
-                 fingerprint: "\(entryNo)|\(entryType.rawValue)|\(location)|\(bin ?? "")|\(item)|\(documentNo)|"
-                    + "\(lot)|\(serial)|\(quantity)|\(timestamp)")
+        IndexRow(
+            entryNo: entryNo, location: location, bin: bin, item: item, entryType: entryType,
+            documentNo: documentNo, lot: lot, serial: serial, postingDate: postingDate,
+            fingerprint: "\(entryNo)|\(entryType.rawValue)|\(location)|\(bin ?? "")|\(item)|\(documentNo)|"
+                + "\(lot)|\(serial)|\(quantity)|\(timestamp)")
     }
 }

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSQLite
 import CSystemd
 import Foundation
 import NIOConcurrencyHelpers
 import Warehouse
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The on-disk index of the ledgers' entries, `<state-dir>/index/entries.sqlite` (docs/on-disk-format.md 7,
 /// protocol.md 13.6): per ledger a table of entry numbers and filter columns, indexed so that a filtered
@@ -69,9 +70,9 @@ public final class EntryIndex: @unchecked Sendable {
         directory = state + "/index"
         self.latest = latest
         #if DEBUG
-        debugMode = ProcessInfo.processInfo.environment[EntryIndex.debugVariable] ?? ""
+            debugMode = ProcessInfo.processInfo.environment[EntryIndex.debugVariable] ?? ""
         #else
-        debugMode = ""
+            debugMode = ""
         #endif
     }
 
@@ -120,7 +121,10 @@ public final class EntryIndex: @unchecked Sendable {
             s.readers.removeAll()
         }
         db = nil
-        if lockFD >= 0 { close(lockFD); lockFD = -1 }
+        if lockFD >= 0 {
+            close(lockFD)
+            lockFD = -1
+        }
     }
 
     private var isStopping: Bool {
@@ -143,7 +147,10 @@ public final class EntryIndex: @unchecked Sendable {
         while true {
             mutex.lock()
             while !pending && !stopping { mutex.wait() }
-            if stopping { mutex.unlock(); return }
+            if stopping {
+                mutex.unlock()
+                return
+            }
             pending = false
             mutex.unlock()
             if debugMode == "pause" { continue }
@@ -285,7 +292,11 @@ public final class EntryIndex: @unchecked Sendable {
             try createTables(conn)
             db = conn
             try catchUp(state, batch: EntryIndex.rebuildBatchEntries)
-            guard !isStopping else { db = nil; unlink(building); return }
+            guard !isStopping else {
+                db = nil
+                unlink(building)
+                return
+            }
             try createIndexes(conn)
             try conn.exec("ANALYZE")
             db = nil
@@ -313,12 +324,14 @@ public final class EntryIndex: @unchecked Sendable {
     }
 
     private func createTables(_ conn: SQLiteConnection) throws(SQLiteError) {
-        var sql = "CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        var sql =
+            "CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
             + "INSERT INTO info VALUES('schema', '\(EntryIndex.schemaVersion)');"
             + "CREATE TABLE ledgers(name TEXT PRIMARY KEY, watermark INTEGER NOT NULL, first TEXT, last TEXT);"
         for ledger in IndexedLedger.allCases {
             sql += "INSERT INTO ledgers VALUES('\(ledger.name)', 0, NULL, NULL);"
-            sql += "CREATE TABLE \(ledger.table)(entry_no INTEGER PRIMARY KEY, location TEXT NOT NULL, bin TEXT, "
+            sql +=
+                "CREATE TABLE \(ledger.table)(entry_no INTEGER PRIMARY KEY, location TEXT NOT NULL, bin TEXT, "
                 + "item TEXT NOT NULL, entry_type INTEGER NOT NULL, document_no TEXT NOT NULL, lot TEXT, serial TEXT, "
                 + "posting_date TEXT NOT NULL);"
         }
@@ -329,7 +342,8 @@ public final class EntryIndex: @unchecked Sendable {
         var sql = ""
         for ledger in IndexedLedger.allCases {
             for column in ledger.indexedColumns {
-                sql += "CREATE INDEX \(EntryIndex.indexName(ledger, column)) ON \(ledger.table)(\(column.rawValue), "
+                sql +=
+                    "CREATE INDEX \(EntryIndex.indexName(ledger, column)) ON \(ledger.table)(\(column.rawValue), "
                     + "entry_no)" + (column.partial ? " WHERE \(column.rawValue) IS NOT NULL;" : ";")
             }
         }
@@ -360,8 +374,10 @@ public final class EntryIndex: @unchecked Sendable {
         }
     }
 
-    private func insert(_ db: SQLiteConnection, _ ledger: IndexedLedger, _ state: LedgerState,
-                        from: Int, through: Int) throws(SQLiteError) {
+    private func insert(
+        _ db: SQLiteConnection, _ ledger: IndexedLedger, _ state: LedgerState,
+        from: Int, through: Int
+    ) throws(SQLiteError) {
         try db.exec("BEGIN")
         do {
             let s = try db.statement("INSERT INTO \(ledger.table) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
@@ -379,9 +395,10 @@ public final class EntryIndex: @unchecked Sendable {
                 s.bind(9, r.postingDate)
                 try s.run()
             }
-            let m = try db.statement(from == 1
-                ? "UPDATE ledgers SET watermark = ?2, first = ?3, last = ?4 WHERE name = ?1"
-                : "UPDATE ledgers SET watermark = ?2, last = ?4 WHERE name = ?1")
+            let m = try db.statement(
+                from == 1
+                    ? "UPDATE ledgers SET watermark = ?2, first = ?3, last = ?4 WHERE name = ?1"
+                    : "UPDATE ledgers SET watermark = ?2, last = ?4 WHERE name = ?1")
             m.bind(1, ledger.name)
             m.bind(2, through)
             if from == 1 { m.bind(3, ledger.row(state, 1).fingerprint) }
@@ -415,7 +432,7 @@ public final class EntryIndex: @unchecked Sendable {
             "watermarks": .object(watermarks), "lagEntries": .object(lag),
             "rebuilds": JSON(s.rebuilds), "lastRebuildMilliseconds": JSON(s.lastRebuildMillis),
             "lastRebuildReason": s.lastRebuildReason.map { .string($0) } ?? .null,
-            "indexedQueries": JSON(s.queries),
+            "indexedQueries": JSON(s.queries)
         ])
     }
 

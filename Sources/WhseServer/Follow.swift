@@ -108,10 +108,12 @@ final class FollowStream {
         while cursor < durable {
             let held = buffered
             if live && held >= maxPending {
-                Log.warning("dropped a follower of the change feed: \(held) bytes unread (maxFollowerPendingBytes "
-                            + "\(maxPending)) at sequence \(cursor) of \(durable)",
-                            ["reason": "follower_too_slow", "pendingBytes": String(held)])
-                end(reason: "follower_too_slow",
+                Log.warning(
+                    "dropped a follower of the change feed: \(held) bytes unread (maxFollowerPendingBytes "
+                        + "\(maxPending)) at sequence \(cursor) of \(durable)",
+                    ["reason": "follower_too_slow", "pendingBytes": String(held)])
+                end(
+                    reason: "follower_too_slow",
                     message: "this follower left \(held) bytes of events unread (maxFollowerPendingBytes is "
                         + "\(maxPending)) while new records were committed; follow again from the last sequence you "
                         + "processed",
@@ -125,7 +127,8 @@ final class FollowStream {
             let records = core.follow.records(from: cursor + 1, through: durable, limit: FollowStream.recordsPerTurn)
             guard let first = records.first, first.seq == cursor + 1 else {
                 let oldest = core.follow.oldestSeq
-                end(reason: "cursor_too_old",
+                end(
+                    reason: "cursor_too_old",
                     message: "sequence \(cursor + 1) is no longer retained (the oldest is \(oldest)); reseed from a "
                         + "snapshot", details: ["oldestSeq": .number(String(oldest))])
                 return
@@ -169,10 +172,14 @@ final class FollowStream {
         guard !ended else { return }
         pump()
         guard !ended, buffered < maxPending else { return }
-        write(FollowStream.notification("entries.heartbeat", [
-            "siteId": siteId, "logEpoch": logEpoch, "durableSeq": .number(String(core.writer.committed.sequence)),
-            "sentSeq": .number(String(cursor)), "oldestSeq": .number(String(core.follow.oldestSeq)),
-        ]))
+        write(
+            FollowStream.notification(
+                "entries.heartbeat",
+                [
+                    "siteId": siteId, "logEpoch": logEpoch,
+                    "durableSeq": .number(String(core.writer.committed.sequence)),
+                    "sentSeq": .number(String(cursor)), "oldestSeq": .number(String(core.follow.oldestSeq))
+                ]))
         context.flush()
     }
 
@@ -186,8 +193,10 @@ final class FollowStream {
     /// Ends the stream: a last notification saying why, then the connection closes once it is out (or after
     /// `closeAfterEndMillis`).
     private func end(reason: String, message: String, details: [String: JSON]) {
-        var params: [String: JSON] = ["siteId": siteId, "logEpoch": logEpoch, "reason": .string(reason),
-                                      "message": .string(message), "sentSeq": .number(String(cursor))]
+        var params: [String: JSON] = [
+            "siteId": siteId, "logEpoch": logEpoch, "reason": .string(reason),
+            "message": .string(message), "sentSeq": .number(String(cursor))
+        ]
         params.merge(details) { a, _ in a }
         stop()
         let line = FollowStream.notification("entries.followEnded", params)
@@ -220,39 +229,49 @@ final class FollowStream {
             if !lot.isEmpty { keys.insert(FollowAvailabilityKey(location: location, item: item, lot: lot)) }
         }
         var p: [String: JSON] = ["siteId": siteId, "logEpoch": logEpoch, "seq": seq, "method": .string(r.method)]
-        p["warehouseEntries"] = .array(r.warehouse.map { i in
-            let e = state.warehouseEntries[i]
-            touch(e.location, e.item, e.lot)
-            return e.json(FollowStream.warehouseMembers)
-        })
-        p["itemLedgerEntries"] = .array(r.itemLedger.map { i in
-            let e = state.itemLedgerEntries[i]
-            touch(e.location, e.item, e.lot)
-            return e.json(FollowStream.itemLedgerMembers)
-        })
-        p["physInventoryLedgerEntries"] = .array(r.physInventory.map { i in
-            let e = state.physInventoryEntries[i]
-            touch(e.location, e.item, e.lot)
-            return e.json(FollowStream.physInventoryMembers)
-        })
+        p["warehouseEntries"] = .array(
+            r.warehouse.map { i in
+                let e = state.warehouseEntries[i]
+                touch(e.location, e.item, e.lot)
+                return e.json(FollowStream.warehouseMembers)
+            })
+        p["itemLedgerEntries"] = .array(
+            r.itemLedger.map { i in
+                let e = state.itemLedgerEntries[i]
+                touch(e.location, e.item, e.lot)
+                return e.json(FollowStream.itemLedgerMembers)
+            })
+        p["physInventoryLedgerEntries"] = .array(
+            r.physInventory.map { i in
+                let e = state.physInventoryEntries[i]
+                touch(e.location, e.item, e.lot)
+                return e.json(FollowStream.physInventoryMembers)
+            })
         if let md = r.masterData {
-            p["masterData"] = .object(["user": .string(md.user), "timestamp": .string(md.timestamp),
-                                       "params": md.params])
+            p["masterData"] = .object([
+                "user": .string(md.user), "timestamp": .string(md.timestamp),
+                "params": md.params
+            ])
         }
         var lines = [FollowStream.notification("entries.committed", p)]
         if !keys.isEmpty {
             let rows: [JSON] = keys.sorted().compactMap { k in
                 ledger.followAvailability(k).map { a in
-                    .object(["location": .string(a.location), "item": .string(a.item),
-                             "lot": a.lot.isEmpty ? .null : .string(a.lot),
-                             "availableToPick": a.availableToPick.json,
-                             "availableToReserve": a.availableToReserve.json])
+                    .object([
+                        "location": .string(a.location), "item": .string(a.item),
+                        "lot": a.lot.isEmpty ? .null : .string(a.lot),
+                        "availableToPick": a.availableToPick.json,
+                        "availableToReserve": a.availableToReserve.json
+                    ])
                 }
             }
-            lines.append(FollowStream.notification("entries.availability", [
-                "siteId": siteId, "logEpoch": logEpoch, "seq": seq, "asOfSeq": .number(String(asOf)),
-                "rows": .array(rows),
-            ]))
+            lines.append(
+                FollowStream.notification(
+                    "entries.availability",
+                    [
+                        "siteId": siteId, "logEpoch": logEpoch, "seq": seq, "asOfSeq": .number(String(asOf)),
+                        "rows": .array(rows)
+                    ]))
         }
         return lines
     }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import NIOConcurrencyHelpers
 import Warehouse
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One logged record as the change feed sees it: its sequence, the entries it wrote (as index ranges of the three
 /// ledgers: entry no. n is at index n - 1) and its method; a master-data change also keeps who made it and its params.
@@ -18,16 +19,24 @@ public struct FollowRecord: Sendable, Equatable {
 
     public var hasEntries: Bool { !warehouse.isEmpty || !itemLedger.isEmpty || !physInventory.isEmpty }
 
-    public init(seq: UInt64, warehouse: Range<Int>, itemLedger: Range<Int>, physInventory: Range<Int>,
-                method: String, masterData: FollowMasterData? = nil) {
-        self.seq = seq; self.warehouse = warehouse; self.itemLedger = itemLedger
-        self.physInventory = physInventory; self.method = method; self.masterData = masterData
+    public init(
+        seq: UInt64, warehouse: Range<Int>, itemLedger: Range<Int>, physInventory: Range<Int>,
+        method: String, masterData: FollowMasterData? = nil
+    ) {
+        self.seq = seq
+        self.warehouse = warehouse
+        self.itemLedger = itemLedger
+        self.physInventory = physInventory
+        self.method = method
+        self.masterData = masterData
     }
 
     /// The record a posting just wrote: the entries from `before` to the ledger's counts now; a master-data change
     /// keeps its params as logged (read back from the record, the idempotency key left out).
-    init(ledger: Ledger, sequence: UInt64, before: (Int, Int, Int), method: String, context: PostingContext,
-         params logged: () -> JSON?) {
+    init(
+        ledger: Ledger, sequence: UInt64, before: (Int, Int, Int), method: String, context: PostingContext,
+        params logged: () -> JSON?
+    ) {
         let after = ledger.entryCounts
         var md: FollowMasterData? = nil
         if FollowJournal.masterDataMethods.contains(method) {
@@ -38,8 +47,9 @@ public struct FollowRecord: Sendable, Equatable {
             }
             md = FollowMasterData(user: context.user, timestamp: context.timestamp, params: params)
         }
-        self.init(seq: sequence, warehouse: before.0..<after.0, itemLedger: before.1..<after.1,
-                  physInventory: before.2..<after.2, method: method, masterData: md)
+        self.init(
+            seq: sequence, warehouse: before.0..<after.0, itemLedger: before.1..<after.1,
+            physInventory: before.2..<after.2, method: method, masterData: md)
     }
 }
 
@@ -64,7 +74,7 @@ public final class FollowJournal: @unchecked Sendable {
     public static let masterDataMethods: Set<String> = [
         "location.create", "location.convertToDirected", "location.update", "zone.create", "bin.create", "bin.update",
         "binContent.setup", "item.create", "item.setCountingPeriod", "itemTracking.setBlocked",
-        "countingPeriod.create",
+        "countingPeriod.create"
     ]
     public static let epochFile = "follow-epoch"
     static let filePrefix = "follow-"
@@ -126,14 +136,18 @@ public final class FollowJournal: @unchecked Sendable {
             var out: [FollowRecord] = []
             out.reserveCapacity(Int(end - from + 1))
             var i = head + Int(from - firstSeq)
-            var before = i == head ? base
+            var before =
+                i == head
+                ? base
                 : (marks[i - 1].warehouseEnd, marks[i - 1].itemLedgerEnd, marks[i - 1].physInventoryEnd)
             for seq in from...end {
                 let m = marks[i]
-                out.append(FollowRecord(seq: seq, warehouse: before.0..<m.warehouseEnd,
-                                        itemLedger: before.1..<m.itemLedgerEnd,
-                                        physInventory: before.2..<m.physInventoryEnd,
-                                        method: FollowJournal.methodNames[Int(m.method)], masterData: masterData[seq]))
+                out.append(
+                    FollowRecord(
+                        seq: seq, warehouse: before.0..<m.warehouseEnd,
+                        itemLedger: before.1..<m.itemLedgerEnd,
+                        physInventory: before.2..<m.physInventoryEnd,
+                        method: FollowJournal.methodNames[Int(m.method)], masterData: masterData[seq]))
                 before = (m.warehouseEnd, m.itemLedgerEnd, m.physInventoryEnd)
                 i += 1
             }
@@ -159,9 +173,11 @@ public final class FollowJournal: @unchecked Sendable {
             firstSeq = r.seq
             base = (r.warehouse.lowerBound, r.itemLedger.lowerBound, r.physInventory.lowerBound)
         }
-        marks.append(Mark(warehouseEnd: r.warehouse.upperBound, itemLedgerEnd: r.itemLedger.upperBound,
-                          physInventoryEnd: r.physInventory.upperBound,
-                          method: FollowJournal.methodIndex[r.method] ?? 0))
+        marks.append(
+            Mark(
+                warehouseEnd: r.warehouse.upperBound, itemLedgerEnd: r.itemLedger.upperBound,
+                physInventoryEnd: r.physInventory.upperBound,
+                method: FollowJournal.methodIndex[r.method] ?? 0))
         if let m = r.masterData { masterData[r.seq] = m }
     }
 
@@ -186,7 +202,7 @@ public final class FollowJournal: @unchecked Sendable {
             "s": .number(String(r.seq)), "m": .string(r.method),
             "w": .array([JSON(r.warehouse.lowerBound), JSON(r.warehouse.upperBound)]),
             "i": .array([JSON(r.itemLedger.lowerBound), JSON(r.itemLedger.upperBound)]),
-            "p": .array([JSON(r.physInventory.lowerBound), JSON(r.physInventory.upperBound)]),
+            "p": .array([JSON(r.physInventory.lowerBound), JSON(r.physInventory.upperBound)])
         ]
         if let m = r.masterData {
             o["u"] = .string(m.user)
@@ -200,8 +216,9 @@ public final class FollowJournal: @unchecked Sendable {
 
     static func parse(line: ArraySlice<UInt8>) -> FollowRecord? {
         guard let v = try? JSONParser.parse(Array(line), maxDepth: 64),
-              case .number(let s)? = v["s"], let seq = UInt64(s), case .string(let m)? = v["m"],
-              let w = range(v["w"]), let i = range(v["i"]), let p = range(v["p"]) else { return nil }
+            case .number(let s)? = v["s"], let seq = UInt64(s), case .string(let m)? = v["m"],
+            let w = range(v["w"]), let i = range(v["i"]), let p = range(v["p"])
+        else { return nil }
         var md: FollowMasterData? = nil
         if case .string(let u)? = v["u"], case .string(let t)? = v["t"], let c = v["c"] {
             md = FollowMasterData(user: u, timestamp: t, params: c)
@@ -231,12 +248,18 @@ public final class FollowJournal: @unchecked Sendable {
     }
 
     private func flush(_ bytes: inout [UInt8]) {
-        guard fd >= 0, !bytes.isEmpty, !broken else { bytes.removeAll(); return }
+        guard fd >= 0, !bytes.isEmpty, !broken else {
+            bytes.removeAll()
+            return
+        }
         let ok = bytes.withUnsafeBytes { raw -> Bool in
             var off = 0
             while off < raw.count {
                 let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
-                if n < 0 { if errno == EINTR { continue }; return false }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
                 off += n
             }
             return true
@@ -249,10 +272,14 @@ public final class FollowJournal: @unchecked Sendable {
     /// start rebuilds what it can (a gap moves the oldest sequence forward).
     private func giveUp(_ why: String) {
         broken = true
-        if fd >= 0 { Glibc.close(fd); fd = -1 }
-        Log.error("the change feed's index files are no longer written: \(why); followers are still served until "
-                  + "the next start, which keeps only the records after the newest snapshot",
-                  ["reason": "follow_index"])
+        if fd >= 0 {
+            Glibc.close(fd)
+            fd = -1
+        }
+        Log.error(
+            "the change feed's index files are no longer written: \(why); followers are still served until "
+                + "the next start, which keeps only the records after the newest snapshot",
+            ["reason": "follow_index"])
     }
 
     private func startSegment(first: UInt64) {
@@ -277,7 +304,10 @@ public final class FollowJournal: @unchecked Sendable {
         if fdatasync(fd) != 0 { return giveUp("fdatasync: \(String(cString: strerror(errno)))") }
         if directoryDirty {
             let d = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if d >= 0 { _ = fsync(d); Glibc.close(d) }
+            if d >= 0 {
+                _ = fsync(d)
+                Glibc.close(d)
+            }
             directoryDirty = false
         }
     }
@@ -292,7 +322,11 @@ public final class FollowJournal: @unchecked Sendable {
     }
 
     func close() {
-        if fd >= 0 { _ = fdatasync(fd); Glibc.close(fd); fd = -1 }
+        if fd >= 0 {
+            _ = fdatasync(fd)
+            Glibc.close(fd)
+            fd = -1
+        }
     }
 
     private func join(_ name: String) -> String { directory.hasSuffix("/") ? directory + name : directory + "/" + name }
@@ -310,8 +344,10 @@ public final class FollowJournal: @unchecked Sendable {
     /// Opens the index after the log was replayed: reads the files, keeps what agrees with the log, adds the records
     /// replayed, and writes what the files lack. The log epoch changes when the files (or the operator, with
     /// `newEpoch`) show the log lost history: records whose sequence numbers followers may already have seen.
-    static func open(directory: String, siteId: String, retainRecords: Int, lastCommitted: UInt64,
-                     replayed: Replayed, newEpoch: Bool) -> FollowJournal {
+    static func open(
+        directory: String, siteId: String, retainRecords: Int, lastCommitted: UInt64,
+        replayed: Replayed, newEpoch: Bool
+    ) -> FollowJournal {
         let epochPath = (directory.hasSuffix("/") ? directory : directory + "/") + epochFile
         var epoch = readEpoch(epochPath)
         var (loaded, files) = load(directory: directory)
@@ -334,12 +370,14 @@ public final class FollowJournal: @unchecked Sendable {
             if lastCommitted == 0 && old == nil {
                 Log.info(text, ["logEpoch": String(epoch!)])
             } else {
-                Log.warning(text + "; followers must start again from a snapshot or from sequence 0",
-                            ["logEpoch": String(epoch!), "reason": "log_epoch_changed"])
+                Log.warning(
+                    text + "; followers must start again from a snapshot or from sequence 0",
+                    ["logEpoch": String(epoch!), "reason": "log_epoch_changed"])
             }
         }
-        let journal = FollowJournal(directory: directory, siteId: siteId, retainRecords: retainRecords,
-                                    logEpoch: epoch!)
+        let journal = FollowJournal(
+            directory: directory, siteId: siteId, retainRecords: retainRecords,
+            logEpoch: epoch!)
         let s = replayed.snapshotSeq
         var keep = loaded.filter { $0.seq <= s }
         var filesUsable = true
@@ -347,8 +385,10 @@ public final class FollowJournal: @unchecked Sendable {
             // The files stop before the snapshot: the records between are gone (the files could not be written).
             keep = []
             filesUsable = false
-        } else if let k = keep.last, (k.warehouse.upperBound, k.itemLedger.upperBound, k.physInventory.upperBound)
-                    != replayed.snapshotCounts {
+        } else if let k = keep.last,
+            (k.warehouse.upperBound, k.itemLedger.upperBound, k.physInventory.upperBound)
+                != replayed.snapshotCounts
+        {
             keep = []
             filesUsable = false
         }
@@ -395,16 +435,26 @@ public final class FollowJournal: @unchecked Sendable {
         let dir = directory.hasSuffix("/") ? directory : directory + "/"
         var stopped = false
         for f in files {
-            if stopped { unlink(dir + f.name); continue }
-            guard let data = FileManager.default.contents(atPath: dir + f.name) else { stopped = true; continue }
+            if stopped {
+                unlink(dir + f.name)
+                continue
+            }
+            guard let data = FileManager.default.contents(atPath: dir + f.name) else {
+                stopped = true
+                continue
+            }
             let bytes = [UInt8](data)
-            var start = 0, lines = 0
+            var start = 0
+            var lines = 0
             var good = 0
             while start < bytes.count {
                 guard let nl = bytes[start...].firstIndex(of: UInt8(ascii: "\n")),
-                      let r = parse(line: bytes[start..<nl]),
-                      records.isEmpty ? r.seq == f.first : r.seq == records.last!.seq + 1
-                else { stopped = true; break }
+                    let r = parse(line: bytes[start..<nl]),
+                    records.isEmpty ? r.seq == f.first : r.seq == records.last!.seq + 1
+                else {
+                    stopped = true
+                    break
+                }
                 records.append(r)
                 lines += 1
                 start = nl + 1
@@ -424,7 +474,8 @@ public final class FollowJournal: @unchecked Sendable {
 
     static func readEpoch(_ path: String) -> UInt64? {
         guard let data = FileManager.default.contents(atPath: path),
-              let text = String(data: data, encoding: .utf8) else { return nil }
+            let text = String(data: data, encoding: .utf8)
+        else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("logEpoch=") {
             return UInt64(line.dropFirst("logEpoch=".count))
         }
@@ -441,6 +492,9 @@ public final class FollowJournal: @unchecked Sendable {
         Glibc.close(f)
         rename(tmp, path)
         let dir = Glibc.open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dir >= 0 { _ = fsync(dir); Glibc.close(dir) }
+        if dir >= 0 {
+            _ = fsync(dir)
+            Glibc.close(dir)
+        }
     }
 }

@@ -6,7 +6,8 @@ extension Handlers {
     /// params it does not take (the handler reports their error), a filter without an indexed column, an index not
     /// ready. The reply is the one the handler would give for the same view.
     static func indexedEntries(_ method: String, params: JSON?, view: CommittedView, index: EntryIndex)
-        -> Result<JSON, RPCError>? {
+        -> Result<JSON, RPCError>?
+    {
         do {
             switch method {
             case WarehouseEntriesParams.method:
@@ -22,9 +23,11 @@ extension Handlers {
             case PhysInventoryEntriesParams.method:
                 let p = try PhysInventoryEntriesParams(decoding: Params(params))
                 let f = p.filter.entryFilter
-                return index.page(.physInventory, view.state.physInventoryEntries, f, entryNo: \.entryNo,
-                                  matches: f.matches)
-                    .map { .success(page($0) { $0.json(p.fields) }) }
+                return index.page(
+                    .physInventory, view.state.physInventoryEntries, f, entryNo: \.entryNo,
+                    matches: f.matches
+                )
+                .map { .success(page($0) { $0.json(p.fields) }) }
             default:
                 return nil
             }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One unit of input from a connection.
 public enum Frame: Sendable {
@@ -28,7 +29,9 @@ public struct LineFramer: ByteToMessageDecoder {
         return .continue
     }
 
-    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    public mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
+        -> DecodingState
+    {
         if let frame = next(&buffer) {
             context.fireChannelRead(wrapInboundOut(frame))
             return .continue
@@ -50,7 +53,8 @@ public struct LineFramer: ByteToMessageDecoder {
             // memchr: a partial line of megabytes is scanned at memory speed, in debug builds too.
             let found: Int? = buffer.withUnsafeReadableBytes { raw in
                 guard let base = raw.baseAddress, from < raw.count,
-                      let hit = memchr(base + from, 0x0A, raw.count - from) else { return nil }
+                    let hit = memchr(base + from, 0x0A, raw.count - from)
+                else { return nil }
                 return base.distance(to: UnsafeRawPointer(hit))
             }
             guard let offset = found else {

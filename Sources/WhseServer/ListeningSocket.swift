@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The Unix socket whsed binds itself when systemd does not pass one (protocol.md 2.1).
 ///
@@ -59,8 +60,9 @@ enum ListeningSocket {
         }
         let born = st.st_mode & 0o7777
         guard born & ~mode == 0 else {
-            throw failure("the socket file was created with mode \(String(born, radix: 8)), broader than "
-                          + "\(String(mode, radix: 8)); refusing to listen on it")
+            throw failure(
+                "the socket file was created with mode \(String(born, radix: 8)), broader than "
+                    + "\(String(mode, radix: 8)); refusing to listen on it")
         }
         if born != mode {
             guard chmod(path, mode) == 0 else { throw failure("chmod \(path): \(errorText())") }

@@ -2,8 +2,9 @@ import CSystemd
 import Dispatch
 import Logging
 import NIOConcurrencyHelpers
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The kind of a log line, as a stable 128-bit journal MESSAGE_ID (32 lowercase hex digits), so that operators can
@@ -69,13 +70,21 @@ public enum Log {
     }
 
     /// A warning caused by a client's request, rate-limited (see `maxClientWarningsPerSecond`).
-    public static func clientWarning(_ message: String, _ fields: [String: String] = [:],
-                                     id: LogMessageID = .clientWarning,
-                                     file: String = #fileID, function: String = #function, line: UInt = #line) {
+    public static func clientWarning(
+        _ message: String, _ fields: [String: String] = [:],
+        id: LogMessageID = .clientWarning,
+        file: String = #fileID, function: String = #function, line: UInt = #line
+    ) {
         let second = DispatchTime.now().uptimeNanoseconds / 1_000_000_000
         let suppressed: Int? = clientWarnings.withLockedValue { s in
-            if s.second != second { s.second = second; s.written = 0 }
-            guard s.written < maxClientWarningsPerSecond else { s.suppressed += 1; return nil }
+            if s.second != second {
+                s.second = second
+                s.written = 0
+            }
+            guard s.written < maxClientWarningsPerSecond else {
+                s.suppressed += 1
+                return nil
+            }
             s.written += 1
             defer { s.suppressed = 0 }
             return s.suppressed
@@ -86,28 +95,38 @@ public enum Log {
         emit(.warning, message, fields, id, file: file, function: function, line: line)
     }
 
-    public static func debug(_ message: String, _ fields: [String: String] = [:], id: LogMessageID? = nil,
-                             file: String = #fileID, function: String = #function, line: UInt = #line) {
+    public static func debug(
+        _ message: String, _ fields: [String: String] = [:], id: LogMessageID? = nil,
+        file: String = #fileID, function: String = #function, line: UInt = #line
+    ) {
         emit(.debug, message, fields, id, file: file, function: function, line: line)
     }
 
-    public static func info(_ message: String, _ fields: [String: String] = [:], id: LogMessageID? = nil,
-                            file: String = #fileID, function: String = #function, line: UInt = #line) {
+    public static func info(
+        _ message: String, _ fields: [String: String] = [:], id: LogMessageID? = nil,
+        file: String = #fileID, function: String = #function, line: UInt = #line
+    ) {
         emit(.info, message, fields, id, file: file, function: function, line: line)
     }
 
-    public static func warning(_ message: String, _ fields: [String: String] = [:], id: LogMessageID? = nil,
-                               file: String = #fileID, function: String = #function, line: UInt = #line) {
+    public static func warning(
+        _ message: String, _ fields: [String: String] = [:], id: LogMessageID? = nil,
+        file: String = #fileID, function: String = #function, line: UInt = #line
+    ) {
         emit(.warning, message, fields, id, file: file, function: function, line: line)
     }
 
-    public static func error(_ message: String, _ fields: [String: String] = [:], id: LogMessageID? = nil,
-                             file: String = #fileID, function: String = #function, line: UInt = #line) {
+    public static func error(
+        _ message: String, _ fields: [String: String] = [:], id: LogMessageID? = nil,
+        file: String = #fileID, function: String = #function, line: UInt = #line
+    ) {
         emit(.error, message, fields, id, file: file, function: function, line: line)
     }
 
-    static func emit(_ level: Logger.Level, _ message: String, _ fields: [String: String], _ id: LogMessageID?,
-                     file: String, function: String, line: UInt) {
+    static func emit(
+        _ level: Logger.Level, _ message: String, _ fields: [String: String], _ id: LogMessageID?,
+        file: String, function: String, line: UInt
+    ) {
         var metadata: Logger.Metadata = [:]
         for (k, v) in fields { metadata[k] = .string(v) }
         if let id { metadata[messageIDKey] = .string(id.hex) }
@@ -192,9 +211,11 @@ public struct JournalLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields = ["MESSAGE=\(event.message)", "PRIORITY=\(JournalLogHandler.priority(event.level))",
-                      "SYSLOG_IDENTIFIER=whsed", "CODE_FILE=\(event.file)", "CODE_LINE=\(event.line)",
-                      "CODE_FUNC=\(event.function)"]
+        var fields = [
+            "MESSAGE=\(event.message)", "PRIORITY=\(JournalLogHandler.priority(event.level))",
+            "SYSLOG_IDENTIFIER=whsed", "CODE_FILE=\(event.file)", "CODE_LINE=\(event.line)",
+            "CODE_FUNC=\(event.function)"
+        ]
         if label != "whsed" { fields.append("LOGGER=\(label)") }
         let all = metadata.merging(event.metadata ?? [:]) { $1 }
         for (k, v) in all.sorted(by: { $0.key < $1.key }) {

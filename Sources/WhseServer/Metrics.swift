@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CoreMetrics
 import Dispatch
 import NIOConcurrencyHelpers
 import Prometheus
 import Warehouse
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What `server.metrics` reports (protocol.md 13.6 and 19): swift-metrics counters, meters, recorders and timers,
 /// made by a `PrometheusMetricsFactory` over this server's own `PrometheusCollectorRegistry`, so that several
@@ -55,13 +56,13 @@ public final class ServerMetrics: Sendable {
     public static let syncBuckets: [Duration] = [
         .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
         .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-        .milliseconds(100), .milliseconds(250), .seconds(1),
+        .milliseconds(100), .milliseconds(250), .seconds(1)
     ]
     /// Upper bounds of the read latency histograms: most reads take tens of µs; scans take longer.
     public static let readBuckets: [Duration] = [
         .microseconds(25), .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500),
         .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(500),
-        .seconds(2), .seconds(10),
+        .seconds(2), .seconds(10)
     ]
     /// Upper bounds of the postings-per-group-commit histogram (at most `Writer.maxBatch`).
     public static let batchBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096]
@@ -76,14 +77,15 @@ public final class ServerMetrics: Sendable {
         var f = PrometheusMetricsFactory(registry: registry)
         f.durationHistogramBuckets = [
             "whsed_log_sync_duration_seconds": ServerMetrics.syncBuckets,
-            "whsed_read_duration_seconds": ServerMetrics.readBuckets,
+            "whsed_read_duration_seconds": ServerMetrics.readBuckets
         ]
         f.valueHistogramBuckets = ["whsed_group_commit_postings": ServerMetrics.batchBuckets]
         factory = f
         var postings: [String: CoreMetrics.Counter] = [:]
         for m in MethodCatalogue.all where m.mutates {
-            postings[m.name] = CoreMetrics.Counter(label: "whsed_postings_total", dimensions: [("method", m.name)],
-                                                   factory: f)
+            postings[m.name] = CoreMetrics.Counter(
+                label: "whsed_postings_total", dimensions: [("method", m.name)],
+                factory: f)
         }
         self.postings = postings
         postingLines = CoreMetrics.Counter(label: "whsed_posting_lines_total", factory: f)
@@ -104,17 +106,22 @@ public final class ServerMetrics: Sendable {
         var open: [Access: CoreMetrics.Meter] = [:]
         var accepted: [Access: CoreMetrics.Counter] = [:]
         for role in Access.allCases {
-            open[role] = CoreMetrics.Meter(label: "whsed_connections", dimensions: [("role", role.rawValue)],
-                                           factory: f)
-            accepted[role] = CoreMetrics.Counter(label: "whsed_connections_accepted_total",
-                                                 dimensions: [("role", role.rawValue)], factory: f)
+            open[role] = CoreMetrics.Meter(
+                label: "whsed_connections", dimensions: [("role", role.rawValue)],
+                factory: f)
+            accepted[role] = CoreMetrics.Counter(
+                label: "whsed_connections_accepted_total",
+                dimensions: [("role", role.rawValue)], factory: f)
         }
         connectionsOpen = open
         connectionsAccepted = accepted
         // The reasons whsed sends are known; each starts at 0, so that a rate of a reason never seen is 0, not absent.
         var refusals: [String: CoreMetrics.Counter] = [:]
-        let reasons = ["parse_error", "invalid_request", "method_not_found", "invalid_params", "internal_error",
-                       "limit_exceeded", "permission_denied", "idempotency_conflict", "storage_full", "shutting_down"]
+        let reasons =
+            [
+                "parse_error", "invalid_request", "method_not_found", "invalid_params", "internal_error",
+                "limit_exceeded", "permission_denied", "idempotency_conflict", "storage_full", "shutting_down"
+            ]
             + DomainError.Reason.allCases.map(\.rawValue)
         for r in reasons {
             refusals[r] = CoreMetrics.Counter(label: "whsed_refusals_total", dimensions: [("reason", r)], factory: f)
@@ -183,8 +190,9 @@ public final class ServerMetrics: Sendable {
         let reason = error.reason.isEmpty ? "unknown" : error.reason
         let counter = refusals.withLockedValue { known -> CoreMetrics.Counter in
             if let c = known[reason] { return c }
-            let c = CoreMetrics.Counter(label: "whsed_refusals_total", dimensions: [("reason", reason)],
-                                        factory: factory)
+            let c = CoreMetrics.Counter(
+                label: "whsed_refusals_total", dimensions: [("reason", reason)],
+                factory: factory)
             known[reason] = c
             return c
         }
@@ -225,7 +233,7 @@ public final class ServerMetrics: Sendable {
         "whsed_log_last_sequence": "Sequence of the last synced log record.",
         "whsed_writer_queued_postings": "Postings waiting for the writer.",
         "whsed_start_time_seconds": "When whsed started (Unix time).",
-        "whsed_ledger_entries": "Entries in the books now, by ledger.",
+        "whsed_ledger_entries": "Entries in the books now, by ledger."
     ]
 
     /// The Prometheus text (exposition format 0.0.4) of every metric of the registry: the families sorted by name,

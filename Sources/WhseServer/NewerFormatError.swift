@@ -24,9 +24,10 @@ public struct NewerFormatError: Error, CustomStringConvertible, Sendable {
 
     /// The same error in these terms when it is an unsupported file format version; otherwise nil.
     public static func from(_ error: any Error) -> NewerFormatError? {
-        guard case let WALError.unsupportedVersion(file, version)? = error as? WALError else { return nil }
-        return NewerFormatError(file: file, what: file.hasSuffix(".snap") ? "snapshot format" : "segment format",
-                                version: UInt64(version))
+        guard case WALError.unsupportedVersion(let file, let version)? = error as? WALError else { return nil }
+        return NewerFormatError(
+            file: file, what: file.hasSuffix(".snap") ? "snapshot format" : "segment format",
+            version: UInt64(version))
     }
 
     /// Throws when a snapshot payload carries a state version newer than `LedgerState.snapshotVersion`. Reads only

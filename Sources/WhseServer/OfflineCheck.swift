@@ -20,19 +20,24 @@ public enum OfflineCheck {
         var n = 0
         let report: WALRecoveryReport
         do {
-            report = try WriteAheadLog.verify(directory: directory, onSnapshot: { sequence, payload in
-                let file = (directory.hasSuffix("/") ? directory : directory + "/")
-                    + WriteAheadLog.snapshotFileName(sequence: sequence)
-                try NewerFormatError.checkStateVersion(of: payload, file: file)
-                try machine.restore(payload)
-            }, onRecord: { _, bytes in
-                try machine.replay(bytes)
-                n += 1
-            })
+            report = try WriteAheadLog.verify(
+                directory: directory,
+                onSnapshot: { sequence, payload in
+                    let file =
+                        (directory.hasSuffix("/") ? directory : directory + "/")
+                        + WriteAheadLog.snapshotFileName(sequence: sequence)
+                    try NewerFormatError.checkStateVersion(of: payload, file: file)
+                    try machine.restore(payload)
+                },
+                onRecord: { _, bytes in
+                    try machine.replay(bytes)
+                    n += 1
+                })
         } catch {
             throw NewerFormatError.from(error) ?? error
         }
-        return Outcome(records: n, problems: verifyLedger ? machine.ledger.verify() : [], report: report,
-                       state: machine.ledger.state)
+        return Outcome(
+            records: n, problems: verifyLedger ? machine.ledger.verify() : [], report: report,
+            state: machine.ledger.state)
     }
 }

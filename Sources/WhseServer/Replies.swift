@@ -13,25 +13,29 @@ enum Replies {
     /// naming `maxTotalBufferBytes` when it does not fit in what all connections together may still hold
     /// (`totalLeft`; retry later). A posting refused this way has still been posted: `data.posted` says so.
     /// `tooLarge` is true when the reply was refused for `maxReplyBytes`.
-    static func success(id: JSON, result: JSON, room: Int, totalLeft: Int, limits: Limits, inBatch: Bool,
-                        posted: Bool, _ metrics: ServerMetrics) -> (bytes: [UInt8], tooLarge: Bool) {
+    static func success(
+        id: JSON, result: JSON, room: Int, totalLeft: Int, limits: Limits, inBatch: Bool,
+        posted: Bool, _ metrics: ServerMetrics
+    ) -> (bytes: [UInt8], tooLarge: Bool) {
         let bytes = RPCResponse.success(id: id, result: result).serialized()
         if bytes.count <= room && bytes.count <= totalLeft { return (bytes, false) }
         let done = posted ? "; the posting itself was done" : ""
         var error: RPCError
         if bytes.count > room {
             let maxReply = limits.maxReplyBytes
-            let message = inBatch && bytes.count <= maxReply
+            let message =
+                inBatch && bytes.count <= maxReply
                 ? "this reply (\(bytes.count) bytes) would take the batch reply over maxReplyBytes (\(maxReply)); "
                     + "send the request on its own or in a smaller batch"
                 : "the reply (\(bytes.count) bytes) would exceed maxReplyBytes (\(maxReply)); "
                     + "ask for a page (after, limit)"
             error = .limitExceeded(message + done, limit: "maxReplyBytes", value: maxReply)
         } else {
-            error = .limitExceeded("the reply (\(bytes.count) bytes) does not fit in what whsed may hold for all "
-                                   + "connections now (maxTotalBufferBytes \(limits.maxTotalBufferBytes)); "
-                                   + "try again later" + done,
-                                   limit: "maxTotalBufferBytes", value: limits.maxTotalBufferBytes)
+            error = .limitExceeded(
+                "the reply (\(bytes.count) bytes) does not fit in what whsed may hold for all "
+                    + "connections now (maxTotalBufferBytes \(limits.maxTotalBufferBytes)); "
+                    + "try again later" + done,
+                limit: "maxTotalBufferBytes", value: limits.maxTotalBufferBytes)
         }
         error.data["replyBytes"] = JSON(bytes.count)
         if posted { error.data["posted"] = .bool(true) }
@@ -40,8 +44,11 @@ enum Replies {
 
     /// The answer to a batch element that was not run because the batch reply is full.
     static func batchFull(id: JSON?, maxReplyBytes: Int, _ metrics: ServerMetrics) -> [UInt8] {
-        failure(id: id, .limitExceeded("not run: an earlier element took the batch reply to maxReplyBytes "
-                                       + "(\(maxReplyBytes)); send it again in another batch",
-                                       limit: "maxReplyBytes", value: maxReplyBytes), metrics)
+        failure(
+            id: id,
+            .limitExceeded(
+                "not run: an earlier element took the batch reply to maxReplyBytes "
+                    + "(\(maxReplyBytes)); send it again in another batch",
+                limit: "maxReplyBytes", value: maxReplyBytes), metrics)
     }
 }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CSQLite
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An error SQLite returned, with its message.
 struct SQLiteError: Error, CustomStringConvertible {
@@ -85,7 +86,10 @@ final class SQLiteStatement {
     }
 
     func bind(_ index: Int32, _ value: String?) {
-        guard var value else { sqlite3_bind_null(stmt, index); return }
+        guard var value else {
+            sqlite3_bind_null(stmt, index)
+            return
+        }
         value.withUTF8 { bytes in
             bytes.withMemoryRebound(to: CChar.self) { chars in
                 if let base = chars.baseAddress {

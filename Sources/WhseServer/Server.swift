@@ -1,15 +1,16 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import CSystemd
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Warehouse
-import WhseProtocol
 @_exported import WhseCore
+import WhseProtocol
 import WriteAheadLog
-import CSystemd
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// What the daemon shares across connections: the writer, the limits, the access rules, counters.
 public final class ServerCore: @unchecked Sendable {
@@ -38,8 +39,10 @@ public final class ServerCore: @unchecked Sendable {
     /// The on-disk entry index behind filtered `entries.*` reads (EntryIndex.swift); nil with `--no-index`.
     public let index: EntryIndex?
 
-    init(writer: Writer, limits: Limits, access: AccessRules, recovery: WALRecoveryReport, log: WriteAheadLog,
-         index: EntryIndex?, metrics: ServerMetrics, follow: FollowJournal) {
+    init(
+        writer: Writer, limits: Limits, access: AccessRules, recovery: WALRecoveryReport, log: WriteAheadLog,
+        index: EntryIndex?, metrics: ServerMetrics, follow: FollowJournal
+    ) {
         self.follow = follow
         self.writer = writer
         self.index = index
@@ -66,7 +69,7 @@ public final class ServerCore: @unchecked Sendable {
     /// Reads that can take long: scans of the ledgers, whole journals, verify. They run on `readPool`.
     static let offLoopMethods: Set<String> = [
         "entries.warehouse", "entries.item", "entries.physInventory", "itemJournal.get", "whsePhysInventory.get",
-        "physInventory.get", "server.verify",
+        "physInventory.get", "server.verify"
     ]
 
     /// A read-only method, on the latest committed view (never the writer's lock, never an unsynced posting).
@@ -89,13 +92,18 @@ public final class ServerCore: @unchecked Sendable {
 
     /// Runs `body` on the read pool (at nice 10) and hands what it returns to `done` on `eventLoop`, or calls
     /// `stopped` there when the pool no longer runs work; the connection waits, its event loop does not.
-    func offLoop<T: Sendable>(on eventLoop: any EventLoop, _ body: @escaping @Sendable () -> T,
-                              done: @escaping (T) -> Void, stopped: @escaping () -> Void) {
+    func offLoop<T: Sendable>(
+        on eventLoop: any EventLoop, _ body: @escaping @Sendable () -> T,
+        done: @escaping (T) -> Void, stopped: @escaping () -> Void
+    ) {
         let bound = NIOLoopBound((done: done, stopped: stopped), eventLoop: eventLoop)
-        readPool.runIfActive(eventLoop: eventLoop, { () -> T in
-            ServerCore.lowerReadThreadPriority()
-            return body()
-        }).whenComplete { outcome in
+        readPool.runIfActive(
+            eventLoop: eventLoop,
+            { () -> T in
+                ServerCore.lowerReadThreadPriority()
+                return body()
+            }
+        ).whenComplete { outcome in
             switch outcome {
             case .success(let r): bound.value.done(r)
             case .failure: bound.value.stopped()
@@ -122,7 +130,7 @@ public final class ServerCore: @unchecked Sendable {
         let (pool, flag) = (readPool, trimScheduled)
         loop.scheduleTask(in: .milliseconds(200)) {
             pool.submit { _ in
-                flag.withLockedValue { $0 = false }   // memory freed during the trim schedules the next one
+                flag.withLockedValue { $0 = false }  // memory freed during the trim schedules the next one
                 ServerCore.lowerReadThreadPriority()
                 _ = whsed_malloc_trim()
             }
@@ -204,11 +212,12 @@ public final class ServerCore: @unchecked Sendable {
                 "recoveredRecords": JSON(recovery.recordsReplayed),
                 "tornTailBytesDropped": JSON(recovery.tornTailBytesDropped),
                 "cutTail": cutTail(),
-                "cutFiles": .array(log.cutFiles().map { .string($0) }),
+                "cutFiles": .array(log.cutFiles().map { .string($0) })
             ]),
             "limits": .object([
                 "maxLineBytes": JSON(limits.maxLineBytes), "maxJournalLines": JSON(limits.maxJournalLines),
-                "maxPipelinedRequests": JSON(limits.maxPipelinedRequests), "maxConnections": JSON(limits.maxConnections),
+                "maxPipelinedRequests": JSON(limits.maxPipelinedRequests),
+                "maxConnections": JSON(limits.maxConnections),
                 "maxBatchRequests": JSON(limits.maxBatchRequests), "maxJsonDepth": JSON(limits.maxJsonDepth),
                 "idleTimeoutSeconds": JSON(limits.idleTimeoutSeconds),
                 "maxOpenCountJournals": JSON(limits.maxOpenCountJournals),
@@ -217,8 +226,8 @@ public final class ServerCore: @unchecked Sendable {
                 "maxTotalBufferBytes": JSON(limits.maxTotalBufferBytes),
                 "maxConnectionsPerUser": JSON(limits.maxConnectionsPerUser),
                 "adminReservedConnections": JSON(limits.adminReservedConnections),
-                "maxIdempotencyKeys": JSON(StateMachine.maxIdempotencyKeys),
-            ]),
+                "maxIdempotencyKeys": JSON(StateMachine.maxIdempotencyKeys)
+            ])
         ])
     }
 
@@ -226,9 +235,11 @@ public final class ServerCore: @unchecked Sendable {
     /// the bytes.
     func cutTail() -> JSON {
         guard recovery.tornTailBytesDropped > 0, let file = recovery.tornTailFile else { return .null }
-        return .object(["file": .string(file), "offset": JSON(recovery.tornTailOffset ?? 0),
-                        "bytes": JSON(recovery.tornTailBytesDropped),
-                        "keptIn": recovery.tornTailKeptIn.map { .string($0) } ?? .null])
+        return .object([
+            "file": .string(file), "offset": JSON(recovery.tornTailOffset ?? 0),
+            "bytes": JSON(recovery.tornTailBytesDropped),
+            "keptIn": recovery.tornTailKeptIn.map { .string($0) } ?? .null
+        ])
     }
 
     /// The name a posting records for a peer: the user name when known, else "uid:N".
@@ -311,14 +322,16 @@ public final class Server: @unchecked Sendable {
                 onSnapshot: { sequence, payload in
                     // A newer state encoding is not damage: say which file and which versions this build reads.
                     let state = options.stateDirectory
-                    let file = (state.hasSuffix("/") ? state : state + "/")
+                    let file =
+                        (state.hasSuffix("/") ? state : state + "/")
                         + WriteAheadLog.snapshotFileName(sequence: sequence)
                     try NewerFormatError.checkStateVersion(of: payload, file: file)
                     do {
                         try machine.restore(payload)
                     } catch {
-                        throw WALError.corrupt(file: options.stateDirectory, offset: 0,
-                                               reason: "snapshot \(sequence) cannot be loaded: \(error)")
+                        throw WALError.corrupt(
+                            file: options.stateDirectory, offset: 0,
+                            reason: "snapshot \(sequence) cannot be loaded: \(error)")
                     }
                     followed.snapshotSeq = sequence
                     followed.snapshotCounts = machine.ledger.entryCounts
@@ -327,15 +340,18 @@ public final class Server: @unchecked Sendable {
                     do {
                         let before = machine.ledger.entryCounts
                         let (method, params, context) = try machine.replay(bytes)
-                        followed.records.append(FollowRecord(ledger: machine.ledger, sequence: sequence,
-                                                             before: before, method: method, context: context,
-                                                             params: { params }))
+                        followed.records.append(
+                            FollowRecord(
+                                ledger: machine.ledger, sequence: sequence,
+                                before: before, method: method, context: context,
+                                params: { params }))
                         if followed.records.count >= 2 * retain {
                             followed.records.removeFirst(followed.records.count - retain)
                         }
                     } catch {
-                        throw WALError.corrupt(file: options.stateDirectory, offset: Int(sequence),
-                                               reason: "record \(sequence) does not replay: \(error)")
+                        throw WALError.corrupt(
+                            file: options.stateDirectory, offset: Int(sequence),
+                            reason: "record \(sequence) does not replay: \(error)")
                     }
                     replayed += 1
                 })
@@ -348,15 +364,18 @@ public final class Server: @unchecked Sendable {
             Systemd.notify("STATUS=fatal storage error: \(message)")
             _exit(74)
         }
-        let follow = FollowJournal.open(directory: options.stateDirectory, siteId: options.siteId,
-                                        retainRecords: retain, lastCommitted: log.lastCommittedSequence,
-                                        replayed: followed, newEpoch: options.newLogEpoch)
+        let follow = FollowJournal.open(
+            directory: options.stateDirectory, siteId: options.siteId,
+            retainRecords: retain, lastCommitted: log.lastCommittedSequence,
+            replayed: followed, newEpoch: options.newLogEpoch)
         writer.follow = follow
-        let index = options.entryIndex
+        let index =
+            options.entryIndex
             ? EntryIndex(stateDirectory: options.stateDirectory, latest: { [unowned writer] in writer.committed }) : nil
         if let index { writer.onPublish = { index.published() } }
-        core = ServerCore(writer: writer, limits: options.limits, access: options.access, recovery: report, log: log,
-                          index: index, metrics: metrics, follow: follow)
+        core = ServerCore(
+            writer: writer, limits: options.limits, access: options.access, recovery: report, log: log,
+            index: index, metrics: metrics, follow: follow)
         let followers = core.followers
         writer.onPublishFollow = { sequence in followers.wake(sequence) }
         // One event loop per core for framing, parsing and reads; the writer has its own thread.
@@ -366,18 +385,20 @@ public final class Server: @unchecked Sendable {
             let offset = report.tornTailOffset ?? 0
             let kept = report.tornTailKeptIn ?? ""
             let bytes = report.tornTailBytesDropped
-            Log.error("cut a torn tail of \(bytes) bytes from \(file) at offset \(offset): no commit marker follows "
-                      + "them, so they are the rest of a write cut short by a crash and were never acknowledged; the "
-                      + "bytes are kept in \(kept)",
-                      ["file": file, "offset": String(offset), "bytes": String(bytes), "keptIn": kept],
-                      id: .tornTailCut)
+            Log.error(
+                "cut a torn tail of \(bytes) bytes from \(file) at offset \(offset): no commit marker follows "
+                    + "them, so they are the rest of a write cut short by a crash and were never acknowledged; the "
+                    + "bytes are kept in \(kept)",
+                ["file": file, "offset": String(offset), "bytes": String(bytes), "keptIn": kept],
+                id: .tornTailCut)
         }
         let keptName = report.tornTailKeptIn?.split(separator: "/").last.map(String.init)
         let earlier = report.cutFiles.filter { $0 != keptName }
         if !earlier.isEmpty {
-            Log.warning("the state folder keeps bytes cut from torn tails at earlier starts: "
-                        + "\(earlier.joined(separator: ", ")); inspect them, then remove them",
-                        ["files": earlier.joined(separator: ",")])
+            Log.warning(
+                "the state folder keeps bytes cut from torn tails at earlier starts: "
+                    + "\(earlier.joined(separator: ", ")); inspect them, then remove them",
+                ["files": earlier.joined(separator: ",")])
         }
         Log.info("recovered \(replayed) records", ["records": String(replayed)])
     }
@@ -407,7 +428,8 @@ public final class Server: @unchecked Sendable {
             Log.info("serving on the socket passed by systemd", id: .started)
         } else {
             guard let path = options.socketPath else {
-                throw RPCError.internalError("no socket: give --socket PATH or start whsed through systemd socket activation")
+                throw RPCError.internalError(
+                    "no socket: give --socket PATH or start whsed through systemd socket activation")
             }
             let fd = try ListeningSocket.bind(path: path, mode: options.socketMode)
             do {
@@ -426,7 +448,10 @@ public final class Server: @unchecked Sendable {
     }
 
     static func initialize(channel: Channel, core: ServerCore) -> EventLoopFuture<Void> {
-        let count = core.connections.withLockedValue { n -> Int in n += 1; return n }
+        let count = core.connections.withLockedValue { n -> Int in
+            n += 1
+            return n
+        }
         channel.closeFuture.whenComplete { _ in core.connections.withLockedValue { $0 -= 1 } }
         if count > core.limits.maxConnections {
             // Over the limit: one error line once the channel is active, then close (which frees the slot).
@@ -441,7 +466,8 @@ public final class Server: @unchecked Sendable {
         }
         let credentials: EventLoopFuture<PeerCredentials>
         if let provider = channel as? SocketOptionProvider {
-            credentials = provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+            credentials = provider.unsafeGetSocketOption(
+                level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
         } else {
             credentials = channel.eventLoop.makeSucceededFuture(PeerCredentials())
         }
@@ -453,7 +479,8 @@ public final class Server: @unchecked Sendable {
             var res: UnsafeMutablePointer<passwd>? = nil
             var buf = [CChar](repeating: 0, count: 4096)
             if getpwuid_r(peer.uid, &pw, &buf, buf.count, &res) == 0, res != nil,
-               getgrouplist(pw.pw_name, peer.gid, &list, &n) >= 0 {
+                getgrouplist(pw.pw_name, peer.gid, &list, &n) >= 0
+            {
                 groups = Array(list.prefix(Int(n)))
             }
             let role = core.access.role(uid: peer.uid, gid: peer.gid, groups: groups)

@@ -1,15 +1,16 @@
 import CSystemd
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// libsystemd calls: socket activation, readiness and status, the watchdog.
 public enum Systemd {
     /// The first socket passed by systemd (fd 3), when LISTEN_FDS names this process.
     public static func listenedSocket() -> Int32? {
-        let n = sd_listen_fds(1)   // unsets LISTEN_* so children do not inherit them
+        let n = sd_listen_fds(1)  // unsets LISTEN_* so children do not inherit them
         guard n >= 1 else { return nil }
-        return 3   // SD_LISTEN_FDS_START
+        return 3  // SD_LISTEN_FDS_START
     }
 
     /// Sends a notification (READY=1, STATUS=…, STOPPING=1, WATCHDOG=1); a no-op outside systemd.

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The systemd watchdog (protocol.md 2.5): WATCHDOG=1 goes out only while the writer and every event loop make
 /// progress. A task on each event loop stamps a heartbeat every WatchdogSec/8; a thread of its own, which no stalled
@@ -37,8 +38,10 @@ public final class Watchdog: @unchecked Sendable {
     /// Parts seen stalled and already logged, with when their stall began (pinger thread only).
     private var reported: [String: UInt64] = [:]
 
-    public init(group: any EventLoopGroup, writer: Writer, intervalMicroseconds: UInt64,
-                notify: @escaping @Sendable (String) -> Void = { Systemd.notify($0) }) {
+    public init(
+        group: any EventLoopGroup, writer: Writer, intervalMicroseconds: UInt64,
+        notify: @escaping @Sendable (String) -> Void = { Systemd.notify($0) }
+    ) {
         self.intervalNanos = intervalMicroseconds * 1000
         let loops = Array(group.makeIterator())
         self.loops = loops
@@ -52,17 +55,19 @@ public final class Watchdog: @unchecked Sendable {
         let beats = self.beats
         let every = TimeAmount.nanoseconds(Int64(heartbeatNanos))
         for (index, loop) in loops.enumerated() {
-            tasks.append(loop.scheduleRepeatedTask(initialDelay: .zero, delay: every) { _ in
-                let now = DispatchTime.now().uptimeNanoseconds
-                beats.withLockedValue { $0[index] = now }
-            })
+            tasks.append(
+                loop.scheduleRepeatedTask(initialDelay: .zero, delay: every) { _ in
+                    let now = DispatchTime.now().uptimeNanoseconds
+                    beats.withLockedValue { $0[index] = now }
+                })
         }
         let thread = Thread { [self] in self.run() }
         thread.name = "whsed-watchdog"
         thread.start()
-        Log.info("watchdog: WATCHDOG=1 every \(Watchdog.seconds(checkNanos)) s while the writer and all "
-                 + "\(loops.count) event loops progress; a stall longer than \(Watchdog.seconds(limitNanos)) s "
-                 + "stops it", ["watchdogUsec": String(intervalNanos / 1000)])
+        Log.info(
+            "watchdog: WATCHDOG=1 every \(Watchdog.seconds(checkNanos)) s while the writer and all "
+                + "\(loops.count) event loops progress; a stall longer than \(Watchdog.seconds(limitNanos)) s "
+                + "stops it", ["watchdogUsec": String(intervalNanos / 1000)])
     }
 
     /// Stops pinging (at shutdown: systemd stops watching once the unit is stopping) and cancels the heartbeats.
@@ -107,18 +112,20 @@ public final class Watchdog: @unchecked Sendable {
         let found = stalls(now: now)
         for s in found where reported[s.part] == nil {
             reported[s.part] = now - s.nanoseconds
-            Log.error("watchdog: stall of the \(s.part): no progress for \(Watchdog.seconds(s.nanoseconds)) s, "
-                      + "more than half of WatchdogSec (\(Watchdog.seconds(intervalNanos)) s): WATCHDOG=1 is withheld "
-                      + "until it progresses again, so systemd restarts whsed if the stall lasts",
-                      ["stalled": s.part, "stalledMilliseconds": String(s.nanoseconds / 1_000_000)], id: .watchdogStall)
+            Log.error(
+                "watchdog: stall of the \(s.part): no progress for \(Watchdog.seconds(s.nanoseconds)) s, "
+                    + "more than half of WatchdogSec (\(Watchdog.seconds(intervalNanos)) s): WATCHDOG=1 is withheld "
+                    + "until it progresses again, so systemd restarts whsed if the stall lasts",
+                ["stalled": s.part, "stalledMilliseconds": String(s.nanoseconds / 1_000_000)], id: .watchdogStall)
         }
         let stalled = Set(found.map(\.part))
         for (part, since) in reported where !stalled.contains(part) {
             reported[part] = nil
-            Log.warning("watchdog: the \(part) progresses again after a stall of \(Watchdog.seconds(now - since)) s; "
-                        + "WATCHDOG=1 resumes once nothing stalls",
-                        ["stalled": part, "stalledMilliseconds": String((now - since) / 1_000_000)],
-                        id: .watchdogStall)
+            Log.warning(
+                "watchdog: the \(part) progresses again after a stall of \(Watchdog.seconds(now - since)) s; "
+                    + "WATCHDOG=1 resumes once nothing stalls",
+                ["stalled": part, "stalledMilliseconds": String((now - since) / 1_000_000)],
+                id: .watchdogStall)
         }
         if found.isEmpty { notify("WATCHDOG=1") }
     }

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import Warehouse
 import WhseProtocol
 import WriteAheadLog
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The single writer: validates and applies postings in arrival order, appends their records, and makes them durable
 /// with one fdatasync per batch (group commit). No reply leaves before its record is synced; after a write or sync
@@ -48,8 +49,11 @@ public final class Writer: @unchecked Sendable {
     private var snapshotEncoding = false
     /// Snapshots encoded and written to their temporary file (or failed) on the snapshot thread, for the writer to
     /// put in place between two batches.
-    private var encodedSnapshots: [(sequence: UInt64, prepared: Result<WriteAheadLog.PreparedSnapshot, any Error>,
-                                    started: UInt64, waiters: [Completion])] = []
+    private var encodedSnapshots:
+        [(
+            sequence: UInt64, prepared: Result<WriteAheadLog.PreparedSnapshot, any Error>,
+            started: UInt64, waiters: [Completion]
+        )] = []
     /// Open count journals allowed (`maxOpenCountJournals`); checked before a calculation, never at replay.
     public var maxOpenCountJournals = 64
     /// Records after which the writer writes a snapshot by itself (`autoCheckpointRecords`); 0 turns it off.
@@ -75,8 +79,10 @@ public final class Writer: @unchecked Sendable {
     /// Called on the writer thread with the committed sequence after each publish (wakes the followers).
     public var onPublishFollow: (@Sendable (UInt64) -> Void)?
 
-    public init(machine: StateMachine, log: WriteAheadLog, metrics: ServerMetrics = ServerMetrics(),
-                onFatal: @escaping @Sendable (String) -> Never) {
+    public init(
+        machine: StateMachine, log: WriteAheadLog, metrics: ServerMetrics = ServerMetrics(),
+        onFatal: @escaping @Sendable (String) -> Never
+    ) {
         self.machine = machine
         self.log = log
         self.metrics = metrics
@@ -109,15 +115,19 @@ public final class Writer: @unchecked Sendable {
     }
 
     /// Queues a posting; false when the writer is shutting down.
-    public func submit(method: String, params: JSON?, command: (any RPCParams)? = nil, context: PostingContext,
-                       on eventLoop: (any EventLoop)? = nil, complete: @escaping Completion) -> Bool {
+    public func submit(
+        method: String, params: JSON?, command: (any RPCParams)? = nil, context: PostingContext,
+        on eventLoop: (any EventLoop)? = nil, complete: @escaping Completion
+    ) -> Bool {
         mutex.lock()
         defer { mutex.unlock() }
         if stopping { return false }
         // Time spent idle is not a stall: the clock starts when work arrives.
         if queue.isEmpty && !inBatch { lastProgressNanos = DispatchTime.now().uptimeNanoseconds }
-        queue.append(Job(method: method, params: params, command: command, context: context, complete: complete,
-                         eventLoop: eventLoop))
+        queue.append(
+            Job(
+                method: method, params: params, command: command, context: context, complete: complete,
+                eventLoop: eventLoop))
         mutex.signal()
         return true
     }
@@ -151,8 +161,12 @@ public final class Writer: @unchecked Sendable {
         mutex.unlock()
     }
 
-    public var statistics: (syncs: Int, records: Int, lastSyncMicros: Int, maxSyncMicros: Int, queued: Int, checkpoints: Int,
-                            lastCheckpointMillis: Int) {
+    public var statistics:
+        (
+            syncs: Int, records: Int, lastSyncMicros: Int, maxSyncMicros: Int, queued: Int, checkpoints: Int,
+            lastCheckpointMillis: Int
+        )
+    {
         mutex.lock()
         defer { mutex.unlock() }
         return (syncs, recordsWritten, lastSyncMicros, maxSyncMicros, queue.count, checkpoints, lastCheckpointMillis)
@@ -176,7 +190,8 @@ public final class Writer: @unchecked Sendable {
         while true {
             mutex.lock()
             while queue.isEmpty && (checkpointWaiters.isEmpty || snapshotEncoding) && backupWaiters.isEmpty
-                    && encodedSnapshots.isEmpty && !stopping {
+                && encodedSnapshots.isEmpty && !stopping
+            {
                 mutex.wait()
             }
             if !encodedSnapshots.isEmpty {
@@ -219,7 +234,9 @@ public final class Writer: @unchecked Sendable {
                 }
                 mutex.unlock()
                 // A snapshot at a clean stop makes the next start-up read no log tail.
-                if autoCheckpointRecords > 0 && log.lastCommittedSequence != (log.snapshotSequence ?? 0) { _ = checkpoint() }
+                if autoCheckpointRecords > 0 && log.lastCommittedSequence != (log.snapshotSequence ?? 0) {
+                    _ = checkpoint()
+                }
                 mutex.lock()
                 stopped = true
                 mutex.broadcast()
@@ -260,9 +277,11 @@ public final class Writer: @unchecked Sendable {
             (machine.ledger.state, machine.rememberedList(), log.lastCommittedSequence)
         }
         if sequence == 0 || sequence == (log.snapshotSequence ?? 0) {
-            let r: Result<JSON, RPCError> = .success(.object([
-                "sequence": .string(String(sequence)), "written": .bool(false),
-                "reason": .string("the newest snapshot already covers the log")]))
+            let r: Result<JSON, RPCError> = .success(
+                .object([
+                    "sequence": .string(String(sequence)), "written": .bool(false),
+                    "reason": .string("the newest snapshot already covers the log")
+                ]))
             for w in waiters { w(r) }
             return
         }
@@ -283,13 +302,18 @@ public final class Writer: @unchecked Sendable {
         encoder.start()
     }
 
-    private func finishCheckpoint(_ sequence: UInt64, _ prepared: Result<WriteAheadLog.PreparedSnapshot, any Error>,
-                                  started: UInt64, waiters: [Completion]) {
+    private func finishCheckpoint(
+        _ sequence: UInt64, _ prepared: Result<WriteAheadLog.PreparedSnapshot, any Error>,
+        started: UInt64, waiters: [Completion]
+    ) {
         let outcome: Result<JSON, RPCError>
         if sequence <= (log.snapshotSequence ?? 0) {
             if case .success(let p) = prepared { log.discardSnapshot(p) }
-            outcome = .success(.object(["sequence": .string(String(sequence)), "written": .bool(false),
-                                        "reason": .string("a newer snapshot was written meanwhile")]))
+            outcome = .success(
+                .object([
+                    "sequence": .string(String(sequence)), "written": .bool(false),
+                    "reason": .string("a newer snapshot was written meanwhile")
+                ]))
         } else {
             do {
                 let p = try prepared.get()
@@ -298,8 +322,11 @@ public final class Writer: @unchecked Sendable {
                 follow?.syncForSnapshot()
                 try log.installSnapshot(p)
                 let millis = checkpointWritten(sequence: sequence, bytes: payloadBytes, started: started)
-                outcome = .success(.object(["sequence": .string(String(sequence)), "written": .bool(true),
-                                            "bytes": JSON(payloadBytes), "milliseconds": JSON(millis)]))
+                outcome = .success(
+                    .object([
+                        "sequence": .string(String(sequence)), "written": .bool(true),
+                        "bytes": JSON(payloadBytes), "milliseconds": JSON(millis)
+                    ]))
             } catch WALError.noSpace(let message) {
                 outcome = .failure(.storageFull(message))
             } catch {
@@ -317,8 +344,11 @@ public final class Writer: @unchecked Sendable {
             (machine.ledger.state, machine.rememberedList(), log.lastCommittedSequence)
         }
         if sequence == 0 || sequence == (log.snapshotSequence ?? 0) {
-            return .success(.object(["sequence": .string(String(sequence)), "written": .bool(false),
-                                     "reason": .string("the newest snapshot already covers the log")]))
+            return .success(
+                .object([
+                    "sequence": .string(String(sequence)), "written": .bool(false),
+                    "reason": .string("the newest snapshot already covers the log")
+                ]))
         }
         let bytes = machine.snapshot(of: state, keys: keys)
         do {
@@ -328,19 +358,23 @@ public final class Writer: @unchecked Sendable {
             // Nothing is lost (the log holds every acknowledged posting), but the operator must hear of it: the disk
             // is full, and the next start replays the whole log after the previous snapshot.
             let previous = log.snapshotSequence ?? 0
-            Log.error("the snapshot at shutdown (sequence \(sequence)) was not written: no space left on device: "
-                      + "\(message). Every acknowledged posting is in the log; the next start replays it from sequence "
-                      + "\(previous + 1). Free space in \(log.directory)",
-                      ["sequence": String(sequence), "reason": "storage_full"], id: .checkpoint)
+            Log.error(
+                "the snapshot at shutdown (sequence \(sequence)) was not written: no space left on device: "
+                    + "\(message). Every acknowledged posting is in the log; the next start replays it from sequence "
+                    + "\(previous + 1). Free space in \(log.directory)",
+                ["sequence": String(sequence), "reason": "storage_full"], id: .checkpoint)
             return .failure(.storageFull(message))
         } catch {
             onFatal("writing a snapshot failed: \(error)")
         }
         recordsSinceCheckpoint = 0
         let millis = checkpointWritten(sequence: sequence, bytes: bytes.count, started: started)
-        return .success(.object(["sequence": .string(String(sequence)), "written": .bool(true),
-                                 "bytes": JSON(bytes.count),
-                                 "milliseconds": JSON(millis)]))
+        return .success(
+            .object([
+                "sequence": .string(String(sequence)), "written": .bool(true),
+                "bytes": JSON(bytes.count),
+                "milliseconds": JSON(millis)
+            ]))
     }
 
     /// Counts a snapshot just written (server.status, server.metrics) and logs it; returns its milliseconds.
@@ -352,17 +386,18 @@ public final class Writer: @unchecked Sendable {
         lastCheckpointMillis = millis
         mutex.unlock()
         metrics.checkpointWritten(nanoseconds: nanos, payloadBytes: bytes)
-        Log.info("snapshot written at sequence \(sequence): \(bytes) bytes in \(millis) ms",
-                 ["sequence": String(sequence), "bytes": String(bytes), "milliseconds": String(millis)],
-                 id: .checkpoint)
+        Log.info(
+            "snapshot written at sequence \(sequence): \(bytes) bytes in \(millis) ms",
+            ["sequence": String(sequence), "bytes": String(bytes), "milliseconds": String(millis)],
+            id: .checkpoint)
         return millis
     }
 
     private func process(_ batch: [Job]) {
         var outcomes: [Result<JSON, RPCError>] = []
         outcomes.reserveCapacity(batch.count)
-        var logged: [Int] = []           // indexes of jobs whose record is pending in the log
-        var repeats: [Int] = []          // indexes of jobs answered from a posting of this batch (not yet synced)
+        var logged: [Int] = []  // indexes of jobs whose record is pending in the log
+        var repeats: [Int] = []  // indexes of jobs answered from a posting of this batch (not yet synced)
         var pending = StateMachine.PendingKeys()
         // The change feed's view of the records of this batch (added once they are synced).
         var followed: [FollowRecord] = []
@@ -384,9 +419,11 @@ public final class Writer: @unchecked Sendable {
                 if let record {
                     logged.append(index)
                     if following {
-                        followed.append(FollowRecord(ledger: ledger, sequence: sequence, before: before,
-                                                     method: job.method, context: job.context,
-                                                     params: { (try? JSONParser.parse(record, maxDepth: 64))?["p"] }))
+                        followed.append(
+                            FollowRecord(
+                                ledger: ledger, sequence: sequence, before: before,
+                                method: job.method, context: job.context,
+                                params: { (try? JSONParser.parse(record, maxDepth: 64))?["p"] }))
                     }
                 }
                 if pending.repeatsInBatch != repeatsBefore { repeats.append(index) }
@@ -414,10 +451,13 @@ public final class Writer: @unchecked Sendable {
             }
             let nanos = DispatchTime.now().uptimeNanoseconds - started
             let micros = Int(nanos / 1000)
-            countGroupCommit(batch, logged: logged, syncNanoseconds: nanos,
-                             entries: (after.warehouseEntries - before.warehouseEntries,
-                                       after.itemLedgerEntries - before.itemLedgerEntries,
-                                       after.physInventoryEntries - before.physInventoryEntries))
+            countGroupCommit(
+                batch, logged: logged, syncNanoseconds: nanos,
+                entries: (
+                    after.warehouseEntries - before.warehouseEntries,
+                    after.itemLedgerEntries - before.itemLedgerEntries,
+                    after.physInventoryEntries - before.physInventoryEntries
+                ))
             mutex.lock()
             syncs += 1
             recordsWritten += logged.count
@@ -470,15 +510,19 @@ public final class Writer: @unchecked Sendable {
         if runCount > 0 { metrics.posted(runMethod, count: runCount) }
         let bytes = log.bytesWritten - bytesCounted
         bytesCounted = log.bytesWritten
-        metrics.groupCommit(lines: lines, entries: entries, syncNanoseconds: syncNanoseconds, bytes: bytes,
-                            postingCount: logged.count)
+        metrics.groupCommit(
+            lines: lines, entries: entries, syncNanoseconds: syncNanoseconds, bytes: bytes,
+            postingCount: logged.count)
     }
 
     private func deliver(_ batch: [Job], _ outcomes: [Result<JSON, RPCError>]) {
         // One hop per event loop per batch, not one per reply.
         var byLoop: [ObjectIdentifier: (any EventLoop, [(Completion, Result<JSON, RPCError>)])] = [:]
         for (job, outcome) in zip(batch, outcomes) {
-            guard let loop = job.eventLoop else { job.complete(outcome); continue }
+            guard let loop = job.eventLoop else {
+                job.complete(outcome)
+                continue
+            }
             byLoop[ObjectIdentifier(loop), default: (loop, [])].1.append((job.complete, outcome))
         }
         for (_, (loop, replies)) in byLoop {

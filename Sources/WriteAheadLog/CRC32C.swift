@@ -11,7 +11,8 @@ public enum CRC32C {
         crc32cTables.withUnsafeBufferPointer { t in
             while n >= 8 {
                 let w = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self)) ^ UInt64(crc)
-                crc = t[7 &* 256 &+ Int(truncatingIfNeeded: w & 0xFF)]
+                crc =
+                    t[7 &* 256 &+ Int(truncatingIfNeeded: w & 0xFF)]
                     ^ t[6 &* 256 &+ Int(truncatingIfNeeded: (w >> 8) & 0xFF)]
                     ^ t[5 &* 256 &+ Int(truncatingIfNeeded: (w >> 16) & 0xFF)]
                     ^ t[4 &* 256 &+ Int(truncatingIfNeeded: (w >> 24) & 0xFF)]

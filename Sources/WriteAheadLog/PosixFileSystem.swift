@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `WALFileSystem` on the real file system through Glibc system calls.
@@ -106,7 +106,7 @@ public final class PosixFileSystem: WALFileSystem, Sendable {
 
     public func allocate(_ file: WALFileHandle, length: Int) throws {
         while true {
-            let rc = posix_fallocate(file, 0, off_t(length))   // returns the error, does not set errno
+            let rc = posix_fallocate(file, 0, off_t(length))  // returns the error, does not set errno
             if rc == 0 { return }
             if rc != EINTR { throw failure("posix_fallocate", "fd \(file)", rc) }
         }

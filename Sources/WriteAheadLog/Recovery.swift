@@ -55,35 +55,41 @@ enum Recovery {
     /// Loads the newest snapshot, then scans every needed segment and delivers the records after the snapshot.
     /// Modifies nothing. Throws `RecoveryFailure` for damage and unsupported versions, `WALError.io` for I/O errors,
     /// and whatever the callbacks throw.
-    static func run(directory: String, fileSystem fs: any WALFileSystem, options: WALOptions,
-                    onSnapshot: (UInt64, [UInt8]) throws -> Void,
-                    onRecord: (UInt64, UnsafeRawBufferPointer) throws -> Void) throws -> RecoveryOutcome {
+    static func run(
+        directory: String, fileSystem fs: any WALFileSystem, options: WALOptions,
+        onSnapshot: (UInt64, [UInt8]) throws -> Void,
+        onRecord: (UInt64, UnsafeRawBufferPointer) throws -> Void
+    ) throws -> RecoveryOutcome {
         var out = RecoveryOutcome()
         let names = try fs.listDirectory(directory)
         out.staleNames = names.filter { $0.hasSuffix(WALFormat.temporarySuffix) }
         out.cutFiles = names.filter(WALFormat.isCutName).sorted()
 
-        let snapshots = names.compactMap { n in WALFormat.snapshotSequence(fromName: n).map { (sequence: $0, name: n) } }
-            .sorted { $0.sequence > $1.sequence }
+        let snapshots = names.compactMap { n in WALFormat.snapshotSequence(fromName: n).map { (sequence: $0, name: n) }
+        }
+        .sorted { $0.sequence > $1.sequence }
         if let newest = snapshots.first {
             let path = join(directory, newest.name)
             var bytes = try fs.readFile(path)
             switch bytes.withUnsafeBytes({ WALFormat.checkSnapshot($0, sequence: newest.sequence) }) {
-            case let .unsupported(version):
+            case .unsupported(let version):
                 throw RecoveryFailure(error: .unsupportedVersion(file: path, version: version), site: nil)
-            case let .invalid(offset, reason):
-                throw RecoveryFailure(error: .corrupt(file: path, offset: offset, reason: reason), site: .snapshot(name: newest.name))
-            case let .valid(payload):
+            case .invalid(let offset, let reason):
+                throw RecoveryFailure(
+                    error: .corrupt(file: path, offset: offset, reason: reason), site: .snapshot(name: newest.name))
+            case .valid(let payload):
                 out.snapshotSequence = newest.sequence
-                bytes.removeSubrange(0..<payload.lowerBound)   // in place: no second copy of a large payload
+                bytes.removeSubrange(0..<payload.lowerBound)  // in place: no second copy of a large payload
                 try onSnapshot(newest.sequence, bytes)
             }
             out.staleNames += snapshots.dropFirst().map(\.name)
         }
         let covered = out.snapshotSequence ?? 0
 
-        var segments = names.compactMap { n in WALFormat.segmentSequence(fromName: n).map { SegmentRef(firstSequence: $0, name: n) } }
-            .sorted { $0.firstSequence < $1.firstSequence }
+        var segments = names.compactMap { n in
+            WALFormat.segmentSequence(fromName: n).map { SegmentRef(firstSequence: $0, name: n) }
+        }
+        .sorted { $0.firstSequence < $1.firstSequence }
         // A segment is covered by the snapshot when the next one starts at or before snapshot + 1 (left behind by
         // a crash during retirement). It is not even read.
         if out.snapshotSequence != nil {
@@ -94,8 +100,11 @@ enum Recovery {
         if let first = segments.first, first.firstSequence > covered &+ 1 {
             let what = out.snapshotSequence.map { "the snapshot covers only up to \($0)" } ?? "there is no snapshot"
             throw RecoveryFailure(
-                error: .corrupt(file: join(directory, first.name), offset: 0,
-                                reason: "the log starts at sequence \(first.firstSequence) but \(what): records \(covered + 1)...\(first.firstSequence - 1) are missing"),
+                error: .corrupt(
+                    file: join(directory, first.name), offset: 0,
+                    reason:
+                        "the log starts at sequence \(first.firstSequence) but \(what): records \(covered + 1)...\(first.firstSequence - 1) are missing"
+                ),
                 site: .logStart, segments: segments)
         }
 
@@ -106,25 +115,32 @@ enum Recovery {
             let isLast = i == segments.count - 1
             if let prev = previousEnd, segment.firstSequence != prev &+ 1 {
                 throw RecoveryFailure(
-                    error: .corrupt(file: path, offset: 0,
-                                    reason: "sequence gap: the previous segment ends at \(prev) but this one starts at \(segment.firstSequence)"),
+                    error: .corrupt(
+                        file: path, offset: 0,
+                        reason:
+                            "sequence gap: the previous segment ends at \(prev) but this one starts at \(segment.firstSequence)"
+                    ),
                     site: .gap(index: i), segments: segments)
             }
             let bytes = try fs.readFile(path)
             try bytes.withUnsafeBytes { raw in
-                let d = WALScan.scanDetailed(raw, expectedFirstSequence: segment.firstSequence, maxRecordBytes: options.maxRecordBytes)
+                let d = WALScan.scanDetailed(
+                    raw, expectedFirstSequence: segment.firstSequence, maxRecordBytes: options.maxRecordBytes)
                 if let version = d.unsupportedVersion {
                     throw RecoveryFailure(error: .unsupportedVersion(file: path, version: version), site: nil)
                 }
                 switch d.state {
-                case let .corruptMiddle(offset, reason):
-                    throw RecoveryFailure(error: .corrupt(file: path, offset: offset, reason: reason),
-                                          site: .segment(index: i, offset: offset), segments: segments)
+                case .corruptMiddle(let offset, let reason):
+                    throw RecoveryFailure(
+                        error: .corrupt(file: path, offset: offset, reason: reason),
+                        site: .segment(index: i, offset: offset), segments: segments)
                 case .tornTail where !isLast, .clean where !isLast && d.validEnd == 0:
                     let reason = d.stopReason ?? "segment header missing"
-                    throw RecoveryFailure(error: .corrupt(file: path, offset: d.validEnd, reason: "\(reason), in a segment that is not the last"),
-                                          site: .segment(index: i, offset: d.validEnd), segments: segments)
-                case let .tornTail(dropped):
+                    throw RecoveryFailure(
+                        error: .corrupt(
+                            file: path, offset: d.validEnd, reason: "\(reason), in a segment that is not the last"),
+                        site: .segment(index: i, offset: d.validEnd), segments: segments)
+                case .tornTail(let dropped):
                     out.tornTailBytes = dropped
                     out.tornTailFile = path
                     out.tornTailOffset = d.validEnd
@@ -147,7 +163,7 @@ enum Recovery {
                 out.lastSegmentVersion = d.version
                 out.lastCertifiedThrough = d.certifiedThrough
             }
-            if !headerlessLast { out.lastSegmentContents = bytes }   // no copy: the array is shared
+            if !headerlessLast { out.lastSegmentContents = bytes }  // no copy: the array is shared
         }
         if headerlessLast {
             out.staleNames.append(segments.removeLast().name)

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An in-memory `WALFileSystem` with a crash and fault model, driven by a seed (SQLite test6.c and
@@ -58,7 +58,12 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     private enum DataOp { case write(offset: Int, bytes: [UInt8]), truncate(Int), allocate(Int) }
     /// A rename moves the inode it renamed (not whatever a crash left under the old name).
     private enum DirOp { case link(String, Inode), rename(String, String, Inode), unlink(String) }
-    private struct Handle { var inode: Inode; var path: String; var writable: Bool; var lock: Bool? }
+    private struct Handle {
+        var inode: Inode
+        var path: String
+        var writable: Bool
+        var lock: Bool?
+    }
 
     private var names: [String: Inode] = [:]
     private var durableNames: [String: Inode] = [:]
@@ -76,27 +81,33 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     /// The `nth` (1-based) call from now on among `operations` fails with `errno` (a failing write may leave a
     /// prefix behind; a failing sync drops the file's pending data).
     public func injectError(_ errno: Int32, onNth nth: Int, of operations: Set<Operation>) {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         precondition(nth >= 1)
         faults.append((operations, nth, errno))
     }
 
     /// Removes injected errors that have not fired yet.
-    public func clearInjectedErrors() { mutex.lock(); defer { mutex.unlock() }; faults.removeAll() }
+    public func clearInjectedErrors() {
+        mutex.lock()
+        defer { mutex.unlock() }
+        faults.removeAll()
+    }
 
     /// Power loss and reboot: keeps only what the fault model lets survive. Every handle becomes invalid.
     public func crashAndRestart() {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         var survivors = durableNames
         trace?("crash: \(pendingDirOps.count) pending directory operations")
         for op in pendingDirOps where rng.chance(1, in: 2) {
             trace?("  kept \(op)")
             switch op {
-            case let .link(path, inode): survivors[path] = inode
-            case let .rename(from, to, inode):
+            case .link(let path, let inode): survivors[path] = inode
+            case .rename(let from, let to, let inode):
                 if survivors[from] === inode { survivors.removeValue(forKey: from) }
                 survivors[to] = inode
-            case let .unlink(path): survivors.removeValue(forKey: path)
+            case .unlink(let path): survivors.removeValue(forKey: path)
             }
         }
         var seen = Set<ObjectIdentifier>()
@@ -118,17 +129,17 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
 
     private func applyAfterCrash(_ op: DataOp, to d: inout [UInt8]) {
         switch op {
-        case let .truncate(length):
+        case .truncate(let length):
             if rng.chance(1, in: 2) { resize(&d, to: length) }
-        case let .allocate(length):
+        case .allocate(let length):
             if rng.chance(1, in: 2), d.count < length { resize(&d, to: length) }
-        case let .write(offset, bytes):
+        case .write(let offset, let bytes):
             switch rng.next() % 10 {
-            case 0..<4:   // applied
+            case 0..<4:  // applied
                 put(bytes[...], at: offset, into: &d)
-            case 4..<7:   // dropped; the size may have grown anyway (ext4 extends before the data lands)
+            case 4..<7:  // dropped; the size may have grown anyway (ext4 extends before the data lands)
                 if rng.chance(1, in: 2), d.count < offset + bytes.count { resize(&d, to: offset + bytes.count) }
-            default:      // torn at a sector boundary, maybe with a sector of garbage after the kept prefix
+            default:  // torn at a sector boundary, maybe with a sector of garbage after the kept prefix
                 let cut = Int(rng.next() % UInt64(bytes.count + 1))
                 let keep = max(0, ((offset + cut) / sectorSize) * sectorSize - offset)
                 put(bytes[..<keep], at: offset, into: &d)
@@ -143,11 +154,16 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     // MARK: inspection helpers for tests
 
     /// Current contents of a file as reads see them (nil when missing).
-    public func contents(of path: String) -> [UInt8]? { mutex.lock(); defer { mutex.unlock() }; return names[path]?.current }
+    public func contents(of path: String) -> [UInt8]? {
+        mutex.lock()
+        defer { mutex.unlock() }
+        return names[path]?.current
+    }
 
     /// Replaces a file's contents durably, as if written and synced long ago (for corruption tests).
     public func setDurableContents(of path: String, _ bytes: [UInt8]) {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         let inode = names[path] ?? Inode()
         inode.current = bytes
         inode.durable = bytes
@@ -168,43 +184,52 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     // MARK: WALFileSystem
 
     public func createDirectory(_ path: String) throws -> Bool {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         try enter(.createDirectory, "mkdir", path)
-        guard directories.contains(parent(of: path)) else { throw WALError.io(operation: "mkdir", path: path, errno: ENOENT) }
+        guard directories.contains(parent(of: path)) else {
+            throw WALError.io(operation: "mkdir", path: path, errno: ENOENT)
+        }
         if names[path] != nil { throw WALError.io(operation: "mkdir", path: path, errno: EEXIST) }
         return directories.insert(path).inserted
     }
 
     public func listDirectory(_ path: String) throws -> [String] {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         try enter(.listDirectory, "opendir", path)
         guard directories.contains(path) else { throw WALError.io(operation: "opendir", path: path, errno: ENOENT) }
         return names.keys.filter { parent(of: $0) == path }.map { String($0.dropFirst(path.count + 1)) }.sorted()
     }
 
     public func fileSize(_ path: String) throws -> Int {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         try enter(.fileSize, "stat", path)
         guard let inode = names[path] else { throw WALError.io(operation: "stat", path: path, errno: ENOENT) }
         return inode.current.count
     }
 
     public func readFile(_ path: String) throws -> [UInt8] {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         try enter(.readFile, "read", path)
         guard let inode = names[path] else { throw WALError.io(operation: "open", path: path, errno: ENOENT) }
         return inode.current
     }
 
     public func openFile(_ path: String, writable: Bool, create: Bool, truncate: Bool) throws -> WALFileHandle {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         try enter(.openFile, "open", path)
         let inode: Inode
         if let existing = names[path] {
             inode = existing
         } else {
             guard create else { throw WALError.io(operation: "open", path: path, errno: ENOENT) }
-            guard directories.contains(parent(of: path)) else { throw WALError.io(operation: "open", path: path, errno: ENOENT) }
+            guard directories.contains(parent(of: path)) else {
+                throw WALError.io(operation: "open", path: path, errno: ENOENT)
+            }
             inode = Inode()
             names[path] = inode
             pendingDirOps.append(.link(path, inode))
@@ -220,12 +245,14 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     }
 
     public func close(_ file: WALFileHandle) {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         handles.removeValue(forKey: file)
     }
 
     public func write(_ file: WALFileHandle, _ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         let h = try handle(file, "write")
         var data = [UInt8](bytes)
         var error: Int32?
@@ -253,7 +280,8 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     }
 
     public func sync(_ file: WALFileHandle, metadata: Bool) throws {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         let h = try handle(file, "fsync")
         do {
             try enter(.sync, metadata ? "fsync" : "fdatasync", h.path)
@@ -265,9 +293,9 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
         }
         for op in h.inode.pending {
             switch op {
-            case let .write(offset, bytes): put(bytes[...], at: offset, into: &h.inode.durable)
-            case let .truncate(length): resize(&h.inode.durable, to: length)
-            case let .allocate(length): if h.inode.durable.count < length { resize(&h.inode.durable, to: length) }
+            case .write(let offset, let bytes): put(bytes[...], at: offset, into: &h.inode.durable)
+            case .truncate(let length): resize(&h.inode.durable, to: length)
+            case .allocate(let length): if h.inode.durable.count < length { resize(&h.inode.durable, to: length) }
             }
         }
         h.inode.pending = []
@@ -275,7 +303,8 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     }
 
     public func truncate(_ file: WALFileHandle, to length: Int) throws {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         let h = try handle(file, "ftruncate")
         try enter(.truncate, "ftruncate", h.path)
         guard h.writable else { throw WALError.io(operation: "ftruncate", path: h.path, errno: EBADF) }
@@ -287,7 +316,8 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     }
 
     public func allocate(_ file: WALFileHandle, length: Int) throws {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         let h = try handle(file, "posix_fallocate")
         try enter(.allocate, "posix_fallocate", h.path)
         guard h.writable else { throw WALError.io(operation: "posix_fallocate", path: h.path, errno: EBADF) }
@@ -300,23 +330,27 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     }
 
     public func syncDirectory(_ path: String) throws {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         try enter(.syncDirectory, "fsync", path)
         guard directories.contains(path) else { throw WALError.io(operation: "open", path: path, errno: ENOENT) }
         // The directory's entries become durable as they are now; operations on other directories stay pending.
         pendingDirOps.removeAll { op in
             switch op {
-            case let .link(p, _), let .unlink(p): return parent(of: p) == path
-            case let .rename(from, to, _): return parent(of: from) == path && parent(of: to) == path
+            case .link(let p, _), .unlink(let p): return parent(of: p) == path
+            case .rename(let from, let to, _): return parent(of: from) == path && parent(of: to) == path
             }
         }
         for (p, inode) in names where parent(of: p) == path { durableNames[p] = inode }
-        for p in durableNames.keys where parent(of: p) == path && names[p] == nil { durableNames.removeValue(forKey: p) }
+        for p in durableNames.keys where parent(of: p) == path && names[p] == nil {
+            durableNames.removeValue(forKey: p)
+        }
         syncCount += 1
     }
 
     public func rename(_ from: String, to: String) throws {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         try enter(.rename, "rename", "\(from) -> \(to)")
         guard let inode = names.removeValue(forKey: from) else {
             throw WALError.io(operation: "rename", path: "\(from) -> \(to)", errno: ENOENT)
@@ -326,14 +360,18 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
     }
 
     public func remove(_ path: String) throws {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         try enter(.remove, "unlink", path)
-        guard names.removeValue(forKey: path) != nil else { throw WALError.io(operation: "unlink", path: path, errno: ENOENT) }
+        guard names.removeValue(forKey: path) != nil else {
+            throw WALError.io(operation: "unlink", path: path, errno: ENOENT)
+        }
         pendingDirOps.append(.unlink(path))
     }
 
     public func lock(_ file: WALFileHandle, exclusive: Bool) throws -> Bool {
-        mutex.lock(); defer { mutex.unlock() }
+        mutex.lock()
+        defer { mutex.unlock() }
         let h = try handle(file, "flock")
         try enter(.lock, "flock", h.path)
         for (other, o) in handles where other != file && o.inode === h.inode {
@@ -386,7 +424,9 @@ public final class SimulatedFileSystem: WALFileSystem, @unchecked Sendable {
         if d.count < offset + bytes.count { resize(&d, to: offset + bytes.count) }
         d.withUnsafeMutableBytes { dst in
             bytes.withUnsafeBytes { src in
-                if src.count > 0 { (dst.baseAddress! + offset).copyMemory(from: src.baseAddress!, byteCount: src.count) }
+                if src.count > 0 {
+                    (dst.baseAddress! + offset).copyMemory(from: src.baseAddress!, byteCount: src.count)
+                }
             }
         }
     }

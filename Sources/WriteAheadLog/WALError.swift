@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Why the log refused or failed an operation.
@@ -21,23 +21,25 @@ public enum WALError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case let .corrupt(file, offset, reason):
-            let wayOut = file.hasSuffix(".snap")
+        case .corrupt(let file, let offset, let reason):
+            let wayOut =
+                file.hasSuffix(".snap")
                 ? "Restore from backup, or run whsed --repair to move the damaged snapshot aside (this works only if an older snapshot and the log still cover it)."
                 : "Restore from backup or run whsed --repair to cut the log at this point (later records are kept aside in *.broken files)."
             return "write-ahead log is corrupt: \(file) at offset \(offset): \(reason). \(wayOut)"
-        case let .unsupportedVersion(file, version):
+        case .unsupportedVersion(let file, let version):
             let kind = file.hasSuffix(".snap") ? "snapshot" : "segment"
             return "\(file) has \(kind) format version \(version), which this build does not read (it reads "
                 + "\(WALError.readableVersions)); it was probably written by a newer whsed. Start that version on this "
                 + "folder, or restore a backup made by this one; nothing was changed"
-        case let .recordTooLarge(bytes, max):
+        case .recordTooLarge(let bytes, let max):
             return "record of \(bytes) bytes exceeds the limit of \(max) bytes"
-        case let .noSpace(detail):
+        case .noSpace(let detail):
             return "no space left on device: \(detail); nothing was written and the log is still usable"
-        case let .io(operation, path, code):
-            return "\(operation) \(path) failed: \(String(cString: strerror(code))) (errno \(code)); the log cannot continue"
-        case let .locked(path):
+        case .io(let operation, let path, let code):
+            return
+                "\(operation) \(path) failed: \(String(cString: strerror(code))) (errno \(code)); the log cannot continue"
+        case .locked(let path):
             return "\(path) is locked by another process (is whsed already running on this directory?)"
         }
     }
@@ -51,7 +53,7 @@ public enum WALError: Error, CustomStringConvertible, Sendable {
 
     /// The errno of an `.io` error, nil otherwise.
     var errnoValue: Int32? {
-        if case let .io(_, _, code) = self { return code }
+        if case .io(_, _, let code) = self { return code }
         return nil
     }
 

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The byte layout of segments, records and snapshots (docs/on-disk-format.md describes every byte).
@@ -43,7 +43,9 @@ enum WALFormat {
     static func segmentName(firstSequence: UInt64) -> String { "log-\(hex16(firstSequence)).wal" }
     static func snapshotName(sequence: UInt64) -> String { "snapshot-\(hex16(sequence)).snap" }
     static func segmentSequence(fromName name: String) -> UInt64? { parseName(name, prefix: "log-", suffix: ".wal") }
-    static func snapshotSequence(fromName name: String) -> UInt64? { parseName(name, prefix: "snapshot-", suffix: ".snap") }
+    static func snapshotSequence(fromName name: String) -> UInt64? {
+        parseName(name, prefix: "snapshot-", suffix: ".snap")
+    }
 
     static func hex16(_ value: UInt64) -> String {
         let digits = String(value, radix: 16)
@@ -53,7 +55,8 @@ enum WALFormat {
     /// Accepts exactly prefix + 16 lowercase hex digits + suffix (the names this code writes).
     private static func parseName(_ name: String, prefix: String, suffix: String) -> UInt64? {
         let utf8 = Array(name.utf8)
-        let p = Array(prefix.utf8), s = Array(suffix.utf8)
+        let p = Array(prefix.utf8)
+        let s = Array(suffix.utf8)
         guard utf8.count == p.count + 16 + s.count, utf8.starts(with: p), utf8.suffix(s.count).elementsEqual(s) else {
             return nil
         }
@@ -95,7 +98,8 @@ enum WALFormat {
         guard bytes.prefix(8).elementsEqual(segmentMagic) else { return .invalid(reason: "bad segment magic") }
         let v = bytes.loadLE(8, as: UInt32.self)
         guard readableSegmentVersions.contains(v) else { return .unsupported(version: v) }
-        guard bytes.loadLE(20, as: UInt32.self) == CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<20])) else {
+        guard bytes.loadLE(20, as: UInt32.self) == CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<20]))
+        else {
             return .invalid(reason: "segment header checksum mismatch")
         }
         let first = bytes.loadLE(12, as: UInt64.self)
@@ -142,10 +146,11 @@ enum WALFormat {
     /// True for the names `cutName` makes (not their temporary files).
     static func isCutName(_ name: String) -> Bool {
         let utf8 = Array(name.utf8)
-        let segment = 4 + 16 + 4   // "log-" + hex + ".wal"
+        let segment = 4 + 16 + 4  // "log-" + hex + ".wal"
         let infix = Array(cutInfix.utf8)
         guard utf8.count > segment + infix.count, utf8[segment..<(segment + infix.count)].elementsEqual(infix),
-              segmentSequence(fromName: String(decoding: utf8[..<segment], as: UTF8.self)) != nil else { return false }
+            segmentSequence(fromName: String(decoding: utf8[..<segment], as: UTF8.self)) != nil
+        else { return false }
         let rest = utf8[(segment + infix.count)...]
         let parts = rest.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
@@ -181,19 +186,31 @@ enum WALFormat {
     /// Validates a whole snapshot file; `sequence` is the one its name promises.
     static func checkSnapshot(_ bytes: UnsafeRawBufferPointer, sequence: UInt64) -> SnapshotCheck {
         guard bytes.count >= snapshotHeaderBytes else {
-            return .invalid(offset: 0, reason: "snapshot header incomplete (\(bytes.count) of \(snapshotHeaderBytes) bytes)")
+            return .invalid(
+                offset: 0, reason: "snapshot header incomplete (\(bytes.count) of \(snapshotHeaderBytes) bytes)")
         }
-        guard bytes.prefix(8).elementsEqual(snapshotMagic) else { return .invalid(offset: 0, reason: "bad snapshot magic") }
+        guard bytes.prefix(8).elementsEqual(snapshotMagic) else {
+            return .invalid(offset: 0, reason: "bad snapshot magic")
+        }
         let v = bytes.loadLE(8, as: UInt32.self)
         guard v == snapshotVersion else { return .unsupported(version: v) }
         let length = bytes.loadLE(24, as: UInt64.self)
         guard length == UInt64(bytes.count - snapshotHeaderBytes) else {
-            return .invalid(offset: 24, reason: "payload length \(length) does not match the file (\(bytes.count - snapshotHeaderBytes) bytes follow the header)")
+            return .invalid(
+                offset: 24,
+                reason:
+                    "payload length \(length) does not match the file (\(bytes.count - snapshotHeaderBytes) bytes follow the header)"
+            )
         }
-        let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[snapshotHeaderBytes...]),
-                                  seed: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<32])))
-        guard crc == bytes.loadLE(32, as: UInt32.self) else { return .invalid(offset: 32, reason: "snapshot checksum mismatch") }
-        guard bytes.loadLE(36, as: UInt32.self) == 0 else { return .invalid(offset: 36, reason: "reserved header bytes are not zero") }
+        let crc = CRC32C.checksum(
+            UnsafeRawBufferPointer(rebasing: bytes[snapshotHeaderBytes...]),
+            seed: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[0..<32])))
+        guard crc == bytes.loadLE(32, as: UInt32.self) else {
+            return .invalid(offset: 32, reason: "snapshot checksum mismatch")
+        }
+        guard bytes.loadLE(36, as: UInt32.self) == 0 else {
+            return .invalid(offset: 36, reason: "reserved header bytes are not zero")
+        }
         let s = bytes.loadLE(16, as: UInt64.self)
         guard s == sequence else {
             return .invalid(offset: 16, reason: "snapshot holds sequence \(s) but its name says \(sequence)")
@@ -210,10 +227,11 @@ extension Array where Element == UInt8 {
     /// Appends `count` zero bytes (memset, fast in unoptimised builds too).
     mutating func appendZeros(_ count: Int) {
         guard count > 0 else { return }
-        append(contentsOf: [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            memset(buffer.baseAddress!, 0, count)
-            initialized = count
-        })
+        append(
+            contentsOf: [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                memset(buffer.baseAddress!, 0, count)
+                initialized = count
+            })
     }
 }
 

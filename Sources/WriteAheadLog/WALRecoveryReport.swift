@@ -20,9 +20,11 @@ public struct WALRecoveryReport: Sendable, Equatable {
     /// kept until an operator removes them.
     public var cutFiles: [String]
 
-    public init(snapshotSequence: UInt64? = nil, recordsReplayed: Int = 0, tornTailBytesDropped: Int = 0,
-                tornTailFile: String? = nil, tornTailOffset: Int? = nil, tornTailKeptIn: String? = nil,
-                segments: Int = 0, cutFiles: [String] = []) {
+    public init(
+        snapshotSequence: UInt64? = nil, recordsReplayed: Int = 0, tornTailBytesDropped: Int = 0,
+        tornTailFile: String? = nil, tornTailOffset: Int? = nil, tornTailKeptIn: String? = nil,
+        segments: Int = 0, cutFiles: [String] = []
+    ) {
         self.snapshotSequence = snapshotSequence
         self.recordsReplayed = recordsReplayed
         self.tornTailBytesDropped = tornTailBytesDropped

@@ -21,8 +21,10 @@ public enum WALScan {
         /// in version-1 segments). Records after it were never confirmed as fully written.
         public var certifiedThrough: UInt64
 
-        public init(records: [(sequence: UInt64, range: Range<Int>)], validEnd: Int, state: State,
-                    certifiedThrough: UInt64 = 0) {
+        public init(
+            records: [(sequence: UInt64, range: Range<Int>)], validEnd: Int, state: State,
+            certifiedThrough: UInt64 = 0
+        ) {
             self.records = records
             self.validEnd = validEnd
             self.state = state
@@ -45,7 +47,9 @@ public enum WALScan {
     ///     segment); nil accepts the header's. Also the lowest sequence that counts as "a later valid record"
     ///     when the header is damaged.
     ///   - maxRecordBytes: no length above this is believed.
-    public static func scan(_ bytes: UnsafeRawBufferPointer, expectedFirstSequence: UInt64?, maxRecordBytes: Int) -> Result {
+    public static func scan(_ bytes: UnsafeRawBufferPointer, expectedFirstSequence: UInt64?, maxRecordBytes: Int)
+        -> Result
+    {
         let d = scanDetailed(bytes, expectedFirstSequence: expectedFirstSequence, maxRecordBytes: maxRecordBytes)
         return Result(records: d.records, validEnd: d.validEnd, state: d.state, certifiedThrough: d.certifiedThrough)
     }
@@ -64,23 +68,26 @@ public enum WALScan {
         var certifiedThrough: UInt64 = 0
     }
 
-    static func scanDetailed(_ bytes: UnsafeRawBufferPointer, expectedFirstSequence: UInt64?, maxRecordBytes: Int) -> Detailed {
+    static func scanDetailed(_ bytes: UnsafeRawBufferPointer, expectedFirstSequence: UInt64?, maxRecordBytes: Int)
+        -> Detailed
+    {
         var d = Detailed()
         let first: UInt64
         switch WALFormat.checkSegmentHeader(bytes) {
-        case let .unsupported(version):
+        case .unsupported(let version):
             d.unsupportedVersion = version
             d.stopReason = "unsupported format version \(version)"
             d.state = .corruptMiddle(offset: 8, reason: d.stopReason!)
             return d
-        case let .invalid(reason):
+        case .invalid(let reason):
             // A damaged header: torn if nothing valid follows (a brand-new segment), otherwise corruption.
             // Without an expected sequence nothing bounds a later record's sequence from above.
             d.stopReason = reason
-            d.state = classify(bytes, badOffset: 0, reason: reason, nextSequence: expectedFirstSequence ?? 1,
-                               boundSequence: expectedFirstSequence != nil, maxRecordBytes: maxRecordBytes)
+            d.state = classify(
+                bytes, badOffset: 0, reason: reason, nextSequence: expectedFirstSequence ?? 1,
+                boundSequence: expectedFirstSequence != nil, maxRecordBytes: maxRecordBytes)
             return d
-        case let .valid(firstSequence, version):
+        case .valid(let firstSequence, let version):
             if let e = expectedFirstSequence, firstSequence != e {
                 d.stopReason = "segment header says the first sequence is \(firstSequence), expected \(e)"
                 d.state = .corruptMiddle(offset: 12, reason: d.stopReason!)
@@ -98,8 +105,9 @@ public enum WALScan {
         // The first frame or marker that does not validate ends the scan; what follows it decides the verdict.
         func stop(at offset: Int, _ reason: String) {
             d.validEnd = offset
-            d.state = classify(bytes, badOffset: offset, reason: reason, nextSequence: next, boundSequence: true,
-                               maxRecordBytes: maxRecordBytes)
+            d.state = classify(
+                bytes, badOffset: offset, reason: reason, nextSequence: next, boundSequence: true,
+                maxRecordBytes: maxRecordBytes)
             if d.state != .clean { d.stopReason = reason }
         }
         while off < count {
@@ -109,17 +117,18 @@ public enum WALScan {
                     d.certifiedThrough = next &- 1
                     off += WALFormat.markerBytes
                     continue
-                case let .invalid(reason):
+                case .invalid(let reason):
                     stop(at: off, reason)
                     return d
                 }
             }
             switch checkFrame(bytes, at: off, sequence: next, maxRecordBytes: maxRecordBytes) {
-            case let .valid(payloadBytes):
-                d.records.append((next, (off + WALFormat.frameHeaderBytes)..<(off + WALFormat.frameHeaderBytes + payloadBytes)))
+            case .valid(let payloadBytes):
+                d.records.append(
+                    (next, (off + WALFormat.frameHeaderBytes)..<(off + WALFormat.frameHeaderBytes + payloadBytes)))
                 off += WALFormat.frameBytes(payload: payloadBytes)
                 next &+= 1
-            case let .invalid(reason):
+            case .invalid(let reason):
                 stop(at: off, reason)
                 return d
             }
@@ -132,13 +141,19 @@ public enum WALScan {
 
     /// Checks the frame at `off`. `sequence` is the one it must carry; nil accepts any and the caller checks it.
     @inline(__always)
-    static func checkFrame(_ bytes: UnsafeRawBufferPointer, at off: Int, sequence: UInt64?, maxRecordBytes: Int) -> FrameCheck {
+    static func checkFrame(_ bytes: UnsafeRawBufferPointer, at off: Int, sequence: UInt64?, maxRecordBytes: Int)
+        -> FrameCheck
+    {
         let left = bytes.count - off
-        guard left >= WALFormat.frameHeaderBytes else { return .invalid(reason: "record header incomplete (\(left) bytes)") }
+        guard left >= WALFormat.frameHeaderBytes else {
+            return .invalid(reason: "record header incomplete (\(left) bytes)")
+        }
         let length = Int(bytes.loadLE(off, as: UInt32.self))
         // Bound the length before anything else (RELIABILITY rule 3).
         guard length > 0 else { return .invalid(reason: "zero length (end of log) followed by non-zero bytes") }
-        guard length <= maxRecordBytes else { return .invalid(reason: "length \(length) exceeds the \(maxRecordBytes)-byte cap") }
+        guard length <= maxRecordBytes else {
+            return .invalid(reason: "length \(length) exceeds the \(maxRecordBytes)-byte cap")
+        }
         let frame = WALFormat.frameBytes(payload: length)
         guard frame <= left else {
             return .invalid(reason: "record of \(length) bytes runs past the end of the file (\(left) bytes left)")
@@ -146,8 +161,9 @@ public enum WALScan {
         let seq = bytes.loadLE(off + 4, as: UInt64.self)
         if let s = sequence, seq != s { return .invalid(reason: "sequence \(seq) where \(s) was expected") }
         let payloadStart = off + WALFormat.frameHeaderBytes
-        let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[payloadStart..<(payloadStart + length)]),
-                                  seed: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[off..<(off + 12)])))
+        let crc = CRC32C.checksum(
+            UnsafeRawBufferPointer(rebasing: bytes[payloadStart..<(payloadStart + length)]),
+            seed: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[off..<(off + 12)])))
         guard crc == bytes.loadLE(off + 12, as: UInt32.self) else { return .invalid(reason: "checksum mismatch") }
         for i in (payloadStart + length)..<(off + frame) where bytes[i] != 0 {
             return .invalid(reason: "non-zero padding")
@@ -159,13 +175,15 @@ public enum WALScan {
     /// records it must cover (those since the previous marker); nil accepts any range and the caller checks it.
     /// Returns the range it covers.
     static func checkMarker(_ bytes: UnsafeRawBufferPointer, at off: Int, first: UInt64?, last: UInt64?)
-        -> MarkerCheck {
+        -> MarkerCheck
+    {
         let left = bytes.count - off
         guard left >= WALFormat.markerBytes else { return .invalid(reason: "commit marker incomplete (\(left) bytes)") }
         let seq = bytes.loadLE(off + 4, as: UInt64.self)
         let from = bytes.loadLE(off + WALFormat.frameHeaderBytes, as: UInt64.self)
-        let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[(off + 16)..<(off + 24)]),
-                                  seed: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[off..<(off + 12)])))
+        let crc = CRC32C.checksum(
+            UnsafeRawBufferPointer(rebasing: bytes[(off + 16)..<(off + 24)]),
+            seed: CRC32C.checksum(UnsafeRawBufferPointer(rebasing: bytes[off..<(off + 12)])))
         guard crc == bytes.loadLE(off + 12, as: UInt32.self) else {
             return .invalid(reason: "commit marker checksum mismatch")
         }
@@ -182,8 +200,10 @@ public enum WALScan {
     enum MarkerCheck { case valid(first: UInt64, last: UInt64), invalid(reason: String) }
 
     /// Verdict on the bytes from `badOffset` on, where a record (or the header) did not validate.
-    static func classify(_ bytes: UnsafeRawBufferPointer, badOffset: Int, reason: String, nextSequence: UInt64,
-                         boundSequence: Bool, maxRecordBytes: Int) -> State {
+    static func classify(
+        _ bytes: UnsafeRawBufferPointer, badOffset: Int, reason: String, nextSequence: UInt64,
+        boundSequence: Bool, maxRecordBytes: Int
+    ) -> State {
         guard let lastNonZero = lastNonZeroIndex(bytes, from: badOffset) else { return .clean }
         // Probe every aligned offset for a valid record, or a valid commit marker, with a sequence >= the expected one.
         // A marker is written in the same pwrite as the records it ends, and only a finished write is followed by
@@ -197,17 +217,23 @@ public enum WALScan {
             if raw == WALFormat.markerLength, WALFormat.markerBytes <= bytes.count - p {
                 let seq = bytes.loadLE(p + 4, as: UInt64.self)
                 if seq >= nextSequence, !boundSequence || seq <= highest,
-                   case let .valid(first, last) = checkMarker(bytes, at: p, first: nil, last: nil) {
-                    return .corruptMiddle(offset: badOffset, reason: "\(reason); a valid commit marker for records "
-                                          + "\(first)...\(last) follows at offset \(p), so that write was complete")
+                    case .valid(let first, let last) = checkMarker(bytes, at: p, first: nil, last: nil)
+                {
+                    return .corruptMiddle(
+                        offset: badOffset,
+                        reason: "\(reason); a valid commit marker for records "
+                            + "\(first)...\(last) follows at offset \(p), so that write was complete")
                 }
             }
             let length = Int(raw)
             if length > 0, length <= maxRecordBytes, WALFormat.frameBytes(payload: length) <= bytes.count - p {
                 let seq = bytes.loadLE(p + 4, as: UInt64.self)
                 if seq >= nextSequence, !boundSequence || seq <= highest,
-                   case .valid = checkFrame(bytes, at: p, sequence: nil, maxRecordBytes: maxRecordBytes) {
-                    return .corruptMiddle(offset: badOffset, reason: "\(reason); a valid record with sequence \(seq) follows at offset \(p)")
+                    case .valid = checkFrame(bytes, at: p, sequence: nil, maxRecordBytes: maxRecordBytes)
+                {
+                    return .corruptMiddle(
+                        offset: badOffset,
+                        reason: "\(reason); a valid record with sequence \(seq) follows at offset \(p)")
                 }
             }
             p += WALFormat.frameAlignment

@@ -1,19 +1,22 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension WriteAheadLog {
     /// Makes `directory` (new or empty) a state folder holding just one snapshot: what a backup is. `open` on it
     /// loads the snapshot and starts a new segment after `sequence`. Written to a temp file, fsynced, renamed, and
     /// the directory fsynced, like every snapshot.
-    public static func createFromSnapshot(directory: String, sequence: UInt64, payload: [UInt8],
-                                          fileSystem fs: any WALFileSystem = PosixFileSystem()) throws {
+    public static func createFromSnapshot(
+        directory: String, sequence: UInt64, payload: [UInt8],
+        fileSystem fs: any WALFileSystem = PosixFileSystem()
+    ) throws {
         precondition(!payload.isEmpty, "a snapshot has a payload")
         try createDirectoryDurably(directory, fileSystem: fs)
         let existing = try fs.listDirectory(directory).filter { !$0.hasPrefix(".") }
         guard existing.isEmpty else {
-            throw WALError.io(operation: "backup into a non-empty folder (\(existing.prefix(3).joined(separator: ", ")))",
-                              path: directory, errno: EEXIST)
+            throw WALError.io(
+                operation: "backup into a non-empty folder (\(existing.prefix(3).joined(separator: ", ")))",
+                path: directory, errno: EEXIST)
         }
         let name = WALFormat.snapshotName(sequence: sequence)
         let temporary = directory + "/" + name + ".tmp"
@@ -35,7 +38,9 @@ extension WriteAheadLog {
 extension WriteAheadLog {
     /// Creates `path` and any missing parents (mode 0750), fsyncing each new folder's parent so the new entry
     /// survives a power loss (ALICE rule 13). Does nothing for folders that exist.
-    public static func createDirectoryDurably(_ path: String, fileSystem fs: any WALFileSystem = PosixFileSystem()) throws {
+    public static func createDirectoryDurably(_ path: String, fileSystem fs: any WALFileSystem = PosixFileSystem())
+        throws
+    {
         var missing: [String] = []
         var p = path
         while !p.isEmpty, p != "/", p != ".", (try? fs.listDirectory(p)) == nil {

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A sync failed: never survivable, whatever its errno (RELIABILITY rule 10).
@@ -11,8 +11,9 @@ struct FatalIO: Error {
 extension WriteAheadLog {
     static func validate(_ options: WALOptions) {
         // UInt32.max is the commit marker's length field, which no record may have.
-        precondition(options.maxRecordBytes >= 1 && options.maxRecordBytes < Int(WALFormat.markerLength),
-                     "WALOptions.maxRecordBytes must be in 1..<UInt32.max")
+        precondition(
+            options.maxRecordBytes >= 1 && options.maxRecordBytes < Int(WALFormat.markerLength),
+            "WALOptions.maxRecordBytes must be in 1..<UInt32.max")
         precondition(options.segmentBytes >= 1, "WALOptions.segmentBytes must be positive")
     }
 
@@ -37,7 +38,9 @@ extension WriteAheadLog {
     func onFile<T>(_ path: String, _ body: () throws -> T) throws -> T { try Self.onFile(path, body) }
 
     /// fsync or fdatasync; any failure is `FatalIO`.
-    static func syncFile(_ handle: WALFileHandle, _ path: String, metadata: Bool, options: WALOptions, fileSystem fs: any WALFileSystem) throws {
+    static func syncFile(
+        _ handle: WALFileHandle, _ path: String, metadata: Bool, options: WALOptions, fileSystem fs: any WALFileSystem
+    ) throws {
         guard options.syncEnabled else { return }
         do {
             try onFile(path) { try fs.sync(handle, metadata: metadata) }
@@ -68,8 +71,10 @@ extension WriteAheadLog {
     /// is fsynced once the lock is held: a previous process may have died after a failed directory fsync, and its
     /// creates, renames and removes must be durable before anything is built on them. Without `create` (`verify`)
     /// a missing lock file means nobody holds it, and nil is returned.
-    static func takeLock(directory: String, fileSystem fs: any WALFileSystem, exclusive: Bool, create: Bool,
-                         options: WALOptions) throws -> WALFileHandle? {
+    static func takeLock(
+        directory: String, fileSystem fs: any WALFileSystem, exclusive: Bool, create: Bool,
+        options: WALOptions
+    ) throws -> WALFileHandle? {
         let path = join(directory, WALFormat.lockFileName)
         let existed = try fs.listDirectory(directory).contains(WALFormat.lockFileName)
         if !existed, !create { return nil }
@@ -91,11 +96,14 @@ extension WriteAheadLog {
     /// reserved, written and fsynced, renamed into place, and the directory fsynced. Returns a handle open for
     /// writing. A file under the final name is therefore always complete. `reserve` preallocates
     /// `segmentBytes` (when the options ask for it); a segment created already finished does not need it.
-    static func createSegment(directory: String, firstSequence: UInt64, contents: [UInt8], reserve: Bool = true,
-                              options: WALOptions, fileSystem fs: any WALFileSystem) throws -> WALFileHandle {
+    static func createSegment(
+        directory: String, firstSequence: UInt64, contents: [UInt8], reserve: Bool = true,
+        options: WALOptions, fileSystem fs: any WALFileSystem
+    ) throws -> WALFileHandle {
         let header = contents.withUnsafeBytes { WALFormat.checkSegmentHeader($0) }
-        precondition(header == .valid(firstSequence: firstSequence, version: WALFormat.segmentVersion),
-                     "segment \(firstSequence) would be written without its header")
+        precondition(
+            header == .valid(firstSequence: firstSequence, version: WALFormat.segmentVersion),
+            "segment \(firstSequence) would be written without its header")
         let path = join(directory, WALFormat.segmentName(firstSequence: firstSequence))
         let temporary = path + WALFormat.temporarySuffix
         let handle = try fs.openFile(temporary, writable: true, create: true, truncate: true)
@@ -124,8 +132,10 @@ extension WriteAheadLog {
     /// file, fsynced, renamed, directory fsynced. A file of that name holding the same bytes (left by a start that
     /// stopped before the cut) is reused; one holding other bytes is never overwritten (`.1`, `.2`, … are tried).
     /// Returns the name. On ENOSPC throws `.noSpace` and leaves nothing behind (`open` then changes nothing).
-    static func keepCutBytes(directory: String, segmentPath: String, offset: Int, bytes: [UInt8], existing: [String],
-                             options: WALOptions, fileSystem fs: any WALFileSystem) throws -> String {
+    static func keepCutBytes(
+        directory: String, segmentPath: String, offset: Int, bytes: [UInt8], existing: [String],
+        options: WALOptions, fileSystem fs: any WALFileSystem
+    ) throws -> String {
         let segment = String(segmentPath.split(separator: "/", omittingEmptySubsequences: false).last!)
         var n = 0
         var name = WALFormat.cutName(segment: segment, offset: offset)
@@ -150,9 +160,10 @@ extension WriteAheadLog {
             try syncDirectory(directory, options: options, fileSystem: fs)
         } catch let e as WALError where e.isOutOfSpace {
             try? fs.remove(temporary)
-            throw WALError.noSpace("cannot keep the \(bytes.count) bytes cut from the torn tail of \(segmentPath) "
-                                   + "at offset \(offset) in \(name) (\(e)); nothing was changed: free space and "
-                                   + "start again")
+            throw WALError.noSpace(
+                "cannot keep the \(bytes.count) bytes cut from the torn tail of \(segmentPath) "
+                    + "at offset \(offset) in \(name) (\(e)); nothing was changed: free space and "
+                    + "start again")
         }
         return name
     }

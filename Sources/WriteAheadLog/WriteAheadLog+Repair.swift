@@ -6,8 +6,10 @@ extension WriteAheadLog {
     /// the log (the report says from which sequence on). Throws the original error when the damage cannot be cut
     /// away (records missing at the start of the log, an unsupported version) and leaves the files as they were.
     /// A torn tail is left to `open`. Takes the directory's lock.
-    public static func repair(directory: String, options: WALOptions = WALOptions(),
-                              fileSystem fs: any WALFileSystem = PosixFileSystem()) throws -> WALRepairReport {
+    public static func repair(
+        directory: String, options: WALOptions = WALOptions(),
+        fileSystem fs: any WALFileSystem = PosixFileSystem()
+    ) throws -> WALRepairReport {
         validate(options)
         let lock = try takeLock(directory: directory, fileSystem: fs, exclusive: true, create: true, options: options)!
         defer { fs.close(lock) }
@@ -17,8 +19,9 @@ extension WriteAheadLog {
             while true {
                 let failure: RecoveryFailure
                 do {
-                    _ = try Recovery.run(directory: directory, fileSystem: fs, options: options,
-                                         onSnapshot: { _, _ in }, onRecord: { _, _ in })
+                    _ = try Recovery.run(
+                        directory: directory, fileSystem: fs, options: options,
+                        onSnapshot: { _, _ in }, onRecord: { _, _ in })
                     return report
                 } catch let f as RecoveryFailure {
                     failure = f
@@ -33,19 +36,19 @@ extension WriteAheadLog {
                         throw moved.error
                     }
                     throw failure.error
-                case let .snapshot(name):
+                case .snapshot(let name):
                     guard movedSnapshot == nil else { throw failure.error }
                     let aside = try moveAside(name, directory: directory, fileSystem: fs)
                     try syncDirectory(directory, options: options, fileSystem: fs)
                     movedSnapshot = (name, aside, failure.error)
                     report.preservedFiles.append(aside)
                     report.actions.append("moved the damaged snapshot \(name) to \(aside) (\(failure.error))")
-                case let .gap(index):
+                case .gap(let index):
                     let segments = failure.segments
                     try moveAside(segments[index...], directory: directory, fileSystem: fs, report: &report)
                     try syncDirectory(directory, options: options, fileSystem: fs)
                     noteCut(at: segments[index].firstSequence, &report)
-                case let .segment(index, offset):
+                case .segment(let index, let offset):
                     let segments = failure.segments
                     let name = segments[index].name
                     if offset < WALFormat.segmentHeaderBytes {
@@ -56,11 +59,14 @@ extension WriteAheadLog {
                         let path = join(directory, name)
                         let bytes = try fs.readFile(path)
                         let kept = bytes.withUnsafeBytes {
-                            WALScan.scanDetailed(UnsafeRawBufferPointer(rebasing: $0[0..<offset]),
-                                                 expectedFirstSequence: segments[index].firstSequence,
-                                                 maxRecordBytes: options.maxRecordBytes).records.count
+                            WALScan.scanDetailed(
+                                UnsafeRawBufferPointer(rebasing: $0[0..<offset]),
+                                expectedFirstSequence: segments[index].firstSequence,
+                                maxRecordBytes: options.maxRecordBytes
+                            ).records.count
                         }
-                        let copy = try copyAside(name, bytes: bytes, directory: directory, options: options, fileSystem: fs)
+                        let copy = try copyAside(
+                            name, bytes: bytes, directory: directory, options: options, fileSystem: fs)
                         report.preservedFiles.append(copy)
                         try moveAside(segments[(index + 1)...], directory: directory, fileSystem: fs, report: &report)
                         try syncDirectory(directory, options: options, fileSystem: fs)
@@ -68,7 +74,8 @@ extension WriteAheadLog {
                         defer { fs.close(handle) }
                         try onFile(path) { try fs.truncate(handle, to: offset) }
                         try syncFile(handle, path, metadata: true, options: options, fileSystem: fs)
-                        report.actions.append("copied \(name) to \(copy) and cut it at offset \(offset) (\(failure.error))")
+                        report.actions.append(
+                            "copied \(name) to \(copy) and cut it at offset \(offset) (\(failure.error))")
                         noteCut(at: segments[index].firstSequence + UInt64(kept), &report)
                     }
                 }
@@ -82,8 +89,10 @@ extension WriteAheadLog {
         report.cutAtSequence = min(report.cutAtSequence ?? sequence, sequence)
     }
 
-    private static func moveAside(_ segments: ArraySlice<SegmentRef>, directory: String, fileSystem fs: any WALFileSystem,
-                                  report: inout WALRepairReport) throws {
+    private static func moveAside(
+        _ segments: ArraySlice<SegmentRef>, directory: String, fileSystem fs: any WALFileSystem,
+        report: inout WALRepairReport
+    ) throws {
         for segment in segments {
             let aside = try moveAside(segment.name, directory: directory, fileSystem: fs)
             report.preservedFiles.append(aside)
@@ -92,15 +101,18 @@ extension WriteAheadLog {
     }
 
     /// Renames `name` to a free `<name>.broken[.n]`; returns the new name.
-    private static func moveAside(_ name: String, directory: String, fileSystem fs: any WALFileSystem) throws -> String {
+    private static func moveAside(_ name: String, directory: String, fileSystem fs: any WALFileSystem) throws -> String
+    {
         let aside = try freeBrokenName(name, directory: directory, fileSystem: fs)
         try fs.rename(join(directory, name), to: join(directory, aside))
         return aside
     }
 
     /// Writes `bytes` to a free `<name>.broken[.n]` and fsyncs it; returns the new name.
-    private static func copyAside(_ name: String, bytes: [UInt8], directory: String, options: WALOptions,
-                                  fileSystem fs: any WALFileSystem) throws -> String {
+    private static func copyAside(
+        _ name: String, bytes: [UInt8], directory: String, options: WALOptions,
+        fileSystem fs: any WALFileSystem
+    ) throws -> String {
         let aside = try freeBrokenName(name, directory: directory, fileSystem: fs)
         let path = join(directory, aside)
         let handle = try fs.openFile(path, writable: true, create: true, truncate: true)
@@ -110,7 +122,9 @@ extension WriteAheadLog {
         return aside
     }
 
-    private static func freeBrokenName(_ name: String, directory: String, fileSystem fs: any WALFileSystem) throws -> String {
+    private static func freeBrokenName(_ name: String, directory: String, fileSystem fs: any WALFileSystem) throws
+        -> String
+    {
         let existing = Set(try fs.listDirectory(directory))
         var candidate = name + WALFormat.brokenSuffix
         var n = 1

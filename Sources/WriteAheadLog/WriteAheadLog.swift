@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The durable journal: segments of checksummed records plus snapshots, in one directory.
@@ -34,9 +34,11 @@ public final class WriteAheadLog: @unchecked Sendable {
     private var failure: WALError?
     private var isClosed = false
 
-    private init(directory: String, options: WALOptions, fileSystem: any WALFileSystem, lockHandle: WALFileHandle,
-                 segments: [SegmentRef], activeHandle: WALFileHandle, activeEnd: Int, lastSequence: UInt64,
-                 snapshotSequence: UInt64?) {
+    private init(
+        directory: String, options: WALOptions, fileSystem: any WALFileSystem, lockHandle: WALFileHandle,
+        segments: [SegmentRef], activeHandle: WALFileHandle, activeEnd: Int, lastSequence: UInt64,
+        snapshotSequence: UInt64?
+    ) {
         self.directory = directory
         self.options = options
         self.fs = fileSystem
@@ -63,19 +65,24 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// the torn tail is cut. Without room for that copy `open` throws `.noSpace` (nothing is changed).
     ///
     /// When `open` throws after calling the callbacks, whatever they built must be thrown away.
-    public static func open(directory: String, options: WALOptions = WALOptions(), fileSystem: any WALFileSystem = PosixFileSystem(),
-                            onSnapshot: (_ sequence: UInt64, _ payload: [UInt8]) throws -> Void,
-                            onRecord: (_ sequence: UInt64, _ payload: UnsafeRawBufferPointer) throws -> Void) throws -> (WriteAheadLog, WALRecoveryReport) {
+    public static func open(
+        directory: String, options: WALOptions = WALOptions(), fileSystem: any WALFileSystem = PosixFileSystem(),
+        onSnapshot: (_ sequence: UInt64, _ payload: [UInt8]) throws -> Void,
+        onRecord: (_ sequence: UInt64, _ payload: UnsafeRawBufferPointer) throws -> Void
+    ) throws -> (WriteAheadLog, WALRecoveryReport) {
         validate(options)
         let fs = fileSystem
         if try fs.createDirectory(directory) {
-            do { try syncDirectory(parentDirectory(of: directory), options: options, fileSystem: fs) } catch let fatal as FatalIO { throw fatal.error }
+            do { try syncDirectory(parentDirectory(of: directory), options: options, fileSystem: fs) } catch let fatal
+                as FatalIO
+            { throw fatal.error }
         }
         let lock = try takeLock(directory: directory, fileSystem: fs, exclusive: true, create: true, options: options)!
         do {
             let out: RecoveryOutcome
             do {
-                out = try Recovery.run(directory: directory, fileSystem: fs, options: options, onSnapshot: onSnapshot, onRecord: onRecord)
+                out = try Recovery.run(
+                    directory: directory, fileSystem: fs, options: options, onSnapshot: onSnapshot, onRecord: onRecord)
             } catch let failure as RecoveryFailure {
                 throw failure.error
             }
@@ -91,8 +98,10 @@ public final class WriteAheadLog: @unchecked Sendable {
 
     /// The part of `open` that changes files: removes what recovery no longer needs, cuts a torn tail, creates
     /// the first segment when there is none.
-    private static func finishOpen(directory: String, options: WALOptions, fileSystem fs: any WALFileSystem, lock: WALFileHandle,
-                                   recovered out: RecoveryOutcome) throws -> (WriteAheadLog, WALRecoveryReport) {
+    private static func finishOpen(
+        directory: String, options: WALOptions, fileSystem fs: any WALFileSystem, lock: WALFileHandle,
+        recovered out: RecoveryOutcome
+    ) throws -> (WriteAheadLog, WALRecoveryReport) {
         let covered = out.snapshotSequence ?? 0
         var stale = out.staleNames
         var segments = out.segments
@@ -100,9 +109,10 @@ public final class WriteAheadLog: @unchecked Sendable {
         var keptIn: String?
         if let torn = out.tornTailFile, !out.tornTailContents.isEmpty {
             // Never lose bytes: what is about to be cut goes to a file beside the segment first.
-            let name = try keepCutBytes(directory: directory, segmentPath: torn, offset: out.tornTailOffset,
-                                        bytes: out.tornTailContents, existing: cutFiles, options: options,
-                                        fileSystem: fs)
+            let name = try keepCutBytes(
+                directory: directory, segmentPath: torn, offset: out.tornTailOffset,
+                bytes: out.tornTailContents, existing: cutFiles, options: options,
+                fileSystem: fs)
             keptIn = join(directory, name)
             if !cutFiles.contains(name) { cutFiles = (cutFiles + [name]).sorted() }
         }
@@ -123,14 +133,16 @@ public final class WriteAheadLog: @unchecked Sendable {
             let header = WALFormat.segmentHeader(firstSequence: first)
             let handle: WALFileHandle
             do {
-                handle = try createSegment(directory: directory, firstSequence: first, contents: header, options: options, fileSystem: fs)
+                handle = try createSegment(
+                    directory: directory, firstSequence: first, contents: header, options: options, fileSystem: fs)
             } catch let e as WALError where e.isOutOfSpace {
                 throw WALError.noSpace("cannot create the first segment in \(directory)")
             }
             segments.append(SegmentRef(firstSequence: first, name: WALFormat.segmentName(firstSequence: first)))
-            log = WriteAheadLog(directory: directory, options: options, fileSystem: fs, lockHandle: lock, segments: segments,
-                                activeHandle: handle, activeEnd: header.count, lastSequence: first - 1,
-                                snapshotSequence: out.snapshotSequence)
+            log = WriteAheadLog(
+                directory: directory, options: options, fileSystem: fs, lockHandle: lock, segments: segments,
+                activeHandle: handle, activeEnd: header.count, lastSequence: first - 1,
+                snapshotSequence: out.snapshotSequence)
         } else {
             // The active segment is written anew (temporary file, fsync, rename over it, directory fsync) from the
             // bytes recovery read, which also cuts a torn tail. After a failed fsync in the previous process the
@@ -153,16 +165,19 @@ public final class WriteAheadLog: @unchecked Sendable {
             }
             let handle: WALFileHandle
             do {
-                handle = try createSegment(directory: directory, firstSequence: last.firstSequence, contents: contents,
-                                           options: options, fileSystem: fs)
+                handle = try createSegment(
+                    directory: directory, firstSequence: last.firstSequence, contents: contents,
+                    options: options, fileSystem: fs)
             } catch let e as WALError where e.isOutOfSpace {
                 // Cutting in place would keep records that may not be on disk; refuse until there is room.
-                throw WALError.noSpace("cannot rewrite \(path) (\(contents.count) bytes) at start-up; free space and "
-                                       + "start again")
+                throw WALError.noSpace(
+                    "cannot rewrite \(path) (\(contents.count) bytes) at start-up; free space and "
+                        + "start again")
             }
-            log = WriteAheadLog(directory: directory, options: options, fileSystem: fs, lockHandle: lock, segments: segments,
-                                activeHandle: handle, activeEnd: contents.count, lastSequence: out.lastRecordSequence,
-                                snapshotSequence: out.snapshotSequence)
+            log = WriteAheadLog(
+                directory: directory, options: options, fileSystem: fs, lockHandle: lock, segments: segments,
+                activeHandle: handle, activeEnd: contents.count, lastSequence: out.lastRecordSequence,
+                snapshotSequence: out.snapshotSequence)
         }
         var report = report(of: out, segments: segments.count)
         report.tornTailKeptIn = keptIn
@@ -171,25 +186,30 @@ public final class WriteAheadLog: @unchecked Sendable {
     }
 
     private static func report(of out: RecoveryOutcome, segments: Int) -> WALRecoveryReport {
-        WALRecoveryReport(snapshotSequence: out.snapshotSequence, recordsReplayed: out.recordsReplayed,
-                          tornTailBytesDropped: out.tornTailBytes, tornTailFile: out.tornTailFile,
-                          tornTailOffset: out.tornTailFile == nil ? nil : out.tornTailOffset,
-                          segments: segments, cutFiles: out.cutFiles)
+        WALRecoveryReport(
+            snapshotSequence: out.snapshotSequence, recordsReplayed: out.recordsReplayed,
+            tornTailBytesDropped: out.tornTailBytes, tornTailFile: out.tornTailFile,
+            tornTailOffset: out.tornTailFile == nil ? nil : out.tornTailOffset,
+            segments: segments, cutFiles: out.cutFiles)
     }
 
     /// Offline check for `whsed --verify`: the same scan as `open`, modifying nothing. Reports what `open` would
     /// do with a torn tail (`tornTailKeptIn` stays nil: nothing is kept yet) and the `.cut-` files of earlier
     /// starts; throws `.corrupt` or `.unsupportedVersion` where `open` would. The callbacks, when
     /// given, receive what `open` would deliver. Fails with `.locked` while a writer holds the directory.
-    public static func verify(directory: String, options: WALOptions = WALOptions(), fileSystem: any WALFileSystem = PosixFileSystem(),
-                              onSnapshot: ((_ sequence: UInt64, _ payload: [UInt8]) throws -> Void)? = nil,
-                              onRecord: ((_ sequence: UInt64, _ payload: UnsafeRawBufferPointer) throws -> Void)? = nil) throws -> WALRecoveryReport {
+    public static func verify(
+        directory: String, options: WALOptions = WALOptions(), fileSystem: any WALFileSystem = PosixFileSystem(),
+        onSnapshot: ((_ sequence: UInt64, _ payload: [UInt8]) throws -> Void)? = nil,
+        onRecord: ((_ sequence: UInt64, _ payload: UnsafeRawBufferPointer) throws -> Void)? = nil
+    ) throws -> WALRecoveryReport {
         validate(options)
-        let lock = try takeLock(directory: directory, fileSystem: fileSystem, exclusive: false, create: false, options: options)
+        let lock = try takeLock(
+            directory: directory, fileSystem: fileSystem, exclusive: false, create: false, options: options)
         defer { if let lock { fileSystem.close(lock) } }
         do {
-            let out = try Recovery.run(directory: directory, fileSystem: fileSystem, options: options,
-                                       onSnapshot: onSnapshot ?? { _, _ in }, onRecord: onRecord ?? { _, _ in })
+            let out = try Recovery.run(
+                directory: directory, fileSystem: fileSystem, options: options,
+                onSnapshot: onSnapshot ?? { _, _ in }, onRecord: onRecord ?? { _, _ in })
             return report(of: out, segments: out.segments.count)
         } catch let failure as RecoveryFailure {
             throw failure.error
@@ -203,7 +223,9 @@ public final class WriteAheadLog: @unchecked Sendable {
     @discardableResult
     public func append(_ payload: UnsafeRawBufferPointer) throws -> UInt64 {
         try checkUsable()
-        precondition(payload.count > 0, "WriteAheadLog.append: empty payloads are not allowed (length 0 marks the end of the log)")
+        precondition(
+            payload.count > 0,
+            "WriteAheadLog.append: empty payloads are not allowed (length 0 marks the end of the log)")
         guard payload.count <= options.maxRecordBytes else {
             throw WALError.recordTooLarge(bytes: payload.count, max: options.maxRecordBytes)
         }
@@ -222,7 +244,8 @@ public final class WriteAheadLog: @unchecked Sendable {
         if pendingSegments.isEmpty {
             WALFormat.appendFrame(to: &pendingActive, sequence: sequence, payload: payload)
         } else {
-            WALFormat.appendFrame(to: &pendingSegments[pendingSegments.count - 1].bytes, sequence: sequence, payload: payload)
+            WALFormat.appendFrame(
+                to: &pendingSegments[pendingSegments.count - 1].bytes, sequence: sequence, payload: payload)
         }
         lastSequence = sequence
         return sequence
@@ -246,7 +269,9 @@ public final class WriteAheadLog: @unchecked Sendable {
         var created: [(ref: SegmentRef, handle: WALFileHandle, end: Int)] = []
         do {
             if !pendingActive.isEmpty {
-                try pendingActive.withUnsafeBytes { b in try onFile(activePath) { try fs.write(activeHandle, b, at: activeEnd) } }
+                try pendingActive.withUnsafeBytes { b in
+                    try onFile(activePath) { try fs.write(activeHandle, b, at: activeEnd) }
+                }
             }
             if pendingSegments.isEmpty {
                 try syncFile(activeHandle, activePath, metadata: false)
@@ -256,11 +281,17 @@ public final class WriteAheadLog: @unchecked Sendable {
                 try onFile(activePath) { try fs.truncate(activeHandle, to: activeEnd + pendingActive.count) }
                 try syncFile(activeHandle, activePath, metadata: true)
                 for (i, segment) in pendingSegments.enumerated() {
-                    let handle = try Self.createSegment(directory: directory, firstSequence: segment.firstSequence,
-                                                        contents: segment.bytes, reserve: i == pendingSegments.count - 1,
-                                                        options: options, fileSystem: fs)
-                    created.append((SegmentRef(firstSequence: segment.firstSequence, name: WALFormat.segmentName(firstSequence: segment.firstSequence)),
-                                    handle, segment.bytes.count))
+                    let handle = try Self.createSegment(
+                        directory: directory, firstSequence: segment.firstSequence,
+                        contents: segment.bytes, reserve: i == pendingSegments.count - 1,
+                        options: options, fileSystem: fs)
+                    created.append(
+                        (
+                            SegmentRef(
+                                firstSequence: segment.firstSequence,
+                                name: WALFormat.segmentName(firstSequence: segment.firstSequence)),
+                            handle, segment.bytes.count
+                        ))
                 }
             }
         } catch let fatal as FatalIO {
@@ -334,8 +365,12 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// In one go on the caller's thread: `prepareSnapshot`, then `installSnapshot`.
     public func writeSnapshot(sequence: UInt64, payload: [UInt8]) throws {
         try checkUsable()
-        precondition(sequence <= lastCommittedSequence, "snapshot at \(sequence) beyond the committed log (\(lastCommittedSequence))")
-        precondition(sequence >= (snapshotSequence ?? 0), "snapshot at \(sequence) older than the current one (\(snapshotSequence ?? 0))")
+        precondition(
+            sequence <= lastCommittedSequence,
+            "snapshot at \(sequence) beyond the committed log (\(lastCommittedSequence))")
+        precondition(
+            sequence >= (snapshotSequence ?? 0),
+            "snapshot at \(sequence) older than the current one (\(snapshotSequence ?? 0))")
         let prepared: PreparedSnapshot
         do {
             prepared = try prepareSnapshot(sequence: sequence, payload: payload)
@@ -388,8 +423,9 @@ public final class WriteAheadLog: @unchecked Sendable {
             try? fs.remove(temporary)
             throw (error as? WALError) ?? WALError.io(operation: "\(error)", path: temporary, errno: EIO)
         }
-        return PreparedSnapshot(sequence: sequence, payloadBytes: payload.count, temporary: temporary,
-                                path: path, name: name)
+        return PreparedSnapshot(
+            sequence: sequence, payloadBytes: payload.count, temporary: temporary,
+            path: path, name: name)
     }
 
     /// Removes a prepared snapshot that will not be installed (a newer one is in place).
@@ -403,8 +439,11 @@ public final class WriteAheadLog: @unchecked Sendable {
     @discardableResult
     public func installSnapshot(_ prepared: PreparedSnapshot) throws -> Bool {
         try checkUsable()
-        let sequence = prepared.sequence, name = prepared.name
-        precondition(sequence <= lastCommittedSequence, "snapshot at \(sequence) beyond the committed log (\(lastCommittedSequence))")
+        let sequence = prepared.sequence
+        let name = prepared.name
+        precondition(
+            sequence <= lastCommittedSequence,
+            "snapshot at \(sequence) beyond the committed log (\(lastCommittedSequence))")
         if let current = snapshotSequence, current > sequence {
             try? fs.remove(prepared.temporary)
             return false

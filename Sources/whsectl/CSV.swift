@@ -60,13 +60,18 @@ enum CSV {
     /// Parses CSV text into records; each record keeps the line number it started on.
     static func parse(_ text: String) throws -> [(line: Int, fields: [String])] {
         var records: [(Int, [String])] = []
-        var field = "", fields: [String] = []
-        var inQuotes = false, line = 1, start = 1, afterQuote = false
+        var field = ""
+        var fields: [String] = []
+        var inQuotes = false
+        var line = 1
+        var start = 1
+        var afterQuote = false
         var chars = Array(text.unicodeScalars)[...]
         func endRecord() {
             fields.append(field)
             if !(fields.count == 1 && fields[0].isEmpty) { records.append((start, fields)) }
-            field = ""; fields = []
+            field = ""
+            fields = []
         }
         while let c = chars.popFirst() {
             if inQuotes {
@@ -90,9 +95,16 @@ enum CSV {
                     throw CLIError(code: Exit.usage, message: "CSV line \(line): a quote inside an unquoted field")
                 }
                 inQuotes = true
-            case ",": fields.append(field); field = ""; afterQuote = false
+            case ",":
+                fields.append(field)
+                field = ""
+                afterQuote = false
             case "\r": continue
-            case "\n": endRecord(); line += 1; start = line; afterQuote = false
+            case "\n":
+                endRecord()
+                line += 1
+                start = line
+                afterQuote = false
             default:
                 guard !afterQuote else {
                     throw CLIError(code: Exit.usage, message: "CSV line \(line): text after a closing quote")

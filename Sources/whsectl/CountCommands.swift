@@ -6,12 +6,16 @@ import WhseProtocol
 struct CountGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "count",
-        abstract: "Warehouse physical inventory at directed locations: calculate, print the count list, enter counts, register.",
-        subcommands: [Calculate.self, List.self, Journals.self, Enter.self, Recalculate.self, Register.self, Delete.self])
+        abstract:
+            "Warehouse physical inventory at directed locations: calculate, print the count list, enter counts, register.",
+        subcommands: [
+            Calculate.self, List.self, Journals.self, Enter.self, Recalculate.self, Register.self, Delete.self
+        ])
 
     struct Calculate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Calculate a count journal: one line per bin content, quantity frozen (whsePhysInventory.calculate).",
+            abstract:
+                "Calculate a count journal: one line per bin content, quantity frozen (whsePhysInventory.calculate).",
             discussion: "Example: whsectl count calculate WH1 --journal COUNT1 --zone PICK")
         @OptionGroup var global: Global
         @Argument var location: String
@@ -23,7 +27,8 @@ struct CountGroup: ParsableCommand {
         @Option var registeringDate: String?
         @Flag(help: "Include bin contents that are now zero (items not on inventory).") var includeZero = false
         @Flag(help: "A blind count: no answer about this journal shows the calculated quantities.") var blind = false
-        @Flag(help: "Only the items due in their counting period on the registering date (cycle count).") var countingPeriodDue = false
+        @Flag(help: "Only the items due in their counting period on the registering date (cycle count).")
+        var countingPeriodDue = false
         func run() throws {
             try perform {
                 let p = WhsePhysInventoryCalculateParams(
@@ -56,8 +61,9 @@ struct CountGroup: ParsableCommand {
         @Flag(help: "Hide the calculated quantities (blind count).") var blind = false
         func run() throws {
             try perform {
-                let (journal, r) = try global.call(WhsePhysInventoryGetParams(journal: journal, blind: blind),
-                                                   result: WhseCountJournalResult.self)
+                let (journal, r) = try global.call(
+                    WhsePhysInventoryGetParams(journal: journal, blind: blind),
+                    result: WhseCountJournalResult.self)
                 let lines = journal.lines
                 switch global.outputFormat {
                 case .json: print(r.serializedString)
@@ -67,18 +73,22 @@ struct CountGroup: ParsableCommand {
                     let descriptions = try itemDescriptions()
                     for l in lines {
                         let counted = l.counted ? text(l.quantityPhysInventory) : ""
-                        print(CSV.record([String(l.lineNo), journal.location, l.zone ?? "", l.bin, l.item,
-                                          descriptions[l.item] ?? "", l.unitOfMeasure, l.lot ?? "", l.serial ?? "",
-                                          blind ? "" : text(l.quantityCalculated), counted]))
+                        print(
+                            CSV.record([
+                                String(l.lineNo), journal.location, l.zone ?? "", l.bin, l.item,
+                                descriptions[l.item] ?? "", l.unitOfMeasure, l.lot ?? "", l.serial ?? "",
+                                blind ? "" : text(l.quantityCalculated), counted
+                            ]))
                     }
                 case .table:
                     let descriptions = try itemDescriptions()
                     print("WAREHOUSE PHYSICAL INVENTORY LIST")
-                    print("Journal: \(Output.shown(.string(journal.journal)))   "
-                          + "Location: \(Output.shown(.string(journal.location)))   "
-                          + "Document: \(Output.shown(.string(journal.documentNo)))   "
-                          + "Registering date: \(Output.shown(journal.registeringDate.map { .string($0) }))"
-                          + (blind ? "   (blind count)" : ""))
+                    print(
+                        "Journal: \(Output.shown(.string(journal.journal)))   "
+                            + "Location: \(Output.shown(.string(journal.location)))   "
+                            + "Document: \(Output.shown(.string(journal.documentNo)))   "
+                            + "Registering date: \(Output.shown(journal.registeringDate.map { .string($0) }))"
+                            + (blind ? "   (blind count)" : ""))
                     print("")
                     let rows: [JSON] = lines.map { l in
                         var o = l.encoded().objectValue ?? [:]
@@ -87,9 +97,11 @@ struct CountGroup: ParsableCommand {
                         if blind { o[Line.Key.quantityCalculated.rawValue] = .null }
                         return .object(o)
                     }
-                    var cols = [Column("LINE", Line.Key.lineNo), Column("ZONE", Line.Key.zone),
-                                Column("BIN", Line.Key.bin), Column("ITEM", Line.Key.item),
-                                Column("DESCRIPTION", Self.description), Column("UNIT", Line.Key.unitOfMeasure)]
+                    var cols = [
+                        Column("LINE", Line.Key.lineNo), Column("ZONE", Line.Key.zone),
+                        Column("BIN", Line.Key.bin), Column("ITEM", Line.Key.item),
+                        Column("DESCRIPTION", Self.description), Column("UNIT", Line.Key.unitOfMeasure)
+                    ]
                     // Lot / serial columns only when some line carries one.
                     if lines.contains(where: { $0.lot != nil }) { cols.append(Column("LOT", Line.Key.lot)) }
                     if lines.contains(where: { $0.serial != nil }) { cols.append(Column("SERIAL", Line.Key.serial)) }
@@ -118,22 +130,28 @@ struct CountGroup: ParsableCommand {
     }
 
     struct Journals: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List open count journals (whsePhysInventory.list).",
-                                                        discussion: "Example: whsectl count journals")
+        static let configuration = CommandConfiguration(
+            abstract: "List open count journals (whsePhysInventory.list).",
+            discussion: "Example: whsectl count journals")
         @OptionGroup var global: Global
         func run() throws {
             try perform {
                 let r = try global.call(WhsePhysInventoryListParams())
-                Output.rows(r["journals"]?.arrayValue ?? [], [Column("JOURNAL", "journal"), Column("LOCATION", "location"),
-                            Column("LINES", "lines"), Column("COUNTED", "counted"), Column("BY", "createdBy"),
-                            Column("CREATED", "createdAt")], format: global.outputFormat, whole: r)
+                Output.rows(
+                    r["journals"]?.arrayValue ?? [],
+                    [
+                        Column("JOURNAL", "journal"), Column("LOCATION", "location"),
+                        Column("LINES", "lines"), Column("COUNTED", "counted"), Column("BY", "createdBy"),
+                        Column("CREATED", "createdAt")
+                    ], format: global.outputFormat, whole: r)
             }
         }
     }
 
     struct Enter: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Enter counted quantities (whsePhysInventory.recordCounts); may be repeated, the last count wins.",
+            abstract:
+                "Enter counted quantities (whsePhysInventory.recordCounts); may be repeated, the last count wins.",
             discussion: """
                 By bin and item:  whsectl count enter COUNT1 --bin A-01 --item ITEM1 --quantity 62
                 By line:          whsectl count enter COUNT1 --line 10000 --quantity 62
@@ -158,14 +176,22 @@ struct CountGroup: ParsableCommand {
                     counts = try CountSheet.read(f)
                     if counts.isEmpty { throw CLIError(code: Exit.usage, message: "\(f) holds no counts") }
                 } else {
-                    guard let quantity else { throw CLIError(code: Exit.usage, message: "give --quantity (with --line, or --bin and --item), or --file") }
+                    guard let quantity else {
+                        throw CLIError(
+                            code: Exit.usage, message: "give --quantity (with --line, or --bin and --item), or --file")
+                    }
                     if let line {
                         counts = [CountInput(lineNo: line, quantity: try quantity_(quantity))]
                     } else {
-                        guard let bin, let item else { throw CLIError(code: Exit.usage, message: "give --line, or --bin and --item") }
+                        guard let bin, let item else {
+                            throw CLIError(code: Exit.usage, message: "give --line, or --bin and --item")
+                        }
                         let q = try quantity_(quantity)
-                        counts = [CountInput(bin: bin, item: item, unitOfMeasure: unit, quantity: q, lot: tracking.lot,
-                                             serial: tracking.serial, expirationDate: tracking.expirationDate)]
+                        counts = [
+                            CountInput(
+                                bin: bin, item: item, unitOfMeasure: unit, quantity: q, lot: tracking.lot,
+                                serial: tracking.serial, expirationDate: tracking.expirationDate)
+                        ]
                     }
                 }
                 let r = try global.call(WhsePhysInventoryRecordCountsParams(journal: journal, counts: counts))
@@ -191,7 +217,9 @@ struct CountGroup: ParsableCommand {
             try perform {
                 let p = WhsePhysInventoryRecalculateParams(journal: journal, lines: lines.isEmpty ? nil : lines)
                 let r = try global.call(p)
-                if global.outputFormat == .table { print("recalculated \(lines.isEmpty ? "all" : String(lines.count)) line(s)") } else {
+                if global.outputFormat == .table {
+                    print("recalculated \(lines.isEmpty ? "all" : String(lines.count)) line(s)")
+                } else {
                     Output.object(r, format: global.outputFormat)
                 }
             }
@@ -200,7 +228,8 @@ struct CountGroup: ParsableCommand {
 
     struct Register: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Register the count (whsePhysInventory.register): bins to counted, differences into the adjustment bin.",
+            abstract:
+                "Register the count (whsePhysInventory.register): bins to counted, differences into the adjustment bin.",
             discussion: "Example: whsectl count register COUNT1")
         @OptionGroup var global: Global
         @Argument var journal: String
@@ -213,8 +242,9 @@ struct CountGroup: ParsableCommand {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a count journal without registering (whsePhysInventory.delete).",
-                                                        discussion: "Example: whsectl count delete COUNT1")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a count journal without registering (whsePhysInventory.delete).",
+            discussion: "Example: whsectl count delete COUNT1")
         @OptionGroup var global: Global
         @Argument var journal: String
         func run() throws {
@@ -226,10 +256,12 @@ struct CountGroup: ParsableCommand {
     }
 }
 
-let physColumns = [Column("LINE", "lineNo"), Column("ITEM", "item"), Column("BIN", "bin"), Column("LOT", "lot"),
-                   Column("SERIAL", "serial"), Column("UNIT", "unitOfMeasure"),
-                   Column("CALCULATED", "quantityCalculated"), Column("PHYS. INVENTORY", "quantityPhysInventory"),
-                   Column("TYPE", "entryType"), Column("QUANTITY", "quantity"), Column("STALE", "stale")]
+let physColumns = [
+    Column("LINE", "lineNo"), Column("ITEM", "item"), Column("BIN", "bin"), Column("LOT", "lot"),
+    Column("SERIAL", "serial"), Column("UNIT", "unitOfMeasure"),
+    Column("CALCULATED", "quantityCalculated"), Column("PHYS. INVENTORY", "quantityPhysInventory"),
+    Column("TYPE", "entryType"), Column("QUANTITY", "quantity"), Column("STALE", "stale")
+]
 
 struct PhysInventoryGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -249,7 +281,8 @@ struct PhysInventoryGroup: ParsableCommand {
         @Option var documentNo: String?
         @Option var postingDate: String?
         @Flag var includeZero = false
-        @Flag(help: "Only the items due in their counting period on the posting date (cycle count).") var countingPeriodDue = false
+        @Flag(help: "Only the items due in their counting period on the posting date (cycle count).")
+        var countingPeriodDue = false
         func run() throws {
             try perform {
                 let p = PhysInventoryCalculateParams(
@@ -262,8 +295,9 @@ struct PhysInventoryGroup: ParsableCommand {
         }
     }
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a phys. inventory journal (physInventory.get).",
-                                                        discussion: "Example: whsectl phys-inventory show PHYS1")
+        static let configuration = CommandConfiguration(
+            abstract: "Show a phys. inventory journal (physInventory.get).",
+            discussion: "Example: whsectl phys-inventory show PHYS1")
         @OptionGroup var global: Global
         @Argument var journal: String
         func run() throws {
@@ -291,16 +325,18 @@ struct PhysInventoryGroup: ParsableCommand {
         @Option(parsing: .unconditional) var quantity: String
         func run() throws {
             try perform {
-                let count = CountInput(lineNo: line, bin: bin, item: item, unitOfMeasure: unit,
-                                       quantity: try quantity_(quantity), lot: lot, serial: serial)
+                let count = CountInput(
+                    lineNo: line, bin: bin, item: item, unitOfMeasure: unit,
+                    quantity: try quantity_(quantity), lot: lot, serial: serial)
                 let r = try global.call(PhysInventoryRecordCountsParams(journal: journal, counts: [count]))
                 Output.rows(r["lines"]?.arrayValue ?? [], physColumns, format: global.outputFormat, whole: r)
             }
         }
     }
     struct Recalculate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Recalculate stale lines (physInventory.recalculate).",
-                                                        discussion: "Example: whsectl phys-inventory recalculate PHYS1")
+        static let configuration = CommandConfiguration(
+            abstract: "Recalculate stale lines (physInventory.recalculate).",
+            discussion: "Example: whsectl phys-inventory recalculate PHYS1")
         @OptionGroup var global: Global
         @Argument var journal: String
         @Option(name: .customLong("line")) var lines: [Int] = []
@@ -313,8 +349,9 @@ struct PhysInventoryGroup: ParsableCommand {
         }
     }
     struct Post: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Post the journal (physInventory.post).",
-                                                        discussion: "Example: whsectl phys-inventory post PHYS1")
+        static let configuration = CommandConfiguration(
+            abstract: "Post the journal (physInventory.post).",
+            discussion: "Example: whsectl phys-inventory post PHYS1")
         @OptionGroup var global: Global
         @Argument var journal: String
         func run() throws {
@@ -324,8 +361,9 @@ struct PhysInventoryGroup: ParsableCommand {
         }
     }
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete the journal without posting (physInventory.delete).",
-                                                        discussion: "Example: whsectl phys-inventory delete PHYS1")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete the journal without posting (physInventory.delete).",
+            discussion: "Example: whsectl phys-inventory delete PHYS1")
         @OptionGroup var global: Global
         @Argument var journal: String
         func run() throws {
@@ -341,9 +379,11 @@ struct PhysInventoryGroup: ParsableCommand {
 enum CountSheet {
     typealias Count = CountInput.Key
     /// The columns written, in order.
-    static let columns = [Count.lineNo.rawValue, "location", "zone", Count.bin.rawValue, Count.item.rawValue,
-                          "description", Count.unitOfMeasure.rawValue, Count.lot.rawValue, Count.serial.rawValue,
-                          "quantityCalculated", counted]
+    static let columns = [
+        Count.lineNo.rawValue, "location", "zone", Count.bin.rawValue, Count.item.rawValue,
+        "description", Count.unitOfMeasure.rawValue, Count.lot.rawValue, Count.serial.rawValue,
+        "quantityCalculated", counted
+    ]
     /// The column the counter fills in.
     static let counted = "counted"
 
@@ -354,7 +394,8 @@ enum CountSheet {
         return try file.rows.compactMap { row throws -> CountInput? in
             guard let q = row.fields[counted] ?? row.fields[Count.quantity.rawValue] else { return nil }
             var c: [String: JSON] = [:]
-            let keys: [Count] = row.fields[Count.lineNo.rawValue] != nil
+            let keys: [Count] =
+                row.fields[Count.lineNo.rawValue] != nil
                 ? [.lineNo] : [.bin, .item, .unitOfMeasure, .lot, .serial, .expirationDate]
             for k in keys { c[k.rawValue] = row.fields[k.rawValue] }
             c[Count.quantity.rawValue] = q

@@ -3,11 +3,11 @@ import WhseProtocol
 
 /// whsectl's exit codes (documented in README and --help).
 enum Exit {
-    static let refused: Int32 = 1          // the server refused the request (domain error, invalid params…)
-    static let usage: Int32 = 64           // bad command line or input file
-    static let unavailable: Int32 = 69     // cannot connect, or the connection broke / timed out
-    static let protocolError: Int32 = 76   // the server's answer made no sense
-    static let permission: Int32 = 77      // permission_denied
+    static let refused: Int32 = 1  // the server refused the request (domain error, invalid params…)
+    static let usage: Int32 = 64  // bad command line or input file
+    static let unavailable: Int32 = 69  // cannot connect, or the connection broke / timed out
+    static let protocolError: Int32 = 76  // the server's answer made no sense
+    static let permission: Int32 = 77  // permission_denied
 }
 
 /// A failure whsectl reports on stderr before exiting with `code`.
@@ -29,8 +29,9 @@ extension WhseConnectionError {
         case .badAnswer:
             return CLIError(code: Exit.protocolError, message: message)
         case .cannotConnect:
-            return CLIError(code: Exit.unavailable,
-                            message: message + " (is whsed running? set --socket or WHSED_SOCKET)")
+            return CLIError(
+                code: Exit.unavailable,
+                message: message + " (is whsed running? set --socket or WHSED_SOCKET)")
         case .connectionLost, .timedOut:
             let unknown = "; the request may or may not have been posted (retry with the same --idempotency-key)"
             return CLIError(code: Exit.unavailable, message: requestSent ? message + unknown : message)

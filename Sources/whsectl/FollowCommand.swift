@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension EntriesGroup {
     /// `whsectl entries follow`: the change feed (entries.follow, protocol.md 13.9) as JSON lines for pipelines.
@@ -44,8 +45,9 @@ extension EntriesGroup {
                 let params = EntriesFollowParams(afterSeq: after, logEpoch: epoch, heartbeatMillis: beat)
                 let result = try client.call(EntriesFollowParams.method, params.encoded().objectValue ?? [:])
                 guard let durable = result["durableSeq"]?.intValue else {
-                    throw CLIError(code: Exit.protocolError,
-                                   message: "whsed's answer to entries.follow has no durableSeq")
+                    throw CLIError(
+                        code: Exit.protocolError,
+                        message: "whsed's answer to entries.follow has no durableSeq")
                 }
                 if once && durable <= after { return }
                 var last = after
@@ -54,8 +56,10 @@ extension EntriesGroup {
                     do {
                         line = try client.readLine()
                     } catch let e as CLIError {
-                        throw CLIError(code: e.code, message: "the stream ended after sequence \(last) (\(e.message)); "
-                                       + "resume with --after \(last)")
+                        throw CLIError(
+                            code: e.code,
+                            message: "the stream ended after sequence \(last) (\(e.message)); "
+                                + "resume with --after \(last)")
                     }
                     let v = try? JSONParser.parse(line, maxDepth: 512)
                     let method = v?["method"]?.stringValue
@@ -71,8 +75,10 @@ extension EntriesGroup {
                     case "entries.followEnded":
                         emit(line)
                         let why = p?["message"]?.stringValue ?? "the stream was ended"
-                        throw CLIError(code: Exit.unavailable, message: "whsed ended the stream: \(why); "
-                                       + "resume with --after \(last)")
+                        throw CLIError(
+                            code: Exit.unavailable,
+                            message: "whsed ended the stream: \(why); "
+                                + "resume with --after \(last)")
                     default:
                         break
                     }
@@ -116,8 +122,9 @@ final class FollowClient {
     init(path: String, timeoutSeconds: Double) throws {
         fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else {
-            throw CLIError(code: Exit.unavailable,
-                           message: "cannot create a socket: \(String(cString: strerror(errno)))")
+            throw CLIError(
+                code: Exit.unavailable,
+                message: "cannot create a socket: \(String(cString: strerror(errno)))")
         }
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
@@ -141,9 +148,10 @@ final class FollowClient {
         if r != 0 {
             let e = String(cString: strerror(errno))
             close(fd)
-            throw CLIError(code: Exit.unavailable,
-                           message: "cannot connect to whsed at \(path): \(e) "
-                               + "(is whsed running? set --socket or WHSED_SOCKET)")
+            throw CLIError(
+                code: Exit.unavailable,
+                message: "cannot connect to whsed at \(path): \(e) "
+                    + "(is whsed running? set --socket or WHSED_SOCKET)")
         }
     }
 
@@ -165,8 +173,9 @@ final class FollowClient {
         if let e = v["error"] {
             let reason = e["data"]?["reason"]?.stringValue ?? "error"
             let message = e["message"]?.stringValue ?? "error"
-            throw CLIError(code: reason == "permission_denied" ? Exit.permission : Exit.refused,
-                           message: "\(message) [\(reason)]")
+            throw CLIError(
+                code: reason == "permission_denied" ? Exit.permission : Exit.refused,
+                message: "\(message) [\(reason)]")
         }
         guard let result = v["result"] else {
             throw CLIError(code: Exit.protocolError, message: "whsed's answer has neither result nor error")
@@ -180,8 +189,9 @@ final class FollowClient {
             let n = bytes[off...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw CLIError(code: Exit.unavailable,
-                               message: "sending to whsed failed: \(String(cString: strerror(errno)))")
+                throw CLIError(
+                    code: Exit.unavailable,
+                    message: "sending to whsed failed: \(String(cString: strerror(errno)))")
             }
             off += n
         }
@@ -199,9 +209,11 @@ final class FollowClient {
             if n < 0 {
                 if errno == EINTR { continue }
                 let timedOut = errno == EAGAIN || errno == EWOULDBLOCK
-                throw CLIError(code: Exit.unavailable, message: timedOut
-                    ? "no line from whsed within the timeout (not even a heartbeat)"
-                    : "reading from whsed failed: \(String(cString: strerror(errno)))")
+                throw CLIError(
+                    code: Exit.unavailable,
+                    message: timedOut
+                        ? "no line from whsed within the timeout (not even a heartbeat)"
+                        : "reading from whsed failed: \(String(cString: strerror(errno)))")
             }
             if n == 0 {
                 throw CLIError(code: Exit.unavailable, message: "whsed closed the connection")

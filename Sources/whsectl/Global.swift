@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import Warehouse
 import WhseClient
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Options every subcommand takes.
 struct Global: ParsableArguments {
@@ -24,7 +25,9 @@ struct Global: ParsableArguments {
     @Option(name: .long, help: "Idempotency key for a posting: a retry with the same key never posts twice.")
     var idempotencyKey: String?
 
-    @Option(name: .long, help: "Retries after a lost connection (same idempotency key each time, so never a double posting).")
+    @Option(
+        name: .long,
+        help: "Retries after a lost connection (same idempotency key each time, so never a double posting).")
     var retries: Int = 0
 
     var socketPath: String {
@@ -66,11 +69,12 @@ struct Global: ParsableArguments {
         let retries = self.retries
         // Only lost connections are retried, as --retries says; a refusal is whsed's answer and ends the call.
         let policy = RetryPolicy(maxRetries: retries, delaySeconds: 0.2, maxDelaySeconds: 5, retryRefusals: false)
-        let client = WhseClient(configuration: .init(
-            socketPath: socketPath, timeoutSeconds: timeout, retry: policy,
-            onRetry: { attempt, error in
-                Output.stderr("whsectl: \(error.retryMessage); retrying (\(attempt)/\(retries))")
-            }))
+        let client = WhseClient(
+            configuration: .init(
+                socketPath: socketPath, timeoutSeconds: timeout, retry: policy,
+                onRetry: { attempt, error in
+                    Output.stderr("whsectl: \(error.retryMessage); retrying (\(attempt)/\(retries))")
+                }))
         do { return try client.call(method, params: p) } catch { throw error.forCLI }
     }
 
@@ -151,8 +155,9 @@ struct FileRows {
                     throw CLIError(code: Exit.usage, message: "\(path) line \(i + 1): expected an object")
                 }
                 for k in o.keys.sorted() where !allowed.contains(k) {
-                    throw CLIError(code: Exit.usage,
-                                   message: "\(path) line \(i + 1): unknown field \(k) (known: \(known))")
+                    throw CLIError(
+                        code: Exit.usage,
+                        message: "\(path) line \(i + 1): unknown field \(k) (known: \(known))")
                 }
                 rows.append((i + 1, o))
             }

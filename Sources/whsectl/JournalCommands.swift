@@ -4,11 +4,16 @@ import WhseProtocol
 
 /// Prints a posting's summary: register and entry ranges.
 func printPosting(_ r: JSON, _ format: OutputFormat) throws {
-    if format != .table { Output.object(r, format: format); return }
+    if format != .table {
+        Output.object(r, format: format)
+        return
+    }
     let p = try decodeResult(r, as: PostingResult.self)
     var parts = ["register \(p.registerNo)", "\(p.lines) line(s)"]
-    for (range, name) in [(p.warehouseEntries, "warehouse entries"), (p.itemLedgerEntries, "item ledger entries"),
-                          (p.physInventoryEntries, "phys. inventory entries")] {
+    for (range, name) in [
+        (p.warehouseEntries, "warehouse entries"), (p.itemLedgerEntries, "item ledger entries"),
+        (p.physInventoryEntries, "phys. inventory entries")
+    ] {
         if let range { parts.append("\(name) \(range.from)–\(range.to)") }
     }
     if p.replayed { parts.append("(replayed: posted earlier with this idempotency key)") }
@@ -18,12 +23,14 @@ func printPosting(_ r: JSON, _ format: OutputFormat) throws {
 
 struct WhseJournalGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "whse-journal", abstract: "Warehouse journals at directed locations: adjustments and reclassification.",
+        commandName: "whse-journal",
+        abstract: "Warehouse journals at directed locations: adjustments and reclassification.",
         subcommands: [Register.self, Reclass.self])
 
     struct Register: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Register a Whse. Item Journal (whseItemJournal.register): +q into a bin from the adjustment bin, -q back.",
+            abstract:
+                "Register a Whse. Item Journal (whseItemJournal.register): +q into a bin from the adjustment bin, -q back.",
             discussion: """
                 One line:   whsectl whse-journal register WH1 --item ITEM1 --bin A-01 --quantity 5
                 Many lines: whsectl whse-journal register WH1 --file lines.csv   (header: item,bin,quantity[,unitOfMeasure,zone,lot,serial,expirationDate])
@@ -34,7 +41,8 @@ struct WhseJournalGroup: ParsableCommand {
         @Option var item: String?
         @Option var bin: String?
         @Option var zone: String?
-        @Option(parsing: .unconditional, help: "Signed quantity: positive adds to the bin, negative takes from it.") var quantity: String?
+        @Option(parsing: .unconditional, help: "Signed quantity: positive adds to the bin, negative takes from it.")
+        var quantity: String?
         @Option(help: "Unit of measure (default: the item's base unit).") var unit: String?
         @OptionGroup var tracking: TrackingOptions
         @Option var documentNo: String?
@@ -50,12 +58,16 @@ struct WhseJournalGroup: ParsableCommand {
                     guard let item, let bin, let quantity else {
                         throw CLIError(code: Exit.usage, message: "give --item, --bin and --quantity, or --file")
                     }
-                    lines = [WhseItemJournalLine(item: item, zone: zone, bin: bin, quantity: try quantity_(quantity),
-                                                 unitOfMeasure: unit, lot: tracking.lot, serial: tracking.serial,
-                                                 expirationDate: tracking.expirationDate)]
+                    lines = [
+                        WhseItemJournalLine(
+                            item: item, zone: zone, bin: bin, quantity: try quantity_(quantity),
+                            unitOfMeasure: unit, lot: tracking.lot, serial: tracking.serial,
+                            expirationDate: tracking.expirationDate)
+                    ]
                 }
-                let p = WhseItemJournalRegisterParams(location: location, documentNo: documentNo,
-                                                      registeringDate: registeringDate, lines: lines)
+                let p = WhseItemJournalRegisterParams(
+                    location: location, documentNo: documentNo,
+                    registeringDate: registeringDate, lines: lines)
                 try printPosting(try global.call(p), global.outputFormat)
             }
         }
@@ -89,17 +101,22 @@ struct WhseJournalGroup: ParsableCommand {
                     lines = try readLines(f, as: WhseReclassJournalLine.self)
                 } else {
                     guard let item, let fromBin, let toBin, let quantity else {
-                        throw CLIError(code: Exit.usage, message: "give --item, --from-bin, --to-bin and --quantity, or --file")
+                        throw CLIError(
+                            code: Exit.usage, message: "give --item, --from-bin, --to-bin and --quantity, or --file")
                     }
                     let q = try quantity_(quantity)
-                    lines = [WhseReclassJournalLine(item: item, fromBin: fromBin, toBin: toBin, quantity: q,
-                                                    unitOfMeasure: unit, lot: lot, serial: serial,
-                                                    newLot: newTracking.newLot,
-                                                    newSerial: newTracking.newSerial,
-                                                    newExpirationDate: newTracking.newExpirationDate)]
+                    lines = [
+                        WhseReclassJournalLine(
+                            item: item, fromBin: fromBin, toBin: toBin, quantity: q,
+                            unitOfMeasure: unit, lot: lot, serial: serial,
+                            newLot: newTracking.newLot,
+                            newSerial: newTracking.newSerial,
+                            newExpirationDate: newTracking.newExpirationDate)
+                    ]
                 }
-                let p = WhseReclassJournalRegisterParams(location: location, documentNo: documentNo,
-                                                         registeringDate: registeringDate, lines: lines)
+                let p = WhseReclassJournalRegisterParams(
+                    location: location, documentNo: documentNo,
+                    registeringDate: registeringDate, lines: lines)
                 try printPosting(try global.call(p), global.outputFormat)
             }
         }
@@ -122,17 +139,20 @@ struct NewTrackingOptions: ParsableArguments {
     @Option(help: "Expiration date of the new lot.") var newExpirationDate: String?
 }
 
-let itemJournalColumns = [Column("TYPE", "entryType"), Column("LOCATION", "location"), Column("BIN", "bin"),
-                          Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("UNIT", "unitOfMeasure"),
-                          Column("BASE QTY", "quantityBase"), Column("LOT", "lot"), Column("SERIAL", "serial"),
-                          Column("TRACKING", "trackingText"), Column("DOCUMENT", "documentNo")]
+let itemJournalColumns = [
+    Column("TYPE", "entryType"), Column("LOCATION", "location"), Column("BIN", "bin"),
+    Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("UNIT", "unitOfMeasure"),
+    Column("BASE QTY", "quantityBase"), Column("LOT", "lot"), Column("SERIAL", "serial"),
+    Column("TRACKING", "trackingText"), Column("DOCUMENT", "documentNo")
+]
 
 /// Item journal lines with their tracking lines as one readable column ("L1 5; L2 3").
 func withTrackingText(_ lines: [JSON]) -> [JSON] {
     lines.map { l in
         guard case .object(var o) = l else { return l }
         let parts = (l["tracking"]?.arrayValue ?? []).map { t in
-            [Output.text(t["lot"]), Output.text(t["serial"]), Output.text(t["quantity"])].filter { !$0.isEmpty }.joined(separator: " ")
+            [Output.text(t["lot"]), Output.text(t["serial"]), Output.text(t["quantity"])].filter { !$0.isEmpty }.joined(
+                separator: " ")
         }
         o["trackingText"] = .string(parts.joined(separator: "; "))
         return .object(o)
@@ -141,12 +161,14 @@ func withTrackingText(_ lines: [JSON]) -> [JSON] {
 
 struct ItemJournalGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "item-journal", abstract: "Item journal: adjustments, purchases, sales; Calculate Whse. Adjustment.",
+        commandName: "item-journal",
+        abstract: "Item journal: adjustments, purchases, sales; Calculate Whse. Adjustment.",
         subcommands: [Post.self, Reclass.self, CalcWhseAdjustment.self, Show.self, Delete.self])
 
     struct Reclass: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Post an Item Reclassification Journal (itemReclassJournal.post): bin, location or lot/serial changes at basic and plain locations.",
+            abstract:
+                "Post an Item Reclassification Journal (itemReclassJournal.post): bin, location or lot/serial changes at basic and plain locations.",
             discussion: """
                 Bin to bin: whsectl item-journal reclass --item ITEM1 --location BASIC --bin S-01 --new-bin S-02 --quantity 3
                 To a store: whsectl item-journal reclass --item ITEM1 --location BASIC --bin S-02 --new-location SHOP --quantity 5
@@ -174,14 +196,19 @@ struct ItemJournalGroup: ParsableCommand {
                     lines = try readLines(f, as: ItemReclassJournalLine.self)
                 } else {
                     guard let item, let location, let quantity else {
-                        throw CLIError(code: Exit.usage, message: "give --item, --location and --quantity (and what changes), or --file")
+                        throw CLIError(
+                            code: Exit.usage,
+                            message: "give --item, --location and --quantity (and what changes), or --file")
                     }
                     let q = try quantity_(quantity)
-                    lines = [ItemReclassJournalLine(item: item, location: location, bin: bin, newLocation: newLocation,
-                                                    newBin: newBin, quantity: q, unitOfMeasure: unit, lot: lot,
-                                                    serial: serial,
-                                                    newLot: newTracking.newLot, newSerial: newTracking.newSerial,
-                                                    newExpirationDate: newTracking.newExpirationDate)]
+                    lines = [
+                        ItemReclassJournalLine(
+                            item: item, location: location, bin: bin, newLocation: newLocation,
+                            newBin: newBin, quantity: q, unitOfMeasure: unit, lot: lot,
+                            serial: serial,
+                            newLot: newTracking.newLot, newSerial: newTracking.newSerial,
+                            newExpirationDate: newTracking.newExpirationDate)
+                    ]
                 }
                 let p = ItemReclassJournalPostParams(documentNo: documentNo, postingDate: postingDate, lines: lines)
                 try printPosting(try global.call(p), global.outputFormat)
@@ -222,12 +249,17 @@ struct ItemJournalGroup: ParsableCommand {
                         lines = try readLines(f, as: ItemJournalPostLine.self)
                     } else {
                         guard let entryType, let location, let item, let quantity else {
-                            throw CLIError(code: Exit.usage, message: "give --batch, or --entry-type, --location, --item and --quantity, or --file")
+                            throw CLIError(
+                                code: Exit.usage,
+                                message: "give --batch, or --entry-type, --location, --item and --quantity, or --file")
                         }
                         let q = try quantity_(quantity)
-                        lines = [ItemJournalPostLine(entryType: entryType, location: location, bin: bin, item: item,
-                                                     quantity: q, unitOfMeasure: unit, lot: tracking.lot,
-                                                     serial: tracking.serial, expirationDate: tracking.expirationDate)]
+                        lines = [
+                            ItemJournalPostLine(
+                                entryType: entryType, location: location, bin: bin, item: item,
+                                quantity: q, unitOfMeasure: unit, lot: tracking.lot,
+                                serial: tracking.serial, expirationDate: tracking.expirationDate)
+                        ]
                     }
                     p = ItemJournalPostParams(lines: lines, documentNo: documentNo, postingDate: postingDate)
                 }
@@ -239,8 +271,11 @@ struct ItemJournalGroup: ParsableCommand {
     struct CalcWhseAdjustment: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "calc-whse-adjustment",
-            abstract: "Turn the adjustment bins' content into item journal lines (itemJournal.calculateWhseAdjustment).",
-            discussion: "Example: whsectl item-journal calc-whse-adjustment --location WH1 && whsectl item-journal post --batch DEFAULT")
+            abstract:
+                "Turn the adjustment bins' content into item journal lines (itemJournal.calculateWhseAdjustment).",
+            discussion:
+                "Example: whsectl item-journal calc-whse-adjustment --location WH1 && whsectl item-journal post --batch DEFAULT"
+        )
         @OptionGroup var global: Global
         @Option var batch: String = "DEFAULT"
         @Option var location: String?
@@ -249,8 +284,9 @@ struct ItemJournalGroup: ParsableCommand {
         @Option var postingDate: String?
         func run() throws {
             try perform {
-                let p = ItemJournalCalculateWhseAdjustmentParams(batch: batch, location: location, item: item,
-                                                                 documentNo: documentNo, postingDate: postingDate)
+                let p = ItemJournalCalculateWhseAdjustmentParams(
+                    batch: batch, location: location, item: item,
+                    documentNo: documentNo, postingDate: postingDate)
                 let (batch, r) = try global.call(p, result: ItemJournalBatchResult.self)
                 Output.rows(withTrackingText(batch.lines), itemJournalColumns, format: global.outputFormat, whole: r)
             }
@@ -258,8 +294,9 @@ struct ItemJournalGroup: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a batch's lines (itemJournal.get).",
-                                                        discussion: "Example: whsectl item-journal show --batch DEFAULT")
+        static let configuration = CommandConfiguration(
+            abstract: "Show a batch's lines (itemJournal.get).",
+            discussion: "Example: whsectl item-journal show --batch DEFAULT")
         @OptionGroup var global: Global
         @Option var batch: String = "DEFAULT"
         func run() throws {
@@ -272,8 +309,9 @@ struct ItemJournalGroup: ParsableCommand {
     }
 
     struct Delete: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a batch's lines without posting (itemJournal.delete).",
-                                                        discussion: "Example: whsectl item-journal delete --batch DEFAULT")
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a batch's lines without posting (itemJournal.delete).",
+            discussion: "Example: whsectl item-journal delete --batch DEFAULT")
         @OptionGroup var global: Global
         @Option var batch: String = "DEFAULT"
         func run() throws {

@@ -8,10 +8,13 @@ extension CapacityPolicy: ExpressibleByArgument {}
 extension BlockMovement: ExpressibleByArgument {}
 extension EntryType: ExpressibleByArgument {}
 
-let binColumns = [Column("LOCATION", "location"), Column("ZONE", "zone"), Column("BIN", "bin"), Column("ITEM", "item"),
-                  Column("UNIT", "unitOfMeasure"), Column("LOT", "lot"), Column("SERIAL", "serial"), Column("EXPIRES", "expirationDate"),
-                  Column("QUANTITY", "quantity"), Column("BASE QTY", "quantityBase"), Column("ADJ", "adjustmentBin"),
-                  Column("DEFAULT", "default")]
+let binColumns = [
+    Column("LOCATION", "location"), Column("ZONE", "zone"), Column("BIN", "bin"), Column("ITEM", "item"),
+    Column("UNIT", "unitOfMeasure"), Column("LOT", "lot"), Column("SERIAL", "serial"),
+    Column("EXPIRES", "expirationDate"),
+    Column("QUANTITY", "quantity"), Column("BASE QTY", "quantityBase"), Column("ADJ", "adjustmentBin"),
+    Column("DEFAULT", "default")
+]
 
 struct LocationGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,21 +23,27 @@ struct LocationGroup: ParsableCommand {
 
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Change a location's name, bin capacity policy, warehouse class check or negative-inventory setting (location.update).",
-            discussion: "Example: whsectl location update WH1 --bin-capacity-policy prohibitMore --check-warehouse-class")
+            abstract:
+                "Change a location's name, bin capacity policy, warehouse class check or negative-inventory setting (location.update).",
+            discussion:
+                "Example: whsectl location update WH1 --bin-capacity-policy prohibitMore --check-warehouse-class")
         @OptionGroup var global: Global
         @Argument var code: String
         @Option var name: String?
         @Option(help: "never, allowMore (post and warn) or prohibitMore (refuse).")
         var binCapacityPolicy: CapacityPolicy?
-        @Flag(inversion: .prefixedNo, help: "Items go only into bins of their warehouse class.") var checkWarehouseClass: Bool?
-        @Flag(inversion: .prefixedNo, help: "Item journal lines may take the location's inventory below zero (directed and plain locations).")
+        @Flag(inversion: .prefixedNo, help: "Items go only into bins of their warehouse class.")
+        var checkWarehouseClass: Bool?
+        @Flag(
+            inversion: .prefixedNo,
+            help: "Item journal lines may take the location's inventory below zero (directed and plain locations).")
         var allowNegativeInventory: Bool?
         func run() throws {
             try perform {
-                let p = LocationUpdateParams(code: code, name: name, binCapacityPolicy: binCapacityPolicy,
-                                             checkWarehouseClass: checkWarehouseClass,
-                                             allowNegativeInventory: allowNegativeInventory)
+                let p = LocationUpdateParams(
+                    code: code, name: name, binCapacityPolicy: binCapacityPolicy,
+                    checkWarehouseClass: checkWarehouseClass,
+                    allowNegativeInventory: allowNegativeInventory)
                 Output.object(try global.call(p), format: global.outputFormat)
             }
         }
@@ -56,8 +65,9 @@ struct LocationGroup: ParsableCommand {
         @Option var adjustmentZone: String?
         func run() throws {
             try perform {
-                let p = LocationConvertToDirectedParams(code: code, adjustmentBin: adjustmentBin,
-                                                        adjustmentZone: adjustmentZone)
+                let p = LocationConvertToDirectedParams(
+                    code: code, adjustmentBin: adjustmentBin,
+                    adjustmentZone: adjustmentZone)
                 try printPosting(try global.call(p), global.outputFormat)
             }
         }
@@ -66,7 +76,8 @@ struct LocationGroup: ParsableCommand {
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create a location (location.create).",
-            discussion: "Example: whsectl location create WH1 --name 'Main warehouse' --kind directed --adjustment-bin ADJ")
+            discussion:
+                "Example: whsectl location create WH1 --name 'Main warehouse' --kind directed --adjustment-bin ADJ")
         @OptionGroup var global: Global
         @Argument(help: "Location code.") var code: String
         @Option(help: "Name.") var name: String?
@@ -81,18 +92,20 @@ struct LocationGroup: ParsableCommand {
         var allowNegativeInventory = false
         func run() throws {
             try perform {
-                let p = LocationCreateParams(code: code, name: name, kind: kind, adjustmentBin: adjustmentBin,
-                                             adjustmentZone: adjustmentZone, binCapacityPolicy: binCapacityPolicy,
-                                             checkWarehouseClass: checkWarehouseClass ? true : nil,
-                                             allowNegativeInventory: allowNegativeInventory ? true : nil)
+                let p = LocationCreateParams(
+                    code: code, name: name, kind: kind, adjustmentBin: adjustmentBin,
+                    adjustmentZone: adjustmentZone, binCapacityPolicy: binCapacityPolicy,
+                    checkWarehouseClass: checkWarehouseClass ? true : nil,
+                    allowNegativeInventory: allowNegativeInventory ? true : nil)
                 Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
 
     struct Get: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a location (location.get).",
-                                                        discussion: "Example: whsectl location get WH1")
+        static let configuration = CommandConfiguration(
+            abstract: "Show a location (location.get).",
+            discussion: "Example: whsectl location get WH1")
         @OptionGroup var global: Global
         @Argument var code: String
         func run() throws {
@@ -101,26 +114,33 @@ struct LocationGroup: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List locations (location.list).",
-                                                        discussion: "Example: whsectl location list")
+        static let configuration = CommandConfiguration(
+            abstract: "List locations (location.list).",
+            discussion: "Example: whsectl location list")
         @OptionGroup var global: Global
         func run() throws {
             try perform {
                 let r = try global.call(LocationListParams())
-                Output.rows(r["locations"]?.arrayValue ?? [], [Column("CODE", "code"), Column("KIND", "kind"),
-                            Column("ADJUSTMENT BIN", "adjustmentBin"), Column("NAME", "name")],
-                            format: global.outputFormat, whole: r)
+                Output.rows(
+                    r["locations"]?.arrayValue ?? [],
+                    [
+                        Column("CODE", "code"), Column("KIND", "kind"),
+                        Column("ADJUSTMENT BIN", "adjustmentBin"), Column("NAME", "name")
+                    ],
+                    format: global.outputFormat, whole: r)
             }
         }
     }
 }
 
 struct ZoneGroup: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "zone", abstract: "Zones of directed locations.",
-                                                    subcommands: [Create.self, List.self])
+    static let configuration = CommandConfiguration(
+        commandName: "zone", abstract: "Zones of directed locations.",
+        subcommands: [Create.self, List.self])
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a zone (zone.create).",
-                                                        discussion: "Example: whsectl zone create WH1 PICK --bin-type PICK")
+        static let configuration = CommandConfiguration(
+            abstract: "Create a zone (zone.create).",
+            discussion: "Example: whsectl zone create WH1 PICK --bin-type PICK")
         @OptionGroup var global: Global
         @Argument var location: String
         @Argument var code: String
@@ -129,30 +149,37 @@ struct ZoneGroup: ParsableCommand {
         @Option var description: String?
         func run() throws {
             try perform {
-                let p = ZoneCreateParams(location: location, code: code, description: description, binType: binType,
-                                         warehouseClass: warehouseClass)
+                let p = ZoneCreateParams(
+                    location: location, code: code, description: description, binType: binType,
+                    warehouseClass: warehouseClass)
                 Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a location's zones (zone.list).",
-                                                        discussion: "Example: whsectl zone list WH1")
+        static let configuration = CommandConfiguration(
+            abstract: "List a location's zones (zone.list).",
+            discussion: "Example: whsectl zone list WH1")
         @OptionGroup var global: Global
         @Argument var location: String
         func run() throws {
             try perform {
                 let r = try global.call(ZoneListParams(location: location))
-                Output.rows(r["zones"]?.arrayValue ?? [], [Column("ZONE", "code"), Column("BIN TYPE", "binType"),
-                            Column("DESCRIPTION", "description")], format: global.outputFormat, whole: r)
+                Output.rows(
+                    r["zones"]?.arrayValue ?? [],
+                    [
+                        Column("ZONE", "code"), Column("BIN TYPE", "binType"),
+                        Column("DESCRIPTION", "description")
+                    ], format: global.outputFormat, whole: r)
             }
         }
     }
 }
 
 struct BinGroup: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "bin", abstract: "Bins and what they hold.",
-                                                    subcommands: [Create.self, Update.self, List.self, Contents.self, SetupContent.self])
+    static let configuration = CommandConfiguration(
+        commandName: "bin", abstract: "Bins and what they hold.",
+        subcommands: [Create.self, Update.self, List.self, Contents.self, SetupContent.self])
     struct SetupContent: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "setup-content",
@@ -172,17 +199,19 @@ struct BinGroup: ParsableCommand {
         @Flag(inversion: .prefixedNo, help: "The item's default bin at the location.") var `default`: Bool?
         func run() throws {
             try perform {
-                let p = BinContentSetupParams(location: location, bin: bin, item: item, unitOfMeasure: unit,
-                                              minQuantity: try quantity(min, "--min"),
-                                              maxQuantity: try quantity(max, "--max"), fixed: fixed,
-                                              isDefault: `default`)
+                let p = BinContentSetupParams(
+                    location: location, bin: bin, item: item, unitOfMeasure: unit,
+                    minQuantity: try quantity(min, "--min"),
+                    maxQuantity: try quantity(max, "--max"), fixed: fixed,
+                    isDefault: `default`)
                 Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a bin (bin.create).",
-                                                        discussion: "Example: whsectl bin create WH1 A-01 --zone PICK")
+        static let configuration = CommandConfiguration(
+            abstract: "Create a bin (bin.create).",
+            discussion: "Example: whsectl bin create WH1 A-01 --zone PICK")
         @OptionGroup var global: Global
         @Argument var location: String
         @Argument var code: String
@@ -195,18 +224,20 @@ struct BinGroup: ParsableCommand {
         @Option var description: String?
         func run() throws {
             try perform {
-                let p = BinCreateParams(location: location, code: code, description: description, zone: zone,
-                                        binType: binType, blockMovement: block,
-                                        maximumCubage: try quantity(maximumCubage, "--maximum-cubage"),
-                                        maximumWeight: try quantity(maximumWeight, "--maximum-weight"),
-                                        warehouseClass: warehouseClass)
+                let p = BinCreateParams(
+                    location: location, code: code, description: description, zone: zone,
+                    binType: binType, blockMovement: block,
+                    maximumCubage: try quantity(maximumCubage, "--maximum-cubage"),
+                    maximumWeight: try quantity(maximumWeight, "--maximum-weight"),
+                    warehouseClass: warehouseClass)
                 Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
     struct Update: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a bin (bin.update).",
-                                                        discussion: "Example: whsectl bin update WH1 A-01 --block outbound")
+        static let configuration = CommandConfiguration(
+            abstract: "Change a bin (bin.update).",
+            discussion: "Example: whsectl bin update WH1 A-01 --block outbound")
         @OptionGroup var global: Global
         @Argument var location: String
         @Argument var code: String
@@ -221,33 +252,40 @@ struct BinGroup: ParsableCommand {
             try perform {
                 // A string sets the class, --clear-warehouse-class clears it (null), neither keeps it.
                 let whseClass: String?? = clearWarehouseClass ? .some(nil) : warehouseClass.map { .some($0) }
-                let p = BinUpdateParams(location: location, code: code, description: description, binType: binType,
-                                        blockMovement: block,
-                                        maximumCubage: try quantity(maximumCubage, "--maximum-cubage"),
-                                        maximumWeight: try quantity(maximumWeight, "--maximum-weight"),
-                                        warehouseClass: whseClass)
+                let p = BinUpdateParams(
+                    location: location, code: code, description: description, binType: binType,
+                    blockMovement: block,
+                    maximumCubage: try quantity(maximumCubage, "--maximum-cubage"),
+                    maximumWeight: try quantity(maximumWeight, "--maximum-weight"),
+                    warehouseClass: whseClass)
                 Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List a location's bins (bin.list).",
-                                                        discussion: "Example: whsectl bin list WH1 --zone PICK")
+        static let configuration = CommandConfiguration(
+            abstract: "List a location's bins (bin.list).",
+            discussion: "Example: whsectl bin list WH1 --zone PICK")
         @OptionGroup var global: Global
         @Argument var location: String
         @Option var zone: String?
         func run() throws {
             try perform {
                 let r = try global.call(BinListParams(location: location, zone: zone))
-                Output.rows(r["bins"]?.arrayValue ?? [], [Column("BIN", "code"), Column("ZONE", "zone"),
-                            Column("BIN TYPE", "binType"), Column("BLOCK", "blockMovement"), Column("ADJ", "adjustmentBin"),
-                            Column("DESCRIPTION", "description")], format: global.outputFormat, whole: r)
+                Output.rows(
+                    r["bins"]?.arrayValue ?? [],
+                    [
+                        Column("BIN", "code"), Column("ZONE", "zone"),
+                        Column("BIN TYPE", "binType"), Column("BLOCK", "blockMovement"), Column("ADJ", "adjustmentBin"),
+                        Column("DESCRIPTION", "description")
+                    ], format: global.outputFormat, whole: r)
             }
         }
     }
     struct Contents: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "What a bin holds (bin.contents).",
-                                                        discussion: "Example: whsectl bin contents WH1 A-01")
+        static let configuration = CommandConfiguration(
+            abstract: "What a bin holds (bin.contents).",
+            discussion: "Example: whsectl bin contents WH1 A-01")
         @OptionGroup var global: Global
         @Argument var location: String
         @Argument var bin: String
@@ -263,13 +301,18 @@ struct BinGroup: ParsableCommand {
 }
 
 struct ItemGroup: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "item", abstract: "Items, where they are, availability.",
-                                                    subcommands: [Create.self, Get.self, List.self, Bins.self, Availability.self,
-                                                                  SetCountingPeriod.self, Block.self])
+    static let configuration = CommandConfiguration(
+        commandName: "item", abstract: "Items, where they are, availability.",
+        subcommands: [
+            Create.self, Get.self, List.self, Bins.self, Availability.self,
+            SetCountingPeriod.self, Block.self
+        ])
     struct Block: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Block (or --unblock) a lot or serial no.: it stays in stock but is not available to pick or reserve (itemTracking.setBlocked).",
-            discussion: "Example: whsectl item block LOTITEM --lot L1     whsectl item block LOTITEM --lot L1 --unblock")
+            abstract:
+                "Block (or --unblock) a lot or serial no.: it stays in stock but is not available to pick or reserve (itemTracking.setBlocked).",
+            discussion: "Example: whsectl item block LOTITEM --lot L1     whsectl item block LOTITEM --lot L1 --unblock"
+        )
         @OptionGroup var global: Global
         @Argument var item: String
         @Option var lot: String?
@@ -285,8 +328,11 @@ struct ItemGroup: ParsableCommand {
     struct SetCountingPeriod: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-counting-period",
-            abstract: "Assign a counting period to an item; its next counting window holds --date (item.setCountingPeriod).",
-            discussion: "Example: whsectl item set-counting-period ITEM1 --period MONTH --date 2026-03-15   (--clear removes it)")
+            abstract:
+                "Assign a counting period to an item; its next counting window holds --date (item.setCountingPeriod).",
+            discussion:
+                "Example: whsectl item set-counting-period ITEM1 --period MONTH --date 2026-03-15   (--clear removes it)"
+        )
         @OptionGroup var global: Global
         @Argument var item: String
         @Option var period: String?
@@ -294,32 +340,41 @@ struct ItemGroup: ParsableCommand {
         @Option(help: "YYYY-MM-DD (default: today).") var date: String?
         func run() throws {
             try perform {
-                guard (period == nil) == clear else { throw CLIError(code: Exit.usage, message: "give --period CODE or --clear") }
+                guard (period == nil) == clear else {
+                    throw CLIError(code: Exit.usage, message: "give --period CODE or --clear")
+                }
                 let p = ItemSetCountingPeriodParams(item: item, countingPeriod: period, date: date)
                 Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an item (item.create).",
-                                                        discussion: """
-                                                            Example: whsectl item create ITEM1 --description Widget --base-unit PCS --unit BOX=12
-                                                            Tracked: whsectl item create LOTITEM --lot-tracked --expiration-required
-                                                            Whole pieces only: whsectl item create ITEM2 --unit BOX=6 --rounding PCS=1
-                                                            """)
+        static let configuration = CommandConfiguration(
+            abstract: "Create an item (item.create).",
+            discussion: """
+                Example: whsectl item create ITEM1 --description Widget --base-unit PCS --unit BOX=12
+                Tracked: whsectl item create LOTITEM --lot-tracked --expiration-required
+                Whole pieces only: whsectl item create ITEM2 --unit BOX=6 --rounding PCS=1
+                """)
         @OptionGroup var global: Global
         @Argument var no: String
         @Option var description: String?
         @Option(help: "Base unit of measure.") var baseUnit: String = "PCS"
-        @Option(name: .customLong("unit"), help: "A further unit as CODE=QTY-PER-UNIT (repeatable).") var units: [String] = []
-        @Option(name: .customLong("rounding"), help: "A unit's rounding precision as CODE=PRECISION, e.g. PCS=1 (repeatable).")
+        @Option(name: .customLong("unit"), help: "A further unit as CODE=QTY-PER-UNIT (repeatable).") var units:
+            [String] = []
+        @Option(
+            name: .customLong("rounding"),
+            help: "A unit's rounding precision as CODE=PRECISION, e.g. PCS=1 (repeatable).")
         var roundings: [String] = []
         @Flag(help: "Lot warehouse tracking: every line carries a lot no.") var lotTracked = false
         @Flag(help: "Serial warehouse tracking: every line carries a serial no.") var serialTracked = false
         @Flag(help: "A lot coming in needs an expiration date.") var expirationRequired = false
-        @Option(help: "Warehouse class (bins of the same class only, where the location checks classes).") var warehouseClass: String?
-        @Option(name: .customLong("cubage"), help: "A unit's cubage as CODE=CUBAGE (repeatable).") var cubages: [String] = []
-        @Option(name: .customLong("weight"), help: "A unit's weight as CODE=WEIGHT (repeatable).") var weights: [String] = []
+        @Option(help: "Warehouse class (bins of the same class only, where the location checks classes).")
+        var warehouseClass: String?
+        @Option(name: .customLong("cubage"), help: "A unit's cubage as CODE=CUBAGE (repeatable).") var cubages:
+            [String] = []
+        @Option(name: .customLong("weight"), help: "A unit's weight as CODE=WEIGHT (repeatable).") var weights:
+            [String] = []
         func run() throws {
             try perform {
                 /// CODE=QUANTITY of --unit, --rounding, --cubage and --weight.
@@ -343,29 +398,35 @@ struct ItemGroup: ParsableCommand {
                 var precision = try byUnit(roundings, "--rounding", "CODE=PRECISION, e.g. PCS=1")
                 var list: [ItemCreateParams.Unit] = []
                 func unit(_ code: String, perUnit: Quantity?) -> ItemCreateParams.Unit {
-                    ItemCreateParams.Unit(code: code, quantityPerUnitOfMeasure: perUnit,
-                                          roundingPrecision: precision.removeValue(forKey: code),
-                                          cubage: cubage.removeValue(forKey: code),
-                                          weight: weight.removeValue(forKey: code))
+                    ItemCreateParams.Unit(
+                        code: code, quantityPerUnitOfMeasure: perUnit,
+                        roundingPrecision: precision.removeValue(forKey: code),
+                        cubage: cubage.removeValue(forKey: code),
+                        weight: weight.removeValue(forKey: code))
                 }
                 for u in units {
                     let (code, perUnit) = try split(u, "--unit", "CODE=QTY, e.g. BOX=12")
                     list.append(unit(code, perUnit: perUnit))
                 }
                 for code in Set(precision.keys).union(cubage.keys).union(weight.keys).sorted() {
-                    guard code == baseUnit else { throw CLIError(code: Exit.usage, message: "\(code): not a unit of the item") }
+                    guard code == baseUnit else {
+                        throw CLIError(code: Exit.usage, message: "\(code): not a unit of the item")
+                    }
                     list.append(unit(code, perUnit: nil))
                 }
-                let tracking = ItemTracking(lot: lotTracked, serial: serialTracked,
-                                            expirationRequired: expirationRequired)
-                let p = ItemCreateParams(no: no, description: description, baseUnitOfMeasure: baseUnit,
-                                         unitsOfMeasure: list, tracking: tracking, warehouseClass: warehouseClass)
+                let tracking = ItemTracking(
+                    lot: lotTracked, serial: serialTracked,
+                    expirationRequired: expirationRequired)
+                let p = ItemCreateParams(
+                    no: no, description: description, baseUnitOfMeasure: baseUnit,
+                    unitsOfMeasure: list, tracking: tracking, warehouseClass: warehouseClass)
                 Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
     struct Get: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an item (item.get).", discussion: "Example: whsectl item get ITEM1")
+        static let configuration = CommandConfiguration(
+            abstract: "Show an item (item.get).", discussion: "Example: whsectl item get ITEM1")
         @OptionGroup var global: Global
         @Argument var no: String
         func run() throws {
@@ -373,19 +434,25 @@ struct ItemGroup: ParsableCommand {
         }
     }
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List items (item.list).", discussion: "Example: whsectl item list")
+        static let configuration = CommandConfiguration(
+            abstract: "List items (item.list).", discussion: "Example: whsectl item list")
         @OptionGroup var global: Global
         func run() throws {
             try perform {
                 let r = try global.call(ItemListParams())
-                Output.rows(r["items"]?.arrayValue ?? [], [Column("ITEM", "no"), Column("BASE UNIT", "baseUnitOfMeasure"),
-                            Column("DESCRIPTION", "description")], format: global.outputFormat, whole: r)
+                Output.rows(
+                    r["items"]?.arrayValue ?? [],
+                    [
+                        Column("ITEM", "no"), Column("BASE UNIT", "baseUnitOfMeasure"),
+                        Column("DESCRIPTION", "description")
+                    ], format: global.outputFormat, whole: r)
             }
         }
     }
     struct Bins: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Where an item is, per bin, the adjustment bin included (item.bins).",
-                                                        discussion: "Example: whsectl item bins ITEM1 --location WH1")
+        static let configuration = CommandConfiguration(
+            abstract: "Where an item is, per bin, the adjustment bin included (item.bins).",
+            discussion: "Example: whsectl item bins ITEM1 --location WH1")
         @OptionGroup var global: Global
         @Argument var item: String
         @Option var location: String?
@@ -399,18 +466,25 @@ struct ItemGroup: ParsableCommand {
         }
     }
     struct Availability: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Inventory, stock in bins, adjustment bin and available quantity (item.availability).",
-                                                        discussion: "Example: whsectl item availability ITEM1")
+        static let configuration = CommandConfiguration(
+            abstract: "Inventory, stock in bins, adjustment bin and available quantity (item.availability).",
+            discussion: "Example: whsectl item availability ITEM1")
         @OptionGroup var global: Global
         @Argument var item: String
         @Option var location: String?
         func run() throws {
             try perform {
                 let r = try global.call(ItemAvailabilityParams(item: item, location: location))
-                Output.rows(r["locations"]?.arrayValue ?? [], [Column("LOCATION", "location"), Column("ITEM", "item"),
-                            Column("INVENTORY", "inventory"), Column("IN BINS", "inBins"), Column("ADJ BIN", "adjustmentBin"),
-                            Column("AVAILABLE", "available"), Column("TO PICK", "availableToPick"), Column("RESERVED", "reserved"),
-                            Column("TO RESERVE", "availableToReserve")], format: global.outputFormat, whole: r)
+                Output.rows(
+                    r["locations"]?.arrayValue ?? [],
+                    [
+                        Column("LOCATION", "location"), Column("ITEM", "item"),
+                        Column("INVENTORY", "inventory"), Column("IN BINS", "inBins"),
+                        Column("ADJ BIN", "adjustmentBin"),
+                        Column("AVAILABLE", "available"), Column("TO PICK", "availableToPick"),
+                        Column("RESERVED", "reserved"),
+                        Column("TO RESERVE", "availableToReserve")
+                    ], format: global.outputFormat, whole: r)
             }
         }
     }

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// How whsectl prints results.
 enum OutputFormat: String, CaseIterable {
@@ -13,7 +14,10 @@ enum OutputFormat: String, CaseIterable {
 struct Column {
     var header: String
     var key: String
-    init(_ header: String, _ key: String) { self.header = header; self.key = key }
+    init(_ header: String, _ key: String) {
+        self.header = header
+        self.key = key
+    }
     /// A column of a typed result's member.
     init<K: MemberKey>(_ header: String, _ key: K) { self.init(header, key.rawValue) }
 }
@@ -39,7 +43,10 @@ enum Output {
         return v
     }
 
-    static func isNumeric(_ v: JSON?) -> Bool { if case .number? = v { return true }; return false }
+    static func isNumeric(_ v: JSON?) -> Bool {
+        if case .number? = v { return true }
+        return false
+    }
 
     /// Prints rows as an aligned table (numbers right-aligned), CSV, or one JSON object per line.
     static func rows(_ rows: [JSON], _ columns: [Column], format: OutputFormat, whole: JSON) {
@@ -52,7 +59,10 @@ enum Output {
             print(CSV.record(columns.map(\.key)))
             for r in rows { print(CSV.record(columns.map { text(lookup(r, $0.key)) })) }
         case .table:
-            if rows.isEmpty { print("(none)"); return }
+            if rows.isEmpty {
+                print("(none)")
+                return
+            }
             let cells = rows.map { r in columns.map { shown(lookup(r, $0.key)) } }
             let numeric = columns.map { c in rows.contains { isNumeric(lookup($0, c.key)) } }
             var widths = columns.map { $0.header.count }

@@ -17,22 +17,28 @@ struct CountingPeriodGroup: ParsableCommand {
         @Option var description: String?
         func run() throws {
             try perform {
-                let p = CountingPeriodCreateParams(code: code, description: description,
-                                                   countFrequencyPerYear: frequency)
+                let p = CountingPeriodCreateParams(
+                    code: code, description: description,
+                    countFrequencyPerYear: frequency)
                 Output.object(try global.call(p), format: global.outputFormat)
             }
         }
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List counting periods (countingPeriod.list).",
-                                                        discussion: "Example: whsectl counting-period list")
+        static let configuration = CommandConfiguration(
+            abstract: "List counting periods (countingPeriod.list).",
+            discussion: "Example: whsectl counting-period list")
         @OptionGroup var global: Global
         func run() throws {
             try perform {
                 let r = try global.call(CountingPeriodListParams())
-                Output.rows(r["countingPeriods"]?.arrayValue ?? [], [Column("CODE", "code"), Column("PER YEAR", "countFrequencyPerYear"),
-                            Column("DESCRIPTION", "description")], format: global.outputFormat, whole: r)
+                Output.rows(
+                    r["countingPeriods"]?.arrayValue ?? [],
+                    [
+                        Column("CODE", "code"), Column("PER YEAR", "countFrequencyPerYear"),
+                        Column("DESCRIPTION", "description")
+                    ], format: global.outputFormat, whole: r)
             }
         }
     }
@@ -50,18 +56,24 @@ struct CountingPeriodGroup: ParsableCommand {
         func run() throws {
             try perform {
                 let r = try global.call(CountingPeriodDueParams(date: date, countingPeriod: period))
-                Output.rows(r["items"]?.arrayValue ?? [], [Column("ITEM", "no"), Column("PERIOD", "countingPeriod"),
-                            Column("WINDOW START", "nextCountingStart"), Column("WINDOW END", "nextCountingEnd"),
-                            Column("LAST COUNTED", "lastCountingPeriodUpdate"), Column("DESCRIPTION", "description")],
-                            format: global.outputFormat, whole: r)
+                Output.rows(
+                    r["items"]?.arrayValue ?? [],
+                    [
+                        Column("ITEM", "no"), Column("PERIOD", "countingPeriod"),
+                        Column("WINDOW START", "nextCountingStart"), Column("WINDOW END", "nextCountingEnd"),
+                        Column("LAST COUNTED", "lastCountingPeriodUpdate"), Column("DESCRIPTION", "description")
+                    ],
+                    format: global.outputFormat, whole: r)
             }
         }
     }
 }
 
-let reservationColumns = [Column("NO", "reservation"), Column("LOCATION", "location"), Column("ITEM", "item"), Column("LOT", "lot"),
-                          Column("SERIAL", "serial"), Column("BASE QTY", "quantityBase"), Column("SOURCE", "source"),
-                          Column("BY", "createdBy"), Column("CREATED", "createdAt")]
+let reservationColumns = [
+    Column("NO", "reservation"), Column("LOCATION", "location"), Column("ITEM", "item"), Column("LOT", "lot"),
+    Column("SERIAL", "serial"), Column("BASE QTY", "quantityBase"), Column("SOURCE", "source"),
+    Column("BY", "createdBy"), Column("CREATED", "createdAt")
+]
 
 struct ReservationGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,7 +82,8 @@ struct ReservationGroup: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Reserve stock (reservation.create); refused when more than is available to pick would be reserved.",
+            abstract:
+                "Reserve stock (reservation.create); refused when more than is available to pick would be reserved.",
             discussion: "Example: whsectl reservation create --location WH1 --item ITEM1 --quantity 5 --source SO-1001")
         @OptionGroup var global: Global
         @Option var location: String
@@ -82,8 +95,9 @@ struct ReservationGroup: ParsableCommand {
         @Option(help: "The document the stock is reserved for.") var source: String?
         func run() throws {
             try perform {
-                let p = ReservationCreateParams(location: location, item: item, quantity: try quantity_(quantity),
-                                                unitOfMeasure: unit, lot: lot, serial: serial, source: source)
+                let p = ReservationCreateParams(
+                    location: location, item: item, quantity: try quantity_(quantity),
+                    unitOfMeasure: unit, lot: lot, serial: serial, source: source)
                 let r = MemberDefaults.reservation.restored(try global.call(p))
                 Output.rows([r], reservationColumns, format: global.outputFormat, whole: r)
             }
@@ -91,8 +105,9 @@ struct ReservationGroup: ParsableCommand {
     }
 
     struct Cancel: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel a reservation (reservation.cancel).",
-                                                        discussion: "Example: whsectl reservation cancel 1")
+        static let configuration = CommandConfiguration(
+            abstract: "Cancel a reservation (reservation.cancel).",
+            discussion: "Example: whsectl reservation cancel 1")
         @OptionGroup var global: Global
         @Argument var reservation: Int
         func run() throws {
@@ -105,8 +120,9 @@ struct ReservationGroup: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List open reservations (reservation.list).",
-                                                        discussion: "Example: whsectl reservation list --item ITEM1")
+        static let configuration = CommandConfiguration(
+            abstract: "List open reservations (reservation.list).",
+            discussion: "Example: whsectl reservation list --item ITEM1")
         @OptionGroup var global: Global
         @Option var location: String?
         @Option var item: String?
@@ -114,7 +130,8 @@ struct ReservationGroup: ParsableCommand {
             try perform {
                 let p = ReservationListParams(location: location, item: item)
                 let r = MemberDefaults.reservation.restored(try global.call(p), in: "reservations")
-                Output.rows(r["reservations"]?.arrayValue ?? [], reservationColumns, format: global.outputFormat, whole: r)
+                Output.rows(
+                    r["reservations"]?.arrayValue ?? [], reservationColumns, format: global.outputFormat, whole: r)
             }
         }
     }

@@ -20,8 +20,9 @@ struct EntriesGroup: ParsableCommand {
         @Option(help: "Start after this entry number (paging).") var after: Int?
         @Option(help: "Entries per page (1…1000).") var limit: Int?
         var query: EntryQuery {
-            EntryQuery(location: location, bin: bin, item: item, entryType: entryType, documentNo: documentNo, lot: lot,
-                       serial: serial, after: after, limit: limit)
+            EntryQuery(
+                location: location, bin: bin, item: item, entryType: entryType, documentNo: documentNo, lot: lot,
+                serial: serial, after: after, limit: limit)
         }
     }
 
@@ -38,42 +39,62 @@ struct EntriesGroup: ParsableCommand {
     }
 
     struct Warehouse: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Warehouse entries (entries.warehouse).",
-                                                        discussion: "Example: whsectl entries warehouse --location WH1 --bin A-01")
+        static let configuration = CommandConfiguration(
+            abstract: "Warehouse entries (entries.warehouse).",
+            discussion: "Example: whsectl entries warehouse --location WH1 --bin A-01")
         @OptionGroup var global: Global
         @OptionGroup var filters: Filters
         func run() throws {
-            try EntriesGroup.show(global, WarehouseEntriesParams(filter: filters.query), [
-                Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "registeringDate"), Column("LOCATION", "location"),
-                Column("BIN", "bin"), Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("UNIT", "unitOfMeasure"),
-                Column("BASE QTY", "quantityBase"), Column("LOT", "lot"), Column("SERIAL", "serial"), Column("EXPIRES", "expirationDate"),
-                Column("SOURCE", "source"), Column("DOCUMENT", "documentNo"), Column("USER", "user")])
+            try EntriesGroup.show(
+                global, WarehouseEntriesParams(filter: filters.query),
+                [
+                    Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "registeringDate"),
+                    Column("LOCATION", "location"),
+                    Column("BIN", "bin"), Column("ITEM", "item"), Column("QUANTITY", "quantity"),
+                    Column("UNIT", "unitOfMeasure"),
+                    Column("BASE QTY", "quantityBase"), Column("LOT", "lot"), Column("SERIAL", "serial"),
+                    Column("EXPIRES", "expirationDate"),
+                    Column("SOURCE", "source"), Column("DOCUMENT", "documentNo"), Column("USER", "user")
+                ])
         }
     }
     struct Item: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Item ledger entries (entries.item).",
-                                                        discussion: "Example: whsectl entries item --item ITEM1")
+        static let configuration = CommandConfiguration(
+            abstract: "Item ledger entries (entries.item).",
+            discussion: "Example: whsectl entries item --item ITEM1")
         @OptionGroup var global: Global
         @OptionGroup var filters: Filters
         func run() throws {
-            try EntriesGroup.show(global, ItemEntriesParams(filter: filters.query), [
-                Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "postingDate"), Column("LOCATION", "location"),
-                Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("LOT", "lot"), Column("SERIAL", "serial"),
-                Column("WHSE ADJ", "warehouseAdjustment"), Column("SOURCE", "source"), Column("DOCUMENT", "documentNo"),
-                Column("USER", "user")])
+            try EntriesGroup.show(
+                global, ItemEntriesParams(filter: filters.query),
+                [
+                    Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "postingDate"),
+                    Column("LOCATION", "location"),
+                    Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("LOT", "lot"),
+                    Column("SERIAL", "serial"),
+                    Column("WHSE ADJ", "warehouseAdjustment"), Column("SOURCE", "source"),
+                    Column("DOCUMENT", "documentNo"),
+                    Column("USER", "user")
+                ])
         }
     }
     struct Phys: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "phys", abstract: "Phys. inventory ledger entries (entries.physInventory).",
-                                                        discussion: "Example: whsectl entries phys --location WH1")
+        static let configuration = CommandConfiguration(
+            commandName: "phys", abstract: "Phys. inventory ledger entries (entries.physInventory).",
+            discussion: "Example: whsectl entries phys --location WH1")
         @OptionGroup var global: Global
         @OptionGroup var filters: Filters
         func run() throws {
-            try EntriesGroup.show(global, PhysInventoryEntriesParams(filter: filters.query), [
-                Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "postingDate"), Column("LOCATION", "location"),
-                Column("BIN", "bin"), Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("CALCULATED", "quantityCalculated"),
-                Column("COUNTED", "quantityPhysInventory"), Column("LOT", "lot"), Column("SERIAL", "serial"),
-                Column("PERIOD", "countingPeriod"), Column("USER", "user")])
+            try EntriesGroup.show(
+                global, PhysInventoryEntriesParams(filter: filters.query),
+                [
+                    Column("NO", "entryNo"), Column("TYPE", "entryType"), Column("DATE", "postingDate"),
+                    Column("LOCATION", "location"),
+                    Column("BIN", "bin"), Column("ITEM", "item"), Column("QUANTITY", "quantity"),
+                    Column("CALCULATED", "quantityCalculated"),
+                    Column("COUNTED", "quantityPhysInventory"), Column("LOT", "lot"), Column("SERIAL", "serial"),
+                    Column("PERIOD", "countingPeriod"), Column("USER", "user")
+                ])
         }
     }
 }
@@ -108,15 +129,19 @@ struct ServerGroup: ParsableCommand {
                     let shown = TerminalSafe.escape(destination)
                     print("backup of sequence \(seq) (\(data.count) bytes) written to \(shown)")
                 } else {
-                    Output.object(.object(["sequence": .string(String(seq)), "bytes": JSON(data.count),
-                                           "destination": .string(destination)]), format: global.outputFormat)
+                    Output.object(
+                        .object([
+                            "sequence": .string(String(seq)), "bytes": JSON(data.count),
+                            "destination": .string(destination)
+                        ]), format: global.outputFormat)
                 }
             }
         }
     }
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Counters, log and limits (server.status).",
-                                                        discussion: "Example: whsectl server status")
+        static let configuration = CommandConfiguration(
+            abstract: "Counters, log and limits (server.status).",
+            discussion: "Example: whsectl server status")
         @OptionGroup var global: Global
         func run() throws {
             try perform {
@@ -126,8 +151,9 @@ struct ServerGroup: ParsableCommand {
                 // are not disturbed.
                 if case .array(let files)? = status["log"]?["cutFiles"], !files.isEmpty {
                     let names = files.compactMap { if case .string(let f) = $0 { return f } else { return nil } }
-                    Output.stderr("warning: bytes cut from a torn log tail are kept in \(names.joined(separator: ", ")); "
-                                  + "inspect them, then remove them (protocol.md 16.1)")
+                    Output.stderr(
+                        "warning: bytes cut from a torn log tail are kept in \(names.joined(separator: ", ")); "
+                            + "inspect them, then remove them (protocol.md 16.1)")
                 }
             }
         }
@@ -152,7 +178,9 @@ struct ServerGroup: ParsableCommand {
                         out += TerminalSafe.escape(String(line)) + "\n"
                     }
                     print(out, terminator: "")
-                } else { Output.object(r, format: global.outputFormat) }
+                } else {
+                    Output.object(r, format: global.outputFormat)
+                }
             }
         }
     }
@@ -172,14 +200,17 @@ struct ServerGroup: ParsableCommand {
                 if global.outputFormat == .table {
                     print(verify.violations.isEmpty ? "ok: all invariants hold" : "violations:")
                     for x in verify.violations { print("  \(Output.shown(.string(x)))") }
-                } else { Output.object(r, format: global.outputFormat) }
+                } else {
+                    Output.object(r, format: global.outputFormat)
+                }
                 if !verify.ok { throw ExitCode(1) }
             }
         }
     }
     struct Checkpoint: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Write a snapshot now (server.checkpoint).",
-                                                        discussion: "Example: whsectl server checkpoint")
+        static let configuration = CommandConfiguration(
+            abstract: "Write a snapshot now (server.checkpoint).",
+            discussion: "Example: whsectl server checkpoint")
         @OptionGroup var global: Global
         func run() throws {
             try perform { Output.object(try global.call(ServerCheckpointParams()), format: global.outputFormat) }
@@ -225,9 +256,12 @@ struct Whsectl: ParsableCommand {
             64 usage or input-file error; 69 whsed unreachable, connection lost or
             timed out; 76 protocol error; 77 permission denied.
             """,
-        subcommands: [LocationGroup.self, ZoneGroup.self, BinGroup.self, ItemGroup.self, CountingPeriodGroup.self,
-                      WhseJournalGroup.self, ItemJournalGroup.self, ReservationGroup.self, CountGroup.self, PhysInventoryGroup.self,
-                      EntriesGroup.self, ServerGroup.self, Call.self])
+        subcommands: [
+            LocationGroup.self, ZoneGroup.self, BinGroup.self, ItemGroup.self, CountingPeriodGroup.self,
+            WhseJournalGroup.self, ItemJournalGroup.self, ReservationGroup.self, CountGroup.self,
+            PhysInventoryGroup.self,
+            EntriesGroup.self, ServerGroup.self, Call.self
+        ])
 
     /// Parsed here too so the common options may come before the subcommand (as with systemctl and kubectl).
     /// The argument parser hands this one decoded value to every subcommand's `@OptionGroup var global: Global`,

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A whsed the bench starts itself: `whsed --socket S --state-dir D`, output appended to a log file.
 final class Daemon {
@@ -61,7 +62,8 @@ final class Daemon {
             if fd >= 0 {
                 let c = Conn(fd: fd)
                 if let status = try? c.callJSON(method: "server.status", params: "{}"),
-                   let result = status["result"] as? [String: Any] {
+                    let result = status["result"] as? [String: Any]
+                {
                     return (result, nowNs())
                 }
             }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 enum Modes {
     static func serverStatus(_ socket: String) throws -> [String: Any] {
@@ -12,8 +13,10 @@ enum Modes {
     }
 
     static func settings(_ o: Options, clients: Int? = nil) -> [(String, JV)] {
-        var s: [(String, JV)] = [("socket", .str(o.socket ?? "")), ("location", .str(o.location)),
-                                 ("bins", .int(o.bins)), ("items", .int(o.items)), ("binsPerItem", .int(o.binsPerItem))]
+        var s: [(String, JV)] = [
+            ("socket", .str(o.socket ?? "")), ("location", .str(o.location)),
+            ("bins", .int(o.bins)), ("items", .int(o.items)), ("binsPerItem", .int(o.binsPerItem))
+        ]
         if let c = clients { s.append(("clients", .int(c))) }
         s.append(("duration", .num(o.duration)))
         s.append(("warmup", .num(o.warmup)))
@@ -30,7 +33,8 @@ enum Modes {
             if k == .postN { name = "post\(lines)" }
             out.append(Summary(name: name, acc: a, seconds: r.seconds))
         }
-        let bin = r.acc[OpKind.readBin.rawValue], item = r.acc[OpKind.readItem.rawValue]
+        let bin = r.acc[OpKind.readBin.rawValue]
+        let item = r.acc[OpKind.readItem.rawValue]
         if (bin.ops > 0 || bin.errors > 0) && (item.ops > 0 || item.errors > 0) {
             var both = bin
             both.merge(item)
@@ -66,12 +70,14 @@ enum Modes {
         try must("location.create", "{\"code\":\(loc),\"name\":\"whsed-bench\",\"kind\":\"directed\"}")
         try must("zone.create", "{\"location\":\(loc),\"code\":\(zone),\"binType\":\"PICK\"}")
         let before = try serverStatus(socket)
-        let haveBins = before["bins"] as? Int ?? 0, haveItems = before["items"] as? Int ?? 0
+        let haveBins = before["bins"] as? Int ?? 0
+        let haveItems = before["items"] as? Int ?? 0
         var requests: [(method: String, params: String)] = []
         // Skip the master data that is plainly there already (a re-run of setup on a set-up state folder).
         if haveBins < o.bins + 1 {
             for b in 0..<o.bins {
-                requests.append(("bin.create", "{\"location\":\(loc),\"code\":\"\(Layout.binCode(b))\",\"zone\":\(zone)}"))
+                requests.append(
+                    ("bin.create", "{\"location\":\(loc),\"code\":\"\(Layout.binCode(b))\",\"zone\":\(zone)}"))
             }
         }
         if haveItems < o.items {
@@ -87,7 +93,8 @@ enum Modes {
             for (i, r) in requests.enumerated() { shares[i % clients].append(r) }
             let conns = connectAll(clients, socket: socket)
             let workers = (0..<clients).map { w in
-                Worker(conn: conns[w], source: Sources.list(shares[w], kind: .create), acceptReasons: ["already_exists"])
+                Worker(
+                    conn: conns[w], source: Sources.list(shares[w], kind: .create), acceptReasons: ["already_exists"])
             }
             let r = runWorkers(workers, warmup: 0, duration: nil, socket: socket, expectedOpsPerWorker: 1024)
             series += summaries(r, lines: o.lines)
@@ -103,14 +110,20 @@ enum Modes {
             let lines = (o.preloadEntries - entries + 1) / 2
             let journals = (lines + o.lines - 1) / o.lines
             let pc = min(o.clients ?? 16, journals)
-            say("whsed-bench: preloading \(journals) journals of \(o.lines) lines (\(journals * o.lines * 2) warehouse entries) over \(pc) connections")
+            say(
+                "whsed-bench: preloading \(journals) journals of \(o.lines) lines (\(journals * o.lines * 2) warehouse entries) over \(pc) connections"
+            )
             let conns = connectAll(pc, socket: socket)
             let workers = (0..<pc).map { w in
-                Worker(conn: conns[w], source: Sources.journal(layout: layout, seed: o.seed &+ 4242, worker: w, lines: o.lines,
-                                                               keys: false, kind: .preload,
-                                                               count: journals / pc + (w < journals % pc ? 1 : 0)))
+                Worker(
+                    conn: conns[w],
+                    source: Sources.journal(
+                        layout: layout, seed: o.seed &+ 4242, worker: w, lines: o.lines,
+                        keys: false, kind: .preload,
+                        count: journals / pc + (w < journals % pc ? 1 : 0)))
             }
-            let r = runWorkers(workers, warmup: 0, duration: nil, socket: socket, expectedOpsPerWorker: journals / pc + 1)
+            let r = runWorkers(
+                workers, warmup: 0, duration: nil, socket: socket, expectedOpsPerWorker: journals / pc + 1)
             series += summaries(r, lines: o.lines)
             report.run = r
             report.extra.append(("setup", "preload_time", r.seconds, .seconds))
@@ -126,8 +139,10 @@ enum Modes {
         if let pid = status["pid"] as? Int, let rss = procStatusBytes(pid: Int32(pid), field: "VmRSS") {
             report.extra.append(("setup", "whsed_rss", Double(rss), .bytes))
         }
-        report.headline = "location \(o.location), zone \(o.zone), \(o.bins) bins, \(o.items) items"
-            + (o.preloadEntries > 0 ? ", preload to \(o.preloadEntries) warehouse entries with \(o.lines)-line journals" : "")
+        report.headline =
+            "location \(o.location), zone \(o.zone), \(o.bins) bins, \(o.items) items"
+            + (o.preloadEntries > 0
+                ? ", preload to \(o.preloadEntries) warehouse entries with \(o.lines)-line journals" : "")
         return report
     }
 
@@ -139,7 +154,9 @@ enum Modes {
         // The master data must be there: a refused posting is not a benchmark.
         let status = try serverStatus(socket)
         if (status["items"] as? Int ?? 0) < o.items || (status["bins"] as? Int ?? 0) < o.bins {
-            throw BenchError("the server has \(status["bins"] ?? 0) bins and \(status["items"] ?? 0) items; run `whsed-bench setup` with the same --bins/--items first")
+            throw BenchError(
+                "the server has \(status["bins"] ?? 0) bins and \(status["items"] ?? 0) items; run `whsed-bench setup` with the same --bins/--items first"
+            )
         }
         var workers: [Worker] = []
         var headline = ""
@@ -149,17 +166,26 @@ enum Modes {
             clients = o.mode == "single" ? 1 : (o.clients ?? 32)
             let conns = connectAll(clients, socket: socket)
             for w in 0..<clients {
-                workers.append(Worker(conn: conns[w], source: Sources.post1(layout: layout, seed: o.seed, worker: w,
-                                                                            alternate: o.alternate, keys: o.idempotencyKeys)))
+                workers.append(
+                    Worker(
+                        conn: conns[w],
+                        source: Sources.post1(
+                            layout: layout, seed: o.seed, worker: w,
+                            alternate: o.alternate, keys: o.idempotencyKeys)))
             }
-            headline = "\(clients) client\(clients == 1 ? "" : "s") posting 1-line whseItemJournal.register"
+            headline =
+                "\(clients) client\(clients == 1 ? "" : "s") posting 1-line whseItemJournal.register"
                 + (o.alternate ? " (+1/-1 alternating)" : " (+1)")
         case "post100":
             clients = o.clients ?? 8
             let conns = connectAll(clients, socket: socket)
             for w in 0..<clients {
-                workers.append(Worker(conn: conns[w], source: Sources.journal(layout: layout, seed: o.seed, worker: w,
-                                                                              lines: o.lines, keys: o.idempotencyKeys)))
+                workers.append(
+                    Worker(
+                        conn: conns[w],
+                        source: Sources.journal(
+                            layout: layout, seed: o.seed, worker: w,
+                            lines: o.lines, keys: o.idempotencyKeys)))
             }
             headline = "\(clients) clients posting \(o.lines)-line whseItemJournal.register"
         case "read":
@@ -168,19 +194,30 @@ enum Modes {
             let conns = connectAll(clients, socket: socket)
             let interval = o.writerRate.map { $0 > 0 ? Double(o.writers) / $0 : 0 }
             for w in 0..<o.writers {
-                workers.append(Worker(conn: conns[w], source: Sources.post1(layout: layout, seed: o.seed, worker: w,
-                                                                            alternate: o.alternate, keys: o.idempotencyKeys),
-                                      interval: interval))
+                workers.append(
+                    Worker(
+                        conn: conns[w],
+                        source: Sources.post1(
+                            layout: layout, seed: o.seed, worker: w,
+                            alternate: o.alternate, keys: o.idempotencyKeys),
+                        interval: interval))
             }
             for r in 0..<o.readers {
-                workers.append(Worker(conn: conns[o.writers + r],
-                                      source: Sources.reads(layout: layout, seed: o.seed, worker: r, method: o.readMethod)))
+                workers.append(
+                    Worker(
+                        conn: conns[o.writers + r],
+                        source: Sources.reads(layout: layout, seed: o.seed, worker: r, method: o.readMethod)))
             }
-            let what = o.readMethod == "both" ? "bin.contents/item.bins" : o.readMethod == "bin" ? "bin.contents"
-                : o.readMethod == "item" ? "item.bins" : "entries.warehouse (\(o.readMethod))"
+            let what =
+                o.readMethod == "both"
+                ? "bin.contents/item.bins"
+                : o.readMethod == "bin"
+                    ? "bin.contents"
+                    : o.readMethod == "item" ? "item.bins" : "entries.warehouse (\(o.readMethod))"
             headline = "\(o.readers) client\(o.readers == 1 ? "" : "s") reading \(what)"
             if o.writers > 0 {
-                headline += " while \(o.writers) client\(o.writers == 1 ? " posts" : "s post") 1-line journals"
+                headline +=
+                    " while \(o.writers) client\(o.writers == 1 ? " posts" : "s post") 1-line journals"
                     + (o.writerRate.map { " (capped at \(Int($0))/s in total)" } ?? " (flat out)")
             } else {
                 headline += ", no postings"
@@ -189,20 +226,29 @@ enum Modes {
             clients = o.clients ?? 32
             let conns = connectAll(clients, socket: socket)
             for w in 0..<clients {
-                workers.append(Worker(conn: conns[w], source: Sources.mixed(layout: layout, seed: o.seed, worker: w, mix: o.mix,
-                                                                            lines: o.lines, keys: o.idempotencyKeys)))
+                workers.append(
+                    Worker(
+                        conn: conns[w],
+                        source: Sources.mixed(
+                            layout: layout, seed: o.seed, worker: w, mix: o.mix,
+                            lines: o.lines, keys: o.idempotencyKeys)))
             }
-            headline = "\(clients) clients, each request drawn from " + o.mix.map { "\($0.0 == .postN ? "post\(o.lines)" : $0.0.series)=\($0.1)" }.joined(separator: ",")
+            headline =
+                "\(clients) clients, each request drawn from "
+                + o.mix.map { "\($0.0 == .postN ? "post\(o.lines)" : $0.0.series)=\($0.1)" }.joined(separator: ",")
         default:
             throw BenchError("not a load mode: \(o.mode)")
         }
         headline += String(format: ", %.1f s measured after %.1f s warm-up", o.duration, o.warmup)
         headline += ", \(status["warehouseEntries"] ?? 0) warehouse entries at start"
-        let r = runWorkers(workers, warmup: o.warmup, duration: o.duration, socket: socket, expectedOpsPerWorker: 16_384)
+        let r = runWorkers(
+            workers, warmup: o.warmup, duration: o.duration, socket: socket, expectedOpsPerWorker: 16_384)
         var report = Report(mode: o.mode, headline: headline)
         report.settings = settings(o, clients: clients)
         if o.mode == "read" {
-            report.settings += [("writers", .int(o.writers)), ("readers", .int(o.readers)), ("readMethod", .str(o.readMethod))]
+            report.settings += [
+                ("writers", .int(o.writers)), ("readers", .int(o.readers)), ("readMethod", .str(o.readMethod))
+            ]
             if let wr = o.writerRate { report.settings.append(("writerRate", .num(wr))) }
         }
         if o.mode == "post100" || o.mode == "mixed" { report.settings.append(("lines", .int(o.lines))) }
@@ -214,10 +260,15 @@ enum Modes {
     // MARK: start-up
 
     static func startup(_ o: Options) throws -> Report {
-        let d = Daemon(binary: o.whsed!, stateDir: o.stateDir!, socketPath: o.socket!,
-                       logPath: o.whsedLog ?? (o.stateDir! + ".log"), extraArgs: o.whsedArgs)
-        var times: [Double] = [], rss: [Double] = [], rssLater: [Double] = [], hwm: [Double] = []
-        var entries = 0, recovered = 0
+        let d = Daemon(
+            binary: o.whsed!, stateDir: o.stateDir!, socketPath: o.socket!,
+            logPath: o.whsedLog ?? (o.stateDir! + ".log"), extraArgs: o.whsedArgs)
+        var times: [Double] = []
+        var rss: [Double] = []
+        var rssLater: [Double] = []
+        var hwm: [Double] = []
+        var entries = 0
+        var recovered = 0
         var notes: [String] = []
         var otherCores: [Double] = []
         var disturbedRounds = 0
@@ -234,7 +285,9 @@ enum Modes {
             let whsedCores = Double(ProcCPU.sample(pid: d.pid)?.total ?? 0) / Double(clockTicks) / secs
             var unattributed = 0.0
             if let m0, let m1, m1.total > m0.total {
-                let busy = Double(m1.busy - m0.busy) / Double(m1.total - m0.total) * Double(ProcessInfo.processInfo.activeProcessorCount)
+                let busy =
+                    Double(m1.busy - m0.busy) / Double(m1.total - m0.total)
+                    * Double(ProcessInfo.processInfo.activeProcessorCount)
                 unattributed = max(0, busy - whsedCores - (selfCPUSeconds() - self0) / secs - others.cores)
             }
             if Report.isDisturbed(others: others.cores, unattributed: unattributed) { disturbedRounds += 1 }
@@ -250,13 +303,19 @@ enum Modes {
             rss.append(Double(r0))
             rssLater.append(Double(r1))
             hwm.append(Double(h))
-            say(String(format: "whsed-bench: start-up %d: %.3f s to the first server.status answer; VmRSS %.1f MB (%.1f MB 0.5 s later), VmHWM %.1f MB; %d warehouse entries, %d records replayed",
-                       round + 1, secs, Double(r0) / 1e6, Double(r1) / 1e6, Double(h) / 1e6, entries, recovered))
+            say(
+                String(
+                    format:
+                        "whsed-bench: start-up %d: %.3f s to the first server.status answer; VmRSS %.1f MB (%.1f MB 0.5 s later), VmHWM %.1f MB; %d warehouse entries, %d records replayed",
+                    round + 1, secs, Double(r0) / 1e6, Double(r1) / 1e6, Double(h) / 1e6, entries, recovered))
             d.stop(signal: SIGKILL)
         }
         let sorted = times.sorted()
-        var report = Report(mode: "startup",
-                            headline: "\(o.repeatCount) start-up\(o.repeatCount == 1 ? "" : "s") of `\(d.commandLine)` on \(entries) warehouse entries (\(recovered) log records replayed), each ended with SIGKILL; time is exec → first server.status answer (polled every 1 ms)")
+        var report = Report(
+            mode: "startup",
+            headline:
+                "\(o.repeatCount) start-up\(o.repeatCount == 1 ? "" : "s") of `\(d.commandLine)` on \(entries) warehouse entries (\(recovered) log records replayed), each ended with SIGKILL; time is exec → first server.status answer (polled every 1 ms)"
+        )
         report.settings = [("whsed", .str(o.whsed!)), ("stateDir", .str(o.stateDir!)), ("repeat", .int(o.repeatCount))]
         report.extra = [
             ("startup", "time", sorted[sorted.count / 2], .ns),
@@ -266,16 +325,20 @@ enum Modes {
             ("startup", "rss_after_0.5s", rssLater.max()!, .bytes),
             ("startup", "hwm", hwm.max()!, .bytes),
             ("startup", "warehouse_entries", Double(entries), .count),
-            ("startup", "records_replayed", Double(recovered), .count),
+            ("startup", "records_replayed", Double(recovered), .count)
         ]
         notes.append("Each start-up: " + times.map { fmtLatency($0) }.joined(separator: ", ") + ".")
         let worst = otherCores.max() ?? 0
         var line = String(format: "Other processes used up to %.2f cores during a start-up", worst)
         if worst >= 0.01 {
-            line += " (" + otherTop.sorted { $0.value > $1.value }.prefix(3).map { String(format: "%@ %.2f", $0.key, $0.value) }.joined(separator: ", ") + ")"
+            line +=
+                " ("
+                + otherTop.sorted { $0.value > $1.value }.prefix(3).map { String(format: "%@ %.2f", $0.key, $0.value) }
+                .joined(separator: ", ") + ")"
         }
         if disturbedRounds > 0 {
-            line += "; \(disturbedRounds) of \(o.repeatCount) start-ups had other load: OTHER LOAD ON THE MACHINE, figures disturbed"
+            line +=
+                "; \(disturbedRounds) of \(o.repeatCount) start-ups had other load: OTHER LOAD ON THE MACHINE, figures disturbed"
             report.otherLoad = true
         }
         notes.append(line + ".")

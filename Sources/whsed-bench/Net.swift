@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 // One blocking Unix-stream connection speaking newline-delimited JSON-RPC, and a cheap reply checker.
 
@@ -21,7 +22,9 @@ func connectUnix(_ path: String) -> Int32 {
         for (i, b) in bytes.enumerated() { p[i] = b }
     }
     let r = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+        }
     }
     if r != 0 {
         let e = errno
@@ -78,7 +81,10 @@ final class Conn {
                 let at = nl.assumingMemoryBound(to: UInt8.self) - buf
                 let line = UnsafeBufferPointer(start: buf + start, count: at - start)
                 start = at + 1
-                if start == end { start = 0; end = 0 }   // next read starts at 0; the line stays valid until then
+                if start == end {
+                    start = 0
+                    end = 0
+                }  // next read starts at 0; the line stays valid until then
                 return line
             }
             scanned = end
@@ -140,7 +146,10 @@ private let BS = UInt8(ascii: "\\")
     i += 1
     while i < p.count {
         let c = p[i]
-        if c == BS { i += 2; continue }
+        if c == BS {
+            i += 2
+            continue
+        }
         i += 1
         if c == Q { return }
     }
@@ -150,16 +159,26 @@ private let BS = UInt8(ascii: "\\")
 private func skipValue(_ p: UnsafeBufferPointer<UInt8>, _ i: inout Int) {
     guard i < p.count else { return }
     let c = p[i]
-    if c == Q { skipString(p, &i); return }
+    if c == Q {
+        skipString(p, &i)
+        return
+    }
     if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
         var depth = 0
         while i < p.count {
             let d = p[i]
-            if d == Q { skipString(p, &i); continue }
-            if d == UInt8(ascii: "{") || d == UInt8(ascii: "[") { depth += 1 }
-            else if d == UInt8(ascii: "}") || d == UInt8(ascii: "]") {
+            if d == Q {
+                skipString(p, &i)
+                continue
+            }
+            if d == UInt8(ascii: "{") || d == UInt8(ascii: "[") {
+                depth += 1
+            } else if d == UInt8(ascii: "}") || d == UInt8(ascii: "]") {
                 depth -= 1
-                if depth == 0 { i += 1; return }
+                if depth == 0 {
+                    i += 1
+                    return
+                }
             }
             i += 1
         }
@@ -178,27 +197,46 @@ func checkReply(_ p: UnsafeBufferPointer<UInt8>) -> ReplyCheck {
     var i = 0
     let n = p.count
     while i < n && isSpace(p[i]) { i += 1 }
-    guard i < n, p[i] == UInt8(ascii: "{") else { r.malformed = true; return r }
+    guard i < n, p[i] == UInt8(ascii: "{") else {
+        r.malformed = true
+        return r
+    }
     i += 1
     while true {
         while i < n && (isSpace(p[i]) || p[i] == UInt8(ascii: ",")) { i += 1 }
-        guard i < n else { r.malformed = true; return r }
+        guard i < n else {
+            r.malformed = true
+            return r
+        }
         if p[i] == UInt8(ascii: "}") { break }
-        guard p[i] == Q else { r.malformed = true; return r }
+        guard p[i] == Q else {
+            r.malformed = true
+            return r
+        }
         let keyStart = i + 1
         skipString(p, &i)
         let keyLen = i - 1 - keyStart
         while i < n && (isSpace(p[i]) || p[i] == UInt8(ascii: ":")) { i += 1 }
-        var key: UInt8 = 0   // e=error r=result i=id
-        if keyLen == 5 && p[keyStart] == UInt8(ascii: "e") && p[keyStart + 4] == UInt8(ascii: "r") { key = 101 }
-        else if keyLen == 6 && p[keyStart] == UInt8(ascii: "r") && p[keyStart + 5] == UInt8(ascii: "t") { key = 114 }
-        else if keyLen == 2 && p[keyStart] == UInt8(ascii: "i") && p[keyStart + 1] == UInt8(ascii: "d") { key = 105 }
+        var key: UInt8 = 0  // e=error r=result i=id
+        if keyLen == 5 && p[keyStart] == UInt8(ascii: "e") && p[keyStart + 4] == UInt8(ascii: "r") {
+            key = 101
+        } else if keyLen == 6 && p[keyStart] == UInt8(ascii: "r") && p[keyStart + 5] == UInt8(ascii: "t") {
+            key = 114
+        } else if keyLen == 2 && p[keyStart] == UInt8(ascii: "i") && p[keyStart + 1] == UInt8(ascii: "d") {
+            key = 105
+        }
         switch key {
         case 101: r.hasError = true
         case 114: r.hasResult = true
         case 105:
-            var v = 0, j = i, digits = 0
-            while j < n, p[j] >= 48, p[j] <= 57 { v = v * 10 + Int(p[j] - 48); j += 1; digits += 1 }
+            var v = 0
+            var j = i
+            var digits = 0
+            while j < n, p[j] >= 48, p[j] <= 57 {
+                v = v * 10 + Int(p[j] - 48)
+                j += 1
+                digits += 1
+            }
             if digits > 0 { r.id = v }
         default: break
         }
@@ -211,10 +249,14 @@ func checkReply(_ p: UnsafeBufferPointer<UInt8>) -> ReplyCheck {
 /// The `data.reason` of an error reply (a plain substring search; good enough for a report).
 func errorReason(_ p: UnsafeBufferPointer<UInt8>) -> String {
     let needle = Array("\"reason\":\"".utf8)
-    let n = p.count, m = needle.count
+    let n = p.count
+    let m = needle.count
     var i = 0
     outer: while i + m <= n {
-        for k in 0..<m where p[i + k] != needle[k] { i += 1; continue outer }
+        for k in 0..<m where p[i + k] != needle[k] {
+            i += 1
+            continue outer
+        }
         var j = i + m
         while j < n && p[j] != Q { j += 1 }
         return String(decoding: UnsafeBufferPointer(rebasing: p[(i + m)..<j]), as: UTF8.self)
@@ -225,12 +267,19 @@ func errorReason(_ p: UnsafeBufferPointer<UInt8>) -> String {
 /// The `message` of an error reply, for the report's samples.
 func errorMessage(_ p: UnsafeBufferPointer<UInt8>) -> String {
     let needle = Array("\"message\":\"".utf8)
-    let n = p.count, m = needle.count
+    let n = p.count
+    let m = needle.count
     var i = 0
     outer: while i + m <= n {
-        for k in 0..<m where p[i + k] != needle[k] { i += 1; continue outer }
+        for k in 0..<m where p[i + k] != needle[k] {
+            i += 1
+            continue outer
+        }
         var j = i + m
-        while j < n && p[j] != Q { if p[j] == BS { j += 1 }; j += 1 }
+        while j < n && p[j] != Q {
+            if p[j] == BS { j += 1 }
+            j += 1
+        }
         return String(decoding: UnsafeBufferPointer(rebasing: p[(i + m)..<min(j, n)]), as: UTF8.self)
     }
     return String(decoding: UnsafeBufferPointer(rebasing: p[0..<min(n, 200)]), as: UTF8.self)

@@ -27,12 +27,22 @@ struct Target {
         var opRange: Range<String.Index>? = nil
         var op = ""
         for candidate in ["<=", ">=", "==", "<", ">"] {
-            if let r = t.range(of: candidate) { opRange = r; op = candidate; break }
+            if let r = t.range(of: candidate) {
+                opRange = r
+                op = candidate
+                break
+            }
         }
-        guard let r = opRange else { die("--target \(s): expected SERIES.METRIC OP VALUE, e.g. post1.p99<=3ms", code: 64) }
-        let lhs = String(t[..<r.lowerBound]), rhs = String(t[r.upperBound...])
-        guard let dot = lhs.lastIndex(of: ".") else { die("--target \(s): name a series and a metric, e.g. post1.p99", code: 64) }
-        let series = String(lhs[..<dot]), metric = String(lhs[lhs.index(after: dot)...])
+        guard let r = opRange else {
+            die("--target \(s): expected SERIES.METRIC OP VALUE, e.g. post1.p99<=3ms", code: 64)
+        }
+        let lhs = String(t[..<r.lowerBound])
+        let rhs = String(t[r.upperBound...])
+        guard let dot = lhs.lastIndex(of: ".") else {
+            die("--target \(s): name a series and a metric, e.g. post1.p99", code: 64)
+        }
+        let series = String(lhs[..<dot])
+        let metric = String(lhs[lhs.index(after: dot)...])
         // number then unit
         var numEnd = rhs.startIndex
         while numEnd < rhs.endIndex, "0123456789.eE+-_".contains(rhs[numEnd]) { numEnd = rhs.index(after: numEnd) }
@@ -46,7 +56,7 @@ struct Target {
         case "ns": scale = 1
         case "us", "µs": scale = 1e3
         case "ms": scale = 1e6
-        case "s": scale = 1e9    // times are kept in ns
+        case "s": scale = 1e9  // times are kept in ns
         case "k", "K": scale = 1e3
         case "M": scale = 1e6
         case "kB", "KB": scale = 1e3
@@ -99,7 +109,9 @@ struct Report {
                 t.measured = x.value
                 t.kind = x.kind
             } else {
-                t.kind = ["p50", "p90", "p99", "p999", "max", "mean", "time", "time_max"].contains(t.metric) ? .ns
+                t.kind =
+                    ["p50", "p90", "p99", "p999", "max", "mean", "time", "time_max"].contains(t.metric)
+                    ? .ns
                     : t.metric.hasPrefix("rss") || t.metric == "hwm" ? .bytes : .rate
             }
             return t
@@ -121,9 +133,11 @@ struct Report {
     private var serverLine: String? {
         guard let s = run?.server else { return nil }
         let threads = s.threads.prefix(6).map { "\($0.0) \(String(format: "%.2f", $0.1))" }.joined(separator: ", ")
-        var line = String(format: "whsed pid %d used %.2f cores", s.pid, s.cpu) + (threads.isEmpty ? "" : " (\(threads))")
+        var line =
+            String(format: "whsed pid %d used %.2f cores", s.pid, s.cpu) + (threads.isEmpty ? "" : " (\(threads))")
         if s.syncs > 0 {
-            line += String(format: "; %d log syncs, %.1f postings per sync", s.syncs, Double(s.records) / Double(s.syncs))
+            line += String(
+                format: "; %d log syncs, %.1f postings per sync", s.syncs, Double(s.records) / Double(s.syncs))
         }
         line += "; warehouse entries \(s.entriesBefore) → \(s.entriesAfter)"
         return line
@@ -141,7 +155,8 @@ struct Report {
                 if !o.top.isEmpty && o.cores >= 0.01 {
                     l += " (" + o.top.map { String(format: "%@ %.2f", $0.0, $0.1) }.joined(separator: ", ") + ")"
                 }
-                l += String(format: ", unattributed %.2f cores (kernel threads, interrupts, short-lived processes)", kernel)
+                l += String(
+                    format: ", unattributed %.2f cores (kernel threads, interrupts, short-lived processes)", kernel)
                 if Report.isDisturbed(others: o.cores, unattributed: kernel) {
                     l += ": OTHER LOAD ON THE MACHINE, figures disturbed"
                 }
@@ -153,15 +168,19 @@ struct Report {
     private var stallLine: String? {
         guard let r = run, !r.stalls.isEmpty else { return nil }
         let shown = r.stalls.sorted { $0.longest > $1.longest }.prefix(6).sorted { $0.at < $1.at }
-        return "Stalls (requests of 50 ms or more, grouped): " + shown.map {
-            String(format: "%.2f s in: %@ (%d request%@)", $0.at, fmtLatency(Double($0.longest)), $0.count, $0.count == 1 ? "" : "s")
-        }.joined(separator: "; ") + (r.stalls.count > 6 ? "; \(r.stalls.count - 6) more groups" : "")
+        return "Stalls (requests of 50 ms or more, grouped): "
+            + shown.map {
+                String(
+                    format: "%.2f s in: %@ (%d request%@)", $0.at, fmtLatency(Double($0.longest)), $0.count,
+                    $0.count == 1 ? "" : "s")
+            }.joined(separator: "; ") + (r.stalls.count > 6 ? "; \(r.stalls.count - 6) more groups" : "")
     }
 
     private var errorLines: [String] {
         var out: [String] = []
         for s in series where s.errors > 0 && s.name != "read" {
-            let reasons = s.reasons.sorted { $0.value > $1.value }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+            let reasons = s.reasons.sorted { $0.value > $1.value }.map { "\($0.key) ×\($0.value)" }.joined(
+                separator: ", ")
             out.append("ERRORS in \(s.name): \(s.errors) (\(reasons))")
             for x in s.samples { out.append("  e.g. \(x)") }
         }
@@ -175,16 +194,20 @@ struct Report {
             let head = ["series", "requests", "req/s", "lines/s", "p50", "p90", "p99", "p99.9", "max", "errors"]
             var rows = [head]
             for s in series {
-                rows.append([s.name, String(s.ops), fmtRate(s.rate), s.lines > 0 ? fmtRate(s.lineRate) : "-",
-                             fmtLatency(Double(s.p50)), fmtLatency(Double(s.p90)), fmtLatency(Double(s.p99)),
-                             fmtLatency(Double(s.p999)), fmtLatency(Double(s.max)), String(s.errors)])
+                rows.append([
+                    s.name, String(s.ops), fmtRate(s.rate), s.lines > 0 ? fmtRate(s.lineRate) : "-",
+                    fmtLatency(Double(s.p50)), fmtLatency(Double(s.p90)), fmtLatency(Double(s.p99)),
+                    fmtLatency(Double(s.p999)), fmtLatency(Double(s.max)), String(s.errors)
+                ])
             }
             let widths = head.indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
             for r in rows {
-                out += r.enumerated().map { c, v in
-                    c == 0 ? v.padding(toLength: widths[c], withPad: " ", startingAt: 0)
-                        : String(repeating: " ", count: widths[c] - v.count) + v
-                }.joined(separator: "  ") + "\n"
+                out +=
+                    r.enumerated().map { c, v in
+                        c == 0
+                            ? v.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+                            : String(repeating: " ", count: widths[c] - v.count) + v
+                    }.joined(separator: "  ") + "\n"
             }
         }
         for x in extra { out += "\(x.series).\(x.metric): \(fmt(x.value, x.kind))\n" }
@@ -195,7 +218,8 @@ struct Report {
         if !targets.isEmpty {
             out += "targets:\n"
             for t in targets {
-                out += "  \(t.shown.padding(toLength: 34, withPad: " ", startingAt: 0)) measured \(t.measured.map { fmt($0, t.kind) } ?? "n/a")  \(t.met == true ? "met" : "NOT MET")\n"
+                out +=
+                    "  \(t.shown.padding(toLength: 34, withPad: " ", startingAt: 0)) measured \(t.measured.map { fmt($0, t.kind) } ?? "n/a")  \(t.met == true ? "met" : "NOT MET")\n"
             }
         }
         let errs = errorLines
@@ -209,7 +233,8 @@ struct Report {
             out += "| series | requests | requests/s | lines/s | p50 | p90 | p99 | p99.9 | max | errors |\n"
             out += "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
             for s in series {
-                out += "| \(s.name) | \(s.ops) | \(fmtRate(s.rate)) | \(s.lines > 0 ? fmtRate(s.lineRate) : "-") | "
+                out +=
+                    "| \(s.name) | \(s.ops) | \(fmtRate(s.rate)) | \(s.lines > 0 ? fmtRate(s.lineRate) : "-") | "
                     + "\(fmtLatency(Double(s.p50))) | \(fmtLatency(Double(s.p90))) | \(fmtLatency(Double(s.p99))) | "
                     + "\(fmtLatency(Double(s.p999))) | \(fmtLatency(Double(s.max))) | \(s.errors == 0 ? "0" : "**\(s.errors)**") |\n"
             }
@@ -229,7 +254,8 @@ struct Report {
         if !targets.isEmpty {
             out += "| target | measured | verdict |\n| --- | ---: | --- |\n"
             for t in targets {
-                out += "| \(t.shown) | \(t.measured.map { fmt($0, t.kind) } ?? "n/a") | \(t.met == true ? "met" : "**not met**") |\n"
+                out +=
+                    "| \(t.shown) | \(t.measured.map { fmt($0, t.kind) } ?? "n/a") | \(t.met == true ? "met" : "**not met**") |\n"
             }
             out += "\n"
         }
@@ -250,22 +276,44 @@ struct Report {
                 load.append(("otherProcesses", .obj(o.top.map { ($0.0, .num($0.1)) })))
             }
             load.append(("disturbed", .bool(disturbed)))
-            load.append(("stalls", .arr(r.stalls.map { .obj([("atSeconds", .num($0.at)), ("longest_ns", .int(Int($0.longest))), ("requests", .int($0.count))]) })))
+            load.append(
+                (
+                    "stalls",
+                    .arr(
+                        r.stalls.map {
+                            .obj([
+                                ("atSeconds", .num($0.at)), ("longest_ns", .int(Int($0.longest))),
+                                ("requests", .int($0.count))
+                            ])
+                        })
+                ))
             if let s = r.server {
-                load.append(("server", .obj([
-                    ("pid", .int(Int(s.pid))), ("cores", .num(s.cpu)),
-                    ("threads", .obj(s.threads.map { ($0.0, .num($0.1)) })),
-                    ("logSyncs", .int(s.syncs)), ("recordsWritten", .int(s.records)),
-                    ("warehouseEntriesBefore", .int(s.entriesBefore)), ("warehouseEntriesAfter", .int(s.entriesAfter)),
-                ])))
+                load.append(
+                    (
+                        "server",
+                        .obj([
+                            ("pid", .int(Int(s.pid))), ("cores", .num(s.cpu)),
+                            ("threads", .obj(s.threads.map { ($0.0, .num($0.1)) })),
+                            ("logSyncs", .int(s.syncs)), ("recordsWritten", .int(s.records)),
+                            ("warehouseEntriesBefore", .int(s.entriesBefore)),
+                            ("warehouseEntriesAfter", .int(s.entriesAfter))
+                        ])
+                    ))
             }
             members.append(("load", .obj(load)))
         }
         members.append(("notes", .arr(notes.map { .str($0) })))
-        members.append(("targets", .arr(targets.map { t in
-            .obj([("target", .str(t.text)), ("measured", t.measured.map { .num($0) } ?? .null),
-                  ("met", t.met.map { .bool($0) } ?? .null)])
-        })))
+        members.append(
+            (
+                "targets",
+                .arr(
+                    targets.map { t in
+                        .obj([
+                            ("target", .str(t.text)), ("measured", t.measured.map { .num($0) } ?? .null),
+                            ("met", t.met.map { .bool($0) } ?? .null)
+                        ])
+                    })
+            ))
         members.append(("disturbed", .bool(disturbed)))
         members.append(("errors", .int(totalErrors)))
         members.append(("errorsSeen", .bool(totalErrors > 0)))

@@ -59,7 +59,10 @@ struct Summary {
             let rank = Int((q * Double(sorted.count)).rounded(.up))
             return sorted[Swift.max(0, Swift.min(sorted.count - 1, rank - 1))]
         }
-        p50 = pct(0.50); p90 = pct(0.90); p99 = pct(0.99); p999 = pct(0.999)
+        p50 = pct(0.50)
+        p90 = pct(0.90)
+        p99 = pct(0.99)
+        p999 = pct(0.999)
         max = sorted.last ?? 0
         min = sorted.first ?? 0
         mean = sorted.isEmpty ? 0 : Double(sorted.reduce(0, { $0 &+ $1 })) / Double(sorted.count)
@@ -93,7 +96,7 @@ struct Summary {
             ("p999_ns", .int(Int(p999))), ("max_ns", .int(Int(max))), ("min_ns", .int(Int(min))),
             ("mean_ns", .num(mean)),
             ("errorReasons", .obj(reasons.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
-            ("errorSamples", .arr(samples.map { .str($0) })),
+            ("errorSamples", .arr(samples.map { .str($0) }))
         ])
     }
 }

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 // Small helpers: clocks, a fast RNG, byte-buffer building, /proc readers, a JSON writer, pthreads.
 
@@ -63,14 +64,29 @@ extension Array where Element == UInt8 {
     }
     @inline(__always) mutating func put(_ b: [UInt8]) { append(contentsOf: b) }
     @inline(__always) mutating func putInt(_ value: Int) {
-        if value < 0 { append(UInt8(ascii: "-")); putInt(-value); return }
-        if value < 10 { append(UInt8(48 + value)); return }
+        if value < 0 {
+            append(UInt8(ascii: "-"))
+            putInt(-value)
+            return
+        }
+        if value < 10 {
+            append(UInt8(48 + value))
+            return
+        }
         // digits land least significant first, then are reversed in place
         let first = count
         var n = value
-        while n > 0 { append(UInt8(48 + n % 10)); n /= 10 }
-        var i = first, j = count - 1
-        while i < j { swapAt(i, j); i += 1; j -= 1 }
+        while n > 0 {
+            append(UInt8(48 + n % 10))
+            n /= 10
+        }
+        var i = first
+        var j = count - 1
+        while i < j {
+            swapAt(i, j)
+            i += 1
+            j -= 1
+        }
     }
     /// A JSON string literal (the bench only emits plain ASCII codes, but escape anyway).
     mutating func putJSONString(_ s: String) {
@@ -79,7 +95,10 @@ extension Array where Element == UInt8 {
             switch b {
             case UInt8(ascii: "\""): put("\\\"")
             case UInt8(ascii: "\\"): put("\\\\")
-            case 0..<0x20: put("\\u00"); append(hex(b >> 4)); append(hex(b & 15))
+            case 0..<0x20:
+                put("\\u00")
+                append(hex(b >> 4))
+                append(hex(b & 15))
             default: append(b)
             }
         }
@@ -100,11 +119,13 @@ final class ThreadBody: @unchecked Sendable {
 func startThread(_ body: @escaping () -> Void) -> pthread_t {
     let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
     var tid = pthread_t()
-    let rc = pthread_create(&tid, nil, { p in
-        let b = Unmanaged<ThreadBody>.fromOpaque(p!).takeRetainedValue()
-        b.body()
-        return nil
-    }, box)
+    let rc = pthread_create(
+        &tid, nil,
+        { p in
+            let b = Unmanaged<ThreadBody>.fromOpaque(p!).takeRetainedValue()
+            b.body()
+            return nil
+        }, box)
     if rc != 0 { die("pthread_create failed: \(errnoText(rc))") }
     return tid
 }
@@ -122,7 +143,10 @@ func readWholeFile(_ path: String) -> String? {
     var chunk = [UInt8](repeating: 0, count: 65536)
     while true {
         let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 { if errno == EINTR { continue }; return nil }
+        if n < 0 {
+            if errno == EINTR { continue }
+            return nil
+        }
         if n == 0 { break }
         out.append(contentsOf: chunk[0..<n])
     }
@@ -256,13 +280,18 @@ func otherProcessTicks(excluding: Set<Int32>) -> [Int32: (name: String, ticks: I
 }
 
 /// Cores used by other processes between two samples, and the busiest of them.
-func otherProcessUse(_ a: [Int32: (name: String, ticks: Int)], _ b: [Int32: (name: String, ticks: Int)],
-                     seconds: Double) -> (cores: Double, top: [(String, Double)]) {
+func otherProcessUse(
+    _ a: [Int32: (name: String, ticks: Int)], _ b: [Int32: (name: String, ticks: Int)],
+    seconds: Double
+) -> (cores: Double, top: [(String, Double)]) {
     var byName: [String: Int] = [:]
     var total = 0
     for (pid, x) in b {
-        let d = x.ticks - (a[pid]?.ticks ?? 0)   // a process born inside the window counts whole
-        if d > 0 { total += d; byName[x.name, default: 0] += d }
+        let d = x.ticks - (a[pid]?.ticks ?? 0)  // a process born inside the window counts whole
+        if d > 0 {
+            total += d
+            byName[x.name, default: 0] += d
+        }
     }
     let t = Double(clockTicks) * seconds
     let top = byName.sorted { $0.value > $1.value }.prefix(3).map { ($0.key, Double($0.value) / t) }
@@ -272,19 +301,25 @@ func otherProcessUse(_ a: [Int32: (name: String, ticks: Int)], _ b: [Int32: (nam
 /// Waits (up to `timeout` seconds) for a second in which other processes use less than `threshold` cores and the
 /// machine as a whole, less the excluded processes, less than `machineThreshold` cores.
 /// Returns the seconds waited, or nil when the machine never went quiet.
-func waitForQuiet(excluding: Set<Int32>, threshold: Double = 0.10, machineThreshold: Double = 0.35,
-                  timeout: Double) -> Double? {
+func waitForQuiet(
+    excluding: Set<Int32>, threshold: Double = 0.10, machineThreshold: Double = 0.35,
+    timeout: Double
+) -> Double? {
     let start = nowNs()
     func excludedTicks() -> Int { excluding.reduce(0) { $0 + (ProcCPU.sample(pid: $1)?.total ?? 0) } }
     while true {
         let a = otherProcessTicks(excluding: excluding)
-        let m0 = machineCPU(), e0 = excludedTicks()
+        let m0 = machineCPU()
+        let e0 = excludedTicks()
         sleepSeconds(1)
         let b = otherProcessTicks(excluding: excluding)
-        let m1 = machineCPU(), e1 = excludedTicks()
+        let m1 = machineCPU()
+        let e1 = excludedTicks()
         var rest = 0.0
         if let m0, let m1, m1.total > m0.total {
-            let busy = Double(m1.busy - m0.busy) / Double(m1.total - m0.total) * Double(ProcessInfo.processInfo.activeProcessorCount)
+            let busy =
+                Double(m1.busy - m0.busy) / Double(m1.total - m0.total)
+                * Double(ProcessInfo.processInfo.activeProcessorCount)
             rest = busy - Double(e1 - e0) / Double(clockTicks)
         }
         if otherProcessUse(a, b, seconds: 1).cores < threshold && rest < machineThreshold {

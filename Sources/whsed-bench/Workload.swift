@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Codes of the bench's master data and which bins an item is posted into.
 struct Layout: @unchecked Sendable {
@@ -12,7 +13,7 @@ struct Layout: @unchecked Sendable {
     let items: Int
     let perItem: Int
     let documentNos: Int
-    let binCodes: [[UInt8]]     // JSON string literals, quotes included
+    let binCodes: [[UInt8]]  // JSON string literals, quotes included
     let itemCodes: [[UInt8]]
 
     init(_ o: Options) {
@@ -25,8 +26,16 @@ struct Layout: @unchecked Sendable {
         items = o.items
         perItem = o.binsPerItem
         documentNos = o.documentNos
-        binCodes = (0..<o.bins).map { var b: [UInt8] = []; b.putJSONString(Layout.binCode($0)); return b }
-        itemCodes = (0..<o.items).map { var b: [UInt8] = []; b.putJSONString(Layout.itemCode($0)); return b }
+        binCodes = (0..<o.bins).map {
+            var b: [UInt8] = []
+            b.putJSONString(Layout.binCode($0))
+            return b
+        }
+        itemCodes = (0..<o.items).map {
+            var b: [UInt8] = []
+            b.putJSONString(Layout.itemCode($0))
+            return b
+        }
     }
 
     static func binCode(_ i: Int) -> String { "B" + pad(i + 1) }
@@ -56,8 +65,10 @@ struct Layout: @unchecked Sendable {
 }
 
 /// whseItemJournal.register with `lines` lines; `line(k)` gives each line's (item, bin, quantity).
-@inline(__always) func buildJournal(_ b: inout [UInt8], id: Int, layout: Layout, key: String?,
-                                    lines: Int, line: (Int) -> (Int, Int, Int)) {
+@inline(__always) func buildJournal(
+    _ b: inout [UInt8], id: Int, layout: Layout, key: String?,
+    lines: Int, line: (Int) -> (Int, Int, Int)
+) {
     beginRequest(&b, id: id, method: "whseItemJournal.register")
     b.put("{\"location\":")
     b.put(layout.location)
@@ -129,8 +140,10 @@ enum Sources {
         }
     }
 
-    static func journal(layout: Layout, seed: UInt64, worker: Int, lines: Int, keys: Bool,
-                        kind: OpKind = .postN, count: Int? = nil) -> RequestSource {
+    static func journal(
+        layout: Layout, seed: UInt64, worker: Int, lines: Int, keys: Bool,
+        kind: OpKind = .postN, count: Int? = nil
+    ) -> RequestSource {
         var rng = RNG(seed: seed &* 7_000_003 &+ UInt64(worker) &+ 99)
         var n = 0
         let tag = "\(getpid())-\(nowNs() % 1_000_000_007)-j\(worker)-"
@@ -176,7 +189,9 @@ enum Sources {
             switch method {
             case "bin": useBin = true
             case "item": useBin = false
-            default: flip.toggle(); useBin = flip
+            default:
+                flip.toggle()
+                useBin = flip
             }
             if useBin {
                 // a bin that holds stock under the layout
@@ -189,8 +204,10 @@ enum Sources {
         }
     }
 
-    static func mixed(layout: Layout, seed: UInt64, worker: Int, mix: [(OpKind, Int)], lines: Int,
-                      keys: Bool) -> RequestSource {
+    static func mixed(
+        layout: Layout, seed: UInt64, worker: Int, mix: [(OpKind, Int)], lines: Int,
+        keys: Bool
+    ) -> RequestSource {
         var rng = RNG(seed: seed &* 17_000_003 &+ UInt64(worker) &+ 3)
         let p1 = post1(layout: layout, seed: seed, worker: worker, alternate: false, keys: keys)
         let pn = journal(layout: layout, seed: seed, worker: worker, lines: lines, keys: keys)
@@ -201,7 +218,10 @@ enum Sources {
             var x = rng.below(total)
             var kind = mix[0].0
             for (k, w) in mix {
-                if x < w { kind = k; break }
+                if x < w {
+                    kind = k
+                    break
+                }
                 x -= w
             }
             switch kind {
@@ -282,7 +302,11 @@ final class Worker: @unchecked Sendable {
                 acc[k].errors += 1
                 acc[k].reasons["bad_reply", default: 0] += 1
                 if acc[k].samples.count < 5 {
-                    acc[k].samples.append("bad reply to id \(id): " + String(decoding: UnsafeBufferPointer(rebasing: reply[0..<min(reply.count, 300)]), as: UTF8.self))
+                    acc[k].samples.append(
+                        "bad reply to id \(id): "
+                            + String(
+                                decoding: UnsafeBufferPointer(rebasing: reply[0..<min(reply.count, 300)]), as: UTF8.self
+                            ))
                 }
             } else if check.hasError {
                 let reason = errorReason(reply)
@@ -315,8 +339,8 @@ struct RunResult {
     var seconds: Double
     var stalls: [(at: Double, longest: UInt64, count: Int)]
     var server: ServerSample?
-    var benchCPU: Double     // fraction of one core
-    var machineBusy: Double? // fraction of all cores
+    var benchCPU: Double  // fraction of one core
+    var machineBusy: Double?  // fraction of all cores
     var broken: [String]
     /// Cores used by other user processes during the window, and the busiest of them.
     var others: (cores: Double, top: [(String, Double)])?
@@ -325,7 +349,7 @@ struct RunResult {
 
 struct ServerSample {
     var pid: Int32
-    var cpu: Double                // cores used (1.0 = one core busy)
+    var cpu: Double  // cores used (1.0 = one core busy)
     var threads: [(String, Double)]
     var syncs: Int
     var records: Int
@@ -333,14 +357,17 @@ struct ServerSample {
     var entriesAfter: Int
 }
 
-func runWorkers(_ workers: [Worker], warmup: Double, duration: Double?, socket: String,
-                expectedOpsPerWorker: Int = 100_000) -> RunResult {
+func runWorkers(
+    _ workers: [Worker], warmup: Double, duration: Double?, socket: String,
+    expectedOpsPerWorker: Int = 100_000
+) -> RunResult {
     let start = nowNs() + 30_000_000
     let measureFrom = start + UInt64(warmup * 1e9)
     let end = duration.map { measureFrom + UInt64($0 * 1e9) } ?? UInt64.max
     var threads: [pthread_t] = []
     for w in workers {
-        threads.append(startThread { w.run(start: start, measureFrom: measureFrom, end: end, expectedOps: expectedOpsPerWorker) })
+        threads.append(
+            startThread { w.run(start: start, measureFrom: measureFrom, end: end, expectedOps: expectedOpsPerWorker) })
     }
     let statusConn = try? Conn(path: socket)
     func status() -> [String: Any]? {
@@ -412,9 +439,10 @@ func runWorkers(_ workers: [Worker], warmup: Double, duration: Double?, socket: 
         }
         lastEnd = st.end
     }
-    return RunResult(acc: acc, seconds: seconds, stalls: clusters, server: server, benchCPU: (self1 - self0) / seconds,
-                     machineBusy: busy, broken: workers.compactMap(\.broken),
-                     others: otherProcessUse(o0, o1, seconds: seconds))
+    return RunResult(
+        acc: acc, seconds: seconds, stalls: clusters, server: server, benchCPU: (self1 - self0) / seconds,
+        machineBusy: busy, broken: workers.compactMap(\.broken),
+        others: otherProcessUse(o0, o1, seconds: seconds))
 }
 
 func connectAll(_ n: Int, socket: String) -> [Conn] {

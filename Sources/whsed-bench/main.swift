@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 // whsed-bench: see Options.swift (helpText) for the modes and flags, BENCHMARKS.md for figures.
 
@@ -13,12 +14,16 @@ enum Bench {
         // A whsed of our own, except for `startup`, which starts (and kills) its own.
         var daemon: Daemon? = nil
         if let bin = o.whsed, o.mode != "startup" {
-            let d = Daemon(binary: bin, stateDir: o.stateDir!, socketPath: o.socket!,
-                           logPath: o.whsedLog ?? (o.stateDir! + ".log"), extraArgs: o.whsedArgs)
+            let d = Daemon(
+                binary: bin, stateDir: o.stateDir!, socketPath: o.socket!,
+                logPath: o.whsedLog ?? (o.stateDir! + ".log"), extraArgs: o.whsedArgs)
             do {
                 let t0 = try d.spawn()
                 let (_, t1) = try d.waitReady(timeout: o.timeout)
-                say(String(format: "whsed-bench: started whsed pid %d on %@ (ready after %.3f s)", d.pid, o.socket!, Double(t1 - t0) / 1e9))
+                say(
+                    String(
+                        format: "whsed-bench: started whsed pid %d on %@ (ready after %.3f s)", d.pid, o.socket!,
+                        Double(t1 - t0) / 1e9))
             } catch {
                 die("\(error)")
             }
@@ -42,7 +47,9 @@ enum Bench {
                 exclude.insert(Int32(pid))
             }
             if let waited = waitForQuiet(excluding: exclude, timeout: o.waitQuiet) {
-                if waited > 1.5 { say(String(format: "whsed-bench: waited %.0f s for the machine to go quiet", waited)) }
+                if waited > 1.5 {
+                    say(String(format: "whsed-bench: waited %.0f s for the machine to go quiet", waited))
+                }
             } else {
                 say("whsed-bench: the machine did not go quiet within \(o.waitQuiet) s; measuring anyway")
             }

@@ -20,8 +20,10 @@ final class Feed {
     /// The line most recently peeked at but not taken.
     private var peeked: JSON?
 
-    private init(inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
-                 outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+    private init(
+        inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) {
         self.iterator = inbound.makeAsyncIterator()
         self.outbound = outbound
     }
@@ -53,10 +55,12 @@ final class Feed {
         let reply = try await next()
         if let e = reply["error"] {
             let reason = e["data"]?["reason"]?.stringValue ?? "error"
-            let permanent = reason == "cursor_too_old" || reason == "log_epoch_changed"
+            let permanent =
+                reason == "cursor_too_old" || reason == "log_epoch_changed"
                 || reason == "cursor_ahead" || reason == "permission_denied"
-            throw FeedError(description: "whsed refused \(method): \(e["message"]?.stringValue ?? "?") "
-                            + "[\(reason)]", permanent: permanent, error: e)
+            throw FeedError(
+                description: "whsed refused \(method): \(e["message"]?.stringValue ?? "?") "
+                    + "[\(reason)]", permanent: permanent, error: e)
         }
         guard let result = reply["result"] else {
             throw FeedError(description: "whsed's answer to \(method) has no result")
@@ -65,8 +69,10 @@ final class Feed {
     }
 
     /// Connects, subscribes and runs `body` with the reply and the feed; the connection is closed afterwards.
-    static func follow<R>(socket: String, afterSeq: Int, logEpoch: Int?, heartbeatMillis: Int,
-                          _ body: (JSON, Feed) async throws -> R) async throws -> R {
+    static func follow<R>(
+        socket: String, afterSeq: Int, logEpoch: Int?, heartbeatMillis: Int,
+        _ body: (JSON, Feed) async throws -> R
+    ) async throws -> R {
         try await connect(socket: socket) { feed in
             let params = EntriesFollowParams(afterSeq: afterSeq, logEpoch: logEpoch, heartbeatMillis: heartbeatMillis)
             let result = try await feed.call(EntriesFollowParams.method, params.encoded())

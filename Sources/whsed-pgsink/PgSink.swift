@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Foundation
 import PostgresNIO
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// whsed-pgsink: follows one whsed's change feed into PostgreSQL, each batch in one transaction that moves the
 /// site's cursor by compare-and-set, so every (site, seq) lands exactly once (docs/pgsink.md).
@@ -161,8 +162,10 @@ struct PgSink: AsyncParsableCommand {
         let limit = pgTimeoutSeconds
         PgSink.say("site \(site), log epoch \(epoch): following from seq \(writer.cursor)")
         let maxRecords = maxBatchRecords
-        try await Feed.follow(socket: whsedSocket, afterSeq: Int(writer.cursor), logEpoch: Int(epoch),
-                              heartbeatMillis: heartbeatMillis) { _, feed in
+        try await Feed.follow(
+            socket: whsedSocket, afterSeq: Int(writer.cursor), logEpoch: Int(epoch),
+            heartbeatMillis: heartbeatMillis
+        ) { _, feed in
             var batch = Batch()
             var durable: Int64 = writer.cursor
             var awaitingAvailability = false
@@ -209,8 +212,9 @@ struct PgSink: AsyncParsableCommand {
                     }
                 case "entries.followEnded":
                     let reason = params["reason"]?.stringValue ?? "?"
-                    throw FeedError(description: "whsed ended the stream: \(params["message"]?.stringValue ?? reason)",
-                                    permanent: reason == "cursor_too_old")
+                    throw FeedError(
+                        description: "whsed ended the stream: \(params["message"]?.stringValue ?? reason)",
+                        permanent: reason == "cursor_too_old")
                 default:
                     continue
                 }
@@ -234,8 +238,10 @@ extension Feed {
     /// (`cursor_ahead` names both; a cursor it accepted would start a stream).
     static func identity(socket: String) async throws -> (String, Int64) {
         do {
-            return try await follow(socket: socket, afterSeq: Int(Int32.max) * 1_000_000, logEpoch: nil,
-                                    heartbeatMillis: 60_000) { r, _ in
+            return try await follow(
+                socket: socket, afterSeq: Int(Int32.max) * 1_000_000, logEpoch: nil,
+                heartbeatMillis: 60_000
+            ) { r, _ in
                 (r["siteId"]?.stringValue ?? "", Batch.int(r["logEpoch"]))
             }
         } catch let e as FeedError {
@@ -251,13 +257,20 @@ extension Feed {
 final class Once: @unchecked Sendable {
     private let lock = NSLock()
     private var done = false
-    func claim() -> Bool { lock.withLock { defer { done = true }; return !done } }
+    func claim() -> Bool {
+        lock.withLock {
+            defer { done = true }
+            return !done
+        }
+    }
 }
 
 /// Runs `operation`, or throws once `seconds` have passed without it finishing (the operation is then abandoned: a
 /// PostgreSQL connection that stopped answering must not stall the sink for ever).
-func deadline<T: Sendable>(_ seconds: Double, _ what: String,
-                           _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+func deadline<T: Sendable>(
+    _ seconds: Double, _ what: String,
+    _ operation: @escaping @Sendable () async throws -> T
+) async throws -> T {
     let once = Once()
     return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
         let timer = Task {

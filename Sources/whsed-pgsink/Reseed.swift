@@ -29,26 +29,38 @@ extension PgSink {
     }
 
     static func reseed(site: String, epoch: Int64, from w: Feed, into c: PostgresConnection, logger: Logger)
-    async throws -> (Int64, Int) {
-        for table in ["log_record", "warehouse_entry", "item_ledger_entry", "phys_inventory_ledger_entry",
-                      "bin_content", "availability"] {
-            try await c.query(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE site_id = $1", binds: {
-                var b = PostgresBindings()
-                b.append(site)
-                return b
-            }()), logger: logger)
+        async throws -> (Int64, Int)
+    {
+        for table in [
+            "log_record", "warehouse_entry", "item_ledger_entry", "phys_inventory_ledger_entry",
+            "bin_content", "availability"
+        ] {
+            try await c.query(
+                PostgresQuery(
+                    unsafeSQL: "DELETE FROM \(table) WHERE site_id = $1",
+                    binds: {
+                        var b = PostgresBindings()
+                        b.append(site)
+                        return b
+                    }()), logger: logger)
         }
         let status = try await w.call(ServerStatusParams.method, ServerStatusParams().encoded())
         let seq = Batch.int(status["log"]?["lastSequence"])
         var total = 0
         // (method, count at S, the members of its entries, the key of the entries in the batch)
         let ledgers: [(String, Int, MemberDefaults, String)] = [
-            (WarehouseEntriesParams.method, status["warehouseEntries"]?.intValue ?? 0, MemberDefaults.warehouseEntry,
-             "warehouseEntries"),
-            (ItemEntriesParams.method, status["itemLedgerEntries"]?.intValue ?? 0, MemberDefaults.itemLedgerEntry,
-             "itemLedgerEntries"),
-            (PhysInventoryEntriesParams.method, status["physInventoryEntries"]?.intValue ?? 0,
-             MemberDefaults.physInventoryLedgerEntry, "physInventoryLedgerEntries"),
+            (
+                WarehouseEntriesParams.method, status["warehouseEntries"]?.intValue ?? 0, MemberDefaults.warehouseEntry,
+                "warehouseEntries"
+            ),
+            (
+                ItemEntriesParams.method, status["itemLedgerEntries"]?.intValue ?? 0, MemberDefaults.itemLedgerEntry,
+                "itemLedgerEntries"
+            ),
+            (
+                PhysInventoryEntriesParams.method, status["physInventoryEntries"]?.intValue ?? 0,
+                MemberDefaults.physInventoryLedgerEntry, "physInventoryLedgerEntries"
+            )
         ]
         for (method, count, members, key) in ledgers {
             var after = 0
@@ -80,15 +92,21 @@ extension PgSink {
             guard let no = item["no"]?.stringValue else { continue }
             let a = try await w.call(ItemAvailabilityParams.method, ItemAvailabilityParams(item: no).encoded())
             let rows: [JSON] = (a["locations"]?.arrayValue ?? []).map { l in
-                .object(["location": l["location"] ?? .null, "item": .string(no), "lot": .null,
-                         "availableToPick": l["availableToPick"] ?? .number("0"),
-                         "availableToReserve": l["availableToReserve"] ?? .number("0")])
+                .object([
+                    "location": l["location"] ?? .null, "item": .string(no), "lot": .null,
+                    "availableToPick": l["availableToPick"] ?? .number("0"),
+                    "availableToReserve": l["availableToReserve"] ?? .number("0")
+                ])
             }
-            batch.add(availability: .object(["seq": .number(String(seq)), "asOfSeq": .number(String(seq)),
-                                             "rows": .array(rows)]))
+            batch.add(
+                availability: .object([
+                    "seq": .number(String(seq)), "asOfSeq": .number(String(seq)),
+                    "rows": .array(rows)
+                ]))
         }
         try await SiteWriter.insertRows(batch, c, site: site, epoch: epoch, logger: logger)
-        try await c.query("""
+        try await c.query(
+            """
             INSERT INTO sink_cursor (site_id, log_epoch, last_seq, durable_seq, durable_at)
             VALUES (\(site), \(epoch), \(seq), \(seq), now())
             ON CONFLICT (site_id) DO UPDATE SET log_epoch = EXCLUDED.log_epoch, last_seq = EXCLUDED.last_seq,

@@ -127,6 +127,6 @@ enum Schema {
         """,
         "CREATE INDEX IF NOT EXISTS warehouse_entry_item ON warehouse_entry (site_id, item, location)",
         "CREATE INDEX IF NOT EXISTS item_ledger_entry_item ON item_ledger_entry (site_id, item, location)",
-        "CREATE INDEX IF NOT EXISTS bin_content_item ON bin_content (site_id, item)",
+        "CREATE INDEX IF NOT EXISTS bin_content_item ON bin_content (site_id, item)"
     ]
 }

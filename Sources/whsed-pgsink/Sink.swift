@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import PostgresNIO
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A refusal that retrying cannot cure: another sink holds the site, the log epoch changed, the cursor is too old.
 struct Refusal: Error, CustomStringConvertible {
@@ -73,50 +74,79 @@ struct Batch: Sendable {
     mutating func add(entries p: JSON, seq: Int64) {
         for e in p["warehouseEntries"]?.arrayValue ?? [] {
             let t = Batch.text
-            warehouse.entryNo.append(Batch.int(e["entryNo"])); warehouse.seq.append(seq)
-            warehouse.entryType.append(t(e["entryType"])); warehouse.date.append(t(e["registeringDate"]))
-            warehouse.location.append(t(e["location"])); warehouse.zone.append(t(e["zone"]))
-            warehouse.bin.append(t(e["bin"])); warehouse.item.append(t(e["item"]))
-            warehouse.quantity.append(t(e["quantity"])); warehouse.quantityBase.append(t(e["quantityBase"]))
-            warehouse.unit.append(t(e["unitOfMeasure"])); warehouse.perUnit.append(t(e["quantityPerUnitOfMeasure"]))
-            warehouse.documentNo.append(t(e["documentNo"])); warehouse.source.append(t(e["source"]))
-            warehouse.registerNo.append(Batch.int(e["registerNo"])); warehouse.user.append(t(e["user"]))
-            warehouse.timestamp.append(t(e["timestamp"])); warehouse.lot.append(t(e["lot"]))
-            warehouse.serial.append(t(e["serial"])); warehouse.expiration.append(t(e["expirationDate"]))
+            warehouse.entryNo.append(Batch.int(e["entryNo"]))
+            warehouse.seq.append(seq)
+            warehouse.entryType.append(t(e["entryType"]))
+            warehouse.date.append(t(e["registeringDate"]))
+            warehouse.location.append(t(e["location"]))
+            warehouse.zone.append(t(e["zone"]))
+            warehouse.bin.append(t(e["bin"]))
+            warehouse.item.append(t(e["item"]))
+            warehouse.quantity.append(t(e["quantity"]))
+            warehouse.quantityBase.append(t(e["quantityBase"]))
+            warehouse.unit.append(t(e["unitOfMeasure"]))
+            warehouse.perUnit.append(t(e["quantityPerUnitOfMeasure"]))
+            warehouse.documentNo.append(t(e["documentNo"]))
+            warehouse.source.append(t(e["source"]))
+            warehouse.registerNo.append(Batch.int(e["registerNo"]))
+            warehouse.user.append(t(e["user"]))
+            warehouse.timestamp.append(t(e["timestamp"]))
+            warehouse.lot.append(t(e["lot"]))
+            warehouse.serial.append(t(e["serial"]))
+            warehouse.expiration.append(t(e["expirationDate"]))
         }
         for e in p["itemLedgerEntries"]?.arrayValue ?? [] {
             let t = Batch.text
-            item.entryNo.append(Batch.int(e["entryNo"])); item.seq.append(seq)
-            item.entryType.append(t(e["entryType"])); item.date.append(t(e["postingDate"]))
-            item.documentNo.append(t(e["documentNo"])); item.location.append(t(e["location"]))
-            item.item.append(t(e["item"])); item.quantity.append(t(e["quantity"]))
-            item.unit.append(t(e["unitOfMeasure"])); item.perUnit.append(t(e["quantityPerUnitOfMeasure"]))
-            item.adjustment.append(e["warehouseAdjustment"] == .bool(true)); item.source.append(t(e["source"]))
-            item.user.append(t(e["user"])); item.timestamp.append(t(e["timestamp"]))
-            item.lot.append(t(e["lot"])); item.serial.append(t(e["serial"]))
+            item.entryNo.append(Batch.int(e["entryNo"]))
+            item.seq.append(seq)
+            item.entryType.append(t(e["entryType"]))
+            item.date.append(t(e["postingDate"]))
+            item.documentNo.append(t(e["documentNo"]))
+            item.location.append(t(e["location"]))
+            item.item.append(t(e["item"]))
+            item.quantity.append(t(e["quantity"]))
+            item.unit.append(t(e["unitOfMeasure"]))
+            item.perUnit.append(t(e["quantityPerUnitOfMeasure"]))
+            item.adjustment.append(e["warehouseAdjustment"] == .bool(true))
+            item.source.append(t(e["source"]))
+            item.user.append(t(e["user"]))
+            item.timestamp.append(t(e["timestamp"]))
+            item.lot.append(t(e["lot"]))
+            item.serial.append(t(e["serial"]))
             item.expiration.append(t(e["expirationDate"]))
         }
         for e in p["physInventoryLedgerEntries"]?.arrayValue ?? [] {
             let t = Batch.text
-            phys.entryNo.append(Batch.int(e["entryNo"])); phys.seq.append(seq)
-            phys.entryType.append(t(e["entryType"])); phys.date.append(t(e["postingDate"]))
-            phys.documentNo.append(t(e["documentNo"])); phys.location.append(t(e["location"]))
-            phys.bin.append(t(e["bin"])); phys.item.append(t(e["item"]))
-            phys.quantity.append(t(e["quantity"])); phys.calculated.append(t(e["quantityCalculated"]))
-            phys.counted.append(t(e["quantityPhysInventory"])); phys.unit.append(t(e["unitOfMeasure"]))
-            phys.lastItemEntry.append(Batch.int(e["lastItemLedgerEntryNo"])); phys.user.append(t(e["user"]))
-            phys.timestamp.append(t(e["timestamp"])); phys.lot.append(t(e["lot"]))
-            phys.serial.append(t(e["serial"])); phys.countingPeriod.append(t(e["countingPeriod"]))
+            phys.entryNo.append(Batch.int(e["entryNo"]))
+            phys.seq.append(seq)
+            phys.entryType.append(t(e["entryType"]))
+            phys.date.append(t(e["postingDate"]))
+            phys.documentNo.append(t(e["documentNo"]))
+            phys.location.append(t(e["location"]))
+            phys.bin.append(t(e["bin"]))
+            phys.item.append(t(e["item"]))
+            phys.quantity.append(t(e["quantity"]))
+            phys.calculated.append(t(e["quantityCalculated"]))
+            phys.counted.append(t(e["quantityPhysInventory"]))
+            phys.unit.append(t(e["unitOfMeasure"]))
+            phys.lastItemEntry.append(Batch.int(e["lastItemLedgerEntryNo"]))
+            phys.user.append(t(e["user"]))
+            phys.timestamp.append(t(e["timestamp"]))
+            phys.lot.append(t(e["lot"]))
+            phys.serial.append(t(e["serial"]))
+            phys.countingPeriod.append(t(e["countingPeriod"]))
         }
     }
 
     mutating func add(availability p: JSON) {
-        let seq = Batch.int(p["seq"]), asOf = Batch.int(p["asOfSeq"])
+        let seq = Batch.int(p["seq"])
+        let asOf = Batch.int(p["asOfSeq"])
         for r in p["rows"]?.arrayValue ?? [] {
             let key = [Batch.text(r["location"]), Batch.text(r["item"]), Batch.text(r["lot"])]
             if let old = availability[key], old.seq > seq { continue }
-            availability[key] = AvailabilityRow(pick: Batch.text(r["availableToPick"]),
-                                                reserve: Batch.text(r["availableToReserve"]), seq: seq, asOf: asOf)
+            availability[key] = AvailabilityRow(
+                pick: Batch.text(r["availableToPick"]),
+                reserve: Batch.text(r["availableToReserve"]), seq: seq, asOf: asOf)
         }
     }
 }
@@ -140,14 +170,18 @@ final class SiteWriter: @unchecked Sendable {
     private var storedDurable: Int64 = 0
 
     init(connection: PostgresConnection, logger: Logger, site: String, epoch: Int64, cursor: Int64) {
-        self.connection = connection; self.logger = logger; self.site = site; self.epoch = epoch
+        self.connection = connection
+        self.logger = logger
+        self.site = site
+        self.epoch = epoch
         self.cursor = cursor
     }
 
     /// Takes the site: its advisory lock (held by this connection's session; released when it ends, a crash
     /// included), then its cursor row, created at 0 for a new site.
     static func take(_ connection: PostgresConnection, site: String, epoch: Int64, logger: Logger) async throws
-    -> SiteWriter {
+        -> SiteWriter
+    {
         try await lock(connection, site: site, logger: logger)
         try await connection.query(
             """
@@ -164,9 +198,10 @@ final class SiteWriter: @unchecked Sendable {
         guard let (storedEpoch, last) = stored else { throw Refusal(description: "no cursor row for site \(site)") }
         if storedEpoch != epoch {
             guard last == 0 else {
-                throw Refusal(description: "whsed's log epoch for site \(site) is \(epoch), but this database holds "
-                              + "records up to seq \(last) of epoch \(storedEpoch): sequence numbers may be reused. "
-                              + "Reseed the site (docs/pgsink.md)")
+                throw Refusal(
+                    description: "whsed's log epoch for site \(site) is \(epoch), but this database holds "
+                        + "records up to seq \(last) of epoch \(storedEpoch): sequence numbers may be reused. "
+                        + "Reseed the site (docs/pgsink.md)")
             }
             try await connection.query(
                 "UPDATE sink_cursor SET log_epoch = \(epoch) WHERE site_id = \(site) AND last_seq = 0", logger: logger)
@@ -186,13 +221,14 @@ final class SiteWriter: @unchecked Sendable {
             if locked { break }
         }
         guard locked else {
-            throw Refusal(description: "another whsed-pgsink is writing site \(site) to this database (it holds the "
-                          + "site's advisory lock); this one is refused")
+            throw Refusal(
+                description: "another whsed-pgsink is writing site \(site) to this database (it holds the "
+                    + "site's advisory lock); this one is refused")
         }
     }
 
     /// The advisory lock's first key: whsed-pgsink's own class, so it never collides with an application's locks.
-    static let lockClass: Int32 = 0x5748_5345   // "WHSE"
+    static let lockClass: Int32 = 0x5748_5345  // "WHSE"
 
     /// One transaction: the cursor moves from `cursor` to the batch's last seq by compare-and-set, and the rows go
     /// in, or nothing does.
@@ -206,7 +242,8 @@ final class SiteWriter: @unchecked Sendable {
         let (site, epoch, prev, last) = (self.site, self.epoch, self.cursor, b.lastSeq)
         let logger = self.logger
         try await connection.withTransaction(logger: logger) { c in
-            let moved = try await c.query("""
+            let moved = try await c.query(
+                """
                 UPDATE sink_cursor SET last_seq = \(last), updated_at = now(),
                        durable_seq = GREATEST(durable_seq, \(durable), \(last)), durable_at = now()
                 WHERE site_id = \(site) AND last_seq = \(prev) AND log_epoch = \(epoch)
@@ -215,8 +252,9 @@ final class SiteWriter: @unchecked Sendable {
             var n = 0
             for try await _ in moved.decode(Int64.self) { n += 1 }
             guard n == 1 else {
-                throw Refusal(description: "the cursor of site \(site) is no longer at seq \(prev): another "
-                              + "whsed-pgsink wrote it; this one stops")
+                throw Refusal(
+                    description: "the cursor of site \(site) is no longer at seq \(prev): another "
+                        + "whsed-pgsink wrote it; this one stops")
             }
             try await SiteWriter.insertRows(b, c, site: site, epoch: epoch, logger: logger)
         }
@@ -226,9 +264,11 @@ final class SiteWriter: @unchecked Sendable {
 
     /// The batch's rows, inside the caller's transaction.
     static func insertRows(_ b: Batch, _ c: PostgresConnection, site: String, epoch: Int64, logger: Logger)
-    async throws {
+        async throws
+    {
         if !b.seqs.isEmpty {
-            try await c.query("""
+            try await c.query(
+                """
                 INSERT INTO log_record (site_id, seq, log_epoch, method, master_data)
                 SELECT \(site), u.seq, \(epoch), u.method, NULLIF(u.md, '')::jsonb
                 FROM unnest(\(b.seqs)::bigint[], \(b.methods)::text[], \(b.masterData)::text[]) AS u(seq, method, md)
@@ -237,7 +277,8 @@ final class SiteWriter: @unchecked Sendable {
         }
         let w = b.warehouse
         if !w.entryNo.isEmpty {
-            try await c.query("""
+            try await c.query(
+                """
                 INSERT INTO warehouse_entry (site_id, entry_no, seq, entry_type, registering_date, location, zone,
                     bin, item, quantity, quantity_base, unit_of_measure, quantity_per_unit_of_measure, document_no,
                     source, register_no, user_name, posted_at, lot, serial, expiration_date)
@@ -254,7 +295,8 @@ final class SiteWriter: @unchecked Sendable {
                 """, logger: logger)
             // Bin contents move by the batch's entries, summed per content: exactly once, since the cursor
             // moved in this same transaction.
-            try await c.query("""
+            try await c.query(
+                """
                 INSERT INTO bin_content AS bc (site_id, location, bin, item, unit_of_measure, lot, serial,
                     quantity, quantity_base, last_seq)
                 SELECT \(site), u.loc, u.b, u.i, u.uom, u.lot, u.ser, sum(u.q::numeric), sum(u.qb::numeric),
@@ -270,7 +312,8 @@ final class SiteWriter: @unchecked Sendable {
         }
         let it = b.item
         if !it.entryNo.isEmpty {
-            try await c.query("""
+            try await c.query(
+                """
                 INSERT INTO item_ledger_entry (site_id, entry_no, seq, entry_type, posting_date, document_no,
                     location, item, quantity, unit_of_measure, quantity_per_unit_of_measure, warehouse_adjustment,
                     source, user_name, posted_at, lot, serial, expiration_date)
@@ -287,7 +330,8 @@ final class SiteWriter: @unchecked Sendable {
         }
         let p = b.phys
         if !p.entryNo.isEmpty {
-            try await c.query("""
+            try await c.query(
+                """
                 INSERT INTO phys_inventory_ledger_entry (site_id, entry_no, seq, entry_type, posting_date,
                     document_no, location, bin, item, quantity, quantity_calculated, quantity_phys_inventory,
                     unit_of_measure, last_item_ledger_entry_no, user_name, posted_at, lot, serial, counting_period)
@@ -304,13 +348,24 @@ final class SiteWriter: @unchecked Sendable {
                 """, logger: logger)
         }
         if !b.availability.isEmpty {
-            var loc: [String] = [], item: [String] = [], lot: [String] = [], pick: [String] = []
-            var reserve: [String] = [], seq: [Int64] = [], asOf: [Int64] = []
+            var loc: [String] = []
+            var item: [String] = []
+            var lot: [String] = []
+            var pick: [String] = []
+            var reserve: [String] = []
+            var seq: [Int64] = []
+            var asOf: [Int64] = []
             for (k, r) in b.availability {
-                loc.append(k[0]); item.append(k[1]); lot.append(k[2]); pick.append(r.pick)
-                reserve.append(r.reserve); seq.append(r.seq); asOf.append(r.asOf)
+                loc.append(k[0])
+                item.append(k[1])
+                lot.append(k[2])
+                pick.append(r.pick)
+                reserve.append(r.reserve)
+                seq.append(r.seq)
+                asOf.append(r.asOf)
             }
-            try await c.query("""
+            try await c.query(
+                """
                 INSERT INTO availability AS a (site_id, location, item, lot, available_to_pick,
                     available_to_reserve, seq, as_of_seq)
                 SELECT \(site), u.loc, u.i, u.lot, u.p::numeric, u.r::numeric, u.s, u.a
@@ -329,7 +384,8 @@ final class SiteWriter: @unchecked Sendable {
     func noteDurable(_ durable: Int64) async throws {
         guard !connection.isClosed else { throw FeedError(description: "the PostgreSQL connection is closed") }
         guard durable != storedDurable else { return }
-        try await connection.query("""
+        try await connection.query(
+            """
             UPDATE sink_cursor SET durable_seq = \(durable), durable_at = now()
             WHERE site_id = \(site) AND last_seq = \(cursor)
             """, logger: logger)

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import ServiceLifecycle
 import WhseServer
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The running daemon as a service of the service group (main.swift): every second it checks --exit-idle-after,
 /// every 5 s it sends systemd a STATUS= line saying what the daemon is doing. It returns after a graceful shutdown
@@ -45,8 +46,9 @@ struct DaemonService: Service {
             }
             if ticks % 5 == 0 {
                 let s = server.core.writer.statistics
-                Systemd.notify("STATUS=serving: \(connections) connection(s), \(s.records) posting(s) synced in "
-                               + "\(s.syncs) fsync(s), last fsync \(s.lastSyncMicros) µs, \(s.checkpoints) snapshot(s)")
+                Systemd.notify(
+                    "STATUS=serving: \(connections) connection(s), \(s.records) posting(s) synced in "
+                        + "\(s.syncs) fsync(s), last fsync \(s.lastSyncMicros) µs, \(s.checkpoints) snapshot(s)")
             }
         }
     }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import WhseServer
 import WriteAheadLog
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `whsed --verify DIR`: replays the log read-only and checks the ledger invariants.
 ///
@@ -39,15 +40,17 @@ enum Verify {
         if report.tornTailBytesDropped > 0, let file = report.tornTailFile {
             let offset = report.tornTailOffset ?? 0
             let name = file.split(separator: "/").last.map(String.init) ?? file
-            lines.append("torn tail: \(file) has \(report.tornTailBytesDropped) bytes from offset \(offset) on that no "
-                         + "commit marker follows (a write cut short, never acknowledged); the next start cuts them "
-                         + "and keeps them in \(name).cut-\(offset)")
+            lines.append(
+                "torn tail: \(file) has \(report.tornTailBytesDropped) bytes from offset \(offset) on that no "
+                    + "commit marker follows (a write cut short, never acknowledged); the next start cuts them "
+                    + "and keeps them in \(name).cut-\(offset)")
         }
         let dir = directory.hasSuffix("/") ? directory : directory + "/"
         for name in report.cutFiles {
             let size = (try? FileManager.default.attributesOfItem(atPath: dir + name)[.size] as? Int) ?? nil
-            lines.append("kept: \(dir + name)\(size.map { " (\($0) bytes)" } ?? "") holds bytes cut from a torn tail "
-                         + "at an earlier start; inspect it, then remove it")
+            lines.append(
+                "kept: \(dir + name)\(size.map { " (\($0) bytes)" } ?? "") holds bytes cut from a torn tail "
+                    + "at an earlier start; inspect it, then remove it")
         }
         return lines
     }

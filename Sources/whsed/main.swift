@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ArgumentParser
 import Dispatch
 import Foundation
@@ -10,6 +7,10 @@ import Prometheus
 import ServiceLifecycle
 import WhseServer
 import WriteAheadLog
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// whsed: the warehouse ledger daemon.
 struct Whsed: AsyncParsableCommand {
@@ -46,23 +47,31 @@ struct Whsed: AsyncParsableCommand {
     @Option(help: "Access file mapping users and groups to roles (read, post, admin); read strictly, see below.")
     var access: String?
 
-    @Option(name: .customLong("verify"), help: """
-        Check the log in this folder offline (checksums and ledger invariants), then exit: 0 ok, 1 invariants \
-        violated, 2 the log cannot be read, 3 bytes were or will be cut from a torn tail (see the warning lines).
-        """)
+    @Option(
+        name: .customLong("verify"),
+        help: """
+            Check the log in this folder offline (checksums and ledger invariants), then exit: 0 ok, 1 invariants \
+            violated, 2 the log cannot be read, 3 bytes were or will be cut from a torn tail (see the warning lines).
+            """)
     var verifyDir: String?
 
-    @Option(name: .customLong("rebuild-index"), help: """
-        Delete the entry index of this folder (index/entries.sqlite, derived from the log) and build it again from \
-        the log, then exit: 0 done, 2 the log cannot be read or the index cannot be written (whsed must not be \
-        running on the folder). whsed also rebuilds a missing or damaged index by itself at start-up.
-        """)
+    @Option(
+        name: .customLong("rebuild-index"),
+        help: """
+            Delete the entry index of this folder (index/entries.sqlite, derived from the log) and build it again from \
+            the log, then exit: 0 done, 2 the log cannot be read or the index cannot be written (whsed must not be \
+            running on the folder). whsed also rebuilds a missing or damaged index by itself at start-up.
+            """)
     var rebuildIndexDir: String?
 
     @Flag(name: .customLong("no-index"), help: "Keep no entry index: every entries.* page scans the ledgers.")
     var noIndex = false
 
-    @Option(name: .customLong("repair"), help: "Cut the log in this folder at its first damage (the damaged files are kept as *.broken), then exit. Run whsed --verify afterwards.")
+    @Option(
+        name: .customLong("repair"),
+        help:
+            "Cut the log in this folder at its first damage (the damaged files are kept as *.broken), then exit. Run whsed --verify afterwards."
+    )
     var repairDir: String?
 
     @Option(help: "Longest request line in bytes.")
@@ -77,19 +86,25 @@ struct Whsed: AsyncParsableCommand {
     @Option(help: "Most open connections of one user that is not admin.")
     var maxConnectionsPerUser: Int = Limits().maxConnectionsPerUser
 
-    @Option(help: ArgumentHelp("Connection slots (of --max-connections) that only admin peers may take "
-                               + "(default: 16, at most a quarter of --max-connections)."))
+    @Option(
+        help: ArgumentHelp(
+            "Connection slots (of --max-connections) that only admin peers may take "
+                + "(default: 16, at most a quarter of --max-connections)."))
     var adminReservedConnections: Int?
 
     @Option(help: "Largest reply line in bytes, a batch's whole reply included; a larger result gets limit_exceeded.")
     var maxReplyBytes: Int = Limits().maxReplyBytes
 
-    @Option(help: ArgumentHelp("Bytes of request text and pending replies one connection may hold before whsed stops "
-                               + "reading from it (at least --max-line-bytes + 1)."))
+    @Option(
+        help: ArgumentHelp(
+            "Bytes of request text and pending replies one connection may hold before whsed stops "
+                + "reading from it (at least --max-line-bytes + 1)."))
     var maxConnectionBufferBytes: Int = Limits().maxConnectionBufferBytes
 
-    @Option(help: ArgumentHelp("Bytes of request text and pending replies all connections may hold together; over "
-                               + "it, connections holding more than 64 KiB wait."))
+    @Option(
+        help: ArgumentHelp(
+            "Bytes of request text and pending replies all connections may hold together; over "
+                + "it, connections holding more than 64 KiB wait."))
     var maxTotalBufferBytes: Int = Limits().maxTotalBufferBytes
 
     @Option(help: "Requests read ahead on one connection before whsed stops reading from it (flow control).")
@@ -104,33 +119,44 @@ struct Whsed: AsyncParsableCommand {
     @Option(help: "Seconds before an idle connection is closed (0: never).")
     var idleTimeout: Int = Limits().idleTimeoutSeconds
 
-    @Option(help: "Exit after this many seconds without connections (0: never). Meant for socket activation: the socket stays open and systemd starts whsed again on the next connection.")
+    @Option(
+        help:
+            "Exit after this many seconds without connections (0: never). Meant for socket activation: the socket stays open and systemd starts whsed again on the next connection."
+    )
     var exitIdleAfter: Int = 0
 
     @Option(help: "Write a snapshot after this many logged postings (0: only when asked by server.checkpoint).")
     var checkpointEvery: Int = 100_000
 
-    @Option(help: ArgumentHelp("Socket file mode (octal, at most 777) when whsed binds the socket itself. The file is "
-                               + "created with no more than this mode, whatever the umask, and whsed listens only once it "
-                               + "has exactly this mode."))
+    @Option(
+        help: ArgumentHelp(
+            "Socket file mode (octal, at most 777) when whsed binds the socket itself. The file is "
+                + "created with no more than this mode, whatever the umask, and whsed listens only once it "
+                + "has exactly this mode."))
     var socketMode: String = "660"
 
     @Option(help: "This site's name in every change-feed record (entries.follow); the host name when not given.")
     var siteId: String?
 
-    @Option(help: ArgumentHelp("Committed records the change feed keeps for followers (entries.follow); a cursor "
-                               + "older than them gets cursor_too_old."))
+    @Option(
+        help: ArgumentHelp(
+            "Committed records the change feed keeps for followers (entries.follow); a cursor "
+                + "older than them gets cursor_too_old."))
     var followRetainRecords: Int = Server.Options(socketPath: nil, stateDirectory: "").followRetainRecords
 
-    @Option(help: ArgumentHelp("Event bytes a follower that has caught up may leave unread before it is dropped "
-                               + "(follower_too_slow)."))
+    @Option(
+        help: ArgumentHelp(
+            "Event bytes a follower that has caught up may leave unread before it is dropped "
+                + "(follower_too_slow)."))
     var maxFollowerPendingBytes: Int = Limits().maxFollowerPendingBytes
 
     @Flag(help: "Start a new log epoch: after restoring a state folder whose log lost records followers may have seen.")
     var newLogEpoch = false
 
-    @Option(help: ArgumentHelp("Lowest level of the lines logged: debug (adds a line per posting), info, notice, "
-                               + "warning or error."))
+    @Option(
+        help: ArgumentHelp(
+            "Lowest level of the lines logged: debug (adds a line per posting), info, notice, "
+                + "warning or error."))
     var logLevel: String = "info"
 
     /// The signals that ask for a graceful stop.
@@ -179,7 +205,11 @@ struct Whsed: AsyncParsableCommand {
                 let report = try WriteAheadLog.repair(directory: dir)
                 for a in report.actions { print(a) }
                 if report.actions.isEmpty { print("nothing to repair") }
-                if let cut = report.cutAtSequence { print("records from sequence \(cut) on were cut; evidence kept: \(report.preservedFiles.joined(separator: ", "))") }
+                if let cut = report.cutAtSequence {
+                    print(
+                        "records from sequence \(cut) on were cut; evidence kept: \(report.preservedFiles.joined(separator: ", "))"
+                    )
+                }
                 throw ExitCode(0)
             } catch let e as ExitCode {
                 throw e
@@ -198,7 +228,10 @@ struct Whsed: AsyncParsableCommand {
         // server.metrics: one registry for the process, the one MetricsSystem reports to (Metrics.swift).
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        guard let state = stateDir ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init) else {
+        guard
+            let state = stateDir
+                ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"]?.split(separator: ":").first.map(String.init)
+        else {
             throw ValidationError("give --state-dir DIR (or run under systemd with StateDirectory=)")
         }
         var options = Server.Options(socketPath: socket, stateDirectory: state)
@@ -210,14 +243,18 @@ struct Whsed: AsyncParsableCommand {
         options.limits.maxBatchRequests = max(1, maxBatchRequests)
         options.limits.maxOpenCountJournals = max(0, min(maxOpenCountJournals, 4096))
         options.limits.maxConnectionsPerUser = max(1, maxConnectionsPerUser)
-        options.limits.adminReservedConnections = max(0, min(adminReservedConnections
-            ?? min(Limits().adminReservedConnections, maxConnections / 4), maxConnections))
+        options.limits.adminReservedConnections = max(
+            0,
+            min(
+                adminReservedConnections
+                    ?? min(Limits().adminReservedConnections, maxConnections / 4), maxConnections))
         // A reply line must at least hold an error object.
         options.limits.maxReplyBytes = max(1024, maxReplyBytes)
         options.limits.maxConnectionBufferBytes = max(1, maxConnectionBufferBytes)
         options.limits.maxTotalBufferBytes = max(1 << 20, maxTotalBufferBytes)
         guard socketMode.allSatisfy({ ("0"..."7").contains($0) }), let mode = mode_t(socketMode, radix: 8),
-              mode <= 0o777 else {
+            mode <= 0o777
+        else {
             throw ValidationError("--socket-mode must be octal permission bits from 0 to 777, e.g. 660")
         }
         options.socketMode = mode
@@ -277,11 +314,15 @@ struct Whsed: AsyncParsableCommand {
         // SIGTERM and SIGINT ask the group for a graceful stop; the daemon service also ends it on its own when
         // --exit-idle-after runs out. Either way its run() drains the writer and stops the server before returning.
         let daemon = DaemonService(server: server, exitIdleAfterSeconds: exitIdleAfter)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup,
-                             failureTerminationBehavior: .gracefullyShutdownGroup)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: DaemonService.logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(
+                        service: daemon, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup)
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: DaemonService.logger))
         try await group.run()
         Log.info("stopped", id: .stopped)
     }
@@ -297,14 +338,14 @@ do {
     var command = try Whsed.parseAsRoot()
     if let daemon = command as? Whsed {
         let finished = DispatchSemaphore(value: 0)
-        Task.detached {   // not on the main actor: this thread waits below
+        Task.detached {  // not on the main actor: this thread waits below
             do { try await daemon.serve() } catch { outcome.error = error }
             finished.signal()
         }
         finished.wait()
         if let error = outcome.error { throw error }
     } else {
-        try command.run()    // --help, --version
+        try command.run()  // --help, --version
     }
 } catch {
     Whsed.exit(withError: error)

@@ -24,7 +24,10 @@ import WhseProtocol
     @Test func socketActivatedSliceSurvivesSigkill() throws {
         let tmp = TempDir()
         let d = Daemon(dir: tmp.path, activated: true)
-        do { try d.start() } catch let s as Skip { print("skipped: \(s)"); return }
+        do { try d.start() } catch let s as Skip {
+            print("skipped: \(s)")
+            return
+        }
         try EndToEnd.setUp(d)
 
         // +5 in A-01: bin 5, adjustment bin −5.
@@ -38,7 +41,9 @@ import WhseProtocol
         #expect(try EndToEnd.binQuantity(d, item: "ITEM1", bin: "A-01") == "3")
         #expect(try EndToEnd.binQuantity(d, item: "ITEM1", bin: "ADJ") == "-3")
         // −4: refused with insufficient_quantity, nothing changes.
-        let refused = try d.ctl(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-01", "--quantity", "-4"])
+        let refused = try d.ctl([
+            "whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-01", "--quantity", "-4"
+        ])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("insufficient_quantity"))
         #expect(try EndToEnd.binQuantity(d, item: "ITEM1", bin: "A-01") == "3")
@@ -64,10 +69,14 @@ import WhseProtocol
         let b02 = try d.ok(["bin", "contents", "WH1", "B-02", "--include-zero", "--json"]).json
         #expect(b02?["rows"]?.arrayValue?.first?["quantity"] == .number("0"))
         // Six decimal places: refused by whsectl before sending, and by whsed on the wire.
-        let six = try d.ctl(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "B-02", "--quantity", "0.123456"])
+        let six = try d.ctl([
+            "whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "B-02", "--quantity", "0.123456"
+        ])
         #expect(six.status == 64)
         let c = try d.rawConnect()
-        let wire = c.call(#"{"jsonrpc":"2.0","id":1,"method":"whseItemJournal.register","params":{"location":"WH1","lines":[{"item":"ITEM1","bin":"B-02","quantity":0.123456}]}}"#)
+        let wire = c.call(
+            #"{"jsonrpc":"2.0","id":1,"method":"whseItemJournal.register","params":{"location":"WH1","lines":[{"item":"ITEM1","bin":"B-02","quantity":0.123456}]}}"#
+        )
         #expect(wire?.errorCode == -32602)
         #expect(wire?["error"]?["message"]?.stringValue?.contains("more than 5 decimal places") == true)
         d.stop()
@@ -97,7 +106,8 @@ import WhseProtocol
         #expect(good?["result"]?["rows"] == .array([]))
         #expect(good?["id"] == JSON(4))
         // Unknown parameter names are refused, not ignored.
-        let typo = c.call(#"{"jsonrpc":"2.0","id":5,"method":"bin.contents","params":{"location":"WH1","bin":"A-01","bins":1}}"#)
+        let typo = c.call(
+            #"{"jsonrpc":"2.0","id":5,"method":"bin.contents","params":{"location":"WH1","bin":"A-01","bins":1}}"#)
         #expect(typo?.errorCode == -32602)
         #expect(d.stop() == 0)
     }
@@ -110,15 +120,22 @@ import WhseProtocol
         let d = Daemon(dir: tmp.path, activated: false)
         try d.start()
         try EndToEnd.setUp(d)
-        for i in 1...5 { try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-01", "--quantity", "\(i)"]) }
+        for i in 1...5 {
+            try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-01", "--quantity", "\(i)"])
+        }
         try d.ok(["count", "calculate", "WH1", "--journal", "OPEN1"])
         let cp = try d.ok(["server", "checkpoint", "--json"]).json
         #expect(cp?["written"] == .bool(true))
         let again = try d.ok(["server", "checkpoint", "--json"]).json
         #expect(again?["written"] == .bool(false))
-        for i in 1...3 { try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "B-02", "--quantity", "\(i)"]) }
+        for i in 1...3 {
+            try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "B-02", "--quantity", "\(i)"])
+        }
         // An idempotency key remembered before the snapshot is still remembered after it.
-        try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "B-02", "--quantity", "1", "--idempotency-key", "k-1"])
+        try d.ok([
+            "whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "B-02", "--quantity", "1",
+            "--idempotency-key", "k-1"
+        ])
         let before = try d.ok(["entries", "warehouse", "--json", "--limit", "1000"]).stdout
         d.kill()
         let snapshots = try FileManager.default.contentsOfDirectory(atPath: d.state).filter { $0.hasSuffix(".snap") }
@@ -131,8 +148,10 @@ import WhseProtocol
         let status = try d.ok(["server", "status", "--json"]).json
         #expect(status?["log"]?["recoveredRecords"] == JSON(4), "only the tail after the snapshot is replayed")
         #expect(status?["openCountJournals"] == JSON(1))
-        let replay = try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "B-02", "--quantity", "1",
-                               "--idempotency-key", "k-1", "--json"]).json
+        let replay = try d.ok([
+            "whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "B-02", "--quantity", "1",
+            "--idempotency-key", "k-1", "--json"
+        ]).json
         #expect(replay?["replayed"] == .bool(true))
         #expect(try EndToEnd.binQuantity(d, item: "ITEM1", bin: "B-02") == "7")
         try d.ok(["server", "verify"])
@@ -179,7 +198,9 @@ import WhseProtocol
         try restored.ok(["server", "verify"])
         // The restored books go on: new postings follow the backup's sequence.
         try restored.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-01", "--quantity", "2"])
-        #expect(try restored.ok(["bin", "contents", "WH1", "A-01", "--json"]).json?["rows"]?[0]?["quantity"] == .number("14.5"))
+        #expect(
+            try restored.ok(["bin", "contents", "WH1", "A-01", "--json"]).json?["rows"]?[0]?["quantity"]
+                == .number("14.5"))
         restored.stop()
     }
 }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Where the built whsed and whsectl are: $WHSED_BIN_DIR, else next to the test bundle, else .build/debug.
 let binDir: String = {
@@ -11,15 +12,17 @@ let binDir: String = {
     let candidates = [
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path,
         Bundle.main.bundleURL.deletingLastPathComponent().path,
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug").path,
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+            .appendingPathComponent(".build/debug").path
     ]
     for c in candidates where FileManager.default.isExecutableFile(atPath: c + "/whsed") { return c }
     return candidates.last!
 }()
 
 func tool(_ name: String) -> String? {
-    for dir in ["/usr/bin", "/bin", "/usr/sbin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+    for dir in ["/usr/bin", "/bin", "/usr/sbin", "/usr/local/bin"]
+    where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
         return "\(dir)/\(name)"
     }
     return nil
@@ -33,8 +36,10 @@ struct Ran {
 }
 
 /// Starts a program with posix_spawn: stdin/stdout/stderr from/to the given files. Returns the pid.
-func spawn(_ path: String, _ args: [String], env: [String: String] = [:], stdin: String = "/dev/null",
-           stdout: String, stderr: String, append: Bool = false) throws -> pid_t {
+func spawn(
+    _ path: String, _ args: [String], env: [String: String] = [:], stdin: String = "/dev/null",
+    stdout: String, stderr: String, append: Bool = false
+) throws -> pid_t {
     var e = ProcessInfo.processInfo.environment
     for (k, v) in env { e[k] = v }
     e["SWIFT_BACKTRACE"] = "enable=no"
@@ -50,7 +55,10 @@ func spawn(_ path: String, _ args: [String], env: [String: String] = [:], stdin:
     posix_spawn_file_actions_addopen(&actions, 2, stderr, flags | O_APPEND, 0o644)
     let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
     let envp: [UnsafeMutablePointer<CChar>?] = e.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+    defer {
+        argv.forEach { free($0) }
+        envp.forEach { free($0) }
+    }
     var pid: pid_t = 0
     let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
     guard rc == 0 else { throw DaemonError("posix_spawn \(path): \(String(cString: strerror(rc)))") }
@@ -83,10 +91,13 @@ func run(_ path: String, _ args: [String], env: [String: String] = [:], stdin: S
     let status = reap(pid)
     // A file that cannot be read (too many open files, say) is an error, never an empty output.
     guard let outData = FileManager.default.contents(atPath: base + ".out"),
-          let errData = FileManager.default.contents(atPath: base + ".err") else {
+        let errData = FileManager.default.contents(atPath: base + ".err")
+    else {
         throw DaemonError("cannot read the output of \(path) \(args) (errno \(errno)), exit status \(status)")
     }
-    return Ran(status: status, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    return Ran(
+        status: status, stdout: String(decoding: outData, as: UTF8.self),
+        stderr: String(decoding: errData, as: UTF8.self))
 }
 
 /// A temporary folder removed at the end.
@@ -120,21 +131,30 @@ final class Daemon {
     func start(env: [String: String] = [:]) throws {
         let pid: pid_t
         if activated {
-            guard let sa = tool("systemd-socket-activate") else { throw Skip("systemd-socket-activate is not installed") }
-            pid = try spawn(sa, ["-l", socket, binDir + "/whsed", "--state-dir", state] + extraArgs, env: env,
-                            stdout: logPath, stderr: logPath, append: true)
+            guard let sa = tool("systemd-socket-activate") else {
+                throw Skip("systemd-socket-activate is not installed")
+            }
+            pid = try spawn(
+                sa, ["-l", socket, binDir + "/whsed", "--state-dir", state] + extraArgs, env: env,
+                stdout: logPath, stderr: logPath, append: true)
         } else {
-            pid = try spawn(binDir + "/whsed", ["--socket", socket, "--state-dir", state] + extraArgs, env: env,
-                            stdout: logPath, stderr: logPath, append: true)
+            pid = try spawn(
+                binDir + "/whsed", ["--socket", socket, "--state-dir", state] + extraArgs, env: env,
+                stdout: logPath, stderr: logPath, append: true)
         }
         self.pid = pid
         // Wait for the socket to accept connections (the first one starts a socket-activated whsed).
         for _ in 0..<400 {
-            if FileManager.default.fileExists(atPath: socket), let c = try? rawConnect(), c.call(#"{"jsonrpc":"2.0","id":0,"method":"server.status"}"#) != nil {
+            if FileManager.default.fileExists(atPath: socket), let c = try? rawConnect(),
+                c.call(#"{"jsonrpc":"2.0","id":0,"method":"server.status"}"#) != nil
+            {
                 return
             }
             var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid { self.pid = nil; break }
+            if waitpid(pid, &status, WNOHANG) == pid {
+                self.pid = nil
+                break
+            }
             usleep(25_000)
         }
         throw DaemonError("whsed did not come up: \((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
@@ -167,7 +187,12 @@ final class Daemon {
         return s
     }
 
-    deinit { if let pid { Glibc.kill(pid, SIGKILL); reap(pid) } }
+    deinit {
+        if let pid {
+            Glibc.kill(pid, SIGKILL)
+            reap(pid)
+        }
+    }
 
     /// Runs whsectl against this daemon.
     @discardableResult
@@ -179,7 +204,8 @@ final class Daemon {
     @discardableResult
     func ok(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Ran {
         let r = try ctl(args)
-        #expect(r.status == 0, "whsectl \(args.joined(separator: " ")) failed: \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(
+            r.status == 0, "whsectl \(args.joined(separator: " ")) failed: \(r.stderr)", sourceLocation: sourceLocation)
         return r
     }
 
@@ -210,9 +236,14 @@ final class RawConnection {
         var tv = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         let r = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
-        if r != 0 { close(fd); throw DaemonError("connect: \(String(cString: strerror(errno)))") }
+        if r != 0 {
+            close(fd)
+            throw DaemonError("connect: \(String(cString: strerror(errno)))")
+        }
     }
     deinit { close(fd) }
 

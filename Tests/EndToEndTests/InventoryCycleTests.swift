@@ -29,7 +29,10 @@ import WhseProtocol
         try d.ok(["bin", "create", "WH1", "A-01", "--zone", "PICK"])
         try d.ok(["bin", "create", "WH1", "A-02", "--zone", "PICK"])
         try d.ok(["item", "create", "ITEM1", "--description", "Widget, blue", "--unit", "BOX=12"])
-        try d.ok(["item-journal", "post", "--entry-type", "purchase", "--location", "WH1", "--item", "ITEM1", "--quantity", "100"])
+        try d.ok([
+            "item-journal", "post", "--entry-type", "purchase", "--location", "WH1", "--item", "ITEM1", "--quantity",
+            "100"
+        ])
         try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-01", "--quantity", "60"])
         try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-02", "--quantity", "40"])
         try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-02", "--quantity", "-3"])
@@ -54,7 +57,8 @@ import WhseProtocol
         #expect(!printed.contains("60"), "a blind list shows no calculated quantity")
         let sheet = try d.ok(["count", "list", "COUNT1", "--format", "csv"]).stdout
         var rows = sheet.split(separator: "\n").map(String.init)
-        #expect(rows[0] == "lineNo,location,zone,bin,item,description,unitOfMeasure,lot,serial,quantityCalculated,counted")
+        #expect(
+            rows[0] == "lineNo,location,zone,bin,item,description,unitOfMeasure,lot,serial,quantityCalculated,counted")
         #expect(rows.count == 3)
         #expect(rows[1].contains("\"Widget, blue\"") && rows[1].hasSuffix(",60,"))
         // 3. Fill in the sheet: above the calculated quantity in A-01, below in A-02; enter it back.
@@ -118,7 +122,10 @@ import WhseProtocol
         try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-01", "--quantity", "10"])
         try d.ok(["count", "calculate", "WH1", "--journal", "C"])
         try d.ok(["count", "enter", "C", "--line", "10000", "--quantity", "9"])
-        try d.ok(["whse-journal", "reclass", "WH1", "--item", "ITEM1", "--from-bin", "A-01", "--to-bin", "A-02", "--quantity", "4"])
+        try d.ok([
+            "whse-journal", "reclass", "WH1", "--item", "ITEM1", "--from-bin", "A-01", "--to-bin", "A-02", "--quantity",
+            "4"
+        ])
         let r = try d.ctl(["count", "register", "C"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("count_stale") && r.stderr.contains("staleLines=[10000]"))

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
 import Warehouse
 import WhseClient
 import WhseProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The WhseClient library against a real whsed: typed results and errors, idempotency keys, retries across a
 /// SIGKILL and restart, async calls.
@@ -99,9 +100,10 @@ import WhseProtocol
 
         // No daemon: a connection error that says nothing was sent, after the configured retries.
         let retried = Counter()
-        let nowhere = WhseClient(configuration: .init(
-            socketPath: tmp.path + "/nothing.sock", timeoutSeconds: 2,
-            retry: RetryPolicy(maxRetries: 2, delaySeconds: 0.01), onRetry: { _, _ in retried.add() }))
+        let nowhere = WhseClient(
+            configuration: .init(
+                socketPath: tmp.path + "/nothing.sock", timeoutSeconds: 2,
+                retry: RetryPolicy(maxRetries: 2, delaySeconds: 0.01), onRetry: { _, _ in retried.add() }))
         do {
             _ = try nowhere.call(ServerStatusParams())
             Issue.record("a call without a daemon succeeded")
@@ -143,12 +145,15 @@ import WhseProtocol
         let original = try c.call(WhseClientLibrary.receipt(5), as: PostingResult.self, idempotencyKey: key)
         d.kill()
         let retried = Counter()
-        let patient = WhseClient(configuration: .init(
-            socketPath: d.socket, timeoutSeconds: 20, retry: RetryPolicy(maxRetries: 100, delaySeconds: 0.05,
-                                                                          maxDelaySeconds: 0.2),
-            onRetry: { _, error in
-                if case .connection = error { retried.add() }
-            }))
+        let patient = WhseClient(
+            configuration: .init(
+                socketPath: d.socket, timeoutSeconds: 20,
+                retry: RetryPolicy(
+                    maxRetries: 100, delaySeconds: 0.05,
+                    maxDelaySeconds: 0.2),
+                onRetry: { _, error in
+                    if case .connection = error { retried.add() }
+                }))
         // Restart whsed from another thread once the client has begun retrying.
         let restarted = Latch()
         let daemon = Unchecked(d)
@@ -179,12 +184,13 @@ import WhseProtocol
         let lost = Counter()
         let count = max(4, 2 * ProcessInfo.processInfo.activeProcessorCount)
         let postings = (1...count).map { quantity in
-            let poster = WhseClient(configuration: .init(
-                socketPath: d.socket, timeoutSeconds: 20,
-                retry: RetryPolicy(maxRetries: 200, delaySeconds: 0.05, maxDelaySeconds: 0.2),
-                onRetry: { _, error in
-                    if case .connection(let e) = error, e.kind == .connectionLost, e.requestSent { lost.add() }
-                }))
+            let poster = WhseClient(
+                configuration: .init(
+                    socketPath: d.socket, timeoutSeconds: 20,
+                    retry: RetryPolicy(maxRetries: 200, delaySeconds: 0.05, maxDelaySeconds: 0.2),
+                    onRetry: { _, error in
+                        if case .connection(let e) = error, e.kind == .connectionLost, e.requestSent { lost.add() }
+                    }))
             let key = IdempotencyKey.random(prefix: "async-")
             return Task {
                 try await poster.call(WhseClientLibrary.receipt(quantity), as: PostingResult.self, idempotencyKey: key)
@@ -222,9 +228,10 @@ import WhseProtocol
         guard let (d, c, flag, waiting) = try WhseClientLibrary.heldDaemon(tmp) else { return }
         try #require(FileManager.default.createFile(atPath: flag, contents: nil))
         let retried = Counter()
-        let poster = WhseClient(configuration: .init(
-            socketPath: d.socket, timeoutSeconds: 20, retry: RetryPolicy(maxRetries: 200, delaySeconds: 0.05),
-            onRetry: { _, _ in retried.add() }))
+        let poster = WhseClient(
+            configuration: .init(
+                socketPath: d.socket, timeoutSeconds: 20, retry: RetryPolicy(maxRetries: 200, delaySeconds: 0.05),
+                onRetry: { _, _ in retried.add() }))
         let params = WhseClientLibrary.receipt(8).encoded().objectValue ?? [:]
         let outcome = Unchecked(OutcomeBox())
         let thread = Thread {

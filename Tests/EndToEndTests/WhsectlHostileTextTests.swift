@@ -22,24 +22,42 @@ import WhseProtocol
 
     /// RFC 4180 records, as a spreadsheet or Python's csv module reads them.
     static func parseCSV(_ text: String) -> [[String]] {
-        var records: [[String]] = [], fields: [String] = [], field = ""
+        var records: [[String]] = []
+        var fields: [String] = []
+        var field = ""
         var inQuotes = false
         var scalars = Array(text.unicodeScalars)[...]
         while let c = scalars.popFirst() {
             if inQuotes {
                 if c == "\"" {
-                    if scalars.first == "\"" { scalars.removeFirst(); field += "\"" } else { inQuotes = false }
-                } else { field.unicodeScalars.append(c) }
+                    if scalars.first == "\"" {
+                        scalars.removeFirst()
+                        field += "\""
+                    } else {
+                        inQuotes = false
+                    }
+                } else {
+                    field.unicodeScalars.append(c)
+                }
                 continue
             }
             switch c {
             case "\"": inQuotes = true
-            case ",": fields.append(field); field = ""
-            case "\n": fields.append(field); records.append(fields); fields = []; field = ""
+            case ",":
+                fields.append(field)
+                field = ""
+            case "\n":
+                fields.append(field)
+                records.append(fields)
+                fields = []
+                field = ""
             default: field.unicodeScalars.append(c)
             }
         }
-        if !field.isEmpty || !fields.isEmpty { fields.append(field); records.append(fields) }
+        if !field.isEmpty || !fields.isEmpty {
+            fields.append(field)
+            records.append(fields)
+        }
         return records
     }
 
@@ -55,15 +73,18 @@ import WhseProtocol
     }
 
     /// Parses whsectl's CSV and checks that no cell would run as a formula; returns the records.
-    static func neutralizedCSV(_ d: Daemon, _ args: [String],
-                               sourceLocation: SourceLocation = #_sourceLocation) throws -> [[String]] {
+    static func neutralizedCSV(
+        _ d: Daemon, _ args: [String],
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> [[String]] {
         let records = parseCSV(try d.ok(args + ["--format", "csv"], sourceLocation: sourceLocation).stdout)
         #expect(records.count >= 2, "\(args): \(records)", sourceLocation: sourceLocation)
         for cell in records.joined() {
             let first = cell.unicodeScalars.first.map { String($0) } ?? ""
             let formula = (textFormulaStarts + ["\n", "\0"]).contains(first) && !isPlainDecimal(cell)
-            #expect(!formula, "\(args) --format csv: cell \(cell.debugDescription) would run as a formula",
-                    sourceLocation: sourceLocation)
+            #expect(
+                !formula, "\(args) --format csv: cell \(cell.debugDescription) would run as a formula",
+                sourceLocation: sourceLocation)
         }
         return records
     }
@@ -78,15 +99,21 @@ import WhseProtocol
         let d = try WhsectlHostileText.daemon(tmp)
         for (i, c) in WhsectlHostileText.formulaStarts.enumerated() {
             try d.ok(["bin", "create", "WH1", "--zone", "PICK", "--", "\(c)B\(i)"])
-            try d.ok(["whse-journal", "register", "WH1", "--item", "LOTITEM", "--bin=\(c)B\(i)",
-                      "--lot=\(c)HYPERLINK(x)", "--quantity", "5", "--document-no=\(c)DOC\(i)"])
+            try d.ok([
+                "whse-journal", "register", "WH1", "--item", "LOTITEM", "--bin=\(c)B\(i)",
+                "--lot=\(c)HYPERLINK(x)", "--quantity", "5", "--document-no=\(c)DOC\(i)"
+            ])
         }
         for (i, c) in WhsectlHostileText.textFormulaStarts.enumerated() {
             try d.ok(["item", "create", "D\(i)", "--description=\(c)2+3+cmd|' /C calc'!A0"])
-            let register = ["whse-journal", "register", "WH1", "--item", "D\(i)", "--bin", "A-01", "--quantity", "1",
-                            "--document-no=\(c)2+3 text"]
+            let register = [
+                "whse-journal", "register", "WH1", "--item", "D\(i)", "--bin", "A-01", "--quantity", "1",
+                "--document-no=\(c)2+3 text"
+            ]
             // A document no. is matched like a code: whsed refuses control characters in it (protocol.md 5.2).
-            if c.unicodeScalars.allSatisfy({ $0.value >= 0x20 }) { try d.ok(register) } else {
+            if c.unicodeScalars.allSatisfy({ $0.value >= 0x20 }) {
+                try d.ok(register)
+            } else {
                 #expect(try d.ctl(register).status != 0, "document no. starting with \(c.debugDescription)")
             }
         }
@@ -115,9 +142,13 @@ import WhseProtocol
         _ = try WhsectlHostileText.neutralizedCSV(d, ["bin", "list", "WH1"])
         _ = try WhsectlHostileText.neutralizedCSV(d, ["bin", "contents", "WH1", "=B0"])
         _ = try WhsectlHostileText.neutralizedCSV(d, ["item", "bins", "LOTITEM"])
-        _ = try WhsectlHostileText.neutralizedCSV(d, ["whse-journal", "register", "WH1", "--item", "LOTITEM",
-                                                       "--bin", "A-01", "--lot=@L", "--quantity", "1",
-                                                       "--document-no=@SUM(1+1)"])
+        _ = try WhsectlHostileText.neutralizedCSV(
+            d,
+            [
+                "whse-journal", "register", "WH1", "--item", "LOTITEM",
+                "--bin", "A-01", "--lot=@L", "--quantity", "1",
+                "--document-no=@SUM(1+1)"
+            ])
         try d.ok(["count", "calculate", "WH1", "--journal", "C1", "--document-no=-2+3"])
         let sheet = try WhsectlHostileText.neutralizedCSV(d, ["count", "list", "C1"])
         #expect(WhsectlHostileText.column(sheet, "lot").contains("'=HYPERLINK(x)"))
@@ -137,8 +168,10 @@ import WhseProtocol
         // "'=Y" really starts with a quote: it is written with two and read back with one.
         let lots = ["=X": "A-01", "-L": "+B1", "@Z": "A-01", "+P": "+B1", "'=Y": "A-01", "-7": "A-01"]
         for (n, (lot, bin)) in lots.sorted(by: { $0.key < $1.key }).enumerated() {
-            try d.ok(["whse-journal", "register", "WH1", "--item", "LOTITEM", "--bin=\(bin)", "--lot=\(lot)",
-                      "--quantity", "\(n + 2)"])
+            try d.ok([
+                "whse-journal", "register", "WH1", "--item", "LOTITEM", "--bin=\(bin)", "--lot=\(lot)",
+                "--quantity", "\(n + 2)"
+            ])
         }
         try d.ok(["count", "calculate", "WH1", "--journal", "C1"])
         let before = try d.ok(["count", "list", "C1", "--json"]).json?["lines"]?.arrayValue ?? []
@@ -150,8 +183,10 @@ import WhseProtocol
         // Fill in the sheet by bin, item and lot (no line numbers), one more than calculated on each line. One row is
         // saved the way a spreadsheet may save it, without the quote: it is the same lot.
         let header = sheet[0]
-        let lineNo = header.firstIndex(of: "lineNo")!, calculated = header.firstIndex(of: "quantityCalculated")!
-        let counted = header.firstIndex(of: "counted")!, lot = header.firstIndex(of: "lot")!
+        let lineNo = header.firstIndex(of: "lineNo")!
+        let calculated = header.firstIndex(of: "quantityCalculated")!
+        let counted = header.firstIndex(of: "counted")!
+        let lot = header.firstIndex(of: "lot")!
         var text = WhsectlHostileText.csvLine(header.enumerated().filter { $0.offset != lineNo }.map(\.element)) + "\n"
         for var row in sheet.dropFirst() {
             row[counted] = String(Int(row[calculated])! + 1)
@@ -194,8 +229,10 @@ import WhseProtocol
         // such as descriptions and location names can, and are shown escaped.
         let documentNo = "\u{1b}[2J\u{1b}]0;pwned\u{7}"
         try d.ok(["item", "create", "CTRL", "--description", description])
-        let refused = try d.ctl(["whse-journal", "register", "WH1", "--item", "CTRL", "--bin", "A-01", "--quantity", "3",
-                                 "--document-no", documentNo])
+        let refused = try d.ctl([
+            "whse-journal", "register", "WH1", "--item", "CTRL", "--bin", "A-01", "--quantity", "3",
+            "--document-no", documentNo
+        ])
         #expect(refused.status != 0 && refused.stderr.contains("U+001B"), "\(refused.stderr)")
         #expect(refused.stderr.unicodeScalars.filter(WhsectlHostileText.actsOnTerminal).isEmpty)
         try d.ok(["whse-journal", "register", "WH1", "--item", "CTRL", "--bin", "A-01", "--quantity", "3"])
@@ -209,7 +246,7 @@ import WhseProtocol
             (["location", "list"], nil, [#"Main\x1b]0;pwned\x07"#]),
             (["count", "list", "C1"], nil, [shownDescription]),
             (["item-journal", "calc-whse-adjustment", "--location", "WH1"], nil, []),
-            (["item-journal", "show"], nil, []),
+            (["item-journal", "show"], nil, [])
         ]
         for c in cases {
             let out = try d.ok(c.args).stdout

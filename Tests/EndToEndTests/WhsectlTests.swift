@@ -21,14 +21,22 @@ import WhseProtocol
     @Test func everyReadCommandInEveryFormat() throws {
         let tmp = TempDir()
         let d = try Whsectl.daemon(tmp)
-        try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-01", "--quantity", "2", "--unit", "BOX"])
-        try d.ok(["item-journal", "post", "--entry-type", "purchase", "--location", "BASIC", "--bin", "S-01", "--item", "ITEM1", "--quantity", "7"])
-        try d.ok(["item-journal", "post", "--entry-type", "purchase", "--location", "SHOP", "--item", "ITEM1", "--quantity", "0.5"])
+        try d.ok([
+            "whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-01", "--quantity", "2", "--unit", "BOX"
+        ])
+        try d.ok([
+            "item-journal", "post", "--entry-type", "purchase", "--location", "BASIC", "--bin", "S-01", "--item",
+            "ITEM1", "--quantity", "7"
+        ])
+        try d.ok([
+            "item-journal", "post", "--entry-type", "purchase", "--location", "SHOP", "--item", "ITEM1", "--quantity",
+            "0.5"
+        ])
         let commands: [[String]] = [
             ["location", "list"], ["location", "get", "WH1"], ["zone", "list", "WH1"], ["bin", "list", "WH1"],
             ["bin", "contents", "WH1", "A-01"], ["item", "list"], ["item", "get", "ITEM1"], ["item", "bins", "ITEM1"],
             ["item", "availability", "ITEM1"], ["entries", "warehouse"], ["entries", "item"], ["entries", "phys"],
-            ["item-journal", "show"], ["count", "journals"], ["server", "status"],
+            ["item-journal", "show"], ["count", "journals"], ["server", "status"]
         ]
         for c in commands {
             let table = try d.ok(c)
@@ -45,7 +53,9 @@ import WhseProtocol
         let bins = try d.ok(["bin", "contents", "WH1", "A-01"]).stdout
         #expect(bins.contains("BOX") && bins.contains(" 2 ") && bins.contains("24"))
         let csv = try d.ok(["item", "availability", "ITEM1", "--format", "csv"]).stdout.split(separator: "\n")
-        #expect(csv[0] == "location,item,inventory,inBins,adjustmentBin,available,availableToPick,reserved,availableToReserve")
+        #expect(
+            csv[0]
+                == "location,item,inventory,inBins,adjustmentBin,available,availableToPick,reserved,availableToReserve")
         #expect(csv.contains("SHOP,ITEM1,0.5,0.5,0,0.5,0.5,0,0.5"))
         #expect(csv.contains("BASIC,ITEM1,7,7,0,7,7,0,7"))
         #expect(csv.contains("WH1,ITEM1,0,24,-24,24,24,0,24"))
@@ -57,8 +67,14 @@ import WhseProtocol
     @Test func everyPostingCommandInEveryFormat() throws {
         let tmp = TempDir()
         let d = try Whsectl.daemon(tmp)
-        try d.ok(["item-journal", "post", "--entry-type", "purchase", "--location", "WH1", "--item", "ITEM1", "--quantity", "400"])
-        try d.ok(["item-journal", "post", "--entry-type", "purchase", "--location", "BASIC", "--bin", "S-01", "--item", "ITEM1", "--quantity", "40"])
+        try d.ok([
+            "item-journal", "post", "--entry-type", "purchase", "--location", "WH1", "--item", "ITEM1", "--quantity",
+            "400"
+        ])
+        try d.ok([
+            "item-journal", "post", "--entry-type", "purchase", "--location", "BASIC", "--bin", "S-01", "--item",
+            "ITEM1", "--quantity", "40"
+        ])
         for (n, format) in ["table", "json", "jsonl", "csv"].enumerated() {
             func check(_ args: [String]) throws {
                 let r = try d.ok(args + ["--format", format])
@@ -73,7 +89,10 @@ import WhseProtocol
             try check(["bin", "update", "WH1", "B\(n)", "--description", "shelf \(n)"])
             try check(["item", "create", "IT\(n)"])
             try check(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "B\(n)", "--quantity", "10"])
-            try check(["whse-journal", "reclass", "WH1", "--item", "ITEM1", "--from-bin", "B\(n)", "--to-bin", "A-01", "--quantity", "1"])
+            try check([
+                "whse-journal", "reclass", "WH1", "--item", "ITEM1", "--from-bin", "B\(n)", "--to-bin", "A-01",
+                "--quantity", "1"
+            ])
             try check(["item-journal", "calc-whse-adjustment", "--location", "WH1", "--batch", "BATCH\(n)"])
             try check(["item-journal", "post", "--batch", "BATCH\(n)"])
             try d.ok(["whse-journal", "register", "WH1", "--item", "ITEM1", "--bin", "A-02", "--quantity", "1"])
@@ -89,7 +108,9 @@ import WhseProtocol
             try check(["count", "delete", "D\(n)"])
             try check(["phys-inventory", "calculate", "BASIC", "--journal", "P\(n)"])
             try check(["phys-inventory", "show", "P\(n)"])
-            try check(["phys-inventory", "enter", "P\(n)", "--item", "ITEM1", "--bin", "S-01", "--quantity", "\(40 - n)"])
+            try check([
+                "phys-inventory", "enter", "P\(n)", "--item", "ITEM1", "--bin", "S-01", "--quantity", "\(40 - n)"
+            ])
             try check(["phys-inventory", "recalculate", "P\(n)"])
             try check(["phys-inventory", "enter", "P\(n)", "--line", "10000", "--quantity", "\(39 - n)"])
             try check(["phys-inventory", "post", "P\(n)"])
@@ -115,13 +136,17 @@ import WhseProtocol
         let noDaemon = try run(binDir + "/whsectl", ["server", "status", "--socket", tmp.path + "/nothing.sock"])
         #expect(noDaemon.status == 69)
         #expect(noDaemon.stderr.contains("cannot connect"))
-        let wrongKind = try d.ctl(["whse-journal", "register", "BASIC", "--item", "ITEM1", "--bin", "S-01", "--quantity", "1"])
+        let wrongKind = try d.ctl([
+            "whse-journal", "register", "BASIC", "--item", "ITEM1", "--bin", "S-01", "--quantity", "1"
+        ])
         #expect(wrongKind.status == 1 && wrongKind.stderr.contains("wrong_location_kind"))
         // An enumeration takes only its values, checked before anything is sent.
         let badKind = try d.ctl(["location", "create", "WH9", "--kind", "huge"])
         #expect(badKind.status == 64 && badKind.stderr.contains("directed"))
-        let badType = try d.ctl(["item-journal", "post", "--entry-type", "gift", "--location", "SHOP",
-                                 "--item", "ITEM1", "--quantity", "1"])
+        let badType = try d.ctl([
+            "item-journal", "post", "--entry-type", "gift", "--location", "SHOP",
+            "--item", "ITEM1", "--quantity", "1"
+        ])
         #expect(badType.status == 64 && badType.stderr.contains("positiveAdjmt"))
     }
 
@@ -156,7 +181,8 @@ import WhseProtocol
         let badType = try d.ctl(["item-journal", "post", "--file", path])
         #expect(badType.status == 64 && badType.stderr.contains("line 3"))
         #expect(badType.stderr.contains("entryType must be one of"))
-        let jsonl = #"{"entryType":"purchase","location":"SHOP","item":"ITEM1","quantity":"1.5","documentNo":"J1"}"#
+        let jsonl =
+            #"{"entryType":"purchase","location":"SHOP","item":"ITEM1","quantity":"1.5","documentNo":"J1"}"#
             + "\n"
         let fromStdin = try d.ctl(["item-journal", "post", "--file", "-", "--json"], stdin: jsonl)
         #expect(fromStdin.status == 0 && fromStdin.json?["lines"] == JSON(1))
@@ -182,8 +208,9 @@ import WhseProtocol
         let env = ["WHSED_SOCKET": tmp.path + "/nothing.sock"]
         func ok(_ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Ran {
             let r = try run(ctl, args, env: env)
-            #expect(r.status == 0, "whsectl \(args.joined(separator: " ")): \(r.stderr)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                r.status == 0, "whsectl \(args.joined(separator: " ")): \(r.stderr)",
+                sourceLocation: sourceLocation)
             return r
         }
         let status = try ok(["--socket", d.socket, "--json", "server", "status"])
@@ -192,12 +219,15 @@ import WhseProtocol
         #expect(try ok(["--format", "csv", "--socket", d.socket, "bin", "list", "WH1"]).stdout.hasPrefix("code,"))
         #expect(try ok(["--socket", d.socket, "server", "status", "--format", "jsonl"]).json?["items"] == JSON(1))
         // A nested group, options before, between and after, and a posting's idempotency key up front.
-        let post = ["item-journal", "post", "--entry-type", "purchase", "--location", "BASIC", "--bin", "S-01",
-                    "--item", "ITEM1", "--quantity", "4"]
+        let post = [
+            "item-journal", "post", "--entry-type", "purchase", "--location", "BASIC", "--bin", "S-01",
+            "--item", "ITEM1", "--quantity", "4"
+        ]
         let first = try ok(["--socket", d.socket, "--idempotency-key", "k-4711", "--json"] + post)
         #expect(first.json?["lines"] == JSON(1))
-        let again = try ok(["--idempotency-key=k-4711", "item-journal", "--socket", d.socket, "post"]
-                           + post.dropFirst(2) + ["--json"])
+        let again = try ok(
+            ["--idempotency-key=k-4711", "item-journal", "--socket", d.socket, "post"]
+                + post.dropFirst(2) + ["--json"])
         #expect(again.json?["replayed"] == .bool(true))
         #expect(try ok(["--json", "--socket", d.socket, "entries", "item"]).json?["entries"]?.arrayValue?.count == 1)
         // -- still ends the options: what follows is positional.
@@ -228,7 +258,7 @@ import WhseProtocol
         try csv.write(toFile: path, atomically: true, encoding: .utf8)
         let r = try d.ok(["whse-journal", "register", "WH1", "--file", path, "--json"])
         #expect(r.json?["lines"] == JSON(10_000))
-        var expected = [0, 0]   // in halves
+        var expected = [0, 0]  // in halves
         for i in 0..<10_000 { expected[i % 2] += (i % 7 + 1) * 2 + 1 }
         let rows = try d.ok(["item", "bins", "ITEM1", "--json"]).json?["rows"]?.arrayValue ?? []
         func q(_ bin: String) -> String? { rows.first { $0["bin"]?.stringValue == bin }?["quantity"]?.numberLiteral }
@@ -241,11 +271,14 @@ import WhseProtocol
         let over = try d.ctl(["whse-journal", "register", "WH1", "--file", path])
         #expect(over.status == 1 && over.stderr.contains("limit_exceeded"))
         // A bad quantity is reported with its line number, before sending.
-        try "item,bin,quantity\nITEM1,A-01,1\nITEM1,A-01,1.234567\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "item,bin,quantity\nITEM1,A-01,1\nITEM1,A-01,1.234567\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         let badLine = try d.ctl(["whse-journal", "register", "WH1", "--file", path])
         #expect(badLine.status == 64 && badLine.stderr.contains("line 3"))
         // JSON Lines from stdin.
-        let jsonl = #"{"item":"ITEM1","bin":"A-01","quantity":"0.25"}"# + "\n" + #"{"item":"ITEM1","bin":"A-02","quantity":0.75}"# + "\n"
+        let jsonl =
+            #"{"item":"ITEM1","bin":"A-01","quantity":"0.25"}"# + "\n"
+            + #"{"item":"ITEM1","bin":"A-02","quantity":0.75}"# + "\n"
         let fromStdin = try d.ctl(["whse-journal", "register", "WH1", "--file", "-", "--json"], stdin: jsonl)
         #expect(fromStdin.status == 0 && fromStdin.json?["lines"] == JSON(2))
         try d.ok(["server", "verify"])
@@ -277,7 +310,8 @@ import WhseProtocol
             '\(binDir)/whsectl' whse-journal register WH1 --item ITEM1 --bin A-01 --quantity 3 --idempotency-key receipt-4712 --retries 40
             '\(binDir)/whsectl' whse-journal register WH1 --item ITEM1 --bin A-01 --quantity 3 --idempotency-key receipt-4712 --retries 40
             """
-        let pid = try spawn("/bin/bash", ["-c", retry], stdout: tmp.path + "/retry.out", stderr: tmp.path + "/retry.err")
+        let pid = try spawn(
+            "/bin/bash", ["-c", retry], stdout: tmp.path + "/retry.out", stderr: tmp.path + "/retry.err")
         usleep(600_000)
         try d.start()
         let status = reap(pid)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Warehouse
 
 @Suite struct ChunkedArrayTests {
@@ -6,7 +7,7 @@ import Testing
         var a = ChunkedArray<Int>()
         for i in 0..<10_000 { a.append(i) }
         #expect(a.count == 10_000 && a[4095] == 4095 && a[4096] == 4096 && a.last == 9999)
-        let copy = a   // a snapshot: later appends to `a` must not show in it
+        let copy = a  // a snapshot: later appends to `a` must not show in it
         a.removeSubrange(4096...)
         #expect(a.count == 4096 && a.last == 4095)
         a.removeSubrange(100...)
@@ -26,7 +27,10 @@ import Testing
     final class Counted {
         nonisolated(unsafe) static var live = 0
         let v: Int
-        init(_ v: Int) { self.v = v; Counted.live += 1 }
+        init(_ v: Int) {
+            self.v = v
+            Counted.live += 1
+        }
         deinit { Counted.live -= 1 }
     }
 
@@ -35,13 +39,13 @@ import Testing
         do {
             var a = ChunkedArray<Counted>()
             for i in 0..<5000 { a.append(Counted(i)) }
-            let reader = a                           // shares both chunks
-            for i in 5000..<5100 { a.append(Counted(i)) }   // in place, past the reader's end
+            let reader = a  // shares both chunks
+            for i in 5000..<5100 { a.append(Counted(i)) }  // in place, past the reader's end
             #expect(reader.count == 5000 && a.count == 5100)
-            var other = reader                       // a second writer from the same point diverges
+            var other = reader  // a second writer from the same point diverges
             other.append(Counted(-1))
             #expect(other[5000].v == -1 && a[5000].v == 5000 && reader.count == 5000)
-            a.removeSubrange(4500...)                // shared chunk: copied, not truncated under the reader
+            a.removeSubrange(4500...)  // shared chunk: copied, not truncated under the reader
             #expect(reader[4999].v == 4999 && other[4999].v == 4999 && a.count == 4500)
             a.append(Counted(-2))
             #expect(a[4500].v == -2 && reader[4500].v == 4500)

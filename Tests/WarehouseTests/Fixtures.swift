@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Warehouse
 
 let ctx = PostingContext(user: "tester", timestamp: "2026-11-26T00:00:00Z", today: "2026-11-26")
@@ -28,11 +29,15 @@ func e6Setup() throws -> Ledger {
     try l.createBin(location: "WH1", code: "A-02", zone: "PICK")
     try l.createItem(no: "ITEM1", baseUnitOfMeasure: "PCS")
     // Stock arrives through the item journal (into ADJ) and a warehouse item journal moves it into the bins.
-    try l.postItemJournal(lines: [ItemJournalLine(entryType: .purchase, location: "WH1", item: "ITEM1", quantity: Quantity(100))], context: ctx)
-    try l.registerWhseItemJournal(location: "WH1", lines: [
-        WhseItemJournalLine(item: "ITEM1", bin: "A-01", quantity: Quantity(60)),
-        WhseItemJournalLine(item: "ITEM1", bin: "A-02", quantity: Quantity(40)),
-    ], context: ctx)
+    try l.postItemJournal(
+        lines: [ItemJournalLine(entryType: .purchase, location: "WH1", item: "ITEM1", quantity: Quantity(100))],
+        context: ctx)
+    try l.registerWhseItemJournal(
+        location: "WH1",
+        lines: [
+            WhseItemJournalLine(item: "ITEM1", bin: "A-01", quantity: Quantity(60)),
+            WhseItemJournalLine(item: "ITEM1", bin: "A-02", quantity: Quantity(40))
+        ], context: ctx)
     #expect(l.content("WH1", "ADJ", "ITEM1") == .zero)
     #expect(l.inventory("ITEM1", "WH1") == Quantity(100))
     #expect(l.verify() == [])

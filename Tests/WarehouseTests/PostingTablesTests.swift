@@ -1,24 +1,33 @@
 import Testing
+
 @testable import Warehouse
 
 /// DOMAIN.md §3.2–§3.8, row by row: entry types, signs, which ledger.
 @Suite struct PostingTables {
     @Test func s33ReclassificationIsMovementWithoutItemLedgerEntry() throws {
         let l = try e6Setup()
-        let we0 = l.state.warehouseEntries.count, ile0 = l.state.itemLedgerEntries.count
-        try l.registerWhseReclassJournal(location: "WH1", lines: [
-            WhseReclassJournalLine(item: "ITEM1", fromBin: "A-01", toBin: "A-02", quantity: Quantity(3))], context: ctx)
+        let we0 = l.state.warehouseEntries.count
+        let ile0 = l.state.itemLedgerEntries.count
+        try l.registerWhseReclassJournal(
+            location: "WH1",
+            lines: [
+                WhseReclassJournalLine(item: "ITEM1", fromBin: "A-01", toBin: "A-02", quantity: Quantity(3))
+            ], context: ctx)
         let we = l.weSince(we0)
         #expect(we.count == 2)
         #expect(we[0] == ("A-01", .movement, Quantity(-3)))
         #expect(we[1] == ("A-02", .movement, Quantity(3)))
         #expect(l.state.itemLedgerEntries.count == ile0)
         // Negative quantity, the adjustment bin, the same bin: refused.
-        for line in [WhseReclassJournalLine(item: "ITEM1", fromBin: "A-01", toBin: "A-02", quantity: Quantity(-1)),
-                     WhseReclassJournalLine(item: "ITEM1", fromBin: "ADJ", toBin: "A-02", quantity: Quantity(1)),
-                     WhseReclassJournalLine(item: "ITEM1", fromBin: "A-01", toBin: "A-01", quantity: Quantity(1))] {
+        for line in [
+            WhseReclassJournalLine(item: "ITEM1", fromBin: "A-01", toBin: "A-02", quantity: Quantity(-1)),
+            WhseReclassJournalLine(item: "ITEM1", fromBin: "ADJ", toBin: "A-02", quantity: Quantity(1)),
+            WhseReclassJournalLine(item: "ITEM1", fromBin: "A-01", toBin: "A-01", quantity: Quantity(1))
+        ] {
             let before = l.state
-            #expect(throws: DomainError.self) { try l.registerWhseReclassJournal(location: "WH1", lines: [line], context: ctx) }
+            #expect(throws: DomainError.self) {
+                try l.registerWhseReclassJournal(location: "WH1", lines: [line], context: ctx)
+            }
             #expect(l.state == before)
         }
     }
@@ -28,18 +37,30 @@ import Testing
     @Test func s33TrackingChangeWritesTransferPair() throws {
         let l = try directedWH1()
         try l.createItem(no: "LOTITEM", tracking: ItemTracking(lot: true))
-        try l.postItemJournal(lines: [ItemJournalLine(entryType: .purchase, location: "WH1", item: "LOTITEM", quantity: Quantity(5), lot: "L1")],
-                              context: ctx)
-        try l.registerWhseItemJournal(location: "WH1", lines: [WhseItemJournalLine(item: "LOTITEM", bin: "A-01", quantity: Quantity(5), lot: "L1")],
-                                      context: ctx)
-        let we0 = l.state.warehouseEntries.count, ile0 = l.state.itemLedgerEntries.count
-        try l.registerWhseReclassJournal(location: "WH1", lines: [
-            WhseReclassJournalLine(item: "LOTITEM", fromBin: "A-01", toBin: "A-02", quantity: Quantity(2), lot: "L1", newLot: "L2")], context: ctx)
+        try l.postItemJournal(
+            lines: [
+                ItemJournalLine(
+                    entryType: .purchase, location: "WH1", item: "LOTITEM", quantity: Quantity(5), lot: "L1")
+            ],
+            context: ctx)
+        try l.registerWhseItemJournal(
+            location: "WH1",
+            lines: [WhseItemJournalLine(item: "LOTITEM", bin: "A-01", quantity: Quantity(5), lot: "L1")],
+            context: ctx)
+        let we0 = l.state.warehouseEntries.count
+        let ile0 = l.state.itemLedgerEntries.count
+        try l.registerWhseReclassJournal(
+            location: "WH1",
+            lines: [
+                WhseReclassJournalLine(
+                    item: "LOTITEM", fromBin: "A-01", toBin: "A-02", quantity: Quantity(2), lot: "L1", newLot: "L2")
+            ], context: ctx)
         let we = l.state.warehouseEntries.dropFirst(we0).map { ($0.bin + "/" + $0.lot, $0.entryType, $0.quantity) }
         #expect(we.elementsEqual([("A-01/L1", .movement, Quantity(-2)), ("A-02/L2", .movement, Quantity(2))], by: ==))
         let ile = Array(l.state.itemLedgerEntries.dropFirst(ile0))
-        #expect(ile.map { ($0.lot, $0.entryType, $0.quantity) }.elementsEqual(
-            [("L1", .transfer, Quantity(-2)), ("L2", .transfer, Quantity(2))], by: ==))
+        #expect(
+            ile.map { ($0.lot, $0.entryType, $0.quantity) }.elementsEqual(
+                [("L1", .transfer, Quantity(-2)), ("L2", .transfer, Quantity(2))], by: ==))
         #expect(ile.allSatisfy { $0.warehouseAdjustment && $0.location == "WH1" })
         #expect(l.verify() == [])
     }
@@ -54,24 +75,45 @@ import Testing
             try l.createBin(location: code, code: "S-02")
         }
         try l.createItem(no: "ITEM1")
-        try l.postItemJournal(lines: [ItemJournalLine(entryType: .purchase, location: "B1", bin: "S-01", item: "ITEM1", quantity: Quantity(10))],
-                              context: ctx)
-        var we0 = l.state.warehouseEntries.count, ile0 = l.state.itemLedgerEntries.count
-        try l.postItemReclassJournal(lines: [ItemReclassJournalLine(item: "ITEM1", location: "B1", bin: "S-01", newBin: "S-02",
-                                                                    quantity: Quantity(3))], context: ctx)
+        try l.postItemJournal(
+            lines: [
+                ItemJournalLine(
+                    entryType: .purchase, location: "B1", bin: "S-01", item: "ITEM1", quantity: Quantity(10))
+            ],
+            context: ctx)
+        var we0 = l.state.warehouseEntries.count
+        var ile0 = l.state.itemLedgerEntries.count
+        try l.postItemReclassJournal(
+            lines: [
+                ItemReclassJournalLine(
+                    item: "ITEM1", location: "B1", bin: "S-01", newBin: "S-02",
+                    quantity: Quantity(3))
+            ], context: ctx)
         #expect(l.state.itemLedgerEntries.count == ile0)
-        #expect(l.weSince(we0).elementsEqual([("S-01", .movement, Quantity(-3)), ("S-02", .movement, Quantity(3))], by: ==))
-        we0 = l.state.warehouseEntries.count; ile0 = l.state.itemLedgerEntries.count
-        try l.postItemReclassJournal(lines: [ItemReclassJournalLine(item: "ITEM1", location: "B1", bin: "S-02", newLocation: "B2",
-                                                                    newBin: "S-01", quantity: Quantity(2))], context: ctx)
+        #expect(
+            l.weSince(we0).elementsEqual([("S-01", .movement, Quantity(-3)), ("S-02", .movement, Quantity(3))], by: ==))
+        we0 = l.state.warehouseEntries.count
+        ile0 = l.state.itemLedgerEntries.count
+        try l.postItemReclassJournal(
+            lines: [
+                ItemReclassJournalLine(
+                    item: "ITEM1", location: "B1", bin: "S-02", newLocation: "B2",
+                    newBin: "S-01", quantity: Quantity(2))
+            ], context: ctx)
         let ile = l.state.itemLedgerEntries.dropFirst(ile0).map { ($0.location, $0.entryType, $0.quantity) }
         #expect(ile.elementsEqual([("B1", .transfer, Quantity(-2)), ("B2", .transfer, Quantity(2))], by: ==))
         let we = l.state.warehouseEntries.dropFirst(we0).map { ($0.location + "/" + $0.bin, $0.entryType, $0.quantity) }
-        #expect(we.elementsEqual([("B1/S-02", .negativeAdjmt, Quantity(-2)), ("B2/S-01", .positiveAdjmt, Quantity(2))], by: ==))
+        #expect(
+            we.elementsEqual(
+                [("B1/S-02", .negativeAdjmt, Quantity(-2)), ("B2/S-01", .positiveAdjmt, Quantity(2))], by: ==))
         // A basic target needs its new bin.
         expectRefusal(.validationFailed, l) { () throws(DomainError) in
-            try l.postItemReclassJournal(lines: [ItemReclassJournalLine(item: "ITEM1", location: "B1", bin: "S-01", newLocation: "B2",
-                                                                        quantity: Quantity(1))], context: ctx)
+            try l.postItemReclassJournal(
+                lines: [
+                    ItemReclassJournalLine(
+                        item: "ITEM1", location: "B1", bin: "S-01", newLocation: "B2",
+                        quantity: Quantity(1))
+                ], context: ctx)
         }
         #expect(l.verify() == [])
     }
@@ -92,7 +134,8 @@ import Testing
     @Test func s36ZeroDifferencePhysInventoryAtDirected() throws {
         let l = try e6Setup()
         try l.calculatePhysInventory(location: "WH1", journal: "P", context: ctx)
-        let we0 = l.state.warehouseEntries.count, ile0 = l.state.itemLedgerEntries.count
+        let we0 = l.state.warehouseEntries.count
+        let ile0 = l.state.itemLedgerEntries.count
         try l.postPhysInventory(journal: "P", context: ctx)
         #expect(l.state.itemLedgerEntries.count == ile0, "zero difference: no item ledger entry")
         #expect(l.state.physInventoryEntries.count == 1)
@@ -107,10 +150,11 @@ import Testing
     @Test func s35ItemJournalAtDirectedLandsInAdjustmentBin() throws {
         let l = try e6Setup()
         let we0 = l.state.warehouseEntries.count
-        try l.postItemJournal(lines: [
-            ItemJournalLine(entryType: .sale, location: "WH1", item: "ITEM1", quantity: Quantity(7)),
-            ItemJournalLine(entryType: .positiveAdjmt, location: "WH1", item: "ITEM1", quantity: Quantity(2)),
-        ], context: ctx)
+        try l.postItemJournal(
+            lines: [
+                ItemJournalLine(entryType: .sale, location: "WH1", item: "ITEM1", quantity: Quantity(7)),
+                ItemJournalLine(entryType: .positiveAdjmt, location: "WH1", item: "ITEM1", quantity: Quantity(2))
+            ], context: ctx)
         let we = l.weSince(we0)
         #expect(we[0] == ("ADJ", .negativeAdjmt, Quantity(-7)))
         #expect(we[1] == ("ADJ", .positiveAdjmt, Quantity(2)))
@@ -118,7 +162,11 @@ import Testing
         #expect(l.state.itemLedgerEntries.suffix(2).map(\.quantity) == [Quantity(-7), Quantity(2)])
         // A bin code at a directed location is refused.
         #expect(throws: DomainError.self) {
-            try l.postItemJournal(lines: [ItemJournalLine(entryType: .sale, location: "WH1", bin: "A-01", item: "ITEM1", quantity: Quantity(1))], context: ctx)
+            try l.postItemJournal(
+                lines: [
+                    ItemJournalLine(
+                        entryType: .sale, location: "WH1", bin: "A-01", item: "ITEM1", quantity: Quantity(1))
+                ], context: ctx)
         }
         #expect(l.verify() == [])
     }
@@ -128,13 +176,17 @@ import Testing
         try l.createLocation(code: "B", kind: .basic)
         try l.createBin(location: "B", code: "S-01")
         try l.createItem(no: "I", unitsOfMeasure: [("BOX", Quantity(6))])
-        try l.postItemJournal(lines: [
-            ItemJournalLine(entryType: .purchase, location: "B", bin: "S-01", item: "I", quantity: Quantity(2), unitOfMeasure: "BOX"),
-            ItemJournalLine(entryType: .sale, location: "B", bin: "S-01", item: "I", quantity: Quantity(5)),
-            ItemJournalLine(entryType: .sale, location: "B", bin: "S-01", item: "I", quantity: Quantity(-1)),   // correction
-        ], context: ctx)
+        try l.postItemJournal(
+            lines: [
+                ItemJournalLine(
+                    entryType: .purchase, location: "B", bin: "S-01", item: "I", quantity: Quantity(2),
+                    unitOfMeasure: "BOX"),
+                ItemJournalLine(entryType: .sale, location: "B", bin: "S-01", item: "I", quantity: Quantity(5)),
+                // A correction.
+                ItemJournalLine(entryType: .sale, location: "B", bin: "S-01", item: "I", quantity: Quantity(-1))
+            ], context: ctx)
         let we = l.weSince(0)
-        #expect(we[0] == ("S-01", .positiveAdjmt, Quantity(12)))      // base unit at basic locations
+        #expect(we[0] == ("S-01", .positiveAdjmt, Quantity(12)))  // base unit at basic locations
         #expect(l.state.warehouseEntries[0].unitOfMeasure == "PCS")
         #expect(we[1] == ("S-01", .negativeAdjmt, Quantity(-5)))
         #expect(we[2] == ("S-01", .positiveAdjmt, Quantity(1)))
@@ -142,18 +194,28 @@ import Testing
         #expect(l.inventory("I", "B") == Quantity(8))
         // Bin required; blocked outbound refuses decreases.
         #expect(throws: DomainError.self) {
-            try l.postItemJournal(lines: [ItemJournalLine(entryType: .sale, location: "B", item: "I", quantity: Quantity(1))], context: ctx)
+            try l.postItemJournal(
+                lines: [ItemJournalLine(entryType: .sale, location: "B", item: "I", quantity: Quantity(1))],
+                context: ctx)
         }
         try l.updateBin(location: "B", code: "S-01", blockMovement: .outbound)
         do {
-            try l.postItemJournal(lines: [ItemJournalLine(entryType: .sale, location: "B", bin: "S-01", item: "I", quantity: Quantity(1))], context: ctx)
+            try l.postItemJournal(
+                lines: [
+                    ItemJournalLine(entryType: .sale, location: "B", bin: "S-01", item: "I", quantity: Quantity(1))
+                ], context: ctx)
             Issue.record("blocked bin accepted a decrease")
         } catch { #expect(error.reason == .binBlocked) }
-        try l.postItemJournal(lines: [ItemJournalLine(entryType: .purchase, location: "B", bin: "S-01", item: "I", quantity: Quantity(1))], context: ctx)
+        try l.postItemJournal(
+            lines: [
+                ItemJournalLine(entryType: .purchase, location: "B", bin: "S-01", item: "I", quantity: Quantity(1))
+            ], context: ctx)
         #expect(l.verify() == [])
         // Warehouse journals are refused at basic locations.
         #expect(throws: DomainError.self) {
-            try l.registerWhseItemJournal(location: "B", lines: [WhseItemJournalLine(item: "I", bin: "S-01", quantity: Quantity(1))], context: ctx)
+            try l.registerWhseItemJournal(
+                location: "B", lines: [WhseItemJournalLine(item: "I", bin: "S-01", quantity: Quantity(1))], context: ctx
+            )
         }
     }
 
@@ -161,7 +223,9 @@ import Testing
         let l = Ledger()
         try l.createLocation(code: "P", kind: .plain)
         try l.createItem(no: "I")
-        try l.postItemJournal(lines: [ItemJournalLine(entryType: .purchase, location: "P", item: "I", quantity: Quantity(10))], context: ctx)
+        try l.postItemJournal(
+            lines: [ItemJournalLine(entryType: .purchase, location: "P", item: "I", quantity: Quantity(10))],
+            context: ctx)
         #expect(l.state.warehouseEntries.isEmpty)
         try l.calculatePhysInventory(location: "P", journal: "P1", context: ctx)
         try l.recordPhysInventoryCounts(journal: "P1", counts: [CountInput(item: "I", quantity: Quantity(8))])
@@ -175,7 +239,9 @@ import Testing
     @Test func adjustmentBinCannotBeUsedOnJournalLines() throws {
         let l = try e6Setup()
         do {
-            try l.registerWhseItemJournal(location: "WH1", lines: [WhseItemJournalLine(item: "ITEM1", bin: "ADJ", quantity: Quantity(1))], context: ctx)
+            try l.registerWhseItemJournal(
+                location: "WH1", lines: [WhseItemJournalLine(item: "ITEM1", bin: "ADJ", quantity: Quantity(1))],
+                context: ctx)
             Issue.record("ADJ accepted")
         } catch { #expect(error.reason == .adjustmentBin) }
     }
@@ -184,10 +250,12 @@ import Testing
         let l = try e6Setup()
         let before = l.state
         do {
-            try l.registerWhseItemJournal(location: "WH1", lines: [
-                WhseItemJournalLine(item: "ITEM1", bin: "A-01", quantity: Quantity(5)),
-                WhseItemJournalLine(item: "ITEM1", bin: "A-02", quantity: Quantity(-41)),
-            ], context: ctx)
+            try l.registerWhseItemJournal(
+                location: "WH1",
+                lines: [
+                    WhseItemJournalLine(item: "ITEM1", bin: "A-01", quantity: Quantity(5)),
+                    WhseItemJournalLine(item: "ITEM1", bin: "A-02", quantity: Quantity(-41))
+                ], context: ctx)
             Issue.record("accepted")
         } catch {
             #expect(error.reason == .insufficientQuantity)
@@ -199,8 +267,13 @@ import Testing
     @Test func stalePhysInventoryRefused() throws {
         let l = try e6Setup()
         try l.calculatePhysInventory(location: "WH1", journal: "P", context: ctx)
-        try l.postItemJournal(lines: [ItemJournalLine(entryType: .sale, location: "WH1", item: "ITEM1", quantity: Quantity(1))], context: ctx)
-        do { try l.postPhysInventory(journal: "P", context: ctx); Issue.record("stale posted") } catch {
+        try l.postItemJournal(
+            lines: [ItemJournalLine(entryType: .sale, location: "WH1", item: "ITEM1", quantity: Quantity(1))],
+            context: ctx)
+        do {
+            try l.postPhysInventory(journal: "P", context: ctx)
+            Issue.record("stale posted")
+        } catch {
             #expect(error.reason == .countStale)
         }
         try l.recalculatePhysInventory(journal: "P")
@@ -235,6 +308,6 @@ import Testing
         #expect(box.description == "0.83333")
         #expect(box.multiplied(by: Quantity(6))!.description == "4.99998")
         #expect(q("2.5").multiplied(by: q("0.5"))!.description == "1.25")
-        #expect(q("-0.00001").multiplied(by: q("0.5"))!.description == "-0.00001")   // half away from zero
+        #expect(q("-0.00001").multiplied(by: q("0.5"))!.description == "-0.00001")  // half away from zero
     }
 }

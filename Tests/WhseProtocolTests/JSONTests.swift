@@ -67,7 +67,9 @@ let mustAccept: [JSONSample] = [
     JSONSample("y_number_0e+1", "[0e+1]"),
     JSONSample("y_number_0e1", "[0e1]"),
     JSONSample("y_number_after_space", "[ 4]"),
-    JSONSample("y_number_double_close_to_zero", "[-0.000000000000000000000000000000000000000000000000000000000000000000000000000001]"),
+    JSONSample(
+        "y_number_double_close_to_zero",
+        "[-0.000000000000000000000000000000000000000000000000000000000000000000000000000001]"),
     JSONSample("y_number_int_with_exp", "[20e1]"),
     JSONSample("y_number_minus_zero", "[-0]"),
     JSONSample("y_number_negative_int", "[-123]"),
@@ -105,7 +107,7 @@ let mustAccept: [JSONSample] = [
     JSONSample("y_structure_string_empty", #""""#),
     JSONSample("y_structure_trailing_newline", "[\"a\"]\n"),
     JSONSample("y_structure_whitespace_array", " [] "),
-    JSONSample("y_structure_all_whitespace_kinds", " \t\r\n{ \t\r\n\"a\" \t\r\n: \t\r\n[ 1 , 2 ] \t\r\n} \t\r\n"),
+    JSONSample("y_structure_all_whitespace_kinds", " \t\r\n{ \t\r\n\"a\" \t\r\n: \t\r\n[ 1 , 2 ] \t\r\n} \t\r\n")
 ]
 
 @Test("must accept", arguments: mustAccept)
@@ -203,7 +205,7 @@ let mustReject: [JSONSample] = [
     JSONSample("n_structure_whitespace_U+2060_word_joiner", "[\u{2060}]"),
     JSONSample("n_structure_nbsp_as_whitespace", "[\u{A0}1]"),
     JSONSample("n_single_space", " "),
-    JSONSample("n_structure_comma_instead_of_closing_brace", #"{"x": true,"#),
+    JSONSample("n_structure_comma_instead_of_closing_brace", #"{"x": true,"#)
 ]
 
 @Test("must reject", arguments: mustReject)
@@ -218,11 +220,13 @@ func rejectsInvalidJSON(_ sample: JSONSample) {
 
 // MARK: - Numbers
 
-@Test("numbers keep their exact literal text", arguments: [
-    "0", "-0", "0.1", "0.10", "1.000", "1E+2", "1e2", "1e-7", "-3", "0e0", "-0.0E-0",
-    "123456789012345678901234567890.123456789012345678901234567890",
-    "0.30000000000000000000000000000001", "1.5e+9999", "9007199254740993",
-])
+@Test(
+    "numbers keep their exact literal text",
+    arguments: [
+        "0", "-0", "0.1", "0.10", "1.000", "1E+2", "1e2", "1e-7", "-3", "0e0", "-0.0E-0",
+        "123456789012345678901234567890.123456789012345678901234567890",
+        "0.30000000000000000000000000000001", "1.5e+9999", "9007199254740993"
+    ])
 func numbersAreExact(_ literal: String) throws {
     let value = try JSONParser.parse(literal)
     #expect(value == .number(literal))
@@ -312,10 +316,12 @@ func numbersAreExact(_ literal: String) throws {
     #expect(try JSONParser.parse(#""\uD83D\uDE00""#) == JSONParser.parse("\"😀\""))
 }
 
-@Test("lone surrogate escapes are rejected", arguments: [
-    #""\uD800""#, #""\uDBFF""#, #""\uDC00""#, #""\uDFFF""#, #""\uD800\u0041""#, #""\uD800x""#,
-    #""\uDBFF\uDBFF""#, #""\uDE00\uD83D""#, #""\uD800\n""#, #""\uD800\""#, #""\uD800\u""#, #""\uD800\uDC0""#,
-])
+@Test(
+    "lone surrogate escapes are rejected",
+    arguments: [
+        #""\uD800""#, #""\uDBFF""#, #""\uDC00""#, #""\uDFFF""#, #""\uD800\u0041""#, #""\uD800x""#,
+        #""\uDBFF\uDBFF""#, #""\uDE00\uD83D""#, #""\uD800\n""#, #""\uD800\""#, #""\uD800\u""#, #""\uD800\uDC0""#
+    ])
 func loneSurrogates(_ text: String) {
     let error = parseError(text)
     #expect(error != nil)
@@ -354,7 +360,7 @@ let invalidUTF8: [JSONSample] = [
     JSONSample("lead then ASCII C3 41", bytes: [0xC3, 0x41]),
     JSONSample("3-byte with bad third E2 82 41", bytes: [0xE2, 0x82, 0x41]),
     JSONSample("4-byte with bad fourth F0 9F 98 41", bytes: [0xF0, 0x9F, 0x98, 0x41]),
-    JSONSample("Latin-1 é", bytes: [0xE9]),
+    JSONSample("Latin-1 é", bytes: [0xE9])
 ]
 
 @Test("invalid UTF-8 inside strings is rejected", arguments: invalidUTF8)
@@ -475,9 +481,11 @@ private func nested(_ depth: Int, open: String = "[", close: String = "]", inner
 
 // MARK: - Trailing garbage and messages
 
-@Test("trailing garbage is rejected", arguments: [
-    "1 2", "{} x", "[]]", "null,", #""a""b""#, "1x", "truex", "[1] [2]", "0 0", "{}}", "1.5.", "\"a\"\u{0}",
-])
+@Test(
+    "trailing garbage is rejected",
+    arguments: [
+        "1 2", "{} x", "[]]", "null,", #""a""b""#, "1x", "truex", "[1] [2]", "0 0", "{}}", "1.5.", "\"a\"\u{0}"
+    ])
 func trailingGarbage(_ text: String) {
     let error = parseError(text)
     #expect(error != nil)
@@ -571,7 +579,7 @@ func trailingGarbage(_ text: String) {
     let values: [JSON] = [
         .null, true, false, 0, -1, .number("0.10"), .number("-0"), .number("1E+2"), "", "plain",
         "quote \" backslash \\ slash / tab \t nul \u{0}", "é😀\u{10FFFF}\u{FEFF}", [], [:], [[[]]], ["": [:]],
-        ["a": 1, "b": [true, false, .null, "x", ["y": .number("2.50")]]],
+        ["a": 1, "b": [true, false, .null, "x", ["y": .number("2.50")]]]
     ]
     for value in values {
         let bytes = value.serialized()
@@ -602,8 +610,10 @@ private func randomNumberLiteral(_ rng: inout SplitMix64) -> String {
 }
 
 private func randomString(_ rng: inout SplitMix64) -> String {
-    let pool: [Unicode.Scalar] = ["a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1F}", "\u{7F}",
-                                  "é", "€", "😀", "\u{2028}", "\u{FFFF}", "\u{10FFFF}", "\u{301}"]
+    let pool: [Unicode.Scalar] = [
+        "a", "Z", "0", " ", "\"", "\\", "/", "\n", "\t", "\u{0}", "\u{1F}", "\u{7F}",
+        "é", "€", "😀", "\u{2028}", "\u{FFFF}", "\u{10FFFF}", "\u{301}"
+    ]
     var scalars = String.UnicodeScalarView()
     let length = Int.random(in: 0..<(Bool.random(using: &rng) ? 6 : 40), using: &rng)
     for _ in 0..<length {

@@ -1,6 +1,7 @@
 import Testing
-@testable import Warehouse
 import WhseProtocol
+
+@testable import Warehouse
 
 /// The lean objects of protocol.md 11: a member at its documented default is left out, `restored` puts it back, and
 /// `fields` returns exactly the members named.
@@ -11,33 +12,50 @@ import WhseProtocol
     /// Nothing at its default: every member is sent, and each one is a member of the type (so the list `fields`
     /// accepts and the encoder agree).
     static let busy: [(MemberDefaults, JSON)] = [
-        (.binContentRow, BinContentRow(
-            location: "WH1", zone: "PICK", bin: "A-01", item: "I", unitOfMeasure: "BOX", quantity: q("2"),
-            quantityBase: q("24"), adjustmentBin: true, lot: "L1", serial: "S1", expirationDate: "2027-06-30",
-            blocked: true, setup: BinContentSetup(minQuantity: q("1"), maxQuantity: q("3"), fixed: true, isDefault: true)
-        ).json()),
-        (.warehouseEntry, WarehouseEntry(
-            entryNo: 7, entryType: .movement, registeringDate: "2026-11-26", location: "WH1", zone: "PICK", bin: "A-01",
-            item: "I", quantity: q("-2"), quantityBase: q("-24"), unitOfMeasure: "BOX", quantityPerUnit: q("12"),
-            documentNo: "D1", source: "whseReclassJournal", registerNo: 3, user: "root",
-            timestamp: "2026-11-26T01:48:10Z", trackingBox: box
-        ).json()),
-        (.itemLedgerEntry, ItemLedgerEntry(
-            entryNo: 7, entryType: .sale, postingDate: "2026-11-26", documentNo: "D1", location: "WH1", item: "I",
-            quantity: q("-24"), unitOfMeasure: "BOX", quantityPerUnit: q("12"), warehouseAdjustment: true,
-            source: "itemJournal", user: "root", timestamp: "2026-11-26T01:48:10Z", trackingBox: box
-        ).json()),
+        (
+            .binContentRow,
+            BinContentRow(
+                location: "WH1", zone: "PICK", bin: "A-01", item: "I", unitOfMeasure: "BOX", quantity: q("2"),
+                quantityBase: q("24"), adjustmentBin: true, lot: "L1", serial: "S1", expirationDate: "2027-06-30",
+                blocked: true,
+                setup: BinContentSetup(minQuantity: q("1"), maxQuantity: q("3"), fixed: true, isDefault: true)
+            ).json()
+        ),
+        (
+            .warehouseEntry,
+            WarehouseEntry(
+                entryNo: 7, entryType: .movement, registeringDate: "2026-11-26", location: "WH1", zone: "PICK",
+                bin: "A-01",
+                item: "I", quantity: q("-2"), quantityBase: q("-24"), unitOfMeasure: "BOX", quantityPerUnit: q("12"),
+                documentNo: "D1", source: "whseReclassJournal", registerNo: 3, user: "root",
+                timestamp: "2026-11-26T01:48:10Z", trackingBox: box
+            ).json()
+        ),
+        (
+            .itemLedgerEntry,
+            ItemLedgerEntry(
+                entryNo: 7, entryType: .sale, postingDate: "2026-11-26", documentNo: "D1", location: "WH1", item: "I",
+                quantity: q("-24"), unitOfMeasure: "BOX", quantityPerUnit: q("12"), warehouseAdjustment: true,
+                source: "itemJournal", user: "root", timestamp: "2026-11-26T01:48:10Z", trackingBox: box
+            ).json()
+        ),
         // Its quantities are 0 and still sent: they are never left out.
-        (.physInventoryLedgerEntry, PhysInventoryLedgerEntry(
-            entryNo: 2, entryType: .negativeAdjmt, postingDate: "2026-11-26", documentNo: "PI1", location: "BASIC",
-            bin: "S-01", item: "I", quantity: q("0"), quantityCalculated: q("0"), quantityPhysInventory: q("0"),
-            unitOfMeasure: "PCS", lastItemLedgerEntryNo: 0, user: "root", timestamp: "2026-11-26T01:48:10Z",
-            lot: "L1", serial: "S1", countingPeriod: "MONTH"
-        ).json()),
-        (.reservation, Reservation(
-            no: 1, location: "WH1", item: "I", lot: "L1", serial: "S1", quantityBase: q("8"), source: "SO-1",
-            createdBy: "root", createdAt: "2026-11-26T01:48:10Z"
-        ).json),
+        (
+            .physInventoryLedgerEntry,
+            PhysInventoryLedgerEntry(
+                entryNo: 2, entryType: .negativeAdjmt, postingDate: "2026-11-26", documentNo: "PI1", location: "BASIC",
+                bin: "S-01", item: "I", quantity: q("0"), quantityCalculated: q("0"), quantityPhysInventory: q("0"),
+                unitOfMeasure: "PCS", lastItemLedgerEntryNo: 0, user: "root", timestamp: "2026-11-26T01:48:10Z",
+                lot: "L1", serial: "S1", countingPeriod: "MONTH"
+            ).json()
+        ),
+        (
+            .reservation,
+            Reservation(
+                no: 1, location: "WH1", item: "I", lot: "L1", serial: "S1", quantityBase: q("8"), source: "SO-1",
+                createdBy: "root", createdAt: "2026-11-26T01:48:10Z"
+            ).json
+        )
     ]
 
     @Test func anObjectWithNothingAtItsDefaultCarriesEveryMember() {
@@ -48,14 +66,16 @@ import WhseProtocol
     }
 
     @Test func defaultsAreLeftOutAndRestoredExactly() {
-        let row = BinContentRow(location: "BASIC", zone: nil, bin: "S-01", item: "I", unitOfMeasure: "PCS",
-                                quantity: .zero, quantityBase: .zero, adjustmentBin: false)
+        let row = BinContentRow(
+            location: "BASIC", zone: nil, bin: "S-01", item: "I", unitOfMeasure: "PCS",
+            quantity: .zero, quantityBase: .zero, adjustmentBin: false)
         let lean = row.json()
         // The identity and the quantity stay, 0 included; everything else was at its default.
         #expect(lean == ["bin": "S-01", "item": "I", "location": "BASIC", "quantity": 0, "unitOfMeasure": "PCS"])
         let full = MemberDefaults.binContentRow.restored(lean)
         #expect(full == row.json(.only(MemberDefaults.binContentRow.members)))
-        #expect(full["quantityBase"] == 0 && full["lot"] == .null && full["zone"] == .null && full["fixed"] == false
+        #expect(
+            full["quantityBase"] == 0 && full["lot"] == .null && full["zone"] == .null && full["fixed"] == false
                 && full["maxQuantity"] == 0)
 
         let entry = WarehouseEntry(
@@ -70,8 +90,9 @@ import WhseProtocol
     }
 
     @Test func fieldsGiveExactlyTheMembersNamedEvenAtTheirDefault() {
-        let row = BinContentRow(location: "WH1", zone: "PICK", bin: "A-01", item: "I", unitOfMeasure: "PCS",
-                                quantity: Self.q("3"), quantityBase: Self.q("3"), adjustmentBin: false)
+        let row = BinContentRow(
+            location: "WH1", zone: "PICK", bin: "A-01", item: "I", unitOfMeasure: "PCS",
+            quantity: Self.q("3"), quantityBase: Self.q("3"), adjustmentBin: false)
         #expect(row.json(.only(["quantityBase", "lot", "item"])) == ["item": "I", "lot": .null, "quantityBase": 3])
     }
 
@@ -82,8 +103,10 @@ import WhseProtocol
         #expect(try selection(["item", "quantity", "item"]) == .only(["item", "quantity"]))
         #expect(try Params(["location": "WH1"]).memberSelection(of: .binContentRow) == .lean)
         #expect(try Params(["fields": .null]).memberSelection(of: .binContentRow) == .lean)
-        for (bad, param) in [(["item", "qty"], "fields[1]"), (["Item"], "fields[0]"), ([1], "fields[0]"),
-                             ([], "fields"), ("item", "fields"), (["entryNo"], "fields[0]")] as [(JSON, String)] {
+        for (bad, param) in [
+            (["item", "qty"], "fields[1]"), (["Item"], "fields[0]"), ([1], "fields[0]"),
+            ([], "fields"), ("item", "fields"), (["entryNo"], "fields[0]")
+        ] as [(JSON, String)] {
             do {
                 _ = try selection(bad)
                 Issue.record("fields \(bad) was accepted")

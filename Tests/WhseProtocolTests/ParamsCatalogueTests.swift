@@ -38,7 +38,7 @@ import WhseProtocol
             no: "ITEM1", description: "Widget", baseUnitOfMeasure: "EA",
             unitsOfMeasure: [
                 .init(code: "EA", roundingPrecision: q("1"), cubage: q("0.1")),
-                .init(code: "BOX", quantityPerUnitOfMeasure: q("12"), weight: q("2.5")),
+                .init(code: "BOX", quantityPerUnitOfMeasure: q("12"), weight: q("2.5"))
             ],
             tracking: ItemTracking(lot: true, serial: false, expirationRequired: true), warehouseClass: "COLD"),
         ItemCreateParams(no: "ITEM2"),
@@ -56,7 +56,7 @@ import WhseProtocol
                 WhseItemJournalLine(
                     item: "ITEM1", zone: "PICK", bin: "A-01", quantity: q("-5.5"), unitOfMeasure: "BOX", lot: "L1",
                     serial: "S1", expirationDate: "2027-01-31"),
-                WhseItemJournalLine(item: "ITEM1", bin: "A-02", quantity: q("1")),
+                WhseItemJournalLine(item: "ITEM1", bin: "A-02", quantity: q("1"))
             ]),
         WhseReclassJournalRegisterParams(
             location: "WH1", documentNo: "D2", registeringDate: "2026-01-03",
@@ -82,8 +82,8 @@ import WhseProtocol
                     entryType: .sale, location: "MAIN", item: "LOTITEM", quantity: q("5"),
                     tracking: [
                         TrackingLine(lot: "L1", serial: "S9", expirationDate: "2027-01-01", quantity: q("2")),
-                        TrackingLine(lot: "L2", quantity: q("3")),
-                    ]),
+                        TrackingLine(lot: "L2", quantity: q("3"))
+                    ])
             ], documentNo: "DOC", postingDate: "2026-01-06"),
         ItemReclassJournalPostParams(
             documentNo: "R1", postingDate: "2026-01-07",
@@ -110,7 +110,7 @@ import WhseProtocol
                 CountInput(lineNo: 10000, quantity: q("62")),
                 CountInput(
                     bin: "A-02", item: "LOTITEM", unitOfMeasure: "PCS", quantity: q("4"), lot: "L7", serial: "S7",
-                    expirationDate: "2027-05-31"),
+                    expirationDate: "2027-05-31")
             ]),
         WhsePhysInventoryRecalculateParams(journal: "C1", lines: [10000, 20000]),
         WhsePhysInventoryRecalculateParams(journal: "C1"),
@@ -151,7 +151,7 @@ import WhseProtocol
         ServerMetricsParams(),
         ServerVerifyParams(),
         ServerCheckpointParams(),
-        ServerBackupParams(),
+        ServerBackupParams()
     ]
 
     @Test func everyMethodHasItsParamsType() {
@@ -252,8 +252,8 @@ import WhseProtocol
             "location": "WH1",
             "lines": .array([
                 .object(["item": "I", "bin": "A", "quantity": 1]),
-                .object(["item": "I", "bin": "A", "qty": 1]),
-            ]),
+                .object(["item": "I", "bin": "A", "qty": 1])
+            ])
         ])
         #expect(
             throws: RPCError.invalidParams(

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
-import WhseProtocol
 import Warehouse
+import WhseProtocol
 
 /// protocol.md is the contract a client is written from: every method the daemon knows has its section there, and every
 /// error reason has its row.
 @Suite struct ProtocolDoc {
     static func text() throws -> String {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../protocol.md")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../protocol.md")
         return try String(contentsOf: url, encoding: .utf8)
     }
 
@@ -21,7 +22,9 @@ import Warehouse
     @Test func everyDomainReasonIsDocumented() throws {
         let doc = try ProtocolDoc.text()
         for (reason, code) in RPCError.domainCodes {
-            #expect(doc.contains("`\(reason.rawValue)`") && doc.contains("\(code)"), "protocol.md lacks \(reason.rawValue) (\(code))")
+            #expect(
+                doc.contains("`\(reason.rawValue)`") && doc.contains("\(code)"),
+                "protocol.md lacks \(reason.rawValue) (\(code))")
         }
     }
 }

@@ -1,11 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
 import WhseProtocol
+
 @testable import WhseCore
 @testable import WhseServer
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The access file's grammar (protocol.md section 7): what is accepted, and that everything else is refused with its
 /// line number instead of being read leniently.
@@ -23,8 +25,9 @@ import WhseProtocol
     func refusal(_ bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) -> AccessRules.ParseError? {
         do {
             _ = try AccessRules.parse(bytes, ownerUID: AccessRulesTests.owner)
-            Issue.record("accepted: \(String(decoding: bytes, as: UTF8.self).debugDescription)",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "accepted: \(String(decoding: bytes, as: UTF8.self).debugDescription)",
+                sourceLocation: sourceLocation)
             return nil
         } catch let e as AccessRules.ParseError {
             return e
@@ -34,13 +37,17 @@ import WhseProtocol
         }
     }
 
-    func expectRefused(_ text: String, line: Int, _ fragment: String,
-                       sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectRefused(
+        _ text: String, line: Int, _ fragment: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         expectRefused(Array(text.utf8), line: line, fragment, sourceLocation: sourceLocation)
     }
 
-    func expectRefused(_ bytes: [UInt8], line: Int, _ fragment: String,
-                       sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectRefused(
+        _ bytes: [UInt8], line: Int, _ fragment: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         guard let e = refusal(bytes, sourceLocation: sourceLocation) else { return }
         #expect(e.line == line, "\(e)", sourceLocation: sourceLocation)
         #expect(e.message.contains(fragment), "\(e)", sourceLocation: sourceLocation)
@@ -48,7 +55,8 @@ import WhseProtocol
     }
 
     @Test func acceptsTheDocumentedGrammar() throws {
-        let r = try parse("""
+        let r = try parse(
+            """
             # comment line
             \tdefault\tpost   # trailing comment
 
@@ -82,8 +90,9 @@ import WhseProtocol
         let r = try parse("user nobody post\ngroup \(AccessRulesTests.nobodyGroup) read\n")
         #expect(r.rules.map(\.0) == [.uid(uid), .gid(gid)])
         expectRefused("uid \(uid) read\nuser nobody post\n", line: 2, "a second rule for uid \(uid)")
-        expectRefused("group \(AccessRulesTests.nobodyGroup) read\n\ngid \(gid) read\n", line: 3,
-                      "a second rule for gid \(gid)")
+        expectRefused(
+            "group \(AccessRulesTests.nobodyGroup) read\n\ngid \(gid) read\n", line: 3,
+            "a second rule for gid \(gid)")
     }
 
     @Test func aSecondDefaultIsRefused() {
@@ -107,8 +116,9 @@ import WhseProtocol
 
     @Test func oneRulePerPrincipal() {
         expectRefused("uid 1001 read\nuid 1001 read\n", line: 2, "a second rule for uid 1001")
-        expectRefused("uid 1001 read\ngid 1001 post\nuid 1001 admin\n", line: 3,
-                      "after `uid 1001` on line 1")
+        expectRefused(
+            "uid 1001 read\ngid 1001 post\nuid 1001 admin\n", line: 3,
+            "after `uid 1001` on line 1")
         expectRefused("gid 7 read\ngid 7 admin\n", line: 2, "a second rule for gid 7")
     }
 
@@ -139,13 +149,15 @@ import WhseProtocol
     }
 
     @Test func bytesThatAreNotPlainUTF8TextAreRefusedWithTheLine() {
-        expectRefused(Array("default read\n# ok\nuid 1001 ".utf8) + [0xFF] + Array(" read\n".utf8), line: 3,
-                      "not valid UTF-8 at byte 10 of the line")
+        expectRefused(
+            Array("default read\n# ok\nuid 1001 ".utf8) + [0xFF] + Array(" read\n".utf8), line: 3,
+            "not valid UTF-8 at byte 10 of the line")
         expectRefused(Array("# caf".utf8) + [0xC3] + Array("\n".utf8), line: 1, "not valid UTF-8")
         expectRefused(Array("# ".utf8) + [0xED, 0xA0, 0x80] + Array("\n".utf8), line: 1, "not valid UTF-8")
         expectRefused("default read\r\nuid 1001 post\r\n", line: 1, "a carriage return (U+000D)")
-        expectRefused(Array("default read\nuid 1001".utf8) + [0] + Array(" post\n".utf8), line: 2,
-                      "a control character (U+0000)")
+        expectRefused(
+            Array("default read\nuid 1001".utf8) + [0] + Array(" post\n".utf8), line: 2,
+            "a control character (U+0000)")
         expectRefused("uid\u{0B}1001 post\n", line: 1, "a control character (U+000B)")
         expectRefused("# \u{85}\n", line: 1, "a control character (U+0085)")
         expectRefused("\u{FEFF}default read\n", line: 1, "a byte-order mark (U+FEFF)")

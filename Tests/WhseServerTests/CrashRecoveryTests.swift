@@ -2,6 +2,7 @@ import Testing
 import Warehouse
 import WhseProtocol
 import WriteAheadLog
+
 @testable import WhseCore
 @testable import WhseServer
 
@@ -27,20 +28,22 @@ import WriteAheadLog
         ("zone.create", #"{"location":"WH1","code":"PICK","binType":"PICK"}"#),
         ("bin.create", #"{"location":"WH1","code":"A-01","zone":"PICK"}"#),
         ("bin.create", #"{"location":"WH1","code":"A-02","zone":"PICK"}"#),
-        ("item.create", #"{"no":"ITEM1","unitsOfMeasure":[{"code":"BOX","quantityPerUnitOfMeasure":6}]}"#),
+        ("item.create", #"{"no":"ITEM1","unitsOfMeasure":[{"code":"BOX","quantityPerUnitOfMeasure":6}]}"#)
     ]
 
     /// Applies through the writer's own path (`StateMachine.apply`); true when the record was appended.
     static func post(_ m: StateMachine, _ log: WriteAheadLog, _ method: String, _ params: String) throws -> Bool {
-        var pending = StateMachine.PendingKeys()   // no idempotency keys here
-        let (_, record) = try m.apply(method: method, params: try JSONParser.parse(params), context: ctx,
-                                      maxOpenCountJournals: 64, pending: &pending, append: { _ = try log.append($0) })
+        var pending = StateMachine.PendingKeys()  // no idempotency keys here
+        let (_, record) = try m.apply(
+            method: method, params: try JSONParser.parse(params), context: ctx,
+            maxOpenCountJournals: 64, pending: &pending, append: { _ = try log.append($0) })
         return record != nil
     }
 
     @Test(arguments: 0..<4)
     func acknowledgedPostingsSurvivePowerLoss(chunk: Int) throws {
-        var crashes = 0, acknowledgedTotal = 0
+        var crashes = 0
+        var acknowledgedTotal = 0
         for seed in (chunk * 60)..<((chunk + 1) * 60) {
             var r = Rng(s: UInt64(seed) &* 7919)
             let fs = SimulatedFileSystem(seed: UInt64(seed))
@@ -48,8 +51,8 @@ import WriteAheadLog
             var options = WALOptions()
             options.segmentBytes = r.int(2048...16384)
             options.preallocate = r.int(0...1) == 0
-            var acknowledged: [String] = []     // document numbers whose commit returned
-            var appended: Set<String> = []      // every document number ever appended
+            var acknowledged: [String] = []  // document numbers whose commit returned
+            var appended: Set<String> = []  // every document number ever appended
             var serial = 0
             for round in 0..<4 {
                 let m = StateMachine()
@@ -58,13 +61,18 @@ import WriteAheadLog
                     onSnapshot: { _, payload in try m.restore(payload) }, onRecord: { _, bytes in try m.replay(bytes) })
                 let docs = Set(m.ledger.state.warehouseEntries.map(\.documentNo))
                 for a in acknowledged where !docs.contains(a) {
-                    Issue.record("seed \(seed) round \(round): acknowledged posting \(a) lost"); return
+                    Issue.record("seed \(seed) round \(round): acknowledged posting \(a) lost")
+                    return
                 }
                 for d in docs where !d.isEmpty && !appended.contains(d) {
-                    Issue.record("seed \(seed) round \(round): posting \(d) was never appended"); return
+                    Issue.record("seed \(seed) round \(round): posting \(d) was never appended")
+                    return
                 }
                 let problems = m.ledger.verify()
-                if !problems.isEmpty { Issue.record("seed \(seed) round \(round): \(problems)"); return }
+                if !problems.isEmpty {
+                    Issue.record("seed \(seed) round \(round): \(problems)")
+                    return
+                }
                 if m.ledger.state.locations["WH1"] == nil {
                     for (method, params) in CrashRecovery.setup { _ = try CrashRecovery.post(m, log, method, params) }
                     try log.commit()
@@ -79,7 +87,8 @@ import WriteAheadLog
                         let unit = r.int(0...3) == 0 ? "BOX" : "PCS"
                         let q = r.int(-6...9)
                         if q == 0 { continue }
-                        let params = #"{"location":"WH1","documentNo":"\#(doc)","lines":[{"item":"ITEM1","bin":"\#(bin)","quantity":\#(q),"unitOfMeasure":"\#(unit)"}]}"#
+                        let params =
+                            #"{"location":"WH1","documentNo":"\#(doc)","lines":[{"item":"ITEM1","bin":"\#(bin)","quantity":\#(q),"unitOfMeasure":"\#(unit)"}]}"#
                         if try CrashRecovery.post(m, log, "whseItemJournal.register", params) {
                             appended.insert(doc)
                             pending.append(doc)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Warehouse
 @testable import WhseServer
 
@@ -35,29 +36,33 @@ import Testing
             let type = r.pick(EntryType.allCases)
             let tracking = TrackingBox.make(lot: r.pick(lots), serial: r.pick(serials), expirationDate: nil)
             let w = state.warehouseEntries.count + 1
-            state.warehouseEntries.append(WarehouseEntry(
-                entryNo: w, entryType: type, registeringDate: "2026-01-0\(r.int(1...9))", location: r.pick(locations),
-                zone: nil, bin: r.pick(bins), item: r.pick(items), quantity: Quantity(r.int(-5...5)),
-                quantityBase: Quantity(r.int(-5...5)), unitOfMeasure: "PCS", quantityPerUnit: Quantity(1),
-                documentNo: r.pick(documents), source: "test", registerNo: w, user: "u", timestamp: "t\(w)",
-                trackingBox: tracking))
+            state.warehouseEntries.append(
+                WarehouseEntry(
+                    entryNo: w, entryType: type, registeringDate: "2026-01-0\(r.int(1...9))",
+                    location: r.pick(locations),
+                    zone: nil, bin: r.pick(bins), item: r.pick(items), quantity: Quantity(r.int(-5...5)),
+                    quantityBase: Quantity(r.int(-5...5)), unitOfMeasure: "PCS", quantityPerUnit: Quantity(1),
+                    documentNo: r.pick(documents), source: "test", registerNo: w, user: "u", timestamp: "t\(w)",
+                    trackingBox: tracking))
             if r.chance(60) {
                 let i = state.itemLedgerEntries.count + 1
-                state.itemLedgerEntries.append(ItemLedgerEntry(
-                    entryNo: i, entryType: type, postingDate: "2026-01-01", documentNo: r.pick(documents),
-                    location: r.pick(locations), item: r.pick(items), quantity: Quantity(r.int(-5...5)),
-                    unitOfMeasure: "PCS", quantityPerUnit: Quantity(1), warehouseAdjustment: false, source: "test",
-                    user: "u", timestamp: "t\(i)", trackingBox: tracking))
+                state.itemLedgerEntries.append(
+                    ItemLedgerEntry(
+                        entryNo: i, entryType: type, postingDate: "2026-01-01", documentNo: r.pick(documents),
+                        location: r.pick(locations), item: r.pick(items), quantity: Quantity(r.int(-5...5)),
+                        unitOfMeasure: "PCS", quantityPerUnit: Quantity(1), warehouseAdjustment: false, source: "test",
+                        user: "u", timestamp: "t\(i)", trackingBox: tracking))
             }
             if r.chance(15) {
                 let p = state.physInventoryEntries.count + 1
-                state.physInventoryEntries.append(PhysInventoryLedgerEntry(
-                    entryNo: p, entryType: r.pick([.positiveAdjmt, .negativeAdjmt]), postingDate: "2026-01-01",
-                    documentNo: r.pick(documents), location: r.pick(locations),
-                    bin: r.chance(30) ? nil : r.pick(bins), item: r.pick(items), quantity: Quantity(1),
-                    quantityCalculated: Quantity(1), quantityPhysInventory: Quantity(2), unitOfMeasure: "PCS",
-                    lastItemLedgerEntryNo: 0, user: "u", timestamp: "t\(p)", lot: r.pick(lots),
-                    serial: r.pick(serials)))
+                state.physInventoryEntries.append(
+                    PhysInventoryLedgerEntry(
+                        entryNo: p, entryType: r.pick([.positiveAdjmt, .negativeAdjmt]), postingDate: "2026-01-01",
+                        documentNo: r.pick(documents), location: r.pick(locations),
+                        bin: r.chance(30) ? nil : r.pick(bins), item: r.pick(items), quantity: Quantity(1),
+                        quantityCalculated: Quantity(1), quantityPhysInventory: Quantity(2), unitOfMeasure: "PCS",
+                        lastItemLedgerEntryNo: 0, user: "u", timestamp: "t\(p)", lot: r.pick(lots),
+                        serial: r.pick(serials)))
             }
         }
     }
@@ -79,15 +84,19 @@ import Testing
 
     /// Compares index and scan for `queries` random filters; returns how many the index answered.
     @discardableResult
-    static func compare(_ index: EntryIndex, _ state: LedgerState, _ r: inout Rng, queries: Int,
-                        _ what: String) -> Int {
+    static func compare(
+        _ index: EntryIndex, _ state: LedgerState, _ r: inout Rng, queries: Int,
+        _ what: String
+    ) -> Int {
         var answered = 0
         func same<E: Equatable & Indexable>(_ a: EntryPage<E>?, _ b: EntryPage<E>, _ f: EntryFilter, _ ledger: String) {
             guard let a else { return }
             answered += 1
             if a.entries != b.entries || a.nextAfter != b.nextAfter {
-                let got: [Int] = a.entries.map { $0.entryNo }, want: [Int] = b.entries.map { $0.entryNo }
-                let text: String = "\(what), \(ledger) \(f): index gave \(got) next \(String(describing: a.nextAfter)),"
+                let got: [Int] = a.entries.map { $0.entryNo }
+                let want: [Int] = b.entries.map { $0.entryNo }
+                let text: String =
+                    "\(what), \(ledger) \(f): index gave \(got) next \(String(describing: a.nextAfter)),"
                     + " scan \(want) next \(String(describing: b.nextAfter))"
                 Issue.record(Comment(rawValue: text))
             }
@@ -95,12 +104,15 @@ import Testing
         let ledger = Ledger(state: state)
         for _ in 0..<queries {
             let f = randomFilter(&r, count: state.warehouseEntries.count)
-            same(index.page(.warehouse, state.warehouseEntries, f, entryNo: \.entryNo, matches: f.matches),
-                 ledger.warehouseEntries(f), f, "warehouse")
-            same(index.page(.item, state.itemLedgerEntries, f, entryNo: \.entryNo, matches: f.matches),
-                 ledger.itemLedgerEntries(f), f, "item")
-            same(index.page(.physInventory, state.physInventoryEntries, f, entryNo: \.entryNo, matches: f.matches),
-                 ledger.physInventoryEntries(f), f, "physInventory")
+            same(
+                index.page(.warehouse, state.warehouseEntries, f, entryNo: \.entryNo, matches: f.matches),
+                ledger.warehouseEntries(f), f, "warehouse")
+            same(
+                index.page(.item, state.itemLedgerEntries, f, entryNo: \.entryNo, matches: f.matches),
+                ledger.itemLedgerEntries(f), f, "item")
+            same(
+                index.page(.physInventory, state.physInventoryEntries, f, entryNo: \.entryNo, matches: f.matches),
+                ledger.physInventoryEntries(f), f, "physInventory")
         }
         return answered
     }

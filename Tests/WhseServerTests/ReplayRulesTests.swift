@@ -1,6 +1,7 @@
 import Testing
 import Warehouse
 import WhseProtocol
+
 @testable import WhseCore
 @testable import WhseServer
 
@@ -11,7 +12,7 @@ import WhseProtocol
         ("location.create", #"{"code":"WH1"}"#),
         ("zone.create", #"{"location":"WH1","code":"PICK","binType":"PICK"}"#),
         ("bin.create", #"{"location":"WH1","code":"A-01","zone":"PICK"}"#),
-        ("item.create", #"{"no":"ITEM1"}"#),
+        ("item.create", #"{"no":"ITEM1"}"#)
     ]
 
     static func replay(_ m: StateMachine, _ method: String, _ params: String, rules: Int) throws {
@@ -37,16 +38,19 @@ import WhseProtocol
     @Test func theSameRecordUnderTodaysRulesIsRefused() throws {
         let m = try ReplayRules.machine()
         #expect(throws: RPCError.self) {
-            try ReplayRules.replay(m, "itemJournal.post", ReplayRules.saleWithoutStock, rules: PostingContext.currentRules)
+            try ReplayRules.replay(
+                m, "itemJournal.post", ReplayRules.saleWithoutStock, rules: PostingContext.currentRules)
         }
     }
 
     @Test func aRecordWithoutRulesIsReadAsTheFirstRules() throws {
-        let old = #"{"c":{"d":"2026-01-01","t":"2026-01-01T00:00:00Z","u":"t"},"m":"itemJournal.post","p":"#
+        let old =
+            #"{"c":{"d":"2026-01-01","t":"2026-01-01T00:00:00Z","u":"t"},"m":"itemJournal.post","p":"#
             + ReplayRules.saleWithoutStock + "}"
         let (_, _, ctx) = try Array(old.utf8).withUnsafeBytes { try StateMachine.decode($0) }
         #expect(ctx.rules == 1)
-        let now = StateMachine.record(method: "x", params: nil, context: PostingContext(user: "", timestamp: "", today: ""))
+        let now = StateMachine.record(
+            method: "x", params: nil, context: PostingContext(user: "", timestamp: "", today: ""))
         let (_, _, back) = try now.withUnsafeBytes { try StateMachine.decode($0) }
         #expect(back.rules == PostingContext.currentRules)
     }
@@ -67,8 +71,9 @@ import WhseProtocol
         let params = #"{"location":"WH1","lines":["# + Array(repeating: line, count: 5).joined(separator: ",") + "]}"
         // Live, the request is over the limit…
         #expect(throws: RPCError.self) {
-            _ = try m.execute(method: "whseItemJournal.register", params: try JSONParser.parse(params),
-                              context: PostingContext(user: "t", timestamp: "", today: "2026-01-01"))
+            _ = try m.execute(
+                method: "whseItemJournal.register", params: try JSONParser.parse(params),
+                context: PostingContext(user: "t", timestamp: "", today: "2026-01-01"))
         }
         // …but a record accepted under a higher limit replays.
         try ReplayRules.replay(m, "whseItemJournal.register", params, rules: PostingContext.currentRules)
@@ -83,8 +88,9 @@ import WhseProtocol
         let m = try ReplayRules.machine()
         let zw = #"{"no":"A\u200bB"}"#
         #expect(throws: RPCError.self) {
-            _ = try m.execute(method: "item.create", params: try JSONParser.parse(zw),
-                              context: PostingContext(user: "t", timestamp: "", today: "2026-01-01"))
+            _ = try m.execute(
+                method: "item.create", params: try JSONParser.parse(zw),
+                context: PostingContext(user: "t", timestamp: "", today: "2026-01-01"))
         }
         try ReplayRules.replay(m, "item.create", zw, rules: 1)
         #expect(m.ledger.state.items["A\u{200B}B"] != nil)
@@ -103,7 +109,10 @@ import WhseProtocol
         var w = SnapshotWriter()
         m.ledger.state.encode(into: &w)
         w.uint(1)
-        w.string("k1"); w.string("whseItemJournal.register"); w.bytes(params.serialized()); w.bytes(result.serialized())
+        w.string("k1")
+        w.string("whseItemJournal.register")
+        w.bytes(params.serialized())
+        w.bytes(result.serialized())
         let restored = StateMachine()
         try restored.restore(w.finish(version: 3))
         var pending = StateMachine.PendingKeys()
@@ -116,7 +125,10 @@ import WhseProtocol
         let (conflict, _) = try restored.apply(
             method: "whseItemJournal.register", params: other, context: ctx, maxOpenCountJournals: 64,
             pending: &pending, append: { _ in Issue.record("a conflict was logged") })
-        guard case .failure(let e) = conflict else { Issue.record("other params under k1 were accepted"); return }
+        guard case .failure(let e) = conflict else {
+            Issue.record("other params under k1 were accepted")
+            return
+        }
         #expect(e.code == RPCError.idempotencyConflictCode)
     }
 }

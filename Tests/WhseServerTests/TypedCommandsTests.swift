@@ -69,7 +69,7 @@ import WhseProtocol
         ("entries.warehouse", #"{"limit":2}"#, EntriesPageResult.self),
         ("entries.item", #"{"item":"LOT"}"#, EntriesPageResult.self),
         ("bin.update", #"{"location":"WH1","code":"A-02","warehouseClass":null}"#, nil),
-        ("item.setCountingPeriod", #"{"item":"ITEM1","countingPeriod":null}"#, nil),
+        ("item.setCountingPeriod", #"{"item":"ITEM1","countingPeriod":null}"#, nil)
     ]
 
     @Test func everyMethodHasAHandlerOfItsParamsType() {

@@ -5,6 +5,7 @@ import Testing
 import Warehouse
 import WhseProtocol
 import WriteAheadLog
+
 @testable import WhseCore
 @testable import WhseServer
 
@@ -41,9 +42,10 @@ import WriteAheadLog
             release.wait()
         }
         let machine = StateMachine()
-        let (log, _) = try WriteAheadLog.open(directory: "/state", fileSystem: fs,
-                                              onSnapshot: { _, p in try machine.restore(p) },
-                                              onRecord: { _, b in try machine.replay(b) })
+        let (log, _) = try WriteAheadLog.open(
+            directory: "/state", fileSystem: fs,
+            onSnapshot: { _, p in try machine.restore(p) },
+            onRecord: { _, b in try machine.replay(b) })
         let writer = Writer(machine: machine, log: log) { message in fatalError(message) }
         writer.autoCheckpointRecords = 0
         writer.start()
@@ -65,8 +67,10 @@ import WriteAheadLog
         let replied = DispatchSemaphore(value: 0)
         let params = try JSONParser.parse(
             #"{"location":"WH1","documentNo":"D1","lines":[{"item":"ITEM1","bin":"A-01","quantity":3}]}"#)
-        let accepted = writer.submit(method: "whseItemJournal.register", params: params,
-                                     context: WriterProgress.ctx) { _ in replied.signal() }
+        let accepted = writer.submit(
+            method: "whseItemJournal.register", params: params,
+            context: WriterProgress.ctx
+        ) { _ in replied.signal() }
         #expect(accepted)
         entered.wait()
         #expect(writer.statistics.queued == 0)
@@ -74,7 +78,8 @@ import WriteAheadLog
         let held = writer.stalledNanoseconds()
         #expect(held >= 200_000_000, "a commit held 0.2 s in fdatasync must count as a stall: \(held) ns")
         #expect(held <= DispatchTime.now().uptimeNanoseconds - taken)
-        #expect(writer.stalledNanoseconds(now: DispatchTime.now().uptimeNanoseconds + 10_000_000_000)
+        #expect(
+            writer.stalledNanoseconds(now: DispatchTime.now().uptimeNanoseconds + 10_000_000_000)
                 >= 10_000_000_000)
 
         // The sync returns: the reply goes out and the writer, idle again, is not stalled.

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WriteAheadLog
 
 struct CRC32CTests {
@@ -35,7 +36,9 @@ struct CRC32CTests {
         let bytes = r.bytes(1000)
         bytes.withUnsafeBytes { raw in
             for start in 0..<9 {
-                #expect(CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[start...])) == reference(Array(bytes[start...])))
+                #expect(
+                    CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[start...]))
+                        == reference(Array(bytes[start...])))
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WriteAheadLog
 
 /// Segment format 2: the commit marker that ends every commit's write tells a fully written record that was damaged
@@ -7,14 +8,17 @@ import Testing
 struct CommitMarkerTests {
     static let first = "log-0000000000000001.wal"
     /// Two commits of sizes chosen to hit padding of 0, 1 and 7 bytes.
-    static let batches: [[[UInt8]]] = [[payload(0, size: 1), payload(1, size: 8)],
-                                        [payload(2, size: 13), payload(3, size: 40), payload(4, size: 100)]]
+    static let batches: [[[UInt8]]] = [
+        [payload(0, size: 1), payload(1, size: 8)],
+        [payload(2, size: 13), payload(3, size: 40), payload(4, size: 100)]
+    ]
 
     /// Every bit of a committed image: damage to any record is corruption at that record (a marker always follows
     /// it); damage to the last marker only is a torn tail of the marker, with every record kept.
     @Test func bitFlipAtEveryBitOfACommittedImage() {
         let (image, records, markers) = committedImage(Self.batches)
-        var corrupt = 0, torn = 0
+        var corrupt = 0
+        var torn = 0
         for byte in 0..<image.count {
             for bit in 0..<8 {
                 var flipped = image
@@ -23,11 +27,14 @@ struct CommitMarkerTests {
                 let at = "byte \(byte) bit \(bit)"
                 if byte >= markers.last! {
                     #expect(r.records.count == 5 && r.validEnd == markers.last!, "\(at)")
-                    guard case .tornTail = r.state else { Issue.record("\(at): \(r.state)"); continue }
+                    guard case .tornTail = r.state else {
+                        Issue.record("\(at): \(r.state)")
+                        continue
+                    }
                     torn += 1
                     continue
                 }
-                guard case let .corruptMiddle(offset, reason) = r.state else {
+                guard case .corruptMiddle(let offset, let reason) = r.state else {
                     Issue.record("\(at): a damaged committed frame was not refused: \(r.state)")
                     continue
                 }
@@ -62,14 +69,17 @@ struct CommitMarkerTests {
         let lastRecordOffset = records.last!
         var bytes = readFile(path)
         #expect(Array(bytes[..<image.count]) == image, "the log writes what committedImage builds")
-        bytes[lastRecordOffset + WALFormat.frameHeaderBytes + 50] ^= 0x04   // inside the payload of record 5
+        bytes[lastRecordOffset + WALFormat.frameHeaderBytes + 50] ^= 0x04  // inside the payload of record 5
         writeFile(path, bytes)
         do {
             let (log, _, _) = try openLog(dir)
             log.close()
             Issue.record("opened a log whose last acknowledged record is damaged")
         } catch let e as WALError {
-            guard case let .corrupt(file, offset, reason) = e else { Issue.record("\(e)"); return }
+            guard case .corrupt(let file, let offset, let reason) = e else {
+                Issue.record("\(e)")
+                return
+            }
             #expect(file == path && offset == lastRecordOffset)
             #expect(reason.contains("checksum mismatch") && reason.contains("commit marker"))
             #expect(e.description.contains(path) && e.description.contains("offset \(lastRecordOffset)"))
@@ -107,7 +117,7 @@ struct CommitMarkerTests {
             writeFile(path, Array(image[..<k]) + [UInt8](repeating: 0, count: 100))
             // A frame is whole when its missing bytes are zeros anyway (padding, the marker's high bytes).
             func whole(_ end: Int) -> Bool { end <= k || image[k..<end].allSatisfy { $0 == 0 } }
-            let ends = [records[3], records[4], markers[1]]   // where records 3, 4 and 5 end
+            let ends = [records[3], records[4], markers[1]]  // where records 3, 4 and 5 end
             let complete = 2 + ends.filter(whole).count
             let kept = complete == 2 ? committed : ends[complete - 3]
             if whole(image.count) {
@@ -148,8 +158,10 @@ struct CommitMarkerTests {
         let end = markers[0] + WALFormat.markerBytes
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
         let path = dir + "/" + Self.first
-        let steps: [([UInt8], String)] = [([1, 2, 3], ".cut-\(end)"), ([4, 5], ".cut-\(end).1"),
-                                          ([1, 2, 3], ".cut-\(end)")]
+        let steps: [([UInt8], String)] = [
+            ([1, 2, 3], ".cut-\(end)"), ([4, 5], ".cut-\(end).1"),
+            ([1, 2, 3], ".cut-\(end)")
+        ]
         for (tail, name) in steps {
             writeFile(path, image + tail)
             let (log, report, _) = try openLog(dir)
@@ -157,8 +169,9 @@ struct CommitMarkerTests {
             #expect(report.tornTailKeptIn == path + name)
             #expect(readFile(path + name) == tail)
         }
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
-            == ["lock", Self.first, Self.first + ".cut-\(end)", Self.first + ".cut-\(end).1"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+                == ["lock", Self.first, Self.first + ".cut-\(end)", Self.first + ".cut-\(end).1"])
         #expect(WALFormat.isCutName(Self.first + ".cut-\(end).1"))
         #expect(!WALFormat.isCutName(Self.first + ".cut-\(end).tmp"))
     }
@@ -176,7 +189,10 @@ struct CommitMarkerTests {
             log.close()
             Issue.record("opened without room for the cut bytes")
         } catch let e as WALError {
-            guard case let .noSpace(detail) = e else { Issue.record("\(e)"); return }
+            guard case .noSpace(let detail) = e else {
+                Issue.record("\(e)")
+                return
+            }
             #expect(detail.contains(path) && detail.contains("offset \(image.count)"))
         }
         #expect(fs.contents(of: path) == torn)
@@ -203,7 +219,8 @@ struct CommitMarkerTests {
             }
             return b
         }
-        let older = v1(1, 3), last = v1(4, 3)
+        let older = v1(1, 3)
+        let last = v1(4, 3)
         writeFile(dir + "/" + Self.first, older)
         writeFile(dir + "/" + WALFormat.segmentName(firstSequence: 4), last)
         do {

@@ -1,9 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Testing
+
 @testable import WriteAheadLog
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Crash and I/O-fault simulation on `SimulatedFileSystem` (RELIABILITY B.6 step 2, T1–T3, T8).
 struct FaultInjectionTests {
@@ -39,7 +41,10 @@ struct FaultInjectionTests {
 
         static func encode(_ records: ArraySlice<[UInt8]>) -> [UInt8] {
             var b: [UInt8] = []
-            for p in records { b.appendLE(UInt32(p.count)); b += p }
+            for p in records {
+                b.appendLE(UInt32(p.count))
+                b += p
+            }
             return b
         }
 
@@ -75,18 +80,24 @@ struct FaultInjectionTests {
                         })
                     let where_ = Comment(rawValue: "seed \(seed)")
                     #expect(UInt64(recovered.count) - UInt64(sequences.count) == snapshotAt, where_)
-                    #expect(sequences == Array(stride(from: snapshotAt + 1, through: UInt64(recovered.count), by: 1)), where_)
-                    #expect(recovered.count >= acked, "seed \(seed): acknowledged records lost: acked \(acked), recovered \(recovered.count)")
-                    #expect(recovered.count <= history.count && recovered == Array(history.prefix(recovered.count)),
-                            "seed \(seed): recovered records are not a prefix of the appended ones")
+                    #expect(
+                        sequences == Array(stride(from: snapshotAt + 1, through: UInt64(recovered.count), by: 1)),
+                        where_)
+                    #expect(
+                        recovered.count >= acked,
+                        "seed \(seed): acknowledged records lost: acked \(acked), recovered \(recovered.count)")
+                    #expect(
+                        recovered.count <= history.count && recovered == Array(history.prefix(recovered.count)),
+                        "seed \(seed): recovered records are not a prefix of the appended ones")
                     #expect(opened.lastSequence == UInt64(recovered.count), where_)
                     if report.tornTailBytesDropped > 0 {
                         stats.tornTails += 1
                         // A torn write is never called corruption (no marker can outlive its write here), and what
                         // is cut is kept first.
                         let kept = report.tornTailKeptIn.flatMap { fs.contents(of: $0) }
-                        #expect(kept?.count == report.tornTailBytesDropped,
-                                "seed \(seed): cut bytes not kept: \(report)")
+                        #expect(
+                            kept?.count == report.tornTailBytesDropped,
+                            "seed \(seed): cut bytes not kept: \(report)")
                     }
                     note("reopened: \(report) recovered \(recovered.count)")
                     log = opened
@@ -133,8 +144,10 @@ struct FaultInjectionTests {
             guard let log else { return try reopen() }
             do {
                 let action = r.int(0...99)
-            note("step action \(action) history \(history.count) acked \(acked) calls \(fs.callCount) powerFailAt \(fs.powerFailAtCall ?? -1)")
-            switch action {
+                note(
+                    "step action \(action) history \(history.count) acked \(acked) calls \(fs.callCount) powerFailAt \(fs.powerFailAtCall ?? -1)"
+                )
+                switch action {
                 case 0..<55:
                     for _ in 0..<r.int(1...5) {
                         history.append(randomPayload())
@@ -147,11 +160,16 @@ struct FaultInjectionTests {
                         note("noSpace: \(detail)")
                         // The records were dropped; the log goes on from the last committed one.
                         stats.noSpace += 1
-                        #expect(log.lastSequence == UInt64(acked) && log.lastCommittedSequence == UInt64(acked), "seed \(seed)")
+                        #expect(
+                            log.lastSequence == UInt64(acked) && log.lastCommittedSequence == UInt64(acked),
+                            "seed \(seed)")
                         history.removeLast(history.count - acked)
                     }
                 case 55..<65:
-                    for _ in 0..<r.int(1...3) { history.append(randomPayload()); try log.append(history.last!) }
+                    for _ in 0..<r.int(1...3) {
+                        history.append(randomPayload())
+                        try log.append(history.last!)
+                    }
                     log.discardPending()
                     history.removeLast(history.count - acked)
                 case 65..<75:
@@ -171,9 +189,10 @@ struct FaultInjectionTests {
                 case 88..<93:
                     fs.injectError(ENOSPC, onNth: r.int(1...6), of: [.write, .allocate, .openFile, .rename])
                 case 93..<97:
-                    fs.injectError(EIO, onNth: r.int(1...10), of: [.write, .sync, .syncDirectory, .rename, .remove, .truncate])
+                    fs.injectError(
+                        EIO, onNth: r.int(1...10), of: [.write, .sync, .syncDirectory, .rename, .remove, .truncate])
                 default:
-                    fs.crashAndRestart()   // between two calls
+                    fs.crashAndRestart()  // between two calls
                     stats.crashes += 1
                     try reopen()
                 }
@@ -200,7 +219,8 @@ struct FaultInjectionTests {
             history.removeLast(history.count - acked)
             try reopen()
             log?.close()
-            let report = try WriteAheadLog.verify(directory: FaultInjectionTests.directory, options: options, fileSystem: fs)
+            let report = try WriteAheadLog.verify(
+                directory: FaultInjectionTests.directory, options: options, fileSystem: fs)
             #expect(report.tornTailBytesDropped == 0, "seed \(seed)")
         }
     }
@@ -228,8 +248,10 @@ struct FaultInjectionTests {
         }
         // The runs must actually exercise what they claim to.
         guard only == nil else { return }
-        #expect(totals.crashes > 400 && totals.noSpace > 50 && totals.tornTails > 20 && totals.snapshots > 400 && totals.ioErrors > 50,
-                "\(totals)")
+        #expect(
+            totals.crashes > 400 && totals.noSpace > 50 && totals.tornTails > 20 && totals.snapshots > 400
+                && totals.ioErrors > 50,
+            "\(totals)")
     }
 
     @Test func crashRightAfterEachCommitLosesNothingAcrossRotations() throws {
@@ -267,7 +289,10 @@ struct FaultInjectionTests {
                 try log.commit()
                 Issue.record("commit succeeded on a full disk")
             } catch let e as WALError {
-                guard case let .noSpace(detail) = e else { Issue.record("\(e)"); return }
+                guard case .noSpace(let detail) = e else {
+                    Issue.record("\(e)")
+                    return
+                }
                 #expect(detail.contains("11...15"))
                 #expect(e.description.contains("still usable"))
             }
@@ -320,7 +345,10 @@ struct FaultInjectionTests {
             _ = try openLog(Self.directory, options, fileSystem: fs)
             Issue.record("opened without room")
         } catch let e as WALError {
-            guard case .noSpace = e else { Issue.record("\(e)"); return }
+            guard case .noSpace = e else {
+                Issue.record("\(e)")
+                return
+            }
         }
         #expect(fs.contents(of: path) == before)
         #expect(try fs.listDirectory(Self.directory) == ["lock", WALFormat.segmentName(firstSequence: 1)])
@@ -343,7 +371,10 @@ struct FaultInjectionTests {
                 try log.commit()
                 Issue.record("commit succeeded although fdatasync failed")
             } catch let e as WALError {
-                guard case let .io(operation, path, code) = e else { Issue.record("\(e)"); return }
+                guard case .io(let operation, let path, let code) = e else {
+                    Issue.record("\(e)")
+                    return
+                }
                 #expect(operation == "fdatasync" && path.hasSuffix(".wal") && code == EIO)
             }
             let syncs = fs.syncCount

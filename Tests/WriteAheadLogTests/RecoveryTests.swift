@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WriteAheadLog
 
 /// `open`, `verify` and `repair` on damaged logs.
@@ -15,14 +16,18 @@ struct RecoveryTests {
             let path = dir + "/" + Self.first
             writeFile(path, Array(image[0..<k]))
             let complete = ends.filter { $0 <= k }.count
-            let boundary = k < WALFormat.segmentHeaderBytes ? 0 : (complete == 0 ? WALFormat.segmentHeaderBytes : ends[complete - 1])
+            let boundary =
+                k < WALFormat.segmentHeaderBytes
+                ? 0 : (complete == 0 ? WALFormat.segmentHeaderBytes : ends[complete - 1])
             do {
                 let (log, report, replay) = try openLog(dir)
                 #expect(replay.payloads == Array(exhaustivePayloads.prefix(complete)), "cut at \(k)")
                 let dropped = nonZeroExtent(image[boundary..<k])
                 #expect(report.tornTailBytesDropped == dropped, "cut at \(k)")
                 // A segment without a complete header (even an empty file) is reported as the torn file.
-                #expect(report.tornTailFile == (dropped > 0 || k < WALFormat.segmentHeaderBytes ? path : nil), "cut at \(k)")
+                #expect(
+                    report.tornTailFile == (dropped > 0 || k < WALFormat.segmentHeaderBytes ? path : nil), "cut at \(k)"
+                )
                 // The torn bytes are gone from the file (a header-less segment is replaced by a fresh one), and the
                 // records kept got the commit marker their torn write lacked. The cut bytes are kept beside it.
                 let onDisk = readFile(path)
@@ -87,7 +92,7 @@ struct RecoveryTests {
                     #expect(report.tornTailKeptIn.flatMap { fs.contents(of: $0) } == cut, "\(at)")
                 } catch let e as WALError {
                     switch e {
-                    case let .corrupt(file, offset, _):
+                    case .corrupt(let file, let offset, _):
                         #expect(file == path, "\(at)")
                         if frame >= 0 {
                             #expect(frame < exhaustivePayloads.count - 1 && offset == starts[frame], "\(at): \(e)")
@@ -113,11 +118,13 @@ struct RecoveryTests {
         var garbage = r.bytes(3000)
         garbage[0] |= 1
         var tooLong = image
-        withUnsafeBytes(of: UInt32(1 << 20 + 1).littleEndian) { tooLong.replaceSubrange(ends[3]..<ends[3] + 4, with: $0) }
+        withUnsafeBytes(of: UInt32(1 << 20 + 1).littleEndian) {
+            tooLong.replaceSubrange(ends[3]..<ends[3] + 4, with: $0)
+        }
         let cases: [(name: String, bytes: [UInt8], records: Int, dropped: Int)] = [
             ("zeros", image + [UInt8](repeating: 0, count: 4096), 5, 0),
             ("garbage", image + garbage, 5, nonZeroExtent(garbage[...])),
-            ("length above the cap in the last record", tooLong, 4, nonZeroExtent(tooLong[ends[3]...])),
+            ("length above the cap in the last record", tooLong, 4, nonZeroExtent(tooLong[ends[3]...]))
         ]
         for c in cases {
             let dir = tmp.sub(c.name.replacingOccurrences(of: " ", with: "-"))
@@ -137,13 +144,16 @@ struct RecoveryTests {
         let dir = tmp.sub("log")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
         var (image, ends) = segmentImage(exhaustivePayloads)
-        image[ends[1] + 20] ^= 0x10   // inside record 3
+        image[ends[1] + 20] ^= 0x10  // inside record 3
         writeFile(dir + "/" + Self.first, image)
         do {
             _ = try openLog(dir)
             Issue.record("opened a corrupt log")
         } catch let e as WALError {
-            guard case let .corrupt(file, offset, reason) = e else { Issue.record("\(e)"); return }
+            guard case .corrupt(let file, let offset, let reason) = e else {
+                Issue.record("\(e)")
+                return
+            }
             #expect(file == dir + "/" + Self.first && offset == ends[1])
             #expect(reason.contains("checksum mismatch") && reason.contains("sequence 4"))
             let text = e.description.lowercased()
@@ -196,7 +206,8 @@ struct RecoveryTests {
         // A header whose first sequence disagrees with the name.
         let d = tmp.sub("d")
         try writeSegments(d, [(1, 3)])
-        try FileManager.default.moveItem(atPath: d + "/" + Self.first, toPath: d + "/" + WALFormat.segmentName(firstSequence: 2))
+        try FileManager.default.moveItem(
+            atPath: d + "/" + Self.first, toPath: d + "/" + WALFormat.segmentName(firstSequence: 2))
         try writeSegments(d, [(1, 1)])
         expectCorrupt(d, file: WALFormat.segmentName(firstSequence: 2), "header/name mismatch")
         // A newer format version.
@@ -209,7 +220,10 @@ struct RecoveryTests {
             _ = try openLog(e)
             Issue.record("opened version 3")
         } catch let error as WALError {
-            guard case let .unsupportedVersion(file, version) = error else { Issue.record("\(error)"); return }
+            guard case .unsupportedVersion(let file, let version) = error else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(file == e + "/" + Self.first && version == 3)
             // Not called damage, no --repair: the file and the versions this build reads.
             #expect(error.description.contains(file) && error.description.contains("segment format versions 1–2"))
@@ -269,8 +283,9 @@ struct RecoveryTests {
         log.close()
         #expect(replay.snapshot?.sequence == 7 && replay.records.map(\.sequence) == [8, 9])
         #expect(report.segments == 1)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
-            == ["lock", WALFormat.segmentName(firstSequence: 7), WALFormat.snapshotName(sequence: 7)])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+                == ["lock", WALFormat.segmentName(firstSequence: 7), WALFormat.snapshotName(sequence: 7)])
     }
 
     @Test func damagedSnapshotRefusesStartAndRepairFallsBackOnlyWhenCovered() throws {
@@ -279,7 +294,10 @@ struct RecoveryTests {
             let dir = tmp.sub("log-\(covered)")
             do {
                 let (log, _, _) = try openLog(dir, testOptions(segmentBytes: covered ? 1 << 20 : 200))
-                for i in 0..<20 { try log.append(payload(i, size: 30)); try log.commit() }
+                for i in 0..<20 {
+                    try log.append(payload(i, size: 30))
+                    try log.commit()
+                }
                 try log.writeSnapshot(sequence: 10, payload: [10, 10])
                 log.close()
             }
@@ -291,19 +309,24 @@ struct RecoveryTests {
                 _ = try openLog(dir)
                 Issue.record("opened with a damaged snapshot")
             } catch let e as WALError {
-                guard case let .corrupt(file, _, reason) = e else { Issue.record("\(e)"); continue }
+                guard case .corrupt(let file, _, let reason) = e else {
+                    Issue.record("\(e)")
+                    continue
+                }
                 #expect(file == snap && reason.contains("checksum"))
                 #expect(e.description.contains("snapshot"))
             }
             if covered {
                 let report = try WriteAheadLog.repair(directory: dir)
-                #expect(report.preservedFiles == [WALFormat.snapshotName(sequence: 10) + ".broken"] && report.cutAtSequence == nil)
+                #expect(
+                    report.preservedFiles == [WALFormat.snapshotName(sequence: 10) + ".broken"]
+                        && report.cutAtSequence == nil)
                 let (log, _, replay) = try openLog(dir)
                 log.close()
                 #expect(replay.snapshot == nil && replay.records.map(\.sequence) == Array(1...20))
             } else {
                 #expect(throws: WALError.self) { try WriteAheadLog.repair(directory: dir) }
-                #expect(readFile(snap) == bytes)   // put back as it was
+                #expect(readFile(snap) == bytes)  // put back as it was
             }
         }
     }
@@ -320,7 +343,7 @@ struct RecoveryTests {
         let path = dir + "/" + Self.first
         let original = readFile(path)
         var damaged = original
-        let offset = WALFormat.segmentHeaderBytes + 2 * WALFormat.frameBytes(payload: 40)   // record 3
+        let offset = WALFormat.segmentHeaderBytes + 2 * WALFormat.frameBytes(payload: 40)  // record 3
         damaged[offset + 30] ^= 0xFF
         writeFile(path, damaged)
         #expect(throws: WALError.self) { try openLog(dir) }
@@ -328,7 +351,7 @@ struct RecoveryTests {
         let report = try WriteAheadLog.repair(directory: dir)
         #expect(report.cutAtSequence == 3)
         #expect(report.preservedFiles.first == Self.first + ".broken")
-        #expect(report.preservedFiles.count > 1)   // the later segments too
+        #expect(report.preservedFiles.count > 1)  // the later segments too
         #expect(readFile(path + ".broken") == damaged)
         #expect(readFile(path) == Array(original[..<offset]))
         // A second repair finds nothing to do.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WriteAheadLog
 
 /// A fresh directory under the system temporary directory, removed on deinit.
@@ -41,12 +42,16 @@ struct Replay {
     var payloads: [[UInt8]] { records.map(\.payload) }
 }
 
-func openLog(_ directory: String, _ options: WALOptions = testOptions(), fileSystem: any WALFileSystem = PosixFileSystem()) throws
-    -> (log: WriteAheadLog, report: WALRecoveryReport, replay: Replay) {
+func openLog(
+    _ directory: String, _ options: WALOptions = testOptions(), fileSystem: any WALFileSystem = PosixFileSystem()
+) throws
+    -> (log: WriteAheadLog, report: WALRecoveryReport, replay: Replay)
+{
     var replay = Replay()
-    let (log, report) = try WriteAheadLog.open(directory: directory, options: options, fileSystem: fileSystem,
-                                               onSnapshot: { replay.snapshot = ($0, $1) },
-                                               onRecord: { replay.records.append(($0, Array($1))) })
+    let (log, report) = try WriteAheadLog.open(
+        directory: directory, options: options, fileSystem: fileSystem,
+        onSnapshot: { replay.snapshot = ($0, $1) },
+        onRecord: { replay.records.append(($0, Array($1))) })
     return (log, report, replay)
 }
 
@@ -73,9 +78,11 @@ func segmentImage(firstSequence: UInt64 = 1, _ payloads: [[UInt8]]) -> (bytes: [
 /// A segment image as `commit` writes it: each batch's frames followed by its commit marker. `records[i]` and
 /// `markers[j]` are the offsets where record i and marker j start.
 func committedImage(firstSequence: UInt64 = 1, _ batches: [[[UInt8]]])
-    -> (bytes: [UInt8], records: [Int], markers: [Int]) {
+    -> (bytes: [UInt8], records: [Int], markers: [Int])
+{
     var bytes = WALFormat.segmentHeader(firstSequence: firstSequence)
-    var records: [Int] = [], markers: [Int] = []
+    var records: [Int] = []
+    var markers: [Int] = []
     var next = firstSequence
     for batch in batches {
         let first = next
@@ -101,7 +108,9 @@ func withMarker(_ bytes: [UInt8], first: UInt64 = 1, last: UInt64) -> [UInt8] {
 let exhaustivePayloads: [[UInt8]] = [1, 8, 13, 40, 100].enumerated().map { payload($0.offset, size: $0.element) }
 
 func scan(_ bytes: [UInt8], expectedFirstSequence: UInt64? = 1, maxRecordBytes: Int = 1 << 20) -> WALScan.Result {
-    bytes.withUnsafeBytes { WALScan.scan($0, expectedFirstSequence: expectedFirstSequence, maxRecordBytes: maxRecordBytes) }
+    bytes.withUnsafeBytes {
+        WALScan.scan($0, expectedFirstSequence: expectedFirstSequence, maxRecordBytes: maxRecordBytes)
+    }
 }
 
 func payloads(of result: WALScan.Result, in bytes: [UInt8]) -> [[UInt8]] {

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WriteAheadLog
 
 /// The byte layouts exactly as docs/on-disk-format.md shows them.
@@ -8,7 +9,8 @@ struct WALFormatTests {
     }
 
     @Test func documentedSegmentExample() throws {
-        let expected = hex("""
+        let expected = hex(
+            """
             57 48 53 45 44 4c 4f 47 02 00 00 00 01 00 00 00 \
             00 00 00 00 4f ef b0 46 05 00 00 00 01 00 00 00 \
             00 00 00 00 27 8d a7 10 68 65 6c 6c 6f 00 00 00 \
@@ -27,7 +29,8 @@ struct WALFormatTests {
 
     /// A version-1 segment (no commit markers), as the first release wrote it, is still read.
     @Test func documentedVersion1SegmentExample() {
-        let v1 = hex("""
+        let v1 = hex(
+            """
             57 48 53 45 44 4c 4f 47 01 00 00 00 01 00 00 00 \
             00 00 00 00 1f 93 22 15 05 00 00 00 01 00 00 00 \
             00 00 00 00 27 8d a7 10 68 65 6c 6c 6f 00 00 00
@@ -43,7 +46,8 @@ struct WALFormatTests {
     }
 
     @Test func documentedSnapshotExample() {
-        let expected = hex("""
+        let expected = hex(
+            """
             57 48 53 45 44 53 4e 50 01 00 00 00 00 00 00 00 \
             01 00 00 00 00 00 00 00 02 00 00 00 00 00 00 00 \
             74 48 45 7e 00 00 00 00 01 02
@@ -53,7 +57,9 @@ struct WALFormatTests {
         #expect(bytes.withUnsafeBytes { WALFormat.checkSnapshot($0, sequence: 1) } == .valid(payload: 40..<42))
         var reserved = bytes
         reserved[37] = 1
-        #expect(reserved.withUnsafeBytes { WALFormat.checkSnapshot($0, sequence: 1) } == .invalid(offset: 36, reason: "reserved header bytes are not zero"))
+        #expect(
+            reserved.withUnsafeBytes { WALFormat.checkSnapshot($0, sequence: 1) }
+                == .invalid(offset: 36, reason: "reserved header bytes are not zero"))
         #expect(bytes.withUnsafeBytes { WALFormat.checkSnapshot($0, sequence: 2) } != .valid(payload: 40..<42))
     }
 
@@ -61,11 +67,15 @@ struct WALFormatTests {
         #expect(WALFormat.segmentName(firstSequence: 0x1f) == "log-000000000000001f.wal")
         #expect(WALFormat.snapshotName(sequence: UInt64.max) == "snapshot-ffffffffffffffff.snap")
         #expect(WALFormat.segmentSequence(fromName: "log-000000000000001f.wal") == 0x1f)
-        for bad in ["log-000000000000001F.wal", "log-00000000000001f.wal", "log-000000000000001f.wal.tmp",
-                    "log-000000000000001f.wal.broken", "log-00000000000000g1.wal", "snapshot-0000000000000001.snap"] {
+        for bad in [
+            "log-000000000000001F.wal", "log-00000000000001f.wal", "log-000000000000001f.wal.tmp",
+            "log-000000000000001f.wal.broken", "log-00000000000000g1.wal", "snapshot-0000000000000001.snap"
+        ] {
             #expect(WALFormat.segmentSequence(fromName: bad) == nil, "\(bad)")
         }
         #expect(WALFormat.snapshotSequence(fromName: "snapshot-0000000000000001.snap.tmp") == nil)
-        #expect(WALFormat.frameBytes(payload: 1) == 24 && WALFormat.frameBytes(payload: 8) == 24 && WALFormat.frameBytes(payload: 9) == 32)
+        #expect(
+            WALFormat.frameBytes(payload: 1) == 24 && WALFormat.frameBytes(payload: 8) == 24
+                && WALFormat.frameBytes(payload: 9) == 32)
     }
 }

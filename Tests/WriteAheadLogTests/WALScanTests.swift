@@ -1,4 +1,5 @@
 import Testing
+
 @testable import WriteAheadLog
 
 /// The pure recovery scan, exhaustively (RELIABILITY B.3a, B.6 step 1).
@@ -21,7 +22,8 @@ struct WALScanTests {
             let r = scan(cutImage)
             if k < WALFormat.segmentHeaderBytes {
                 #expect(r.records.isEmpty && r.validEnd == 0, "cut at \(k)")
-                #expect(r.state == (k == 0 ? .clean : .tornTail(droppedBytes: nonZeroExtent(image[0..<k]))), "cut at \(k)")
+                #expect(
+                    r.state == (k == 0 ? .clean : .tornTail(droppedBytes: nonZeroExtent(image[0..<k]))), "cut at \(k)")
                 continue
             }
             let complete = ends.filter { $0 <= k }.count
@@ -37,7 +39,8 @@ struct WALScanTests {
     @Test func bitFlipAtEveryBitIsTornTailInTheLastRecordAndCorruptionBeforeIt() {
         let (image, ends) = segmentImage(exhaustivePayloads)
         let starts = [WALFormat.segmentHeaderBytes] + ends.dropLast()
-        var corrupt = 0, torn = 0
+        var corrupt = 0
+        var torn = 0
         for byte in 0..<image.count {
             for bit in 0..<8 {
                 var flipped = image
@@ -46,7 +49,7 @@ struct WALScanTests {
                 let where_ = "byte \(byte) bit \(bit)"
                 guard byte >= WALFormat.segmentHeaderBytes else {
                     // A damaged header in front of valid records is never a torn tail.
-                    guard case let .corruptMiddle(offset, _) = r.state else {
+                    guard case .corruptMiddle(let offset, _) = r.state else {
                         Issue.record("\(where_): header damage not refused: \(r.state)")
                         continue
                     }
@@ -59,10 +62,13 @@ struct WALScanTests {
                 #expect(payloads(of: r, in: flipped) == Array(exhaustivePayloads.prefix(frame)), "\(where_)")
                 #expect(r.validEnd == starts[frame], "\(where_)")
                 if frame == exhaustivePayloads.count - 1 {
-                    guard case .tornTail = r.state else { Issue.record("\(where_): expected torn tail, got \(r.state)"); continue }
+                    guard case .tornTail = r.state else {
+                        Issue.record("\(where_): expected torn tail, got \(r.state)")
+                        continue
+                    }
                     torn += 1
                 } else {
-                    guard case let .corruptMiddle(offset, _) = r.state else {
+                    guard case .corruptMiddle(let offset, _) = r.state else {
                         Issue.record("\(where_): expected corruption, got \(r.state)")
                         continue
                     }
@@ -84,7 +90,7 @@ struct WALScanTests {
         var r = TestRandom(42)
         for n in [1, 7, 15, 16, 17, 300, 3000] {
             var garbage = r.bytes(n)
-            garbage[0] |= 1   // a zero first byte could make a short garbage run look like a zero tail
+            garbage[0] |= 1  // a zero first byte could make a short garbage run look like a zero tail
             let g = scan(image + garbage + [UInt8](repeating: 0, count: 100))
             #expect(g.records.count == 5, "garbage \(n)")
             #expect(g.state == .tornTail(droppedBytes: nonZeroExtent(garbage[...])), "garbage \(n)")
@@ -106,7 +112,10 @@ struct WALScanTests {
             withUnsafeBytes(of: length.littleEndian) { middle.replaceSubrange(starts[1]..<starts[1] + 4, with: $0) }
             let m = scan(middle, maxRecordBytes: 100)
             #expect(m.records.count == 1)
-            guard case let .corruptMiddle(offset, reason) = m.state else { Issue.record("length \(length): \(m.state)"); continue }
+            guard case .corruptMiddle(let offset, let reason) = m.state else {
+                Issue.record("length \(length): \(m.state)")
+                continue
+            }
             #expect(offset == starts[1])
             // UInt32.max is a commit marker's length field: the reason is about the marker.
             #expect(reason.contains(length == .max ? "commit marker" : "\(length)"))
@@ -130,7 +139,9 @@ struct WALScanTests {
         let ok = scan(image, expectedFirstSequence: 7)
         #expect(ok.state == .clean && ok.records.map(\.sequence) == [7, 8, 9, 10, 11])
         #expect(scan(image, expectedFirstSequence: nil).records.count == 5)
-        #expect(scan(image, expectedFirstSequence: 8).state == .corruptMiddle(offset: 12, reason: "segment header says the first sequence is 7, expected 8"))
+        #expect(
+            scan(image, expectedFirstSequence: 8).state
+                == .corruptMiddle(offset: 12, reason: "segment header says the first sequence is 7, expected 8"))
 
         var v3 = image
         v3[8] = 3
@@ -150,10 +161,15 @@ struct WALScanTests {
     @Test func sequenceMustContinue() {
         // Record 3 carries sequence 4 (valid checksum): the scan stops there and finds record 4 valid later.
         var bytes = WALFormat.segmentHeader(firstSequence: 1)
-        for s: UInt64 in [1, 2, 4, 5] { payload(Int(s), size: 10).withUnsafeBytes { WALFormat.appendFrame(to: &bytes, sequence: s, payload: $0) } }
+        for s: UInt64 in [1, 2, 4, 5] {
+            payload(Int(s), size: 10).withUnsafeBytes { WALFormat.appendFrame(to: &bytes, sequence: s, payload: $0) }
+        }
         let r = scan(bytes)
         #expect(r.records.count == 2)
-        guard case let .corruptMiddle(_, reason) = r.state else { Issue.record("\(r.state)"); return }
+        guard case .corruptMiddle(_, let reason) = r.state else {
+            Issue.record("\(r.state)")
+            return
+        }
         #expect(reason.contains("sequence 4 where 3 was expected"))
     }
 
@@ -163,7 +179,9 @@ struct WALScanTests {
         let (image, _) = segmentImage(exhaustivePayloads)
         for _ in 0..<2000 {
             var b = r.chance(30) ? r.bytes(r.int(0...200)) : image
-            for _ in 0..<r.int(0...4) where !b.isEmpty { b[r.int(0...(b.count - 1))] = UInt8(truncatingIfNeeded: r.next()) }
+            for _ in 0..<r.int(0...4) where !b.isEmpty {
+                b[r.int(0...(b.count - 1))] = UInt8(truncatingIfNeeded: r.next())
+            }
             if r.chance(30), !b.isEmpty { b = Array(b.prefix(r.int(0...b.count))) }
             let s = scan(b, expectedFirstSequence: r.chance(50) ? nil : 1, maxRecordBytes: r.int(1...300))
             #expect(s.validEnd <= b.count)

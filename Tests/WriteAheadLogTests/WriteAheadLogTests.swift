@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import WriteAheadLog
 
 /// The log on real files in temporary directories, with real fsync.
@@ -39,7 +40,8 @@ struct WriteAheadLogTests {
         defer { log.close() }
         #expect(replay.payloads == expected)
         #expect(replay.records.map(\.sequence) == Array(1...UInt64(expected.count)))
-        #expect(report.recordsReplayed == expected.count && report.tornTailBytesDropped == 0 && report.tornTailFile == nil)
+        #expect(
+            report.recordsReplayed == expected.count && report.tornTailBytesDropped == 0 && report.tornTailFile == nil)
         #expect(report.segments == segments.count)
         // Every finished segment was trimmed to its records; each starts with the right header.
         // Every finished segment ends with a commit marker that covers its last record.
@@ -75,10 +77,16 @@ struct WriteAheadLogTests {
             // Only segments holding records after 40 remain, and they still reach back to 41.
             let firsts = segmentNames(dir).map { WALFormat.segmentSequence(fromName: $0)! }
             #expect(firsts.first! <= 41 && (firsts.count < 2 || firsts[1] > 41))
-            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".snap") } == ["snapshot-0000000000000028.snap"])
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".snap") } == [
+                    "snapshot-0000000000000028.snap"
+                ])
             // A second snapshot replaces the first.
             try log.writeSnapshot(sequence: 50, payload: Array("state at 50".utf8))
-            #expect(try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".snap") } == ["snapshot-0000000000000032.snap"])
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.contains(".snap") } == [
+                    "snapshot-0000000000000032.snap"
+                ])
             log.close()
         }
         let (log, report, replay) = try openLog(dir, options)
@@ -119,7 +127,7 @@ struct WriteAheadLogTests {
             try log.append([3])
             log.discardPending()
             #expect(log.lastSequence == 2)
-            try log.commit()   // nothing pending: no-op
+            try log.commit()  // nothing pending: no-op
             #expect(throws: WALError.self) { try log.append([UInt8](repeating: 7, count: 101)) }
             do {
                 try log.append([UInt8](repeating: 7, count: 101))
@@ -128,7 +136,7 @@ struct WriteAheadLogTests {
             }
             #expect(log.lastSequence == 2)
             try log.append([UInt8](repeating: 7, count: 100))
-            try log.append([4])   // pending at close: dropped
+            try log.append([4])  // pending at close: dropped
             try log.commit()
             try log.append([5])
             log.close()
@@ -146,7 +154,10 @@ struct WriteAheadLogTests {
             _ = try openLog(dir)
             Issue.record("second open succeeded")
         } catch let e as WALError {
-            guard case .locked = e else { Issue.record("\(e)"); return }
+            guard case .locked = e else {
+                Issue.record("\(e)")
+                return
+            }
             #expect(e.description.contains("lock"))
         }
         // verify refuses too while a writer runs.
@@ -171,7 +182,10 @@ struct WriteAheadLogTests {
         let (log, report, replay) = try openLog(dir)
         defer { log.close() }
         #expect(replay.payloads == [[1]] && report.tornTailFile == nil)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["lock", "log-0000000000000001.wal", "notes.txt"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == [
+                "lock", "log-0000000000000001.wal", "notes.txt"
+            ])
     }
 
     @Test func diskUsageCountsSegmentsAndSnapshots() throws {
@@ -200,9 +214,13 @@ struct WriteAheadLogTests {
         let original = readFile(path)
         writeFile(path, original + [9, 9, 9])
         var delivered: [UInt64] = []
-        let report = try WriteAheadLog.verify(directory: dir, options: testOptions(), onRecord: { s, _ in delivered.append(s) })
-        #expect(report == WALRecoveryReport(snapshotSequence: 2, recordsReplayed: 3, tornTailBytesDropped: 3,
-                                            tornTailFile: path, tornTailOffset: original.count, segments: 1))
+        let report = try WriteAheadLog.verify(
+            directory: dir, options: testOptions(), onRecord: { s, _ in delivered.append(s) })
+        #expect(
+            report
+                == WALRecoveryReport(
+                    snapshotSequence: 2, recordsReplayed: 3, tornTailBytesDropped: 3,
+                    tornTailFile: path, tornTailOffset: original.count, segments: 1))
         #expect(delivered == [3, 4, 5])
         #expect(readFile(path) == original + [9, 9, 9])
         // open then cuts it, keeping the bytes beside the segment.

@@ -234,7 +234,10 @@ class PythonClientTest(DaemonTestCase):
             (posting if m.group(3) else reading).add(m.group(1))
         self.assertGreater(len(posting), 20)
         self.assertEqual(set(whsed_client.POSTING_METHODS), posting)
-        self.assertEqual(set(whsed_client.READ_METHODS), reading)
+        self.assertEqual(set(whsed_client.READ_METHODS) | set(whsed_client.STREAM_METHODS), reading)
+        with whsed_client.Client("/nonexistent.sock") as c:
+            with self.assertRaises(ValueError):
+                c.call("entries.follow", {"afterSeq": 0})
 
 
 if __name__ == "__main__":

@@ -38,8 +38,8 @@ import threading
 import time
 from decimal import Decimal
 
-__all__ = ["Client", "WhseError", "WhseConnectionError", "POSTING_METHODS", "READ_METHODS", "new_idempotency_key",
-           "dumps", "loads"]
+__all__ = ["Client", "WhseError", "WhseConnectionError", "POSTING_METHODS", "READ_METHODS", "STREAM_METHODS",
+           "new_idempotency_key", "dumps", "loads"]
 
 # protocol.md section 12: the methods that post (they take idempotencyKey) and the ones that change nothing.
 POSTING_METHODS = frozenset({
@@ -59,6 +59,10 @@ READ_METHODS = frozenset({
     "entries.item", "entries.physInventory", "server.status", "server.metrics", "server.verify", "server.checkpoint",
     "server.backup",
 })
+
+# Methods that answer with a stream of notifications on their connection (protocol.md 13.9), not one result: `call`
+# refuses them; follow the feed on a connection of its own, e.g. with `whsectl entries follow --format jsonl`.
+STREAM_METHODS = frozenset({"entries.follow"})
 
 MAX_IDEMPOTENCY_KEY_BYTES = 128
 # The longest answer line taken (whsed's own replies stay under maxReplyBytes, 64 MiB by default).
@@ -311,6 +315,9 @@ class Client:
         """Calls any method with params as given and returns its ``result``. Raises ``WhseError`` or
         ``WhseConnectionError``. A posting is retried after a lost answer only when ``params`` hold an
         ``idempotencyKey``; ``post`` adds one."""
+        if method in STREAM_METHODS:
+            raise ValueError(f"{method} answers with a stream of notifications, not one result: follow it on a "
+                             "connection of its own (protocol.md 13.9), e.g. whsectl entries follow --format jsonl")
         idempotent = is_idempotent(method, params)
         attempt = 0
         while True:

@@ -385,6 +385,6 @@ extension ParamsCatalogue {
         WhsePhysInventoryRecordCountsParams.self, WhsePhysInventoryRecalculateParams.self,
         WhsePhysInventoryDeleteParams.self, WhsePhysInventoryRegisterParams.self, PhysInventoryCalculateParams.self,
         PhysInventoryGetParams.self, PhysInventoryListParams.self, PhysInventoryRecordCountsParams.self,
-        PhysInventoryRecalculateParams.self, PhysInventoryDeleteParams.self, PhysInventoryPostParams.self,
+        PhysInventoryRecalculateParams.self, PhysInventoryDeleteParams.self, PhysInventoryPostParams.self
     ]
 }

@@ -443,6 +443,6 @@ extension ParamsCatalogue {
     static let journals: [any RPCParams.Type] = [
         WhseItemJournalRegisterParams.self, WhseReclassJournalRegisterParams.self,
         ItemJournalCalculateWhseAdjustmentParams.self, ItemJournalGetParams.self, ItemJournalDeleteParams.self,
-        ItemJournalPostParams.self, ItemReclassJournalPostParams.self,
+        ItemJournalPostParams.self, ItemReclassJournalPostParams.self
     ]
 }

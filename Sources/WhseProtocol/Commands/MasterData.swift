@@ -715,6 +715,6 @@ extension ParamsCatalogue {
         LocationListParams.self, ZoneCreateParams.self, ZoneListParams.self, BinCreateParams.self, BinUpdateParams.self,
         BinListParams.self, BinContentSetupParams.self, ItemCreateParams.self, ItemGetParams.self, ItemListParams.self,
         ItemSetCountingPeriodParams.self, ItemTrackingSetBlockedParams.self, CountingPeriodCreateParams.self,
-        CountingPeriodListParams.self, CountingPeriodDueParams.self,
+        CountingPeriodListParams.self, CountingPeriodDueParams.self
     ]
 }

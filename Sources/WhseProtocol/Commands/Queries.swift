@@ -223,6 +223,6 @@ public struct PhysInventoryEntriesParams: EntriesParams {
 extension ParamsCatalogue {
     static let queries: [any RPCParams.Type] = [
         BinContentsParams.self, ItemBinsParams.self, ItemAvailabilityParams.self, WarehouseEntriesParams.self,
-        ItemEntriesParams.self, PhysInventoryEntriesParams.self,
+        ItemEntriesParams.self, PhysInventoryEntriesParams.self
     ]
 }

@@ -99,6 +99,6 @@ public struct ReservationListParams: RPCParams {
 
 extension ParamsCatalogue {
     static let reservations: [any RPCParams.Type] = [
-        ReservationCreateParams.self, ReservationCancelParams.self, ReservationListParams.self,
+        ReservationCreateParams.self, ReservationCancelParams.self, ReservationListParams.self
     ]
 }

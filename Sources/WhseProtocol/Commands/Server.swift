@@ -45,6 +45,6 @@ public struct ServerBackupParams: WriterTaskParams {
 extension ParamsCatalogue {
     static let server: [any RPCParams.Type] = [
         ServerStatusParams.self, ServerMetricsParams.self, ServerVerifyParams.self, ServerCheckpointParams.self,
-        ServerBackupParams.self,
+        ServerBackupParams.self
     ]
 }
