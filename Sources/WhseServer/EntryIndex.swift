@@ -213,11 +213,13 @@ public final class EntryIndex: @unchecked Sendable {
             try rebuild(state, reason: "\(error)")
             return
         }
-        try catchUp(state, batch: EntryIndex.rebuildBatchEntries)
+        // Checked: it serves reads from now on; what the log holds beyond its watermarks is the lag, scanned in
+        // memory until the catch-up below (and the indexer afterwards) inserts it.
         shared.withLockedValue { s in
             s.ready = true
             s.state = "ready"
         }
+        try catchUp(latest().state, batch: EntryIndex.rebuildBatchEntries)
     }
 
     struct IndexMismatch: Error { var text: String }
@@ -261,7 +263,7 @@ public final class EntryIndex: @unchecked Sendable {
 
     private func configure(_ conn: SQLiteConnection) throws(SQLiteError) {
         _ = try conn.text("PRAGMA journal_mode=WAL")
-        try conn.exec("PRAGMA synchronous=OFF; PRAGMA cache_size=-8192")
+        try conn.exec("PRAGMA synchronous=OFF; PRAGMA cache_size=-32768")
     }
 
     /// Deletes the file and builds it again from `state` (the rows first, the indexes after: faster than inserting
@@ -305,11 +307,11 @@ public final class EntryIndex: @unchecked Sendable {
             return s.watermarks
         }
         Log.info("rebuilt the entry index in \(millis) ms, watermarks \(watermarks)", ["file": path])
-        try catchUp(latest().state, batch: EntryIndex.batchEntries)
         shared.withLockedValue { s in
             s.ready = true
             s.state = "ready"
         }
+        try catchUp(latest().state, batch: EntryIndex.batchEntries)
     }
 
     private func createTables(_ conn: SQLiteConnection) throws(SQLiteError) {
