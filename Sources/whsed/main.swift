@@ -145,7 +145,8 @@ struct Whsed: AsyncParsableCommand {
             do {
                 let outcome = try OfflineCheck.run(directory: dir, verifyLedger: false)
                 let status = try EntryIndex.rebuildOffline(stateDirectory: dir, state: outcome.state)
-                print("rebuilt the entry index from \(outcome.records) log records: \(status)")
+                print("rebuilt the entry index from the snapshot and \(outcome.records) log records after it: "
+                      + status)
                 throw ExitCode(0)
             } catch let e as ExitCode {
                 throw e
