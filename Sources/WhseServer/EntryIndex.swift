@@ -8,7 +8,7 @@ import NIOConcurrencyHelpers
 import Warehouse
 import WhseProtocol
 
-/// The on-disk index of the ledgers' entries, `<state-dir>/index/entries.sqlite` (docs/on-disk-format.md 7,
+/// The on-disk index of the ledgers' entries, `<state-dir>/index/entries.sqlite` (docs/on-disk-format.md 10,
 /// protocol.md 13.6): per ledger a table of entry numbers and filter columns, indexed so that a filtered
 /// `entries.*` page is a seek instead of a scan of the history.
 ///

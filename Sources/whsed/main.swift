@@ -21,7 +21,7 @@ struct Whsed: AsyncParsableCommand {
             Watchdog:         with WatchdogSec=, WATCHDOG=1 is sent only while the writer and every event loop
                               progress; one stalled for more than half of WatchdogSec stops it (protocol.md 2.5).
             Offline check:    whsed --verify /var/lib/whsed
-            Entry index:      whsed --rebuild-index /var/lib/whsed (docs/on-disk-format.md 7)
+            Entry index:      whsed --rebuild-index /var/lib/whsed (docs/on-disk-format.md 10)
 
             Access file (--access), one rule per line, `#` starts a comment:
                 default ROLE   user NAME ROLE   uid N ROLE   group NAME ROLE   gid N ROLE
