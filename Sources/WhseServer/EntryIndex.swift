@@ -261,9 +261,10 @@ public final class EntryIndex: @unchecked Sendable {
         return (conn, watermarks)
     }
 
+    /// `synchronous=OFF` first: switching to WAL mode would otherwise sync the file (the index never syncs).
     private func configure(_ conn: SQLiteConnection) throws(SQLiteError) {
-        _ = try conn.text("PRAGMA journal_mode=WAL")
         try conn.exec("PRAGMA synchronous=OFF; PRAGMA cache_size=-32768")
+        _ = try conn.text("PRAGMA journal_mode=WAL")
     }
 
     /// Deletes the file and builds it again from `state` (the rows first, the indexes after: faster than inserting
@@ -283,7 +284,7 @@ public final class EntryIndex: @unchecked Sendable {
         let building = path + ".new"
         do {
             let conn = try SQLiteConnection(path: building, readOnly: false)
-            try conn.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-16384")
+            try conn.exec("PRAGMA synchronous=OFF; PRAGMA journal_mode=OFF; PRAGMA cache_size=-16384")
             try createTables(conn)
             db = conn
             try catchUp(state, batch: EntryIndex.rebuildBatchEntries)
