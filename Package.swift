@@ -32,7 +32,8 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
-        // SQLite from the system (Debian's libsqlite3-dev): the on-disk entry index (Sources/WhseServer/EntryIndex.swift).
+        // SQLite from the system (Debian's libsqlite3-dev): the on-disk entry index
+        // (Sources/WhseServer/EntryIndex.swift).
         .systemLibrary(
             name: "CSQLite",
             providers: [.apt(["libsqlite3-dev"])]

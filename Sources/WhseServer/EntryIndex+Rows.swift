@@ -1,7 +1,7 @@
 import Foundation
 import Warehouse
 
-/// The three ledgers the entry index covers, each a table of `entries.sqlite` (docs/on-disk-format.md 7).
+/// The three ledgers the entry index covers, each a table of `entries.sqlite` (docs/on-disk-format.md 10).
 enum IndexedLedger: Int, CaseIterable, Sendable {
     case warehouse, item, physInventory
 

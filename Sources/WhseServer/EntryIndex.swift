@@ -9,7 +9,7 @@ import WhseProtocol
     import Glibc
 #endif
 
-/// The on-disk index of the ledgers' entries, `<state-dir>/index/entries.sqlite` (docs/on-disk-format.md 7,
+/// The on-disk index of the ledgers' entries, `<state-dir>/index/entries.sqlite` (docs/on-disk-format.md 10,
 /// protocol.md 13.6): per ledger a table of entry numbers and filter columns, indexed so that a filtered
 /// `entries.*` page is a seek instead of a scan of the history.
 ///
@@ -220,11 +220,13 @@ public final class EntryIndex: @unchecked Sendable {
             try rebuild(state, reason: "\(error)")
             return
         }
-        try catchUp(state, batch: EntryIndex.rebuildBatchEntries)
+        // Checked: it serves reads from now on; what the log holds beyond its watermarks is the lag, scanned in
+        // memory until the catch-up below (and the indexer afterwards) inserts it.
         shared.withLockedValue { s in
             s.ready = true
             s.state = "ready"
         }
+        try catchUp(latest().state, batch: EntryIndex.rebuildBatchEntries)
     }
 
     struct IndexMismatch: Error { var text: String }
@@ -266,9 +268,10 @@ public final class EntryIndex: @unchecked Sendable {
         return (conn, watermarks)
     }
 
+    /// `synchronous=OFF` first: switching to WAL mode would otherwise sync the file (the index never syncs).
     private func configure(_ conn: SQLiteConnection) throws(SQLiteError) {
+        try conn.exec("PRAGMA synchronous=OFF; PRAGMA cache_size=-32768")
         _ = try conn.text("PRAGMA journal_mode=WAL")
-        try conn.exec("PRAGMA synchronous=OFF; PRAGMA cache_size=-8192")
     }
 
     /// Deletes the file and builds it again from `state` (the rows first, the indexes after: faster than inserting
@@ -288,7 +291,7 @@ public final class EntryIndex: @unchecked Sendable {
         let building = path + ".new"
         do {
             let conn = try SQLiteConnection(path: building, readOnly: false)
-            try conn.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-16384")
+            try conn.exec("PRAGMA synchronous=OFF; PRAGMA journal_mode=OFF; PRAGMA cache_size=-16384")
             try createTables(conn)
             db = conn
             try catchUp(state, batch: EntryIndex.rebuildBatchEntries)
@@ -316,11 +319,11 @@ public final class EntryIndex: @unchecked Sendable {
             return s.watermarks
         }
         Log.info("rebuilt the entry index in \(millis) ms, watermarks \(watermarks)", ["file": path])
-        try catchUp(latest().state, batch: EntryIndex.batchEntries)
         shared.withLockedValue { s in
             s.ready = true
             s.state = "ready"
         }
+        try catchUp(latest().state, batch: EntryIndex.batchEntries)
     }
 
     private func createTables(_ conn: SQLiteConnection) throws(SQLiteError) {

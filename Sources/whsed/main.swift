@@ -24,7 +24,7 @@ struct Whsed: AsyncParsableCommand {
             Watchdog:         with WatchdogSec=, WATCHDOG=1 is sent only while the writer and every event loop
                               progress; one stalled for more than half of WatchdogSec stops it (protocol.md 2.5).
             Offline check:    whsed --verify /var/lib/whsed
-            Entry index:      whsed --rebuild-index /var/lib/whsed (docs/on-disk-format.md 7)
+            Entry index:      whsed --rebuild-index /var/lib/whsed (docs/on-disk-format.md 10)
 
             Access file (--access), one rule per line, `#` starts a comment:
                 default ROLE   user NAME ROLE   uid N ROLE   group NAME ROLE   gid N ROLE
@@ -191,7 +191,9 @@ struct Whsed: AsyncParsableCommand {
             do {
                 let outcome = try OfflineCheck.run(directory: dir, verifyLedger: false)
                 let status = try EntryIndex.rebuildOffline(stateDirectory: dir, state: outcome.state)
-                print("rebuilt the entry index from \(outcome.records) log records: \(status)")
+                print(
+                    "rebuilt the entry index from the snapshot and \(outcome.records) log records after it: "
+                        + status)
                 throw ExitCode(0)
             } catch let e as ExitCode {
                 throw e
