@@ -9,12 +9,27 @@ final class FollowHub: @unchecked Sendable {
         let loop: any EventLoop
         let wake: @Sendable () -> Void
         var queued = false
+        /// The last sequence written to the follower (its cursor), for the lag in server.metrics.
+        var sent: UInt64
     }
     private let lock = NIOLock()
     private var followers: [ObjectIdentifier: Follower] = [:]
 
-    func add(_ id: ObjectIdentifier, loop: any EventLoop, wake: @escaping @Sendable () -> Void) {
-        lock.withLock { followers[id] = Follower(loop: loop, wake: wake) }
+    func add(_ id: ObjectIdentifier, loop: any EventLoop, from cursor: UInt64, wake: @escaping @Sendable () -> Void) {
+        lock.withLock { followers[id] = Follower(loop: loop, wake: wake, sent: cursor) }
+    }
+
+    /// A follower's cursor moved (it has been sent every record up to `sent`).
+    func progress(_ id: ObjectIdentifier, sent: UInt64) {
+        lock.withLock { followers[id]?.sent = sent }
+    }
+
+    /// How many follow, and how many records the one furthest behind has still to be sent, at `durable`.
+    func lag(durable: UInt64) -> (followers: Int, maxRecords: UInt64) {
+        lock.withLock {
+            let behind = followers.values.map { durable > $0.sent ? durable - $0.sent : 0 }
+            return (followers.count, behind.max() ?? 0)
+        }
     }
 
     func remove(_ id: ObjectIdentifier) {
@@ -81,7 +96,7 @@ final class FollowStream {
         started = true
         let loop = context.eventLoop
         let bound = NIOLoopBound(self, eventLoop: loop)
-        core.followers.add(id, loop: loop) { bound.value.pump() }
+        core.followers.add(id, loop: loop, from: cursor) { bound.value.pump() }
         let every = TimeAmount.milliseconds(Int64(heartbeatMillis))
         heartbeat = loop.scheduleRepeatedTask(initialDelay: every, delay: every) { _ in bound.value.beat() }
         pump()
@@ -140,6 +155,7 @@ final class FollowStream {
                 cursor = r.seq
             }
             context.flush()
+            core.followers.progress(id, sent: cursor)
             if cursor < durable {
                 // One chunk per turn: the event loop serves its other connections (postings) in between.
                 if !pumpQueued {

@@ -17,8 +17,8 @@ import WhseProtocol
 /// The writer's metrics are updated once per group commit, never per posting or per line; every update is an atomic
 /// add, or (histograms) one short uncontended lock.
 ///
-/// Not yet: follower lag (issue 15). Once the change feed exists, a gauge per follower of how far its acknowledged
-/// sequence is behind `whsed_log_last_sequence` belongs here, updated by the feed, not by the writer.
+/// Follower lag (`whsed_follower_lag_records`) is read from the change feed's hub when server.metrics is asked; the
+/// feed records each follower's cursor after each chunk it writes, not the writer.
 public final class ServerMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let factory: PrometheusMetricsFactory
@@ -51,6 +51,8 @@ public final class ServerMetrics: Sendable {
     let queued: CoreMetrics.Gauge
     let startTime: CoreMetrics.Gauge
     let ledgerEntries: [String: CoreMetrics.Gauge]
+    let followers: CoreMetrics.Gauge
+    let followerLag: CoreMetrics.Gauge
 
     /// Upper bounds of the sync latency histogram: fdatasync takes 50 µs to a few ms on a good disk.
     public static let syncBuckets: [Duration] = [
@@ -137,6 +139,8 @@ public final class ServerMetrics: Sendable {
         lastSequence = CoreMetrics.Gauge(label: "whsed_log_last_sequence", factory: f)
         queued = CoreMetrics.Gauge(label: "whsed_writer_queued_postings", factory: f)
         startTime = CoreMetrics.Gauge(label: "whsed_start_time_seconds", factory: f)
+        followers = CoreMetrics.Gauge(label: "whsed_followers", factory: f)
+        followerLag = CoreMetrics.Gauge(label: "whsed_follower_lag_records", factory: f)
         var ledger: [String: CoreMetrics.Gauge] = [:]
         for kind in ["warehouse", "item", "physInventory"] {
             ledger[kind] = CoreMetrics.Gauge(label: "whsed_ledger_entries", dimensions: [("kind", kind)], factory: f)
@@ -233,7 +237,10 @@ public final class ServerMetrics: Sendable {
         "whsed_log_last_sequence": "Sequence of the last synced log record.",
         "whsed_writer_queued_postings": "Postings waiting for the writer.",
         "whsed_start_time_seconds": "When whsed started (Unix time).",
-        "whsed_ledger_entries": "Entries in the books now, by ledger."
+        "whsed_ledger_entries": "Entries in the books now, by ledger.",
+        "whsed_followers": "Connections following the change feed (entries.follow).",
+        "whsed_follower_lag_records": "Log records the follower furthest behind has still to be sent (0 without "
+            + "followers)."
     ]
 
     /// The Prometheus text (exposition format 0.0.4) of every metric of the registry: the families sorted by name,

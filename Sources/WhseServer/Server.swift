@@ -183,6 +183,9 @@ public final class ServerCore: @unchecked Sendable {
         metrics.ledgerEntries["warehouse"]?.record(c.warehouseEntries)
         metrics.ledgerEntries["item"]?.record(c.itemLedgerEntries)
         metrics.ledgerEntries["physInventory"]?.record(c.physInventoryEntries)
+        let lag = followers.lag(durable: view.sequence)
+        metrics.followers.record(lag.followers)
+        metrics.followerLag.record(Double(lag.maxRecords))
         return metrics.text()
     }
 

@@ -47,6 +47,11 @@ def metrics(conn):
     return Metrics(r["text"])
 
 
+def m_last(conn):
+    """The sequence of the last synced log record (whsed_log_last_sequence)."""
+    return metrics(conn).sample("whsed_log_last_sequence")
+
+
 def journal(key, lines, quantity=1):
     return {"location": "WH1", "documentNo": key, "idempotencyKey": key,
             "lines": [{"item": "ITEM1", "bin": "A-01" if i % 2 == 0 else "B-02", "quantity": quantity}
@@ -271,6 +276,35 @@ class MetricsTest(DaemonTestCase):
         self.assertEqual(after.sample("whsed_snapshot_bytes"), written["bytes"] + 40)   # a 40-byte header
         # The daemon's stderr says so, once.
         self.assertEqual(d.log().count("snapshot written at sequence"), 1, d.log())
+
+    def test_followers_and_their_lag(self):
+        from test_follow import Follower
+        d = self.start_daemon()
+        with d.connect() as c:
+            setup_master_data(c)
+            m = metrics(c)
+            self.assertEqual(m.sample("whsed_followers"), 0)
+            self.assertEqual(m.sample("whsed_follower_lag_records"), 0)
+            f = Follower(d)
+            for i in range(20):
+                c.ok(POST, journal(f"follow-{i}", 2), id=i)
+            last = int(m_last(c))
+            f.until_seq(last)
+            # Every record has been written to the follower: one follower, nothing left to send.
+            deadline = time.monotonic() + 10
+            while True:
+                m = metrics(c)
+                if m.sample("whsed_follower_lag_records") == 0 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.05)
+            self.assertEqual(m.sample("whsed_followers"), 1)
+            self.assertEqual(m.sample("whsed_follower_lag_records"), 0)
+            self.assertEqual(m.type_of("whsed_follower_lag_records"), "gauge")
+            f.close()
+            deadline = time.monotonic() + 10
+            while metrics(c).sample("whsed_followers") != 0:
+                self.assertLess(time.monotonic(), deadline, "a closed follower is still counted")
+                time.sleep(0.05)
 
     def test_server_metrics_takes_no_params(self):
         d = self.start_daemon()
