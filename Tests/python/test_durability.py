@@ -347,7 +347,9 @@ class ReplyAfterSync(DaemonTestCase):
         for i in range(5):
             doc = f"STRACE-DOC-{i}"
             probe = f'\\"probe-{i}\\"'
-            req = next((n for n, l in enumerate(lines) if probe in l and re.search(r"\b(read|readv|recvfrom|recvmsg)\(", l)), None)
+            # A read another thread's syscall interrupted shows its data on the "<... read resumed>" line.
+            req = next((n for n, l in enumerate(lines) if probe in l and re.search(
+                r"\b(read|readv|recvfrom|recvmsg)\(|<\.\.\. (read|readv|recvfrom|recvmsg) resumed>", l)), None)
             rec = next((n for n, l in enumerate(lines) if doc in l and re.search(r"\b(pwrite64|pwritev2?|write|writev)\(", l)
                         and "probe-" not in l and n > (req or 0)), None)
             reply = next((n for n, l in enumerate(lines) if probe in l and re.search(r"\b(write|writev|sendmsg|sendto)\(", l)
