@@ -47,6 +47,43 @@ extension Ledger {
 }
 
 extension Ledger {
+    /// The lots of an item at a location that have stock (bin content, or item ledger totals at a plain location) or
+    /// an open reservation, sorted: the lot rows `item.availability` gives with `lots`.
+    public func followLots(item: String, location: String) -> [String] {
+        var lots: Set<String> = []
+        for k in state.contentsByItem[item] ?? [] where k.location == location && !k.lot.isEmpty { lots.insert(k.lot) }
+        if state.locations[location]?.kind == .plain {
+            for (k, _) in state.trackingTotals where k.item == item && k.location == location && !k.lot.isEmpty {
+                lots.insert(k.lot)
+            }
+        }
+        for r in state.reservations.values where r.item == item && r.location == location && !r.lot.isEmpty {
+            lots.insert(r.lot)
+        }
+        return lots.sorted()
+    }
+
+    /// A lot / serial no. is blocked or unblocked: the item row and the lot row at every location holding it change.
+    func touchForFollow(_ no: TrackingNo) {
+        var lots: [String: Set<String>] = [:]  // location → lots of the stock blocked ("" for none)
+        for k in state.contentsByItem[no.item] ?? []
+        where (no.lot.isEmpty || k.lot == no.lot) && (no.serial.isEmpty || k.serial == no.serial) {
+            lots[k.location, default: []].insert(k.lot)
+        }
+        for (code, location) in state.locations where location.kind == .plain {
+            guard state.itemLedgerTotals[ItemLocationKey(no.item, code)] != nil else { continue }
+            lots[code, default: []].insert(no.lot)
+        }
+        for (location, ls) in lots {
+            followTouched.insert(FollowAvailabilityKey(location: location, item: no.item, lot: ""))
+            for l in ls where !l.isEmpty {
+                followTouched.insert(FollowAvailabilityKey(location: location, item: no.item, lot: l))
+            }
+        }
+    }
+}
+
+extension Ledger {
     /// The entries of the three ledgers (warehouse, item, phys. inventory): entry no. n is at index n - 1.
     public var entryCounts: (Int, Int, Int) {
         (state.warehouseEntries.count, state.itemLedgerEntries.count, state.physInventoryEntries.count)

@@ -102,6 +102,10 @@ public final class Ledger: @unchecked Sendable {
     /// a posting's summary holds those since its own savepoint.
     var warnings: [String] = []
     var savepointDepth = 0
+    /// The (location, item, lot) whose availability a posting changed without writing entries (reservations,
+    /// lot / serial blocks), for the change feed's `entries.availability` (Ledger+Follow.swift). Not part of the
+    /// state: the writer empties it before each posting and reads it after.
+    public var followTouched: Set<FollowAvailabilityKey> = []
 
     public init() {}
     public init(state: LedgerState) { self.state = state }
@@ -111,6 +115,7 @@ public final class Ledger: @unchecked Sendable {
         self.state = state
         undoLog.removeAll()
         savepointDepth = 0
+        followTouched = []
     }
 
     public func savepoint() -> Savepoint {
@@ -242,9 +247,16 @@ public final class Ledger: @unchecked Sendable {
     }
     func setBlocked(_ no: TrackingNo, _ blocked: Bool) {
         undoLog.append(.blocked(no, state.blockedTracking.contains(no)))
+        touchForFollow(no)
         if blocked { state.blockedTracking.insert(no) } else { state.blockedTracking.remove(no) }
     }
     func setReservation(_ no: Int, _ r: Reservation?) {
+        for c in [state.reservations[no], r].compactMap({ $0 }) {
+            followTouched.insert(FollowAvailabilityKey(location: c.location, item: c.item, lot: ""))
+            if !c.lot.isEmpty {
+                followTouched.insert(FollowAvailabilityKey(location: c.location, item: c.item, lot: c.lot))
+            }
+        }
         undoLog.append(.reservation(no, state.reservations[no]))
         state.reservations[no] = r
     }

@@ -454,7 +454,26 @@ public enum Handlers {
         }
         r.on(ItemAvailabilityParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                .object(["locations": .array(try l.availability(item: p.item, location: p.location).map(\.json))])
+                let rows = try l.availability(item: p.item, location: p.location)
+                guard p.lots == true else { return .object(["locations": .array(rows.map(\.json))]) }
+                return .object([
+                    "locations": .array(
+                        rows.map { a in
+                            guard case .object(var o) = a.json else { return a.json }
+                            o["lots"] = .array(
+                                l.followLots(item: a.item, location: a.location).compactMap { lot in
+                                    l.followAvailability(
+                                        FollowAvailabilityKey(location: a.location, item: a.item, lot: lot)
+                                    ).map { f in
+                                        .object([
+                                            "lot": .string(lot), "availableToPick": f.availableToPick.json,
+                                            "availableToReserve": f.availableToReserve.json
+                                        ])
+                                    }
+                                })
+                            return .object(o)
+                        })
+                ])
             }
         }
         r.on(WarehouseEntriesParams.self) { l, p, _ throws(RPCError) in

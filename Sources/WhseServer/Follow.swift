@@ -236,7 +236,8 @@ final class FollowStream {
     static let itemLedgerMembers = MemberSelection.only(MemberDefaults.itemLedgerEntry.members)
     static let physInventoryMembers = MemberSelection.only(MemberDefaults.physInventoryLedgerEntry.members)
 
-    /// The notifications of one record: `entries.committed`, then `entries.availability` when it wrote entries.
+    /// The notifications of one record: `entries.committed`, then `entries.availability` when it wrote entries or
+    /// changed availability otherwise (a reservation created or cancelled, a lot / serial no. blocked or unblocked).
     func encode(_ r: FollowRecord, state: LedgerState, ledger: Ledger, asOf: UInt64) -> [[UInt8]] {
         let seq = JSON.number(String(r.seq))
         var keys: Set<FollowAvailabilityKey> = []
@@ -269,6 +270,8 @@ final class FollowStream {
                 "params": md.params
             ])
         }
+        keys.formUnion(r.availability)
+        if !keys.isEmpty { p["availabilityFollows"] = .bool(true) }
         var lines = [FollowStream.notification("entries.committed", p)]
         if !keys.isEmpty {
             let rows: [JSON] = keys.sorted().compactMap { k in

@@ -16,12 +16,14 @@ public struct FollowRecord: Sendable, Equatable {
     public var physInventory: Range<Int>
     public var method: String
     public var masterData: FollowMasterData?
+    /// The (location, item, lot) whose availability it changed without entries (reservations, lot / serial blocks).
+    public var availability: [FollowAvailabilityKey] = []
 
     public var hasEntries: Bool { !warehouse.isEmpty || !itemLedger.isEmpty || !physInventory.isEmpty }
 
     public init(
         seq: UInt64, warehouse: Range<Int>, itemLedger: Range<Int>, physInventory: Range<Int>,
-        method: String, masterData: FollowMasterData? = nil
+        method: String, masterData: FollowMasterData? = nil, availability: [FollowAvailabilityKey] = []
     ) {
         self.seq = seq
         self.warehouse = warehouse
@@ -29,6 +31,7 @@ public struct FollowRecord: Sendable, Equatable {
         self.physInventory = physInventory
         self.method = method
         self.masterData = masterData
+        self.availability = availability
     }
 
     /// The record a posting just wrote: the entries from `before` to the ledger's counts now; a master-data change
@@ -49,7 +52,8 @@ public struct FollowRecord: Sendable, Equatable {
         }
         self.init(
             seq: sequence, warehouse: before.0..<after.0, itemLedger: before.1..<after.1,
-            physInventory: before.2..<after.2, method: method, masterData: md)
+            physInventory: before.2..<after.2, method: method, masterData: md,
+            availability: ledger.followTouched.sorted())
     }
 }
 
@@ -104,6 +108,7 @@ public final class FollowJournal: @unchecked Sendable {
     private var marks: [Mark] = []
     private var head = 0
     private var masterData: [UInt64: FollowMasterData] = [:]
+    private var touched: [UInt64: [FollowAvailabilityKey]] = [:]
 
     // Writer thread only:
     private var fd: Int32 = -1
@@ -147,7 +152,8 @@ public final class FollowJournal: @unchecked Sendable {
                         seq: seq, warehouse: before.0..<m.warehouseEnd,
                         itemLedger: before.1..<m.itemLedgerEnd,
                         physInventory: before.2..<m.physInventoryEnd,
-                        method: FollowJournal.methodNames[Int(m.method)], masterData: masterData[seq]))
+                        method: FollowJournal.methodNames[Int(m.method)], masterData: masterData[seq],
+                        availability: touched[seq] ?? []))
                 before = (m.warehouseEnd, m.itemLedgerEnd, m.physInventoryEnd)
                 i += 1
             }
@@ -179,6 +185,7 @@ public final class FollowJournal: @unchecked Sendable {
                 physInventoryEnd: r.physInventory.upperBound,
                 method: FollowJournal.methodIndex[r.method] ?? 0))
         if let m = r.masterData { masterData[r.seq] = m }
+        if !r.availability.isEmpty { touched[r.seq] = r.availability }
     }
 
     private func trimLocked() {
@@ -187,6 +194,7 @@ public final class FollowJournal: @unchecked Sendable {
         for _ in 0..<excess {
             let m = marks[head]
             masterData[firstSeq] = nil
+            touched[firstSeq] = nil
             base = (m.warehouseEnd, m.itemLedgerEnd, m.physInventoryEnd)
             head += 1
             firstSeq += 1
@@ -209,6 +217,9 @@ public final class FollowJournal: @unchecked Sendable {
             o["t"] = .string(m.timestamp)
             o["c"] = m.params
         }
+        if !r.availability.isEmpty {
+            o["a"] = .array(r.availability.map { .array([.string($0.location), .string($0.item), .string($0.lot)]) })
+        }
         var bytes = JSON.object(o).serialized()
         bytes.append(UInt8(ascii: "\n"))
         return bytes
@@ -223,7 +234,18 @@ public final class FollowJournal: @unchecked Sendable {
         if case .string(let u)? = v["u"], case .string(let t)? = v["t"], let c = v["c"] {
             md = FollowMasterData(user: u, timestamp: t, params: c)
         }
-        return FollowRecord(seq: seq, warehouse: w, itemLedger: i, physInventory: p, method: m, masterData: md)
+        var touched: [FollowAvailabilityKey] = []
+        if case .array(let a)? = v["a"] {
+            for k in a {
+                guard case .array(let t) = k, t.count == 3, case .string(let l) = t[0], case .string(let i) = t[1],
+                    case .string(let lot) = t[2]
+                else { return nil }
+                touched.append(FollowAvailabilityKey(location: l, item: i, lot: lot))
+            }
+        }
+        return FollowRecord(
+            seq: seq, warehouse: w, itemLedger: i, physInventory: p, method: m, masterData: md,
+            availability: touched)
     }
 
     private static func range(_ v: JSON?) -> Range<Int>? {

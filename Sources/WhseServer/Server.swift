@@ -342,6 +342,7 @@ public final class Server: @unchecked Sendable {
                 onRecord: { sequence, bytes in
                     do {
                         let before = machine.ledger.entryCounts
+                        if !machine.ledger.followTouched.isEmpty { machine.ledger.followTouched = [] }
                         let (method, params, context) = try machine.replay(bytes)
                         followed.records.append(
                             FollowRecord(

@@ -410,6 +410,7 @@ public final class Writer: @unchecked Sendable {
             do {
                 let repeatsBefore = pending.repeatsInBatch
                 let before = following ? ledger.entryCounts : (0, 0, 0)
+                if !ledger.followTouched.isEmpty { ledger.followTouched = [] }
                 var sequence: UInt64 = 0
                 let (outcome, record) = try machine.apply(
                     method: job.method, params: job.params, command: job.command, context: job.context,

@@ -199,7 +199,7 @@ struct PgSink: AsyncParsableCommand {
                     batch.add(committed: params)
                     let hasEntries = ["warehouseEntries", "itemLedgerEntries", "physInventoryLedgerEntries"]
                         .contains { !(params[$0]?.arrayValue ?? []).isEmpty }
-                    awaitingAvailability = hasEntries
+                    awaitingAvailability = hasEntries || params["availabilityFollows"] == .bool(true)
                 case "entries.availability":
                     batch.add(availability: params)
                     awaitingAvailability = false

@@ -85,18 +85,31 @@ extension PgSink {
                 after = last
             }
         }
-        // Availability per item and location now (a level: later postings replace it).
+        // Availability per item and location, and per lot there, now (levels: later postings replace them).
         var batch = Batch()
         let items = try await w.call(ItemListParams.method, ItemListParams().encoded())
         for item in items["items"]?.arrayValue ?? [] {
             guard let no = item["no"]?.stringValue else { continue }
-            let a = try await w.call(ItemAvailabilityParams.method, ItemAvailabilityParams(item: no).encoded())
-            let rows: [JSON] = (a["locations"]?.arrayValue ?? []).map { l in
-                .object([
-                    "location": l["location"] ?? .null, "item": .string(no), "lot": .null,
-                    "availableToPick": l["availableToPick"] ?? .number("0"),
-                    "availableToReserve": l["availableToReserve"] ?? .number("0")
-                ])
+            let a = try await w.call(
+                ItemAvailabilityParams.method, ItemAvailabilityParams(item: no, lots: true).encoded())
+            var rows: [JSON] = []
+            for l in a["locations"]?.arrayValue ?? [] {
+                let location = l["location"] ?? .null
+                rows.append(
+                    .object([
+                        "location": location, "item": .string(no), "lot": .null,
+                        "availableToPick": l["availableToPick"] ?? .number("0"),
+                        "availableToReserve": l["availableToReserve"] ?? .number("0")
+                    ]))
+                // The lot rows, as the stream sends them for lot-tracked items.
+                for lot in l["lots"]?.arrayValue ?? [] {
+                    rows.append(
+                        .object([
+                            "location": location, "item": .string(no), "lot": lot["lot"] ?? .null,
+                            "availableToPick": lot["availableToPick"] ?? .number("0"),
+                            "availableToReserve": lot["availableToReserve"] ?? .number("0")
+                        ]))
+                }
             }
             batch.add(
                 availability: .object([

@@ -139,6 +139,68 @@ class OrderAndGaps(FollowTest):
             self.assertIn("availableToReserve", a["rows"][0])
         f.close()
 
+    def test_reservations_and_lot_blocks_bring_availability_events_that_survive_a_restart(self):
+        # Postings without entries that change what can be picked or reserved: each gets an entries.availability
+        # (announced by availabilityFollows) with the item row and the lot row, at the levels after it.
+        d = self.daemon("--checkpoint-every", "4")
+        with d.connect() as c:
+            setup_master_data(c)
+            c.ok("item.create", {"no": "LOT1", "tracking": {"lot": True}})
+            c.ok("whseItemJournal.register", {"location": "WH1", "documentNo": "IN", "lines": [
+                {"item": "LOT1", "bin": "A-01", "quantity": 10, "lot": "L1"},
+                {"item": "LOT1", "bin": "B-02", "quantity": 4, "lot": "L2"}]})
+            first = int(c.ok("server.status")["log"]["lastSequence"]) + 1
+        f = Follower(d, after=first - 1)
+        steps = [
+            # (method, params, {lot or None: (availableToPick, availableToReserve)} just after it)
+            ("reservation.create", {"location": "WH1", "item": "LOT1", "quantity": 3, "lot": "L1", "source": "SO-1"},
+             {None: (14, 11), "L1": (10, 7)}),
+            ("itemTracking.setBlocked", {"item": "LOT1", "lot": "L2", "blocked": True},
+             {None: (10, 11), "L2": (0, 0)}),
+            ("reservation.cancel", {"reservation": 1}, {None: (10, 14), "L1": (10, 10)}),
+            ("itemTracking.setBlocked", {"item": "LOT1", "lot": "L2", "blocked": False},
+             {None: (14, 14), "L2": (4, 4)}),
+        ]
+        last = first + len(steps) - 1
+        with d.connect() as c:
+            for i, (method, params, rows) in enumerate(steps):
+                c.ok(method, params)
+                # One at a time: the levels are read when the event is sent, so nothing else is committed yet.
+                while not f.availability or f.availability[-1]["seq"] < first + i:
+                    f.next()
+                a = f.availability[-1]
+                self.assertEqual((a["seq"], a["asOfSeq"]), (first + i, first + i))
+                got = {r["lot"]: (r["availableToPick"], r["availableToReserve"]) for r in a["rows"]}
+                self.assertEqual(got, rows, f"{method}: {a}")
+                self.assertEqual({r["location"] for r in a["rows"]}, {"WH1"})
+                self.assertTrue(f.committed[-1]["availabilityFollows"])
+                self.assertEqual(f.committed[-1]["warehouseEntries"], [])
+            # item.availability with lots: the item row and the lot rows the feed sends, now.
+            loc = c.ok("item.availability", {"item": "LOT1", "lots": True})["locations"]
+            self.assertEqual([(x["location"], x["availableToPick"], x["availableToReserve"]) for x in loc],
+                             [("WH1", 14, 14)])
+            self.assertEqual(loc[0]["lots"], [{"lot": "L1", "availableToPick": 10, "availableToReserve": 10},
+                                              {"lot": "L2", "availableToPick": 4, "availableToReserve": 4}])
+            self.assertNotIn("lots", c.ok("item.availability", {"item": "LOT1"})["locations"][0])
+        f.close()
+        # After kill -9 and a restart (the index files, the snapshots of --checkpoint-every, the replay), the same
+        # records bring the same events again, with the levels of now.
+        d.kill()
+        d.start()
+        f = Follower(d, after=0)
+        f.until_seq(last)
+        while not f.availability or f.availability[-1]["seq"] < last:
+            f.next()
+        committed = {c["seq"]: c for c in f.committed}
+        events = {a["seq"]: a for a in f.availability if a["seq"] >= first}
+        self.assertEqual(sorted(events), list(range(first, last + 1)))
+        for i, (_, _, rows) in enumerate(steps):
+            self.assertTrue(committed[first + i]["availabilityFollows"])
+            self.assertEqual({r["lot"] for r in events[first + i]["rows"]}, set(rows))
+        # A master-data change that does not touch availability has none.
+        self.assertNotIn("availabilityFollows", committed[1])
+        f.close()
+
     def test_heartbeats_carry_the_durable_sequence(self):
         d = self.daemon()
         with d.connect() as c:

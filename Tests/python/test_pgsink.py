@@ -361,6 +361,44 @@ class Reseed(SinkTest):
         count, lo, hi = self.pg.sql("SELECT count(*), min(seq), max(seq) FROM log_record WHERE site_id = 'site-A'")[0]
         self.assertEqual((int(count), int(lo), int(hi)), (n - reseeded_at, reseeded_at + 1, n))
 
+    def test_reseed_fills_the_lot_rows_of_availability_as_the_stream_does(self):
+        d = self.start_daemon(args=["--site-id", "site-L"])
+        with d.connect() as c:
+            master_data(c)
+            c.ok("item.create", {"no": "LOT1", "tracking": {"lot": True}})
+            c.ok("whseItemJournal.register", {"location": "WH1", "documentNo": "IN", "lines": [
+                {"item": "LOT1", "bin": "A-01", "quantity": 10, "lot": "L1"},
+                {"item": "LOT1", "bin": "B-02", "quantity": 4, "lot": "L2"},
+                {"item": "ITEM1", "bin": "A-01", "quantity": 5}]})
+            c.ok("reservation.create", {"location": "WH1", "item": "LOT1", "quantity": 3, "lot": "L1"})
+            c.ok("itemTracking.setBlocked", {"item": "LOT1", "lot": "L2", "blocked": True})
+        r = subprocess.run(self.sink_args(d) + ["--reseed"], capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr)
+
+        def rows():
+            return {(loc, item, lot): (Decimal(p), Decimal(q)) for loc, item, lot, p, q in self.pg.sql(
+                "SELECT location, item, lot, available_to_pick, available_to_reserve FROM availability "
+                "WHERE site_id = 'site-L'")}
+        self.assertEqual(rows(), {
+            ("WH1", "ITEM1", ""): (5, 5),
+            ("WH1", "LOT1", ""): (10, 11),
+            ("WH1", "LOT1", "L1"): (10, 7),
+            ("WH1", "LOT1", "L2"): (0, 0),
+        })
+        # The stream goes on from the reseed's cursor and moves the same rows: the unblock and a posting to L1.
+        self.start_sink(d)
+        with d.connect() as c:
+            c.ok("itemTracking.setBlocked", {"item": "LOT1", "lot": "L2", "blocked": False})
+            c.ok("whseItemJournal.register", {"location": "WH1", "documentNo": "IN2", "lines": [
+                {"item": "LOT1", "bin": "A-01", "quantity": 1, "lot": "L1"}]})
+        self.wait_caught_up(d, "site-L")
+        self.assertEqual(rows(), {
+            ("WH1", "ITEM1", ""): (5, 5),
+            ("WH1", "LOT1", ""): (15, 12),
+            ("WH1", "LOT1", "L1"): (11, 8),
+            ("WH1", "LOT1", "L2"): (4, 4),
+        })
+
 
 if __name__ == "__main__":
     unittest.main()

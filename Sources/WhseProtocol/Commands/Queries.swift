@@ -75,25 +75,30 @@ public struct ItemBinsParams: RPCParams {
 /// `item.availability`.
 public struct ItemAvailabilityParams: RPCParams {
     public static let method = "item.availability"
-    public enum Key: String, MemberKey { case item, location }
+    public enum Key: String, MemberKey { case item, location, lots }
     public var item: String
     public var location: String?
+    /// Adds `lots` to each location: the availability of each lot there (what the change feed sends as lot rows).
+    public var lots: Bool?
 
-    public init(item: String, location: String? = nil) {
+    public init(item: String, location: String? = nil, lots: Bool? = nil) {
         self.item = item
         self.location = location
+        self.lots = lots
     }
 
     public init(decoding p: Params) throws(RPCError) {
         let m = try Self.members(p)
         item = try m.string(.item)
         location = try m.optionalString(.location)
+        lots = try m.optionalBool(.lots)
     }
 
     public func encoded() -> JSON {
         var w = MemberWriter<Key>()
         w.set(.item, item)
         w.set(.location, location)
+        w.set(.lots, lots)
         return w.json
     }
 }
