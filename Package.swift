@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "whsed-pgsink",
             dependencies: [
-                "WhseProtocol",
+                "WhseProtocol", "Warehouse",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ]

@@ -74,6 +74,10 @@ final class FollowStream {
     private let maxPending: Int
     private let siteId: JSON
     private let logEpoch: JSON
+    /// The availability rows read at the committed sequence `cachedAt`: while catching up, the records of one view
+    /// touch the same keys again and again, and each key is read once per view (not once per record).
+    private var availabilityCache: [FollowAvailabilityKey: JSON?] = [:]
+    private var cachedAt: UInt64 = 0
     /// Records encoded per turn of the event loop (and per look at the buffered bytes).
     static let recordsPerTurn = 64
     /// How long a dropped follower's last notification may take to go out before the connection closes.
@@ -274,8 +278,13 @@ final class FollowStream {
         if !keys.isEmpty { p["availabilityFollows"] = .bool(true) }
         var lines = [FollowStream.notification("entries.committed", p)]
         if !keys.isEmpty {
+            if cachedAt != asOf || availabilityCache.count > 100_000 {
+                availabilityCache.removeAll(keepingCapacity: true)
+                cachedAt = asOf
+            }
             let rows: [JSON] = keys.sorted().compactMap { k in
-                ledger.followAvailability(k).map { a in
+                if let cached = availabilityCache[k] { return cached }
+                let row: JSON? = ledger.followAvailability(k).map { a in
                     .object([
                         "location": .string(a.location), "item": .string(a.item),
                         "lot": a.lot.isEmpty ? .null : .string(a.lot),
@@ -283,6 +292,8 @@ final class FollowStream {
                         "availableToReserve": a.availableToReserve.json
                     ])
                 }
+                availabilityCache[k] = .some(row)
+                return row
             }
             lines.append(
                 FollowStream.notification(

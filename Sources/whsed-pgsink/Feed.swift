@@ -19,6 +19,9 @@ final class Feed {
     private var pending = ByteBuffer()
     /// The line most recently peeked at but not taken.
     private var peeked: JSON?
+    /// The length in bytes of the line `next` returned last.
+    private(set) var lastLineBytes = 0
+    private var peekedBytes = 0
 
     private init(
         inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
@@ -84,11 +87,13 @@ final class Feed {
     func next() async throws -> JSON {
         if let p = peeked {
             peeked = nil
+            lastLineBytes = peekedBytes
             return p
         }
         while true {
             if let nl = pending.readableBytesView.firstIndex(of: 10) {
                 let length = nl - pending.readerIndex
+                lastLineBytes = length + 1
                 let line = pending.readSlice(length: length)!
                 pending.moveReaderIndex(forwardBy: 1)
                 if pending.readableBytes == 0 { pending.clear() }
@@ -117,5 +122,8 @@ final class Feed {
     }
 
     /// Puts a line back: `next` returns it again.
-    func unread(_ line: JSON) { peeked = line }
+    func unread(_ line: JSON) {
+        peeked = line
+        peekedBytes = lastLineBytes
+    }
 }

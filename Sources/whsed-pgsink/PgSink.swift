@@ -43,6 +43,9 @@ struct PgSink: AsyncParsableCommand {
     @Option(help: "Most records in one transaction.")
     var maxBatchRecords: Int = 2000
 
+    @Option(help: "Most bytes of whsed's lines in one transaction (a batch also ends at 50,000 entry rows).")
+    var maxBatchBytes: Int = 64 << 20
+
     @Option(help: "Longest wait between retries, in seconds (the wait doubles from 0.2 s up to this).")
     var maxBackoffSeconds: Double = 30
 
@@ -77,8 +80,11 @@ struct PgSink: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
-        guard maxBatchRecords >= 1, maxBackoffSeconds > 0, (100...60_000).contains(heartbeatMillis) else {
-            throw ValidationError("--max-batch-records ≥ 1, --max-backoff-seconds > 0, --heartbeat-millis 100-60000")
+        guard maxBatchRecords >= 1, maxBatchBytes >= 1, maxBackoffSeconds > 0, (100...60_000).contains(heartbeatMillis)
+        else {
+            throw ValidationError(
+                "--max-batch-records ≥ 1, --max-batch-bytes ≥ 1, --max-backoff-seconds > 0, --heartbeat-millis 100-60000"
+            )
         }
         if initSchema {
             let c = try await connect()
@@ -162,6 +168,10 @@ struct PgSink: AsyncParsableCommand {
         let limit = pgTimeoutSeconds
         PgSink.say("site \(site), log epoch \(epoch): following from seq \(writer.cursor)")
         let maxRecords = maxBatchRecords
+        let maxBytes = maxBatchBytes
+        func full(_ b: Batch) -> Bool {
+            b.records >= maxRecords || b.rows >= PgSink.maxBatchRows || b.bytes >= maxBytes
+        }
         try await Feed.follow(
             socket: whsedSocket, afterSeq: Int(writer.cursor), logEpoch: Int(epoch),
             heartbeatMillis: heartbeatMillis
@@ -190,18 +200,20 @@ struct PgSink: AsyncParsableCommand {
                 let params = line["params"] ?? .null
                 switch method {
                 case "entries.committed":
-                    if batch.records >= maxRecords || batch.rows >= PgSink.maxBatchRows {
+                    if full(batch) {
                         feed.unread(line)
                         try await commit(batch, durable)
                         batch = Batch()
                         continue
                     }
-                    batch.add(committed: params)
+                    try batch.add(committed: params)
+                    batch.bytes += feed.lastLineBytes
                     let hasEntries = ["warehouseEntries", "itemLedgerEntries", "physInventoryLedgerEntries"]
                         .contains { !(params[$0]?.arrayValue ?? []).isEmpty }
                     awaitingAvailability = hasEntries || params["availabilityFollows"] == .bool(true)
                 case "entries.availability":
                     batch.add(availability: params)
+                    batch.bytes += feed.lastLineBytes
                     awaitingAvailability = false
                 case "entries.heartbeat":
                     durable = max(durable, Batch.int(params["durableSeq"]))
@@ -223,8 +235,7 @@ struct PgSink: AsyncParsableCommand {
                 // fewer, larger transactions while catching up.
                 let behind = durable > batch.lastSeq
                 durable = max(durable, batch.lastSeq)
-                let full = batch.records >= maxRecords || batch.rows >= PgSink.maxBatchRows
-                if batch.records > 0 && !awaitingAvailability && (full || (!behind && !feed.hasBufferedLine)) {
+                if batch.records > 0 && !awaitingAvailability && (full(batch) || (!behind && !feed.hasBufferedLine)) {
                     try await commit(batch, durable)
                     batch = Batch()
                 }

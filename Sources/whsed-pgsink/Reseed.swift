@@ -79,7 +79,7 @@ extension PgSink {
                 let entries = (page["entries"]?.arrayValue ?? []).filter { ($0["entryNo"]?.intValue ?? 0) <= count }
                 guard let last = entries.last?["entryNo"]?.intValue, last > after else { break }
                 var batch = Batch()
-                batch.add(entries: .object([key: .array(entries)]), seq: 0)
+                try batch.add(entries: .object([key: .array(entries)]), seq: 0)
                 try await SiteWriter.insertRows(batch, c, site: site, epoch: epoch, logger: logger)
                 total += entries.count
                 after = last

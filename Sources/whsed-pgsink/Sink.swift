@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Warehouse
 import WhseProtocol
 
 #if canImport(Glibc)
@@ -42,9 +43,20 @@ struct Batch: Sendable {
     struct AvailabilityRow: Sendable {
         var pick: String, reserve: String, seq: Int64, asOf: Int64
     }
+    /// One bin content's movement in the batch: its entries summed here (exact decimals), so the upsert touches each
+    /// content once with one row, however many entries moved it.
+    struct BinContentKey: Hashable, Sendable {
+        var location: String, bin: String, item: String, unit: String, lot: String, serial: String
+    }
+    struct BinContentSum: Sendable {
+        var quantity: Quantity, quantityBase: Quantity, lastSeq: Int64
+    }
     var warehouse = WarehouseColumns()
     var item = ItemColumns()
     var phys = PhysColumns()
+    var binContent: [BinContentKey: BinContentSum] = [:]
+    /// The bytes of the lines the batch was read from (a bound next to records and rows).
+    var bytes = 0
     /// The newest row per (location, item, lot): one upsert may not touch a row twice.
     var availability: [[String]: AvailabilityRow] = [:]
     var rows: Int { warehouse.entryNo.count + item.entryNo.count + phys.entryNo.count }
@@ -59,7 +71,7 @@ struct Batch: Sendable {
     }
     static func int(_ v: JSON?) -> Int64 { Int64(text(v)) ?? 0 }
 
-    mutating func add(committed p: JSON) {
+    mutating func add(committed p: JSON) throws {
         let seq = Batch.int(p["seq"])
         if records == 0 { firstSeq = seq }
         lastSeq = seq
@@ -67,13 +79,35 @@ struct Batch: Sendable {
         seqs.append(seq)
         methods.append(Batch.text(p["method"]))
         masterData.append(p["masterData"].map { String(decoding: $0.serialized(), as: UTF8.self) } ?? "")
-        add(entries: p, seq: seq)
+        try add(entries: p, seq: seq)
+    }
+
+    /// An entry's quantity as an exact decimal (whsed's quantities have at most 5 decimal places).
+    static func quantity(_ text: String) throws -> Quantity {
+        do {
+            return try Quantity(parsing: text)
+        } catch {
+            throw FeedError(description: "whsed sent a quantity that is not a decimal of 5 places at most: \(text)")
+        }
     }
 
     /// The entries of `p`'s `warehouseEntries`, `itemLedgerEntries` and `physInventoryLedgerEntries`, under `seq`.
-    mutating func add(entries p: JSON, seq: Int64) {
+    mutating func add(entries p: JSON, seq: Int64) throws {
         for e in p["warehouseEntries"]?.arrayValue ?? [] {
             let t = Batch.text
+            let key = BinContentKey(
+                location: t(e["location"]), bin: t(e["bin"]), item: t(e["item"]), unit: t(e["unitOfMeasure"]),
+                lot: t(e["lot"]), serial: t(e["serial"]))
+            let q = try Batch.quantity(t(e["quantity"]))
+            let qb = try Batch.quantity(t(e["quantityBase"]))
+            if let old = binContent[key] {
+                guard let sq = old.quantity.adding(q), let sqb = old.quantityBase.adding(qb) else {
+                    throw FeedError(description: "the batch's sum for a bin content overflows: \(key)")
+                }
+                binContent[key] = BinContentSum(quantity: sq, quantityBase: sqb, lastSeq: max(old.lastSeq, seq))
+            } else {
+                binContent[key] = BinContentSum(quantity: q, quantityBase: qb, lastSeq: seq)
+            }
             warehouse.entryNo.append(Batch.int(e["entryNo"]))
             warehouse.seq.append(seq)
             warehouse.entryType.append(t(e["entryType"]))
@@ -293,18 +327,38 @@ final class SiteWriter: @unchecked Sendable {
                     AS u(n, s, t, d, loc, z, b, i, q, qb, uom, qpu, doc, src, reg, usr, ts, lot, ser, exp)
                 ON CONFLICT (site_id, entry_no) DO NOTHING
                 """, logger: logger)
-            // Bin contents move by the batch's entries, summed per content: exactly once, since the cursor
-            // moved in this same transaction.
+        }
+        if !b.binContent.isEmpty {
+            // Bin contents move by the batch's entries, summed per content in Swift (Batch.add): exactly once, since
+            // the cursor moved in this same transaction.
+            var loc: [String] = []
+            var bin: [String] = []
+            var item: [String] = []
+            var uom: [String] = []
+            var lot: [String] = []
+            var serial: [String] = []
+            var q: [String] = []
+            var qb: [String] = []
+            var last: [Int64] = []
+            for (k, v) in b.binContent {
+                loc.append(k.location)
+                bin.append(k.bin)
+                item.append(k.item)
+                uom.append(k.unit)
+                lot.append(k.lot)
+                serial.append(k.serial)
+                q.append(v.quantity.description)
+                qb.append(v.quantityBase.description)
+                last.append(v.lastSeq)
+            }
             try await c.query(
                 """
                 INSERT INTO bin_content AS bc (site_id, location, bin, item, unit_of_measure, lot, serial,
                     quantity, quantity_base, last_seq)
-                SELECT \(site), u.loc, u.b, u.i, u.uom, u.lot, u.ser, sum(u.q::numeric), sum(u.qb::numeric),
-                    max(u.s)
-                FROM unnest(\(w.location)::text[], \(w.bin)::text[], \(w.item)::text[], \(w.unit)::text[],
-                    \(w.lot)::text[], \(w.serial)::text[], \(w.quantity)::text[], \(w.quantityBase)::text[],
-                    \(w.seq)::bigint[]) AS u(loc, b, i, uom, lot, ser, q, qb, s)
-                GROUP BY u.loc, u.b, u.i, u.uom, u.lot, u.ser
+                SELECT \(site), u.loc, u.b, u.i, u.uom, u.lot, u.ser, u.q::numeric, u.qb::numeric, u.s
+                FROM unnest(\(loc)::text[], \(bin)::text[], \(item)::text[], \(uom)::text[], \(lot)::text[],
+                    \(serial)::text[], \(q)::text[], \(qb)::text[], \(last)::bigint[])
+                    AS u(loc, b, i, uom, lot, ser, q, qb, s)
                 ON CONFLICT (site_id, location, bin, item, unit_of_measure, lot, serial) DO UPDATE
                 SET quantity = bc.quantity + EXCLUDED.quantity,
                     quantity_base = bc.quantity_base + EXCLUDED.quantity_base, last_seq = EXCLUDED.last_seq
