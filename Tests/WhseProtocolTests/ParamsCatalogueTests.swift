@@ -128,7 +128,7 @@ import WhseProtocol
         BinContentsParams(location: "WH1", bin: "A-01", includeZero: true, fields: .only(["item", "quantity"])),
         BinContentsParams(location: "WH1", bin: "A-01"),
         ItemBinsParams(item: "ITEM1", location: "WH1", includeZero: false, fields: .only(["bin"])),
-        ItemAvailabilityParams(item: "ITEM1", location: "WH1"),
+        ItemAvailabilityParams(item: "ITEM1", location: "WH1", lots: true),
         WarehouseEntriesParams(
             filter: EntryQuery(
                 location: "WH1", bin: "A-01", item: "ITEM1", entryType: .movement,
