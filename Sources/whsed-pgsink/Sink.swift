@@ -95,11 +95,13 @@ struct Batch: Sendable {
     mutating func add(entries p: JSON, seq: Int64) throws {
         for e in p["warehouseEntries"]?.arrayValue ?? [] {
             let t = Batch.text
-            let key = BinContentKey(
-                location: t(e["location"]), bin: t(e["bin"]), item: t(e["item"]), unit: t(e["unitOfMeasure"]),
-                lot: t(e["lot"]), serial: t(e["serial"]))
-            let q = try Batch.quantity(t(e["quantity"]))
-            let qb = try Batch.quantity(t(e["quantityBase"]))
+            let (location, bin, itemNo, unit) = (t(e["location"]), t(e["bin"]), t(e["item"]), t(e["unitOfMeasure"]))
+            let (lot, serial, quantity, quantityBase) = (
+                t(e["lot"]), t(e["serial"]), t(e["quantity"]), t(e["quantityBase"])
+            )
+            let key = BinContentKey(location: location, bin: bin, item: itemNo, unit: unit, lot: lot, serial: serial)
+            let q = try Batch.quantity(quantity)
+            let qb = try Batch.quantity(quantityBase)
             if let old = binContent[key] {
                 guard let sq = old.quantity.adding(q), let sqb = old.quantityBase.adding(qb) else {
                     throw FeedError(description: "the batch's sum for a bin content overflows: \(key)")
@@ -112,21 +114,21 @@ struct Batch: Sendable {
             warehouse.seq.append(seq)
             warehouse.entryType.append(t(e["entryType"]))
             warehouse.date.append(t(e["registeringDate"]))
-            warehouse.location.append(t(e["location"]))
+            warehouse.location.append(location)
             warehouse.zone.append(t(e["zone"]))
-            warehouse.bin.append(t(e["bin"]))
-            warehouse.item.append(t(e["item"]))
-            warehouse.quantity.append(t(e["quantity"]))
-            warehouse.quantityBase.append(t(e["quantityBase"]))
-            warehouse.unit.append(t(e["unitOfMeasure"]))
+            warehouse.bin.append(bin)
+            warehouse.item.append(itemNo)
+            warehouse.quantity.append(quantity)
+            warehouse.quantityBase.append(quantityBase)
+            warehouse.unit.append(unit)
             warehouse.perUnit.append(t(e["quantityPerUnitOfMeasure"]))
             warehouse.documentNo.append(t(e["documentNo"]))
             warehouse.source.append(t(e["source"]))
             warehouse.registerNo.append(Batch.int(e["registerNo"]))
             warehouse.user.append(t(e["user"]))
             warehouse.timestamp.append(t(e["timestamp"]))
-            warehouse.lot.append(t(e["lot"]))
-            warehouse.serial.append(t(e["serial"]))
+            warehouse.lot.append(lot)
+            warehouse.serial.append(serial)
             warehouse.expiration.append(t(e["expirationDate"]))
         }
         for e in p["itemLedgerEntries"]?.arrayValue ?? [] {
