@@ -328,7 +328,8 @@ private struct JSONByteParser {
                 } else {
                     let key = try parseKey(expecting: "a string key or '}'")
                     kinds.append(true)
-                    objects.append([:])
+                    // Room for a typical object's members up front: growing from empty rehashes at 1, 2, 4 and 8.
+                    objects.append(Dictionary(minimumCapacity: 12))
                     keys.append(key)
                     continue parseValue
                 }
