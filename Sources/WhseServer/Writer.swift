@@ -97,11 +97,19 @@ public final class Writer: @unchecked Sendable {
 
     /// Publishes the live state as the committed view. Writer thread only, and only when every applied posting's
     /// record is synced (after `log.commit()` returned, or between batches).
-    private func publish() {
+    /// Returns the view it replaced: whoever drops the last reference to it frees the tree nodes the writer has
+    /// copied since, so `process` hands it to an event loop with the replies instead of freeing them here.
+    @discardableResult
+    private func publish() -> CommittedView {
         let view = CommittedView(state: machine.ledger.state, sequence: log.lastCommittedSequence)
-        published.withLockedValue { $0 = view }
+        let old = published.withLockedValue { current in
+            let old = current
+            current = view
+            return old
+        }
         onPublish?()
         onPublishFollow?(view.sequence)
+        return old
     }
 
     /// Called on the writer thread after each publish (the entry index's wake-up); set before `start`.
@@ -473,8 +481,8 @@ public final class Writer: @unchecked Sendable {
         follow?.append(followed)
         // The batch is synced: readers may see it now, and before its replies leave, so a client that reads after
         // its reply sees its own posting.
-        if !logged.isEmpty { publish() }
-        deliver(batch, outcomes)
+        let retired = logged.isEmpty ? nil : publish()
+        deliver(batch, outcomes, retired: retired)
         if Log.debugEnabled { logPostings(batch, logged: logged, outcomes: outcomes) }
     }
 
@@ -515,7 +523,9 @@ public final class Writer: @unchecked Sendable {
             postingCount: logged.count)
     }
 
-    private func deliver(_ batch: [Job], _ outcomes: [Result<JSON, RPCError>]) {
+    /// `retired` (the committed view this batch replaced) goes with the first event loop's replies and is released
+    /// there, off the writer's thread.
+    private func deliver(_ batch: [Job], _ outcomes: [Result<JSON, RPCError>], retired: CommittedView? = nil) {
         // One hop per event loop per batch, not one per reply.
         var byLoop: [ObjectIdentifier: (any EventLoop, [(Completion, Result<JSON, RPCError>)])] = [:]
         for (job, outcome) in zip(batch, outcomes) {
@@ -525,8 +535,14 @@ public final class Writer: @unchecked Sendable {
             }
             byLoop[ObjectIdentifier(loop), default: (loop, [])].1.append((job.complete, outcome))
         }
+        var retired = retired
         for (_, (loop, replies)) in byLoop {
-            loop.execute { for (complete, outcome) in replies { complete(outcome) } }
+            let carried = retired
+            retired = nil
+            loop.execute {
+                for (complete, outcome) in replies { complete(outcome) }
+                withExtendedLifetime(carried) {}
+            }
         }
     }
 }

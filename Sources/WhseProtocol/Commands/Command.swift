@@ -157,8 +157,9 @@ public struct Members<K: MemberKey>: Sendable {
 
 /// Builds a wire object from `K`'s members; members given as nil are left out.
 public struct MemberWriter<K: MemberKey> {
-    public private(set) var object: [String: JSON] = [:]
-    public init() {}
+    public private(set) var object: [String: JSON]
+    /// Room for a typical object's members up front: growing from empty rehashes at 1, 2, 4 and 8 members.
+    public init() { object = Dictionary(minimumCapacity: 10) }
     public mutating func set<V: WireValue>(_ k: K, _ value: V?) {
         if let value { object[k.rawValue] = value.wire }
     }
