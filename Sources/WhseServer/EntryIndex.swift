@@ -46,6 +46,12 @@ public final class EntryIndex: @unchecked Sendable {
     /// indexes nothing newer, so reads must take the lag from memory; `slow` inserts 100 entries per transaction and
     /// sleeps 50 ms after each.
     static let debugVariable = "WHSED_DEBUG_INDEX"
+    /// Test hook (debug builds only): the boot id to use instead of the kernel's, so that a test can simulate the
+    /// machine's restart after a power loss.
+    static let debugBootVariable = "WHSED_DEBUG_BOOT_ID"
+
+    /// The kernel's boot id: another value at start-up means the machine restarted since.
+    let bootID: String
 
     private let mutex = NSCondition()
     private var pending = true
@@ -80,9 +86,15 @@ public final class EntryIndex: @unchecked Sendable {
         self.latest = latest
         #if DEBUG
             debugMode = ProcessInfo.processInfo.environment[EntryIndex.debugVariable] ?? ""
+            let debugBoot = ProcessInfo.processInfo.environment[EntryIndex.debugBootVariable]
         #else
             debugMode = ""
+            let debugBoot: String? = nil
         #endif
+        bootID =
+            debugBoot
+            ?? (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
     }
 
     // MARK: Life cycle
@@ -129,6 +141,7 @@ public final class EntryIndex: @unchecked Sendable {
             s.ready = false
             s.readers.removeAll()
         }
+        if let db { markClean(db) }
         db = nil
         if lockFD >= 0 {
             close(lockFD)
@@ -214,6 +227,7 @@ public final class EntryIndex: @unchecked Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         do {
             let (conn, watermarks) = try open(checkingAgainst: state)
+            try markDirty(conn)
             db = conn
             let millis = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
             Log.info("opened the entry index at watermarks \(watermarks) (checked in \(millis) ms)", ["file": path])
@@ -240,12 +254,46 @@ public final class EntryIndex: @unchecked Sendable {
 
     struct IndexMismatch: Error { var text: String }
 
+    /// Before this run's first unsynced write: `dirty` = this boot, committed with a sync of the WAL.
+    private func markDirty(_ conn: SQLiteConnection) throws(SQLiteError) {
+        try conn.exec("PRAGMA synchronous=FULL")
+        let s = try conn.statement("INSERT OR REPLACE INTO info VALUES('dirty', ?1)")
+        s.bind(1, bootID)
+        try s.run()
+        try conn.exec("PRAGMA synchronous=OFF")
+    }
+
+    /// At a clean stop: everything copied into the database file and synced, then `dirty` = `''` (synced too), so
+    /// that the next start trusts the file even after a restart of the machine. Left dirty when that fails.
+    private func markClean(_ conn: SQLiteConnection) {
+        do {
+            try conn.exec("PRAGMA synchronous=FULL")
+            let c = try conn.statement("PRAGMA wal_checkpoint(TRUNCATE)")
+            guard try c.step(), c.int(0) == 0 else {
+                c.reset()
+                return
+            }
+            c.reset()
+            try conn.exec("UPDATE info SET value = '' WHERE key = 'dirty'")
+        } catch {
+            Log.warning("cannot sync the entry index at the stop: \(error)", ["file": path])
+        }
+    }
+
     /// Opens the file and checks it; throws `IndexMismatch` (or SQLite's error) when it cannot serve `state`.
     private func open(checkingAgainst state: LedgerState) throws -> (SQLiteConnection, [Int]) {
         let conn = try SQLiteConnection(path: path, readOnly: false)
         try configure(conn)
         guard try conn.text("SELECT value FROM info WHERE key = 'schema'") == EntryIndex.schemaVersion else {
             throw IndexMismatch(text: "the file has another layout")
+        }
+        // Written without syncs, the file is consistent after a crash of whsed (the kernel has every write) but not
+        // after a crash of the machine: `dirty` names the boot during which it was last written, `''` after a clean
+        // stop that synced it (docs/on-disk-format.md 10).
+        let dirty = try conn.text("SELECT value FROM info WHERE key = 'dirty'")
+        guard let dirty, dirty.isEmpty || dirty == bootID else {
+            throw IndexMismatch(
+                text: "the machine restarted while the index was written without syncs (a power loss?)")
         }
         let check = try conn.text("PRAGMA quick_check")
         guard check == "ok" else { throw IndexMismatch(text: "quick_check: \(check ?? "no answer")") }
@@ -318,6 +366,7 @@ public final class EntryIndex: @unchecked Sendable {
         }
         let conn = try SQLiteConnection(path: path, readOnly: false)
         try configure(conn)
+        try markDirty(conn)
         db = conn
         let millis = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
         let watermarks = shared.withLockedValue { s in
@@ -343,6 +392,7 @@ public final class EntryIndex: @unchecked Sendable {
         var sql =
             "CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
             + "INSERT INTO info VALUES('schema', '\(EntryIndex.schemaVersion)');"
+            + "INSERT INTO info VALUES('dirty', '\(bootID.filter { $0.isLetter || $0.isNumber || $0 == "-" })');"
             + "CREATE TABLE ledgers(name TEXT PRIMARY KEY, watermark INTEGER NOT NULL, first TEXT, last TEXT);"
         for ledger in IndexedLedger.allCases {
             sql += "INSERT INTO ledgers VALUES('\(ledger.name)', 0, NULL, NULL);"

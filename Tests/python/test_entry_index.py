@@ -241,6 +241,35 @@ class EntryIndexTest(DaemonTestCase):
         with d.connect() as c:
             self.assertEqual(answers(c, qs), after_kill)
 
+    def test_an_index_not_stopped_cleanly_is_rebuilt_after_a_reboot(self):
+        # The index is written without syncs: after a SIGKILL the kernel still has every write (kept), after a
+        # restart of the machine it may be torn (rebuilt), unless whsed stopped cleanly and synced it (kept).
+        # WHSED_DEBUG_BOOT_ID stands in for the kernel's boot id.
+        rng = random.Random(7)
+        d = self.new_daemon()
+        d.start(env={"WHSED_DEBUG_BOOT_ID": "b1"})
+        with d.connect() as c:
+            setup(c)
+            post(c, rng, 40)
+            wait_caught_up(self, c)
+        self.assertEqual(d.terminate(), 0, d.log())
+        for boot, how, rebuilt in (("b2", "clean stop, then a reboot", 0), ("b2", "SIGKILL, same boot", 0),
+                                   ("b3", "SIGKILL, then a reboot", 1)):
+            d.start(env={"WHSED_DEBUG_BOOT_ID": boot})
+            with d.connect() as c:
+                s = wait_caught_up(self, c)
+                self.assertEqual(s["rebuilds"], rebuilt, (how, s))
+                if rebuilt:
+                    self.assertIn("the machine restarted", s["lastRebuildReason"], s)
+                post(c, rng, 20)
+                wait_caught_up(self, c)
+                qs = queries(9)
+                got = answers(c, qs)
+            d.kill()
+        d.start(args=["--no-index"], env={})
+        with d.connect() as c:
+            self.assertEqual(answers(c, qs), got, "the index kept or rebuilt answers otherwise than the scan")
+
     def test_date_and_entry_ranges_are_checked(self):
         d = self.new_daemon()
         d.start()
