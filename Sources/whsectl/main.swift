@@ -17,12 +17,17 @@ struct EntriesGroup: ParsableCommand {
         @Option var documentNo: String?
         @Option var lot: String?
         @Option var serial: String?
+        @Option(help: "Posting (registering) date from, YYYY-MM-DD, included.") var fromDate: String?
+        @Option(help: "Posting (registering) date to, YYYY-MM-DD, included.") var toDate: String?
+        @Option(help: "Entry number from, included.") var fromEntry: Int?
+        @Option(help: "Entry number to, included.") var toEntry: Int?
         @Option(help: "Start after this entry number (paging).") var after: Int?
         @Option(help: "Entries per page (1…1000).") var limit: Int?
         var query: EntryQuery {
             EntryQuery(
                 location: location, bin: bin, item: item, entryType: entryType, documentNo: documentNo, lot: lot,
-                serial: serial, after: after, limit: limit)
+                serial: serial, fromDate: fromDate, toDate: toDate, fromEntryNo: fromEntry, toEntryNo: toEntry,
+                after: after, limit: limit)
         }
     }
 

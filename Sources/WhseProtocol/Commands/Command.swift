@@ -86,6 +86,15 @@ public struct Members<K: MemberKey>: Sendable {
     public func string(_ k: K) throws(RPCError) -> String { try params.string(k.rawValue) }
     public func optionalString(_ k: K) throws(RPCError) -> String? { try params.optionalString(k.rawValue) }
     public func optionalText(_ k: K) throws(RPCError) -> String? { try params.optionalText(k.rawValue) }
+    /// A YYYY-MM-DD date given as a filter: any other string is `invalid_params` (a date a posting carries is
+    /// checked by the domain instead, `validation_failed`).
+    public func optionalDate(_ k: K) throws(RPCError) -> String? {
+        guard let s = try params.optionalText(k.rawValue) else { return nil }
+        guard EntryFilter.isDate(s) else {
+            throw RPCError.invalidParams("\(name(k)) must be a date (YYYY-MM-DD)", param: name(k))
+        }
+        return s
+    }
     public func optionalBool(_ k: K) throws(RPCError) -> Bool? { try params.optionalBool(k.rawValue) }
     public func quantity(_ k: K) throws(RPCError) -> Quantity { try params.quantity(k.rawValue) }
     public func optionalQuantity(_ k: K) throws(RPCError) -> Quantity? { try params.optionalQuantity(k.rawValue) }
