@@ -278,10 +278,9 @@ public final class Writer: @unchecked Sendable {
         }
         if sequence == 0 || sequence == (log.snapshotSequence ?? 0) {
             let r: Result<JSON, RPCError> = .success(
-                .object([
-                    "sequence": .string(String(sequence)), "written": .bool(false),
-                    "reason": .string("the newest snapshot already covers the log")
-                ]))
+                ServerCheckpointResult(
+                    sequence: sequence, written: false, reason: "the newest snapshot already covers the log"
+                ).encoded())
             for w in waiters { w(r) }
             return
         }
@@ -310,10 +309,9 @@ public final class Writer: @unchecked Sendable {
         if sequence <= (log.snapshotSequence ?? 0) {
             if case .success(let p) = prepared { log.discardSnapshot(p) }
             outcome = .success(
-                .object([
-                    "sequence": .string(String(sequence)), "written": .bool(false),
-                    "reason": .string("a newer snapshot was written meanwhile")
-                ]))
+                ServerCheckpointResult(
+                    sequence: sequence, written: false, reason: "a newer snapshot was written meanwhile"
+                ).encoded())
         } else {
             do {
                 let p = try prepared.get()
@@ -323,10 +321,8 @@ public final class Writer: @unchecked Sendable {
                 try log.installSnapshot(p)
                 let millis = checkpointWritten(sequence: sequence, bytes: payloadBytes, started: started)
                 outcome = .success(
-                    .object([
-                        "sequence": .string(String(sequence)), "written": .bool(true),
-                        "bytes": JSON(payloadBytes), "milliseconds": JSON(millis)
-                    ]))
+                    ServerCheckpointResult(sequence: sequence, written: true, bytes: payloadBytes, milliseconds: millis)
+                        .encoded())
             } catch WALError.noSpace(let message) {
                 outcome = .failure(.storageFull(message))
             } catch {
@@ -345,10 +341,9 @@ public final class Writer: @unchecked Sendable {
         }
         if sequence == 0 || sequence == (log.snapshotSequence ?? 0) {
             return .success(
-                .object([
-                    "sequence": .string(String(sequence)), "written": .bool(false),
-                    "reason": .string("the newest snapshot already covers the log")
-                ]))
+                ServerCheckpointResult(
+                    sequence: sequence, written: false, reason: "the newest snapshot already covers the log"
+                ).encoded())
         }
         let bytes = machine.snapshot(of: state, keys: keys)
         do {
@@ -370,11 +365,8 @@ public final class Writer: @unchecked Sendable {
         recordsSinceCheckpoint = 0
         let millis = checkpointWritten(sequence: sequence, bytes: bytes.count, started: started)
         return .success(
-            .object([
-                "sequence": .string(String(sequence)), "written": .bool(true),
-                "bytes": JSON(bytes.count),
-                "milliseconds": JSON(millis)
-            ]))
+            ServerCheckpointResult(sequence: sequence, written: true, bytes: bytes.count, milliseconds: millis)
+                .encoded())
     }
 
     /// Counts a snapshot just written (server.status, server.metrics) and logs it; returns its milliseconds.
