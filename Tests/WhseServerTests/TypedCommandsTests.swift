@@ -152,7 +152,7 @@ import WhseProtocol
     }
 
     @Test func everyMethodHasAResultType() {
-        for m in MethodCatalogue.all where m.name != EntriesFollowParams.method {
+        for m in MethodCatalogue.all {
             #expect(ResultCatalogue.byMethod[m.name] != nil, "\(m.name) has no result type")
         }
         #expect(Set(ResultCatalogue.byMethod.keys).isSubset(of: Set(MethodCatalogue.byName.keys)))
@@ -226,5 +226,10 @@ import WhseProtocol
         status.log.cutFiles = ["00000001.wal.cut"]
         #expect(try ServerStatusResult(result: status.encoded()) == status)
         #expect(throws: RPCError.self) { try ServerStatusResult(result: .object(["version": "1"])) }
+        let follow = EntriesFollowResult(
+            siteId: "site", logEpoch: UInt64.max, afterSeq: 0, durableSeq: 12, oldestSeq: 1, heartbeatMillis: 1000,
+            maxFollowerPendingBytes: 1 << 20)
+        #expect(follow.encoded()["logEpoch"] == .number("18446744073709551615"))
+        #expect(try EntriesFollowResult(result: follow.encoded()) == follow)
     }
 }

@@ -1,5 +1,5 @@
-/// The result type of every method that answers with one object (all but `entries.follow`, whose answers are a
-/// stream of notifications): one table for whsed's tests and whsectl, the counterpart of `ParamsCatalogue`.
+/// The result type of every method (for `entries.follow`, its first answer; notifications follow it): one table for
+/// whsed's tests and whsectl, the counterpart of `ParamsCatalogue`.
 public enum ResultCatalogue {
     public static let byMethod: [String: any RPCResult.Type] = [
         "location.create": LocationResult.self,
@@ -51,6 +51,7 @@ public enum ResultCatalogue {
         "entries.warehouse": EntriesPageResult.self,
         "entries.item": EntriesPageResult.self,
         "entries.physInventory": EntriesPageResult.self,
+        "entries.follow": EntriesFollowResult.self,
         "server.status": ServerStatusResult.self,
         "server.metrics": ServerMetricsResult.self,
         "server.verify": ServerVerifyResult.self,
