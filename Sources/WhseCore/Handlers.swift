@@ -81,22 +81,26 @@ public enum Handlers {
     static func masterData(_ r: inout Routes) {
         r.on(LocationCreateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.createLocation(
-                    code: p.code, name: p.name ?? "", kind: p.kind ?? .directed,
-                    adjustmentBin: p.adjustmentBin ?? "ADJ", adjustmentZone: p.adjustmentZone ?? "ADJUSTMENT",
-                    binCapacityPolicy: p.binCapacityPolicy ?? .never,
-                    checkWarehouseClass: p.checkWarehouseClass ?? false,
-                    allowNegativeInventory: p.allowNegativeInventory ?? false
-                ).json
+                LocationResult(
+                    try l.createLocation(
+                        code: p.code, name: p.name ?? "", kind: p.kind ?? .directed,
+                        adjustmentBin: p.adjustmentBin ?? "ADJ", adjustmentZone: p.adjustmentZone ?? "ADJUSTMENT",
+                        binCapacityPolicy: p.binCapacityPolicy ?? .never,
+                        checkWarehouseClass: p.checkWarehouseClass ?? false,
+                        allowNegativeInventory: p.allowNegativeInventory ?? false
+                    )
+                ).encoded()
             }
         }
         r.on(LocationUpdateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.updateLocation(
-                    code: p.code, name: p.name, binCapacityPolicy: p.binCapacityPolicy,
-                    checkWarehouseClass: p.checkWarehouseClass,
-                    allowNegativeInventory: p.allowNegativeInventory
-                ).json
+                LocationResult(
+                    try l.updateLocation(
+                        code: p.code, name: p.name, binCapacityPolicy: p.binCapacityPolicy,
+                        checkWarehouseClass: p.checkWarehouseClass,
+                        allowNegativeInventory: p.allowNegativeInventory
+                    )
+                ).encoded()
             }
         }
         r.on(BinContentSetupParams.self) { l, p, _ throws(RPCError) in
@@ -123,7 +127,7 @@ public enum Handlers {
             }
         }
         r.on(LocationGetParams.self) { l, p, _ throws(RPCError) in
-            try run { () throws(DomainError) in try l.location(p.code).json }
+            try run { () throws(DomainError) in LocationResult(try l.location(p.code)).encoded() }
         }
         r.on(LocationListParams.self) { l, _, _ throws(RPCError) in
             LocationListResult(
@@ -132,10 +136,12 @@ public enum Handlers {
         }
         r.on(ZoneCreateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.createZone(
-                    location: p.location, code: p.code, description: p.description ?? "", binType: p.binType,
-                    warehouseClass: p.warehouseClass
-                ).json
+                ZoneResult(
+                    try l.createZone(
+                        location: p.location, code: p.code, description: p.description ?? "", binType: p.binType,
+                        warehouseClass: p.warehouseClass
+                    )
+                ).encoded()
             }
         }
         r.on(ZoneListParams.self) { l, p, _ throws(RPCError) in
@@ -145,21 +151,25 @@ public enum Handlers {
         }
         r.on(BinCreateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.createBin(
-                    location: p.location, code: p.code, description: p.description ?? "", zone: p.zone,
-                    binType: p.binType, blockMovement: p.blockMovement ?? BlockMovement.none,
-                    maximumCubage: p.maximumCubage ?? .zero, maximumWeight: p.maximumWeight ?? .zero,
-                    warehouseClass: p.warehouseClass
-                ).json
+                BinResult(
+                    try l.createBin(
+                        location: p.location, code: p.code, description: p.description ?? "", zone: p.zone,
+                        binType: p.binType, blockMovement: p.blockMovement ?? BlockMovement.none,
+                        maximumCubage: p.maximumCubage ?? .zero, maximumWeight: p.maximumWeight ?? .zero,
+                        warehouseClass: p.warehouseClass
+                    )
+                ).encoded()
             }
         }
         r.on(BinUpdateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.updateBin(
-                    location: p.location, code: p.code, description: p.description, blockMovement: p.blockMovement,
-                    binType: p.binType, maximumCubage: p.maximumCubage, maximumWeight: p.maximumWeight,
-                    warehouseClass: p.warehouseClass
-                ).json
+                BinResult(
+                    try l.updateBin(
+                        location: p.location, code: p.code, description: p.description, blockMovement: p.blockMovement,
+                        binType: p.binType, maximumCubage: p.maximumCubage, maximumWeight: p.maximumWeight,
+                        warehouseClass: p.warehouseClass
+                    )
+                ).encoded()
             }
         }
         r.on(BinListParams.self) { l, p, _ throws(RPCError) in
@@ -184,15 +194,17 @@ public enum Handlers {
                 return (u.code, u.quantityPerUnitOfMeasure ?? Quantity(1))
             }
             return try run { () throws(DomainError) in
-                try l.createItem(
-                    no: p.no, description: p.description ?? "", baseUnitOfMeasure: base, unitsOfMeasure: units,
-                    tracking: p.tracking, roundingPrecision: precision, warehouseClass: p.warehouseClass,
-                    unitMeasures: measures
-                ).json
+                ItemResult(
+                    try l.createItem(
+                        no: p.no, description: p.description ?? "", baseUnitOfMeasure: base, unitsOfMeasure: units,
+                        tracking: p.tracking, roundingPrecision: precision, warehouseClass: p.warehouseClass,
+                        unitMeasures: measures
+                    )
+                ).encoded()
             }
         }
         r.on(ItemGetParams.self) { l, p, _ throws(RPCError) in
-            try run { () throws(DomainError) in try l.item(p.no).json }
+            try run { () throws(DomainError) in ItemResult(try l.item(p.no)).encoded() }
         }
         r.on(ItemListParams.self) { l, _, _ throws(RPCError) in
             ItemListResult(items: l.state.items.values.sorted { $0.no < $1.no }.map(ItemResult.init)).encoded()
@@ -208,15 +220,19 @@ public enum Handlers {
     static func countingPeriods(_ r: inout Routes) {
         r.on(ItemSetCountingPeriodParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.setItemCountingPeriod(item: p.item, period: p.countingPeriod, date: p.date ?? ctx.today).json
+                ItemResult(
+                    try l.setItemCountingPeriod(item: p.item, period: p.countingPeriod, date: p.date ?? ctx.today)
+                ).encoded()
             }
         }
         r.on(CountingPeriodCreateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.createCountingPeriod(
-                    code: p.code, description: p.description ?? "",
-                    frequency: p.countFrequencyPerYear ?? 1
-                ).json
+                CountingPeriodResult(
+                    try l.createCountingPeriod(
+                        code: p.code, description: p.description ?? "",
+                        frequency: p.countFrequencyPerYear ?? 1
+                    )
+                ).encoded()
             }
         }
         r.on(CountingPeriodListParams.self) { l, _, _ throws(RPCError) in
@@ -241,10 +257,12 @@ public enum Handlers {
     static func reservations(_ r: inout Routes) {
         r.on(ReservationCreateParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.createReservation(
-                    location: p.location, item: p.item, quantity: p.quantity, unitOfMeasure: p.unitOfMeasure,
-                    lot: p.lot, serial: p.serial, source: p.source ?? "", context: ctx
-                ).json
+                ReservationResult(
+                    try l.createReservation(
+                        location: p.location, item: p.item, quantity: p.quantity, unitOfMeasure: p.unitOfMeasure,
+                        lot: p.lot, serial: p.serial, source: p.source ?? "", context: ctx
+                    )
+                ).encoded()
             }
         }
         r.on(ReservationCancelParams.self) { l, p, _ throws(RPCError) in
