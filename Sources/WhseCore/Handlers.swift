@@ -448,7 +448,7 @@ public enum Handlers {
         r.on(ItemAvailabilityParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
                 ItemAvailabilityResult(
-                    locations: try l.availability(item: p.item, location: p.location).map(AvailabilityResult.init)
+                    locations: try l.availability(item: p.item, location: p.location).map { AvailabilityResult($0) }
                 ).encoded()
             }
         }

@@ -225,6 +225,15 @@ import WhseProtocol
         status.log.cutTail = .init(file: "00000001.wal", offset: 10, bytes: 3, keptIn: nil)
         status.log.cutFiles = ["00000001.wal.cut"]
         #expect(try ServerStatusResult(result: status.encoded()) == status)
+        status.history = .null
+        #expect(status.encoded()["history"] == .null)
+        #expect(try ServerStatusResult(result: status.encoded()) == status)
+        let lots = AvailabilityResult(
+            location: "WH1", item: "LOT", inventory: Quantity(5), inBins: Quantity(5), adjustmentBin: .zero,
+            available: Quantity(5), availableToPick: Quantity(4), reserved: Quantity(1),
+            availableToReserve: Quantity(4),
+            lots: [.init(lot: "L1", availableToPick: Quantity(4), availableToReserve: Quantity(3))])
+        #expect(try AvailabilityResult(result: lots.encoded()) == lots)
         #expect(throws: RPCError.self) { try ServerStatusResult(result: .object(["version": "1"])) }
         let follow = EntriesFollowResult(
             siteId: "site", logEpoch: UInt64.max, afterSeq: 0, durableSeq: 12, oldestSeq: 1, heartbeatMillis: 1000,

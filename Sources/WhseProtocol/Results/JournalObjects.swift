@@ -3,8 +3,39 @@ import Warehouse
 /// One location's availability of an item (`item.availability`).
 public struct AvailabilityResult: RPCResult, Hashable {
     public enum Key: String, MemberKey {
-        case location, item, inventory, inBins, adjustmentBin, available, availableToPick, reserved, availableToReserve
+        case location, item, inventory, inBins, adjustmentBin, available, availableToPick, reserved, availableToReserve,
+            lots
     }
+
+    /// What one lot of the item can still be picked and reserved at the location.
+    public struct Lot: RPCResult, Hashable {
+        public enum Key: String, MemberKey { case lot, availableToPick, availableToReserve }
+        public var lot: String
+        public var availableToPick: Quantity
+        public var availableToReserve: Quantity
+
+        public init(lot: String, availableToPick: Quantity, availableToReserve: Quantity) {
+            self.lot = lot
+            self.availableToPick = availableToPick
+            self.availableToReserve = availableToReserve
+        }
+
+        public init(decoding p: Params) throws(RPCError) {
+            let m = p.resultMembers(Key.self)
+            lot = try m.text(.lot)
+            availableToPick = try m.quantity(.availableToPick)
+            availableToReserve = try m.quantity(.availableToReserve)
+        }
+
+        public func encoded() -> JSON {
+            var w = MemberWriter<Key>()
+            w.set(.lot, lot)
+            w.set(.availableToPick, availableToPick)
+            w.set(.availableToReserve, availableToReserve)
+            return w.json
+        }
+    }
+
     public var location: String
     public var item: String
     public var inventory: Quantity
@@ -14,10 +45,13 @@ public struct AvailabilityResult: RPCResult, Hashable {
     public var availableToPick: Quantity
     public var reserved: Quantity
     public var availableToReserve: Quantity
+    /// Only when the request asked for the lots: one row per lot.
+    public var lots: [Lot]?
 
     public init(
         location: String, item: String, inventory: Quantity, inBins: Quantity, adjustmentBin: Quantity,
-        available: Quantity, availableToPick: Quantity, reserved: Quantity, availableToReserve: Quantity
+        available: Quantity, availableToPick: Quantity, reserved: Quantity, availableToReserve: Quantity,
+        lots: [Lot]? = nil
     ) {
         self.location = location
         self.item = item
@@ -28,13 +62,14 @@ public struct AvailabilityResult: RPCResult, Hashable {
         self.availableToPick = availableToPick
         self.reserved = reserved
         self.availableToReserve = availableToReserve
+        self.lots = lots
     }
 
-    public init(_ a: Availability) {
+    public init(_ a: Availability, lots: [Lot]? = nil) {
         self.init(
             location: a.location, item: a.item, inventory: a.inventory, inBins: a.inBins,
             adjustmentBin: a.adjustmentBin, available: a.available, availableToPick: a.availableToPick,
-            reserved: a.reserved, availableToReserve: a.availableToReserve)
+            reserved: a.reserved, availableToReserve: a.availableToReserve, lots: lots)
     }
 
     public init(decoding p: Params) throws(RPCError) {
@@ -48,6 +83,7 @@ public struct AvailabilityResult: RPCResult, Hashable {
         availableToPick = try m.quantity(.availableToPick)
         reserved = try m.quantity(.reserved)
         availableToReserve = try m.quantity(.availableToReserve)
+        lots = try m.optionalArray(.lots) == nil ? nil : try m.objects(.lots, of: Lot.self)
     }
 
     public func encoded() -> JSON {
@@ -61,6 +97,7 @@ public struct AvailabilityResult: RPCResult, Hashable {
         w.set(.availableToPick, availableToPick)
         w.set(.reserved, reserved)
         w.set(.availableToReserve, availableToReserve)
+        w.set(.lots, lots)
         return w.json
     }
 }

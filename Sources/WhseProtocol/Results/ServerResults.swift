@@ -136,7 +136,7 @@ public struct ServerCheckpointResult: RPCResult {
 public struct ServerStatusResult: RPCResult {
     public enum Key: String, MemberKey {
         case version, pid, uptimeSeconds, connections, bufferedBytes, locations, bins, items, warehouseEntries,
-            itemLedgerEntries, physInventoryEntries, openCountJournals, index, log, limits
+            itemLedgerEntries, physInventoryEntries, openCountJournals, index, history, log, limits
     }
 
     /// The log's state: syncs, checkpoints, disk use, and what start-up recovered or cut.
@@ -304,13 +304,16 @@ public struct ServerStatusResult: RPCResult {
     public var openCountJournals: Int
     /// The entry index's status (EntryIndex), or null when whsed runs without one.
     public var index: JSON?
+    /// The history files' status, when whsed keeps history out of memory: written as given (`.null` included),
+    /// left out when nil.
+    public var history: JSON?
     public var log: Log
     public var limits: Limits
 
     public init(
         version: String, pid: Int, uptimeSeconds: Int, connections: Int, bufferedBytes: Int, locations: Int,
         bins: Int, items: Int, warehouseEntries: Int, itemLedgerEntries: Int, physInventoryEntries: Int,
-        openCountJournals: Int, index: JSON?, log: Log, limits: Limits
+        openCountJournals: Int, index: JSON?, history: JSON? = nil, log: Log, limits: Limits
     ) {
         self.version = version
         self.pid = pid
@@ -325,6 +328,7 @@ public struct ServerStatusResult: RPCResult {
         self.physInventoryEntries = physInventoryEntries
         self.openCountJournals = openCountJournals
         self.index = index
+        self.history = history
         self.log = log
         self.limits = limits
     }
@@ -348,6 +352,7 @@ public struct ServerStatusResult: RPCResult {
         case .object(let o)?: index = .object(o)
         default: throw RPCError.invalidParams("index must be an object", param: Key.index.rawValue)
         }
+        history = p.object[Key.history.rawValue]
         log = try m.object(.log, Log.self)
         limits = try m.object(.limits, Limits.self)
     }
@@ -367,6 +372,7 @@ public struct ServerStatusResult: RPCResult {
         w.set(.physInventoryEntries, physInventoryEntries)
         w.set(.openCountJournals, openCountJournals)
         w.setOrNull(.index, index)
+        w.set(.history, history)
         w.set(.log, log)
         w.set(.limits, limits)
         return w.json
