@@ -286,10 +286,9 @@ public final class Writer: @unchecked Sendable {
         }
         if sequence == 0 || sequence == (log.snapshotSequence ?? 0) {
             let r: Result<JSON, RPCError> = .success(
-                .object([
-                    "sequence": .string(String(sequence)), "written": .bool(false),
-                    "reason": .string("the newest snapshot already covers the log")
-                ]))
+                ServerCheckpointResult(
+                    sequence: sequence, written: false, reason: "the newest snapshot already covers the log"
+                ).encoded())
             for w in waiters { w(r) }
             return
         }
@@ -318,10 +317,9 @@ public final class Writer: @unchecked Sendable {
         if sequence <= (log.snapshotSequence ?? 0) {
             if case .success(let p) = prepared { log.discardSnapshot(p) }
             outcome = .success(
-                .object([
-                    "sequence": .string(String(sequence)), "written": .bool(false),
-                    "reason": .string("a newer snapshot was written meanwhile")
-                ]))
+                ServerCheckpointResult(
+                    sequence: sequence, written: false, reason: "a newer snapshot was written meanwhile"
+                ).encoded())
         } else {
             do {
                 let p = try prepared.get()
@@ -331,10 +329,8 @@ public final class Writer: @unchecked Sendable {
                 try log.installSnapshot(p)
                 let millis = checkpointWritten(sequence: sequence, bytes: payloadBytes, started: started)
                 outcome = .success(
-                    .object([
-                        "sequence": .string(String(sequence)), "written": .bool(true),
-                        "bytes": JSON(payloadBytes), "milliseconds": JSON(millis)
-                    ]))
+                    ServerCheckpointResult(sequence: sequence, written: true, bytes: payloadBytes, milliseconds: millis)
+                        .encoded())
             } catch WALError.noSpace(let message) {
                 outcome = .failure(.storageFull(message))
             } catch {
@@ -353,10 +349,9 @@ public final class Writer: @unchecked Sendable {
         }
         if sequence == 0 || sequence == (log.snapshotSequence ?? 0) {
             return .success(
-                .object([
-                    "sequence": .string(String(sequence)), "written": .bool(false),
-                    "reason": .string("the newest snapshot already covers the log")
-                ]))
+                ServerCheckpointResult(
+                    sequence: sequence, written: false, reason: "the newest snapshot already covers the log"
+                ).encoded())
         }
         let bytes = machine.snapshot(of: state, keys: keys)
         do {
@@ -378,11 +373,8 @@ public final class Writer: @unchecked Sendable {
         recordsSinceCheckpoint = 0
         let millis = checkpointWritten(sequence: sequence, bytes: bytes.count, started: started)
         return .success(
-            .object([
-                "sequence": .string(String(sequence)), "written": .bool(true),
-                "bytes": JSON(bytes.count),
-                "milliseconds": JSON(millis)
-            ]))
+            ServerCheckpointResult(sequence: sequence, written: true, bytes: bytes.count, milliseconds: millis)
+                .encoded())
     }
 
     /// Counts a snapshot just written (server.status, server.metrics) and logs it; returns its milliseconds.

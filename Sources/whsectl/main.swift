@@ -150,14 +150,14 @@ struct ServerGroup: ParsableCommand {
         @OptionGroup var global: Global
         func run() throws {
             try perform {
-                let status = try global.call(ServerStatusParams())
-                Output.object(status, format: global.outputFormat)
+                let (status, r) = try global.call(ServerStatusParams(), result: ServerStatusResult.self)
+                Output.object(r, format: global.outputFormat)
                 // A cut torn tail is for an operator to look at: say so on stderr, where scripts reading stdout
                 // are not disturbed.
-                if case .array(let files)? = status["log"]?["cutFiles"], !files.isEmpty {
-                    let names = files.compactMap { if case .string(let f) = $0 { return f } else { return nil } }
+                let files = status.log.cutFiles
+                if !files.isEmpty {
                     Output.stderr(
-                        "warning: bytes cut from a torn log tail are kept in \(names.joined(separator: ", ")); "
+                        "warning: bytes cut from a torn log tail are kept in \(files.joined(separator: ", ")); "
                             + "inspect them, then remove them (protocol.md 16.1)")
                 }
             }
