@@ -46,7 +46,7 @@ extension EntryIndex {
                         healthy = false
                         return nil
                     }
-                    let e = all[no - 1]
+                    let e = try all.element(no - 1)
                     // The index is a prefilter: what it returns is checked with the ledger's own test.
                     guard matches(e) else { continue }
                     if out.count == limit { return EntryPage(entries: out, nextAfter: entryNo(out[out.count - 1])) }
@@ -58,16 +58,23 @@ extension EntryIndex {
                 return nil
             }
         }
-        var i = max(after, bound)
-        while i < all.count {
-            let e = all[i]
-            if matches(e) {
-                if out.count == limit { return EntryPage(entries: out, nextAfter: entryNo(out[out.count - 1])) }
+        // The lag (in memory, or in the history files while the index catches up with them).
+        var next: Int?
+        do {
+            try all.scan(from: max(after, bound)) { e in
+                guard matches(e) else { return true }
+                if out.count == limit {
+                    next = entryNo(out[out.count - 1])
+                    return false
+                }
                 out.append(e)
+                return true
             }
-            i += 1
+        } catch {
+            Log.warning("an entries query could not read the history files: \(error)", ["file": path])
+            return nil
         }
-        return EntryPage(entries: out, nextAfter: nil)
+        return EntryPage(entries: out, nextAfter: next)
     }
 
     /// A reader connection (opened when the pool has none) and the watermark it may read up to; nil when the index

@@ -31,12 +31,19 @@ enum IndexedLedger: Int, CaseIterable, Sendable {
         }
     }
 
-    /// The index row of entry `no` (1-based) of this ledger in `state`.
-    func row(_ state: LedgerState, _ no: Int) -> IndexRow {
+    /// The index row of entry `no` (1-based) of this ledger in `state` (from the history files when it is no
+    /// longer in memory).
+    func row(_ state: LedgerState, _ no: Int) throws -> IndexRow {
+        try rows(state, no...no)[0]
+    }
+
+    /// The index rows of entries `nos` (1-based).
+    func rows(_ state: LedgerState, _ nos: ClosedRange<Int>) throws -> [IndexRow] {
+        let r = (nos.lowerBound - 1)..<nos.upperBound
         switch self {
-        case .warehouse: state.warehouseEntries[no - 1].indexRow
-        case .item: state.itemLedgerEntries[no - 1].indexRow
-        case .physInventory: state.physInventoryEntries[no - 1].indexRow
+        case .warehouse: return try state.warehouseEntries.elements(r).map(\.indexRow)
+        case .item: return try state.itemLedgerEntries.elements(r).map(\.indexRow)
+        case .physInventory: return try state.physInventoryEntries.elements(r).map(\.indexRow)
         }
     }
 

@@ -252,7 +252,8 @@ public final class EntryIndex: @unchecked Sendable {
                 throw IndexMismatch(text: "\(ledger.name) watermark \(w) is above the \(count) entries in the log")
             }
             if w > 0 {
-                guard first == ledger.row(state, 1).fingerprint, last == ledger.row(state, w).fingerprint else {
+                guard try first == ledger.row(state, 1).fingerprint, try last == ledger.row(state, w).fingerprint
+                else {
                     throw IndexMismatch(text: "\(ledger.name) entries differ from the log's (another state folder?)")
                 }
             }
@@ -380,12 +381,14 @@ public final class EntryIndex: @unchecked Sendable {
     private func insert(
         _ db: SQLiteConnection, _ ledger: IndexedLedger, _ state: LedgerState,
         from: Int, through: Int
-    ) throws(SQLiteError) {
+    ) throws {
+        // Entries no longer in memory come from the history files (a rebuild, an index behind them).
+        let rows = try ledger.rows(state, from...through)
         try db.exec("BEGIN")
         do {
             let s = try db.statement("INSERT INTO \(ledger.table) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
-            for no in from...through {
-                let r = ledger.row(state, no)
+            for (i, no) in (from...through).enumerated() {
+                let r = rows[i]
                 s.reset()
                 s.bind(1, no)
                 s.bind(2, IndexRow.key(r.location, nullIfEmpty: false))
@@ -404,8 +407,8 @@ public final class EntryIndex: @unchecked Sendable {
                     : "UPDATE ledgers SET watermark = ?2, last = ?4 WHERE name = ?1")
             m.bind(1, ledger.name)
             m.bind(2, through)
-            if from == 1 { m.bind(3, ledger.row(state, 1).fingerprint) }
-            m.bind(4, ledger.row(state, through).fingerprint)
+            if from == 1 { m.bind(3, rows[0].fingerprint) }
+            m.bind(4, rows[rows.count - 1].fingerprint)
             try m.run()
             try db.exec("COMMIT")
         } catch {
