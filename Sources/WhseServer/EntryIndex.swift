@@ -156,6 +156,7 @@ public final class EntryIndex: @unchecked Sendable {
             if debugMode == "pause" { continue }
             do {
                 try catchUp(latest().state, batch: EntryIndex.batchEntries)
+                onProgress?()
             } catch {
                 // A damaged file or a full disk: rebuild from memory; reads scan the ledgers meanwhile.
                 Log.error("the entry index failed: \(error); rebuilding it", ["file": path])
@@ -441,6 +442,10 @@ public final class EntryIndex: @unchecked Sendable {
             "indexedQueries": JSON(s.queries)
         ])
     }
+
+    /// Called on the indexer thread after it inserted what the latest view held (the writer lets entries that the
+    /// index and the history files hold leave memory); set before `start`.
+    public var onProgress: (@Sendable () -> Void)?
 
     /// The watermarks now (tests).
     var watermarks: [Int] { shared.withLockedValue { $0.watermarks } }

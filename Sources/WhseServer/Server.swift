@@ -399,6 +399,7 @@ public final class Server: @unchecked Sendable {
             ? EntryIndex(stateDirectory: options.stateDirectory, latest: { [unowned writer] in writer.committed }) : nil
         if let index {
             writer.onPublish = { index.published() }
+            index.onProgress = { [unowned writer] in writer.entriesMayLeave() }
             writer.indexWatermarks = {
                 let w = index.watermarks
                 return HistoryCounts(warehouse: w[0], item: w[1], physInventory: w[2])

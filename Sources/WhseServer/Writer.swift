@@ -60,6 +60,8 @@ public final class Writer: @unchecked Sendable {
     /// The entries per ledger the entry index holds; entries below both these and the history files' counts leave
     /// memory. nil (`--no-index`): every entry stays in memory while the process runs.
     public var indexWatermarks: (@Sendable () -> HistoryCounts)?
+    /// Chunks (4,096 entries) per ledger that leave memory after one batch at most.
+    static let dropChunksPerBatch = 4
     /// The history counts of the snapshot in force (writer thread only).
     private var installedHistory = HistoryCounts()
     /// Open count journals allowed (`maxOpenCountJournals`); checked before a calculation, never at replay.
@@ -201,9 +203,16 @@ public final class Writer: @unchecked Sendable {
         while true {
             mutex.lock()
             while queue.isEmpty && (checkpointWaiters.isEmpty || snapshotEncoding) && backupWaiters.isEmpty
-                && encodedSnapshots.isEmpty && !stopping
+                && encodedSnapshots.isEmpty && !stopping && !dropWanted
             {
                 mutex.wait()
+            }
+            if queue.isEmpty && dropWanted && encodedSnapshots.isEmpty && !stopping {
+                dropWanted = false
+                mutex.unlock()
+                // One step of at most `dropChunksPerBatch` chunks; postings that arrive meanwhile come first.
+                if dropOldEntries() { entriesMayLeave() }
+                continue
             }
             if !encodedSnapshots.isEmpty {
                 let ready = encodedSnapshots
@@ -333,22 +342,40 @@ public final class Writer: @unchecked Sendable {
 
     /// Lets the entries that both the installed snapshot's history files and the entry index hold leave memory
     /// (whole chunks; writer thread). Readers get them from the history files from then on.
-    private func dropOldEntries() {
-        guard history != nil, let indexed = indexWatermarks?() else { return }
+    @discardableResult
+    private func dropOldEntries() -> Bool {
+        guard history != nil, let indexed = indexWatermarks?() else { return false }
         let h = installedHistory
-        let below = HistoryCounts(
-            warehouse: min(h.warehouse, indexed.warehouse), item: min(h.item, indexed.item),
-            physInventory: min(h.physInventory, indexed.physInventory))
         let first = machine.ledger.firstInMemory
         let chunk = ChunkedArray<WarehouseEntry>.chunkSize
+        // At most `dropChunksPerBatch` chunks per ledger at a time: the last view to let a chunk go frees its
+        // entries, often on this thread, and a checkpoint after 100,000 journals of 100 lines would free thousands.
+        let most = Writer.dropChunksPerBatch * chunk
+        let below = HistoryCounts(
+            warehouse: min(h.warehouse, indexed.warehouse, first.warehouse + most),
+            item: min(h.item, indexed.item, first.item + most),
+            physInventory: min(h.physInventory, indexed.physInventory, first.physInventory + most))
         guard
             below.warehouse >= first.warehouse + chunk || below.item >= first.item + chunk
                 || below.physInventory >= first.physInventory + chunk
-        else { return }
+        else { return false }
         stateLock.withLock { machine.ledger.dropEntries(below: below) }
         // Between batches the live state is the committed one: the view published last would keep the chunks.
         publish()
+        return below.warehouse == first.warehouse + most || below.item == first.item + most
+            || below.physInventory == first.physInventory + most
     }
+
+    /// Tells the writer that entries may leave memory (the entry index moved on, a snapshot was installed): it
+    /// drops them step by step while no posting waits.
+    public func entriesMayLeave() {
+        mutex.lock()
+        dropWanted = true
+        mutex.signal()
+        mutex.unlock()
+    }
+    /// Set by `entriesMayLeave` (under `mutex`).
+    private var dropWanted = false
 
     private func finishCheckpoint(
         _ sequence: UInt64, _ prepared: Result<WriteAheadLog.PreparedSnapshot, any Error>,
@@ -370,7 +397,7 @@ public final class Writer: @unchecked Sendable {
                 follow?.syncForSnapshot()
                 try log.installSnapshot(p)
                 installedHistory = history
-                dropOldEntries()
+                entriesMayLeave()
                 let millis = checkpointWritten(sequence: sequence, bytes: payloadBytes, started: started)
                 outcome = .success(
                     .object([
