@@ -156,7 +156,6 @@ public final class EntryIndex: @unchecked Sendable {
             if debugMode == "pause" { continue }
             do {
                 try catchUp(latest().state, batch: EntryIndex.batchEntries)
-                onProgress?()
             } catch {
                 // A damaged file or a full disk: rebuild from memory; reads scan the ledgers meanwhile.
                 Log.error("the entry index failed: \(error); rebuilding it", ["file": path])
@@ -374,6 +373,7 @@ public final class EntryIndex: @unchecked Sendable {
                 try insert(db, ledger, state, from: w + 1, through: upTo)
                 w = upTo
                 shared.withLockedValue { $0.watermarks[ledger.rawValue] = upTo }
+                onProgress?()
                 if debugMode == "slow" { usleep(50_000) }
             }
         }
@@ -443,7 +443,7 @@ public final class EntryIndex: @unchecked Sendable {
         ])
     }
 
-    /// Called on the indexer thread after it inserted what the latest view held (the writer lets entries that the
+    /// Called on the indexer thread after each transaction that moved a watermark (the writer lets entries that the
     /// index and the history files hold leave memory); set before `start`.
     public var onProgress: (@Sendable () -> Void)?
 

@@ -412,6 +412,8 @@ public final class Server: @unchecked Sendable {
         writer.onPublishFollow = { sequence in followers.wake(sequence) }
         // One event loop per core for framing, parsing and reads; the writer has its own thread.
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(4, System.coreCount)))
+        let (trimCore, trimLoop) = (core, group.next())
+        writer.onEntriesDropped = { trimCore.trimMemorySoon(on: trimLoop) }
         if report.tornTailBytesDropped > 0, let file = report.tornTailFile {
             // Error level: bytes were cut, even if no acknowledged posting can be among them (on-disk format, 5).
             let offset = report.tornTailOffset ?? 0

@@ -362,6 +362,7 @@ public final class Writer: @unchecked Sendable {
         stateLock.withLock { machine.ledger.dropEntries(below: below) }
         // Between batches the live state is the committed one: the view published last would keep the chunks.
         publish()
+        onEntriesDropped?()
         return below.warehouse == first.warehouse + most || below.item == first.item + most
             || below.physInventory == first.physInventory + most
     }
@@ -374,6 +375,9 @@ public final class Writer: @unchecked Sendable {
         mutex.signal()
         mutex.unlock()
     }
+    /// Called on the writer thread after entries left memory: the server returns the freed heap to the system
+    /// (`malloc_trim` on the read pool: a chunk of entries is below glibc's mmap threshold).
+    public var onEntriesDropped: (@Sendable () -> Void)?
     /// Set by `entriesMayLeave` (under `mutex`).
     private var dropWanted = false
 
