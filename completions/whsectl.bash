@@ -2098,13 +2098,13 @@ _whsectl_entries() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    warehouse|item|phys)
+    warehouse|item|phys|follow)
         # Offer subcommand argument completions
         "_whsectl_entries_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'warehouse item phys' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'warehouse item phys follow' -- "${cur}"))
         ;;
     esac
 }
@@ -2113,7 +2113,7 @@ _whsectl_entries_warehouse() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --location --bin --item --entry-type --document-no --lot --serial --after --limit)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --location --bin --item --entry-type --document-no --lot --serial --from-date --to-date --from-entry --to-entry --after --limit)
     __whsectl_offer_flags_options 0
 
     # Offer option value completions
@@ -2153,6 +2153,18 @@ _whsectl_entries_warehouse() {
         return
         ;;
     '--serial')
+        return
+        ;;
+    '--from-date')
+        return
+        ;;
+    '--to-date')
+        return
+        ;;
+    '--from-entry')
+        return
+        ;;
+    '--to-entry')
         return
         ;;
     '--after')
@@ -2168,7 +2180,7 @@ _whsectl_entries_item() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --location --bin --item --entry-type --document-no --lot --serial --after --limit)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --location --bin --item --entry-type --document-no --lot --serial --from-date --to-date --from-entry --to-entry --after --limit)
     __whsectl_offer_flags_options 0
 
     # Offer option value completions
@@ -2208,6 +2220,18 @@ _whsectl_entries_item() {
         return
         ;;
     '--serial')
+        return
+        ;;
+    '--from-date')
+        return
+        ;;
+    '--to-date')
+        return
+        ;;
+    '--from-entry')
+        return
+        ;;
+    '--to-entry')
         return
         ;;
     '--after')
@@ -2223,7 +2247,7 @@ _whsectl_entries_phys() {
     repeating_flags=()
     non_repeating_flags=(--json -h --help)
     repeating_options=()
-    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --location --bin --item --entry-type --document-no --lot --serial --after --limit)
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --location --bin --item --entry-type --document-no --lot --serial --from-date --to-date --from-entry --to-entry --after --limit)
     __whsectl_offer_flags_options 0
 
     # Offer option value completions
@@ -2265,10 +2289,58 @@ _whsectl_entries_phys() {
     '--serial')
         return
         ;;
+    '--from-date')
+        return
+        ;;
+    '--to-date')
+        return
+        ;;
+    '--from-entry')
+        return
+        ;;
+    '--to-entry')
+        return
+        ;;
     '--after')
         return
         ;;
     '--limit')
+        return
+        ;;
+    esac
+}
+
+_whsectl_entries_follow() {
+    repeating_flags=()
+    non_repeating_flags=(--json --once --heartbeats -h --help)
+    repeating_options=()
+    non_repeating_options=(--socket --format --timeout --idempotency-key --retries --after --epoch --heartbeat-millis)
+    __whsectl_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--socket')
+        return
+        ;;
+    '--format')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--idempotency-key')
+        return
+        ;;
+    '--retries')
+        return
+        ;;
+    '--after')
+        return
+        ;;
+    '--epoch')
+        return
+        ;;
+    '--heartbeat-millis')
         return
         ;;
     esac

@@ -1335,12 +1335,13 @@ _whsectl_entries() {
             'warehouse:Warehouse entries (entries.warehouse).'
             'item:Item ledger entries (entries.item).'
             'phys:Phys. inventory ledger entries (entries.physInventory).'
+            'follow:Follow the committed records (entries.follow), one JSON line per notification.'
         )
         _describe -V subcommand subcommands && ret=0
         ;;
     arg)
         case "${words[1]}" in
-        warehouse|item|phys)
+        warehouse|item|phys|follow)
             "_whsectl_entries_${words[1]}" && ret=0
             ;;
         esac
@@ -1367,6 +1368,10 @@ _whsectl_entries_warehouse() {
         '--document-no:document-no:'
         '--lot:lot:'
         '--serial:serial:'
+        '--from-date[Posting (registering) date from, YYYY-MM-DD, included.]:from-date:'
+        '--to-date[Posting (registering) date to, YYYY-MM-DD, included.]:to-date:'
+        '--from-entry[Entry number from, included.]:from-entry:'
+        '--to-entry[Entry number to, included.]:to-entry:'
         '--after[Start after this entry number (paging).]:after:'
         '--limit[Entries per page (1…1000).]:limit:'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -1393,6 +1398,10 @@ _whsectl_entries_item() {
         '--document-no:document-no:'
         '--lot:lot:'
         '--serial:serial:'
+        '--from-date[Posting (registering) date from, YYYY-MM-DD, included.]:from-date:'
+        '--to-date[Posting (registering) date to, YYYY-MM-DD, included.]:to-date:'
+        '--from-entry[Entry number from, included.]:from-entry:'
+        '--to-entry[Entry number to, included.]:to-entry:'
         '--after[Start after this entry number (paging).]:after:'
         '--limit[Entries per page (1…1000).]:limit:'
         '(-h --help)'{-h,--help}'[Show help information.]'
@@ -1419,8 +1428,33 @@ _whsectl_entries_phys() {
         '--document-no:document-no:'
         '--lot:lot:'
         '--serial:serial:'
+        '--from-date[Posting (registering) date from, YYYY-MM-DD, included.]:from-date:'
+        '--to-date[Posting (registering) date to, YYYY-MM-DD, included.]:to-date:'
+        '--from-entry[Entry number from, included.]:from-entry:'
+        '--to-entry[Entry number to, included.]:to-entry:'
         '--after[Start after this entry number (paging).]:after:'
         '--limit[Entries per page (1…1000).]:limit:'
+        '(-h --help)'{-h,--help}'[Show help information.]'
+    )
+    _arguments -w -s -S : "${arg_specs[@]}" && ret=0
+
+    return "${ret}"
+}
+
+_whsectl_entries_follow() {
+    local -i ret=1
+    local -ar arg_specs=(
+        '--socket[whsed'\''s socket (default\: $WHSED_SOCKET, else ./whsed.sock).]:socket:'
+        '--json[Print the result as one JSON document.]'
+        '--format[Output format\: table, json, jsonl, csv.]:format:'
+        '--timeout[Seconds to wait for whsed'\''s answer (0\: forever).]:timeout:'
+        '--idempotency-key[Idempotency key for a posting\: a retry with the same key never posts twice.]:idempotency-key:'
+        '--retries[Retries after a lost connection (same idempotency key each time, so never a double posting).]:retries:'
+        '--after[Start after this sequence number (the last one already processed).]:after:'
+        '--epoch[The log epoch --after belongs to; another epoch is refused (log_epoch_changed).]:epoch:'
+        '--once[Print what is committed when the stream starts, then exit.]'
+        '--heartbeats[Print the heartbeats too.]'
+        '--heartbeat-millis[Milliseconds between heartbeats (100-60000).]:heartbeat-millis:'
         '(-h --help)'{-h,--help}'[Show help information.]'
     )
     _arguments -w -s -S : "${arg_specs[@]}" && ret=0

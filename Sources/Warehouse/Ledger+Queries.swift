@@ -47,13 +47,20 @@ public struct EntryFilter: Sendable, Hashable {
     public var documentNo: String?
     public var lot: String? = nil
     public var serial: String? = nil
+    /// The posting date (a warehouse entry's registering date) from / to, both included (YYYY-MM-DD).
+    public var fromDate: String? = nil
+    public var toDate: String? = nil
+    /// Entry numbers from / to, both included.
+    public var fromEntryNo: Int? = nil
+    public var toEntryNo: Int? = nil
     /// Entries with a number greater than this.
     public var after: Int
     public var limit: Int
     public static let maxLimit = 1000
     public init(
         location: String? = nil, bin: String? = nil, item: String? = nil, entryType: EntryType? = nil,
-        documentNo: String? = nil, lot: String? = nil, serial: String? = nil, after: Int = 0, limit: Int = 100
+        documentNo: String? = nil, lot: String? = nil, serial: String? = nil, fromDate: String? = nil,
+        toDate: String? = nil, fromEntryNo: Int? = nil, toEntryNo: Int? = nil, after: Int = 0, limit: Int = 100
     ) {
         self.location = location
         self.bin = bin
@@ -62,8 +69,28 @@ public struct EntryFilter: Sendable, Hashable {
         self.documentNo = documentNo
         self.lot = lot
         self.serial = serial
+        self.fromDate = fromDate
+        self.toDate = toDate
+        self.fromEntryNo = fromEntryNo
+        self.toEntryNo = toEntryNo
         self.after = after
         self.limit = limit
+    }
+
+    /// Entries numbered above this are the ones a page looks at: `after` and `fromEntryNo` together.
+    public var start: Int { max(0, after, (fromEntryNo ?? 1) - 1) }
+
+    /// One past the index of the last entry a page may look at among `count` entries (`toEntryNo`).
+    public func end(_ count: Int) -> Int { min(count, max(0, toEntryNo ?? Int.max)) }
+
+    /// Whether a posting date lies in `fromDate...toDate` (YYYY-MM-DD compares as text).
+    public func inDates(_ date: String) -> Bool {
+        (fromDate == nil || date >= fromDate!) && (toDate == nil || date <= toDate!)
+    }
+
+    /// Whether `text` is a YYYY-MM-DD calendar date (the filters' `fromDate` and `toDate`).
+    public static func isDate(_ text: String) -> Bool {
+        (try? Ledger.checkDate(text, "date")) != nil
     }
 }
 
@@ -83,14 +110,14 @@ extension EntryFilter {
         (location == nil || e.location == location) && (bin == nil || e.bin == bin)
             && (item == nil || e.item == item) && (entryType == nil || e.entryType == entryType)
             && (documentNo == nil || e.documentNo == documentNo)
-            && (lot == nil || e.lot == lot) && (serial == nil || e.serial == serial)
+            && (lot == nil || e.lot == lot) && (serial == nil || e.serial == serial) && inDates(e.registeringDate)
     }
 
     /// Whether an item ledger entry passes the filters; item ledger entries have no bin, so `bin` is not looked at.
     public func matches(_ e: ItemLedgerEntry) -> Bool {
         (location == nil || e.location == location) && (item == nil || e.item == item)
             && (entryType == nil || e.entryType == entryType) && (documentNo == nil || e.documentNo == documentNo)
-            && (lot == nil || e.lot == lot) && (serial == nil || e.serial == serial)
+            && (lot == nil || e.lot == lot) && (serial == nil || e.serial == serial) && inDates(e.postingDate)
     }
 
     /// Whether a phys. inventory ledger entry passes the filters.
@@ -98,7 +125,7 @@ extension EntryFilter {
         (location == nil || e.location == location) && (item == nil || e.item == item)
             && (bin == nil || e.bin == bin)
             && (entryType == nil || e.entryType == entryType) && (documentNo == nil || e.documentNo == documentNo)
-            && (lot == nil || e.lot == lot) && (serial == nil || e.serial == serial)
+            && (lot == nil || e.lot == lot) && (serial == nil || e.serial == serial) && inDates(e.postingDate)
     }
 }
 
@@ -226,9 +253,9 @@ extension Ledger {
         }
     }
 
-    /// The linear scan behind `entries.*`: the first `limit` entries after `f.after` that match, in entry-no. order;
-    /// `nextAfter` is set when another match follows them. Entries no longer in memory are read from the history
-    /// files (a thrown error: they cannot be read).
+    /// The linear scan behind `entries.*`: the first `limit` entries after `f.after` (and in `fromEntryNo...toEntryNo`)
+    /// that match, in entry-no. order; `nextAfter` is set when another match follows them. Entries no longer in
+    /// memory are read from the history files (a thrown error: they cannot be read).
     public static func page<E>(
         _ all: ChunkedArray<E>, _ f: EntryFilter, entryNo: (E) -> Int,
         matches: (E) -> Bool
@@ -237,7 +264,11 @@ extension Ledger {
         var out: [E] = []
         var next: Int?
         // Entry n is at index n-1, so `after` is the index to start from.
-        try all.scan(from: max(0, f.after)) { e in
+        let end = f.end(all.count)
+        var i = f.start
+        try all.scan(from: f.start) { e in
+            guard i < end else { return false }
+            i += 1
             guard matches(e) else { return true }
             if out.count == limit {
                 next = entryNo(out[out.count - 1])

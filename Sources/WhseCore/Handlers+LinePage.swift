@@ -23,11 +23,4 @@ extension Handlers {
         }
         return (page, more ? page.last.map(lineNo) : nil)
     }
-
-    /// `result` with `nextAfter` added, when the request asked for a page.
-    static func withNextAfter(_ result: JSON, paged: Bool, nextAfter: Int?) -> JSON {
-        guard paged, case .object(var o) = result else { return result }
-        o["nextAfter"] = nextAfter.map { JSON($0) } ?? .null
-        return .object(o)
-    }
 }

@@ -28,7 +28,7 @@ public enum Handlers {
     }
 
     static func rows(_ rows: [BinContentRow], _ selection: MemberSelection) -> JSON {
-        .object(["rows": .array(rows.map { $0.json(selection) })])
+        BinContentRowsResult(rows: rows.map { $0.json(selection) }).encoded()
     }
 
     /// The handlers, registered one method at a time by its params type.
@@ -81,22 +81,26 @@ public enum Handlers {
     static func masterData(_ r: inout Routes) {
         r.on(LocationCreateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.createLocation(
-                    code: p.code, name: p.name ?? "", kind: p.kind ?? .directed,
-                    adjustmentBin: p.adjustmentBin ?? "ADJ", adjustmentZone: p.adjustmentZone ?? "ADJUSTMENT",
-                    binCapacityPolicy: p.binCapacityPolicy ?? .never,
-                    checkWarehouseClass: p.checkWarehouseClass ?? false,
-                    allowNegativeInventory: p.allowNegativeInventory ?? false
-                ).json
+                LocationResult(
+                    try l.createLocation(
+                        code: p.code, name: p.name ?? "", kind: p.kind ?? .directed,
+                        adjustmentBin: p.adjustmentBin ?? "ADJ", adjustmentZone: p.adjustmentZone ?? "ADJUSTMENT",
+                        binCapacityPolicy: p.binCapacityPolicy ?? .never,
+                        checkWarehouseClass: p.checkWarehouseClass ?? false,
+                        allowNegativeInventory: p.allowNegativeInventory ?? false
+                    )
+                ).encoded()
             }
         }
         r.on(LocationUpdateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.updateLocation(
-                    code: p.code, name: p.name, binCapacityPolicy: p.binCapacityPolicy,
-                    checkWarehouseClass: p.checkWarehouseClass,
-                    allowNegativeInventory: p.allowNegativeInventory
-                ).json
+                LocationResult(
+                    try l.updateLocation(
+                        code: p.code, name: p.name, binCapacityPolicy: p.binCapacityPolicy,
+                        checkWarehouseClass: p.checkWarehouseClass,
+                        allowNegativeInventory: p.allowNegativeInventory
+                    )
+                ).encoded()
             }
         }
         r.on(BinContentSetupParams.self) { l, p, _ throws(RPCError) in
@@ -123,41 +127,49 @@ public enum Handlers {
             }
         }
         r.on(LocationGetParams.self) { l, p, _ throws(RPCError) in
-            try run { () throws(DomainError) in try l.location(p.code).json }
+            try run { () throws(DomainError) in LocationResult(try l.location(p.code)).encoded() }
         }
         r.on(LocationListParams.self) { l, _, _ throws(RPCError) in
-            .object(["locations": .array(l.state.locations.values.sorted { $0.code < $1.code }.map(\.json))])
+            LocationListResult(
+                locations: l.state.locations.values.sorted { $0.code < $1.code }.map(LocationResult.init)
+            ).encoded()
         }
         r.on(ZoneCreateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.createZone(
-                    location: p.location, code: p.code, description: p.description ?? "", binType: p.binType,
-                    warehouseClass: p.warehouseClass
-                ).json
+                ZoneResult(
+                    try l.createZone(
+                        location: p.location, code: p.code, description: p.description ?? "", binType: p.binType,
+                        warehouseClass: p.warehouseClass
+                    )
+                ).encoded()
             }
         }
         r.on(ZoneListParams.self) { l, p, _ throws(RPCError) in
             _ = try run { () throws(DomainError) in try l.location(p.location) }
             let zones = l.state.zones.values.filter { $0.location == p.location }.sorted { $0.code < $1.code }
-            return .object(["zones": .array(zones.map(\.json))])
+            return ZoneListResult(zones: zones.map(ZoneResult.init)).encoded()
         }
         r.on(BinCreateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.createBin(
-                    location: p.location, code: p.code, description: p.description ?? "", zone: p.zone,
-                    binType: p.binType, blockMovement: p.blockMovement ?? BlockMovement.none,
-                    maximumCubage: p.maximumCubage ?? .zero, maximumWeight: p.maximumWeight ?? .zero,
-                    warehouseClass: p.warehouseClass
-                ).json
+                BinResult(
+                    try l.createBin(
+                        location: p.location, code: p.code, description: p.description ?? "", zone: p.zone,
+                        binType: p.binType, blockMovement: p.blockMovement ?? BlockMovement.none,
+                        maximumCubage: p.maximumCubage ?? .zero, maximumWeight: p.maximumWeight ?? .zero,
+                        warehouseClass: p.warehouseClass
+                    )
+                ).encoded()
             }
         }
         r.on(BinUpdateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.updateBin(
-                    location: p.location, code: p.code, description: p.description, blockMovement: p.blockMovement,
-                    binType: p.binType, maximumCubage: p.maximumCubage, maximumWeight: p.maximumWeight,
-                    warehouseClass: p.warehouseClass
-                ).json
+                BinResult(
+                    try l.updateBin(
+                        location: p.location, code: p.code, description: p.description, blockMovement: p.blockMovement,
+                        binType: p.binType, maximumCubage: p.maximumCubage, maximumWeight: p.maximumWeight,
+                        warehouseClass: p.warehouseClass
+                    )
+                ).encoded()
             }
         }
         r.on(BinListParams.self) { l, p, _ throws(RPCError) in
@@ -166,17 +178,8 @@ public enum Handlers {
             _ = try run { () throws(DomainError) in try l.location(loc) }
             let bins = l.state.bins.values.filter { $0.location == loc && (zone == nil || $0.zone == zone) }
                 .sorted { $0.code < $1.code }
-            return .object([
-                "bins": .array(
-                    bins.map { b in
-                        var o = b.json
-                        if case .object(var d) = o {
-                            d["adjustmentBin"] = .bool(l.state.locations[loc]?.adjustmentBin == b.code)
-                            o = .object(d)
-                        }
-                        return o
-                    })
-            ])
+            let adjustmentBin = l.state.locations[loc]?.adjustmentBin
+            return BinListResult(bins: bins.map { BinResult($0, adjustmentBin: adjustmentBin == $0.code) }).encoded()
         }
         r.on(ItemCreateParams.self) { l, p, _ throws(RPCError) in
             let base = p.baseUnitOfMeasure ?? ItemCreateParams.defaultBaseUnit
@@ -191,18 +194,20 @@ public enum Handlers {
                 return (u.code, u.quantityPerUnitOfMeasure ?? Quantity(1))
             }
             return try run { () throws(DomainError) in
-                try l.createItem(
-                    no: p.no, description: p.description ?? "", baseUnitOfMeasure: base, unitsOfMeasure: units,
-                    tracking: p.tracking, roundingPrecision: precision, warehouseClass: p.warehouseClass,
-                    unitMeasures: measures
-                ).json
+                ItemResult(
+                    try l.createItem(
+                        no: p.no, description: p.description ?? "", baseUnitOfMeasure: base, unitsOfMeasure: units,
+                        tracking: p.tracking, roundingPrecision: precision, warehouseClass: p.warehouseClass,
+                        unitMeasures: measures
+                    )
+                ).encoded()
             }
         }
         r.on(ItemGetParams.self) { l, p, _ throws(RPCError) in
-            try run { () throws(DomainError) in try l.item(p.no).json }
+            try run { () throws(DomainError) in ItemResult(try l.item(p.no)).encoded() }
         }
         r.on(ItemListParams.self) { l, _, _ throws(RPCError) in
-            .object(["items": .array(l.state.items.values.sorted { $0.no < $1.no }.map(\.json))])
+            ItemListResult(items: l.state.items.values.sorted { $0.no < $1.no }.map(ItemResult.init)).encoded()
         }
         r.on(ItemTrackingSetBlockedParams.self) { l, p, _ throws(RPCError) in
             let b = try run { () throws(DomainError) in
@@ -215,28 +220,34 @@ public enum Handlers {
     static func countingPeriods(_ r: inout Routes) {
         r.on(ItemSetCountingPeriodParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.setItemCountingPeriod(item: p.item, period: p.countingPeriod, date: p.date ?? ctx.today).json
+                ItemResult(
+                    try l.setItemCountingPeriod(item: p.item, period: p.countingPeriod, date: p.date ?? ctx.today)
+                ).encoded()
             }
         }
         r.on(CountingPeriodCreateParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.createCountingPeriod(
-                    code: p.code, description: p.description ?? "",
-                    frequency: p.countFrequencyPerYear ?? 1
-                ).json
+                CountingPeriodResult(
+                    try l.createCountingPeriod(
+                        code: p.code, description: p.description ?? "",
+                        frequency: p.countFrequencyPerYear ?? 1
+                    )
+                ).encoded()
             }
         }
         r.on(CountingPeriodListParams.self) { l, _, _ throws(RPCError) in
-            .object(["countingPeriods": .array(l.state.countingPeriods.values.sorted { $0.code < $1.code }.map(\.json))]
-            )
+            CountingPeriodListResult(
+                countingPeriods: l.state.countingPeriods.values.sorted { $0.code < $1.code }
+                    .map(CountingPeriodResult.init)
+            ).encoded()
         }
         r.on(CountingPeriodDueParams.self) { l, p, ctx throws(RPCError) in
             let date = p.date ?? today(ctx)
             return try run { () throws(DomainError) in
-                .object([
-                    "date": .string(date),
-                    "items": .array(try l.itemsDueForCounting(on: date, period: p.countingPeriod).map(\.json))
-                ])
+                CountingPeriodDueResult(
+                    date: date,
+                    items: try l.itemsDueForCounting(on: date, period: p.countingPeriod).map(ItemResult.init)
+                ).encoded()
             }
         }
     }
@@ -246,20 +257,17 @@ public enum Handlers {
     static func reservations(_ r: inout Routes) {
         r.on(ReservationCreateParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in
-                try l.createReservation(
-                    location: p.location, item: p.item, quantity: p.quantity, unitOfMeasure: p.unitOfMeasure,
-                    lot: p.lot, serial: p.serial, source: p.source ?? "", context: ctx
-                ).json
+                ReservationResult(
+                    try l.createReservation(
+                        location: p.location, item: p.item, quantity: p.quantity, unitOfMeasure: p.unitOfMeasure,
+                        lot: p.lot, serial: p.serial, source: p.source ?? "", context: ctx
+                    )
+                ).encoded()
             }
         }
         r.on(ReservationCancelParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                var o = try l.cancelReservation(p.reservation).json
-                if case .object(var d) = o {
-                    d["cancelled"] = .bool(true)
-                    o = .object(d)
-                }
-                return o
+                ReservationResult(try l.cancelReservation(p.reservation), cancelled: true).encoded()
             }
         }
         r.on(ReservationListParams.self) { l, p, _ throws(RPCError) in
@@ -269,7 +277,7 @@ public enum Handlers {
                 (loc == nil || $0.location == loc) && (item == nil || $0.item == item)
             }
             .sorted { $0.no < $1.no }
-            return .object(["reservations": .array(rs.map(\.json))])
+            return ReservationListResult(reservations: rs.map { ReservationResult($0) }).encoded()
         }
     }
 
@@ -308,15 +316,14 @@ public enum Handlers {
                     postingDate: p.postingDate, context: ctx)
             }
             return ItemJournalBatchResult(
-                batch: batch, added: lines.map(\.json),
-                lines: (l.state.itemJournalBatches[batch]?.lines ?? []).map(\.json)
+                batch: batch, added: lines.map(ItemJournalLineResult.init),
+                lines: (l.state.itemJournalBatches[batch]?.lines ?? []).map(ItemJournalLineResult.init)
             ).encoded()
         }
         r.on(ItemJournalGetParams.self) { l, p, _ throws(RPCError) in
             let batch = p.batch ?? ItemJournalGetParams.defaultBatch
             return ItemJournalBatchResult(
-                batch: batch,
-                lines: (l.state.itemJournalBatches[batch]?.lines ?? []).map(\.json)
+                batch: batch, lines: (l.state.itemJournalBatches[batch]?.lines ?? []).map(ItemJournalLineResult.init)
             ).encoded()
         }
         r.on(ItemJournalDeleteParams.self) { l, p, _ throws(RPCError) in
@@ -352,22 +359,15 @@ public enum Handlers {
             let stale = l.staleWhseCountLines(j)
             let page = linePage(j.lines, lineNo: \.lineNo, after: p.after, limit: p.limit)
             if let page { j.lines = page.lines }
-            return withNextAfter(
-                j.json(blind: p.blind ?? false, stale: stale), paged: page != nil, nextAfter: page?.nextAfter)
+            return WhseCountJournalResult(
+                j, blind: p.blind ?? false, stale: stale, nextAfter: page.map { $0.nextAfter }
+            ).encoded()
         }
         r.on(WhsePhysInventoryListParams.self) { l, _, _ throws(RPCError) in
-            .object([
-                "journals": .array(
-                    l.state.whseCountJournals.values.sorted { $0.name < $1.name }.map { j in
-                        .object([
-                            "journal": .string(j.name), "location": .string(j.location),
-                            "documentNo": .string(j.documentNo),
-                            "lines": JSON(j.lines.count), "counted": JSON(j.lines.filter(\.counted).count),
-                            "blind": .bool(j.blind), "createdBy": .string(j.createdBy),
-                            "createdAt": .string(j.createdAt)
-                        ])
-                    })
-            ])
+            CountJournalListResult(
+                journals: l.state.whseCountJournals.values.sorted { $0.name < $1.name }
+                    .map(CountJournalListResult.Summary.init)
+            ).encoded()
         }
         r.on(WhsePhysInventoryRecordCountsParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in
@@ -403,20 +403,13 @@ public enum Handlers {
             let stale = l.stalePhysInventoryLines(j)
             let page = linePage(j.lines, lineNo: \.lineNo, after: p.after, limit: p.limit)
             if let page { j.lines = page.lines }
-            return withNextAfter(j.json(stale: stale), paged: page != nil, nextAfter: page?.nextAfter)
+            return PhysInventoryJournalResult(j, stale: stale, nextAfter: page.map { $0.nextAfter }).encoded()
         }
         r.on(PhysInventoryListParams.self) { l, _, _ throws(RPCError) in
-            .object([
-                "journals": .array(
-                    l.state.physInventoryJournals.values.sorted { $0.name < $1.name }.map { j in
-                        .object([
-                            "journal": .string(j.name), "location": .string(j.location),
-                            "documentNo": .string(j.documentNo),
-                            "lines": JSON(j.lines.count), "counted": JSON(j.lines.filter(\.counted).count),
-                            "createdBy": .string(j.createdBy), "createdAt": .string(j.createdAt)
-                        ])
-                    })
-            ])
+            CountJournalListResult(
+                journals: l.state.physInventoryJournals.values.sorted { $0.name < $1.name }
+                    .map(CountJournalListResult.Summary.init)
+            ).encoded()
         }
         r.on(PhysInventoryRecordCountsParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
@@ -463,7 +456,9 @@ public enum Handlers {
         }
         r.on(ItemAvailabilityParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
-                .object(["locations": .array(try l.availability(item: p.item, location: p.location).map(\.json))])
+                ItemAvailabilityResult(
+                    locations: try l.availability(item: p.item, location: p.location).map { AvailabilityResult($0) }
+                ).encoded()
             }
         }
         r.on(WarehouseEntriesParams.self) { l, p, _ throws(RPCError) in

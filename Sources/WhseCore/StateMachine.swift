@@ -42,9 +42,23 @@ public final class StateMachine: @unchecked Sendable {
 
     /// A format-2 record of a command already encoded (`encoded(idempotencyKey:)`).
     static func record(method: String, encoded: JSON, context: PostingContext) -> [UInt8] {
-        var o = recordObject(method: method, params: encoded, context: context)
-        o["v"] = JSON(recordFormat)
-        return JSON.object(o).serialized()
+        record(method: method, serializedParams: encoded.serialized(), context: context)
+    }
+
+    /// A format-2 record of a command whose params are already serialized: written member by member, the same bytes
+    /// as `recordObject(...)` plus `"v"` serialized as a whole (keys in byte order: c, m, p, v; in c: d, r, t, u).
+    static func record(method: String, serializedParams: [UInt8], context: PostingContext) -> [UInt8] {
+        var w = JSONObjectWriter(capacity: serializedParams.count + 160)
+        w.beginObject("c")
+        w.member("d", string: context.today)
+        if context.rules != 1 { w.member("r", JSON(context.rules)) }
+        w.member("t", string: context.timestamp)
+        w.member("u", string: context.user)
+        w.endObject()
+        w.member("m", string: method)
+        w.member("p", serialized: serializedParams)
+        w.member("v", JSON(recordFormat))
+        return w.finish()
     }
 
     /// A record of format 1 (params as received), as releases before format 2 wrote them; for tests of old logs.
@@ -160,8 +174,9 @@ public final class StateMachine: @unchecked Sendable {
         throws -> (result: Result<JSON, RPCError>, record: [UInt8]?)
     {
         var key: String? = nil
-        // The command encoded with its key: compared under the key, then logged (one encoding for both).
-        var encoded: JSON? = nil
+        // The command encoded with its key and serialized: compared under the key, then logged (one encoding and
+        // one serialization for both).
+        var encoded: [UInt8]? = nil
         var digest: [UInt8] = []
         let typed: any RPCParams
         do throws(RPCError) {
@@ -172,9 +187,9 @@ public final class StateMachine: @unchecked Sendable {
                 typed = try ParamsCatalogue.decode(method: method, params: params)
             }
             if let k = key {
-                let e = typed.encoded(idempotencyKey: k)
+                let e = typed.encoded(idempotencyKey: k).serialized()
                 encoded = e
-                digest = SHA256.digest(e.serialized())
+                digest = SHA256.digest(e)
                 if let i = pending.index[ExactText(k)] {
                     let earlier = pending.list[i].entry
                     guard earlier.method == method, earlier.digest == digest else {
@@ -209,7 +224,8 @@ public final class StateMachine: @unchecked Sendable {
             ledger.rollback(to: point)
             return (.failure(error), nil)
         }
-        let record = StateMachine.record(method: method, encoded: encoded ?? typed.encoded(), context: context)
+        let record = StateMachine.record(
+            method: method, serializedParams: encoded ?? typed.encoded().serialized(), context: context)
         do {
             try append(record)
         } catch WALError.recordTooLarge(let bytes, let max) {

@@ -8,77 +8,32 @@ extension JSON {
 }
 
 extension ItemTracking {
-    public var json: JSON {
-        .object(["lot": .bool(lot), "serial": .bool(serial), "expirationRequired": .bool(expirationRequired)])
-    }
+    public var json: JSON { encoded() }
 }
 
 extension CountingPeriod {
-    public var json: JSON {
-        .object(["code": .string(code), "description": .string(description), "countFrequencyPerYear": JSON(frequency)])
-    }
+    public var json: JSON { CountingPeriodResult(self).encoded() }
 }
 
 extension Reservation {
     /// Lean (protocol.md 11): see `MemberDefaults.reservation`.
-    public var json: JSON {
-        MemberDefaults.reservation.encode([
-            "reservation": JSON(no), "location": .string(location), "item": .string(item), "lot": .code(lot),
-            "serial": .code(serial), "quantityBase": quantityBase.json, "source": .string(source),
-            "createdBy": .string(createdBy), "createdAt": .string(createdAt)
-        ])
-    }
+    public var json: JSON { ReservationResult(self).encoded() }
 }
 
 extension Location {
-    public var json: JSON {
-        .object([
-            "code": .string(code), "name": .string(name), "kind": .string(kind.rawValue),
-            "adjustmentBin": .opt(adjustmentBin), "binCapacityPolicy": .string(binCapacityPolicy.rawValue),
-            "checkWarehouseClass": .bool(checkWarehouseClass), "allowNegativeInventory": .bool(allowNegativeInventory)
-        ])
-    }
+    public var json: JSON { LocationResult(self).encoded() }
 }
 
 extension Zone {
-    public var json: JSON {
-        .object([
-            "location": .string(location), "code": .string(code), "description": .string(description),
-            "binType": .opt(binType), "warehouseClass": .opt(warehouseClass)
-        ])
-    }
+    public var json: JSON { ZoneResult(self).encoded() }
 }
 
 extension Bin {
-    public var json: JSON {
-        .object([
-            "location": .string(location), "code": .string(code), "description": .string(description),
-            "zone": .opt(zone), "binType": .opt(binType), "blockMovement": .string(blockMovement.rawValue),
-            "maximumCubage": maximumCubage.json, "maximumWeight": maximumWeight.json,
-            "warehouseClass": .opt(warehouseClass)
-        ])
-    }
+    public var json: JSON { BinResult(self).encoded() }
 }
 
 extension Item {
-    public var json: JSON {
-        .object([
-            "no": .string(no), "description": .string(description), "baseUnitOfMeasure": .string(baseUnitOfMeasure),
-            "unitsOfMeasure": .array(
-                unitsOfMeasure.sorted { $0.key < $1.key }.map {
-                    .object([
-                        "code": .string($0.key), "quantityPerUnitOfMeasure": $0.value.json,
-                        "roundingPrecision": precision($0.key).json,
-                        "cubage": (unitMeasures[$0.key]?.cubage ?? .zero).json,
-                        "weight": (unitMeasures[$0.key]?.weight ?? .zero).json
-                    ])
-                }),
-            "blocked": .bool(blocked), "tracking": tracking.json, "warehouseClass": .opt(warehouseClass),
-            "countingPeriod": .opt(countingPeriod),
-            "lastCountingPeriodUpdate": .opt(lastCountingPeriodUpdate), "nextCountingStart": .opt(nextCountingStart),
-            "nextCountingEnd": .opt(nextCountingEnd), "lastPhysInventoryDate": .opt(lastPhysInventoryDate)
-        ])
-    }
+    public var json: JSON { ItemResult(self).encoded() }
 }
 
 extension WarehouseEntry {
@@ -151,87 +106,20 @@ extension BinContentRow {
 }
 
 extension Availability {
-    public var json: JSON {
-        .object([
-            "location": .string(location), "item": .string(item), "inventory": inventory.json,
-            "inBins": inBins.json, "adjustmentBin": adjustmentBin.json, "available": available.json,
-            "availableToPick": availableToPick.json, "reserved": reserved.json,
-            "availableToReserve": availableToReserve.json
-        ])
-    }
+    public var json: JSON { AvailabilityResult(self).encoded() }
 }
 
 extension ItemJournalLine {
-    public var json: JSON {
-        .object([
-            "entryType": .string(entryType.rawValue), "location": .string(location), "bin": .opt(bin),
-            "item": .string(item), "quantity": quantity.json, "quantityBase": quantityBase.map(\.json) ?? .null,
-            "unitOfMeasure": .opt(unitOfMeasure), "documentNo": .string(documentNo), "postingDate": .opt(postingDate),
-            "warehouseAdjustment": .bool(warehouseAdjustment), "lot": .opt(lot), "serial": .opt(serial),
-            "expirationDate": .opt(expirationDate),
-            "tracking": .array(
-                tracking.map { t in
-                    .object([
-                        "lot": .opt(t.lot), "serial": .opt(t.serial), "expirationDate": .opt(t.expirationDate),
-                        "quantity": t.quantity.json, "quantityBase": t.quantityBase.map(\.json) ?? .null
-                    ])
-                })
-        ])
-    }
+    public var json: JSON { ItemJournalLineResult(self).encoded() }
 }
 
 extension WhseCountJournal {
     /// The count list; `blind` (or a journal calculated blind) hides the calculated quantities and the preset counts.
-    public func json(blind wantBlind: Bool, stale: [Int] = []) -> JSON {
-        let blind = wantBlind || self.blind
-        let staleSet = Set(stale)
-        return .object([
-            "journal": .string(name), "location": .string(location), "documentNo": .string(documentNo),
-            "registeringDate": .string(registeringDate), "createdBy": .string(createdBy),
-            "createdAt": .string(createdAt),
-            "blind": .bool(blind),
-            "lines": .array(
-                lines.map { l in
-                    var o: [String: JSON] = [
-                        "lineNo": JSON(l.lineNo), "zone": .opt(l.zone), "bin": .string(l.bin), "item": .string(l.item),
-                        "unitOfMeasure": .string(l.unitOfMeasure), "counted": .bool(l.counted),
-                        "stale": .bool(staleSet.contains(l.lineNo)), "lot": .code(l.lot), "serial": .code(l.serial),
-                        "expirationDate": .opt(l.expirationDate), "countingPeriod": .opt(l.countingPeriod)
-                    ]
-                    if blind {
-                        o["quantityCalculated"] = .null
-                        o["quantityPhysInventory"] = l.counted ? l.quantityPhysInventory.json : .null
-                        o["difference"] = .null
-                    } else {
-                        o["quantityCalculated"] = l.quantityCalculated.json
-                        o["quantityPhysInventory"] = l.quantityPhysInventory.json
-                        o["difference"] = (l.quantityPhysInventory.subtracting(l.quantityCalculated) ?? .zero).json
-                    }
-                    return .object(o)
-                })
-        ])
+    public func json(blind: Bool, stale: [Int] = []) -> JSON {
+        WhseCountJournalResult(self, blind: blind, stale: stale).encoded()
     }
 }
 
 extension PhysInventoryJournal {
-    public func json(stale: [Int] = []) -> JSON {
-        let staleSet = Set(stale)
-        return .object([
-            "journal": .string(name), "location": .string(location), "documentNo": .string(documentNo),
-            "postingDate": .string(postingDate), "createdBy": .string(createdBy), "createdAt": .string(createdAt),
-            "lines": .array(
-                lines.map { l in
-                    let d = l.difference
-                    return .object([
-                        "lineNo": JSON(l.lineNo), "item": .string(l.item), "bin": .opt(l.bin),
-                        "unitOfMeasure": .string(l.unitOfMeasure), "quantityCalculated": l.quantityCalculated.json,
-                        "quantityPhysInventory": l.quantityPhysInventory.json, "counted": .bool(l.counted),
-                        "entryType": .string(d.isNegative ? "negativeAdjmt" : "positiveAdjmt"),
-                        "quantity": d.magnitude.json, "stale": .bool(staleSet.contains(l.lineNo)),
-                        "lot": .code(l.lot), "serial": .code(l.serial), "countingPeriod": .opt(l.countingPeriod),
-                        "expirationDate": .opt(l.expirationDate)
-                    ])
-                })
-        ])
-    }
+    public func json(stale: [Int] = []) -> JSON { PhysInventoryJournalResult(self, stale: stale).encoded() }
 }

@@ -328,7 +328,8 @@ private struct JSONByteParser {
                 } else {
                     let key = try parseKey(expecting: "a string key or '}'")
                     kinds.append(true)
-                    objects.append([:])
+                    // Room for a typical object's members up front: growing from empty rehashes at 1, 2, 4 and 8.
+                    objects.append(Dictionary(minimumCapacity: 12))
                     keys.append(key)
                     continue parseValue
                 }
@@ -676,10 +677,10 @@ extension JSON {
     /// text is not a valid JSON number (only possible when constructed by hand) is
     /// written as `null`, so the output is always valid JSON with no newline in it.
     public func serialized() -> [UInt8] {
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(64)
-        serialize(into: &buffer)
-        return buffer
+        var sink = JSONByteSink(capacity: 256)
+        defer { sink.free() }
+        write(into: &sink)
+        return sink.array()
     }
 
     public var serializedString: String {
@@ -687,50 +688,111 @@ extension JSON {
     }
 
     public func serialize(into buffer: inout [UInt8]) {
+        var sink = JSONByteSink(capacity: 256)
+        defer { sink.free() }
+        write(into: &sink)
+        sink.withBytes { buffer.append(contentsOf: $0) }
+    }
+
+    /// The serializer proper: into a raw growable buffer (appending to an `Array` byte by byte or by slices costs
+    /// several times as much), object members sorted by an insertion sort on their keys' UTF-8 bytes.
+    func write(into sink: inout JSONByteSink) {
         switch self {
         case .null:
-            buffer.append(contentsOf: "null".utf8)
+            sink.append(ascii: "null")
         case .bool(let b):
-            buffer.append(contentsOf: b ? "true".utf8 : "false".utf8)
+            sink.append(ascii: b ? "true" : "false")
         case .number(let literal):
-            if JSON.isValidNumberLiteral(literal) {
-                buffer.append(contentsOf: literal.utf8)
-            } else {
-                buffer.append(contentsOf: "null".utf8)
+            var copy = literal
+            copy.withUTF8 { bytes in
+                if JSONBytes.validNumber(bytes) {
+                    sink.append(bytes)
+                } else {
+                    sink.append(ascii: "null")
+                }
             }
         case .string(let s):
-            JSON.writeString(s, into: &buffer)
+            JSON.writeString(s, into: &sink)
         case .array(let elements):
-            buffer.append(JSONBytes.openBracket)
+            sink.append(JSONBytes.openBracket)
             var first = true
             for element in elements {
-                if !first { buffer.append(JSONBytes.comma) }
+                if !first { sink.append(JSONBytes.comma) }
                 first = false
-                element.serialize(into: &buffer)
+                element.write(into: &sink)
             }
-            buffer.append(JSONBytes.closeBracket)
+            sink.append(JSONBytes.closeBracket)
         case .object(let members):
-            buffer.append(JSONBytes.openBrace)
-            var first = true
-            for (key, value) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
-                if !first { buffer.append(JSONBytes.comma) }
-                first = false
-                JSON.writeString(key, into: &buffer)
-                buffer.append(JSONBytes.colon)
-                value.serialize(into: &buffer)
+            sink.append(JSONBytes.openBrace)
+            if members.count == 1 {
+                let (key, value) = members.first!
+                JSON.writeString(key, into: &sink)
+                sink.append(JSONBytes.colon)
+                value.write(into: &sink)
+            } else if members.count > 1 {
+                var sorted = ContiguousArray<(key: String, value: JSON)>()
+                sorted.reserveCapacity(members.count)
+                for m in members { sorted.append(m) }
+                if sorted.count <= 16 {
+                    // Insertion sort: objects are small, and this does no allocation or closure call.
+                    var i = 1
+                    while i < sorted.count {
+                        let x = sorted[i]
+                        var j = i - 1
+                        while j >= 0 && JSON.keyPrecedes(x.key, sorted[j].key) {
+                            sorted[j + 1] = sorted[j]
+                            j -= 1
+                        }
+                        sorted[j + 1] = x
+                        i += 1
+                    }
+                } else {
+                    sorted.sort { JSON.keyPrecedes($0.key, $1.key) }
+                }
+                var first = true
+                for (key, value) in sorted {
+                    if !first { sink.append(JSONBytes.comma) }
+                    first = false
+                    JSON.writeString(key, into: &sink)
+                    sink.append(JSONBytes.colon)
+                    value.write(into: &sink)
+                }
             }
-            buffer.append(JSONBytes.closeBrace)
+            sink.append(JSONBytes.closeBrace)
         }
     }
 
-    fileprivate static func writeString(_ s: String, into buffer: inout [UInt8]) {
-        buffer.append(JSONBytes.quote)
-        var copy = s
-        copy.withUTF8 { JSON.escape($0, into: &buffer) }
-        buffer.append(JSONBytes.quote)
+    /// Whether `a` sorts before `b` by their UTF-8 bytes (what `String`'s `<` does not promise for text that is not
+    /// in NFC).
+    static func keyPrecedes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { pa in
+            b.withUTF8 { pb in
+                let n = Swift.min(pa.count, pb.count)
+                var k = 0
+                while k < n {
+                    let x = pa[k]
+                    let y = pb[k]
+                    if x != y { return x < y }
+                    k &+= 1
+                }
+                return pa.count < pb.count
+            }
+        }
     }
 
-    fileprivate static func escape(_ src: UnsafeBufferPointer<UInt8>, into buffer: inout [UInt8]) {
+    static func writeString(_ s: String, into sink: inout JSONByteSink) {
+        var copy = s
+        copy.withUTF8 { src in
+            sink.reserve(src.count + 2)
+            sink.appendUnchecked(JSONBytes.quote)
+            JSON.escape(src, into: &sink)
+            sink.append(JSONBytes.quote)
+        }
+    }
+
+    fileprivate static func escape(_ src: UnsafeBufferPointer<UInt8>, into sink: inout JSONByteSink) {
         let n = src.count
         var runStart = 0
         var k = 0
@@ -741,28 +803,154 @@ extension JSON {
                 continue
             }
             if runStart < k {
-                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: src[runStart..<k]))
+                sink.append(UnsafeBufferPointer(rebasing: src[runStart..<k]))
             }
-            buffer.append(JSONBytes.backslash)
+            sink.append(JSONBytes.backslash)
             switch b {
-            case JSONBytes.quote: buffer.append(JSONBytes.quote)
-            case JSONBytes.backslash: buffer.append(JSONBytes.backslash)
-            case 0x08: buffer.append(0x62)  // b
-            case 0x0C: buffer.append(0x66)  // f
-            case 0x0A: buffer.append(0x6E)  // n
-            case 0x0D: buffer.append(0x72)  // r
-            case 0x09: buffer.append(0x74)  // t
+            case JSONBytes.quote: sink.append(JSONBytes.quote)
+            case JSONBytes.backslash: sink.append(JSONBytes.backslash)
+            case 0x08: sink.append(0x62)  // b
+            case 0x0C: sink.append(0x66)  // f
+            case 0x0A: sink.append(0x6E)  // n
+            case 0x0D: sink.append(0x72)  // r
+            case 0x09: sink.append(0x74)  // t
             default:
-                buffer.append(contentsOf: [
-                    0x75, JSONBytes.zero, JSONBytes.zero, JSONBytes.hexDigits[Int(b >> 4)],
-                    JSONBytes.hexDigits[Int(b & 0xF)]
-                ])  // u00XX
+                sink.append(0x75)  // u00XX
+                sink.append(JSONBytes.zero)
+                sink.append(JSONBytes.zero)
+                sink.append(JSONBytes.hexDigits[Int(b >> 4)])
+                sink.append(JSONBytes.hexDigits[Int(b & 0xF)])
             }
             k &+= 1
             runStart = k
         }
         if runStart < n {
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: src[runStart..<n]))
+            sink.append(UnsafeBufferPointer(rebasing: src[runStart..<n]))
         }
+    }
+}
+
+/// A growable byte buffer for the serializer: a raw allocation with its count, so appending a byte or a slice is a
+/// bounds check and a copy. Owned by one serialization; `free()` releases it.
+struct JSONByteSink {
+    private var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = Swift.max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    func free() { base.deallocate() }
+
+    @inline(__always) mutating func reserve(_ n: Int) {
+        if count &+ n > capacity { grow(count &+ n) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        let newCapacity = Swift.max(needed, capacity &* 2)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.update(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always) mutating func append(_ b: UInt8) {
+        if count == capacity { grow(count &+ 1) }
+        base[count] = b
+        count &+= 1
+    }
+
+    /// Appends a byte where `reserve` made room for it.
+    @inline(__always) mutating func appendUnchecked(_ b: UInt8) {
+        base[count] = b
+        count &+= 1
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let p = bytes.baseAddress, bytes.count > 0 else { return }
+        reserve(bytes.count)
+        (base + count).update(from: p, count: bytes.count)
+        count &+= bytes.count
+    }
+
+    mutating func append(ascii s: StaticString) {
+        append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        body(UnsafeBufferPointer(start: base, count: count))
+    }
+
+    func array() -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 { buffer.baseAddress!.update(from: base, count: count) }
+            initialized = count
+        }
+    }
+}
+
+/// Writes one JSON object member by member, for the encodings on the posting path (the log record), without building
+/// a dictionary first. The caller names the members in the order of their keys' UTF-8 bytes, so the bytes equal
+/// what `JSON.serialized()` gives for the same object.
+public struct JSONObjectWriter: ~Copyable {
+    private var sink: JSONByteSink
+    /// Nesting depth (0: the object itself) and, per depth, whether a member was written there (bit `depth`).
+    private var depth = 0
+    private var written: UInt64 = 0
+
+    public init(capacity: Int = 256) {
+        sink = JSONByteSink(capacity: capacity)
+        sink.append(0x7B)
+    }
+
+    deinit { sink.free() }
+
+    private mutating func key(_ k: StaticString) {
+        if written & (1 << depth) != 0 { sink.append(0x2C) } else { written |= 1 << depth }
+        sink.append(0x22)
+        sink.append(UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+        sink.append(0x22)
+        sink.append(0x3A)
+    }
+
+    /// A member whose key needs no escaping (the callers' keys are ASCII names).
+    public mutating func member(_ k: StaticString, _ value: JSON) {
+        key(k)
+        value.write(into: &sink)
+    }
+
+    public mutating func member(_ k: StaticString, string: String) {
+        key(k)
+        JSON.writeString(string, into: &sink)
+    }
+
+    /// A member whose value is already serialized JSON.
+    public mutating func member(_ k: StaticString, serialized bytes: [UInt8]) {
+        key(k)
+        bytes.withUnsafeBufferPointer { sink.append($0) }
+    }
+
+    public mutating func beginObject(_ k: StaticString) {
+        key(k)
+        sink.append(0x7B)
+        precondition(depth < 63, "objects nested too deep")
+        depth += 1
+        written &= ~(1 << depth)
+    }
+
+    public mutating func endObject() {
+        precondition(depth > 0, "no object to end")
+        depth -= 1
+        sink.append(0x7D)
+    }
+
+    /// The object's bytes.
+    public consuming func finish() -> [UInt8] {
+        precondition(depth == 0, "an object is still open")
+        sink.append(0x7D)
+        return sink.array()
     }
 }

@@ -646,11 +646,10 @@ final class RPCConnection: ChannelInboundHandler {
         follow = FollowStream(core: core, context: context, afterSeq: after, heartbeatMillis: heartbeat)
         reply(
             .success(
-                .object([
-                    "siteId": .string(journal.siteId), "logEpoch": .number(String(journal.logEpoch)),
-                    "afterSeq": .number(String(after)), "durableSeq": .number(String(durable)),
-                    "oldestSeq": .number(String(oldest)), "heartbeatMillis": JSON(heartbeat),
-                    "maxFollowerPendingBytes": JSON(core.limits.maxFollowerPendingBytes)
-                ])))
+                EntriesFollowResult(
+                    siteId: journal.siteId, logEpoch: journal.logEpoch, afterSeq: after, durableSeq: durable,
+                    oldestSeq: oldest, heartbeatMillis: heartbeat,
+                    maxFollowerPendingBytes: core.limits.maxFollowerPendingBytes
+                ).encoded()))
     }
 }

@@ -4,64 +4,88 @@ import Warehouse
 
 extension EntryIndex {
     /// A page of `entries.*` from the index, or nil when the index cannot answer it (not ready, a filter it does not
-    /// serve, an error): the caller scans the ledger then. Same entries and `nextAfter` as `Ledger.page`: entries up
-    /// to the index's watermark come from the index (looked up in `all` by number and checked by `matches`), the
-    /// rest of `all` (the committed entries the index has not reached yet) is scanned in memory.
+    /// serve, an error): the caller scans the ledger then. Same entries and `nextAfter` as `Ledger.page`: the posting
+    /// list of the most selective filter column gives the candidates up to the index's watermark (each looked up in
+    /// `all` by number and checked by `matches`, which also applies the other filters and the date range); the rest
+    /// of `all` (the committed entries the index has not reached yet) is scanned in memory.
     func page<E>(
         _ ledger: IndexedLedger, _ all: ChunkedArray<E>, _ f: EntryFilter, entryNo: (E) -> Int,
         matches: (E) -> Bool
     ) -> EntryPage<E>? {
-        // Only filters with an index drive a query; an empty value (an untracked entry's lot) scans.
+        // Only filters with a posting list drive a query; an empty value (an untracked entry's lot) scans.
         let columns = ledger.indexedColumns.filter { $0.value(f) != nil }
         guard let driver = columns.first, !columns.contains(where: { $0.value(f)!.isEmpty }) else { return nil }
         guard let (conn, generation, watermark) = takeReader(ledger) else { return nil }
         var healthy = true
         defer { giveBack(conn, generation: generation, healthy: healthy) }
         let limit = max(1, min(f.limit, EntryFilter.maxLimit))
-        let after = max(0, f.after)
-        let bound = min(watermark, all.count)
+        let start = f.start
+        let end = f.end(all.count)
+        let bound = min(watermark, end)
         var out: [E] = []
         out.reserveCapacity(min(limit, 128))
-        if after < bound {
-            var sql =
-                "SELECT entry_no FROM \(ledger.table) INDEXED BY \(EntryIndex.indexName(ledger, driver)) "
-                + "WHERE \(driver.rawValue) = ?1 AND entry_no > ?2 AND entry_no <= ?3"
-            var binds: [String] = []
-            for c in columns.dropFirst() {
-                binds.append(IndexRow.key(c.value(f), nullIfEmpty: false)!)
-                sql += " AND \(c.rawValue) = ?\(binds.count + 3)"
-            }
-            if let t = f.entryType { sql += " AND entry_type = \(IndexRow.typeCodes[t] ?? 0)" }
-            sql += " ORDER BY entry_no"
+        var next: Int? = nil
+        var historyError: String? = nil
+        if start < bound {
             do {
-                let s = try conn.statement(sql)
+                let s = try conn.statement(
+                    "SELECT nos FROM \(EntryIndex.postingTable(ledger, driver)) WHERE key = ?1 AND last > ?2 "
+                        + "ORDER BY last")
                 defer { s.reset() }
                 s.bind(1, IndexRow.key(driver.value(f), nullIfEmpty: false))
-                s.bind(2, after)
-                s.bind(3, bound)
-                for (i, v) in binds.enumerated() { s.bind(Int32(i + 4), v) }
-                while try s.step() {
-                    let no = s.int(0)
-                    guard no > after, no <= bound else {
+                s.bind(2, start)
+                var done = false
+                while !done, try s.step() {
+                    // A list may hold entries above the watermark read before the query (the indexer committed
+                    // since): they are past `bound`, where the scan of memory takes over.
+                    let intact = PostingList.forEach(s.blob(0)) { no in
+                        if no <= start { return true }
+                        if no > bound {
+                            done = true
+                            return false
+                        }
+                        // From memory, or from the history files (docs/on-disk-format.md 12).
+                        let e: E
+                        do {
+                            e = try all.element(no - 1)
+                        } catch {
+                            historyError = "\(error)"
+                            done = true
+                            return false
+                        }
+                        // The index is a prefilter: what it returns is checked with the ledger's own test.
+                        guard matches(e) else { return true }
+                        if out.count == limit {
+                            next = entryNo(out[out.count - 1])
+                            done = true
+                            return false
+                        }
+                        out.append(e)
+                        return true
+                    }
+                    guard intact else {
                         healthy = false
+                        Log.warning("a posting list of the entry index is damaged; scanning instead", ["file": path])
                         return nil
                     }
-                    let e = try all.element(no - 1)
-                    // The index is a prefilter: what it returns is checked with the ledger's own test.
-                    guard matches(e) else { continue }
-                    if out.count == limit { return EntryPage(entries: out, nextAfter: entryNo(out[out.count - 1])) }
-                    out.append(e)
+                    if let historyError {
+                        Log.warning("an entries query could not read the history files: \(historyError)")
+                        return nil
+                    }
                 }
             } catch {
                 healthy = false
                 Log.warning("an entries query on the index failed: \(error); scanning instead", ["file": path])
                 return nil
             }
+            if let next { return EntryPage(entries: out, nextAfter: next) }
         }
         // The lag (in memory, or in the history files while the index catches up with them).
-        var next: Int?
+        var i = max(start, bound)
         do {
-            try all.scan(from: max(after, bound)) { e in
+            try all.scan(from: i) { e in
+                guard i < end else { return false }
+                i += 1
                 guard matches(e) else { return true }
                 if out.count == limit {
                     next = entryNo(out[out.count - 1])

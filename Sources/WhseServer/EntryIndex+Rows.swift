@@ -47,6 +47,17 @@ enum IndexedLedger: Int, CaseIterable, Sendable {
         }
     }
 
+    /// The fingerprint of entry `no` (1-based): computed only for a table's first and last entry (the identity
+    /// check), never per inserted row (it formats the quantity and the timestamp).
+    /// From the history files when the entry is no longer in memory.
+    func fingerprint(_ state: LedgerState, _ no: Int) throws -> String {
+        switch self {
+        case .warehouse: try state.warehouseEntries.element(no - 1).fingerprint
+        case .item: try state.itemLedgerEntries.element(no - 1).fingerprint
+        case .physInventory: try state.physInventoryEntries.element(no - 1).fingerprint
+        }
+    }
+
     /// Which filter columns have an index, in the order a query picks the one that drives it (most selective
     /// first, as codes usually go): serial, lot, document no., bin, item, location.
     var indexedColumns: [IndexColumn] {
@@ -75,7 +86,7 @@ enum IndexColumn: String, CaseIterable, Sendable {
     }
 }
 
-/// What the index keeps of one entry: the filter columns, the posting date, and a fingerprint of the entry.
+/// What the index keeps of one entry: the filter columns and the posting date.
 struct IndexRow {
     var entryNo: Int
     var location: String
@@ -86,8 +97,6 @@ struct IndexRow {
     var lot: String
     var serial: String
     var postingDate: String
-    /// Enough of the entry to tell it from another entry with the same number (the identity check).
-    var fingerprint: String
 
     /// Entry types as stored: their place in `EntryType.allCases`.
     static let typeCodes: [EntryType: Int] = Dictionary(
@@ -107,9 +116,13 @@ extension WarehouseEntry {
     var indexRow: IndexRow {
         IndexRow(
             entryNo: entryNo, location: location, bin: bin, item: item, entryType: entryType,
-            documentNo: documentNo, lot: lot, serial: serial, postingDate: registeringDate,
-            fingerprint: "\(entryNo)|\(entryType.rawValue)|\(location)|\(bin)|\(item)|\(documentNo)|\(lot)|"
-                + "\(serial)|\(quantityBase)|\(registerNo)|\(timestamp)")
+            documentNo: documentNo, lot: lot, serial: serial, postingDate: registeringDate)
+    }
+
+    /// Enough of the entry to tell it from another entry with the same number (the identity check).
+    var fingerprint: String {
+        "\(entryNo)|\(entryType.rawValue)|\(location)|\(bin)|\(item)|\(documentNo)|\(lot)|"
+            + "\(serial)|\(quantityBase)|\(registerNo)|\(timestamp)"
     }
 }
 
@@ -117,9 +130,13 @@ extension ItemLedgerEntry {
     var indexRow: IndexRow {
         IndexRow(
             entryNo: entryNo, location: location, bin: nil, item: item, entryType: entryType,
-            documentNo: documentNo, lot: lot, serial: serial, postingDate: postingDate,
-            fingerprint: "\(entryNo)|\(entryType.rawValue)|\(location)|\(item)|\(documentNo)|\(lot)|"
-                + "\(serial)|\(quantity)|\(timestamp)")
+            documentNo: documentNo, lot: lot, serial: serial, postingDate: postingDate)
+    }
+
+    /// Enough of the entry to tell it from another entry with the same number (the identity check).
+    var fingerprint: String {
+        "\(entryNo)|\(entryType.rawValue)|\(location)|\(item)|\(documentNo)|\(lot)|"
+            + "\(serial)|\(quantity)|\(timestamp)"
     }
 }
 
@@ -127,8 +144,45 @@ extension PhysInventoryLedgerEntry {
     var indexRow: IndexRow {
         IndexRow(
             entryNo: entryNo, location: location, bin: bin, item: item, entryType: entryType,
-            documentNo: documentNo, lot: lot, serial: serial, postingDate: postingDate,
-            fingerprint: "\(entryNo)|\(entryType.rawValue)|\(location)|\(bin ?? "")|\(item)|\(documentNo)|"
-                + "\(lot)|\(serial)|\(quantity)|\(timestamp)")
+            documentNo: documentNo, lot: lot, serial: serial, postingDate: postingDate)
+    }
+
+    /// Enough of the entry to tell it from another entry with the same number (the identity check).
+    var fingerprint: String {
+        "\(entryNo)|\(entryType.rawValue)|\(location)|\(bin ?? "")|\(item)|\(documentNo)|"
+            + "\(lot)|\(serial)|\(quantity)|\(timestamp)"
+    }
+}
+
+/// A posting list as stored: ascending entry numbers, each the difference to the one before (the first: to 0) as
+/// an unsigned LEB128 varint.
+enum PostingList {
+    static func append(_ value: Int, to bytes: inout [UInt8]) {
+        var v = UInt64(value)
+        while v >= 0x80 {
+            bytes.append(UInt8(v & 0x7f) | 0x80)
+            v >>= 7
+        }
+        bytes.append(UInt8(v))
+    }
+
+    /// Calls `body` with each entry number in order until it returns false; false when the list is damaged.
+    static func forEach(_ bytes: UnsafeRawBufferPointer, _ body: (Int) -> Bool) -> Bool {
+        var no = 0
+        var v: UInt64 = 0
+        var shift: UInt64 = 0
+        for b in bytes {
+            guard shift < 63 else { return false }
+            v |= UInt64(b & 0x7f) << shift
+            if b & 0x80 != 0 {
+                shift += 7
+                continue
+            }
+            no += Int(truncatingIfNeeded: v)
+            if !body(no) { return true }
+            v = 0
+            shift = 0
+        }
+        return shift == 0
     }
 }

@@ -29,14 +29,29 @@ public final class EntryIndex: @unchecked Sendable {
     /// The committed view to follow.
     private let latest: @Sendable () -> CommittedView
     /// The layout of the file; another value makes start-up rebuild it.
-    static let schemaVersion = "1"
-    /// Most entries inserted per transaction while following the log (a rebuild takes larger ones).
-    static let batchEntries = 4096
+    static let schemaVersion = "2"
+    /// Most entries inserted per transaction while following the log, and by a rebuild. Large transactions are
+    /// what makes posting lists short to write: at 65,536 entries over 2,000 items, about 33 numbers per row.
+    static let batchEntries = 65536
     static let rebuildBatchEntries = 65536
+    /// The indexer waits this long after each catch-up (microseconds), so that a transaction takes the postings of
+    /// 50 ms at once instead of one group commit's; readers scan at most that much of the log in memory meanwhile.
+    static let followIntervalMicros: UInt32 = 50_000
+    /// SQLite's page cache of the indexer's connection (KiB) and its WAL size before a checkpoint (pages): the
+    /// posting lists' last pages stay in the cache, and a page written by several transactions is copied back to
+    /// the database once per checkpoint.
+    static let cacheKiB = 65536
+    static let walCheckpointPages = 10000
     /// Test hook (debug builds only): with WHSED_DEBUG_INDEX=pause the indexer opens or rebuilds the file but
     /// indexes nothing newer, so reads must take the lag from memory; `slow` inserts 100 entries per transaction and
     /// sleeps 50 ms after each.
     static let debugVariable = "WHSED_DEBUG_INDEX"
+    /// Test hook (debug builds only): the boot id to use instead of the kernel's, so that a test can simulate the
+    /// machine's restart after a power loss.
+    static let debugBootVariable = "WHSED_DEBUG_BOOT_ID"
+
+    /// The kernel's boot id: another value at start-up means the machine restarted since.
+    let bootID: String
 
     private let mutex = NSCondition()
     private var pending = true
@@ -71,9 +86,15 @@ public final class EntryIndex: @unchecked Sendable {
         self.latest = latest
         #if DEBUG
             debugMode = ProcessInfo.processInfo.environment[EntryIndex.debugVariable] ?? ""
+            let debugBoot = ProcessInfo.processInfo.environment[EntryIndex.debugBootVariable]
         #else
             debugMode = ""
+            let debugBoot: String? = nil
         #endif
+        bootID =
+            debugBoot
+            ?? (try? String(contentsOfFile: "/proc/sys/kernel/random/boot_id", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
     }
 
     // MARK: Life cycle
@@ -120,6 +141,7 @@ public final class EntryIndex: @unchecked Sendable {
             s.ready = false
             s.readers.removeAll()
         }
+        if let db { markClean(db) }
         db = nil
         if lockFD >= 0 {
             close(lockFD)
@@ -167,7 +189,7 @@ public final class EntryIndex: @unchecked Sendable {
                 }
             }
             // Coalesce wake-ups: under load a publish comes every few hundred microseconds.
-            usleep(2_000)
+            usleep(EntryIndex.followIntervalMicros)
         }
     }
 
@@ -205,6 +227,7 @@ public final class EntryIndex: @unchecked Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         do {
             let (conn, watermarks) = try open(checkingAgainst: state)
+            try markDirty(conn)
             db = conn
             let millis = (DispatchTime.now().uptimeNanoseconds - started) / 1_000_000
             Log.info("opened the entry index at watermarks \(watermarks) (checked in \(millis) ms)", ["file": path])
@@ -231,12 +254,46 @@ public final class EntryIndex: @unchecked Sendable {
 
     struct IndexMismatch: Error { var text: String }
 
+    /// Before this run's first unsynced write: `dirty` = this boot, committed with a sync of the WAL.
+    private func markDirty(_ conn: SQLiteConnection) throws(SQLiteError) {
+        try conn.exec("PRAGMA synchronous=FULL")
+        let s = try conn.statement("INSERT OR REPLACE INTO info VALUES('dirty', ?1)")
+        s.bind(1, bootID)
+        try s.run()
+        try conn.exec("PRAGMA synchronous=OFF")
+    }
+
+    /// At a clean stop: everything copied into the database file and synced, then `dirty` = `''` (synced too), so
+    /// that the next start trusts the file even after a restart of the machine. Left dirty when that fails.
+    private func markClean(_ conn: SQLiteConnection) {
+        do {
+            try conn.exec("PRAGMA synchronous=FULL")
+            let c = try conn.statement("PRAGMA wal_checkpoint(TRUNCATE)")
+            guard try c.step(), c.int(0) == 0 else {
+                c.reset()
+                return
+            }
+            c.reset()
+            try conn.exec("UPDATE info SET value = '' WHERE key = 'dirty'")
+        } catch {
+            Log.warning("cannot sync the entry index at the stop: \(error)", ["file": path])
+        }
+    }
+
     /// Opens the file and checks it; throws `IndexMismatch` (or SQLite's error) when it cannot serve `state`.
     private func open(checkingAgainst state: LedgerState) throws -> (SQLiteConnection, [Int]) {
         let conn = try SQLiteConnection(path: path, readOnly: false)
         try configure(conn)
         guard try conn.text("SELECT value FROM info WHERE key = 'schema'") == EntryIndex.schemaVersion else {
             throw IndexMismatch(text: "the file has another layout")
+        }
+        // Written without syncs, the file is consistent after a crash of whsed (the kernel has every write) but not
+        // after a crash of the machine: `dirty` names the boot during which it was last written, `''` after a clean
+        // stop that synced it (docs/on-disk-format.md 10).
+        let dirty = try conn.text("SELECT value FROM info WHERE key = 'dirty'")
+        guard let dirty, dirty.isEmpty || dirty == bootID else {
+            throw IndexMismatch(
+                text: "the machine restarted while the index was written without syncs (a power loss?)")
         }
         let check = try conn.text("PRAGMA quick_check")
         guard check == "ok" else { throw IndexMismatch(text: "quick_check: \(check ?? "no answer")") }
@@ -252,8 +309,7 @@ public final class EntryIndex: @unchecked Sendable {
                 throw IndexMismatch(text: "\(ledger.name) watermark \(w) is above the \(count) entries in the log")
             }
             if w > 0 {
-                guard try first == ledger.row(state, 1).fingerprint, try last == ledger.row(state, w).fingerprint
-                else {
+                guard try first == ledger.fingerprint(state, 1), try last == ledger.fingerprint(state, w) else {
                     throw IndexMismatch(text: "\(ledger.name) entries differ from the log's (another state folder?)")
                 }
             }
@@ -271,12 +327,14 @@ public final class EntryIndex: @unchecked Sendable {
 
     /// `synchronous=OFF` first: switching to WAL mode would otherwise sync the file (the index never syncs).
     private func configure(_ conn: SQLiteConnection) throws(SQLiteError) {
-        try conn.exec("PRAGMA synchronous=OFF; PRAGMA cache_size=-32768")
+        try conn.exec(
+            "PRAGMA synchronous=OFF; PRAGMA cache_size=-\(EntryIndex.cacheKiB); "
+                + "PRAGMA wal_autocheckpoint=\(EntryIndex.walCheckpointPages)")
         _ = try conn.text("PRAGMA journal_mode=WAL")
     }
 
-    /// Deletes the file and builds it again from `state` (the rows first, the indexes after: faster than inserting
-    /// into them), then follows the log from there. Reads scan the ledgers until it is done.
+    /// Deletes the file and builds it again from `state` (in transactions of `rebuildBatchEntries`), then follows
+    /// the log from there. Reads scan the ledgers until it is done.
     func rebuild(_ state: LedgerState, reason: String) throws {
         let started = DispatchTime.now().uptimeNanoseconds
         Log.warning("rebuilding the entry index: \(reason)", ["file": path, "reason": reason])
@@ -301,8 +359,6 @@ public final class EntryIndex: @unchecked Sendable {
                 unlink(building)
                 return
             }
-            try createIndexes(conn)
-            try conn.exec("ANALYZE")
             db = nil
         }
         guard rename(building, path) == 0 else {
@@ -310,6 +366,7 @@ public final class EntryIndex: @unchecked Sendable {
         }
         let conn = try SQLiteConnection(path: path, readOnly: false)
         try configure(conn)
+        try markDirty(conn)
         db = conn
         let millis = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000)
         let watermarks = shared.withLockedValue { s in
@@ -327,10 +384,15 @@ public final class EntryIndex: @unchecked Sendable {
         try catchUp(latest().state, batch: EntryIndex.batchEntries)
     }
 
+    /// Per ledger, the table of rows (one per entry) and, per filter column, a table of posting lists: for each
+    /// value, the numbers of its entries, one row per value and transaction (the numbers varint-coded as
+    /// differences). A batch of 65,536 entries over 2,000 items adds about 2,000 rows to the item table instead of
+    /// 65,536 index entries: the B-tree work per entry is what limited the indexer (docs/on-disk-format.md 10).
     private func createTables(_ conn: SQLiteConnection) throws(SQLiteError) {
         var sql =
             "CREATE TABLE info(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
             + "INSERT INTO info VALUES('schema', '\(EntryIndex.schemaVersion)');"
+            + "INSERT INTO info VALUES('dirty', '\(bootID.filter { $0.isLetter || $0.isNumber || $0 == "-" })');"
             + "CREATE TABLE ledgers(name TEXT PRIMARY KEY, watermark INTEGER NOT NULL, first TEXT, last TEXT);"
         for ledger in IndexedLedger.allCases {
             sql += "INSERT INTO ledgers VALUES('\(ledger.name)', 0, NULL, NULL);"
@@ -338,23 +400,18 @@ public final class EntryIndex: @unchecked Sendable {
                 "CREATE TABLE \(ledger.table)(entry_no INTEGER PRIMARY KEY, location TEXT NOT NULL, bin TEXT, "
                 + "item TEXT NOT NULL, entry_type INTEGER NOT NULL, document_no TEXT NOT NULL, lot TEXT, serial TEXT, "
                 + "posting_date TEXT NOT NULL);"
-        }
-        try conn.exec(sql)
-    }
-
-    private func createIndexes(_ conn: SQLiteConnection) throws(SQLiteError) {
-        var sql = ""
-        for ledger in IndexedLedger.allCases {
             for column in ledger.indexedColumns {
                 sql +=
-                    "CREATE INDEX \(EntryIndex.indexName(ledger, column)) ON \(ledger.table)(\(column.rawValue), "
-                    + "entry_no)" + (column.partial ? " WHERE \(column.rawValue) IS NOT NULL;" : ";")
+                    "CREATE TABLE \(EntryIndex.postingTable(ledger, column))(key TEXT NOT NULL, "
+                    + "last INTEGER NOT NULL, first INTEGER NOT NULL, nos BLOB NOT NULL, PRIMARY KEY(key, last)) "
+                    + "WITHOUT ROWID;"
             }
         }
         try conn.exec(sql)
     }
 
-    static func indexName(_ ledger: IndexedLedger, _ column: IndexColumn) -> String {
+    /// The posting lists of one filter column (`warehouse_entries_by_item`, …).
+    static func postingTable(_ ledger: IndexedLedger, _ column: IndexColumn) -> String {
         "\(ledger.table)_by_\(column.rawValue)"
     }
 
@@ -383,24 +440,69 @@ public final class EntryIndex: @unchecked Sendable {
         _ db: SQLiteConnection, _ ledger: IndexedLedger, _ state: LedgerState,
         from: Int, through: Int
     ) throws {
+        let columns = ledger.indexedColumns
+        // Per column, the entries of each value in this batch (ascending: rows are read in entry-no. order).
+        var lists = [[String: [Int]]](repeating: [:], count: columns.count)
         // Entries no longer in memory come from the history files (a rebuild, an index behind them).
         let rows = try ledger.rows(state, from...through)
+        let fingerprints = (
+            first: from == 1 ? try ledger.fingerprint(state, 1) : nil,
+            last: try ledger.fingerprint(state, through)
+        )
         try db.exec("BEGIN")
         do {
             let s = try db.statement("INSERT INTO \(ledger.table) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
             for (i, no) in (from...through).enumerated() {
                 let r = rows[i]
+                let location = IndexRow.key(r.location, nullIfEmpty: false)
+                let bin = IndexRow.key(r.bin, nullIfEmpty: true)
+                let item = IndexRow.key(r.item, nullIfEmpty: false)
+                let documentNo = IndexRow.key(r.documentNo, nullIfEmpty: false)
+                let lot = IndexRow.key(r.lot, nullIfEmpty: true)
+                let serial = IndexRow.key(r.serial, nullIfEmpty: true)
                 s.reset()
                 s.bind(1, no)
-                s.bind(2, IndexRow.key(r.location, nullIfEmpty: false))
-                s.bind(3, IndexRow.key(r.bin, nullIfEmpty: true))
-                s.bind(4, IndexRow.key(r.item, nullIfEmpty: false))
+                s.bind(2, location)
+                s.bind(3, bin)
+                s.bind(4, item)
                 s.bind(5, IndexRow.typeCodes[r.entryType] ?? 0)
-                s.bind(6, IndexRow.key(r.documentNo, nullIfEmpty: false))
-                s.bind(7, IndexRow.key(r.lot, nullIfEmpty: true))
-                s.bind(8, IndexRow.key(r.serial, nullIfEmpty: true))
+                s.bind(6, documentNo)
+                s.bind(7, lot)
+                s.bind(8, serial)
                 s.bind(9, r.postingDate)
                 try s.run()
+                for (c, column) in columns.enumerated() {
+                    let value: String? =
+                        switch column {
+                        case .location: location
+                        case .bin: bin
+                        case .item: item
+                        case .documentNo: documentNo
+                        case .lot: lot
+                        case .serial: serial
+                        }
+                    if let value { lists[c][value, default: []].append(no) }
+                }
+            }
+            for (c, column) in columns.enumerated() {
+                let p = try db.statement(
+                    "INSERT INTO \(EntryIndex.postingTable(ledger, column)) VALUES(?1, ?2, ?3, ?4)")
+                var blob: [UInt8] = []
+                // In key order: neighbouring rows share pages.
+                for (key, nos) in lists[c].sorted(by: { $0.key < $1.key }) {
+                    blob.removeAll(keepingCapacity: true)
+                    var previous = 0
+                    for no in nos {
+                        PostingList.append(no - previous, to: &blob)
+                        previous = no
+                    }
+                    p.reset()
+                    p.bind(1, key)
+                    p.bind(2, nos[nos.count - 1])
+                    p.bind(3, nos[0])
+                    p.bind(4, blob)
+                    try p.run()
+                }
             }
             let m = try db.statement(
                 from == 1
@@ -408,8 +510,8 @@ public final class EntryIndex: @unchecked Sendable {
                     : "UPDATE ledgers SET watermark = ?2, last = ?4 WHERE name = ?1")
             m.bind(1, ledger.name)
             m.bind(2, through)
-            if from == 1 { m.bind(3, rows[0].fingerprint) }
-            m.bind(4, rows[rows.count - 1].fingerprint)
+            if let first = fingerprints.first { m.bind(3, first) }
+            m.bind(4, fingerprints.last)
             try m.run()
             try db.exec("COMMIT")
         } catch {

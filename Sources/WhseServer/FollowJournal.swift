@@ -198,6 +198,18 @@ public final class FollowJournal: @unchecked Sendable {
     }
 
     static func line(_ r: FollowRecord) -> [UInt8] {
+        if r.masterData == nil {
+            // The common line, member by member (keys in byte order: i, m, p, s, w): the same bytes as below.
+            var w = JSONObjectWriter(capacity: 96)
+            w.member("i", .array([JSON(r.itemLedger.lowerBound), JSON(r.itemLedger.upperBound)]))
+            w.member("m", string: r.method)
+            w.member("p", .array([JSON(r.physInventory.lowerBound), JSON(r.physInventory.upperBound)]))
+            w.member("s", .number(String(r.seq)))
+            w.member("w", .array([JSON(r.warehouse.lowerBound), JSON(r.warehouse.upperBound)]))
+            var bytes = w.finish()
+            bytes.append(UInt8(ascii: "\n"))
+            return bytes
+        }
         var o: [String: JSON] = [
             "s": .number(String(r.seq)), "m": .string(r.method),
             "w": .array([JSON(r.warehouse.lowerBound), JSON(r.warehouse.upperBound)]),

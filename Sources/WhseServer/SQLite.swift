@@ -101,6 +101,12 @@ final class SQLiteStatement {
         }
     }
 
+    func bind(_ index: Int32, _ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { b in
+            _ = whsed_sqlite3_bind_blob(stmt, index, b.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, Int32(b.count))
+        }
+    }
+
     /// Steps once: true when a row is ready, false when done.
     func step() throws(SQLiteError) -> Bool {
         let rc = sqlite3_step(stmt)
@@ -116,6 +122,15 @@ final class SQLiteStatement {
     }
 
     func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(stmt, column)) }
+
+    /// A blob column's bytes, valid until the next step or reset.
+    func blob(_ column: Int32) -> UnsafeRawBufferPointer {
+        let n = Int(sqlite3_column_bytes(stmt, column))
+        guard n > 0, let p = sqlite3_column_blob(stmt, column) else {
+            return UnsafeRawBufferPointer(start: nil, count: 0)
+        }
+        return UnsafeRawBufferPointer(start: p, count: n)
+    }
 
     func text(_ column: Int32) -> String? {
         guard let p = sqlite3_column_text(stmt, column) else { return nil }

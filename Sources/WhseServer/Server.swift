@@ -211,57 +211,41 @@ public final class ServerCore: @unchecked Sendable {
         let view = writer.committed
         let c = view.ledger().counts
         let s = writer.statistics
-        let lastSeq = view.sequence
-        return .object([
-            "version": .string(ServerCore.version),
-            "pid": JSON(Int(getpid())),
-            "uptimeSeconds": JSON(Int(Date().timeIntervalSince(startedAt))),
-            "connections": JSON(connections.withLockedValue { $0 }),
-            "bufferedBytes": JSON(budget.total),
-            "locations": JSON(c.locations), "bins": JSON(c.bins), "items": JSON(c.items),
-            "warehouseEntries": JSON(c.warehouseEntries), "itemLedgerEntries": JSON(c.itemLedgerEntries),
-            "physInventoryEntries": JSON(c.physInventoryEntries), "openCountJournals": JSON(c.openCountJournals),
-            "index": index?.status(view.state) ?? .null,
-            "history": historyStatus(view.state),
-            "log": .object([
-                "directory": .string(log.directory), "lastSequence": .string(String(lastSeq)),
-                "syncs": JSON(s.syncs), "recordsWritten": JSON(s.records),
-                "lastSyncMicroseconds": JSON(s.lastSyncMicros), "maxSyncMicroseconds": JSON(s.maxSyncMicros),
-                "queued": JSON(s.queued),
-                "snapshotSequence": .string(String(log.snapshotSequence ?? 0)),
-                "checkpoints": JSON(s.checkpoints), "lastCheckpointMilliseconds": JSON(s.lastCheckpointMillis),
-                "diskBytes": JSON(log.diskUsage()),
-                "recoveredRecords": JSON(recovery.recordsReplayed),
-                "tornTailBytesDropped": JSON(recovery.tornTailBytesDropped),
-                "cutTail": cutTail(),
-                "cutFiles": .array(log.cutFiles().map { .string($0) })
-            ]),
-            "limits": .object([
-                "maxLineBytes": JSON(limits.maxLineBytes), "maxJournalLines": JSON(limits.maxJournalLines),
-                "maxPipelinedRequests": JSON(limits.maxPipelinedRequests),
-                "maxConnections": JSON(limits.maxConnections),
-                "maxBatchRequests": JSON(limits.maxBatchRequests), "maxJsonDepth": JSON(limits.maxJsonDepth),
-                "idleTimeoutSeconds": JSON(limits.idleTimeoutSeconds),
-                "maxOpenCountJournals": JSON(limits.maxOpenCountJournals),
-                "maxReplyBytes": JSON(limits.maxReplyBytes),
-                "maxConnectionBufferBytes": JSON(limits.effectiveConnectionBufferBytes),
-                "maxTotalBufferBytes": JSON(limits.maxTotalBufferBytes),
-                "maxConnectionsPerUser": JSON(limits.maxConnectionsPerUser),
-                "adminReservedConnections": JSON(limits.adminReservedConnections),
-                "maxIdempotencyKeys": JSON(StateMachine.maxIdempotencyKeys)
-            ])
+        let log = ServerStatusResult.Log(
+            directory: self.log.directory, lastSequence: view.sequence, syncs: s.syncs, recordsWritten: s.records,
+            lastSyncMicroseconds: s.lastSyncMicros, maxSyncMicroseconds: s.maxSyncMicros, queued: s.queued,
+            snapshotSequence: self.log.snapshotSequence ?? 0, checkpoints: s.checkpoints,
+            lastCheckpointMilliseconds: s.lastCheckpointMillis, diskBytes: self.log.diskUsage(),
+            recoveredRecords: recovery.recordsReplayed, tornTailBytesDropped: recovery.tornTailBytesDropped,
+            cutTail: cutTail(), cutFiles: self.log.cutFiles())
+        let limits = ServerStatusResult.Limits([
+            .maxLineBytes: self.limits.maxLineBytes, .maxJournalLines: self.limits.maxJournalLines,
+            .maxPipelinedRequests: self.limits.maxPipelinedRequests, .maxConnections: self.limits.maxConnections,
+            .maxBatchRequests: self.limits.maxBatchRequests, .maxJsonDepth: self.limits.maxJsonDepth,
+            .idleTimeoutSeconds: self.limits.idleTimeoutSeconds,
+            .maxOpenCountJournals: self.limits.maxOpenCountJournals, .maxReplyBytes: self.limits.maxReplyBytes,
+            .maxConnectionBufferBytes: self.limits.effectiveConnectionBufferBytes,
+            .maxTotalBufferBytes: self.limits.maxTotalBufferBytes,
+            .maxConnectionsPerUser: self.limits.maxConnectionsPerUser,
+            .adminReservedConnections: self.limits.adminReservedConnections,
+            .maxIdempotencyKeys: StateMachine.maxIdempotencyKeys
         ])
+        return ServerStatusResult(
+            version: ServerCore.version, pid: Int(getpid()), uptimeSeconds: Int(Date().timeIntervalSince(startedAt)),
+            connections: connections.withLockedValue { $0 }, bufferedBytes: budget.total, locations: c.locations,
+            bins: c.bins, items: c.items, warehouseEntries: c.warehouseEntries, itemLedgerEntries: c.itemLedgerEntries,
+            physInventoryEntries: c.physInventoryEntries, openCountJournals: c.openCountJournals,
+            index: index?.status(view.state), history: historyStatus(view.state), log: log, limits: limits
+        ).encoded()
     }
 
-    /// What start-up cut from a torn tail, or null: the segment, the offset, the byte count and the file that keeps
+    /// What start-up cut from a torn tail, or nil: the segment, the offset, the byte count and the file that keeps
     /// the bytes.
-    func cutTail() -> JSON {
-        guard recovery.tornTailBytesDropped > 0, let file = recovery.tornTailFile else { return .null }
-        return .object([
-            "file": .string(file), "offset": JSON(recovery.tornTailOffset ?? 0),
-            "bytes": JSON(recovery.tornTailBytesDropped),
-            "keptIn": recovery.tornTailKeptIn.map { .string($0) } ?? .null
-        ])
+    func cutTail() -> ServerStatusResult.CutTail? {
+        guard recovery.tornTailBytesDropped > 0, let file = recovery.tornTailFile else { return nil }
+        return ServerStatusResult.CutTail(
+            file: file, offset: recovery.tornTailOffset ?? 0, bytes: recovery.tornTailBytesDropped,
+            keptIn: recovery.tornTailKeptIn)
     }
 
     /// The name a posting records for a peer: the user name when known, else "uid:N".

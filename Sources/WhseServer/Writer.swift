@@ -108,11 +108,19 @@ public final class Writer: @unchecked Sendable {
 
     /// Publishes the live state as the committed view. Writer thread only, and only when every applied posting's
     /// record is synced (after `log.commit()` returned, or between batches).
-    private func publish() {
+    /// Returns the view it replaced: whoever drops the last reference to it frees the tree nodes the writer has
+    /// copied since, so `process` hands it to an event loop with the replies instead of freeing them here.
+    @discardableResult
+    private func publish() -> CommittedView {
         let view = CommittedView(state: machine.ledger.state, sequence: log.lastCommittedSequence)
-        published.withLockedValue { $0 = view }
+        let old = published.withLockedValue { current in
+            let old = current
+            current = view
+            return old
+        }
         onPublish?()
         onPublishFollow?(view.sequence)
+        return old
     }
 
     /// Called on the writer thread after each publish (the entry index's wake-up); set before `start`.
@@ -303,10 +311,9 @@ public final class Writer: @unchecked Sendable {
         }
         if sequence == 0 || sequence == (log.snapshotSequence ?? 0) {
             let r: Result<JSON, RPCError> = .success(
-                .object([
-                    "sequence": .string(String(sequence)), "written": .bool(false),
-                    "reason": .string("the newest snapshot already covers the log")
-                ]))
+                ServerCheckpointResult(
+                    sequence: sequence, written: false, reason: "the newest snapshot already covers the log"
+                ).encoded())
             for w in waiters { w(r) }
             return
         }
@@ -389,10 +396,9 @@ public final class Writer: @unchecked Sendable {
         if sequence <= (log.snapshotSequence ?? 0) {
             if case .success(let p) = prepared { log.discardSnapshot(p) }
             outcome = .success(
-                .object([
-                    "sequence": .string(String(sequence)), "written": .bool(false),
-                    "reason": .string("a newer snapshot was written meanwhile")
-                ]))
+                ServerCheckpointResult(
+                    sequence: sequence, written: false, reason: "a newer snapshot was written meanwhile"
+                ).encoded())
         } else {
             do {
                 let p = try prepared.get()
@@ -404,10 +410,8 @@ public final class Writer: @unchecked Sendable {
                 entriesMayLeave()
                 let millis = checkpointWritten(sequence: sequence, bytes: payloadBytes, started: started)
                 outcome = .success(
-                    .object([
-                        "sequence": .string(String(sequence)), "written": .bool(true),
-                        "bytes": JSON(payloadBytes), "milliseconds": JSON(millis)
-                    ]))
+                    ServerCheckpointResult(sequence: sequence, written: true, bytes: payloadBytes, milliseconds: millis)
+                        .encoded())
             } catch WALError.noSpace(let message) {
                 outcome = .failure(.storageFull(message))
             } catch {
@@ -426,10 +430,9 @@ public final class Writer: @unchecked Sendable {
         }
         if sequence == 0 || sequence == (log.snapshotSequence ?? 0) {
             return .success(
-                .object([
-                    "sequence": .string(String(sequence)), "written": .bool(false),
-                    "reason": .string("the newest snapshot already covers the log")
-                ]))
+                ServerCheckpointResult(
+                    sequence: sequence, written: false, reason: "the newest snapshot already covers the log"
+                ).encoded())
         }
         let bytes: [UInt8]
         do {
@@ -454,11 +457,8 @@ public final class Writer: @unchecked Sendable {
         recordsSinceCheckpoint = 0
         let millis = checkpointWritten(sequence: sequence, bytes: bytes.count, started: started)
         return .success(
-            .object([
-                "sequence": .string(String(sequence)), "written": .bool(true),
-                "bytes": JSON(bytes.count),
-                "milliseconds": JSON(millis)
-            ]))
+            ServerCheckpointResult(sequence: sequence, written: true, bytes: bytes.count, milliseconds: millis)
+                .encoded())
     }
 
     /// Counts a snapshot just written (server.status, server.metrics) and logs it; returns its milliseconds.
@@ -557,8 +557,8 @@ public final class Writer: @unchecked Sendable {
         follow?.append(followed)
         // The batch is synced: readers may see it now, and before its replies leave, so a client that reads after
         // its reply sees its own posting.
-        if !logged.isEmpty { publish() }
-        deliver(batch, outcomes)
+        let retired = logged.isEmpty ? nil : publish()
+        deliver(batch, outcomes, retired: retired)
         if Log.debugEnabled { logPostings(batch, logged: logged, outcomes: outcomes) }
     }
 
@@ -599,7 +599,9 @@ public final class Writer: @unchecked Sendable {
             postingCount: logged.count)
     }
 
-    private func deliver(_ batch: [Job], _ outcomes: [Result<JSON, RPCError>]) {
+    /// `retired` (the committed view this batch replaced) goes with the first event loop's replies and is released
+    /// there, off the writer's thread.
+    private func deliver(_ batch: [Job], _ outcomes: [Result<JSON, RPCError>], retired: CommittedView? = nil) {
         // One hop per event loop per batch, not one per reply.
         var byLoop: [ObjectIdentifier: (any EventLoop, [(Completion, Result<JSON, RPCError>)])] = [:]
         for (job, outcome) in zip(batch, outcomes) {
@@ -609,8 +611,14 @@ public final class Writer: @unchecked Sendable {
             }
             byLoop[ObjectIdentifier(loop), default: (loop, [])].1.append((job.complete, outcome))
         }
+        var retired = retired
         for (_, (loop, replies)) in byLoop {
-            loop.execute { for (complete, outcome) in replies { complete(outcome) } }
+            let carried = retired
+            retired = nil
+            loop.execute {
+                for (complete, outcome) in replies { complete(outcome) }
+                withExtendedLifetime(carried) {}
+            }
         }
     }
 }

@@ -122,9 +122,9 @@ struct CountGroup: ParsableCommand {
         func text(_ q: Quantity?) -> String { q?.description ?? "" }
 
         func itemDescriptions() throws -> [String: String] {
-            let r = try global.call(ItemListParams())
+            let (list, _) = try global.call(ItemListParams(), result: ItemListResult.self)
             var d: [String: String] = [:]
-            for i in r["items"]?.arrayValue ?? [] { d[Output.text(i["no"])] = Output.text(i["description"]) }
+            for i in list.items { d[i.no] = i.description }
             return d
         }
     }
@@ -136,14 +136,8 @@ struct CountGroup: ParsableCommand {
         @OptionGroup var global: Global
         func run() throws {
             try perform {
-                let r = try global.call(WhsePhysInventoryListParams())
-                Output.rows(
-                    r["journals"]?.arrayValue ?? [],
-                    [
-                        Column("JOURNAL", "journal"), Column("LOCATION", "location"),
-                        Column("LINES", "lines"), Column("COUNTED", "counted"), Column("BY", "createdBy"),
-                        Column("CREATED", "createdAt")
-                    ], format: global.outputFormat, whole: r)
+                let (list, r) = try global.call(WhsePhysInventoryListParams(), result: CountJournalListResult.self)
+                Output.rows(list.journals.map(\.wire), journalColumns, format: global.outputFormat, whole: r)
             }
         }
     }
@@ -256,12 +250,24 @@ struct CountGroup: ParsableCommand {
     }
 }
 
-let physColumns = [
-    Column("LINE", "lineNo"), Column("ITEM", "item"), Column("BIN", "bin"), Column("LOT", "lot"),
-    Column("SERIAL", "serial"), Column("UNIT", "unitOfMeasure"),
-    Column("CALCULATED", "quantityCalculated"), Column("PHYS. INVENTORY", "quantityPhysInventory"),
-    Column("TYPE", "entryType"), Column("QUANTITY", "quantity"), Column("STALE", "stale")
-]
+let physColumns: [Column] = {
+    typealias K = PhysInventoryJournalResult.Line.Key
+    return [
+        Column("LINE", K.lineNo), Column("ITEM", K.item), Column("BIN", K.bin), Column("LOT", K.lot),
+        Column("SERIAL", K.serial), Column("UNIT", K.unitOfMeasure),
+        Column("CALCULATED", K.quantityCalculated), Column("PHYS. INVENTORY", K.quantityPhysInventory),
+        Column("TYPE", K.entryType), Column("QUANTITY", K.quantity), Column("STALE", K.stale)
+    ]
+}()
+
+/// The columns of `count journals` and `phys-inventory journals`.
+let journalColumns: [Column] = {
+    typealias K = CountJournalListResult.Summary.Key
+    return [
+        Column("JOURNAL", K.journal), Column("LOCATION", K.location), Column("LINES", K.lines),
+        Column("COUNTED", K.counted), Column("BY", K.createdBy), Column("CREATED", K.createdAt)
+    ]
+}()
 
 struct PhysInventoryGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -288,9 +294,9 @@ struct PhysInventoryGroup: ParsableCommand {
                 let p = PhysInventoryCalculateParams(
                     location: location, journal: journal, documentNo: documentNo, postingDate: postingDate, item: item,
                     bin: bin, includeZero: includeZero, countingPeriodDue: countingPeriodDue ? true : nil)
-                let r = try global.call(p)
-                if global.outputFormat == .table { print("journal \(Output.shown(r["journal"]))") }
-                Output.rows(r["lines"]?.arrayValue ?? [], physColumns, format: global.outputFormat, whole: r)
+                let (j, r) = try global.call(p, result: PhysInventoryJournalResult.self)
+                if global.outputFormat == .table { print("journal \(Output.shown(.string(j.journal)))") }
+                Output.rows(j.lines.map(\.wire), physColumns, format: global.outputFormat, whole: r)
             }
         }
     }
@@ -302,8 +308,9 @@ struct PhysInventoryGroup: ParsableCommand {
         @Argument var journal: String
         func run() throws {
             try perform {
-                let r = try global.call(PhysInventoryGetParams(journal: journal))
-                Output.rows(r["lines"]?.arrayValue ?? [], physColumns, format: global.outputFormat, whole: r)
+                let (j, r) = try global.call(
+                    PhysInventoryGetParams(journal: journal), result: PhysInventoryJournalResult.self)
+                Output.rows(j.lines.map(\.wire), physColumns, format: global.outputFormat, whole: r)
             }
         }
     }
@@ -328,8 +335,9 @@ struct PhysInventoryGroup: ParsableCommand {
                 let count = CountInput(
                     lineNo: line, bin: bin, item: item, unitOfMeasure: unit,
                     quantity: try quantity_(quantity), lot: lot, serial: serial)
-                let r = try global.call(PhysInventoryRecordCountsParams(journal: journal, counts: [count]))
-                Output.rows(r["lines"]?.arrayValue ?? [], physColumns, format: global.outputFormat, whole: r)
+                let p = PhysInventoryRecordCountsParams(journal: journal, counts: [count])
+                let (j, r) = try global.call(p, result: PhysInventoryJournalResult.self)
+                Output.rows(j.lines.map(\.wire), physColumns, format: global.outputFormat, whole: r)
             }
         }
     }
@@ -343,8 +351,8 @@ struct PhysInventoryGroup: ParsableCommand {
         func run() throws {
             try perform {
                 let p = PhysInventoryRecalculateParams(journal: journal, lines: lines.isEmpty ? nil : lines)
-                let r = try global.call(p)
-                Output.rows(r["lines"]?.arrayValue ?? [], physColumns, format: global.outputFormat, whole: r)
+                let (j, r) = try global.call(p, result: PhysInventoryJournalResult.self)
+                Output.rows(j.lines.map(\.wire), physColumns, format: global.outputFormat, whole: r)
             }
         }
     }

@@ -44,11 +44,7 @@ extension EntriesGroup {
                 let beat = heartbeatMillis ?? (once ? 100 : 1000)
                 let params = EntriesFollowParams(afterSeq: after, logEpoch: epoch, heartbeatMillis: beat)
                 let result = try client.call(EntriesFollowParams.method, params.encoded().objectValue ?? [:])
-                guard let durable = result["durableSeq"]?.intValue else {
-                    throw CLIError(
-                        code: Exit.protocolError,
-                        message: "whsed's answer to entries.follow has no durableSeq")
-                }
+                let durable = Int(clamping: try decodeResult(result, as: EntriesFollowResult.self).durableSeq)
                 if once && durable <= after { return }
                 var last = after
                 while true {

@@ -48,13 +48,17 @@ struct Global: ParsableArguments {
 
     /// Calls one method with its typed params; postings carry an idempotency key (the given one, or a fresh one
     /// reused across retries).
+    /// Calls one method; its answer is checked against the method's result type (`ResultCatalogue`) before it is
+    /// printed, so an answer whsectl cannot read is an error rather than a silent gap.
     func call<P: RPCParams>(_ params: P) throws -> JSON {
-        try call(P.method, params.encoded().objectValue ?? [:], posting: P.posts)
+        let json = try call(P.method, params.encoded().objectValue ?? [:], posting: P.posts)
+        if let type = ResultCatalogue.byMethod[P.method] { _ = try decodeResult(json, as: type) }
+        return json
     }
 
     /// Calls one method and decodes its answer into the method's result type.
     func call<P: RPCParams, R: RPCResult>(_ params: P, result _: R.Type) throws -> (result: R, json: JSON) {
-        let json = try call(params)
+        let json = try call(P.method, params.encoded().objectValue ?? [:], posting: P.posts)
         return (try decodeResult(json, as: R.self), json)
     }
 

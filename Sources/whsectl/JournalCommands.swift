@@ -139,22 +139,27 @@ struct NewTrackingOptions: ParsableArguments {
     @Option(help: "Expiration date of the new lot.") var newExpirationDate: String?
 }
 
-let itemJournalColumns = [
-    Column("TYPE", "entryType"), Column("LOCATION", "location"), Column("BIN", "bin"),
-    Column("ITEM", "item"), Column("QUANTITY", "quantity"), Column("UNIT", "unitOfMeasure"),
-    Column("BASE QTY", "quantityBase"), Column("LOT", "lot"), Column("SERIAL", "serial"),
-    Column("TRACKING", "trackingText"), Column("DOCUMENT", "documentNo")
-]
+/// The column `withTrackingText` adds: whsectl's own, not a member of the answer.
+let trackingText = "trackingText"
+
+let itemJournalColumns: [Column] = {
+    typealias K = ItemJournalLineResult.Key
+    return [
+        Column("TYPE", K.entryType), Column("LOCATION", K.location), Column("BIN", K.bin), Column("ITEM", K.item),
+        Column("QUANTITY", K.quantity), Column("UNIT", K.unitOfMeasure), Column("BASE QTY", K.quantityBase),
+        Column("LOT", K.lot), Column("SERIAL", K.serial), Column("TRACKING", trackingText),
+        Column("DOCUMENT", K.documentNo)
+    ]
+}()
 
 /// Item journal lines with their tracking lines as one readable column ("L1 5; L2 3").
-func withTrackingText(_ lines: [JSON]) -> [JSON] {
+func withTrackingText(_ lines: [ItemJournalLineResult]) -> [JSON] {
     lines.map { l in
-        guard case .object(var o) = l else { return l }
-        let parts = (l["tracking"]?.arrayValue ?? []).map { t in
-            [Output.text(t["lot"]), Output.text(t["serial"]), Output.text(t["quantity"])].filter { !$0.isEmpty }.joined(
-                separator: " ")
+        guard case .object(var o) = l.wire else { return l.wire }
+        let parts = l.tracking.map { t in
+            [t.lot ?? "", t.serial ?? "", t.quantity.description].filter { !$0.isEmpty }.joined(separator: " ")
         }
-        o["trackingText"] = .string(parts.joined(separator: "; "))
+        o[trackingText] = .string(parts.joined(separator: "; "))
         return .object(o)
     }
 }

@@ -8,6 +8,13 @@ extension CapacityPolicy: ExpressibleByArgument {}
 extension BlockMovement: ExpressibleByArgument {}
 extension EntryType: ExpressibleByArgument {}
 
+/// The rows of a `bin.contents` or `item.bins` answer, each lean member put back at its default, and the answer
+/// with those rows.
+func restoredRows(_ answer: JSON) throws -> (rows: [JSON], whole: JSON) {
+    let r = MemberDefaults.binContentRow.restored(answer, in: BinContentRowsResult.Key.rows.rawValue)
+    return (try decodeResult(r, as: BinContentRowsResult.self).rows, r)
+}
+
 let binColumns = [
     Column("LOCATION", "location"), Column("ZONE", "zone"), Column("BIN", "bin"), Column("ITEM", "item"),
     Column("UNIT", "unitOfMeasure"), Column("LOT", "lot"), Column("SERIAL", "serial"),
@@ -120,12 +127,13 @@ struct LocationGroup: ParsableCommand {
         @OptionGroup var global: Global
         func run() throws {
             try perform {
-                let r = try global.call(LocationListParams())
+                let (list, r) = try global.call(LocationListParams(), result: LocationListResult.self)
+                typealias K = LocationResult.Key
                 Output.rows(
-                    r["locations"]?.arrayValue ?? [],
+                    list.locations.map(\.wire),
                     [
-                        Column("CODE", "code"), Column("KIND", "kind"),
-                        Column("ADJUSTMENT BIN", "adjustmentBin"), Column("NAME", "name")
+                        Column("CODE", K.code), Column("KIND", K.kind),
+                        Column("ADJUSTMENT BIN", K.adjustmentBin), Column("NAME", K.name)
                     ],
                     format: global.outputFormat, whole: r)
             }
@@ -164,13 +172,12 @@ struct ZoneGroup: ParsableCommand {
         @Argument var location: String
         func run() throws {
             try perform {
-                let r = try global.call(ZoneListParams(location: location))
+                let (list, r) = try global.call(ZoneListParams(location: location), result: ZoneListResult.self)
+                typealias K = ZoneResult.Key
                 Output.rows(
-                    r["zones"]?.arrayValue ?? [],
-                    [
-                        Column("ZONE", "code"), Column("BIN TYPE", "binType"),
-                        Column("DESCRIPTION", "description")
-                    ], format: global.outputFormat, whole: r)
+                    list.zones.map(\.wire),
+                    [Column("ZONE", K.code), Column("BIN TYPE", K.binType), Column("DESCRIPTION", K.description)],
+                    format: global.outputFormat, whole: r)
             }
         }
     }
@@ -271,13 +278,15 @@ struct BinGroup: ParsableCommand {
         @Option var zone: String?
         func run() throws {
             try perform {
-                let r = try global.call(BinListParams(location: location, zone: zone))
+                let (list, r) = try global.call(
+                    BinListParams(location: location, zone: zone), result: BinListResult.self)
+                typealias K = BinResult.Key
                 Output.rows(
-                    r["bins"]?.arrayValue ?? [],
+                    list.bins.map(\.wire),
                     [
-                        Column("BIN", "code"), Column("ZONE", "zone"),
-                        Column("BIN TYPE", "binType"), Column("BLOCK", "blockMovement"), Column("ADJ", "adjustmentBin"),
-                        Column("DESCRIPTION", "description")
+                        Column("BIN", K.code), Column("ZONE", K.zone), Column("BIN TYPE", K.binType),
+                        Column("BLOCK", K.blockMovement), Column("ADJ", K.adjustmentBin),
+                        Column("DESCRIPTION", K.description)
                     ], format: global.outputFormat, whole: r)
             }
         }
@@ -293,8 +302,8 @@ struct BinGroup: ParsableCommand {
         func run() throws {
             try perform {
                 let p = BinContentsParams(location: location, bin: bin, includeZero: includeZero)
-                let r = MemberDefaults.binContentRow.restored(try global.call(p), in: "rows")
-                Output.rows(r["rows"]?.arrayValue ?? [], binColumns, format: global.outputFormat, whole: r)
+                let (rows, r) = try restoredRows(try global.call(p))
+                Output.rows(rows, binColumns, format: global.outputFormat, whole: r)
             }
         }
     }
@@ -439,12 +448,13 @@ struct ItemGroup: ParsableCommand {
         @OptionGroup var global: Global
         func run() throws {
             try perform {
-                let r = try global.call(ItemListParams())
+                let (list, r) = try global.call(ItemListParams(), result: ItemListResult.self)
+                typealias K = ItemResult.Key
                 Output.rows(
-                    r["items"]?.arrayValue ?? [],
+                    list.items.map(\.wire),
                     [
-                        Column("ITEM", "no"), Column("BASE UNIT", "baseUnitOfMeasure"),
-                        Column("DESCRIPTION", "description")
+                        Column("ITEM", K.no), Column("BASE UNIT", K.baseUnitOfMeasure),
+                        Column("DESCRIPTION", K.description)
                     ], format: global.outputFormat, whole: r)
             }
         }
@@ -460,8 +470,8 @@ struct ItemGroup: ParsableCommand {
         func run() throws {
             try perform {
                 let p = ItemBinsParams(item: item, location: location, includeZero: includeZero)
-                let r = MemberDefaults.binContentRow.restored(try global.call(p), in: "rows")
-                Output.rows(r["rows"]?.arrayValue ?? [], binColumns, format: global.outputFormat, whole: r)
+                let (rows, r) = try restoredRows(try global.call(p))
+                Output.rows(rows, binColumns, format: global.outputFormat, whole: r)
             }
         }
     }
@@ -474,16 +484,16 @@ struct ItemGroup: ParsableCommand {
         @Option var location: String?
         func run() throws {
             try perform {
-                let r = try global.call(ItemAvailabilityParams(item: item, location: location))
+                let p = ItemAvailabilityParams(item: item, location: location)
+                let (list, r) = try global.call(p, result: ItemAvailabilityResult.self)
+                typealias K = AvailabilityResult.Key
                 Output.rows(
-                    r["locations"]?.arrayValue ?? [],
+                    list.locations.map(\.wire),
                     [
-                        Column("LOCATION", "location"), Column("ITEM", "item"),
-                        Column("INVENTORY", "inventory"), Column("IN BINS", "inBins"),
-                        Column("ADJ BIN", "adjustmentBin"),
-                        Column("AVAILABLE", "available"), Column("TO PICK", "availableToPick"),
-                        Column("RESERVED", "reserved"),
-                        Column("TO RESERVE", "availableToReserve")
+                        Column("LOCATION", K.location), Column("ITEM", K.item), Column("INVENTORY", K.inventory),
+                        Column("IN BINS", K.inBins), Column("ADJ BIN", K.adjustmentBin),
+                        Column("AVAILABLE", K.available), Column("TO PICK", K.availableToPick),
+                        Column("RESERVED", K.reserved), Column("TO RESERVE", K.availableToReserve)
                     ], format: global.outputFormat, whole: r)
             }
         }

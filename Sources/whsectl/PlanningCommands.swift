@@ -32,12 +32,13 @@ struct CountingPeriodGroup: ParsableCommand {
         @OptionGroup var global: Global
         func run() throws {
             try perform {
-                let r = try global.call(CountingPeriodListParams())
+                let (list, r) = try global.call(CountingPeriodListParams(), result: CountingPeriodListResult.self)
+                typealias K = CountingPeriodResult.Key
                 Output.rows(
-                    r["countingPeriods"]?.arrayValue ?? [],
+                    list.countingPeriods.map(\.wire),
                     [
-                        Column("CODE", "code"), Column("PER YEAR", "countFrequencyPerYear"),
-                        Column("DESCRIPTION", "description")
+                        Column("CODE", K.code), Column("PER YEAR", K.countFrequencyPerYear),
+                        Column("DESCRIPTION", K.description)
                     ], format: global.outputFormat, whole: r)
             }
         }
@@ -55,13 +56,15 @@ struct CountingPeriodGroup: ParsableCommand {
         @Option var period: String?
         func run() throws {
             try perform {
-                let r = try global.call(CountingPeriodDueParams(date: date, countingPeriod: period))
+                let p = CountingPeriodDueParams(date: date, countingPeriod: period)
+                let (due, r) = try global.call(p, result: CountingPeriodDueResult.self)
+                typealias K = ItemResult.Key
                 Output.rows(
-                    r["items"]?.arrayValue ?? [],
+                    due.items.map(\.wire),
                     [
-                        Column("ITEM", "no"), Column("PERIOD", "countingPeriod"),
-                        Column("WINDOW START", "nextCountingStart"), Column("WINDOW END", "nextCountingEnd"),
-                        Column("LAST COUNTED", "lastCountingPeriodUpdate"), Column("DESCRIPTION", "description")
+                        Column("ITEM", K.no), Column("PERIOD", K.countingPeriod),
+                        Column("WINDOW START", K.nextCountingStart), Column("WINDOW END", K.nextCountingEnd),
+                        Column("LAST COUNTED", K.lastCountingPeriodUpdate), Column("DESCRIPTION", K.description)
                     ],
                     format: global.outputFormat, whole: r)
             }
@@ -129,9 +132,12 @@ struct ReservationGroup: ParsableCommand {
         func run() throws {
             try perform {
                 let p = ReservationListParams(location: location, item: item)
-                let r = MemberDefaults.reservation.restored(try global.call(p), in: "reservations")
-                Output.rows(
-                    r["reservations"]?.arrayValue ?? [], reservationColumns, format: global.outputFormat, whole: r)
+                let key = ReservationListResult.Key.reservations.rawValue
+                let r = MemberDefaults.reservation.restored(try global.call(p), in: key)
+                let list = try decodeResult(r, as: ReservationListResult.self)
+                // Printed with every member, the lean ones put back.
+                let rows = list.reservations.map { MemberDefaults.reservation.restored($0.wire) }
+                Output.rows(rows, reservationColumns, format: global.outputFormat, whole: r)
             }
         }
     }

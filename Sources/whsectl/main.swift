@@ -17,12 +17,17 @@ struct EntriesGroup: ParsableCommand {
         @Option var documentNo: String?
         @Option var lot: String?
         @Option var serial: String?
+        @Option(help: "Posting (registering) date from, YYYY-MM-DD, included.") var fromDate: String?
+        @Option(help: "Posting (registering) date to, YYYY-MM-DD, included.") var toDate: String?
+        @Option(help: "Entry number from, included.") var fromEntry: Int?
+        @Option(help: "Entry number to, included.") var toEntry: Int?
         @Option(help: "Start after this entry number (paging).") var after: Int?
         @Option(help: "Entries per page (1…1000).") var limit: Int?
         var query: EntryQuery {
             EntryQuery(
                 location: location, bin: bin, item: item, entryType: entryType, documentNo: documentNo, lot: lot,
-                serial: serial, after: after, limit: limit)
+                serial: serial, fromDate: fromDate, toDate: toDate, fromEntryNo: fromEntry, toEntryNo: toEntry,
+                after: after, limit: limit)
         }
     }
 
@@ -145,14 +150,14 @@ struct ServerGroup: ParsableCommand {
         @OptionGroup var global: Global
         func run() throws {
             try perform {
-                let status = try global.call(ServerStatusParams())
-                Output.object(status, format: global.outputFormat)
+                let (status, r) = try global.call(ServerStatusParams(), result: ServerStatusResult.self)
+                Output.object(r, format: global.outputFormat)
                 // A cut torn tail is for an operator to look at: say so on stderr, where scripts reading stdout
                 // are not disturbed.
-                if case .array(let files)? = status["log"]?["cutFiles"], !files.isEmpty {
-                    let names = files.compactMap { if case .string(let f) = $0 { return f } else { return nil } }
+                let files = status.log.cutFiles
+                if !files.isEmpty {
                     Output.stderr(
-                        "warning: bytes cut from a torn log tail are kept in \(names.joined(separator: ", ")); "
+                        "warning: bytes cut from a torn log tail are kept in \(files.joined(separator: ", ")); "
                             + "inspect them, then remove them (protocol.md 16.1)")
                 }
             }

@@ -27,6 +27,12 @@ let helpText = """
       startup   start whsed (needs --whsed and --state-dir), time exec -> first server.status answer, read
                 VmRSS/VmHWM from /proc/PID/status, SIGKILL it; --repeat N times (default 3).
       status    print the server's status (entry counts) and exit.
+      scaling   per size of --sizes (needs --whsed): a fresh state folder DIR/N (--state-dir DIR, default
+                /var/tmp/whsed-scaling-PID), setup --preload-entries N, whsed restarted: start-up time, VmRSS and
+                VmHWM; --pages filtered entries.warehouse pages of each kind (p50/p99); server.checkpoint while
+                a poster posts every 2 ms (its time, the poster's longest gap); post100 for --duration with the
+                entry index's lag polled (max, at the end, time to catch up). The folder is deleted after each
+                size unless --keep-running.
 
     THE SERVER
       --socket PATH         the whsed socket (default $WHSED_SOCKET). With --whsed: where it will listen
@@ -68,6 +74,10 @@ let helpText = """
 
     START-UP
       --repeat N            start-ups to time (default 3); the figure is the median, the worst is also given.
+
+    SCALING
+      --sizes N,N,…         warehouse entries per run, e.g. 1000000,10000000 (k and M suffixes: 1M,10M).
+      --pages N             entries pages timed per kind (default 300).
 
     OUTPUT
       --json                one JSON object on stdout instead of the table.
@@ -142,6 +152,8 @@ struct Options {
     /// Journals carry document no. D<id mod N> (0: none).
     var documentNos = 0
     var repeatCount = 3
+    var sizes: [Int] = [1_000_000]
+    var pages = 300
     var json = false
     var md = false
     var targets: [String] = []
@@ -150,7 +162,7 @@ struct Options {
     var seed: UInt64 = 1
     var argv: [String] = []
 
-    static let modes = ["setup", "post1", "post100", "single", "read", "mixed", "startup", "status"]
+    static let modes = ["setup", "post1", "post100", "single", "read", "mixed", "startup", "status", "scaling"]
 
     static func parse(_ args: [String]) -> Options {
         var o = Options()
@@ -210,6 +222,19 @@ struct Options {
             case "--preload-entries": o.preloadEntries = int(0)
             case "--document-nos": o.documentNos = int(0)
             case "--repeat": o.repeatCount = int(1)
+            case "--pages": o.pages = int(1)
+            case "--sizes":
+                let v = value()
+                o.sizes = v.split(separator: ",").map { part in
+                    var t = part.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")
+                    var scale = 1
+                    if t.hasSuffix("M") || t.hasSuffix("k") {
+                        scale = t.hasSuffix("M") ? 1_000_000 : 1000
+                        t.removeLast()
+                    }
+                    guard let n = Int(t), n > 0 else { usage("--sizes takes sizes like 1000000,10M, not \(v)") }
+                    return n * scale
+                }
             case "--json": o.json = true
             case "--md": o.md = true
             case "--target": o.targets.append(value())
@@ -228,7 +253,8 @@ struct Options {
             print(helpText)
             exit(64)
         }
-        if o.whsed != nil && o.stateDir == nil { usage("--whsed needs --state-dir") }
+        if o.whsed != nil && o.stateDir == nil && o.mode != "scaling" { usage("--whsed needs --state-dir") }
+        if o.mode == "scaling" && o.whsed == nil { usage("scaling needs --whsed") }
         if o.mode == "startup" && (o.whsed == nil || o.stateDir == nil) {
             usage("startup needs --whsed and --state-dir")
         }

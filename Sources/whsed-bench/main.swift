@@ -13,7 +13,7 @@ enum Bench {
 
         // A whsed of our own, except for `startup`, which starts (and kills) its own.
         var daemon: Daemon? = nil
-        if let bin = o.whsed, o.mode != "startup" {
+        if let bin = o.whsed, o.mode != "startup" && o.mode != "scaling" {
             let d = Daemon(
                 binary: bin, stateDir: o.stateDir!, socketPath: o.socket!,
                 logPath: o.whsedLog ?? (o.stateDir! + ".log"), extraArgs: o.whsedArgs)
@@ -40,7 +40,7 @@ enum Bench {
         }
         if o.socket == nil { o.socket = "" }
 
-        if o.waitQuiet > 0 && o.mode != "status" && o.mode != "setup" {
+        if o.waitQuiet > 0 && o.mode != "status" && o.mode != "setup" && o.mode != "scaling" {
             var exclude: Set<Int32> = [getpid()]
             if let d = daemon { exclude.insert(d.pid) }
             if o.mode != "startup", let s = try? Modes.serverStatus(o.socket!), let pid = s["pid"] as? Int {
@@ -64,6 +64,7 @@ enum Bench {
                 return 0
             case "setup": report = try Modes.setup(o)
             case "startup": report = try Modes.startup(o)
+            case "scaling": report = try Modes.scaling(o)
             default: report = try Modes.load(o)
             }
         } catch {

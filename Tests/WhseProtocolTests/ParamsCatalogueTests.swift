@@ -132,17 +132,20 @@ import WhseProtocol
         WarehouseEntriesParams(
             filter: EntryQuery(
                 location: "WH1", bin: "A-01", item: "ITEM1", entryType: .movement,
-                documentNo: "D1", lot: "L1", serial: "S1", after: 5, limit: 1000),
+                documentNo: "D1", lot: "L1", serial: "S1", fromDate: "2026-01-01", toDate: "2026-12-31",
+                fromEntryNo: 3, toEntryNo: 900, after: 5, limit: 1000),
             fields: .only(["entryNo", "quantityBase"])),
         ItemEntriesParams(
             filter: EntryQuery(
                 location: "WH1", item: "ITEM1", entryType: .positiveAdjmt, documentNo: "D1",
-                lot: "L1", serial: "S1", after: 0, limit: 1),
+                lot: "L1", serial: "S1", fromDate: "2026-02-28", toDate: "2026-02-28", fromEntryNo: 1, toEntryNo: 1,
+                after: 0, limit: 1),
             fields: .only(["warehouseAdjustment"])),
         PhysInventoryEntriesParams(
             filter: EntryQuery(
                 location: "WH1", bin: "A-01", item: "ITEM1", entryType: .negativeAdjmt,
-                documentNo: "D1", lot: "L1", serial: "S1", after: 1, limit: 2),
+                documentNo: "D1", lot: "L1", serial: "S1", fromDate: "2024-02-29", toDate: "2027-01-01",
+                fromEntryNo: 2, toEntryNo: 7, after: 1, limit: 2),
             fields: .only(["countingPeriod", "lastItemLedgerEntryNo"])),
         PhysInventoryEntriesParams(filter: EntryQuery()),
         EntriesFollowParams(afterSeq: 12, logEpoch: 77, heartbeatMillis: 250),

@@ -86,6 +86,15 @@ public struct Members<K: MemberKey>: Sendable {
     public func string(_ k: K) throws(RPCError) -> String { try params.string(k.rawValue) }
     public func optionalString(_ k: K) throws(RPCError) -> String? { try params.optionalString(k.rawValue) }
     public func optionalText(_ k: K) throws(RPCError) -> String? { try params.optionalText(k.rawValue) }
+    /// A YYYY-MM-DD date given as a filter: any other string is `invalid_params` (a date a posting carries is
+    /// checked by the domain instead, `validation_failed`).
+    public func optionalDate(_ k: K) throws(RPCError) -> String? {
+        guard let s = try params.optionalText(k.rawValue) else { return nil }
+        guard EntryFilter.isDate(s) else {
+            throw RPCError.invalidParams("\(name(k)) must be a date (YYYY-MM-DD)", param: name(k))
+        }
+        return s
+    }
     public func optionalBool(_ k: K) throws(RPCError) -> Bool? { try params.optionalBool(k.rawValue) }
     public func quantity(_ k: K) throws(RPCError) -> Quantity { try params.quantity(k.rawValue) }
     public func optionalQuantity(_ k: K) throws(RPCError) -> Quantity? { try params.optionalQuantity(k.rawValue) }
@@ -157,8 +166,9 @@ public struct Members<K: MemberKey>: Sendable {
 
 /// Builds a wire object from `K`'s members; members given as nil are left out.
 public struct MemberWriter<K: MemberKey> {
-    public private(set) var object: [String: JSON] = [:]
-    public init() {}
+    public private(set) var object: [String: JSON]
+    /// Room for a typical object's members up front: growing from empty rehashes at 1, 2, 4 and 8 members.
+    public init() { object = Dictionary(minimumCapacity: 10) }
     public mutating func set<V: WireValue>(_ k: K, _ value: V?) {
         if let value { object[k.rawValue] = value.wire }
     }

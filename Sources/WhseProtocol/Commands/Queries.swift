@@ -100,7 +100,8 @@ public struct ItemAvailabilityParams: RPCParams {
 
 /// The filters and the page of an `entries.*` request.
 public enum EntriesKey: String, MemberKey {
-    case location, bin, item, entryType, documentNo, lot, serial, after, limit, fields
+    case location, bin, item, entryType, documentNo, lot, serial, fromDate, toDate, fromEntryNo, toEntryNo, after,
+        limit, fields
 }
 
 /// A page of ledger entries, filtered. Item ledger entries carry no bin, so `entries.item` takes no `bin`.
@@ -124,13 +125,20 @@ public struct EntryQuery: Sendable, Hashable {
     public var documentNo: String?
     public var lot: String?
     public var serial: String?
+    /// Posting dates (a warehouse entry's registering date) from / to, both included: YYYY-MM-DD.
+    public var fromDate: String?
+    public var toDate: String?
+    /// Entry numbers from / to, both included.
+    public var fromEntryNo: Int?
+    public var toEntryNo: Int?
     /// Entries with a number above this.
     public var after: Int?
     public var limit: Int?
 
     public init(
         location: String? = nil, bin: String? = nil, item: String? = nil, entryType: EntryType? = nil,
-        documentNo: String? = nil, lot: String? = nil, serial: String? = nil, after: Int? = nil, limit: Int? = nil
+        documentNo: String? = nil, lot: String? = nil, serial: String? = nil, fromDate: String? = nil,
+        toDate: String? = nil, fromEntryNo: Int? = nil, toEntryNo: Int? = nil, after: Int? = nil, limit: Int? = nil
     ) {
         self.location = location
         self.bin = bin
@@ -139,6 +147,10 @@ public struct EntryQuery: Sendable, Hashable {
         self.documentNo = documentNo
         self.lot = lot
         self.serial = serial
+        self.fromDate = fromDate
+        self.toDate = toDate
+        self.fromEntryNo = fromEntryNo
+        self.toEntryNo = toEntryNo
         self.after = after
         self.limit = limit
     }
@@ -146,7 +158,8 @@ public struct EntryQuery: Sendable, Hashable {
     public var entryFilter: EntryFilter {
         EntryFilter(
             location: location, bin: bin, item: item, entryType: entryType, documentNo: documentNo, lot: lot,
-            serial: serial, after: after ?? 0, limit: limit ?? EntryQuery.defaultLimit)
+            serial: serial, fromDate: fromDate, toDate: toDate, fromEntryNo: fromEntryNo, toEntryNo: toEntryNo,
+            after: after ?? 0, limit: limit ?? EntryQuery.defaultLimit)
     }
 }
 
@@ -158,6 +171,9 @@ extension EntriesParams {
             item: try m.optionalString(.item),
             entryType: try m.optionalEnum(.entryType, EntryType.self), documentNo: try m.optionalString(.documentNo),
             lot: try m.optionalString(.lot), serial: try m.optionalString(.serial),
+            fromDate: try m.optionalDate(.fromDate), toDate: try m.optionalDate(.toDate),
+            fromEntryNo: try m.optionalInt(.fromEntryNo, range: 1...Int.max),
+            toEntryNo: try m.optionalInt(.toEntryNo, range: 1...Int.max),
             after: try m.optionalInt(.after, range: 0...Int.max),
             limit: try m.optionalInt(.limit, range: 1...EntryFilter.maxLimit))
         self.init(filter: filter, fields: try m.memberSelection(.fields, of: Self.entryMembers))
@@ -172,6 +188,10 @@ extension EntriesParams {
         w.set(.documentNo, filter.documentNo)
         w.set(.lot, filter.lot)
         w.set(.serial, filter.serial)
+        w.set(.fromDate, filter.fromDate)
+        w.set(.toDate, filter.toDate)
+        w.set(.fromEntryNo, filter.fromEntryNo)
+        w.set(.toEntryNo, filter.toEntryNo)
         w.set(.after, filter.after)
         w.set(.limit, filter.limit)
         w.set(.fields, selection: fields)

@@ -91,11 +91,10 @@ public struct ItemJournalBatchResult: RPCResult {
     public enum Key: String, MemberKey { case batch, added, lines }
     public var batch: String
     /// Only from `itemJournal.calculateWhseAdjustment`.
-    public var added: [JSON]?
-    /// The batch's lines as protocol.md §11 shows item journal lines.
-    public var lines: [JSON]
+    public var added: [ItemJournalLineResult]?
+    public var lines: [ItemJournalLineResult]
 
-    public init(batch: String, added: [JSON]? = nil, lines: [JSON]) {
+    public init(batch: String, added: [ItemJournalLineResult]? = nil, lines: [ItemJournalLineResult]) {
         self.batch = batch
         self.added = added
         self.lines = lines
@@ -104,8 +103,9 @@ public struct ItemJournalBatchResult: RPCResult {
     public init(decoding p: Params) throws(RPCError) {
         let m = p.resultMembers(Key.self)
         batch = try m.text(.batch)
-        added = try m.optionalArray(.added)
-        lines = try m.optionalArray(.lines) ?? []
+        added =
+            try m.optionalArray(.added) == nil ? nil : try m.objects(.added, of: ItemJournalLineResult.self)
+        lines = try m.list(.lines, of: ItemJournalLineResult.self, max: Int.max, required: false)
     }
 
     public func encoded() -> JSON {

@@ -46,6 +46,17 @@ extension Members {
         }
     }
 
+    /// An array of objects of one type that the result always holds.
+    public func objects<T: WireObject>(_ k: K, of _: T.Type) throws(RPCError) -> [T] {
+        try list(k, of: T.self, max: Int.max)
+    }
+
+    /// A nested object of one type that the result always holds.
+    public func object<T: WireObject>(_ k: K, _: T.Type) throws(RPCError) -> T {
+        guard let v = try optionalObject(k, T.self) else { throw required(k) }
+        return v
+    }
+
     /// A nested object of one type; nil when absent or null.
     public func optionalObject<T: WireObject>(_ k: K, _: T.Type) throws(RPCError) -> T? {
         switch params.object[k.rawValue] {
