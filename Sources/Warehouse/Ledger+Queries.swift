@@ -254,36 +254,42 @@ extension Ledger {
     }
 
     /// The linear scan behind `entries.*`: the first `limit` entries after `f.after` (and in `fromEntryNo...toEntryNo`)
-    /// that match, in entry-no. order; `nextAfter` is set when another match follows them.
+    /// that match, in entry-no. order; `nextAfter` is set when another match follows them. Entries no longer in
+    /// memory are read from the history files (a thrown error: they cannot be read).
     public static func page<E>(
         _ all: ChunkedArray<E>, _ f: EntryFilter, entryNo: (E) -> Int,
         matches: (E) -> Bool
-    ) -> EntryPage<E> {
+    ) throws -> EntryPage<E> {
         let limit = max(1, min(f.limit, EntryFilter.maxLimit))
         var out: [E] = []
-        var i = f.start  // entry n is at index n-1, so `after` is the index to start from
+        var next: Int?
+        // Entry n is at index n-1, so `after` is the index to start from.
         let end = f.end(all.count)
-        while i < end {
-            let e = all[i]
-            if matches(e) {
-                if out.count == limit { return EntryPage(entries: out, nextAfter: entryNo(out[out.count - 1])) }
-                out.append(e)
-            }
+        var i = f.start
+        try all.scan(from: f.start) { e in
+            guard i < end else { return false }
             i += 1
+            guard matches(e) else { return true }
+            if out.count == limit {
+                next = entryNo(out[out.count - 1])
+                return false
+            }
+            out.append(e)
+            return true
         }
-        return EntryPage(entries: out, nextAfter: nil)
+        return EntryPage(entries: out, nextAfter: next)
     }
 
-    public func warehouseEntries(_ f: EntryFilter) -> EntryPage<WarehouseEntry> {
-        Ledger.page(state.warehouseEntries, f, entryNo: \.entryNo, matches: f.matches)
+    public func warehouseEntries(_ f: EntryFilter) throws -> EntryPage<WarehouseEntry> {
+        try Ledger.page(state.warehouseEntries, f, entryNo: \.entryNo, matches: f.matches)
     }
 
-    public func itemLedgerEntries(_ f: EntryFilter) -> EntryPage<ItemLedgerEntry> {
-        Ledger.page(state.itemLedgerEntries, f, entryNo: \.entryNo, matches: f.matches)
+    public func itemLedgerEntries(_ f: EntryFilter) throws -> EntryPage<ItemLedgerEntry> {
+        try Ledger.page(state.itemLedgerEntries, f, entryNo: \.entryNo, matches: f.matches)
     }
 
-    public func physInventoryEntries(_ f: EntryFilter) -> EntryPage<PhysInventoryLedgerEntry> {
-        Ledger.page(state.physInventoryEntries, f, entryNo: \.entryNo, matches: f.matches)
+    public func physInventoryEntries(_ f: EntryFilter) throws -> EntryPage<PhysInventoryLedgerEntry> {
+        try Ledger.page(state.physInventoryEntries, f, entryNo: \.entryNo, matches: f.matches)
     }
 
     /// Counts for status.

@@ -1,14 +1,26 @@
 /// The invariants of DOMAIN.md §3.9, recomputed from the entries alone.
 extension Ledger {
-    /// Every violation found, as a sentence; empty when the books are consistent.
+    /// Every violation found, as a sentence; empty when the books are consistent. The entries no longer in memory
+    /// are read from the history files (docs/on-disk-format.md 11): the sums are those of what is on disk.
     public func verify() -> [String] {
         var problems: [String] = []
+        do {
+            try verify(&problems)
+        } catch {
+            problems.append("the ledger entries cannot be read: \(error)")
+        }
+        return problems
+    }
+
+    private func verify(_ problems: inout [String]) throws {
         // Recompute bin contents and totals from the entries.
         var contents: [ContentKey: (Quantity, Quantity, Int)] = [:]
         var weTracking: [TrackingKey: Quantity] = [:]
         var ileTracking: [TrackingKey: Quantity] = [:]
         var weTotals: [ItemLocationKey: Quantity] = [:]
-        for (i, e) in state.warehouseEntries.enumerated() {
+        var i = 0
+        try state.warehouseEntries.scan(from: 0) { e in
+            defer { i += 1 }
             if e.entryNo != i + 1 { problems.append("warehouse entry at position \(i + 1) has number \(e.entryNo)") }
             let k = ContentKey(e.location, e.bin, e.item, e.unitOfMeasure, lot: e.lot, serial: e.serial)
             if !(e.lot.isEmpty && e.serial.isEmpty) {
@@ -22,9 +34,12 @@ extension Ledger {
             if state.locations[e.location]?.kind == .plain {
                 problems.append("warehouse entry \(e.entryNo) is at the plain location \(e.location)")
             }
+            return true
         }
         var ileTotals: [ItemLocationKey: Quantity] = [:]
-        for (i, e) in state.itemLedgerEntries.enumerated() {
+        i = 0
+        try state.itemLedgerEntries.scan(from: 0) { e in
+            defer { i += 1 }
             if e.entryNo != i + 1 { problems.append("item ledger entry at position \(i + 1) has number \(e.entryNo)") }
             let il = ItemLocationKey(e.item, e.location)
             ileTotals[il] = (ileTotals[il] ?? .zero).adding(e.quantity) ?? .zero
@@ -32,6 +47,7 @@ extension Ledger {
                 let tk = TrackingKey(e.item, e.location, lot: e.lot, serial: e.serial)
                 ileTracking[tk] = (ileTracking[tk] ?? .zero).adding(e.quantity) ?? .zero
             }
+            return true
         }
         // Tracking: cached totals, Σ ILE = Σ WE per lot / serial at locations with bins, one unit per serial in bins.
         for (k, total) in ileTracking.sorted(by: { $0.key < $1.key }) where (state.trackingTotals[k] ?? .zero) != total
@@ -105,6 +121,5 @@ extension Ledger {
                 problems.append("item \(k.item) at \(k.location): item ledger \(ile) ≠ warehouse entries \(we)")
             }
         }
-        return problems
     }
 }

@@ -118,6 +118,31 @@ public final class Ledger: @unchecked Sendable {
         followTouched = []
     }
 
+    /// Lets the entries below `firstInMemory` of each ledger be read through these (the history files).
+    public func attachHistory(
+        warehouse: @escaping @Sendable (Range<Int>) throws -> [WarehouseEntry],
+        item: @escaping @Sendable (Range<Int>) throws -> [ItemLedgerEntry],
+        physInventory: @escaping @Sendable (Range<Int>) throws -> [PhysInventoryLedgerEntry]
+    ) {
+        state.warehouseEntries.load = warehouse
+        state.itemLedgerEntries.load = item
+        state.physInventoryEntries.load = physInventory
+    }
+
+    /// Lets the whole chunks of entries below `counts` leave memory (they must be readable through the history).
+    public func dropEntries(below counts: HistoryCounts) {
+        state.warehouseEntries.dropChunks(below: counts.warehouse)
+        state.itemLedgerEntries.dropChunks(below: counts.item)
+        state.physInventoryEntries.dropChunks(below: counts.physInventory)
+    }
+
+    /// The first entry index (entry no. - 1) of each ledger still in memory.
+    public var firstInMemory: HistoryCounts {
+        HistoryCounts(
+            warehouse: state.warehouseEntries.firstInMemory, item: state.itemLedgerEntries.firstInMemory,
+            physInventory: state.physInventoryEntries.firstInMemory)
+    }
+
     public func savepoint() -> Savepoint {
         savepointDepth += 1
         return Savepoint(

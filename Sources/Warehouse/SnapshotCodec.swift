@@ -5,6 +5,9 @@ public struct SnapshotWriter {
     /// By bytes, not by String equality: canonically equivalent spellings are distinct texts (ExactText).
     var strings: [ExactText: Int] = [:]
     var table: [String] = []
+    /// The state version whose layout `LedgerState.encode` writes (tests write older releases' snapshots; before 5
+    /// the ledgers carry no history count).
+    public var layoutVersion = LedgerState.snapshotVersion
 
     public init() { body.reserveCapacity(1 << 20) }
 
@@ -166,11 +169,19 @@ extension LedgerState {
     /// Version of the state encoding inside a snapshot.
     /// 2 added item tracking, rounding precision, counting periods and reservations; 3 added each location's
     /// allowNegativeInventory and the basis of item journal batches (the entry no. each warehouse-adjustment line was
-    /// calculated against). 1 and 2 are still read.
-    public static let snapshotVersion = 4
+    /// calculated against). 1 and 2 are still read. 4: idempotency keys keep a digest. 5: the entries the history
+    /// files hold are left out (docs/on-disk-format.md 11); versions 1 to 4 are still read.
+    public static let snapshotVersion = 5
 
-    /// Writes the whole state.
+    /// Writes the whole state with every entry (entries not in memory are read through their `load`; tests and
+    /// the states of a build without history files: nothing dropped).
     public func encode(into w: inout SnapshotWriter) {
+        try! encode(into: &w, history: HistoryCounts())
+    }
+
+    /// Writes the state; the entries the history files hold (`history`) are left out, those above them are written
+    /// (read through `load` when they are not in memory: a backup).
+    public func encode(into w: inout SnapshotWriter, history: HistoryCounts) throws {
         w.uint(UInt64(locations.count))
         for l in locations.values.sorted(by: { $0.code < $1.code }) {
             w.string(l.code)
@@ -233,64 +244,18 @@ extension LedgerState {
                 w.quantity(m.weight)
             }
         }
-        w.uint(UInt64(warehouseEntries.count))
-        for e in warehouseEntries {
-            w.uint(e.entryType.code)
-            w.string(e.registeringDate)
-            w.string(e.location)
-            w.optString(e.zone)
-            w.string(e.bin)
-            w.string(e.item)
-            w.quantity(e.quantity)
-            w.quantity(e.quantityBase)
-            w.string(e.unitOfMeasure)
-            w.quantity(e.quantityPerUnit)
-            w.string(e.documentNo)
-            w.string(e.source)
-            w.uint(UInt64(e.registerNo))
-            w.string(e.user)
-            w.string(e.timestamp)
-            w.string(e.lot)
-            w.string(e.serial)
-            w.optString(e.expirationDate)
+        // Version 5: per ledger the entries held by the history files (1...n, not here), then the rest.
+        func ledger<E>(_ all: ChunkedArray<E>, _ inHistory: Int, _ one: (E, inout SnapshotWriter) -> Void) throws {
+            if w.layoutVersion >= 5 { w.uint(UInt64(inHistory)) } else { precondition(inHistory == 0) }
+            w.uint(UInt64(all.count - inHistory))
+            try all.scan(from: inHistory) { e in
+                one(e, &w)
+                return true
+            }
         }
-        w.uint(UInt64(itemLedgerEntries.count))
-        for e in itemLedgerEntries {
-            w.uint(e.entryType.code)
-            w.string(e.postingDate)
-            w.string(e.documentNo)
-            w.string(e.location)
-            w.string(e.item)
-            w.quantity(e.quantity)
-            w.string(e.unitOfMeasure)
-            w.quantity(e.quantityPerUnit)
-            w.bool(e.warehouseAdjustment)
-            w.string(e.source)
-            w.string(e.user)
-            w.string(e.timestamp)
-            w.string(e.lot)
-            w.string(e.serial)
-            w.optString(e.expirationDate)
-        }
-        w.uint(UInt64(physInventoryEntries.count))
-        for e in physInventoryEntries {
-            w.uint(e.entryType.code)
-            w.string(e.postingDate)
-            w.string(e.documentNo)
-            w.string(e.location)
-            w.optString(e.bin)
-            w.string(e.item)
-            w.quantity(e.quantity)
-            w.quantity(e.quantityCalculated)
-            w.quantity(e.quantityPhysInventory)
-            w.string(e.unitOfMeasure)
-            w.uint(UInt64(e.lastItemLedgerEntryNo))
-            w.string(e.user)
-            w.string(e.timestamp)
-            w.string(e.lot)
-            w.string(e.serial)
-            w.optString(e.countingPeriod)
-        }
+        try ledger(warehouseEntries, history.warehouse) { e, w in w.warehouseEntry(e) }
+        try ledger(itemLedgerEntries, history.item) { e, w in w.itemLedgerEntry(e) }
+        try ledger(physInventoryEntries, history.physInventory) { e, w in w.physInventoryEntry(e) }
         w.uint(UInt64(lastRegisterNo))
         w.uint(UInt64(contents.count))
         for (k, c) in contents.sorted(by: { $0.key < $1.key }) {
@@ -460,6 +425,13 @@ extension LedgerState {
 
     /// Reads what `encode` wrote.
     public static func decode(from r: inout SnapshotReader) throws -> LedgerState {
+        var history = HistoryCounts()
+        return try decode(from: &r, history: &history)
+    }
+
+    /// Reads what `encode` wrote; `history` gets the entries the snapshot leaves to the history files (their
+    /// arrays start with that many entries dropped, to be attached to the files by the caller).
+    public static func decode(from r: inout SnapshotReader, history: inout HistoryCounts) throws -> LedgerState {
         var s = LedgerState()
         let v2 = r.version >= 2
         func enumIndex<E: CaseIterable>(_ type: E.Type, _ r: inout SnapshotReader) throws -> E {
@@ -516,50 +488,21 @@ extension LedgerState {
             }
             s.items[i.no] = i
         }
-        let weCount = try r.count()
-        s.warehouseEntries.reserveCapacity(weCount)
-        for n in 0..<weCount {
-            var e = WarehouseEntry(
-                entryNo: n + 1, entryType: try r.entryType(), registeringDate: try r.string(), location: try r.string(),
-                zone: try r.optString(), bin: try r.string(), item: try r.string(), quantity: try r.quantity(),
-                quantityBase: try r.quantity(), unitOfMeasure: try r.string(), quantityPerUnit: try r.quantity(),
-                documentNo: try r.string(), source: try r.string(), registerNo: try r.count(), user: try r.string(),
-                timestamp: try r.string())
-            if v2 {
-                e.trackingBox = TrackingBox.make(
-                    lot: try r.string(), serial: try r.string(), expirationDate: try r.optString())
+        // Before version 5 every entry is here; from 5 on the first n of each ledger are in the history files.
+        func ledger<E>(_ all: inout ChunkedArray<E>, _ one: (Int, inout SnapshotReader) throws -> E) throws -> Int {
+            let inHistory = r.version >= 5 ? try r.count() : 0
+            guard inHistory % ChunkedArray<E>.chunkSize == 0 else {
+                throw SnapshotError("history count \(inHistory) is not a multiple of \(ChunkedArray<E>.chunkSize)")
             }
-            s.warehouseEntries.append(e)
+            all = ChunkedArray(dropped: inHistory)
+            let n = try r.count()
+            all.reserveCapacity(inHistory + n)
+            for i in 0..<n { all.append(try one(inHistory + i + 1, &r)) }
+            return inHistory
         }
-        let ileCount = try r.count()
-        s.itemLedgerEntries.reserveCapacity(ileCount)
-        for n in 0..<ileCount {
-            var e = ItemLedgerEntry(
-                entryNo: n + 1, entryType: try r.entryType(), postingDate: try r.string(), documentNo: try r.string(),
-                location: try r.string(), item: try r.string(), quantity: try r.quantity(),
-                unitOfMeasure: try r.string(),
-                quantityPerUnit: try r.quantity(), warehouseAdjustment: try r.bool(), source: try r.string(),
-                user: try r.string(), timestamp: try r.string())
-            if v2 {
-                e.trackingBox = TrackingBox.make(
-                    lot: try r.string(), serial: try r.string(), expirationDate: try r.optString())
-            }
-            s.itemLedgerEntries.append(e)
-        }
-        for n in 0..<(try r.count()) {
-            var e = PhysInventoryLedgerEntry(
-                entryNo: n + 1, entryType: try r.entryType(), postingDate: try r.string(), documentNo: try r.string(),
-                location: try r.string(), bin: try r.optString(), item: try r.string(), quantity: try r.quantity(),
-                quantityCalculated: try r.quantity(), quantityPhysInventory: try r.quantity(),
-                unitOfMeasure: try r.string(),
-                lastItemLedgerEntryNo: try r.count(), user: try r.string(), timestamp: try r.string())
-            if v2 {
-                e.lot = try r.string()
-                e.serial = try r.string()
-                e.countingPeriod = try r.optString()
-            }
-            s.physInventoryEntries.append(e)
-        }
+        history.warehouse = try ledger(&s.warehouseEntries) { no, r in try r.warehouseEntry(no) }
+        history.item = try ledger(&s.itemLedgerEntries) { no, r in try r.itemLedgerEntry(no) }
+        history.physInventory = try ledger(&s.physInventoryEntries) { no, r in try r.physInventoryEntry(no) }
         s.lastRegisterNo = try r.count()
         for _ in 0..<(try r.count()) {
             let k =
@@ -695,5 +638,145 @@ extension LedgerState {
         }
         s.rebuildSerialIndexes()
         return s
+    }
+}
+
+/// How many entries of each ledger the history files hold (entries 1...n): what a version 5 snapshot leaves out.
+public struct HistoryCounts: Sendable, Hashable {
+    public var warehouse = 0
+    public var item = 0
+    public var physInventory = 0
+    public init(warehouse: Int = 0, item: Int = 0, physInventory: Int = 0) {
+        self.warehouse = warehouse
+        self.item = item
+        self.physInventory = physInventory
+    }
+}
+
+// MARK: - Entries (snapshots and history blocks)
+
+extension SnapshotWriter {
+    public mutating func warehouseEntry(_ e: WarehouseEntry) {
+        uint(e.entryType.code)
+        string(e.registeringDate)
+        string(e.location)
+        optString(e.zone)
+        string(e.bin)
+        string(e.item)
+        quantity(e.quantity)
+        quantity(e.quantityBase)
+        string(e.unitOfMeasure)
+        quantity(e.quantityPerUnit)
+        string(e.documentNo)
+        string(e.source)
+        uint(UInt64(e.registerNo))
+        string(e.user)
+        string(e.timestamp)
+        string(e.lot)
+        string(e.serial)
+        optString(e.expirationDate)
+    }
+
+    public mutating func itemLedgerEntry(_ e: ItemLedgerEntry) {
+        uint(e.entryType.code)
+        string(e.postingDate)
+        string(e.documentNo)
+        string(e.location)
+        string(e.item)
+        quantity(e.quantity)
+        string(e.unitOfMeasure)
+        quantity(e.quantityPerUnit)
+        bool(e.warehouseAdjustment)
+        string(e.source)
+        string(e.user)
+        string(e.timestamp)
+        string(e.lot)
+        string(e.serial)
+        optString(e.expirationDate)
+    }
+
+    public mutating func physInventoryEntry(_ e: PhysInventoryLedgerEntry) {
+        uint(e.entryType.code)
+        string(e.postingDate)
+        string(e.documentNo)
+        string(e.location)
+        optString(e.bin)
+        string(e.item)
+        quantity(e.quantity)
+        quantity(e.quantityCalculated)
+        quantity(e.quantityPhysInventory)
+        string(e.unitOfMeasure)
+        uint(UInt64(e.lastItemLedgerEntryNo))
+        string(e.user)
+        string(e.timestamp)
+        string(e.lot)
+        string(e.serial)
+        optString(e.countingPeriod)
+    }
+
+    /// A history block's bytes (docs/on-disk-format.md 11.3): the string table, then the body; no magic, no
+    /// version (the file header has them).
+    public func finishBlock() -> [UInt8] {
+        var out = SnapshotWriter()
+        out.body.reserveCapacity(body.count + 64 * table.count)
+        out.uint(UInt64(table.count))
+        for s in table { out.bytes(Array(s.utf8)) }
+        out.body.append(contentsOf: body)
+        return out.body
+    }
+}
+
+extension SnapshotReader {
+    /// Reads a block written by `finishBlock`, with the entry layout of state version `version`.
+    public init(block bytes: [UInt8], version: Int = LedgerState.snapshotVersion) throws {
+        self.data = bytes
+        self.version = version
+        let n = try count()
+        table.reserveCapacity(n)
+        for _ in 0..<n {
+            let len = try count()
+            guard offset + len <= data.count else { throw SnapshotError("truncated string table") }
+            table.append(String(decoding: data[offset..<offset + len], as: UTF8.self))
+            offset += len
+        }
+    }
+
+    public mutating func warehouseEntry(_ no: Int) throws -> WarehouseEntry {
+        var e = WarehouseEntry(
+            entryNo: no, entryType: try entryType(), registeringDate: try string(), location: try string(),
+            zone: try optString(), bin: try string(), item: try string(), quantity: try quantity(),
+            quantityBase: try quantity(), unitOfMeasure: try string(), quantityPerUnit: try quantity(),
+            documentNo: try string(), source: try string(), registerNo: try count(), user: try string(),
+            timestamp: try string())
+        if version >= 2 {
+            e.trackingBox = TrackingBox.make(lot: try string(), serial: try string(), expirationDate: try optString())
+        }
+        return e
+    }
+
+    public mutating func itemLedgerEntry(_ no: Int) throws -> ItemLedgerEntry {
+        var e = ItemLedgerEntry(
+            entryNo: no, entryType: try entryType(), postingDate: try string(), documentNo: try string(),
+            location: try string(), item: try string(), quantity: try quantity(), unitOfMeasure: try string(),
+            quantityPerUnit: try quantity(), warehouseAdjustment: try bool(), source: try string(),
+            user: try string(), timestamp: try string())
+        if version >= 2 {
+            e.trackingBox = TrackingBox.make(lot: try string(), serial: try string(), expirationDate: try optString())
+        }
+        return e
+    }
+
+    public mutating func physInventoryEntry(_ no: Int) throws -> PhysInventoryLedgerEntry {
+        var e = PhysInventoryLedgerEntry(
+            entryNo: no, entryType: try entryType(), postingDate: try string(), documentNo: try string(),
+            location: try string(), bin: try optString(), item: try string(), quantity: try quantity(),
+            quantityCalculated: try quantity(), quantityPhysInventory: try quantity(), unitOfMeasure: try string(),
+            lastItemLedgerEntryNo: try count(), user: try string(), timestamp: try string())
+        if version >= 2 {
+            e.lot = try string()
+            e.serial = try string()
+            e.countingPeriod = try optString()
+        }
+        return e
     }
 }

@@ -444,6 +444,15 @@ public enum Handlers {
 
     // MARK: Queries
 
+    /// Runs a read of entries that may come from the history files; a file that cannot be read is an internal error.
+    static func history<T>(_ body: () throws -> T) throws(RPCError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw RPCError.internalError("the history files cannot be read: \(error)")
+        }
+    }
+
     static func queries(_ r: inout Routes) {
         r.on(BinContentsParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
@@ -465,13 +474,13 @@ public enum Handlers {
             }
         }
         r.on(WarehouseEntriesParams.self) { l, p, _ throws(RPCError) in
-            page(l.warehouseEntries(p.filter.entryFilter)) { $0.json(p.fields) }
+            page(try history { try l.warehouseEntries(p.filter.entryFilter) }) { $0.json(p.fields) }
         }
         r.on(ItemEntriesParams.self) { l, p, _ throws(RPCError) in
-            page(l.itemLedgerEntries(p.filter.entryFilter)) { $0.json(p.fields) }
+            page(try history { try l.itemLedgerEntries(p.filter.entryFilter) }) { $0.json(p.fields) }
         }
         r.on(PhysInventoryEntriesParams.self) { l, p, _ throws(RPCError) in
-            page(l.physInventoryEntries(p.filter.entryFilter)) { $0.json(p.fields) }
+            page(try history { try l.physInventoryEntries(p.filter.entryFilter) }) { $0.json(p.fields) }
         }
         // Served by the connection itself (FollowStream); reached only from a batch.
         r.on(EntriesFollowParams.self) { _, _, _ throws(RPCError) in

@@ -294,8 +294,19 @@ public final class StateMachine: @unchecked Sendable {
     }
 
     package func snapshot(of state: LedgerState, keys: [(String, Remembered)]) -> [UInt8] {
+        try! snapshot(of: state, keys: keys, history: HistoryCounts(), manifest: [])
+    }
+
+    /// A snapshot that leaves the entries `history` counts to the history files, whose layout (`manifest`,
+    /// docs/on-disk-format.md 11.4) it carries after the idempotency keys. Throws when an entry above `history`
+    /// that is not in memory cannot be read.
+    package func snapshot(
+        of state: LedgerState, keys: [(String, Remembered)], history: HistoryCounts, manifest: [UInt8]
+    )
+        throws -> [UInt8]
+    {
         var w = SnapshotWriter()
-        state.encode(into: &w)
+        try state.encode(into: &w, history: history)
         w.uint(UInt64(keys.count))
         for (k, r) in keys {
             w.string(k)
@@ -303,13 +314,19 @@ public final class StateMachine: @unchecked Sendable {
             w.bytes(r.digest)
             w.bytes(r.result.serialized())
         }
+        w.bytes(manifest)
         return w.finish()
     }
+
+    /// What the last snapshot loaded (`restore`) left to the history files: the entries per ledger and the files'
+    /// layout (empty before state version 5).
+    public private(set) var restoredHistory = (counts: HistoryCounts(), manifest: [UInt8]())
 
     /// Loads snapshot bytes written by `snapshot()`.
     public func restore(_ bytes: [UInt8]) throws {
         var r = try SnapshotReader(bytes)
-        let state = try LedgerState.decode(from: &r)
+        var history = HistoryCounts()
+        let state = try LedgerState.decode(from: &r, history: &history)
         var order: [ExactText] = []
         var table: [ExactText: Remembered] = [:]
         for _ in 0..<(try r.count()) {
@@ -330,7 +347,9 @@ public final class StateMachine: @unchecked Sendable {
             }
             order.append(k)
         }
+        let manifest = r.version >= 5 ? try r.bytes() : []
         guard r.atEnd else { throw SnapshotError("trailing bytes after the state") }
+        restoredHistory = (history, manifest)
         ledger.restore(state)
         remembered = table
         rememberedOrder = order

@@ -520,7 +520,15 @@ final class RPCConnection: ChannelInboundHandler {
         if req.method == "server.backup" {
             guard let eventLoop = context?.eventLoop else { return }
             let bound = NIOLoopBound(reply, eventLoop: eventLoop)
-            let accepted = core.writer.requestBackup { sequence, bytes in
+            let accepted = core.writer.requestBackup { sequence, outcome in
+                let bytes: [UInt8]
+                switch outcome {
+                case .success(let b): bytes = b
+                case .failure(let error):
+                    let message = "the backup failed: \(error)"
+                    eventLoop.execute { bound.value(.failure(.internalError(message))) }
+                    return
+                }
                 let encoded = Data(bytes).base64EncodedString()
                 let format = "whsed-state-\(LedgerState.snapshotVersion)"
                 let result = ServerBackupResult(

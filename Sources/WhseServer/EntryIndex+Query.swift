@@ -25,6 +25,7 @@ extension EntryIndex {
         var out: [E] = []
         out.reserveCapacity(min(limit, 128))
         var next: Int? = nil
+        var historyError: String? = nil
         if start < bound {
             do {
                 let s = try conn.statement(
@@ -43,7 +44,15 @@ extension EntryIndex {
                             done = true
                             return false
                         }
-                        let e = all[no - 1]
+                        // From memory, or from the history files (docs/on-disk-format.md 12).
+                        let e: E
+                        do {
+                            e = try all.element(no - 1)
+                        } catch {
+                            historyError = "\(error)"
+                            done = true
+                            return false
+                        }
                         // The index is a prefilter: what it returns is checked with the ledger's own test.
                         guard matches(e) else { return true }
                         if out.count == limit {
@@ -59,6 +68,10 @@ extension EntryIndex {
                         Log.warning("a posting list of the entry index is damaged; scanning instead", ["file": path])
                         return nil
                     }
+                    if let historyError {
+                        Log.warning("an entries query could not read the history files: \(historyError)")
+                        return nil
+                    }
                 }
             } catch {
                 healthy = false
@@ -67,16 +80,25 @@ extension EntryIndex {
             }
             if let next { return EntryPage(entries: out, nextAfter: next) }
         }
+        // The lag (in memory, or in the history files while the index catches up with them).
         var i = max(start, bound)
-        while i < end {
-            let e = all[i]
-            if matches(e) {
-                if out.count == limit { return EntryPage(entries: out, nextAfter: entryNo(out[out.count - 1])) }
+        do {
+            try all.scan(from: i) { e in
+                guard i < end else { return false }
+                i += 1
+                guard matches(e) else { return true }
+                if out.count == limit {
+                    next = entryNo(out[out.count - 1])
+                    return false
+                }
                 out.append(e)
+                return true
             }
-            i += 1
+        } catch {
+            Log.warning("an entries query could not read the history files: \(error)", ["file": path])
+            return nil
         }
-        return EntryPage(entries: out, nextAfter: nil)
+        return EntryPage(entries: out, nextAfter: next)
     }
 
     /// A reader connection (opened when the pool has none) and the watermark it may read up to; nil when the index

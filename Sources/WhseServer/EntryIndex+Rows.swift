@@ -31,22 +31,30 @@ enum IndexedLedger: Int, CaseIterable, Sendable {
         }
     }
 
-    /// The index row of entry `no` (1-based) of this ledger in `state`.
-    func row(_ state: LedgerState, _ no: Int) -> IndexRow {
+    /// The index row of entry `no` (1-based) of this ledger in `state` (from the history files when it is no
+    /// longer in memory).
+    func row(_ state: LedgerState, _ no: Int) throws -> IndexRow {
+        try rows(state, no...no)[0]
+    }
+
+    /// The index rows of entries `nos` (1-based).
+    func rows(_ state: LedgerState, _ nos: ClosedRange<Int>) throws -> [IndexRow] {
+        let r = (nos.lowerBound - 1)..<nos.upperBound
         switch self {
-        case .warehouse: state.warehouseEntries[no - 1].indexRow
-        case .item: state.itemLedgerEntries[no - 1].indexRow
-        case .physInventory: state.physInventoryEntries[no - 1].indexRow
+        case .warehouse: return try state.warehouseEntries.elements(r).map(\.indexRow)
+        case .item: return try state.itemLedgerEntries.elements(r).map(\.indexRow)
+        case .physInventory: return try state.physInventoryEntries.elements(r).map(\.indexRow)
         }
     }
 
     /// The fingerprint of entry `no` (1-based): computed only for a table's first and last entry (the identity
     /// check), never per inserted row (it formats the quantity and the timestamp).
-    func fingerprint(_ state: LedgerState, _ no: Int) -> String {
+    /// From the history files when the entry is no longer in memory.
+    func fingerprint(_ state: LedgerState, _ no: Int) throws -> String {
         switch self {
-        case .warehouse: state.warehouseEntries[no - 1].fingerprint
-        case .item: state.itemLedgerEntries[no - 1].fingerprint
-        case .physInventory: state.physInventoryEntries[no - 1].fingerprint
+        case .warehouse: try state.warehouseEntries.element(no - 1).fingerprint
+        case .item: try state.itemLedgerEntries.element(no - 1).fingerprint
+        case .physInventory: try state.physInventoryEntries.element(no - 1).fingerprint
         }
     }
 

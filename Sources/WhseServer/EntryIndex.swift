@@ -309,7 +309,7 @@ public final class EntryIndex: @unchecked Sendable {
                 throw IndexMismatch(text: "\(ledger.name) watermark \(w) is above the \(count) entries in the log")
             }
             if w > 0 {
-                guard first == ledger.fingerprint(state, 1), last == ledger.fingerprint(state, w) else {
+                guard try first == ledger.fingerprint(state, 1), try last == ledger.fingerprint(state, w) else {
                     throw IndexMismatch(text: "\(ledger.name) entries differ from the log's (another state folder?)")
                 }
             }
@@ -430,6 +430,7 @@ public final class EntryIndex: @unchecked Sendable {
                 try insert(db, ledger, state, from: w + 1, through: upTo)
                 w = upTo
                 shared.withLockedValue { $0.watermarks[ledger.rawValue] = upTo }
+                onProgress?()
                 if debugMode == "slow" { usleep(50_000) }
             }
         }
@@ -438,15 +439,21 @@ public final class EntryIndex: @unchecked Sendable {
     private func insert(
         _ db: SQLiteConnection, _ ledger: IndexedLedger, _ state: LedgerState,
         from: Int, through: Int
-    ) throws(SQLiteError) {
+    ) throws {
         let columns = ledger.indexedColumns
         // Per column, the entries of each value in this batch (ascending: rows are read in entry-no. order).
         var lists = [[String: [Int]]](repeating: [:], count: columns.count)
+        // Entries no longer in memory come from the history files (a rebuild, an index behind them).
+        let rows = try ledger.rows(state, from...through)
+        let fingerprints = (
+            first: from == 1 ? try ledger.fingerprint(state, 1) : nil,
+            last: try ledger.fingerprint(state, through)
+        )
         try db.exec("BEGIN")
         do {
             let s = try db.statement("INSERT INTO \(ledger.table) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
-            for no in from...through {
-                let r = ledger.row(state, no)
+            for (i, no) in (from...through).enumerated() {
+                let r = rows[i]
                 let location = IndexRow.key(r.location, nullIfEmpty: false)
                 let bin = IndexRow.key(r.bin, nullIfEmpty: true)
                 let item = IndexRow.key(r.item, nullIfEmpty: false)
@@ -503,8 +510,8 @@ public final class EntryIndex: @unchecked Sendable {
                     : "UPDATE ledgers SET watermark = ?2, last = ?4 WHERE name = ?1")
             m.bind(1, ledger.name)
             m.bind(2, through)
-            if from == 1 { m.bind(3, ledger.fingerprint(state, 1)) }
-            m.bind(4, ledger.fingerprint(state, through))
+            if let first = fingerprints.first { m.bind(3, first) }
+            m.bind(4, fingerprints.last)
             try m.run()
             try db.exec("COMMIT")
         } catch {
@@ -537,6 +544,10 @@ public final class EntryIndex: @unchecked Sendable {
             "indexedQueries": JSON(s.queries)
         ])
     }
+
+    /// Called on the indexer thread after each transaction that moved a watermark (the writer lets entries that the
+    /// index and the history files hold leave memory); set before `start`.
+    public var onProgress: (@Sendable () -> Void)?
 
     /// The watermarks now (tests).
     var watermarks: [Int] { shared.withLockedValue { $0.watermarks } }

@@ -155,7 +155,17 @@ final class FollowStream {
             let l = ledger ?? view.ledger()
             ledger = l
             for r in records {
-                for line in encode(r, state: view.state, ledger: l, asOf: durable) { write(line) }
+                let lines: [[UInt8]]
+                do {
+                    lines = try encode(r, state: view.state, ledger: l, asOf: durable)
+                } catch {
+                    // An old cursor's entries come from the history files (docs/on-disk-format.md 11).
+                    end(
+                        reason: "history_unreadable",
+                        message: "the entries of sequence \(r.seq) cannot be read: \(error)", details: [:])
+                    return
+                }
+                for line in lines { write(line) }
                 cursor = r.seq
             }
             context.flush()
@@ -242,7 +252,8 @@ final class FollowStream {
 
     /// The notifications of one record: `entries.committed`, then `entries.availability` when it wrote entries or
     /// changed availability otherwise (a reservation created or cancelled, a lot / serial no. blocked or unblocked).
-    func encode(_ r: FollowRecord, state: LedgerState, ledger: Ledger, asOf: UInt64) -> [[UInt8]] {
+    /// Entries no longer in memory are read from the history files (a thrown error: they cannot be).
+    func encode(_ r: FollowRecord, state: LedgerState, ledger: Ledger, asOf: UInt64) throws -> [[UInt8]] {
         let seq = JSON.number(String(r.seq))
         var keys: Set<FollowAvailabilityKey> = []
         func touch(_ location: String, _ item: String, _ lot: String) {
@@ -251,20 +262,17 @@ final class FollowStream {
         }
         var p: [String: JSON] = ["siteId": siteId, "logEpoch": logEpoch, "seq": seq, "method": .string(r.method)]
         p["warehouseEntries"] = .array(
-            r.warehouse.map { i in
-                let e = state.warehouseEntries[i]
+            try state.warehouseEntries.elements(r.warehouse).map { e in
                 touch(e.location, e.item, e.lot)
                 return e.json(FollowStream.warehouseMembers)
             })
         p["itemLedgerEntries"] = .array(
-            r.itemLedger.map { i in
-                let e = state.itemLedgerEntries[i]
+            try state.itemLedgerEntries.elements(r.itemLedger).map { e in
                 touch(e.location, e.item, e.lot)
                 return e.json(FollowStream.itemLedgerMembers)
             })
         p["physInventoryLedgerEntries"] = .array(
-            r.physInventory.map { i in
-                let e = state.physInventoryEntries[i]
+            try state.physInventoryEntries.elements(r.physInventory).map { e in
                 touch(e.location, e.item, e.lot)
                 return e.json(FollowStream.physInventoryMembers)
             })

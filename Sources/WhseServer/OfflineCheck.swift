@@ -36,6 +36,9 @@ public enum OfflineCheck {
         } catch {
             throw NewerFormatError.from(error) ?? error
         }
+        // The history files the snapshot leaves its oldest entries to: every block read and checked.
+        let history = try HistoryStore.open(stateDirectory: directory, machine: machine, readOnly: true)
+        if verifyLedger { _ = try history.verifyAll() }
         return Outcome(
             records: n, problems: verifyLedger ? machine.ledger.verify() : [], report: report,
             state: machine.ledger.state)

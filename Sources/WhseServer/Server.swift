@@ -189,6 +189,24 @@ public final class ServerCore: @unchecked Sendable {
         return metrics.text()
     }
 
+    /// `server.status`'s `history` member: the entries the history files hold, the first entry no. each ledger still
+    /// holds in memory in the committed view, and the files' bytes (docs/on-disk-format.md 12).
+    func historyStatus(_ state: LedgerState) -> JSON {
+        guard let history = writer.history else { return .null }
+        let c = history.counts
+        return .object([
+            "entries": .object([
+                "warehouse": JSON(c.warehouse), "item": JSON(c.item), "physInventory": JSON(c.physInventory)
+            ]),
+            "firstInMemory": .object([
+                "warehouse": JSON(state.warehouseEntries.firstInMemory + 1),
+                "item": JSON(state.itemLedgerEntries.firstInMemory + 1),
+                "physInventory": JSON(state.physInventoryEntries.firstInMemory + 1)
+            ]),
+            "fileBytes": JSON(history.bytes)
+        ])
+    }
+
     func status() -> JSON {
         let view = writer.committed
         let c = view.ledger().counts
@@ -217,7 +235,7 @@ public final class ServerCore: @unchecked Sendable {
             connections: connections.withLockedValue { $0 }, bufferedBytes: budget.total, locations: c.locations,
             bins: c.bins, items: c.items, warehouseEntries: c.warehouseEntries, itemLedgerEntries: c.itemLedgerEntries,
             physInventoryEntries: c.physInventoryEntries, openCountJournals: c.openCountJournals,
-            index: index?.status(view.state), log: log, limits: limits
+            index: index?.status(view.state), history: historyStatus(view.state), log: log, limits: limits
         ).encoded()
     }
 
@@ -347,6 +365,8 @@ public final class Server: @unchecked Sendable {
         } catch {
             throw NewerFormatError.from(error) ?? error
         }
+        // The entries the snapshot leaves to the history files are read from them (docs/on-disk-format.md 11).
+        let history = try HistoryStore.open(stateDirectory: options.stateDirectory, machine: machine)
         let metrics = options.metrics ?? ServerMetrics()
         let writer = Writer(machine: machine, log: log, metrics: metrics) { message in
             Log.error(message, id: .fatalStorageError)
@@ -358,10 +378,18 @@ public final class Server: @unchecked Sendable {
             retainRecords: retain, lastCommitted: log.lastCommittedSequence,
             replayed: followed, newEpoch: options.newLogEpoch)
         writer.follow = follow
+        writer.history = history
         let index =
             options.entryIndex
             ? EntryIndex(stateDirectory: options.stateDirectory, latest: { [unowned writer] in writer.committed }) : nil
-        if let index { writer.onPublish = { index.published() } }
+        if let index {
+            writer.onPublish = { index.published() }
+            index.onProgress = { [unowned writer] in writer.entriesMayLeave() }
+            writer.indexWatermarks = {
+                let w = index.watermarks
+                return HistoryCounts(warehouse: w[0], item: w[1], physInventory: w[2])
+            }
+        }
         core = ServerCore(
             writer: writer, limits: options.limits, access: options.access, recovery: report, log: log,
             index: index, metrics: metrics, follow: follow)
@@ -369,6 +397,8 @@ public final class Server: @unchecked Sendable {
         writer.onPublishFollow = { sequence in followers.wake(sequence) }
         // One event loop per core for framing, parsing and reads; the writer has its own thread.
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(1, min(4, System.coreCount)))
+        let (trimCore, trimLoop) = (core, group.next())
+        writer.onEntriesDropped = { trimCore.trimMemorySoon(on: trimLoop) }
         if report.tornTailBytesDropped > 0, let file = report.tornTailFile {
             // Error level: bytes were cut, even if no acknowledged posting can be among them (on-disk format, 5).
             let offset = report.tornTailOffset ?? 0

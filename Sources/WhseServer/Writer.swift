@@ -44,7 +44,7 @@ public final class Writer: @unchecked Sendable {
     private var stopped = false
     private var thread: Thread?
     private var checkpointWaiters: [Completion] = []
-    private var backupWaiters: [@Sendable (UInt64, [UInt8]) -> Void] = []
+    private var backupWaiters: [@Sendable (UInt64, Result<[UInt8], any Error>) -> Void] = []
     /// A snapshot being encoded on a background thread (from a copy-on-write copy of the state).
     private var snapshotEncoding = false
     /// Snapshots encoded and written to their temporary file (or failed) on the snapshot thread, for the writer to
@@ -52,8 +52,18 @@ public final class Writer: @unchecked Sendable {
     private var encodedSnapshots:
         [(
             sequence: UInt64, prepared: Result<WriteAheadLog.PreparedSnapshot, any Error>,
-            started: UInt64, waiters: [Completion]
+            history: HistoryCounts, started: UInt64, waiters: [Completion]
         )] = []
+    /// The history files (HistoryStore.swift): each checkpoint appends the entries up to its sequence to them before
+    /// the snapshot, which leaves those out. nil (tests): snapshots hold every entry.
+    public var history: HistoryStore?
+    /// The entries per ledger the entry index holds; entries below both these and the history files' counts leave
+    /// memory. nil (`--no-index`): every entry stays in memory while the process runs.
+    public var indexWatermarks: (@Sendable () -> HistoryCounts)?
+    /// Chunks (4,096 entries) per ledger that leave memory after one batch at most.
+    static let dropChunksPerBatch = 4
+    /// The history counts of the snapshot in force (writer thread only).
+    private var installedHistory = HistoryCounts()
     /// Open count journals allowed (`maxOpenCountJournals`); checked before a calculation, never at replay.
     public var maxOpenCountJournals = 64
     /// Records after which the writer writes a snapshot by itself (`autoCheckpointRecords`); 0 turns it off.
@@ -90,6 +100,7 @@ public final class Writer: @unchecked Sendable {
         bytesCounted = log.bytesWritten
         // At start-up the replayed state is exactly the committed log.
         published = NIOLockedValueBox(CommittedView(state: machine.ledger.state, sequence: log.lastCommittedSequence))
+        installedHistory = machine.restoredHistory.counts
     }
 
     /// The latest committed view, for reads: taking it holds a tiny lock for one reference copy, never the writer's.
@@ -151,7 +162,9 @@ public final class Writer: @unchecked Sendable {
     }
 
     /// Asks for the state as snapshot bytes at the last committed sequence (a consistent backup while serving).
-    public func requestBackup(_ complete: @escaping @Sendable (UInt64, [UInt8]) -> Void) -> Bool {
+    /// The bytes hold every entry: those no longer in memory are read from the history files (a failure to read them
+    /// is the `Result`'s error).
+    public func requestBackup(_ complete: @escaping @Sendable (UInt64, Result<[UInt8], any Error>) -> Void) -> Bool {
         mutex.lock()
         defer { mutex.unlock() }
         if stopping { return false }
@@ -198,15 +211,24 @@ public final class Writer: @unchecked Sendable {
         while true {
             mutex.lock()
             while queue.isEmpty && (checkpointWaiters.isEmpty || snapshotEncoding) && backupWaiters.isEmpty
-                && encodedSnapshots.isEmpty && !stopping
+                && encodedSnapshots.isEmpty && !stopping && !dropWanted
             {
                 mutex.wait()
+            }
+            if queue.isEmpty && dropWanted && encodedSnapshots.isEmpty && !stopping {
+                dropWanted = false
+                mutex.unlock()
+                // One step of at most `dropChunksPerBatch` chunks; postings that arrive meanwhile come first.
+                if dropOldEntries() { entriesMayLeave() }
+                continue
             }
             if !encodedSnapshots.isEmpty {
                 let ready = encodedSnapshots
                 encodedSnapshots.removeAll()
                 mutex.unlock()
-                for r in ready { finishCheckpoint(r.sequence, r.prepared, started: r.started, waiters: r.waiters) }
+                for r in ready {
+                    finishCheckpoint(r.sequence, r.prepared, history: r.history, started: r.started, waiters: r.waiters)
+                }
                 continue
             }
             if queue.isEmpty && !backupWaiters.isEmpty {
@@ -219,7 +241,9 @@ public final class Writer: @unchecked Sendable {
                     (machine.ledger.state, machine.rememberedList(), log.lastCommittedSequence)
                 }
                 let encoder = Thread { [machine] in
-                    let bytes = machine.snapshot(of: state, keys: keys)
+                    let bytes = Result {
+                        try machine.snapshot(of: state, keys: keys, history: HistoryCounts(), manifest: [])
+                    }
                     for w in waiters { w(sequence, bytes) }
                 }
                 encoder.name = "whsed-backup"
@@ -266,6 +290,7 @@ public final class Writer: @unchecked Sendable {
             inBatch = false
             lastProgressNanos = DispatchTime.now().uptimeNanoseconds
             mutex.unlock()
+            dropOldEntries()
             if autoCheckpointRecords > 0 && recordsSinceCheckpoint >= autoCheckpointRecords {
                 mutex.lock()
                 let busy = snapshotEncoding
@@ -297,10 +322,14 @@ public final class Writer: @unchecked Sendable {
         snapshotEncoding = true
         mutex.unlock()
         let encoder = Thread { [self] in
-            let bytes = self.machine.snapshot(of: state, keys: keys)
-            let prepared = Result { try self.log.prepareSnapshot(sequence: sequence, payload: bytes) }
+            var history = HistoryCounts()
+            let prepared = Result {
+                let bytes: [UInt8]
+                (history, bytes) = try self.snapshotBytes(state, keys: keys)
+                return try self.log.prepareSnapshot(sequence: sequence, payload: bytes)
+            }
             mutex.lock()
-            encodedSnapshots.append((sequence, prepared, started, waiters))
+            encodedSnapshots.append((sequence, prepared, history, started, waiters))
             snapshotEncoding = false
             mutex.broadcast()
             mutex.unlock()
@@ -309,9 +338,59 @@ public final class Writer: @unchecked Sendable {
         encoder.start()
     }
 
+    /// The history files brought up to `state` (synced), then the snapshot bytes that leave their entries out.
+    private func snapshotBytes(_ state: LedgerState, keys: [(String, StateMachine.Remembered)]) throws
+        -> (HistoryCounts, [UInt8])
+    {
+        guard let history else { return (HistoryCounts(), machine.snapshot(of: state, keys: keys)) }
+        let counts = try history.append(state)
+        return (counts, try machine.snapshot(of: state, keys: keys, history: counts, manifest: history.manifest))
+    }
+
+    /// Lets the entries that both the installed snapshot's history files and the entry index hold leave memory
+    /// (whole chunks; writer thread). Readers get them from the history files from then on.
+    @discardableResult
+    private func dropOldEntries() -> Bool {
+        guard history != nil, let indexed = indexWatermarks?() else { return false }
+        let h = installedHistory
+        let first = machine.ledger.firstInMemory
+        let chunk = ChunkedArray<WarehouseEntry>.chunkSize
+        // At most `dropChunksPerBatch` chunks per ledger at a time: the last view to let a chunk go frees its
+        // entries, often on this thread, and a checkpoint after 100,000 journals of 100 lines would free thousands.
+        let most = Writer.dropChunksPerBatch * chunk
+        let below = HistoryCounts(
+            warehouse: min(h.warehouse, indexed.warehouse, first.warehouse + most),
+            item: min(h.item, indexed.item, first.item + most),
+            physInventory: min(h.physInventory, indexed.physInventory, first.physInventory + most))
+        guard
+            below.warehouse >= first.warehouse + chunk || below.item >= first.item + chunk
+                || below.physInventory >= first.physInventory + chunk
+        else { return false }
+        stateLock.withLock { machine.ledger.dropEntries(below: below) }
+        // Between batches the live state is the committed one: the view published last would keep the chunks.
+        publish()
+        onEntriesDropped?()
+        return below.warehouse == first.warehouse + most || below.item == first.item + most
+            || below.physInventory == first.physInventory + most
+    }
+
+    /// Tells the writer that entries may leave memory (the entry index moved on, a snapshot was installed): it
+    /// drops them step by step while no posting waits.
+    public func entriesMayLeave() {
+        mutex.lock()
+        dropWanted = true
+        mutex.signal()
+        mutex.unlock()
+    }
+    /// Called on the writer thread after entries left memory: the server returns the freed heap to the system
+    /// (`malloc_trim` on the read pool: a chunk of entries is below glibc's mmap threshold).
+    public var onEntriesDropped: (@Sendable () -> Void)?
+    /// Set by `entriesMayLeave` (under `mutex`).
+    private var dropWanted = false
+
     private func finishCheckpoint(
         _ sequence: UInt64, _ prepared: Result<WriteAheadLog.PreparedSnapshot, any Error>,
-        started: UInt64, waiters: [Completion]
+        history: HistoryCounts, started: UInt64, waiters: [Completion]
     ) {
         let outcome: Result<JSON, RPCError>
         if sequence <= (log.snapshotSequence ?? 0) {
@@ -327,6 +406,8 @@ public final class Writer: @unchecked Sendable {
                 // The change feed's index up to the snapshot must be on disk before the log retires segments.
                 follow?.syncForSnapshot()
                 try log.installSnapshot(p)
+                installedHistory = history
+                entriesMayLeave()
                 let millis = checkpointWritten(sequence: sequence, bytes: payloadBytes, started: started)
                 outcome = .success(
                     ServerCheckpointResult(sequence: sequence, written: true, bytes: payloadBytes, milliseconds: millis)
@@ -353,10 +434,13 @@ public final class Writer: @unchecked Sendable {
                     sequence: sequence, written: false, reason: "the newest snapshot already covers the log"
                 ).encoded())
         }
-        let bytes = machine.snapshot(of: state, keys: keys)
+        let bytes: [UInt8]
         do {
+            let history: HistoryCounts
+            (history, bytes) = try snapshotBytes(state, keys: keys)
             follow?.syncForSnapshot()
             try log.writeSnapshot(sequence: sequence, payload: bytes)
+            installedHistory = history
         } catch WALError.noSpace(let message) {
             // Nothing is lost (the log holds every acknowledged posting), but the operator must hear of it: the disk
             // is full, and the next start replays the whole log after the previous snapshot.

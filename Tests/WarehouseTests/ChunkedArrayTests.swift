@@ -23,6 +23,38 @@ import Testing
     }
 }
 
+@Suite struct ChunkedArrayDroppedPrefix {
+    /// Whole chunks leave memory; indices stay absolute, the dropped range reads through `load`, copies taken before
+    /// keep their chunks, and appending and rolling back go on at the end.
+    @Test func droppedChunksReadThroughLoad() throws {
+        var a = ChunkedArray<Int>()
+        for i in 0..<10_000 { a.append(i) }
+        let before = a
+        a.load = { r in Array(r).map { $0 } }
+        a.dropChunks(below: 9000)
+        #expect(a.firstInMemory == 8192 && a.count == 10_000 && a[8192] == 8192)
+        #expect(try a.element(5) == 5 && a.last == 9999)
+        #expect(try a.elements(8000..<8300) == Array(8000..<8300))
+        var seen: [Int] = []
+        try a.scan(from: 100, step: 1000) { e in
+            seen.append(e)
+            return e < 9500
+        }
+        #expect(seen == Array(100...9500))
+        #expect(before[5] == 5 && before.firstInMemory == 0)
+        a.append(10_000)
+        a.removeSubrange(9990...)
+        #expect(a.count == 9990 && a.last == 9989)
+        a.dropChunks(below: 100)  // below what is already dropped: nothing changes
+        #expect(a.firstInMemory == 8192)
+        var b = ChunkedArray<Int>(dropped: 4096, load: { r in Array(r) })
+        b.append(4096)
+        #expect(try b.count == 4097 && b[4096] == 4096 && b.element(7) == 7)
+        let none = ChunkedArray<Int>(dropped: 4096)
+        #expect(throws: ChunkedArrayError.self) { try none.element(0) }
+    }
+}
+
 @Suite struct ChunkedArraySharing {
     final class Counted {
         nonisolated(unsafe) static var live = 0

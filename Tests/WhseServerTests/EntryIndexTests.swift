@@ -94,7 +94,7 @@ import Testing
     static func compare(
         _ index: EntryIndex, _ state: LedgerState, _ r: inout Rng, queries: Int,
         _ what: String
-    ) -> Int {
+    ) throws -> Int {
         var answered = 0
         func same<E: Equatable & Indexable>(_ a: EntryPage<E>?, _ b: EntryPage<E>, _ f: EntryFilter, _ ledger: String) {
             guard let a else { return }
@@ -113,13 +113,13 @@ import Testing
             let f = randomFilter(&r, count: state.warehouseEntries.count)
             same(
                 index.page(.warehouse, state.warehouseEntries, f, entryNo: \.entryNo, matches: f.matches),
-                ledger.warehouseEntries(f), f, "warehouse")
+                try ledger.warehouseEntries(f), f, "warehouse")
             same(
                 index.page(.item, state.itemLedgerEntries, f, entryNo: \.entryNo, matches: f.matches),
-                ledger.itemLedgerEntries(f), f, "item")
+                try ledger.itemLedgerEntries(f), f, "item")
             same(
                 index.page(.physInventory, state.physInventoryEntries, f, entryNo: \.entryNo, matches: f.matches),
-                ledger.physInventoryEntries(f), f, "physInventory")
+                try ledger.physInventoryEntries(f), f, "physInventory")
         }
         return answered
     }
@@ -147,31 +147,31 @@ import Testing
         // Built from scratch, caught up.
         var index = try EntryIndexTests.open(dir, state)
         #expect(index.isReady && index.watermarks == EntryIndexTests.counts(state))
-        let answered = EntryIndexTests.compare(index, state, &r, queries: 400, "seed \(seed) caught up")
+        let answered = try EntryIndexTests.compare(index, state, &r, queries: 400, "seed \(seed) caught up")
         #expect(answered > 600, "the index answered only \(answered) queries")
 
         // Lagging: the view grows, the index has not followed yet; the tail comes from memory.
         EntryIndexTests.addEntries(&state, 1500, &r)
-        EntryIndexTests.compare(index, state, &r, queries: 400, "seed \(seed) lagging")
+        try EntryIndexTests.compare(index, state, &r, queries: 400, "seed \(seed) lagging")
         // An older view than the index (a reader holding a view from before the last catch-up).
         let older = state
         EntryIndexTests.addEntries(&state, 500, &r)
         try index.catchUp(state, batch: 700)
         #expect(index.watermarks == EntryIndexTests.counts(state))
-        EntryIndexTests.compare(index, older, &r, queries: 200, "seed \(seed) view older than the index")
-        EntryIndexTests.compare(index, state, &r, queries: 200, "seed \(seed) caught up again")
+        try EntryIndexTests.compare(index, older, &r, queries: 200, "seed \(seed) view older than the index")
+        try EntryIndexTests.compare(index, state, &r, queries: 200, "seed \(seed) caught up again")
         // Small transactions: many posting-list rows per value.
         EntryIndexTests.addEntries(&state, 400, &r)
         try index.catchUp(state, batch: 13)
         #expect(index.watermarks == EntryIndexTests.counts(state))
-        EntryIndexTests.compare(index, state, &r, queries: 300, "seed \(seed) small transactions")
+        try EntryIndexTests.compare(index, state, &r, queries: 300, "seed \(seed) small transactions")
         index.stop()
 
         // Reopened: checked and kept (no rebuild).
         index = try EntryIndexTests.open(dir, state)
         #expect(index.shared.withLockedValue { $0.rebuilds } == 0)
         #expect(index.watermarks == EntryIndexTests.counts(state))
-        EntryIndexTests.compare(index, state, &r, queries: 200, "seed \(seed) reopened")
+        try EntryIndexTests.compare(index, state, &r, queries: 200, "seed \(seed) reopened")
         index.stop()
 
         // Another state folder's index (the same entry counts, other entries): detected and rebuilt.
@@ -184,7 +184,7 @@ import Testing
         // A log shorter than the index (watermark above the entries): rebuilt.
         index = try EntryIndexTests.open(dir, state)
         #expect(index.shared.withLockedValue { $0.rebuilds } == 1)
-        EntryIndexTests.compare(index, state, &r, queries: 200, "seed \(seed) after the foreign index")
+        try EntryIndexTests.compare(index, state, &r, queries: 200, "seed \(seed) after the foreign index")
         index.stop()
 
         // Garbage over the file: rebuilt, and it answers as before.
@@ -193,7 +193,7 @@ import Testing
         try Data(garbage).write(to: URL(fileURLWithPath: path))
         index = try EntryIndexTests.open(dir, state)
         #expect(index.shared.withLockedValue { $0.rebuilds } == 1)
-        EntryIndexTests.compare(index, state, &r, queries: 200, "seed \(seed) after garbage")
+        try EntryIndexTests.compare(index, state, &r, queries: 200, "seed \(seed) after garbage")
         index.stop()
 
         // Deleted: rebuilt.
@@ -201,7 +201,7 @@ import Testing
         index = try EntryIndexTests.open(dir, state)
         #expect(index.shared.withLockedValue { $0.rebuilds } == 1)
         #expect(index.watermarks == EntryIndexTests.counts(state))
-        EntryIndexTests.compare(index, state, &r, queries: 200, "seed \(seed) after deletion")
+        try EntryIndexTests.compare(index, state, &r, queries: 200, "seed \(seed) after deletion")
         index.stop()
     }
 }

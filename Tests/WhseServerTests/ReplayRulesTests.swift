@@ -107,6 +107,7 @@ import WhseProtocol
         let result = try m.execute(method: "whseItemJournal.register", params: params, context: ctx)
         // State version 3's layout: the state, then per key its text, method, params as received and result.
         var w = SnapshotWriter()
+        w.layoutVersion = 3
         m.ledger.state.encode(into: &w)
         w.uint(1)
         w.string("k1")
