@@ -260,13 +260,25 @@ extension Ledger {
         _ all: ChunkedArray<E>, _ f: EntryFilter, entryNo: (E) -> Int,
         matches: (E) -> Bool
     ) throws -> EntryPage<E> {
-        let limit = max(1, min(f.limit, EntryFilter.maxLimit))
         var out: [E] = []
-        var next: Int?
         // Entry n is at index n-1, so `after` is the index to start from.
-        let end = f.end(all.count)
-        var i = f.start
-        try all.scan(from: f.start) { e in
+        let next = try scan(
+            all, from: f.start, to: f.end(all.count), limit: max(1, min(f.limit, EntryFilter.maxLimit)),
+            into: &out, entryNo: entryNo, matches: matches)
+        return EntryPage(entries: out, nextAfter: next)
+    }
+
+    /// Appends to `out` the entries at indexes `from..<to` that match, until `out` holds `limit`; returns the entry
+    /// no. of the last one kept when another match follows (the page's `nextAfter`), else nil. Entries no longer in
+    /// memory are read from the history files (a thrown error: they cannot be read). Also the entry index's scan
+    /// of what it has not indexed yet.
+    public static func scan<E>(
+        _ all: ChunkedArray<E>, from: Int, to end: Int, limit: Int, into out: inout [E], entryNo: (E) -> Int,
+        matches: (E) -> Bool
+    ) throws -> Int? {
+        var next: Int?
+        var i = from
+        try all.scan(from: from) { e in
             guard i < end else { return false }
             i += 1
             guard matches(e) else { return true }
@@ -277,7 +289,7 @@ extension Ledger {
             out.append(e)
             return true
         }
-        return EntryPage(entries: out, nextAfter: next)
+        return next
     }
 
     public func warehouseEntries(_ f: EntryFilter) throws -> EntryPage<WarehouseEntry> {

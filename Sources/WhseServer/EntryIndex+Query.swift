@@ -81,19 +81,9 @@ extension EntryIndex {
             if let next { return EntryPage(entries: out, nextAfter: next) }
         }
         // The lag (in memory, or in the history files while the index catches up with them).
-        var i = max(start, bound)
         do {
-            try all.scan(from: i) { e in
-                guard i < end else { return false }
-                i += 1
-                guard matches(e) else { return true }
-                if out.count == limit {
-                    next = entryNo(out[out.count - 1])
-                    return false
-                }
-                out.append(e)
-                return true
-            }
+            next = try Ledger.scan(
+                all, from: max(start, bound), to: end, limit: limit, into: &out, entryNo: entryNo, matches: matches)
         } catch {
             Log.warning("an entries query could not read the history files: \(error)", ["file": path])
             return nil
