@@ -206,8 +206,9 @@ public final class FollowJournal: @unchecked Sendable {
     }
 
     static func line(_ r: FollowRecord) -> [UInt8] {
-        if r.masterData == nil {
-            // The common line, member by member (keys in byte order: i, m, p, s, w): the same bytes as below.
+        if r.masterData == nil && r.availability.isEmpty {
+            // The common line (no master data, no availability keys), member by member (keys in byte order: i, m,
+            // p, s, w): the same bytes as below.
             var w = JSONObjectWriter(capacity: 96)
             w.member("i", .array([JSON(r.itemLedger.lowerBound), JSON(r.itemLedger.upperBound)]))
             w.member("m", string: r.method)
