@@ -205,35 +205,27 @@ public final class FollowJournal: @unchecked Sendable {
         }
     }
 
+    /// One line, written member by member with the keys in byte order (a, c, i, m, p, s, t, u, w), so the bytes are
+    /// those `JSON.serialized()` gives for the same object; `a` only with availability keys, `c`, `t` and `u` only for
+    /// a master-data change.
     static func line(_ r: FollowRecord) -> [UInt8] {
-        if r.masterData == nil && r.availability.isEmpty {
-            // The common line (no master data, no availability keys), member by member (keys in byte order: i, m,
-            // p, s, w): the same bytes as below.
-            var w = JSONObjectWriter(capacity: 96)
-            w.member("i", .array([JSON(r.itemLedger.lowerBound), JSON(r.itemLedger.upperBound)]))
-            w.member("m", string: r.method)
-            w.member("p", .array([JSON(r.physInventory.lowerBound), JSON(r.physInventory.upperBound)]))
-            w.member("s", .number(String(r.seq)))
-            w.member("w", .array([JSON(r.warehouse.lowerBound), JSON(r.warehouse.upperBound)]))
-            var bytes = w.finish()
-            bytes.append(UInt8(ascii: "\n"))
-            return bytes
-        }
-        var o: [String: JSON] = [
-            "s": .number(String(r.seq)), "m": .string(r.method),
-            "w": .array([JSON(r.warehouse.lowerBound), JSON(r.warehouse.upperBound)]),
-            "i": .array([JSON(r.itemLedger.lowerBound), JSON(r.itemLedger.upperBound)]),
-            "p": .array([JSON(r.physInventory.lowerBound), JSON(r.physInventory.upperBound)])
-        ]
-        if let m = r.masterData {
-            o["u"] = .string(m.user)
-            o["t"] = .string(m.timestamp)
-            o["c"] = m.params
-        }
+        func pair(_ range: Range<Int>) -> JSON { .array([JSON(range.lowerBound), JSON(range.upperBound)]) }
+        var w = JSONObjectWriter(capacity: 96)
         if !r.availability.isEmpty {
-            o["a"] = .array(r.availability.map { .array([.string($0.location), .string($0.item), .string($0.lot)]) })
+            w.member(
+                "a", .array(r.availability.map { .array([.string($0.location), .string($0.item), .string($0.lot)]) }))
         }
-        var bytes = JSON.object(o).serialized()
+        if let m = r.masterData { w.member("c", m.params) }
+        w.member("i", pair(r.itemLedger))
+        w.member("m", string: r.method)
+        w.member("p", pair(r.physInventory))
+        w.member("s", .number(String(r.seq)))
+        if let m = r.masterData {
+            w.member("t", string: m.timestamp)
+            w.member("u", string: m.user)
+        }
+        w.member("w", pair(r.warehouse))
+        var bytes = w.finish()
         bytes.append(UInt8(ascii: "\n"))
         return bytes
     }

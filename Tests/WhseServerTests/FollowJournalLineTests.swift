@@ -43,4 +43,24 @@ import WhseProtocol
         ]).serialized()
         #expect(Array(FollowJournal.line(r).dropLast()) == expected)
     }
+
+    /// Every kind of line is the serialized object of its members (what the lines were before they were written
+    /// member by member).
+    @Test(arguments: records)
+    func everyLineIsTheSerializedObject(_ r: FollowRecord) throws {
+        func pair(_ range: Range<Int>) -> JSON { .array([JSON(range.lowerBound), JSON(range.upperBound)]) }
+        var o: [String: JSON] = [
+            "s": .number(String(r.seq)), "m": .string(r.method), "w": pair(r.warehouse), "i": pair(r.itemLedger),
+            "p": pair(r.physInventory)
+        ]
+        if let m = r.masterData {
+            o["u"] = .string(m.user)
+            o["t"] = .string(m.timestamp)
+            o["c"] = m.params
+        }
+        if !r.availability.isEmpty {
+            o["a"] = .array(r.availability.map { .array([.string($0.location), .string($0.item), .string($0.lot)]) })
+        }
+        #expect(Array(FollowJournal.line(r).dropLast()) == JSON.object(o).serialized())
+    }
 }
