@@ -37,18 +37,23 @@ public final class StateMachine: @unchecked Sendable {
         method: String, command: any RPCParams, idempotencyKey: String?,
         context: PostingContext
     ) -> [UInt8] {
-        record(method: method, encoded: command.encoded(idempotencyKey: idempotencyKey), context: context)
+        record(
+            method: method, serializedParams: command.encoded(idempotencyKey: idempotencyKey).serialized(),
+            context: context)
     }
 
-    /// A format-2 record of a command already encoded (`encoded(idempotencyKey:)`).
-    static func record(method: String, encoded: JSON, context: PostingContext) -> [UInt8] {
-        record(method: method, serializedParams: encoded.serialized(), context: context)
+    /// A record of format 1 (params as received), as releases before format 2 wrote them; for tests of old logs.
+    public static func record(method: String, params: JSON?, context: PostingContext) -> [UInt8] {
+        record(method: method, serializedParams: params?.serialized(), context: context, format: nil)
     }
 
-    /// A format-2 record of a command whose params are already serialized: written member by member, the same bytes
-    /// as `recordObject(...)` plus `"v"` serialized as a whole (keys in byte order: c, m, p, v; in c: d, r, t, u).
-    static func record(method: String, serializedParams: [UInt8], context: PostingContext) -> [UInt8] {
-        var w = JSONObjectWriter(capacity: serializedParams.count + 160)
+    /// A record whose params are already serialized (absent: a format-1 record without params), written member by
+    /// member with the keys in byte order (c, m, p, v; in c: d, r, t, u), so the bytes are those `JSON.serialized()`
+    /// gives for the same object. `format` nil writes no `v` (format 1).
+    static func record(
+        method: String, serializedParams: [UInt8]?, context: PostingContext, format: Int? = recordFormat
+    ) -> [UInt8] {
+        var w = JSONObjectWriter(capacity: (serializedParams?.count ?? 0) + 160)
         w.beginObject("c")
         w.member("d", string: context.today)
         if context.rules != 1 { w.member("r", JSON(context.rules)) }
@@ -56,24 +61,9 @@ public final class StateMachine: @unchecked Sendable {
         w.member("u", string: context.user)
         w.endObject()
         w.member("m", string: method)
-        w.member("p", serialized: serializedParams)
-        w.member("v", JSON(recordFormat))
+        if let serializedParams { w.member("p", serialized: serializedParams) }
+        if let format { w.member("v", JSON(format)) }
         return w.finish()
-    }
-
-    /// A record of format 1 (params as received), as releases before format 2 wrote them; for tests of old logs.
-    public static func record(method: String, params: JSON?, context: PostingContext) -> [UInt8] {
-        JSON.object(recordObject(method: method, params: params, context: context)).serialized()
-    }
-
-    static func recordObject(method: String, params: JSON?, context: PostingContext) -> [String: JSON] {
-        var c: [String: JSON] = [
-            "u": .string(context.user), "t": .string(context.timestamp), "d": .string(context.today)
-        ]
-        if context.rules != 1 { c["r"] = JSON(context.rules) }
-        var o: [String: JSON] = ["m": .string(method), "c": .object(c)]
-        if let params { o["p"] = params }
-        return o
     }
 
     /// Decodes a record written by `record` (format 1 or 2).
