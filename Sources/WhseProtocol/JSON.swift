@@ -724,11 +724,13 @@ extension JSON {
             sink.append(JSONBytes.closeBracket)
         case .object(let members):
             sink.append(JSONBytes.openBrace)
-            if members.count == 1 {
-                let (key, value) = members.first!
+            func member(_ key: String, _ value: JSON) {
                 JSON.writeString(key, into: &sink)
                 sink.append(JSONBytes.colon)
                 value.write(into: &sink)
+            }
+            if members.count == 1 {
+                member(members.first!.key, members.first!.value)
             } else if members.count > 1 {
                 var sorted = ContiguousArray<(key: String, value: JSON)>()
                 sorted.reserveCapacity(members.count)
@@ -753,9 +755,7 @@ extension JSON {
                 for (key, value) in sorted {
                     if !first { sink.append(JSONBytes.comma) }
                     first = false
-                    JSON.writeString(key, into: &sink)
-                    sink.append(JSONBytes.colon)
-                    value.write(into: &sink)
+                    member(key, value)
                 }
             }
             sink.append(JSONBytes.closeBrace)
