@@ -89,6 +89,31 @@ import WhseProtocol
         #expect(MemberDefaults.warehouseEntry.restored(e) == entry.json(.only(MemberDefaults.warehouseEntry.members)))
     }
 
+    /// The lean bin content row is built member by member; it must equal the full object with the documented
+    /// defaults taken out, for every combination of members at and off their default.
+    @Test func leanBinContentRowEqualsTheFullObjectTrimmed() {
+        var checked = 0
+        for mask in 0..<(1 << 10) {
+            func on(_ bit: Int) -> Bool { mask & (1 << bit) != 0 }
+            var setup: BinContentSetup? = nil
+            if on(6) {
+                setup = BinContentSetup(
+                    minQuantity: on(7) ? Self.q("2") : .zero, maxQuantity: on(8) ? Self.q("10.5") : .zero,
+                    fixed: on(9), isDefault: on(5))
+            }
+            let row = BinContentRow(
+                location: "WH1", zone: on(0) ? "PICK" : nil, bin: "A-01", item: "I", unitOfMeasure: "BOX",
+                quantity: Self.q("3"), quantityBase: on(1) ? Self.q("36") : Self.q("3"), adjustmentBin: on(2),
+                lot: on(3) ? "L1" : "", serial: on(4) ? "S1" : "", expirationDate: on(3) ? "2027-01-31" : nil,
+                blocked: on(4), setup: setup)
+            let trimmed = MemberDefaults.binContentRow.encode(row.fullObject, .lean)
+            #expect(row.json() == trimmed, "mask \(mask)")
+            #expect(row.json().serialized() == trimmed.serialized(), "mask \(mask)")
+            checked += 1
+        }
+        #expect(checked == 1024)
+    }
+
     @Test func fieldsGiveExactlyTheMembersNamedEvenAtTheirDefault() {
         let row = BinContentRow(
             location: "WH1", zone: "PICK", bin: "A-01", item: "I", unitOfMeasure: "PCS",
