@@ -37,6 +37,36 @@ public enum Handlers {
         }
     }
 
+    /// The reads answered as bytes, without a JSON tree: `bin.contents` and `item.bins` with lean rows (no `fields`).
+    /// nil: any other request, which `table` answers. The bytes equal the serialized result `table` gives.
+    public static func serializedRead(_ method: String, ledger l: Ledger, params: Params) -> Result<[UInt8], RPCError>?
+    {
+        do throws(RPCError) {
+            switch method {
+            case BinContentsParams.method:
+                let p = try BinContentsParams(decoding: params)
+                guard case .lean = p.fields else { return nil }
+                return .success(
+                    BinContentRow.leanRowsResult(
+                        try run { () throws(DomainError) in
+                            try l.binContents(location: p.location, bin: p.bin, includeZero: p.includeZero ?? false)
+                        }))
+            case ItemBinsParams.method:
+                let p = try ItemBinsParams(decoding: params)
+                guard case .lean = p.fields else { return nil }
+                return .success(
+                    BinContentRow.leanRowsResult(
+                        try run { () throws(DomainError) in
+                            try l.itemBins(item: p.item, location: p.location, includeZero: p.includeZero ?? false)
+                        }))
+            default:
+                return nil
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+
     static func rows(_ rows: [BinContentRow], _ selection: MemberSelection) -> JSON {
         BinContentRowsResult(rows: rows.map { $0.json(selection) }).encoded()
     }

@@ -572,7 +572,25 @@ final class RPCConnection: ChannelInboundHandler {
         }
         if !entry.mutates {
             let started = DispatchTime.now().uptimeNanoseconds
-            reply(core.read(req.method, params: req.params))
+            if let answer = core.readSerialized(req.method, params: req.params) {
+                switch answer {
+                case .success(let result):
+                    if let id {
+                        let totalLeft = max(Limits.connectionBufferFloor, limits.maxTotalBufferBytes - budget.total)
+                        let r = Replies.success(
+                            id: id, serializedResult: result, room: room, totalLeft: totalLeft, limits: limits,
+                            inBatch: inBatch, posted: false, metrics)
+                        if r.tooLarge { batch?.full = true }
+                        done(r.bytes)
+                    } else {
+                        done(nil)
+                    }
+                case .failure(let error):
+                    reply(.failure(error))
+                }
+            } else {
+                reply(core.read(req.method, params: req.params))
+            }
             metrics.read(req.method, startedAt: started)
             return
         }

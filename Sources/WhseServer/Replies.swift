@@ -17,7 +17,25 @@ enum Replies {
         id: JSON, result: JSON, room: Int, totalLeft: Int, limits: Limits, inBatch: Bool,
         posted: Bool, _ metrics: ServerMetrics
     ) -> (bytes: [UInt8], tooLarge: Bool) {
-        let bytes = RPCResponse.success(id: id, result: result).serialized()
+        sized(
+            id: id, RPCResponse.success(id: id, result: result).serialized(), room: room, totalLeft: totalLeft,
+            limits: limits, inBatch: inBatch, posted: posted, metrics)
+    }
+
+    /// `success` for a result already serialized.
+    static func success(
+        id: JSON, serializedResult result: [UInt8], room: Int, totalLeft: Int, limits: Limits, inBatch: Bool,
+        posted: Bool, _ metrics: ServerMetrics
+    ) -> (bytes: [UInt8], tooLarge: Bool) {
+        sized(
+            id: id, RPCResponse.success(id: id, serializedResult: result), room: room, totalLeft: totalLeft,
+            limits: limits, inBatch: inBatch, posted: posted, metrics)
+    }
+
+    private static func sized(
+        id: JSON, _ bytes: [UInt8], room: Int, totalLeft: Int, limits: Limits, inBatch: Bool,
+        posted: Bool, _ metrics: ServerMetrics
+    ) -> (bytes: [UInt8], tooLarge: Bool) {
         if bytes.count <= room && bytes.count <= totalLeft { return (bytes, false) }
         let done = posted ? "; the posting itself was done" : ""
         var error: RPCError

@@ -90,6 +90,15 @@ public final class ServerCore: @unchecked Sendable {
         }
     }
 
+    /// `read` for the requests answered straight as bytes (`Handlers.serializedRead`: lean bin content rows); nil for
+    /// the others.
+    func readSerialized(_ method: String, params: JSON?) -> Result<[UInt8], RPCError>? {
+        guard method == BinContentsParams.method || method == ItemBinsParams.method else { return nil }
+        let p: Params
+        do { p = try Params(params) } catch { return nil }  // `read` gives the error
+        return Handlers.serializedRead(method, ledger: writer.committed.ledger(), params: p)
+    }
+
     /// Runs `body` on the read pool (at nice 10) and hands what it returns to `done` on `eventLoop`, or calls
     /// `stopped` there when the pool no longer runs work; the connection waits, its event loop does not.
     func offLoop<T: Sendable>(

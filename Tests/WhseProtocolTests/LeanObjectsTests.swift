@@ -93,6 +93,7 @@ import WhseProtocol
     /// defaults taken out, for every combination of members at and off their default.
     @Test func leanBinContentRowEqualsTheFullObjectTrimmed() {
         var checked = 0
+        var rows: [BinContentRow] = []
         for mask in 0..<(1 << 10) {
             func on(_ bit: Int) -> Bool { mask & (1 << bit) != 0 }
             var setup: BinContentSetup? = nil
@@ -109,9 +110,21 @@ import WhseProtocol
             let trimmed = MemberDefaults.binContentRow.encode(row.fullObject, .lean)
             #expect(row.json() == trimmed, "mask \(mask)")
             #expect(row.json().serialized() == trimmed.serialized(), "mask \(mask)")
+            rows.append(row)
             checked += 1
         }
         #expect(checked == 1024)
+        // The rows written straight to bytes (bin.contents, item.bins) equal the serialized tree, one row, none
+        // and all, and inside the reply envelope.
+        for some in [[], [rows[0]], [rows[1023]], rows] {
+            let tree = BinContentRowsResult(rows: some.map { $0.json() }).encoded()
+            #expect(BinContentRow.leanRowsResult(some) == tree.serialized(), "\(some.count) rows")
+            for id: JSON in [1, "req-7", 0] {
+                #expect(
+                    RPCResponse.success(id: id, serializedResult: BinContentRow.leanRowsResult(some))
+                        == RPCResponse.success(id: id, result: tree).serialized())
+            }
+        }
     }
 
     @Test func fieldsGiveExactlyTheMembersNamedEvenAtTheirDefault() {
