@@ -192,7 +192,7 @@ public enum JSONParser {
 
 /// Byte constants and helpers shared by the parser and serializer (namespaced to avoid
 /// clashing with anything else in the module).
-private enum JSONBytes {
+enum JSONBytes {
     static let quote: UInt8 = 0x22  // "
     static let backslash: UInt8 = 0x5C  // \
     static let comma: UInt8 = 0x2C  // ,
@@ -253,7 +253,7 @@ private enum JSONBytes {
     }
 }
 
-private struct JSONByteParser {
+struct JSONByteParser {
     let base: UnsafePointer<UInt8>
     let count: Int
     let maxDepth: Int
