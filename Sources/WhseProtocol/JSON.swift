@@ -253,7 +253,7 @@ enum JSONBytes {
     }
 }
 
-private struct JSONByteParser {
+struct JSONByteParser {
     let base: UnsafePointer<UInt8>
     let count: Int
     let maxDepth: Int

@@ -18,7 +18,7 @@ final class Feed {
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private var pending = ByteBuffer()
     /// The line most recently peeked at but not taken.
-    private var peeked: JSON?
+    private var peeked: ByteBuffer?
     /// The length in bytes of the line `next` returned last.
     private(set) var lastLineBytes = 0
     private var peekedBytes = 0
@@ -85,6 +85,12 @@ final class Feed {
 
     /// The next line as JSON; throws at the end of the stream.
     func next() async throws -> JSON {
+        let line = try await nextLine()
+        return try line.withUnsafeReadableBytes { try FeedLine.tree($0) }
+    }
+
+    /// The next line's bytes, without its newline; throws at the end of the stream.
+    func nextLine() async throws -> ByteBuffer {
         if let p = peeked {
             peeked = nil
             lastLineBytes = peekedBytes
@@ -97,13 +103,7 @@ final class Feed {
                 let line = pending.readSlice(length: length)!
                 pending.moveReaderIndex(forwardBy: 1)
                 if pending.readableBytes == 0 { pending.clear() }
-                do {
-                    return try line.withUnsafeReadableBytes { raw throws(JSONParseError) in
-                        try JSONParser.parse(raw, maxDepth: 512)
-                    }
-                } catch {
-                    throw FeedError(description: "whsed sent a line that is not JSON: \(error)")
-                }
+                return line
             }
             guard var chunk = try await iterator.next() else {
                 throw FeedError(description: "whsed closed the stream")
@@ -121,8 +121,8 @@ final class Feed {
         peeked != nil || pending.readableBytesView.contains(10)
     }
 
-    /// Puts a line back: `next` returns it again.
-    func unread(_ line: JSON) {
+    /// Puts a line back: `nextLine` returns it again.
+    func unread(_ line: ByteBuffer) {
         peeked = line
         peekedBytes = lastLineBytes
     }

@@ -195,39 +195,38 @@ struct PgSink: AsyncParsableCommand {
                 }
             }
             while true {
-                let line = try await feed.next()
-                let method = line["method"]?.stringValue
-                let params = line["params"] ?? .null
-                switch method {
-                case "entries.committed":
+                let line = try await feed.nextLine()
+                let head = try line.withUnsafeReadableBytes { try FeedLine($0) }
+                switch head.method {
+                case .committed:
                     if full(batch) {
                         feed.unread(line)
                         try await commit(batch, durable)
                         batch = Batch()
                         continue
                     }
-                    try batch.add(committed: params)
+                    let c = try line.withUnsafeReadableBytes { try head.addCommitted($0, to: &batch) }
                     batch.bytes += feed.lastLineBytes
-                    let hasEntries = ["warehouseEntries", "itemLedgerEntries", "physInventoryLedgerEntries"]
-                        .contains { !(params[$0]?.arrayValue ?? []).isEmpty }
-                    awaitingAvailability = hasEntries || params["availabilityFollows"] == .bool(true)
-                case "entries.availability":
-                    batch.add(availability: params)
+                    awaitingAvailability = c.hasEntries || c.availabilityFollows
+                case .availability:
+                    try line.withUnsafeReadableBytes { try head.addAvailability($0, to: &batch) }
                     batch.bytes += feed.lastLineBytes
                     awaitingAvailability = false
-                case "entries.heartbeat":
+                case .heartbeat:
+                    let params = try line.withUnsafeReadableBytes { try FeedLine.tree($0) }["params"] ?? .null
                     durable = max(durable, Batch.int(params["durableSeq"]))
                     if batch.records == 0 {
                         try await settle()
                         let d = durable
                         try await deadline(limit, "noting whsed's sequence") { try await writer.noteDurable(d) }
                     }
-                case "entries.followEnded":
+                case .followEnded:
+                    let params = try line.withUnsafeReadableBytes { try FeedLine.tree($0) }["params"] ?? .null
                     let reason = params["reason"]?.stringValue ?? "?"
                     throw FeedError(
                         description: "whsed ended the stream: \(params["message"]?.stringValue ?? reason)",
                         permanent: reason == "cursor_too_old")
-                default:
+                case .other:
                     continue
                 }
                 // A batch ends where the stream pauses at the head of the log: what has arrived goes in one

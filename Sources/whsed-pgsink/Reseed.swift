@@ -111,7 +111,7 @@ extension PgSink {
                         ]))
                 }
             }
-            batch.add(
+            try batch.add(
                 availability: .object([
                     "seq": .number(String(seq)), "asOfSeq": .number(String(seq)),
                     "rows": .array(rows)

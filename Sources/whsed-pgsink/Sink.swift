@@ -17,28 +17,28 @@ struct Batch: Sendable {
     var firstSeq: Int64 = 0
     var lastSeq: Int64 = 0
     var records = 0
-    var seqs: [Int64] = [], methods: [String] = [], masterData: [String] = []
+    var seqs: [Int64] = [], methods = TextColumn(), masterData = TextColumn()
 
     struct WarehouseColumns: Sendable {
-        var entryNo: [Int64] = [], seq: [Int64] = [], entryType: [String] = [], date: [String] = []
-        var location: [String] = [], zone: [String] = [], bin: [String] = [], item: [String] = []
-        var quantity: [String] = [], quantityBase: [String] = [], unit: [String] = [], perUnit: [String] = []
-        var documentNo: [String] = [], source: [String] = [], registerNo: [Int64] = [], user: [String] = []
-        var timestamp: [String] = [], lot: [String] = [], serial: [String] = [], expiration: [String] = []
+        var entryNo: [Int64] = [], seq: [Int64] = [], entryType = TextColumn(), date = TextColumn()
+        var location = TextColumn(), zone = TextColumn(), bin = TextColumn(), item = TextColumn()
+        var quantity = TextColumn(), quantityBase = TextColumn(), unit = TextColumn(), perUnit = TextColumn()
+        var documentNo = TextColumn(), source = TextColumn(), registerNo: [Int64] = [], user = TextColumn()
+        var timestamp = TextColumn(), lot = TextColumn(), serial = TextColumn(), expiration = TextColumn()
     }
     struct ItemColumns: Sendable {
-        var entryNo: [Int64] = [], seq: [Int64] = [], entryType: [String] = [], date: [String] = []
-        var documentNo: [String] = [], location: [String] = [], item: [String] = [], quantity: [String] = []
-        var unit: [String] = [], perUnit: [String] = [], adjustment: [Bool] = [], source: [String] = []
-        var user: [String] = [], timestamp: [String] = [], lot: [String] = [], serial: [String] = []
-        var expiration: [String] = []
+        var entryNo: [Int64] = [], seq: [Int64] = [], entryType = TextColumn(), date = TextColumn()
+        var documentNo = TextColumn(), location = TextColumn(), item = TextColumn(), quantity = TextColumn()
+        var unit = TextColumn(), perUnit = TextColumn(), adjustment: [Bool] = [], source = TextColumn()
+        var user = TextColumn(), timestamp = TextColumn(), lot = TextColumn(), serial = TextColumn()
+        var expiration = TextColumn()
     }
     struct PhysColumns: Sendable {
-        var entryNo: [Int64] = [], seq: [Int64] = [], entryType: [String] = [], date: [String] = []
-        var documentNo: [String] = [], location: [String] = [], bin: [String] = [], item: [String] = []
-        var quantity: [String] = [], calculated: [String] = [], counted: [String] = [], unit: [String] = []
-        var lastItemEntry: [Int64] = [], user: [String] = [], timestamp: [String] = [], lot: [String] = []
-        var serial: [String] = [], countingPeriod: [String] = []
+        var entryNo: [Int64] = [], seq: [Int64] = [], entryType = TextColumn(), date = TextColumn()
+        var documentNo = TextColumn(), location = TextColumn(), bin = TextColumn(), item = TextColumn()
+        var quantity = TextColumn(), calculated = TextColumn(), counted = TextColumn(), unit = TextColumn()
+        var lastItemEntry: [Int64] = [], user = TextColumn(), timestamp = TextColumn(), lot = TextColumn()
+        var serial = TextColumn(), countingPeriod = TextColumn()
     }
     struct AvailabilityRow: Sendable {
         var pick: String, reserve: String, seq: Int64, asOf: Int64
@@ -55,6 +55,8 @@ struct Batch: Sendable {
     var item = ItemColumns()
     var phys = PhysColumns()
     var binContent: [BinContentKey: BinContentSum] = [:]
+    /// The bin content movements of the record being read, summed once its seq is known.
+    var pendingBinContent: [(key: BinContentKey, quantity: Quantity, quantityBase: Quantity)] = []
     /// The bytes of the lines the batch was read from (a bound next to records and rows).
     var bytes = 0
     /// The newest row per (location, item, lot): one upsert may not touch a row twice.
@@ -71,17 +73,6 @@ struct Batch: Sendable {
     }
     static func int(_ v: JSON?) -> Int64 { Int64(text(v)) ?? 0 }
 
-    mutating func add(committed p: JSON) throws {
-        let seq = Batch.int(p["seq"])
-        if records == 0 { firstSeq = seq }
-        lastSeq = seq
-        records += 1
-        seqs.append(seq)
-        methods.append(Batch.text(p["method"]))
-        masterData.append(p["masterData"].map { String(decoding: $0.serialized(), as: UTF8.self) } ?? "")
-        try add(entries: p, seq: seq)
-    }
-
     /// An entry's quantity as an exact decimal (whsed's quantities have at most 5 decimal places).
     static func quantity(_ text: String) throws -> Quantity {
         do {
@@ -90,100 +81,39 @@ struct Batch: Sendable {
             throw FeedError(description: "whsed sent a quantity that is not a decimal of 5 places at most: \(text)")
         }
     }
+}
 
-    /// The entries of `p`'s `warehouseEntries`, `itemLedgerEntries` and `physInventoryLedgerEntries`, under `seq`.
-    mutating func add(entries p: JSON, seq: Int64) throws {
-        for e in p["warehouseEntries"]?.arrayValue ?? [] {
-            let t = Batch.text
-            let (location, bin, itemNo, unit) = (t(e["location"]), t(e["bin"]), t(e["item"]), t(e["unitOfMeasure"]))
-            let (lot, serial, quantity, quantityBase) = (
-                t(e["lot"]), t(e["serial"]), t(e["quantity"]), t(e["quantityBase"])
-            )
-            let key = BinContentKey(location: location, bin: bin, item: itemNo, unit: unit, lot: lot, serial: serial)
-            let q = try Batch.quantity(quantity)
-            let qb = try Batch.quantity(quantityBase)
-            if let old = binContent[key] {
-                guard let sq = old.quantity.adding(q), let sqb = old.quantityBase.adding(qb) else {
-                    throw FeedError(description: "the batch's sum for a bin content overflows: \(key)")
-                }
-                binContent[key] = BinContentSum(quantity: sq, quantityBase: sqb, lastSeq: max(old.lastSeq, seq))
-            } else {
-                binContent[key] = BinContentSum(quantity: q, quantityBase: qb, lastSeq: seq)
-            }
-            warehouse.entryNo.append(Batch.int(e["entryNo"]))
-            warehouse.seq.append(seq)
-            warehouse.entryType.append(t(e["entryType"]))
-            warehouse.date.append(t(e["registeringDate"]))
-            warehouse.location.append(location)
-            warehouse.zone.append(t(e["zone"]))
-            warehouse.bin.append(bin)
-            warehouse.item.append(itemNo)
-            warehouse.quantity.append(quantity)
-            warehouse.quantityBase.append(quantityBase)
-            warehouse.unit.append(unit)
-            warehouse.perUnit.append(t(e["quantityPerUnitOfMeasure"]))
-            warehouse.documentNo.append(t(e["documentNo"]))
-            warehouse.source.append(t(e["source"]))
-            warehouse.registerNo.append(Batch.int(e["registerNo"]))
-            warehouse.user.append(t(e["user"]))
-            warehouse.timestamp.append(t(e["timestamp"]))
-            warehouse.lot.append(lot)
-            warehouse.serial.append(serial)
-            warehouse.expiration.append(t(e["expirationDate"]))
-        }
-        for e in p["itemLedgerEntries"]?.arrayValue ?? [] {
-            let t = Batch.text
-            item.entryNo.append(Batch.int(e["entryNo"]))
-            item.seq.append(seq)
-            item.entryType.append(t(e["entryType"]))
-            item.date.append(t(e["postingDate"]))
-            item.documentNo.append(t(e["documentNo"]))
-            item.location.append(t(e["location"]))
-            item.item.append(t(e["item"]))
-            item.quantity.append(t(e["quantity"]))
-            item.unit.append(t(e["unitOfMeasure"]))
-            item.perUnit.append(t(e["quantityPerUnitOfMeasure"]))
-            item.adjustment.append(e["warehouseAdjustment"] == .bool(true))
-            item.source.append(t(e["source"]))
-            item.user.append(t(e["user"]))
-            item.timestamp.append(t(e["timestamp"]))
-            item.lot.append(t(e["lot"]))
-            item.serial.append(t(e["serial"]))
-            item.expiration.append(t(e["expirationDate"]))
-        }
-        for e in p["physInventoryLedgerEntries"]?.arrayValue ?? [] {
-            let t = Batch.text
-            phys.entryNo.append(Batch.int(e["entryNo"]))
-            phys.seq.append(seq)
-            phys.entryType.append(t(e["entryType"]))
-            phys.date.append(t(e["postingDate"]))
-            phys.documentNo.append(t(e["documentNo"]))
-            phys.location.append(t(e["location"]))
-            phys.bin.append(t(e["bin"]))
-            phys.item.append(t(e["item"]))
-            phys.quantity.append(t(e["quantity"]))
-            phys.calculated.append(t(e["quantityCalculated"]))
-            phys.counted.append(t(e["quantityPhysInventory"]))
-            phys.unit.append(t(e["unitOfMeasure"]))
-            phys.lastItemEntry.append(Batch.int(e["lastItemLedgerEntryNo"]))
-            phys.user.append(t(e["user"]))
-            phys.timestamp.append(t(e["timestamp"]))
-            phys.lot.append(t(e["lot"]))
-            phys.serial.append(t(e["serial"]))
-            phys.countingPeriod.append(t(e["countingPeriod"]))
-        }
+/// A `text[]` parameter built as the rows are read: PostgreSQL's binary array format (each element its length and
+/// its UTF-8 bytes), so binding it copies one buffer instead of encoding a [String] element by element.
+struct TextColumn: PostgresNonThrowingEncodable, Sendable {
+    private(set) var count = 0
+    private var elements = ByteBuffer()
+
+    mutating func append(_ s: String) {
+        var s = s
+        s.withUTF8 { append(bytes: UnsafeRawBufferPointer($0)) }
     }
 
-    mutating func add(availability p: JSON) {
-        let seq = Batch.int(p["seq"])
-        let asOf = Batch.int(p["asOfSeq"])
-        for r in p["rows"]?.arrayValue ?? [] {
-            let key = [Batch.text(r["location"]), Batch.text(r["item"]), Batch.text(r["lot"])]
-            if let old = availability[key], old.seq > seq { continue }
-            availability[key] = AvailabilityRow(
-                pick: Batch.text(r["availableToPick"]),
-                reserve: Batch.text(r["availableToReserve"]), seq: seq, asOf: asOf)
-        }
+    mutating func append(bytes: UnsafeRawBufferPointer) {
+        elements.writeInteger(Int32(bytes.count))
+        elements.writeBytes(bytes)
+        count += 1
+    }
+
+    static var psqlType: PostgresDataType { .textArray }
+    static var psqlFormat: PostgresFormat { .binary }
+
+    func encode<JSONEncoder: PostgresJSONEncoder>(
+        into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
+    ) {
+        // Dimensions, a null bitmap flag (none), the element type; then the one dimension's length and lower bound.
+        buffer.writeInteger(count == 0 ? 0 : 1, as: Int32.self)
+        buffer.writeInteger(0, as: Int32.self)
+        buffer.writeInteger(PostgresDataType.text.rawValue)
+        guard count > 0 else { return }
+        buffer.writeInteger(Int32(count))
+        buffer.writeInteger(1, as: Int32.self)
+        buffer.writeImmutableBuffer(elements)
     }
 }
 
