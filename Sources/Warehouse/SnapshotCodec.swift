@@ -69,6 +69,12 @@ public struct SnapshotReader {
     let data: [UInt8]
     var offset = 0
     var table: [String] = []
+    /// A reader made with `init(lazyBlock:)` keeps where each string of the table lies (start and end offsets in
+    /// `data`) instead of `table`, and decodes a string when an entry reads it.
+    var spans: [Int32] = []
+    var lazy = false
+    /// Lazy strings read as "" (their indexes still checked): walking over entries to find where each one starts.
+    public var skipsStrings = false
     /// The state version the snapshot was written with (1 or 2).
     public private(set) var version = 0
 
@@ -127,6 +133,7 @@ public struct SnapshotReader {
     }
     public mutating func string() throws -> String {
         let i = try count()
+        if lazy { return try lazyString(i) }
         guard i < table.count else { throw SnapshotError("string index \(i) out of range") }
         return table[i]
     }
@@ -738,6 +745,40 @@ extension SnapshotReader {
             guard offset + len <= data.count else { throw SnapshotError("truncated string table") }
             table.append(String(decoding: data[offset..<offset + len], as: UTF8.self))
             offset += len
+        }
+    }
+
+    /// Reads a block written by `finishBlock` like `init(block:)`, but decodes none of its strings: an entry read
+    /// decodes the ones it references (the history files' reads of a few entries of a block).
+    public init(lazyBlock bytes: [UInt8], version: Int = LedgerState.snapshotVersion) throws {
+        self.data = bytes
+        self.version = version
+        lazy = true
+        let n = try count()
+        guard n <= data.count, data.count < Int(Int32.max) else { throw SnapshotError("implausible string table") }
+        spans.reserveCapacity(2 * n)
+        for _ in 0..<n {
+            let len = try count()
+            guard offset + len <= data.count else { throw SnapshotError("truncated string table") }
+            spans.append(Int32(offset))
+            offset += len
+            spans.append(Int32(offset))
+        }
+    }
+
+    /// Where the next read starts (an offset in the bytes).
+    public var position: Int {
+        get { offset }
+        set { offset = newValue }
+    }
+
+    private func lazyString(_ i: Int) throws -> String {
+        guard i < spans.count / 2 else { throw SnapshotError("string index \(i) out of range") }
+        if skipsStrings { return "" }
+        let from = Int(spans[2 * i])
+        let to = Int(spans[2 * i + 1])
+        return data.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[from..<to]), as: UTF8.self)
         }
     }
 
