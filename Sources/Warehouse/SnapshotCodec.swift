@@ -73,8 +73,6 @@ public struct SnapshotReader {
     /// `data`) instead of `table`, and decodes a string when an entry reads it.
     var spans: [Int32] = []
     var lazy = false
-    /// Lazy strings read as "" (their indexes still checked): walking over entries to find where each one starts.
-    public var skipsStrings = false
     /// The state version the snapshot was written with (1 or 2).
     public private(set) var version = 0
 
@@ -774,11 +772,55 @@ extension SnapshotReader {
 
     private func lazyString(_ i: Int) throws -> String {
         guard i < spans.count / 2 else { throw SnapshotError("string index \(i) out of range") }
-        if skipsStrings { return "" }
         let from = Int(spans[2 * i])
         let to = Int(spans[2 * i + 1])
         return data.withUnsafeBufferPointer {
             String(decoding: UnsafeBufferPointer(rebasing: $0[from..<to]), as: UTF8.self)
+        }
+    }
+
+    /// The fields of an entry's layout, for `skip`.
+    enum Field { case type, string, optString, number, count, bool }
+    static let warehouseLayout: [Field] = [
+        .type, .string, .string, .optString, .string, .string, .number, .number, .string, .number, .string, .string,
+        .count, .string, .string
+    ]
+    static let itemLedgerLayout: [Field] = [
+        .type, .string, .string, .string, .string, .number, .string, .number, .bool, .string, .string, .string
+    ]
+    static let physInventoryLayout: [Field] = [
+        .type, .string, .string, .string, .optString, .string, .number, .number, .number, .string, .count, .string,
+        .string
+    ]
+    /// What state version 2 added to each: lot, serial no. and an optional string.
+    static let trackingLayout: [Field] = [.string, .string, .optString]
+
+    /// Moves past one entry without decoding it (the walk that finds where each entry of a history block starts),
+    /// checking what decoding it checks but the contents of its strings. The layouts are the ones
+    /// `warehouseEntry(_:)`, `itemLedgerEntry(_:)` and `physInventoryEntry(_:)` read.
+    public mutating func skipWarehouseEntry() throws { try skip(SnapshotReader.warehouseLayout) }
+    public mutating func skipItemLedgerEntry() throws { try skip(SnapshotReader.itemLedgerLayout) }
+    public mutating func skipPhysInventoryEntry() throws { try skip(SnapshotReader.physInventoryLayout) }
+
+    private mutating func skip(_ layout: [Field]) throws {
+        try skipFields(layout)
+        if version >= 2 { try skipFields(SnapshotReader.trackingLayout) }
+    }
+
+    private mutating func skipFields(_ layout: [Field]) throws {
+        let strings = lazy ? spans.count / 2 : table.count
+        for field in layout {
+            switch field {
+            case .type:
+                guard try count() < EntryType.allCases.count else { throw SnapshotError("bad entry type") }
+            case .string:
+                guard try count() < strings else { throw SnapshotError("string index out of range") }
+            case .optString:
+                if try bool() { guard try count() < strings else { throw SnapshotError("string index out of range") } }
+            case .number: _ = try uint()
+            case .count: _ = try count()
+            case .bool: _ = try bool()
+            }
         }
     }
 

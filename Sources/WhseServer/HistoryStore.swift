@@ -14,9 +14,9 @@ import WriteAheadLog
 /// by a crash) are cut, while a file shorter than recorded or a block whose checksum fails is refused.
 ///
 /// Entries are kept in blocks of `blockEntries`, each with its own string table and a CRC-32C; a block's offset is
-/// found in a table held in memory (one offset per 64 entries), so any entry is one `pread` and the decoding of at
-/// most 63 others away. Only whole chunks of `ChunkedArray` (4,096 entries) are written: the snapshot keeps the
-/// rest.
+/// found in a table held in memory (one offset per 64 entries), so any entry is one `pread` and a walk over at most
+/// 63 others away, and a block kept in the cache (`CheckedBlock`) is not checked again. Only whole chunks of
+/// `ChunkedArray` (4,096 entries) are written: the snapshot keeps the rest.
 public final class HistoryStore: @unchecked Sendable {
     /// Entries per block.
     public static let blockEntries = 64
@@ -325,9 +325,13 @@ public final class HistoryStore: @unchecked Sendable {
 
     // MARK: Reading
 
-    /// Entries `range` (indices: entry no. - 1) of a ledger, decoded with `decode` (given the entry no.). Each block
+    /// Entries `range` (indices: entry no. - 1) of a ledger, decoded with `decode` (given the entry no.; `skip` moves
+    /// past one entry of the same layout without decoding it). Each block
     /// is read and checked once while the cache keeps it; of a cached block only the entries asked are decoded.
-    func read<E>(_ kind: Kind, _ range: Range<Int>, decode: (inout SnapshotReader, Int) throws -> E) throws -> [E] {
+    func read<E>(
+        _ kind: Kind, _ range: Range<Int>, skip: (inout SnapshotReader) throws -> Void,
+        decode: (inout SnapshotReader, Int) throws -> E
+    ) throws -> [E] {
         if range.isEmpty { return [] }
         let l = lock.withLock { ledgers[kind.rawValue] }
         guard range.lowerBound >= 0, range.upperBound <= l.count else {
@@ -367,7 +371,7 @@ public final class HistoryStore: @unchecked Sendable {
                 let (payload, next) = try HistoryStore.block(bytes, at, file: f, offset: start + at)
                 let checked = try CheckedBlock(
                     payload, path: f.path, offset: start + at, wanted: wanted(block), firstNo: block * per + 1,
-                    into: &out, decode)
+                    into: &out, skip: skip, decode)
                 remember(key(kind, block), checked)
                 at = next
             }
@@ -412,10 +416,10 @@ public final class HistoryStore: @unchecked Sendable {
 
         /// Checks `payload` (the block at `offset` of `path`) and appends its entries at positions `wanted` to `out`
         /// (`firstNo`: the entry no. of its first entry). Many wanted: the block is decoded whole on the way; a few:
-        /// the others are walked over without decoding their strings.
+        /// the entries are walked over with `skip` (nothing decoded), then the wanted ones decoded alone.
         init<E>(
             _ payload: [UInt8], path: String, offset: Int, wanted: Range<Int>, firstNo: Int, into out: inout [E],
-            _ decode: (inout SnapshotReader, Int) throws -> E
+            skip: (inout SnapshotReader) throws -> Void, _ decode: (inout SnapshotReader, Int) throws -> E
         ) throws {
             self.payload = payload
             self.path = path
@@ -433,13 +437,11 @@ public final class HistoryStore: @unchecked Sendable {
                     }
                     guard whole.atEnd else { throw SnapshotError("trailing bytes") }
                 } else {
-                    r.skipsStrings = true
-                    for j in 0..<HistoryStore.blockEntries {
+                    for _ in 0..<HistoryStore.blockEntries {
                         starts.append(Int32(r.position))
-                        _ = try decode(&r, firstNo + j)
+                        try skip(&r)
                     }
                     guard r.atEnd else { throw SnapshotError("trailing bytes") }
-                    r.skipsStrings = false
                 }
                 reader = r
             } catch {
@@ -518,13 +520,14 @@ public final class HistoryStore: @unchecked Sendable {
     }
 
     public func warehouseEntries(_ range: Range<Int>) throws -> [WarehouseEntry] {
-        try read(.warehouse, range) { r, no in try r.warehouseEntry(no) }
+        try read(.warehouse, range, skip: { try $0.skipWarehouseEntry() }, decode: { try $0.warehouseEntry($1) })
     }
     public func itemLedgerEntries(_ range: Range<Int>) throws -> [ItemLedgerEntry] {
-        try read(.item, range) { r, no in try r.itemLedgerEntry(no) }
+        try read(.item, range, skip: { try $0.skipItemLedgerEntry() }, decode: { try $0.itemLedgerEntry($1) })
     }
     public func physInventoryEntries(_ range: Range<Int>) throws -> [PhysInventoryLedgerEntry] {
-        try read(.physInventory, range) { r, no in try r.physInventoryEntry(no) }
+        try read(
+            .physInventory, range, skip: { try $0.skipPhysInventoryEntry() }, decode: { try $0.physInventoryEntry($1) })
     }
 
     /// Opens the history files of the snapshot `machine` loaded and lets its ledger read them; logs what was cut.
