@@ -69,6 +69,10 @@ public struct SnapshotReader {
     let data: [UInt8]
     var offset = 0
     var table: [String] = []
+    /// A reader made with `init(lazyBlock:)` keeps where each string of the table lies (start and end offsets in
+    /// `data`) instead of `table`, and decodes a string when an entry reads it.
+    var spans: [Int32] = []
+    var lazy = false
     /// The state version the snapshot was written with (1 or 2).
     public private(set) var version = 0
 
@@ -127,6 +131,7 @@ public struct SnapshotReader {
     }
     public mutating func string() throws -> String {
         let i = try count()
+        if lazy { return try lazyString(i) }
         guard i < table.count else { throw SnapshotError("string index \(i) out of range") }
         return table[i]
     }
@@ -738,6 +743,84 @@ extension SnapshotReader {
             guard offset + len <= data.count else { throw SnapshotError("truncated string table") }
             table.append(String(decoding: data[offset..<offset + len], as: UTF8.self))
             offset += len
+        }
+    }
+
+    /// Reads a block written by `finishBlock` like `init(block:)`, but decodes none of its strings: an entry read
+    /// decodes the ones it references (the history files' reads of a few entries of a block).
+    public init(lazyBlock bytes: [UInt8], version: Int = LedgerState.snapshotVersion) throws {
+        self.data = bytes
+        self.version = version
+        lazy = true
+        let n = try count()
+        guard n <= data.count, data.count < Int(Int32.max) else { throw SnapshotError("implausible string table") }
+        spans.reserveCapacity(2 * n)
+        for _ in 0..<n {
+            let len = try count()
+            guard offset + len <= data.count else { throw SnapshotError("truncated string table") }
+            spans.append(Int32(offset))
+            offset += len
+            spans.append(Int32(offset))
+        }
+    }
+
+    /// Where the next read starts (an offset in the bytes).
+    public var position: Int {
+        get { offset }
+        set { offset = newValue }
+    }
+
+    private func lazyString(_ i: Int) throws -> String {
+        guard i < spans.count / 2 else { throw SnapshotError("string index \(i) out of range") }
+        let from = Int(spans[2 * i])
+        let to = Int(spans[2 * i + 1])
+        return data.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[from..<to]), as: UTF8.self)
+        }
+    }
+
+    /// The fields of an entry's layout, for `skip`.
+    enum Field { case type, string, optString, number, count, bool }
+    static let warehouseLayout: [Field] = [
+        .type, .string, .string, .optString, .string, .string, .number, .number, .string, .number, .string, .string,
+        .count, .string, .string
+    ]
+    static let itemLedgerLayout: [Field] = [
+        .type, .string, .string, .string, .string, .number, .string, .number, .bool, .string, .string, .string
+    ]
+    static let physInventoryLayout: [Field] = [
+        .type, .string, .string, .string, .optString, .string, .number, .number, .number, .string, .count, .string,
+        .string
+    ]
+    /// What state version 2 added to each: lot, serial no. and an optional string.
+    static let trackingLayout: [Field] = [.string, .string, .optString]
+
+    /// Moves past one entry without decoding it (the walk that finds where each entry of a history block starts),
+    /// checking what decoding it checks but the contents of its strings. The layouts are the ones
+    /// `warehouseEntry(_:)`, `itemLedgerEntry(_:)` and `physInventoryEntry(_:)` read.
+    public mutating func skipWarehouseEntry() throws { try skip(SnapshotReader.warehouseLayout) }
+    public mutating func skipItemLedgerEntry() throws { try skip(SnapshotReader.itemLedgerLayout) }
+    public mutating func skipPhysInventoryEntry() throws { try skip(SnapshotReader.physInventoryLayout) }
+
+    private mutating func skip(_ layout: [Field]) throws {
+        try skipFields(layout)
+        if version >= 2 { try skipFields(SnapshotReader.trackingLayout) }
+    }
+
+    private mutating func skipFields(_ layout: [Field]) throws {
+        let strings = lazy ? spans.count / 2 : table.count
+        for field in layout {
+            switch field {
+            case .type:
+                guard try count() < EntryType.allCases.count else { throw SnapshotError("bad entry type") }
+            case .string:
+                guard try count() < strings else { throw SnapshotError("string index out of range") }
+            case .optString:
+                if try bool() { guard try count() < strings else { throw SnapshotError("string index out of range") } }
+            case .number: _ = try uint()
+            case .count: _ = try count()
+            case .bool: _ = try bool()
+            }
         }
     }
 

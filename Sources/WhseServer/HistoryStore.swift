@@ -14,9 +14,9 @@ import WriteAheadLog
 /// by a crash) are cut, while a file shorter than recorded or a block whose checksum fails is refused.
 ///
 /// Entries are kept in blocks of `blockEntries`, each with its own string table and a CRC-32C; a block's offset is
-/// found in a table held in memory (one offset per 64 entries), so any entry is one `pread` and the decoding of at
-/// most 63 others away. Only whole chunks of `ChunkedArray` (4,096 entries) are written: the snapshot keeps the
-/// rest.
+/// found in a table held in memory (one offset per 64 entries), so any entry is one `pread` and a walk over at most
+/// 63 others away, and a block kept in the cache (`CheckedBlock`) is not checked again. Only whole chunks of
+/// `ChunkedArray` (4,096 entries) are written: the snapshot keeps the rest.
 public final class HistoryStore: @unchecked Sendable {
     /// Entries per block.
     public static let blockEntries = 64
@@ -26,8 +26,8 @@ public final class HistoryStore: @unchecked Sendable {
     static let formatVersion: UInt32 = 1
     static let headerBytes = 32
     static let blockHeaderBytes = 12
-    /// Decoded blocks kept for readers.
-    static let cachedBlocks = 256
+    /// Bytes of checked blocks kept for readers (about 2,000 blocks of 64 entries per 8 MiB).
+    nonisolated(unsafe) static var cacheBytes = 32 << 20
 
     /// The three ledgers, in the order of the manifest.
     public enum Kind: Int, CaseIterable, Sendable {
@@ -63,8 +63,11 @@ public final class HistoryStore: @unchecked Sendable {
     private let lock = NIOLock()
     /// Guarded by `lock`: the snapshot thread appends, readers copy.
     private var ledgers = [Ledger](repeating: Ledger(), count: Kind.allCases.count)
-    private var cache: [Int: Any] = [:]
+    /// Guarded by `lock`: checked blocks by `key(kind, block)`, and the order they came in (from `cacheHead`).
+    private var cache: [Int: CheckedBlock] = [:]
     private var cacheOrder: [Int] = []
+    private var cacheHead = 0
+    private var cachedBytes = 0
     /// What `open` cut or removed (logged by the caller).
     public private(set) var notes: [String] = []
 
@@ -322,8 +325,13 @@ public final class HistoryStore: @unchecked Sendable {
 
     // MARK: Reading
 
-    /// Entries `range` (indices: entry no. - 1) of a ledger, decoded with `decode` (given the entry no.).
-    func read<E>(_ kind: Kind, _ range: Range<Int>, decode: (inout SnapshotReader, Int) throws -> E) throws -> [E] {
+    /// Entries `range` (indices: entry no. - 1) of a ledger, decoded with `decode` (given the entry no.; `skip` moves
+    /// past one entry of the same layout without decoding it). Each block
+    /// is read and checked once while the cache keeps it; of a cached block only the entries asked are decoded.
+    func read<E>(
+        _ kind: Kind, _ range: Range<Int>, skip: (inout SnapshotReader) throws -> Void,
+        decode: (inout SnapshotReader, Int) throws -> E
+    ) throws -> [E] {
         if range.isEmpty { return [] }
         let l = lock.withLock { ledgers[kind.rawValue] }
         guard range.lowerBound >= 0, range.upperBound <= l.count else {
@@ -333,48 +341,38 @@ public final class HistoryStore: @unchecked Sendable {
         }
         var out: [E] = []
         out.reserveCapacity(range.count)
-        let firstBlock = range.lowerBound / HistoryStore.blockEntries
-        let lastBlock = (range.upperBound - 1) / HistoryStore.blockEntries
-        var b = firstBlock
+        let per = HistoryStore.blockEntries
+        // The positions of `range` in block `b`.
+        func wanted(_ b: Int) -> Range<Int> {
+            (max(range.lowerBound, b * per) - b * per)..<(min(range.upperBound, b * per + per) - b * per)
+        }
+        let lastBlock = (range.upperBound - 1) / per
+        var b = range.lowerBound / per
         while b <= lastBlock {
-            let entries: [E]
-            if let cached = lock.withLock({ cache[key(kind, b)] }) as? [E] {
-                entries = cached
+            if let cached = lock.withLock({ cache[key(kind, b)] }) {
+                try cached.decode(wanted(b), firstNo: b * per + 1, into: &out, decode)
                 b += 1
-                append(entries, block: b - 1, range, &out)
                 continue
             }
             // The uncached blocks from here on in the same file, with one pread.
-            let fi = l.files.lastIndex { $0.first <= b * HistoryStore.blockEntries }!
-            let f = l.files[fi]
-            let local = b - f.first / HistoryStore.blockEntries
+            let f = l.files[l.files.lastIndex { $0.first <= b * per }!]
+            let fileBlock = f.first / per
             var upTo = b
-            while upTo < lastBlock && upTo + 1 - f.first / HistoryStore.blockEntries < f.offsets.count
+            while upTo < lastBlock && upTo + 1 - fileBlock < f.offsets.count
                 && lock.withLock({ cache[key(kind, upTo + 1)] }) == nil
             {
                 upTo += 1
             }
-            let start = f.offsets[local]
-            let localEnd = upTo - f.first / HistoryStore.blockEntries
-            let end = localEnd + 1 < f.offsets.count ? f.offsets[localEnd + 1] : f.end
+            let start = f.offsets[b - fileBlock]
+            let end = upTo + 1 - fileBlock < f.offsets.count ? f.offsets[upTo + 1 - fileBlock] : f.end
             let bytes = try HistoryStore.pread(f, start, end - start)
             var at = 0
             for block in b...upTo {
                 let (payload, next) = try HistoryStore.block(bytes, at, file: f, offset: start + at)
-                var r = try SnapshotReader(block: payload)
-                var decoded: [E] = []
-                decoded.reserveCapacity(HistoryStore.blockEntries)
-                do {
-                    for j in 0..<HistoryStore.blockEntries {
-                        decoded.append(try decode(&r, block * HistoryStore.blockEntries + j + 1))
-                    }
-                    guard r.atEnd else { throw SnapshotError("trailing bytes") }
-                } catch {
-                    throw HistoryError(
-                        "history file \(f.path): the block at offset \(start + at) does not decode (\(error))")
-                }
-                remember(kind, block, decoded)
-                append(decoded, block: block, range, &out)
+                let checked = try CheckedBlock(
+                    payload, path: f.path, offset: start + at, wanted: wanted(block), firstNo: block * per + 1,
+                    into: &out, skip: skip, decode)
+                remember(key(kind, block), checked)
                 at = next
             }
             b = upTo + 1
@@ -382,24 +380,101 @@ public final class HistoryStore: @unchecked Sendable {
         return out
     }
 
-    private func append<E>(_ entries: [E], block: Int, _ range: Range<Int>, _ out: inout [E]) {
-        let base = block * HistoryStore.blockEntries
-        let from = max(range.lowerBound, base) - base
-        let to = min(range.upperBound, base + HistoryStore.blockEntries) - base
-        out.append(contentsOf: entries[from..<to])
-    }
-
     private func key(_ kind: Kind, _ block: Int) -> Int { block * 4 + kind.rawValue }
 
-    private func remember(_ kind: Kind, _ block: Int, _ entries: Any) {
+    private func remember(_ key: Int, _ block: CheckedBlock) {
         lock.withLock {
-            let k = key(kind, block)
-            if cache[k] == nil { cacheOrder.append(k) }
-            cache[k] = entries
-            if cacheOrder.count > HistoryStore.cachedBlocks {
-                let drop = cacheOrder.count - HistoryStore.cachedBlocks
-                for old in cacheOrder.prefix(drop) { cache[old] = nil }
-                cacheOrder.removeFirst(drop)
+            guard cache[key] == nil else { return }
+            cache[key] = block
+            cacheOrder.append(key)
+            cachedBytes += block.bytes
+            // Oldest first, within the budget.
+            while cachedBytes > HistoryStore.cacheBytes && cacheHead < cacheOrder.count {
+                if let old = cache.removeValue(forKey: cacheOrder[cacheHead]) { cachedBytes -= old.bytes }
+                cacheHead += 1
+            }
+            if cacheHead >= 1024 && cacheHead * 2 >= cacheOrder.count {
+                cacheOrder.removeFirst(cacheHead)
+                cacheHead = 0
+            }
+        }
+    }
+
+    /// A block read from its file whose checksum passed and whose 64 entries were walked over once (their layout
+    /// checked, where each starts noted): what the block cache keeps, so that a block is checked once while it is
+    /// cached and one entry of it is decoded alone (with its own strings only).
+    final class CheckedBlock: @unchecked Sendable {
+        let payload: [UInt8]
+        /// A lazy reader of the payload (SnapshotReader.init(lazyBlock:)).
+        let reader: SnapshotReader
+        /// Where each entry starts in the payload.
+        let starts: [Int32]
+        let path: String
+        let offset: Int
+        /// What the cache counts for it.
+        var bytes: Int { payload.count + 4 * starts.count + 128 }
+
+        /// Checks `payload` (the block at `offset` of `path`) and appends its entries at positions `wanted` to `out`
+        /// (`firstNo`: the entry no. of its first entry). Many wanted: the block is decoded whole on the way; a few:
+        /// the entries are walked over with `skip` (nothing decoded), then the wanted ones decoded alone.
+        init<E>(
+            _ payload: [UInt8], path: String, offset: Int, wanted: Range<Int>, firstNo: Int, into out: inout [E],
+            skip: (inout SnapshotReader) throws -> Void, _ decode: (inout SnapshotReader, Int) throws -> E
+        ) throws {
+            self.payload = payload
+            self.path = path
+            self.offset = offset
+            var starts: [Int32] = []
+            starts.reserveCapacity(HistoryStore.blockEntries)
+            do {
+                var r = try SnapshotReader(lazyBlock: payload)
+                if wanted.count > CheckedBlock.fewEntries {
+                    var whole = try SnapshotReader(block: payload)
+                    for j in 0..<HistoryStore.blockEntries {
+                        starts.append(Int32(whole.position))
+                        let e = try decode(&whole, firstNo + j)
+                        if wanted.contains(j) { out.append(e) }
+                    }
+                    guard whole.atEnd else { throw SnapshotError("trailing bytes") }
+                } else {
+                    for _ in 0..<HistoryStore.blockEntries {
+                        starts.append(Int32(r.position))
+                        try skip(&r)
+                    }
+                    guard r.atEnd else { throw SnapshotError("trailing bytes") }
+                }
+                reader = r
+            } catch {
+                throw HistoryError("history file \(path): the block at offset \(offset) does not decode (\(error))")
+            }
+            self.starts = starts
+            if wanted.count <= CheckedBlock.fewEntries { try self.decode(wanted, firstNo: firstNo, into: &out, decode) }
+        }
+
+        /// Up to this many entries of a block are decoded alone; more, with the block's string table.
+        static let fewEntries = 8
+
+        /// Appends entries `range` (positions in the block) to `out`; `firstNo` is the entry no. of the block's
+        /// first. A few are decoded alone, with the strings they reference; more, with the string table decoded
+        /// once.
+        func decode<E>(
+            _ range: Range<Int>, firstNo: Int, into out: inout [E], _ decode: (inout SnapshotReader, Int) throws -> E
+        ) throws {
+            if range.isEmpty { return }
+            do {
+                if range.count <= CheckedBlock.fewEntries {
+                    for j in range {
+                        var r = reader
+                        r.position = Int(starts[j])
+                        out.append(try decode(&r, firstNo + j))
+                    }
+                } else {
+                    var r = try SnapshotReader(block: payload)
+                    r.position = Int(starts[range.lowerBound])
+                    for j in range { out.append(try decode(&r, firstNo + j)) }
+                }
+            } catch {
+                throw HistoryError("history file \(path): the block at offset \(offset) does not decode (\(error))")
             }
         }
     }
@@ -445,13 +520,14 @@ public final class HistoryStore: @unchecked Sendable {
     }
 
     public func warehouseEntries(_ range: Range<Int>) throws -> [WarehouseEntry] {
-        try read(.warehouse, range) { r, no in try r.warehouseEntry(no) }
+        try read(.warehouse, range, skip: { try $0.skipWarehouseEntry() }, decode: { try $0.warehouseEntry($1) })
     }
     public func itemLedgerEntries(_ range: Range<Int>) throws -> [ItemLedgerEntry] {
-        try read(.item, range) { r, no in try r.itemLedgerEntry(no) }
+        try read(.item, range, skip: { try $0.skipItemLedgerEntry() }, decode: { try $0.itemLedgerEntry($1) })
     }
     public func physInventoryEntries(_ range: Range<Int>) throws -> [PhysInventoryLedgerEntry] {
-        try read(.physInventory, range) { r, no in try r.physInventoryEntry(no) }
+        try read(
+            .physInventory, range, skip: { try $0.skipPhysInventoryEntry() }, decode: { try $0.physInventoryEntry($1) })
     }
 
     /// Opens the history files of the snapshot `machine` loaded and lets its ledger read them; logs what was cut.

@@ -75,6 +75,77 @@ import Testing
         #expect(try machine.ledger.state.warehouseEntries.element(5) == full.warehouseEntries[5])
     }
 
+    /// Entries read one at a time (a block decoded lazily, only the asked entry and its strings) equal the blocks
+    /// decoded whole, for the three ledgers, whether the block was cached or read again after the cache dropped it.
+    @Test func entryByEntryEqualsWholeBlocks() throws {
+        let dir = HistoryStoreTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let s = HistoryStoreTests.state(7 * 4096, seed: 21)
+        let store = try HistoryStore(stateDirectory: dir, manifest: [])
+        let counts = try store.append(s)
+        #expect(counts.physInventory >= 4096 && counts.item >= 4096)
+        let budget = HistoryStore.cacheBytes
+        defer { HistoryStore.cacheBytes = budget }
+        for cacheBytes in [32 << 20, 20_000] {
+            HistoryStore.cacheBytes = cacheBytes
+            let reopened = try HistoryStore(stateDirectory: dir, manifest: store.manifest)
+            // Whole blocks first (a range read decodes each block's string table once), then each entry alone,
+            // in an order that scatters them over the blocks, then pairs and short runs across a block's end.
+            #expect(
+                try reopened.warehouseEntries(0..<counts.warehouse) == Array(s.warehouseEntries[0..<counts.warehouse]))
+            // 977 is prime and no factor of the count (7 * 4,096): every entry once, one block after another.
+            for i in (0..<counts.warehouse).map({ $0 * 977 % counts.warehouse }) {
+                #expect(try reopened.warehouseEntries(i..<(i + 1)) == [s.warehouseEntries[i]])
+            }
+            for i in stride(from: 0, to: counts.item, by: 7) {
+                #expect(try reopened.itemLedgerEntries(i..<(i + 1)) == [s.itemLedgerEntries[i]])
+            }
+            for i in stride(from: 3, to: counts.physInventory, by: 5) {
+                #expect(try reopened.physInventoryEntries(i..<(i + 1)) == [s.physInventoryEntries[i]])
+            }
+            for start in stride(from: 60, to: counts.warehouse - 9, by: 64) {
+                for n in [2, 5, 8, 9] {
+                    #expect(
+                        try reopened.warehouseEntries(start..<(start + n))
+                            == Array(s.warehouseEntries[start..<(start + n)]))
+                }
+            }
+        }
+    }
+
+    /// A block whose checksum fails is refused entry by entry as well, every time (it is never cached), while the
+    /// entries of the blocks around it still read.
+    @Test func damagedBlockIsRefusedEntryByEntry() throws {
+        let dir = HistoryStoreTests.folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let s = HistoryStoreTests.state(4096 + 10)
+        let store = try HistoryStore(stateDirectory: dir, manifest: [])
+        _ = try store.append(s)
+        let manifest = store.manifest
+        let path = dir + "/history/warehouse-000000000001.ent"
+        // Block 10's payload: its offset from the manifest's block lengths (header 32 bytes, block header 12).
+        let lengths = try HistoryStore.parse(manifest)[0][0].1
+        let offset = HistoryStore.headerBytes + lengths[0..<10].reduce(0, +) + HistoryStore.blockHeaderBytes + 5
+        let fd = open(path, O_RDWR)
+        var b: UInt8 = 0
+        _ = pread(fd, &b, 1, off_t(offset))
+        b ^= 0x01
+        _ = pwrite(fd, &b, 1, off_t(offset))
+        close(fd)
+        let damaged = try HistoryStore(stateDirectory: dir, manifest: manifest)
+        for round in 0..<2 {
+            for i in [639, 640 + round, 703, 704] {
+                let inDamaged = i >= 640 && i < 704
+                do {
+                    let e = try damaged.warehouseEntries(i..<(i + 1))
+                    #expect(!inDamaged && e == [s.warehouseEntries[i]])
+                } catch {
+                    #expect(inDamaged && "\(error)".contains(path) && "\(error)".contains("fails its checksum"))
+                }
+            }
+        }
+    }
+
     @Test func tornTailIsCutAndUnknownFilesRemoved() throws {
         let dir = HistoryStoreTests.folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
