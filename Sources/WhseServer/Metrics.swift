@@ -220,7 +220,7 @@ public final class ServerMetrics: Sendable {
         "whsed_posting_lines_total": "Journal lines (lines or counts) of the postings counted in whsed_postings_total.",
         "whsed_entries_total": "Ledger entries written by postings, by ledger (warehouse, item, physInventory).",
         "whsed_log_syncs_total": "Group commits: fdatasyncs of the log.",
-        "whsed_log_sync_duration_seconds": "Duration of each group commit's fdatasync.",
+        "whsed_log_sync_duration_seconds": "Duration of each group commit's write and fdatasync.",
         "whsed_group_commit_postings": "Postings made durable by one group commit (batch size).",
         "whsed_log_written_bytes_total": "Bytes written to the log (frames and commit markers).",
         "whsed_checkpoints_total": "Snapshots written since start.",

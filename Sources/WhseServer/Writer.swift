@@ -10,15 +10,8 @@ import WriteAheadLog
 #endif
 
 /// The single writer: validates and applies postings in arrival order, appends their records, and makes them durable
-/// with one fdatasync per group (group commit). No reply leaves before its record is synced; after a write or sync
+/// with one fdatasync per batch (group commit). No reply leaves before its record is synced; after a write or sync
 /// error the process exits without replying (RELIABILITY.md A.1 rule 10).
-///
-/// The group commit is pipelined over two threads: the writer thread applies a batch and writes its records to the
-/// log (`WriteAheadLog.write`), captures the state after it as the view to publish, and hands the group to the sync
-/// thread; while that thread runs fdatasync, the writer already applies and writes the next batch. The sync thread
-/// syncs every group handed to it so far with one fdatasync, then, in order, adds them to the change feed, publishes
-/// the newest one's view and hands out the replies. So readers and clients still see nothing before its sync, and a
-/// posting's reply never leaves before the sync of every posting before it.
 public final class Writer: @unchecked Sendable {
     public typealias Completion = @Sendable (Result<JSON, RPCError>) -> Void
 
@@ -47,29 +40,6 @@ public final class Writer: @unchecked Sendable {
 
     private let mutex = NSCondition()
     private var queue: [Job] = []
-    /// A batch written to the log, waiting for its fdatasync, with what is handed out once it is synced.
-    struct Written {
-        var batch: [Job]
-        var outcomes: [Result<JSON, RPCError>]
-        var logged: [Int]
-        var followed: [FollowRecord]
-        /// The state after this batch, published once it is synced; nil when the batch wrote no record.
-        var view: CommittedView?
-        var entries: (Int, Int, Int)
-        var bytes: Int
-    }
-    /// Guards the hand-over between the writer thread and the sync thread.
-    private let syncCondition = NSCondition()
-    /// Under `syncCondition`: groups written and not yet taken by the sync thread.
-    private var toSync: [Written] = []
-    /// Under `syncCondition`: true while the sync thread holds groups (syncing or handing out their replies).
-    private var syncBusy = false
-    /// Under `syncCondition`: when the sync thread last took or finished groups (the watchdog's clock).
-    private var syncProgressNanos: UInt64 = 0
-    private var syncStop = false
-    private var syncStopped = false
-    /// Groups that may wait for the sync thread before the writer waits too.
-    static let maxWaitingGroups = 2
     private var stopping = false
     private var stopped = false
     private var thread: Thread?
@@ -141,8 +111,8 @@ public final class Writer: @unchecked Sendable {
     /// Returns the view it replaced: whoever drops the last reference to it frees the tree nodes the writer has
     /// copied since, so `process` hands it to an event loop with the replies instead of freeing them here.
     @discardableResult
-    private func publish(_ given: CommittedView? = nil) -> CommittedView {
-        let view = given ?? CommittedView(state: machine.ledger.state, sequence: log.lastCommittedSequence)
+    private func publish() -> CommittedView {
+        let view = CommittedView(state: machine.ledger.state, sequence: log.lastCommittedSequence)
         let old = published.withLockedValue { current in
             let old = current
             current = view
@@ -160,9 +130,6 @@ public final class Writer: @unchecked Sendable {
         let t = Thread { [self] in self.run() }
         t.name = "whsed-writer"
         thread = t
-        let syncer = Thread { [self] in self.runSync() }
-        syncer.name = "whsed-sync"
-        syncer.start()
         t.start()
     }
 
@@ -230,16 +197,10 @@ public final class Writer: @unchecked Sendable {
     /// nothing queued; otherwise the time since it last took a batch, finished one, or was handed work while idle.
     /// A batch stuck in fdatasync counts from the moment it was taken, even when nothing else is queued.
     public func stalledNanoseconds(now: UInt64 = DispatchTime.now().uptimeNanoseconds) -> UInt64 {
-        syncCondition.lock()
-        let syncing = syncBusy || !toSync.isEmpty
-        let syncSince = syncProgressNanos
-        syncCondition.unlock()
         mutex.lock()
         defer { mutex.unlock() }
-        var stalled: UInt64 = 0
-        if inBatch || !queue.isEmpty { stalled = now > lastProgressNanos ? now - lastProgressNanos : 0 }
-        if syncing { stalled = max(stalled, now > syncSince ? now - syncSince : 0) }
-        return stalled
+        guard inBatch || !queue.isEmpty else { return 0 }
+        return now > lastProgressNanos ? now - lastProgressNanos : 0
     }
     /// When the writer last made progress (under `mutex`).
     private var lastProgressNanos: UInt64 = DispatchTime.now().uptimeNanoseconds
@@ -257,7 +218,6 @@ public final class Writer: @unchecked Sendable {
             if queue.isEmpty && dropWanted && encodedSnapshots.isEmpty && !stopping {
                 dropWanted = false
                 mutex.unlock()
-                waitForSyncs()
                 // One step of at most `dropChunksPerBatch` chunks; postings that arrive meanwhile come first.
                 if dropOldEntries() { entriesMayLeave() }
                 continue
@@ -266,7 +226,6 @@ public final class Writer: @unchecked Sendable {
                 let ready = encodedSnapshots
                 encodedSnapshots.removeAll()
                 mutex.unlock()
-                waitForSyncs()
                 for r in ready {
                     finishCheckpoint(r.sequence, r.prepared, history: r.history, started: r.started, waiters: r.waiters)
                 }
@@ -276,7 +235,6 @@ public final class Writer: @unchecked Sendable {
                 let waiters = backupWaiters
                 backupWaiters.removeAll()
                 mutex.unlock()
-                waitForSyncs()
                 // Between batches nothing is applied but not yet synced, so the state is exactly the committed log.
                 // It is copied here (persistent maps: cheap) and encoded on a thread of its own, while postings go on.
                 let (state, keys, sequence) = stateLock.withLock {
@@ -296,7 +254,6 @@ public final class Writer: @unchecked Sendable {
                 let waiters = checkpointWaiters
                 checkpointWaiters.removeAll()
                 mutex.unlock()
-                waitForSyncs()
                 startCheckpoint(waiters: waiters)
                 continue
             }
@@ -308,16 +265,10 @@ public final class Writer: @unchecked Sendable {
                     continue
                 }
                 mutex.unlock()
-                waitForSyncs()
                 // A snapshot at a clean stop makes the next start-up read no log tail.
                 if autoCheckpointRecords > 0 && log.lastCommittedSequence != (log.snapshotSequence ?? 0) {
                     _ = checkpoint()
                 }
-                syncCondition.lock()
-                syncStop = true
-                syncCondition.broadcast()
-                while !syncStopped { syncCondition.wait() }
-                syncCondition.unlock()
                 mutex.lock()
                 stopped = true
                 mutex.broadcast()
@@ -339,15 +290,12 @@ public final class Writer: @unchecked Sendable {
             inBatch = false
             lastProgressNanos = DispatchTime.now().uptimeNanoseconds
             mutex.unlock()
-            dropOldEntries(publishing: syncIdle)
+            dropOldEntries()
             if autoCheckpointRecords > 0 && recordsSinceCheckpoint >= autoCheckpointRecords {
                 mutex.lock()
                 let busy = snapshotEncoding
                 mutex.unlock()
-                if !busy {
-                    waitForSyncs()
-                    startCheckpoint(waiters: [])
-                }
+                if !busy { startCheckpoint(waiters: []) }
             }
         }
     }
@@ -401,11 +349,8 @@ public final class Writer: @unchecked Sendable {
 
     /// Lets the entries that both the installed snapshot's history files and the entry index hold leave memory
     /// (whole chunks; writer thread). Readers get them from the history files from then on.
-    /// `publishing`: publish the live state afterwards, so that the view published last lets the chunks go; only
-    /// when no group waits for its sync (the live state is then the committed one). Otherwise the next group's view,
-    /// taken after the drop, lets them go.
     @discardableResult
-    private func dropOldEntries(publishing: Bool = true) -> Bool {
+    private func dropOldEntries() -> Bool {
         guard history != nil, let indexed = indexWatermarks?() else { return false }
         let h = installedHistory
         let first = machine.ledger.firstInMemory
@@ -420,26 +365,10 @@ public final class Writer: @unchecked Sendable {
         guard
             below.warehouse >= first.warehouse + chunk || below.item >= first.item + chunk
                 || below.physInventory >= first.physInventory + chunk
-        else {
-            if publishing && unpublishedDrop {
-                unpublishedDrop = false
-                publish()
-                onEntriesDropped?()
-            }
-            return false
-        }
+        else { return false }
         stateLock.withLock { machine.ledger.dropEntries(below: below) }
-        // Between batches, with no group waiting for its sync, the live state is the committed one: the view
-        // published last would keep the chunks.
-        if publishing {
-            unpublishedDrop = false
-            publish()
-        } else {
-            unpublishedDrop = true
-            mutex.lock()
-            dropWanted = true
-            mutex.unlock()
-        }
+        // Between batches the live state is the committed one: the view published last would keep the chunks.
+        publish()
         onEntriesDropped?()
         return below.warehouse == first.warehouse + most || below.item == first.item + most
             || below.physInventory == first.physInventory + most
@@ -458,9 +387,6 @@ public final class Writer: @unchecked Sendable {
     public var onEntriesDropped: (@Sendable () -> Void)?
     /// Set by `entriesMayLeave` (under `mutex`).
     private var dropWanted = false
-    /// Entries left memory while a group waited for its sync, and the live state was not published since (writer
-    /// thread only).
-    private var unpublishedDrop = false
 
     private func finishCheckpoint(
         _ sequence: UInt64, _ prepared: Result<WriteAheadLog.PreparedSnapshot, any Error>,
@@ -595,135 +521,46 @@ public final class Writer: @unchecked Sendable {
         let after = ledger.counts
         stateLock.unlock()
 
-        var group = Written(
-            batch: batch, outcomes: outcomes, logged: logged, followed: followed, view: nil,
-            entries: (
-                after.warehouseEntries - before.warehouseEntries,
-                after.itemLedgerEntries - before.itemLedgerEntries,
-                after.physInventoryEntries - before.physInventoryEntries
-            ), bytes: 0)
         if !logged.isEmpty {
-            // A write that starts a new segment syncs and closes the active one: no sync may run meanwhile.
-            if log.writeRotates { waitForSyncs() }
+            let started = DispatchTime.now().uptimeNanoseconds
             do {
-                try log.write()
+                try log.commit()
             } catch WALError.noSpace(let message) {
                 stateLock.withLock { ledger.rollback(to: batchPoint) }
                 // A repeat of a posting of this batch shares its fate: it was never durable either.
-                for i in logged + repeats { group.outcomes[i] = .failure(.storageFull(message)) }
-                group.logged = []
-                group.followed = []
-                group.entries = (0, 0, 0)
-                handOver(group)
+                for i in logged + repeats { outcomes[i] = .failure(.storageFull(message)) }
+                deliver(batch, outcomes)
                 return
             } catch {
-                onFatal("writing the log failed: \(error); exiting without acknowledging")
-            }
-            group.bytes = log.bytesWritten - bytesCounted
-            bytesCounted = log.bytesWritten
-            recordsSinceCheckpoint += logged.count
-        }
-        stateLock.withLock {
-            ledger.release(batchPoint)
-            machine.remember(pending)
-            if !logged.isEmpty {
-                group.view = CommittedView(state: machine.ledger.state, sequence: log.lastWrittenSequence)
-            }
-        }
-        handOver(group)
-    }
-
-    /// Gives a written group to the sync thread, which replies once it is synced. A group without records (every
-    /// posting refused, or answered from an earlier one) still goes through it while groups before it wait, since
-    /// its answers may rest on their postings; with none waiting its replies leave at once.
-    private func handOver(_ group: Written) {
-        syncCondition.lock()
-        if group.view == nil && toSync.isEmpty && !syncBusy {
-            syncCondition.unlock()
-            deliver(group.batch, group.outcomes)
-            if Log.debugEnabled { logPostings(group.batch, logged: group.logged, outcomes: group.outcomes) }
-            return
-        }
-        while toSync.count >= Writer.maxWaitingGroups { syncCondition.wait() }
-        toSync.append(group)
-        syncCondition.broadcast()
-        syncCondition.unlock()
-    }
-
-    /// True when no written group waits for its sync or its replies (writer thread: nothing is handed over
-    /// meanwhile).
-    private var syncIdle: Bool {
-        syncCondition.lock()
-        defer { syncCondition.unlock() }
-        return toSync.isEmpty && !syncBusy
-    }
-
-    /// Waits until every group handed over is synced, published and answered: the live state is then the committed
-    /// one (snapshots, backups, entries leaving memory, a segment rotation, the stop).
-    private func waitForSyncs() {
-        syncCondition.lock()
-        while !toSync.isEmpty || syncBusy { syncCondition.wait() }
-        syncCondition.unlock()
-    }
-
-    /// The sync thread: takes every group written so far, makes them durable with one fdatasync, then, in order,
-    /// adds them to the change feed, publishes the newest view and hands out the replies.
-    private func runSync() {
-        while true {
-            syncCondition.lock()
-            while toSync.isEmpty && !syncStop { syncCondition.wait() }
-            if toSync.isEmpty {
-                syncStopped = true
-                syncCondition.broadcast()
-                syncCondition.unlock()
-                return
-            }
-            let groups = toSync
-            toSync.removeAll(keepingCapacity: true)
-            syncBusy = true
-            syncProgressNanos = DispatchTime.now().uptimeNanoseconds
-            syncCondition.broadcast()  // the writer may wait for room
-            syncCondition.unlock()
-            finish(groups)
-            syncCondition.lock()
-            syncBusy = false
-            syncProgressNanos = DispatchTime.now().uptimeNanoseconds
-            syncCondition.broadcast()
-            syncCondition.unlock()
-        }
-    }
-
-    private func finish(_ groups: [Written]) {
-        let through = groups.last(where: { $0.view != nil })?.view?.sequence ?? 0
-        if through > 0 {
-            let started = DispatchTime.now().uptimeNanoseconds
-            do {
-                try log.sync(through: through)
-            } catch {
-                onFatal("syncing the log failed: \(error); exiting without acknowledging")
+                onFatal("writing or syncing the log failed: \(error); exiting without acknowledging")
             }
             let nanos = DispatchTime.now().uptimeNanoseconds - started
-            countGroupCommit(groups, syncNanoseconds: nanos)
             let micros = Int(nanos / 1000)
-            let records = groups.reduce(0) { $0 + $1.logged.count }
+            countGroupCommit(
+                batch, logged: logged, syncNanoseconds: nanos,
+                entries: (
+                    after.warehouseEntries - before.warehouseEntries,
+                    after.itemLedgerEntries - before.itemLedgerEntries,
+                    after.physInventoryEntries - before.physInventoryEntries
+                ))
             mutex.lock()
             syncs += 1
-            recordsWritten += records
+            recordsWritten += logged.count
+            recordsSinceCheckpoint += logged.count
             lastSyncMicros = micros
             maxSyncMicros = max(maxSyncMicros, micros)
             mutex.unlock()
         }
-        for g in groups where !g.followed.isEmpty { follow?.append(g.followed) }
-        // The groups are synced: readers may see them now, and before their replies leave, so a client that reads
-        // after its reply sees its own posting.
-        var retired = groups.last(where: { $0.view != nil })?.view.map { publish($0) }
-        for g in groups {
-            deliver(g.batch, g.outcomes, retired: retired)
-            retired = nil
+        stateLock.withLock {
+            ledger.release(batchPoint)
+            machine.remember(pending)
         }
-        if Log.debugEnabled {
-            for g in groups { logPostings(g.batch, logged: g.logged, outcomes: g.outcomes) }
-        }
+        follow?.append(followed)
+        // The batch is synced: readers may see it now, and before its replies leave, so a client that reads after
+        // its reply sees its own posting.
+        let retired = logged.isEmpty ? nil : publish()
+        deliver(batch, outcomes, retired: retired)
+        if Log.debugEnabled { logPostings(batch, logged: logged, outcomes: outcomes) }
     }
 
     /// One debug line per synced posting, after the replies left: method, user and register no. (`--log-level
@@ -737,35 +574,30 @@ public final class Writer: @unchecked Sendable {
         }
     }
 
-    /// The metrics of one group commit (one fdatasync, maybe several written batches): a few atomic adds and one
-    /// histogram sample each for the sync and the group size, whatever the number of postings and lines. Postings
-    /// are counted per run of the same method (a batch is mostly one method), so nothing is allocated.
-    private func countGroupCommit(_ groups: [Written], syncNanoseconds: UInt64) {
+    /// The metrics of one group commit: a few atomic adds and one histogram sample each for the sync and the batch
+    /// size, whatever the number of postings and lines. Postings are counted per run of the same method (a batch is
+    /// mostly one method), so nothing is allocated.
+    private func countGroupCommit(_ batch: [Job], logged: [Int], syncNanoseconds: UInt64, entries: (Int, Int, Int)) {
         var lines = 0
         var runMethod = ""
         var runCount = 0
-        var entries = (0, 0, 0)
-        var bytes = 0
-        var postings = 0
-        for g in groups {
-            for i in g.logged {
-                let job = g.batch[i]
-                if let p = job.params, case .array(let l)? = p["lines"] ?? p["counts"] { lines += l.count }
-                if job.method == runMethod {
-                    runCount += 1
-                } else {
-                    if runCount > 0 { metrics.posted(runMethod, count: runCount) }
-                    runMethod = job.method
-                    runCount = 1
-                }
+        for i in logged {
+            let job = batch[i]
+            if let p = job.params, case .array(let l)? = p["lines"] ?? p["counts"] { lines += l.count }
+            if job.method == runMethod {
+                runCount += 1
+            } else {
+                if runCount > 0 { metrics.posted(runMethod, count: runCount) }
+                runMethod = job.method
+                runCount = 1
             }
-            entries = (entries.0 + g.entries.0, entries.1 + g.entries.1, entries.2 + g.entries.2)
-            bytes += g.bytes
-            postings += g.logged.count
         }
         if runCount > 0 { metrics.posted(runMethod, count: runCount) }
+        let bytes = log.bytesWritten - bytesCounted
+        bytesCounted = log.bytesWritten
         metrics.groupCommit(
-            lines: lines, entries: entries, syncNanoseconds: syncNanoseconds, bytes: bytes, postingCount: postings)
+            lines: lines, entries: entries, syncNanoseconds: syncNanoseconds, bytes: bytes,
+            postingCount: logged.count)
     }
 
     /// `retired` (the committed view this batch replaced) goes with the first event loop's replies and is released

@@ -1,5 +1,3 @@
-import Synchronization
-
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -7,19 +5,15 @@ import Synchronization
 /// The durable journal: segments of checksummed records plus snapshots, in one directory.
 /// docs/on-disk-format.md describes the files and the recovery rules.
 ///
-/// Used from one thread at a time (the writer), except `sync(through:)`, which another thread may run while the writer
-/// appends and writes the next records (a pipelined group commit; see `write()`). After any `.io` error every call
-/// throws that error again: the caller must exit and let recovery run on restart (RELIABILITY rule 10).
+/// Used from one thread at a time (the writer). After any `.io` error every call throws that error again: the
+/// caller must exit and let recovery run on restart (RELIABILITY rule 10).
 public final class WriteAheadLog: @unchecked Sendable {
     /// The log's directory, as given to `open`.
     public let directory: String
     /// Sequence of the last appended record, pending ones included; 0 when empty.
     public private(set) var lastSequence: UInt64
-    /// Sequence of the last record made durable by `commit` or `sync(through:)` (any thread may read it).
-    public var lastCommittedSequence: UInt64 { committed.load(ordering: .acquiring) }
-    private let committed: Atomic<UInt64>
-    /// Sequence of the last record written to its segment by `write` or `commit`, synced or not.
-    public private(set) var lastWrittenSequence: UInt64
+    /// Sequence of the last record made durable by `commit`.
+    public private(set) var lastCommittedSequence: UInt64
     /// Sequence covered by the newest snapshot, nil without one.
     public private(set) var snapshotSequence: UInt64?
     /// Bytes written to segments by `commit` since open: frames, commit markers and the headers of new segments.
@@ -31,8 +25,6 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// Segments on disk, in order; the last one is the active segment.
     private var segments: [SegmentRef]
     private var activeHandle: WALFileHandle
-    /// The active segment's file name (changed only by a rotating `write`, which no sync overlaps).
-    private var activeName: String
     /// End of the committed records in the active segment.
     private var activeEnd: Int
     /// Framed records waiting for `commit`, for the active segment.
@@ -53,11 +45,9 @@ public final class WriteAheadLog: @unchecked Sendable {
         self.lockHandle = lockHandle
         self.segments = segments
         self.activeHandle = activeHandle
-        self.activeName = segments.last!.name
         self.activeEnd = activeEnd
         self.lastSequence = lastSequence
-        self.committed = Atomic(lastSequence)
-        self.lastWrittenSequence = lastSequence
+        self.lastCommittedSequence = lastSequence
         self.snapshotSequence = snapshotSequence
     }
 
@@ -272,25 +262,8 @@ public final class WriteAheadLog: @unchecked Sendable {
     /// `.noSpace`. Any other write or sync error (ENOSPC from a sync included) throws `.io`: the caller must exit,
     /// never retry.
     public func commit() throws {
-        let written = try write()
-        try sync(through: written)
-    }
-
-    /// True when the pending records fill the active segment, so that `write()` will finish it and start another:
-    /// no `sync(through:)` may run on another thread during such a write.
-    public var writeRotates: Bool { !pendingSegments.isEmpty }
-
-    /// `commit` in two steps, for a pipelined group commit: `write()` writes every pending record (one write(2) per
-    /// segment, each ending with a commit marker) without syncing the active segment and returns the last sequence
-    /// written; `sync(through:)` then fdatasyncs, possibly on another thread while the writer already appends and
-    /// writes the next records. Nothing written may be acknowledged before the sync that covers it returns. A write
-    /// that rotates (`writeRotates`) syncs the finished segment and creates the next ones durably itself, and must not
-    /// overlap a sync. Errors as for `commit`: on ENOSPC the pending records are dropped and the files cut back to the
-    /// end of the records written before (`.noSpace`); any other error is `.io` and fatal.
-    @discardableResult
-    public func write() throws -> UInt64 {
         try checkUsable()
-        guard !pendingActive.isEmpty || !pendingSegments.isEmpty else { return lastWrittenSequence }
+        guard !pendingActive.isEmpty || !pendingSegments.isEmpty else { return }
         appendCommitMarkers()
         let activePath = join(directory, segments.last!.name)
         var created: [(ref: SegmentRef, handle: WALFileHandle, end: Int)] = []
@@ -300,7 +273,9 @@ public final class WriteAheadLog: @unchecked Sendable {
                     try onFile(activePath) { try fs.write(activeHandle, b, at: activeEnd) }
                 }
             }
-            if !pendingSegments.isEmpty {
+            if pendingSegments.isEmpty {
+                try syncFile(activeHandle, activePath, metadata: false)
+            } else {
                 // The active segment is finished: give back its unused reservation, make data and size durable,
                 // and only then let the next segment appear (a later segment never follows an incomplete one).
                 try onFile(activePath) { try fs.truncate(activeHandle, to: activeEnd + pendingActive.count) }
@@ -322,7 +297,7 @@ public final class WriteAheadLog: @unchecked Sendable {
         } catch let fatal as FatalIO {
             throw fail(fatal.error)
         } catch let e as WALError where e.isOutOfSpace {
-            let records = "\(lastWrittenSequence + 1)...\(lastSequence)"
+            let records = "\(lastCommittedSequence + 1)...\(lastSequence)"
             try rollBack(created: created, activePath: activePath)
             throw WALError.noSpace("records \(records) were not committed to \(directory) (\(e))")
         } catch {
@@ -333,30 +308,14 @@ public final class WriteAheadLog: @unchecked Sendable {
             for c in created.dropLast() { fs.close(c.handle) }
             segments += created.map(\.ref)
             activeHandle = newest.handle
-            activeName = newest.ref.name
             activeEnd = newest.end
         } else {
             activeEnd += pendingActive.count
         }
         bytesWritten += pendingActive.count + pendingSegments.reduce(0) { $0 + $1.bytes.count }
-        lastWrittenSequence = lastSequence
+        lastCommittedSequence = lastSequence
         pendingActive.removeAll(keepingCapacity: true)
         pendingSegments.removeAll()
-        return lastWrittenSequence
-    }
-
-    /// Makes every record through `sequence` (written by `write()` before this call) durable: fdatasync of the active
-    /// segment. May run on another thread than the writer's, but never during a `write()` that rotates, nor after
-    /// `close`. An error is `.io` and fatal (the caller exits without acknowledging).
-    public func sync(through sequence: UInt64) throws {
-        try checkUsable()
-        guard sequence > lastCommittedSequence else { return }
-        do {
-            try syncFile(activeHandle, join(directory, activeName), metadata: false)
-        } catch let fatal as FatalIO {
-            throw fail(fatal.error)
-        }
-        committed.store(sequence, ordering: .releasing)
     }
 
     /// Ends each segment's pending frames with the commit marker of this commit, written in the same pwrite: a
@@ -364,7 +323,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     private func appendCommitMarkers() {
         if !pendingActive.isEmpty {
             let last = pendingSegments.first.map { $0.firstSequence - 1 } ?? lastSequence
-            WALFormat.appendMarker(to: &pendingActive, first: lastWrittenSequence + 1, last: last)
+            WALFormat.appendMarker(to: &pendingActive, first: lastCommittedSequence + 1, last: last)
         }
         for i in pendingSegments.indices {
             let last = i + 1 < pendingSegments.count ? pendingSegments[i + 1].firstSequence - 1 : lastSequence
@@ -376,7 +335,7 @@ public final class WriteAheadLog: @unchecked Sendable {
     public func discardPending() {
         pendingActive.removeAll(keepingCapacity: true)
         pendingSegments.removeAll()
-        lastSequence = lastWrittenSequence
+        lastSequence = lastCommittedSequence
     }
 
     /// Undoes a commit that ran out of space: removes the segments it created, then cuts the active segment back
