@@ -37,6 +37,68 @@ extension Item {
 }
 
 extension WarehouseEntry {
+    /// `{"entries":[…],"nextAfter":…}` of lean entries, written straight to bytes: what
+    /// `EntriesPageResult(entries: entries.map { $0.json() }, nextAfter: nextAfter).encoded().serialized()` gives,
+    /// without a dictionary built and sorted per entry (entries.warehouse pages). Members in the order of their keys'
+    /// UTF-8 bytes, as the serializer sorts them.
+    public static func leanPageResult(_ entries: [WarehouseEntry], nextAfter: Int?) -> [UInt8] {
+        var sink = JSONByteSink(capacity: 32 + entries.count * 256)
+        defer { sink.free() }
+        sink.append(ascii: "{\"entries\":[")
+        var first = true
+        for e in entries {
+            if !first { sink.append(JSONBytes.comma) }
+            first = false
+            e.writeLean(into: &sink)
+        }
+        sink.append(ascii: "],\"nextAfter\":")
+        if let nextAfter { JSON(nextAfter).write(into: &sink) } else { sink.append(ascii: "null") }
+        sink.append(JSONBytes.closeBrace)
+        return sink.array()
+    }
+
+    func writeLean(into sink: inout JSONByteSink) {
+        func string(_ key: StaticString, _ value: String) {
+            sink.append(ascii: key)
+            JSON.writeString(value, into: &sink)
+        }
+        let q = quantity.json
+        let qb = quantityBase.json
+        let perUnit = quantityPerUnit.json
+        sink.append(ascii: "{\"bin\":")
+        JSON.writeString(bin, into: &sink)
+        if !documentNo.isEmpty { string(",\"documentNo\":", documentNo) }
+        sink.append(ascii: ",\"entryNo\":")
+        JSON(entryNo).write(into: &sink)
+        string(",\"entryType\":", entryType.rawValue)
+        if let d = expirationDate { string(",\"expirationDate\":", d) }
+        string(",\"item\":", item)
+        string(",\"location\":", location)
+        let lot = lot
+        if !lot.isEmpty { string(",\"lot\":", lot) }
+        sink.append(ascii: ",\"quantity\":")
+        q.write(into: &sink)
+        if qb != q {
+            sink.append(ascii: ",\"quantityBase\":")
+            qb.write(into: &sink)
+        }
+        if perUnit != MemberDefaults.one {
+            sink.append(ascii: ",\"quantityPerUnitOfMeasure\":")
+            perUnit.write(into: &sink)
+        }
+        sink.append(ascii: ",\"registerNo\":")
+        JSON(registerNo).write(into: &sink)
+        string(",\"registeringDate\":", registeringDate)
+        let serial = serial
+        if !serial.isEmpty { string(",\"serial\":", serial) }
+        string(",\"source\":", source)
+        string(",\"timestamp\":", timestamp)
+        string(",\"unitOfMeasure\":", unitOfMeasure)
+        string(",\"user\":", user)
+        if let zone { string(",\"zone\":", zone) }
+        sink.append(JSONBytes.closeBrace)
+    }
+
     /// Lean (protocol.md 11) unless `fields` chose the members: see `MemberDefaults.warehouseEntry`.
     public func json(_ selection: MemberSelection = .lean) -> JSON {
         MemberDefaults.warehouseEntry.encode(

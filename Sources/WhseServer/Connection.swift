@@ -459,6 +459,21 @@ final class RPCConnection: ChannelInboundHandler {
                 return (Replies.failure(id: id, error, metrics), false)
             }
         }
+        // The same for a result already serialized (`ServerCore.readSerialized`).
+        let encodeSerialized: @Sendable (Result<[UInt8], RPCError>) -> (bytes: [UInt8]?, tooLarge: Bool) = {
+            outcome in
+            switch outcome {
+            case .success(let result):
+                guard let id else { return (nil, false) }
+                let totalLeft = max(Limits.connectionBufferFloor, limits.maxTotalBufferBytes - budget.total)
+                let r = Replies.success(
+                    id: id, serializedResult: result, room: room, totalLeft: totalLeft, limits: limits,
+                    inBatch: inBatch, posted: false, metrics)
+                return (r.bytes, r.tooLarge)
+            case .failure(let error):
+                return encode(.failure(error))
+            }
+        }
         let reply: (Result<JSON, RPCError>) -> Void = { outcome in
             let (bytes, tooLarge) = encode(outcome)
             if tooLarge { batch?.full = true }
@@ -554,6 +569,7 @@ final class RPCConnection: ChannelInboundHandler {
                     core.serverMethod(method, params: params) { outcome = $0 }
                     return encode(outcome)
                 }
+                if let answer = core.readSerialized(method, params: params) { return encodeSerialized(answer) }
                 return encode(core.read(method, params: params))
             } done: { bytes, tooLarge in
                 if tooLarge { bound.value.batch?.full = true }
@@ -573,21 +589,9 @@ final class RPCConnection: ChannelInboundHandler {
         if !entry.mutates {
             let started = DispatchTime.now().uptimeNanoseconds
             if let answer = core.readSerialized(req.method, params: req.params) {
-                switch answer {
-                case .success(let result):
-                    if let id {
-                        let totalLeft = max(Limits.connectionBufferFloor, limits.maxTotalBufferBytes - budget.total)
-                        let r = Replies.success(
-                            id: id, serializedResult: result, room: room, totalLeft: totalLeft, limits: limits,
-                            inBatch: inBatch, posted: false, metrics)
-                        if r.tooLarge { batch?.full = true }
-                        done(r.bytes)
-                    } else {
-                        done(nil)
-                    }
-                case .failure(let error):
-                    reply(.failure(error))
-                }
+                let (bytes, tooLarge) = encodeSerialized(answer)
+                if tooLarge { batch?.full = true }
+                done(bytes)
             } else {
                 reply(core.read(req.method, params: req.params))
             }

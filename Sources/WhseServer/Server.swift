@@ -90,9 +90,12 @@ public final class ServerCore: @unchecked Sendable {
         }
     }
 
-    /// `read` for the requests answered straight as bytes (`Handlers.serializedRead`: lean bin content rows); nil for
-    /// the others.
+    /// `read` for the requests answered straight as bytes (`Handlers.serializedRead`: lean bin content rows; lean
+    /// `entries.warehouse` pages the entry index answers); nil for the others, which `read` answers.
     func readSerialized(_ method: String, params: JSON?) -> Result<[UInt8], RPCError>? {
+        if method == WarehouseEntriesParams.method, let index {
+            return Handlers.indexedEntriesSerialized(method, params: params, view: writer.committed, index: index)
+        }
         guard method == BinContentsParams.method || method == ItemBinsParams.method else { return nil }
         let p: Params
         do { p = try Params(params) } catch { return nil }  // `read` gives the error

@@ -127,6 +127,31 @@ import WhseProtocol
         }
     }
 
+    /// Lean warehouse entry pages written straight to bytes equal the serialized tree, for entries with every
+    /// member at and off its default, and with and without a next page.
+    @Test func leanWarehouseEntryPageEqualsTheSerializedTree() {
+        var entries: [WarehouseEntry] = []
+        for mask in 0..<(1 << 7) {
+            func on(_ bit: Int) -> Bool { mask & (1 << bit) != 0 }
+            var e = WarehouseEntry(
+                entryNo: 1000 + mask, entryType: on(0) ? .negativeAdjmt : .positiveAdjmt, registeringDate: "2026-12-07",
+                location: "WH1", zone: on(1) ? "PICK" : nil, bin: "A-01", item: "I\u{e9}\"q", quantity: Self.q("-3.5"),
+                quantityBase: on(2) ? Self.q("-42") : Self.q("-3.5"), unitOfMeasure: "BOX",
+                quantityPerUnit: on(2) ? Self.q("12") : Self.q("1"), documentNo: on(3) ? "DOC-1" : "",
+                source: "whseItemJournal", registerNo: 7 + mask, user: "alice", timestamp: "2026-12-07T18:00:00Z")
+            if on(4) || on(5) || on(6) {
+                e.trackingBox = TrackingBox.make(
+                    lot: on(4) ? "L-7" : "", serial: on(5) ? "SN-1" : "", expirationDate: on(6) ? "2027-03-01" : nil)
+            }
+            entries.append(e)
+        }
+        for (some, next) in [([], nil), ([entries[0]], 5), (entries, nil), (entries, 99)] as [([WarehouseEntry], Int?)]
+        {
+            let tree = EntriesPageResult(entries: some.map { $0.json() }, nextAfter: next).encoded()
+            #expect(WarehouseEntry.leanPageResult(some, nextAfter: next) == tree.serialized(), "\(some.count) entries")
+        }
+    }
+
     @Test func fieldsGiveExactlyTheMembersNamedEvenAtTheirDefault() {
         let row = BinContentRow(
             location: "WH1", zone: "PICK", bin: "A-01", item: "I", unitOfMeasure: "PCS",
