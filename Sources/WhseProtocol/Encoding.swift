@@ -42,19 +42,11 @@ extension WarehouseEntry {
     /// without a dictionary built and sorted per entry (entries.warehouse pages). Members in the order of their keys'
     /// UTF-8 bytes, as the serializer sorts them.
     public static func leanPageResult(_ entries: [WarehouseEntry], nextAfter: Int?) -> [UInt8] {
-        var sink = JSONByteSink(capacity: 32 + entries.count * 256)
-        defer { sink.free() }
-        sink.append(ascii: "{\"entries\":[")
-        var first = true
-        for e in entries {
-            if !first { sink.append(JSONBytes.comma) }
-            first = false
-            e.writeLean(into: &sink)
+        JSONByteSink.bytes("{\"entries\":[", entries, bytesEach: 256, { $0.writeLean(into: &$1) }) { sink in
+            sink.append(ascii: "],\"nextAfter\":")
+            if let nextAfter { JSON(nextAfter).write(into: &sink) } else { sink.append(ascii: "null") }
+            sink.append(JSONBytes.closeBrace)
         }
-        sink.append(ascii: "],\"nextAfter\":")
-        if let nextAfter { JSON(nextAfter).write(into: &sink) } else { sink.append(ascii: "null") }
-        sink.append(JSONBytes.closeBrace)
-        return sink.array()
     }
 
     func writeLean(into sink: inout JSONByteSink) {
@@ -190,17 +182,7 @@ extension BinContentRow {
     /// are the reads that come by the thousand). Members in the order of their keys' UTF-8 bytes, as the serializer
     /// sorts them.
     public static func leanRowsResult(_ rows: [BinContentRow]) -> [UInt8] {
-        var sink = JSONByteSink(capacity: 16 + rows.count * 128)
-        defer { sink.free() }
-        sink.append(ascii: "{\"rows\":[")
-        var firstRow = true
-        for r in rows {
-            if !firstRow { sink.append(JSONBytes.comma) }
-            firstRow = false
-            r.writeLean(into: &sink)
-        }
-        sink.append(ascii: "]}")
-        return sink.array()
+        JSONByteSink.bytes("{\"rows\":[", rows, bytesEach: 128, { $0.writeLean(into: &$1) }) { $0.append(ascii: "]}") }
     }
 
     func writeLean(into sink: inout JSONByteSink) {
@@ -285,4 +267,25 @@ extension WhseCountJournal {
 
 extension PhysInventoryJournal {
     public func json(stale: [Int] = []) -> JSON { PhysInventoryJournalResult(self, stale: stale).encoded() }
+}
+
+extension JSONByteSink {
+    /// The bytes of `prefix`, then each element as `write` writes it, separated by commas, then what `suffix` writes
+    /// (a result object whose member is an array of rows).
+    static func bytes<E>(
+        _ prefix: StaticString, _ elements: [E], bytesEach: Int, _ write: (E, inout JSONByteSink) -> Void,
+        then suffix: (inout JSONByteSink) -> Void
+    ) -> [UInt8] {
+        var sink = JSONByteSink(capacity: 32 + elements.count * bytesEach)
+        defer { sink.free() }
+        sink.append(ascii: prefix)
+        var first = true
+        for e in elements {
+            if !first { sink.append(JSONBytes.comma) }
+            first = false
+            write(e, &sink)
+        }
+        suffix(&sink)
+        return sink.array()
+    }
 }

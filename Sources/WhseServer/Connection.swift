@@ -445,34 +445,27 @@ final class RPCConnection: ChannelInboundHandler {
         // The reply line of an outcome, and whether it was refused for `maxReplyBytes`. Thread-safe: the read pool
         // encodes the replies of the reads it runs with it.
         let (id, inBatch) = (req.id, batch != nil)
-        let encode: @Sendable (Result<JSON, RPCError>) -> (bytes: [UInt8]?, tooLarge: Bool) = { outcome in
+        let encodeAnswer: @Sendable (Result<Replies.Answer, RPCError>) -> (bytes: [UInt8]?, tooLarge: Bool) = {
+            outcome in
             guard let id else { return (nil, false) }  // notifications get no response
             switch outcome {
-            case .success(let result):
+            case .success(let answer):
                 // Every reply may take 64 KiB; a larger one must fit in what the total budget has left.
                 let totalLeft = max(Limits.connectionBufferFloor, limits.maxTotalBufferBytes - budget.total)
                 let r = Replies.success(
-                    id: id, result: result, room: room, totalLeft: totalLeft, limits: limits,
-                    inBatch: inBatch, posted: posts, metrics)
+                    id: id, answer, room: room, totalLeft: totalLeft, limits: limits, inBatch: inBatch,
+                    posted: posts, metrics)
                 return (r.bytes, r.tooLarge)
             case .failure(let error):
                 return (Replies.failure(id: id, error, metrics), false)
             }
         }
+        let encode: @Sendable (Result<JSON, RPCError>) -> (bytes: [UInt8]?, tooLarge: Bool) = {
+            encodeAnswer($0.map { .tree($0) })
+        }
         // The same for a result already serialized (`ServerCore.readSerialized`).
         let encodeSerialized: @Sendable (Result<[UInt8], RPCError>) -> (bytes: [UInt8]?, tooLarge: Bool) = {
-            outcome in
-            switch outcome {
-            case .success(let result):
-                guard let id else { return (nil, false) }
-                let totalLeft = max(Limits.connectionBufferFloor, limits.maxTotalBufferBytes - budget.total)
-                let r = Replies.success(
-                    id: id, serializedResult: result, room: room, totalLeft: totalLeft, limits: limits,
-                    inBatch: inBatch, posted: false, metrics)
-                return (r.bytes, r.tooLarge)
-            case .failure(let error):
-                return encode(.failure(error))
-            }
+            encodeAnswer($0.map { .serialized($0) })
         }
         let reply: (Result<JSON, RPCError>) -> Void = { outcome in
             let (bytes, tooLarge) = encode(outcome)

@@ -13,23 +13,24 @@ enum Replies {
     /// naming `maxTotalBufferBytes` when it does not fit in what all connections together may still hold
     /// (`totalLeft`; retry later). A posting refused this way has still been posted: `data.posted` says so.
     /// `tooLarge` is true when the reply was refused for `maxReplyBytes`.
-    static func success(
-        id: JSON, result: JSON, room: Int, totalLeft: Int, limits: Limits, inBatch: Bool,
-        posted: Bool, _ metrics: ServerMetrics
-    ) -> (bytes: [UInt8], tooLarge: Bool) {
-        sized(
-            id: id, RPCResponse.success(id: id, result: result).serialized(), room: room, totalLeft: totalLeft,
-            limits: limits, inBatch: inBatch, posted: posted, metrics)
+    /// A successful result: as a JSON tree, or already serialized (`ServerCore.readSerialized`).
+    enum Answer {
+        case tree(JSON)
+        case serialized([UInt8])
     }
 
-    /// `success` for a result already serialized.
     static func success(
-        id: JSON, serializedResult result: [UInt8], room: Int, totalLeft: Int, limits: Limits, inBatch: Bool,
+        id: JSON, _ answer: Answer, room: Int, totalLeft: Int, limits: Limits, inBatch: Bool,
         posted: Bool, _ metrics: ServerMetrics
     ) -> (bytes: [UInt8], tooLarge: Bool) {
-        sized(
-            id: id, RPCResponse.success(id: id, serializedResult: result), room: room, totalLeft: totalLeft,
-            limits: limits, inBatch: inBatch, posted: posted, metrics)
+        let bytes: [UInt8]
+        switch answer {
+        case .tree(let result): bytes = RPCResponse.success(id: id, result: result).serialized()
+        case .serialized(let result): bytes = RPCResponse.success(id: id, serializedResult: result)
+        }
+        return sized(
+            id: id, bytes, room: room, totalLeft: totalLeft, limits: limits, inBatch: inBatch, posted: posted,
+            metrics)
     }
 
     private static func sized(

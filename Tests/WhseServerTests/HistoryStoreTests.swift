@@ -21,6 +21,14 @@ import Testing
         return dir
     }
 
+    /// `n` entries written to history files in `dir`: the state, the manifest, and the warehouse ledger's file.
+    static func written(_ n: Int, in dir: String) throws -> (LedgerState, [UInt8], String) {
+        let s = state(n)
+        let store = try HistoryStore(stateDirectory: dir, manifest: [])
+        _ = try store.append(s)
+        return (s, store.manifest, dir + "/history/warehouse-000000000001.ent")
+    }
+
     static func state(_ n: Int, seed: UInt64 = 7) -> LedgerState {
         var r = Rng(s: seed)
         var s = LedgerState()
@@ -118,11 +126,7 @@ import Testing
     @Test func damagedBlockIsRefusedEntryByEntry() throws {
         let dir = HistoryStoreTests.folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let s = HistoryStoreTests.state(4096 + 10)
-        let store = try HistoryStore(stateDirectory: dir, manifest: [])
-        _ = try store.append(s)
-        let manifest = store.manifest
-        let path = dir + "/history/warehouse-000000000001.ent"
+        let (s, manifest, path) = try HistoryStoreTests.written(4096 + 10, in: dir)
         // Block 10's payload: its offset from the manifest's block lengths (header 32 bytes, block header 12).
         let lengths = try HistoryStore.parse(manifest)[0][0].1
         let offset = HistoryStore.headerBytes + lengths[0..<10].reduce(0, +) + HistoryStore.blockHeaderBytes + 5
@@ -149,11 +153,7 @@ import Testing
     @Test func tornTailIsCutAndUnknownFilesRemoved() throws {
         let dir = HistoryStoreTests.folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let s = HistoryStoreTests.state(4096 + 10)
-        let store = try HistoryStore(stateDirectory: dir, manifest: [])
-        _ = try store.append(s)
-        let manifest = store.manifest
-        let path = dir + "/history/warehouse-000000000001.ent"
+        let (s, manifest, path) = try HistoryStoreTests.written(4096 + 10, in: dir)
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
         // A checkpoint cut short: bytes past the recorded end, and a file of its own no snapshot lists.
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
@@ -178,11 +178,7 @@ import Testing
     @Test func damageIsRefusedWithTheFileNamed() throws {
         let dir = HistoryStoreTests.folder()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let s = HistoryStoreTests.state(4096 + 10)
-        let store = try HistoryStore(stateDirectory: dir, manifest: [])
-        _ = try store.append(s)
-        let manifest = store.manifest
-        let path = dir + "/history/warehouse-000000000001.ent"
+        let (s, manifest, path) = try HistoryStoreTests.written(4096 + 10, in: dir)
         let size = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
         // One byte flipped in the middle of the file: that block fails its checksum, the others still read.
         let fd = open(path, O_RDWR)
