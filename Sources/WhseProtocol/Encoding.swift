@@ -42,11 +42,13 @@ extension WarehouseEntry {
     /// without a dictionary built and sorted per entry (entries.warehouse pages). Members in the order of their keys'
     /// UTF-8 bytes, as the serializer sorts them.
     public static func leanPageResult(_ entries: [WarehouseEntry], nextAfter: Int?) -> [UInt8] {
-        JSONByteSink.bytes("{\"entries\":[", entries, bytesEach: 256, { $0.writeLean(into: &$1) }) { sink in
-            sink.append(ascii: "],\"nextAfter\":")
-            if let nextAfter { JSON(nextAfter).write(into: &sink) } else { sink.append(ascii: "null") }
-            sink.append(JSONBytes.closeBrace)
-        }
+        JSONByteSink.bytes(
+            "{\"entries\":[", entries, bytesEach: 256, write: { $0.writeLean(into: &$1) },
+            then: { sink in
+                sink.append(ascii: "],\"nextAfter\":")
+                if let nextAfter { JSON(nextAfter).write(into: &sink) } else { sink.append(ascii: "null") }
+                sink.append(JSONBytes.closeBrace)
+            })
     }
 
     func writeLean(into sink: inout JSONByteSink) {
@@ -182,7 +184,8 @@ extension BinContentRow {
     /// are the reads that come by the thousand). Members in the order of their keys' UTF-8 bytes, as the serializer
     /// sorts them.
     public static func leanRowsResult(_ rows: [BinContentRow]) -> [UInt8] {
-        JSONByteSink.bytes("{\"rows\":[", rows, bytesEach: 128, { $0.writeLean(into: &$1) }) { $0.append(ascii: "]}") }
+        JSONByteSink.bytes(
+            "{\"rows\":[", rows, bytesEach: 128, write: { $0.writeLean(into: &$1) }, then: { $0.append(ascii: "]}") })
     }
 
     func writeLean(into sink: inout JSONByteSink) {
@@ -273,7 +276,7 @@ extension JSONByteSink {
     /// The bytes of `prefix`, then each element as `write` writes it, separated by commas, then what `suffix` writes
     /// (a result object whose member is an array of rows).
     static func bytes<E>(
-        _ prefix: StaticString, _ elements: [E], bytesEach: Int, _ write: (E, inout JSONByteSink) -> Void,
+        _ prefix: StaticString, _ elements: [E], bytesEach: Int, write: (E, inout JSONByteSink) -> Void,
         then suffix: (inout JSONByteSink) -> Void
     ) -> [UInt8] {
         var sink = JSONByteSink(capacity: 32 + elements.count * bytesEach)
