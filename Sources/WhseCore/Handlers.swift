@@ -46,24 +46,30 @@ public enum Handlers {
             case BinContentsParams.method:
                 let p = try BinContentsParams(decoding: params)
                 guard case .lean = p.fields else { return nil }
-                return .success(
-                    BinContentRow.leanRowsResult(
-                        try run { () throws(DomainError) in
-                            try l.binContents(location: p.location, bin: p.bin, includeZero: p.includeZero ?? false)
-                        }))
+                return .success(BinContentRow.leanRowsResult(try contentRows(l, p)))
             case ItemBinsParams.method:
                 let p = try ItemBinsParams(decoding: params)
                 guard case .lean = p.fields else { return nil }
-                return .success(
-                    BinContentRow.leanRowsResult(
-                        try run { () throws(DomainError) in
-                            try l.itemBins(item: p.item, location: p.location, includeZero: p.includeZero ?? false)
-                        }))
+                return .success(BinContentRow.leanRowsResult(try contentRows(l, p)))
             default:
                 return nil
             }
         } catch {
             return .failure(error)
+        }
+    }
+
+    /// The rows of `bin.contents`, for `table` and `serializedRead`.
+    static func contentRows(_ l: Ledger, _ p: BinContentsParams) throws(RPCError) -> [BinContentRow] {
+        try run { () throws(DomainError) in
+            try l.binContents(location: p.location, bin: p.bin, includeZero: p.includeZero ?? false)
+        }
+    }
+
+    /// The rows of `item.bins`, for `table` and `serializedRead`.
+    static func contentRows(_ l: Ledger, _ p: ItemBinsParams) throws(RPCError) -> [BinContentRow] {
+        try run { () throws(DomainError) in
+            try l.itemBins(item: p.item, location: p.location, includeZero: p.includeZero ?? false)
         }
     }
 
@@ -484,16 +490,8 @@ public enum Handlers {
     }
 
     static func queries(_ r: inout Routes) {
-        r.on(BinContentsParams.self) { l, p, _ throws(RPCError) in
-            try run { () throws(DomainError) in
-                rows(try l.binContents(location: p.location, bin: p.bin, includeZero: p.includeZero ?? false), p.fields)
-            }
-        }
-        r.on(ItemBinsParams.self) { l, p, _ throws(RPCError) in
-            try run { () throws(DomainError) in
-                rows(try l.itemBins(item: p.item, location: p.location, includeZero: p.includeZero ?? false), p.fields)
-            }
-        }
+        r.on(BinContentsParams.self) { l, p, _ throws(RPCError) in rows(try contentRows(l, p), p.fields) }
+        r.on(ItemBinsParams.self) { l, p, _ throws(RPCError) in rows(try contentRows(l, p), p.fields) }
         r.on(ItemAvailabilityParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in
                 ItemAvailabilityResult(

@@ -148,35 +148,7 @@ extension PostingSummary {
 extension BinContentRow {
     /// Lean (protocol.md 11) unless `fields` chose the members: see `MemberDefaults.binContentRow`.
     public func json(_ selection: MemberSelection = .lean) -> JSON {
-        guard case .lean = selection else { return MemberDefaults.binContentRow.encode(fullObject, selection) }
-        // The lean object built member by member: the rows of bin.contents and item.bins come by the thousand, and
-        // building all 16 members to remove those at their default hashed each key three times.
-        let d = MemberDefaults.binContentRow.constants
-        var o: [String: JSON] = [:]
-        o.reserveCapacity(8)
-        o["location"] = .string(location)
-        o["bin"] = .string(bin)
-        o["item"] = .string(item)
-        o["unitOfMeasure"] = .string(unitOfMeasure)
-        let q = quantity.json
-        o["quantity"] = q
-        let qb = quantityBase.json
-        if qb != q { o["quantityBase"] = qb }
-        if let zone { o["zone"] = .string(zone) }
-        if adjustmentBin { o["adjustmentBin"] = .bool(true) }
-        if !lot.isEmpty { o["lot"] = .string(lot) }
-        if !serial.isEmpty { o["serial"] = .string(serial) }
-        if let expirationDate { o["expirationDate"] = .string(expirationDate) }
-        if blocked { o["blocked"] = .bool(true) }
-        if let setup {
-            if setup.isDefault { o["default"] = .bool(true) }
-            if setup.fixed { o["fixed"] = .bool(true) }
-            let minimum = setup.minQuantity.json
-            if minimum != d["minQuantity"] { o["minQuantity"] = minimum }
-            let maximum = setup.maxQuantity.json
-            if maximum != d["maxQuantity"] { o["maxQuantity"] = maximum }
-        }
-        return .object(o)
+        MemberDefaults.binContentRow.encode(fullObject, selection)
     }
 
     /// `{"rows":[…]}` of lean rows, written straight to bytes: what `BinContentRowsResult(rows: rows.map { $0.json() })

@@ -8,12 +8,20 @@ extension Handlers {
     static func indexedEntriesSerialized(_ method: String, params: JSON?, view: CommittedView, index: EntryIndex)
         -> Result<[UInt8], RPCError>?
     {
-        guard method == WarehouseEntriesParams.method,
-            let p = try? WarehouseEntriesParams(decoding: Params(params)), case .lean = p.fields
+        guard method == WarehouseEntriesParams.method, let (p, page) = warehousePage(params, view, index),
+            case .lean = p.fields
         else { return nil }
+        return .success(WarehouseEntry.leanPageResult(page.entries, nextAfter: page.nextAfter))
+    }
+
+    /// An `entries.warehouse` page from the index, with the params it was read for (nil as for `indexedEntries`).
+    private static func warehousePage(_ params: JSON?, _ view: CommittedView, _ index: EntryIndex)
+        -> (WarehouseEntriesParams, EntryPage<WarehouseEntry>)?
+    {
+        guard let p = try? WarehouseEntriesParams(decoding: Params(params)) else { return nil }
         let f = p.filter.entryFilter
         return index.page(.warehouse, view.state.warehouseEntries, f, entryNo: \.entryNo, matches: f.matches)
-            .map { .success(WarehouseEntry.leanPageResult($0.entries, nextAfter: $0.nextAfter)) }
+            .map { (p, $0) }
     }
 
     /// `entries.*` answered through the entry index (EntryIndex+Query.swift), or nil when the index cannot answer:
@@ -25,10 +33,9 @@ extension Handlers {
         do {
             switch method {
             case WarehouseEntriesParams.method:
-                let p = try WarehouseEntriesParams(decoding: Params(params))
-                let f = p.filter.entryFilter
-                return index.page(.warehouse, view.state.warehouseEntries, f, entryNo: \.entryNo, matches: f.matches)
-                    .map { .success(page($0) { $0.json(p.fields) }) }
+                return warehousePage(params, view, index).map { p, entries in
+                    .success(page(entries) { $0.json(p.fields) })
+                }
             case ItemEntriesParams.method:
                 let p = try ItemEntriesParams(decoding: Params(params))
                 let f = p.filter.entryFilter
