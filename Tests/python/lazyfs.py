@@ -15,7 +15,9 @@ Adapted from the appendix's fuse/lazyfs.py, with directory entries made lazy too
   exactly what an ideal disk would after a power cut. Mount the backing folder again to "reboot".
   Creating `.lazyfs-crash-after-N` instead arms a countdown: the power loss comes just before the Nth following
   write, truncate, fallocate, fsync, fsyncdir, create, mkdir, unlink, rmdir or rename (which is not done), so it
-  lands on a random file-system operation rather than a random time.
+  lands on a random file-system operation rather than a random time. `.lazyfs-crash-after-N-in-NAME` counts only
+  the operations on a path with a component NAME (e.g. `history`: the power loss comes at the Nth operation on
+  the history files or their folder).
   With --mode tear, unsynced writes are instead each applied, dropped or torn at a 512-byte boundary (sometimes
   followed by a garbage sector), SQLite test6.c style, as the appendix did; unsynced truncations are dropped and
   directory changes undone as in the default mode (drop).
@@ -140,6 +142,7 @@ def make_operations(fusepy):
             self.journal = []       # uncommitted directory changes: {"op", "dirs" not yet fsynced, "undo", "graves"}
             self.graves = 0
             self.countdown = None   # operations left before an armed power loss
+            self.countdown_in = None   # a path component the counted operations must have (None: all count)
             self.trace = collections.deque(maxlen=40)   # the last changing operations, for the power-loss summary
             self.counts = {"write": 0, "fsync": 0, "fsyncdir": 0, "fallocate": 0, "truncate": 0, "rename": 0,
                            "create": 0, "unlink": 0, "mkdir": 0, "rmdir": 0}
@@ -200,7 +203,8 @@ def make_operations(fusepy):
         def _tick(self, op, path, *detail):
             """Notes a changing operation and counts it down to an armed power loss, which comes before it."""
             self.trace.append(" ".join([op, path] + [str(d) for d in detail]))
-            if self.countdown is not None:
+            if self.countdown is not None and (self.countdown_in is None
+                                               or self.countdown_in in path.replace(" -> ", "/").split("/")):
                 self.countdown -= 1
                 if self.countdown <= 0:
                     self._crash(f"{op} {path}")
@@ -400,8 +404,10 @@ def make_operations(fusepy):
             if path == CRASH_NAME:
                 self._crash()
             if path.startswith(CRASH_AFTER_PREFIX):
+                count, _, within = path[len(CRASH_AFTER_PREFIX):].partition("-in-")
                 try:
-                    self.countdown = int(path[len(CRASH_AFTER_PREFIX):])
+                    self.countdown = int(count)
+                    self.countdown_in = within or None
                 except ValueError:
                     raise FuseOSError(errno.EINVAL)
                 return os.open(os.devnull, os.O_RDWR)
