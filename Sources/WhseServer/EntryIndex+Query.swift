@@ -6,15 +6,20 @@ extension EntryIndex {
     /// A page of `entries.*` from the index, or nil when the index cannot answer it (not ready, a filter it does not
     /// serve, an error): the caller scans the ledger then. Same entries and `nextAfter` as `Ledger.page`: the posting
     /// list of the most selective filter column gives the candidates up to the index's watermark (each looked up in
-    /// `all` by number and checked by `matches`, which also applies the other filters and the date range); the rest
-    /// of `all` (the committed entries the index has not reached yet) is scanned in memory.
+    /// `all` by number and checked by `matches`, which also applies the other filters and the date range), or for a
+    /// date range without a code the lists of its dates (`datedCandidates`); the rest of `all` (the committed
+    /// entries the index has not reached yet) is scanned in memory.
     func page<E>(
         _ ledger: IndexedLedger, _ all: ChunkedArray<E>, _ f: EntryFilter, entryNo: (E) -> Int,
         matches: (E) -> Bool
     ) -> EntryPage<E>? {
-        // Only filters with a posting list drive a query; an empty value (an untracked entry's lot) scans.
+        // Only filters with a posting list drive a query; an empty value (an untracked entry's lot) scans. A
+        // posting-date range without a code (perhaps with an entry type) reads the lists of its dates.
         let columns = ledger.indexedColumns.filter { $0.value(f) != nil }
-        guard let driver = columns.first, !columns.contains(where: { $0.value(f)!.isEmpty }) else { return nil }
+        let dated = EntryIndex.isDated(f, columns: columns)
+        guard let driver = columns.first ?? (dated ? .postingDate : nil),
+            !columns.contains(where: { $0.value(f)!.isEmpty })
+        else { return nil }
         guard let (conn, generation, watermark) = takeReader(ledger) else { return nil }
         var healthy = true
         defer { giveBack(conn, generation: generation, healthy: healthy) }
@@ -26,56 +31,66 @@ extension EntryIndex {
         out.reserveCapacity(min(limit, 128))
         var next: Int? = nil
         var historyError: String? = nil
+        var done = false
+        /// One candidate of the posting lists: false once the page is full or past `bound`.
+        func visit(_ no: Int) -> Bool {
+            if no <= start { return true }
+            // A list may hold entries above the watermark read before the query (the indexer committed since):
+            // they are past `bound`, where the scan of memory takes over.
+            if no > bound {
+                done = true
+                return false
+            }
+            // From memory, or from the history files (docs/on-disk-format.md 12).
+            let e: E
+            do {
+                e = try all.element(no - 1)
+            } catch {
+                historyError = "\(error)"
+                done = true
+                return false
+            }
+            // The index is a prefilter: what it returns is checked with the ledger's own test.
+            guard matches(e) else { return true }
+            if out.count == limit {
+                next = entryNo(out[out.count - 1])
+                done = true
+                return false
+            }
+            out.append(e)
+            return true
+        }
         if start < bound {
             do {
-                let s = try conn.statement(
-                    "SELECT nos FROM \(EntryIndex.postingTable(ledger, driver)) WHERE key = ?1 AND last > ?2 "
-                        + "ORDER BY last")
-                defer { s.reset() }
-                s.bind(1, IndexRow.key(driver.value(f), nullIfEmpty: false))
-                s.bind(2, start)
-                var done = false
-                while !done, try s.step() {
-                    // A list may hold entries above the watermark read before the query (the indexer committed
-                    // since): they are past `bound`, where the scan of memory takes over.
-                    let intact = PostingList.forEach(s.blob(0)) { no in
-                        if no <= start { return true }
-                        if no > bound {
-                            done = true
-                            return false
+                if dated {
+                    try EntryIndex.datedCandidates(conn, ledger, f, after: start, through: bound, visit)
+                } else {
+                    let s = try conn.statement(
+                        "SELECT nos FROM \(EntryIndex.postingTable(ledger, driver)) WHERE key = ?1 AND last > ?2 "
+                            + "ORDER BY last")
+                    defer { s.reset() }
+                    s.bind(1, IndexRow.key(driver.value(f), nullIfEmpty: false))
+                    s.bind(2, start)
+                    while !done, try s.step() {
+                        guard PostingList.forEach(s.blob(0), visit) else {
+                            healthy = false
+                            Log.warning(
+                                "a posting list of the entry index is damaged; scanning instead", ["file": path])
+                            return nil
                         }
-                        // From memory, or from the history files (docs/on-disk-format.md 12).
-                        let e: E
-                        do {
-                            e = try all.element(no - 1)
-                        } catch {
-                            historyError = "\(error)"
-                            done = true
-                            return false
-                        }
-                        // The index is a prefilter: what it returns is checked with the ledger's own test.
-                        guard matches(e) else { return true }
-                        if out.count == limit {
-                            next = entryNo(out[out.count - 1])
-                            done = true
-                            return false
-                        }
-                        out.append(e)
-                        return true
-                    }
-                    guard intact else {
-                        healthy = false
-                        Log.warning("a posting list of the entry index is damaged; scanning instead", ["file": path])
-                        return nil
-                    }
-                    if let historyError {
-                        Log.warning("an entries query could not read the history files: \(historyError)")
-                        return nil
                     }
                 }
+            } catch let damaged as PostingCursor.Damaged {
+                healthy = false
+                Log.warning("\(damaged) in the entry index; scanning instead", ["file": path])
+                return nil
             } catch {
                 healthy = false
                 Log.warning("an entries query on the index failed: \(error); scanning instead", ["file": path])
+                return nil
+            }
+            if let historyError {
+                Log.warning("an entries query could not read the history files: \(historyError)")
                 return nil
             }
             if let next { return EntryPage(entries: out, nextAfter: next) }

@@ -58,22 +58,26 @@ enum IndexedLedger: Int, CaseIterable, Sendable {
         }
     }
 
-    /// Which filter columns have an index, in the order a query picks the one that drives it (most selective
-    /// first, as codes usually go): serial, lot, document no., bin, item, location.
+    /// Which filter columns have posting lists, in the order a query picks the one that drives it (most selective
+    /// first, as codes usually go): serial, lot, document no., bin, item, location, entry type; then the posting
+    /// date, which never drives alone (a date range is many keys: EntryIndex+Dates.swift).
     var indexedColumns: [IndexColumn] {
         self == .item
-            ? [.serial, .lot, .documentNo, .item, .location]
-            : [.serial, .lot, .documentNo, .bin, .item, .location]
+            ? [.serial, .lot, .documentNo, .item, .location, .entryType, .postingDate]
+            : [.serial, .lot, .documentNo, .bin, .item, .location, .entryType, .postingDate]
     }
 }
 
 /// A filter column of the index.
 enum IndexColumn: String, CaseIterable, Sendable {
-    case location, bin, item, documentNo = "document_no", lot, serial
+    case location, bin, item, documentNo = "document_no", lot, serial, entryType = "entry_type"
+    case postingDate = "posting_date"
 
     /// Columns that are empty for most entries keep NULL and a partial index (untracked entries cost nothing there).
     var partial: Bool { self == .lot || self == .serial || self == .bin }
 
+    /// The one key a filter asks of this column; nil when it asks none (the posting date: a range, see
+    /// `EntryIndex.datedCandidates`).
     func value(_ f: EntryFilter) -> String? {
         switch self {
         case .location: f.location
@@ -82,6 +86,8 @@ enum IndexColumn: String, CaseIterable, Sendable {
         case .documentNo: f.documentNo
         case .lot: f.lot
         case .serial: f.serial
+        case .entryType: f.entryType?.rawValue
+        case .postingDate: nil
         }
     }
 }

@@ -29,7 +29,7 @@ public final class EntryIndex: @unchecked Sendable {
     /// The committed view to follow.
     private let latest: @Sendable () -> CommittedView
     /// The layout of the file; another value makes start-up rebuild it.
-    static let schemaVersion = "2"
+    static let schemaVersion = "3"
     /// Most entries inserted per transaction while following the log, and by a rebuild. Large transactions are
     /// what makes posting lists short to write: at 65,536 entries over 2,000 items, about 33 numbers per row.
     static let batchEntries = 65536
@@ -480,6 +480,8 @@ public final class EntryIndex: @unchecked Sendable {
                         case .documentNo: documentNo
                         case .lot: lot
                         case .serial: serial
+                        case .entryType: r.entryType.rawValue
+                        case .postingDate: r.postingDate
                         }
                     if let value { lists[c][value, default: []].append(no) }
                 }

@@ -87,6 +87,33 @@ def queries(seed, n=120):
     return out
 
 
+def codeless_queries(seed, n=60):
+    """Filters without a code: an entry type alone, a posting-date range alone (open at either end, one day, empty),
+    or both; the index answers them too (its entry-type and posting-date posting lists)."""
+    rng = random.Random(seed)
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    out = []
+    for _ in range(n):
+        method = rng.choice(["entries.warehouse", "entries.item"])
+        p = {}
+        while not p:
+            if rng.random() < 0.5:
+                p["entryType"] = rng.choice(["purchase", "positiveAdjmt", "sale"])
+            if rng.random() < 0.6:
+                p["fromDate"] = rng.choice(DATES + [today])
+            if rng.random() < 0.6:
+                p["toDate"] = p.get("fromDate") or rng.choice(DATES + [today, "2099-12-31"])
+                if rng.random() < 0.7:
+                    p["toDate"] = rng.choice(DATES + [today, "2099-12-31"])
+        if rng.random() < 0.2:
+            p["toEntryNo"] = rng.randint(1, 700)
+        p["limit"] = rng.choice([1, 3, 10, 1000])
+        if rng.random() < 0.5:
+            p["after"] = rng.randint(0, 600)
+        out.append((method, p))
+    return out
+
+
 def answers(conn, qs):
     return [conn.ok(m, p, id="q", timeout=30) for m, p in qs]
 
@@ -162,10 +189,17 @@ class EntryIndexTest(DaemonTestCase):
             qs = queries(1)
             with_index = answers(c, qs)
             self.assertGreater(index_status(c)["indexedQueries"], 50)
+            # Without a code (an entry type, a posting-date range, both): every one answered by the index.
+            before = index_status(c)["indexedQueries"]
+            codeless = codeless_queries(1)
+            codeless_answers = answers(c, codeless)
+            self.assertEqual(index_status(c)["indexedQueries"] - before, len(codeless))
+            self.assertTrue(any(a["entries"] for a in codeless_answers))
         self.restart(d, ["--no-index"])
         with d.connect() as c:
             self.assertIsNone(c.ok("server.status")["index"])
             self.assertEqual(answers(c, qs), with_index, "index and scan differ")
+            self.assertEqual(answers(c, codeless), codeless_answers, "index and scan differ without a code")
 
         # Lagging: the indexer is paused, new postings are only in memory; pages still hold every committed entry.
         self.restart(d, env={"WHSED_DEBUG_INDEX": "pause"})

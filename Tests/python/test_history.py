@@ -12,7 +12,7 @@ import time
 import unittest
 
 from harness import BIN_DIR, WHSED, DaemonTestCase
-from test_entry_index import ITEMS, answers, queries, setup, wait_caught_up
+from test_entry_index import ITEMS, answers, codeless_queries, queries, setup, wait_caught_up
 
 WHSECTL = os.path.join(BIN_DIR, "whsectl")
 BINS = ["S-01", "S-02", "S-03", "S-04"]
@@ -83,7 +83,7 @@ class HistoryTest(DaemonTestCase):
             # Once the index holds them too, the whole chunks leave memory (the next batch or checkpoint drops).
             journal(c, rng, 1)
             h = wait_dropped(self, c, h["entries"]["warehouse"] + 1)
-            qs = queries(5, n=150) + [("entries.warehouse", {"after": 10, "limit": 1000}),
+            qs = queries(5, n=150) + codeless_queries(5) + [("entries.warehouse", {"after": 10, "limit": 1000}),
                                       ("entries.item", {"after": 4000, "limit": 300})]
             before = answers(c, qs)
             everything = dump_pages(c, "entries.warehouse")
