@@ -136,7 +136,8 @@ struct PostingCursor {
         return nil
     }
 
-    /// The next rows of the key whose `last` is at least `n` (and above those fetched before).
+    /// The next rows of the key whose `last` is at least `n` (and above those fetched before): up to 16, or fewer
+    /// once they hold 4 KiB (a row written by a large transaction holds up to 65,536 numbers: one is a page's worth).
     private mutating func fetch(atLeast n: Int, _ conn: SQLiteConnection) throws {
         let s = try conn.statement(
             "SELECT last, nos FROM \(table) WHERE key = ?1 AND last >= ?2 ORDER BY last LIMIT 16")
@@ -147,9 +148,12 @@ struct PostingCursor {
         row = 0
         position = 0
         decoded = 0
-        while try s.step() {
+        var bytes = 0
+        while bytes < 4096, try s.step() {
             let last = s.int(0)
-            rows.append((last, Array(s.blob(1))))
+            let nos = s.blob(1)
+            rows.append((last, Array(nos)))
+            bytes += nos.count
             fetchedThrough = last
         }
         if rows.isEmpty { exhausted = true }
