@@ -137,8 +137,10 @@ struct PostingCursor {
     }
 
     /// The next rows of the key whose `last` is at least `n` (and above those fetched before): up to 16, or fewer
-    /// once they hold 4 KiB (a row written by a large transaction holds up to 65,536 numbers: one is a page's worth).
+    /// once they hold 4 KiB (a row written by a large transaction holds up to 65,536 numbers: one is a page's worth);
+    /// the first time one row (a range of many dates reads little of each).
     private mutating func fetch(atLeast n: Int, _ conn: SQLiteConnection) throws {
+        let most = fetchedThrough == 0 ? 1 : 16
         let s = try conn.statement(
             "SELECT last, nos FROM \(table) WHERE key = ?1 AND last >= ?2 ORDER BY last LIMIT 16")
         defer { s.reset() }
@@ -149,7 +151,7 @@ struct PostingCursor {
         position = 0
         decoded = 0
         var bytes = 0
-        while bytes < 4096, try s.step() {
+        while rows.count < most, bytes < 4096, try s.step() {
             let last = s.int(0)
             let nos = s.blob(1)
             rows.append((last, Array(nos)))
@@ -160,23 +162,50 @@ struct PostingCursor {
     }
 }
 
-/// Several keys' posting lists as one ascending sequence (a key's entries are in no other key's list).
+/// Several keys' posting lists as one ascending sequence (a key's entries are in no other key's list): a binary heap
+/// of the keys' cursors by the number each stands at, so that a page over a range of many dates costs a seek per
+/// date and a heap step per entry. `seek` must be asked for numbers that never decrease.
 struct MergedCursor {
-    var cursors: [PostingCursor]
+    private var heap: [(no: Int, cursor: PostingCursor)] = []
+    /// The cursors before the first `seek` positions them.
+    private var unplaced: [PostingCursor]
+
+    init(cursors: [PostingCursor]) {
+        unplaced = cursors
+    }
 
     /// The smallest number of any list that is at least `n`, or nil when there is none.
     mutating func seek(_ n: Int, _ conn: SQLiteConnection) throws -> Int? {
-        var best: Int?
-        var i = 0
-        while i < cursors.count {
-            if let no = try cursors[i].seek(n, conn) {
-                best = min(best ?? no, no)
-                i += 1
-            } else {
-                cursors.swapAt(i, cursors.count - 1)
-                cursors.removeLast()
+        if !unplaced.isEmpty {
+            for var c in unplaced {
+                if let no = try c.seek(n, conn) { heap.append((no, c)) }
             }
+            unplaced = []
+            for i in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(i) }
         }
-        return best
+        while !heap.isEmpty && heap[0].no < n {
+            if let no = try heap[0].cursor.seek(n, conn) {
+                heap[0].no = no
+            } else {
+                heap.swapAt(0, heap.count - 1)
+                heap.removeLast()
+            }
+            siftDown(0)
+        }
+        return heap.first?.no
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var i = start
+        while true {
+            let l = 2 * i + 1
+            let r = l + 1
+            var least = i
+            if l < heap.count && heap[l].no < heap[least].no { least = l }
+            if r < heap.count && heap[r].no < heap[least].no { least = r }
+            if least == i { return }
+            heap.swapAt(i, least)
+            i = least
+        }
     }
 }
