@@ -876,6 +876,31 @@ struct JSONByteSink {
         count &+= bytes.count
     }
 
+    /// An integer in decimal, as `JSON(Int)` serializes it.
+    mutating func append(decimal v: Int) {
+        reserve(20)
+        var m = v.magnitude
+        if v < 0 { appendUnchecked(JSONBytes.minus) }
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[n] = UInt8(truncatingIfNeeded: m % 10) &+ 0x30
+                m /= 10
+                n &+= 1
+            } while m > 0
+            while n > 0 {
+                n &-= 1
+                appendUnchecked(d[n])
+            }
+        }
+    }
+
     mutating func append(ascii s: StaticString) {
         append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
@@ -925,6 +950,32 @@ public struct JSONObjectWriter: ~Copyable {
     public mutating func member(_ k: StaticString, string: String) {
         key(k)
         JSON.writeString(string, into: &sink)
+    }
+
+    /// A member whose value is the array of two integers `[a,b]`.
+    public mutating func member(_ k: StaticString, pair a: Int, _ b: Int) {
+        key(k)
+        sink.append(0x5B)
+        sink.append(decimal: a)
+        sink.append(0x2C)
+        sink.append(decimal: b)
+        sink.append(0x5D)
+    }
+
+    /// A member whose value is an array of `rows` arrays of strings, each `columns` long: `cell(row, column)`.
+    public mutating func member(_ k: StaticString, rows: Int, columns: Int, cell: (Int, Int) -> String) {
+        key(k)
+        sink.append(0x5B)
+        for r in 0..<rows {
+            if r > 0 { sink.append(0x2C) }
+            sink.append(0x5B)
+            for c in 0..<columns {
+                if c > 0 { sink.append(0x2C) }
+                JSON.writeString(cell(r, c), into: &sink)
+            }
+            sink.append(0x5D)
+        }
+        sink.append(0x5D)
     }
 
     /// A member whose value is already serialized JSON.
