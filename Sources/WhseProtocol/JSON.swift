@@ -992,6 +992,30 @@ public struct JSONObjectWriter: ~Copyable {
         written &= ~(1 << depth)
     }
 
+    /// Opens an array member; its elements are objects (`beginElement()` … `endObject()`), closed by `endArray()`.
+    public mutating func beginArray(_ k: StaticString) {
+        key(k)
+        sink.append(0x5B)
+        precondition(depth < 63, "objects nested too deep")
+        depth += 1
+        written &= ~(1 << depth)
+    }
+
+    /// Opens an object element of the array just begun.
+    public mutating func beginElement() {
+        if written & (1 << depth) != 0 { sink.append(0x2C) } else { written |= 1 << depth }
+        sink.append(0x7B)
+        precondition(depth < 63, "objects nested too deep")
+        depth += 1
+        written &= ~(1 << depth)
+    }
+
+    public mutating func endArray() {
+        precondition(depth > 0, "no array to end")
+        depth -= 1
+        sink.append(0x5D)
+    }
+
     public mutating func endObject() {
         precondition(depth > 0, "no object to end")
         depth -= 1

@@ -123,6 +123,29 @@ import WhseProtocol
         #expect(fastCount > total / 25, "only \(fastCount) of \(total) generated requests took the fast path")
     }
 
+    /// The record's params written straight are the command's tree serialized, for every member set and unset.
+    @Test func serializedParamsAreTheTreeSerialized() {
+        var gen = Gen()
+        func maybe(_ s: String) -> String? { Bool.random() ? s : nil }
+        for n in 0..<400 {
+            let lines = (0..<(n % 4)).map { k in
+                WhseItemJournalLine(
+                    item: "I\(k)", zone: maybe("PICK"), bin: "B-\"\(k)\"",
+                    quantity: Quantity(units: Int64(n * 7 - 900)),
+                    unitOfMeasure: maybe("BOX"), lot: maybe("L\u{e9}"), serial: maybe("S1"),
+                    expirationDate: maybe("2027-01-31"))
+            }
+            let command = WhseItemJournalRegisterParams(
+                location: gen.pick(["WHITE", "W\\H"]), documentNo: maybe("D1"), registeringDate: maybe("2026-12-07"),
+                lines: lines)
+            for key in [nil, "k-\(n)"] {
+                #expect(
+                    command.serializedParams(idempotencyKey: key)
+                        == command.encoded(idempotencyKey: key).serialized())
+            }
+        }
+    }
+
     /// What whsed-bench and ordinary clients send takes the fast path; a notification, a batch, another method or
     /// an odd spelling does not.
     @Test func ordinaryPostingsTakeIt() {
