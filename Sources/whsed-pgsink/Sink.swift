@@ -19,26 +19,28 @@ struct Batch: Sendable {
     var records = 0
     var seqs: [Int64] = [], methods = TextColumn(), masterData = TextColumn()
 
+    /// Quantities, dates and timestamps go in their binary forms (Columns.swift), the other texts as text[].
     struct WarehouseColumns: Sendable {
-        var entryNo: [Int64] = [], seq: [Int64] = [], entryType = TextColumn(), date = TextColumn()
+        var entryNo: [Int64] = [], seq: [Int64] = [], entryType = TextColumn(), date = DateColumn()
         var location = TextColumn(), zone = TextColumn(), bin = TextColumn(), item = TextColumn()
-        var quantity = TextColumn(), quantityBase = TextColumn(), unit = TextColumn(), perUnit = TextColumn()
-        var documentNo = TextColumn(), source = TextColumn(), registerNo: [Int64] = [], user = TextColumn()
-        var timestamp = TextColumn(), lot = TextColumn(), serial = TextColumn(), expiration = TextColumn()
+        var quantity = NumericColumn(), quantityBase = NumericColumn(), unit = TextColumn()
+        var perUnit = NumericColumn(), documentNo = TextColumn(), source = TextColumn(), registerNo: [Int64] = []
+        var user = TextColumn(), timestamp = TimestampColumn(), lot = TextColumn(), serial = TextColumn()
+        var expiration = TextColumn()
     }
     struct ItemColumns: Sendable {
-        var entryNo: [Int64] = [], seq: [Int64] = [], entryType = TextColumn(), date = TextColumn()
-        var documentNo = TextColumn(), location = TextColumn(), item = TextColumn(), quantity = TextColumn()
-        var unit = TextColumn(), perUnit = TextColumn(), adjustment: [Bool] = [], source = TextColumn()
-        var user = TextColumn(), timestamp = TextColumn(), lot = TextColumn(), serial = TextColumn()
+        var entryNo: [Int64] = [], seq: [Int64] = [], entryType = TextColumn(), date = DateColumn()
+        var documentNo = TextColumn(), location = TextColumn(), item = TextColumn(), quantity = NumericColumn()
+        var unit = TextColumn(), perUnit = NumericColumn(), adjustment: [Bool] = [], source = TextColumn()
+        var user = TextColumn(), timestamp = TimestampColumn(), lot = TextColumn(), serial = TextColumn()
         var expiration = TextColumn()
     }
     struct PhysColumns: Sendable {
-        var entryNo: [Int64] = [], seq: [Int64] = [], entryType = TextColumn(), date = TextColumn()
+        var entryNo: [Int64] = [], seq: [Int64] = [], entryType = TextColumn(), date = DateColumn()
         var documentNo = TextColumn(), location = TextColumn(), bin = TextColumn(), item = TextColumn()
-        var quantity = TextColumn(), calculated = TextColumn(), counted = TextColumn(), unit = TextColumn()
-        var lastItemEntry: [Int64] = [], user = TextColumn(), timestamp = TextColumn(), lot = TextColumn()
-        var serial = TextColumn(), countingPeriod = TextColumn()
+        var quantity = NumericColumn(), calculated = NumericColumn(), counted = NumericColumn()
+        var unit = TextColumn(), lastItemEntry: [Int64] = [], user = TextColumn(), timestamp = TimestampColumn()
+        var lot = TextColumn(), serial = TextColumn(), countingPeriod = TextColumn()
     }
     struct AvailabilityRow: Sendable {
         var pick: String, reserve: String, seq: Int64, asOf: Int64
@@ -251,17 +253,16 @@ final class SiteWriter: @unchecked Sendable {
                 INSERT INTO warehouse_entry (site_id, entry_no, seq, entry_type, registering_date, location, zone,
                     bin, item, quantity, quantity_base, unit_of_measure, quantity_per_unit_of_measure, document_no,
                     source, register_no, user_name, posted_at, lot, serial, expiration_date)
-                SELECT \(site), u.n, u.s, u.t, u.d::date, u.loc, NULLIF(u.z, ''), u.b, u.i, u.q::numeric,
-                    u.qb::numeric, u.uom, u.qpu::numeric, u.doc, u.src, u.reg, u.usr, u.ts::timestamptz, u.lot,
-                    u.ser, NULLIF(u.exp, '')::date
+                SELECT \(site), u.n, u.s, u.t, u.d, u.loc, NULLIF(u.z, ''), u.b, u.i, u.q, u.qb, u.uom, u.qpu, u.doc,
+                    u.src, u.reg, u.usr, u.ts, u.lot, u.ser, NULLIF(u.exp, '')::date
                 FROM (SELECT unnest(\(w.entryNo)::bigint[]) AS n, unnest(\(w.seq)::bigint[]) AS s,
-                    unnest(\(w.entryType)::text[]) AS t, unnest(\(w.date)::text[]) AS d,
+                    unnest(\(w.entryType)::text[]) AS t, unnest(\(w.date)::date[]) AS d,
                     unnest(\(w.location)::text[]) AS loc, unnest(\(w.zone)::text[]) AS z, unnest(\(w.bin)::text[]) AS b,
-                    unnest(\(w.item)::text[]) AS i, unnest(\(w.quantity)::text[]) AS q,
-                    unnest(\(w.quantityBase)::text[]) AS qb, unnest(\(w.unit)::text[]) AS uom,
-                    unnest(\(w.perUnit)::text[]) AS qpu, unnest(\(w.documentNo)::text[]) AS doc,
+                    unnest(\(w.item)::text[]) AS i, unnest(\(w.quantity)::numeric[]) AS q,
+                    unnest(\(w.quantityBase)::numeric[]) AS qb, unnest(\(w.unit)::text[]) AS uom,
+                    unnest(\(w.perUnit)::numeric[]) AS qpu, unnest(\(w.documentNo)::text[]) AS doc,
                     unnest(\(w.source)::text[]) AS src, unnest(\(w.registerNo)::bigint[]) AS reg,
-                    unnest(\(w.user)::text[]) AS usr, unnest(\(w.timestamp)::text[]) AS ts,
+                    unnest(\(w.user)::text[]) AS usr, unnest(\(w.timestamp)::timestamptz[]) AS ts,
                     unnest(\(w.lot)::text[]) AS lot, unnest(\(w.serial)::text[]) AS ser,
                     unnest(\(w.expiration)::text[]) AS exp) AS u
                 ON CONFLICT (site_id, entry_no) DO NOTHING
@@ -310,15 +311,15 @@ final class SiteWriter: @unchecked Sendable {
                 INSERT INTO item_ledger_entry (site_id, entry_no, seq, entry_type, posting_date, document_no,
                     location, item, quantity, unit_of_measure, quantity_per_unit_of_measure, warehouse_adjustment,
                     source, user_name, posted_at, lot, serial, expiration_date)
-                SELECT \(site), u.n, u.s, u.t, u.d::date, u.doc, u.loc, u.i, u.q::numeric, u.uom, u.qpu::numeric,
-                    u.adj, u.src, u.usr, u.ts::timestamptz, u.lot, u.ser, NULLIF(u.exp, '')::date
+                SELECT \(site), u.n, u.s, u.t, u.d, u.doc, u.loc, u.i, u.q, u.uom, u.qpu, u.adj, u.src, u.usr, u.ts,
+                    u.lot, u.ser, NULLIF(u.exp, '')::date
                 FROM (SELECT unnest(\(it.entryNo)::bigint[]) AS n, unnest(\(it.seq)::bigint[]) AS s,
-                    unnest(\(it.entryType)::text[]) AS t, unnest(\(it.date)::text[]) AS d,
+                    unnest(\(it.entryType)::text[]) AS t, unnest(\(it.date)::date[]) AS d,
                     unnest(\(it.documentNo)::text[]) AS doc, unnest(\(it.location)::text[]) AS loc,
-                    unnest(\(it.item)::text[]) AS i, unnest(\(it.quantity)::text[]) AS q,
-                    unnest(\(it.unit)::text[]) AS uom, unnest(\(it.perUnit)::text[]) AS qpu,
+                    unnest(\(it.item)::text[]) AS i, unnest(\(it.quantity)::numeric[]) AS q,
+                    unnest(\(it.unit)::text[]) AS uom, unnest(\(it.perUnit)::numeric[]) AS qpu,
                     unnest(\(it.adjustment)::bool[]) AS adj, unnest(\(it.source)::text[]) AS src,
-                    unnest(\(it.user)::text[]) AS usr, unnest(\(it.timestamp)::text[]) AS ts,
+                    unnest(\(it.user)::text[]) AS usr, unnest(\(it.timestamp)::timestamptz[]) AS ts,
                     unnest(\(it.lot)::text[]) AS lot, unnest(\(it.serial)::text[]) AS ser,
                     unnest(\(it.expiration)::text[]) AS exp) AS u
                 ON CONFLICT (site_id, entry_no) DO NOTHING
@@ -331,16 +332,16 @@ final class SiteWriter: @unchecked Sendable {
                 INSERT INTO phys_inventory_ledger_entry (site_id, entry_no, seq, entry_type, posting_date,
                     document_no, location, bin, item, quantity, quantity_calculated, quantity_phys_inventory,
                     unit_of_measure, last_item_ledger_entry_no, user_name, posted_at, lot, serial, counting_period)
-                SELECT \(site), u.n, u.s, u.t, u.d::date, u.doc, u.loc, NULLIF(u.b, ''), u.i, u.q::numeric,
-                    u.qc::numeric, u.qp::numeric, u.uom, u.last, u.usr, u.ts::timestamptz, u.lot, u.ser,
-                    NULLIF(u.cp, '')
+                SELECT \(site), u.n, u.s, u.t, u.d, u.doc, u.loc, NULLIF(u.b, ''), u.i, u.q, u.qc, u.qp, u.uom, u.last,
+                    u.usr, u.ts, u.lot, u.ser, NULLIF(u.cp, '')
                 FROM (SELECT unnest(\(p.entryNo)::bigint[]) AS n, unnest(\(p.seq)::bigint[]) AS s,
-                    unnest(\(p.entryType)::text[]) AS t, unnest(\(p.date)::text[]) AS d,
+                    unnest(\(p.entryType)::text[]) AS t, unnest(\(p.date)::date[]) AS d,
                     unnest(\(p.documentNo)::text[]) AS doc, unnest(\(p.location)::text[]) AS loc,
-                    unnest(\(p.bin)::text[]) AS b, unnest(\(p.item)::text[]) AS i, unnest(\(p.quantity)::text[]) AS q,
-                    unnest(\(p.calculated)::text[]) AS qc, unnest(\(p.counted)::text[]) AS qp,
+                    unnest(\(p.bin)::text[]) AS b, unnest(\(p.item)::text[]) AS i,
+                    unnest(\(p.quantity)::numeric[]) AS q,
+                    unnest(\(p.calculated)::numeric[]) AS qc, unnest(\(p.counted)::numeric[]) AS qp,
                     unnest(\(p.unit)::text[]) AS uom, unnest(\(p.lastItemEntry)::bigint[]) AS last,
-                    unnest(\(p.user)::text[]) AS usr, unnest(\(p.timestamp)::text[]) AS ts,
+                    unnest(\(p.user)::text[]) AS usr, unnest(\(p.timestamp)::timestamptz[]) AS ts,
                     unnest(\(p.lot)::text[]) AS lot, unnest(\(p.serial)::text[]) AS ser,
                     unnest(\(p.countingPeriod)::text[]) AS cp) AS u
                 ON CONFLICT (site_id, entry_no) DO NOTHING
