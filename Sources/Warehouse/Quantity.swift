@@ -115,6 +115,54 @@ public struct Quantity: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// Parses a JSON number literal or a plain decimal string ("12", "-0.5", "1.25e2", "+3").
     /// Refuses values with a non-zero digit past the fifth decimal place rather than rounding them.
     public init(parsing text: String) throws(ParseError) {
+        if let q = Quantity.plain(text) {
+            self = q
+            return
+        }
+        try self.init(parsingAny: text)
+    }
+
+    /// The spelling nearly every request uses (an optional sign, 1 to 13 integer digits, and optionally a point and
+    /// 1 to 5 fraction digits, within the line magnitude) read in place, without the arrays of `init(parsingAny:)`.
+    /// Nil for anything else, which `init(parsingAny:)` reads or refuses; where both read a text they agree (a test
+    /// compares them).
+    public static func plain(_ text: String) -> Quantity? {
+        let result = text.utf8.withContiguousStorageIfAvailable { (u: UnsafeBufferPointer<UInt8>) -> Quantity? in
+            var i = 0
+            var negative = false
+            if i < u.count && (u[i] == UInt8(ascii: "-") || u[i] == UInt8(ascii: "+")) {
+                negative = u[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            var whole: Int64 = 0
+            let wholeStart = i
+            while i < u.count, u[i] &- 48 < 10 {
+                whole = whole &* 10 &+ Int64(u[i] &- 48)
+                i += 1
+            }
+            guard i > wholeStart, i - wholeStart <= 13 else { return nil }
+            var fraction: Int64 = 0
+            var fractionDigits = 0
+            if i < u.count {
+                guard u[i] == UInt8(ascii: ".") else { return nil }
+                i += 1
+                while i < u.count, u[i] &- 48 < 10 {
+                    fraction = fraction &* 10 &+ Int64(u[i] &- 48)
+                    fractionDigits += 1
+                    i += 1
+                }
+                guard fractionDigits >= 1, fractionDigits <= decimalPlaces, i == u.count else { return nil }
+                for _ in fractionDigits..<decimalPlaces { fraction &*= 10 }
+            }
+            let units = whole &* scale &+ fraction
+            guard units <= maxLineMagnitude.units else { return nil }
+            return Quantity(units: negative ? -units : units)
+        }
+        return result ?? nil
+    }
+
+    /// Any spelling `init(parsing:)` accepts: exponents, trailing zeros past the fifth place, a bare point.
+    init(parsingAny text: String) throws(ParseError) {
         var utf8 = Array(text.utf8)
         guard !utf8.isEmpty, utf8.count <= 64 else { throw .syntax(text) }
         var negative = false

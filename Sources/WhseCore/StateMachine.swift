@@ -38,7 +38,7 @@ public final class StateMachine: @unchecked Sendable {
         context: PostingContext
     ) -> [UInt8] {
         record(
-            method: method, serializedParams: command.encoded(idempotencyKey: idempotencyKey).serialized(),
+            method: method, serializedParams: recordParams(command, idempotencyKey: idempotencyKey),
             context: context)
     }
 
@@ -85,10 +85,20 @@ public final class StateMachine: @unchecked Sendable {
         return (m, v["p"], PostingContext(user: u, timestamp: t, today: d, rules: rules))
     }
 
+    /// A command's params as its record holds them: re-encoded with its idempotency key, serialized. The event loop
+    /// that decoded a request computes them (`apply`'s `encoded`), so the writer only wraps them in the record; the
+    /// same bytes are what two requests under one key are compared by.
+    public static func recordParams(_ command: any RPCParams, idempotencyKey: String?) -> [UInt8] {
+        if let journal = command as? WhseItemJournalRegisterParams {
+            return journal.serializedParams(idempotencyKey: idempotencyKey)
+        }
+        return command.encoded(idempotencyKey: idempotencyKey).serialized()
+    }
+
     /// The bytes two requests under one idempotency key are compared by: the typed command re-encoded, so a request
     /// and its logged record (of either format) compare equal however its params were spelled.
     static func canonical(_ command: any RPCParams, idempotencyKey: String) -> [UInt8] {
-        command.encoded(idempotencyKey: idempotencyKey).serialized()
+        recordParams(command, idempotencyKey: idempotencyKey)
     }
 
     /// The idempotency key of a request, validated.
@@ -155,9 +165,12 @@ public final class StateMachine: @unchecked Sendable {
     /// `append`, adding the key to `pending`. A refusal (an error, or a record too large for the log) changes nothing.
     /// Returns the outcome and the record appended (nil when nothing was). Any other error from `append` is a storage
     /// fault: the posting is rolled back and the error rethrown, and the caller must stop.
-    /// `command` is `params` already decoded (on the event loop, outside any lock); nil decodes them here.
+    /// `command` is `params` already decoded (on the event loop, outside any lock); nil decodes them here. `encoded`
+    /// is `recordParams(command, idempotencyKey:)` computed there too; nil computes it here. `idempotencyKey` is the
+    /// key read and checked there with `command` (`.some(nil)`: none; nil reads it from `params`).
     public func apply(
-        method: String, params: JSON?, command: (any RPCParams)? = nil, context: PostingContext,
+        method: String, params: JSON?, command: (any RPCParams)? = nil, encoded preEncoded: [UInt8]? = nil,
+        idempotencyKey givenKey: String?? = nil, context: PostingContext,
         maxOpenCountJournals: Int,
         pending: inout PendingKeys, append: ([UInt8]) throws -> Void
     )
@@ -170,14 +183,18 @@ public final class StateMachine: @unchecked Sendable {
         var digest: [UInt8] = []
         let typed: any RPCParams
         do throws(RPCError) {
-            key = try StateMachine.idempotencyKey(params)
+            if let given = givenKey, command != nil {
+                key = given
+            } else {
+                key = try StateMachine.idempotencyKey(params)
+            }
             if let command {
                 typed = command
             } else {
                 typed = try ParamsCatalogue.decode(method: method, params: params)
             }
             if let k = key {
-                let e = typed.encoded(idempotencyKey: k).serialized()
+                let e = preEncoded ?? StateMachine.recordParams(typed, idempotencyKey: k)
                 encoded = e
                 digest = SHA256.digest(e)
                 if let i = pending.index[ExactText(k)] {
@@ -215,7 +232,9 @@ public final class StateMachine: @unchecked Sendable {
             return (.failure(error), nil)
         }
         let record = StateMachine.record(
-            method: method, serializedParams: encoded ?? typed.encoded().serialized(), context: context)
+            method: method,
+            serializedParams: encoded ?? preEncoded ?? StateMachine.recordParams(typed, idempotencyKey: nil),
+            context: context)
         do {
             try append(record)
         } catch WALError.recordTooLarge(let bytes, let max) {

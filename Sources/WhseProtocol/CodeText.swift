@@ -6,6 +6,16 @@
 /// spelling. Stored text then round-trips byte for byte through the log, snapshots and backups.
 public enum CodeText {
     /// `s` in NFC. ASCII (the common case) is already NFC and is returned as is.
+    /// Whether every byte of `s` is printable ASCII (space through `~`): such a code is NFC and holds no character
+    /// `forbiddenScalar` refuses. Reads the bytes in place when the string is native.
+    public static func isPrintableASCII(_ s: String) -> Bool {
+        let fast = s.utf8.withContiguousStorageIfAvailable { u in
+            for b in u where b < 0x20 || b >= 0x7f { return false }
+            return true
+        }
+        return fast ?? s.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7f }
+    }
+
     public static func normalized(_ s: String) -> String {
         if s.utf8.allSatisfy({ $0 < 0x80 }) { return s }
         let nfc = s._nfcCodeUnits

@@ -55,6 +55,14 @@ public enum RPCResponse {
     public static func success(id: JSON, result: JSON) -> JSON {
         .object(["jsonrpc": .string("2.0"), "id": id, "result": result])
     }
+    /// `success(id:result:).serialized()`, written member by member (no dictionary for the envelope).
+    public static func serializedSuccess(id: JSON, result: JSON) -> [UInt8] {
+        var w = JSONObjectWriter(capacity: 192)
+        w.member("id", id)
+        w.member("jsonrpc", string: "2.0")
+        w.member("result", result)
+        return w.finish()
+    }
     /// `success(id:result:).serialized()` for a result already serialized (`result` must be one JSON value).
     public static func success(id: JSON, serializedResult result: [UInt8]) -> [UInt8] {
         var w = JSONObjectWriter(capacity: result.count + 48)

@@ -876,6 +876,31 @@ struct JSONByteSink {
         count &+= bytes.count
     }
 
+    /// An integer in decimal, as `JSON(Int)` serializes it.
+    mutating func append(decimal v: Int) {
+        reserve(20)
+        var m = v.magnitude
+        if v < 0 { appendUnchecked(JSONBytes.minus) }
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[n] = UInt8(truncatingIfNeeded: m % 10) &+ 0x30
+                m /= 10
+                n &+= 1
+            } while m > 0
+            while n > 0 {
+                n &-= 1
+                appendUnchecked(d[n])
+            }
+        }
+    }
+
     mutating func append(ascii s: StaticString) {
         append(UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
@@ -927,6 +952,32 @@ public struct JSONObjectWriter: ~Copyable {
         JSON.writeString(string, into: &sink)
     }
 
+    /// A member whose value is the array of two integers `[a,b]`.
+    public mutating func member(_ k: StaticString, pair a: Int, _ b: Int) {
+        key(k)
+        sink.append(0x5B)
+        sink.append(decimal: a)
+        sink.append(0x2C)
+        sink.append(decimal: b)
+        sink.append(0x5D)
+    }
+
+    /// A member whose value is an array of `rows` arrays of strings, each `columns` long: `cell(row, column)`.
+    public mutating func member(_ k: StaticString, rows: Int, columns: Int, cell: (Int, Int) -> String) {
+        key(k)
+        sink.append(0x5B)
+        for r in 0..<rows {
+            if r > 0 { sink.append(0x2C) }
+            sink.append(0x5B)
+            for c in 0..<columns {
+                if c > 0 { sink.append(0x2C) }
+                JSON.writeString(cell(r, c), into: &sink)
+            }
+            sink.append(0x5D)
+        }
+        sink.append(0x5D)
+    }
+
     /// A member whose value is already serialized JSON.
     public mutating func member(_ k: StaticString, serialized bytes: [UInt8]) {
         key(k)
@@ -939,6 +990,30 @@ public struct JSONObjectWriter: ~Copyable {
         precondition(depth < 63, "objects nested too deep")
         depth += 1
         written &= ~(1 << depth)
+    }
+
+    /// Opens an array member; its elements are objects (`beginElement()` … `endObject()`), closed by `endArray()`.
+    public mutating func beginArray(_ k: StaticString) {
+        key(k)
+        sink.append(0x5B)
+        precondition(depth < 63, "objects nested too deep")
+        depth += 1
+        written &= ~(1 << depth)
+    }
+
+    /// Opens an object element of the array just begun.
+    public mutating func beginElement() {
+        if written & (1 << depth) != 0 { sink.append(0x2C) } else { written |= 1 << depth }
+        sink.append(0x7B)
+        precondition(depth < 63, "objects nested too deep")
+        depth += 1
+        written &= ~(1 << depth)
+    }
+
+    public mutating func endArray() {
+        precondition(depth > 0, "no array to end")
+        depth -= 1
+        sink.append(0x5D)
     }
 
     public mutating func endObject() {

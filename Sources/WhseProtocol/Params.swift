@@ -47,6 +47,8 @@ public struct Params: Sendable {
         switch object[key] {
         case nil, .null?: return nil
         case .string(let s)?:
+            // Printable ASCII (nearly every code) is already in its one spelling and holds no forbidden character.
+            if CodeText.isPrintableASCII(s) { return s }
             let code = CodeText.normalized(s)
             if admission, let bad = CodeText.forbiddenScalar(in: code) {
                 throw RPCError.invalidParams(

@@ -325,6 +325,18 @@ final class RPCConnection: ChannelInboundHandler {
             done(nil)  // blank lines are ignored
             return
         }
+        // The ordinary posting, read straight into its command; anything else (and every error) the general way.
+        let limits = core.limits
+        if let fast = line.withUnsafeReadableBytes({
+            FastRequest.decode(
+                $0, maxJournalLines: limits.maxJournalLines,
+                maxIdempotencyKeyBytes: StateMachine.maxIdempotencyKeyBytes, maxDepth: limits.maxJsonDepth)
+        }) {
+            dispatch(
+                RPCRequest(id: fast.id, method: fast.method, params: nil), fast: fast, room: limits.maxReplyBytes,
+                batch: nil, done: done)
+            return
+        }
         let parsed: JSON
         do {
             parsed = try line.withUnsafeReadableBytes { raw throws(JSONParseError) in
@@ -438,6 +450,14 @@ final class RPCConnection: ChannelInboundHandler {
             return
         case .success(let r): req = r
         }
+        dispatch(req, fast: nil, room: room, batch: batch, done: done)
+    }
+
+    /// Runs a valid request: `req` from the general path, or `fast` (and `req` with no params) from `FastRequest`.
+    private func dispatch(
+        _ req: RPCRequest, fast: FastRequest.Decoded?, room: Int, batch: BatchReply?,
+        done: @escaping ([UInt8]?) -> Void
+    ) {
         let limits = core.limits
         let budget = core.budget
         let metrics = core.metrics
@@ -595,18 +615,30 @@ final class RPCConnection: ChannelInboundHandler {
         // Decoded and checked here, on the event loop and outside any lock: the writer gets a typed command, and a
         // request with bad params never reaches it. The idempotency key is the writer's to check (a repeat is
         // answered from what was remembered).
+        // So is the record's encoding of the command, which the writer would otherwise compute on its own thread.
         let command: any RPCParams
-        do {
-            _ = try StateMachine.idempotencyKey(req.params)
-            command = try ParamsCatalogue.decode(method: req.method, params: req.params)
-        } catch {
-            reply(.failure(error))
-            return
+        let key: String?
+        let lines: Int
+        if let fast {
+            command = fast.command
+            key = fast.idempotencyKey
+            lines = fast.lines
+        } else {
+            do {
+                key = try StateMachine.idempotencyKey(req.params)
+                command = try ParamsCatalogue.decode(method: req.method, params: req.params)
+            } catch {
+                reply(.failure(error))
+                return
+            }
+            lines = Writer.lineCount(req.params)
         }
+        let encoded = StateMachine.recordParams(command, idempotencyKey: key)
         let bound = NIOLoopBound(reply, eventLoop: eventLoop)
         let context = core.context(user: user)
         let accepted = core.writer.submit(
-            method: req.method, params: req.params, command: command, context: context,
+            method: req.method, params: req.params, command: command, encoded: encoded,
+            idempotencyKey: .some(key), lines: lines, context: context,
             on: eventLoop
         ) { outcome in
             bound.value(outcome)

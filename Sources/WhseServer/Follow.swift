@@ -246,10 +246,6 @@ final class FollowStream {
         JSON.object(["jsonrpc": .string("2.0"), "method": .string(method), "params": .object(params)]).serialized()
     }
 
-    static let warehouseMembers = MemberSelection.only(MemberDefaults.warehouseEntry.members)
-    static let itemLedgerMembers = MemberSelection.only(MemberDefaults.itemLedgerEntry.members)
-    static let physInventoryMembers = MemberSelection.only(MemberDefaults.physInventoryLedgerEntry.members)
-
     /// The notifications of one record: `entries.committed`, then `entries.availability` when it wrote entries or
     /// changed availability otherwise (a reservation created or cancelled, a lot / serial no. blocked or unblocked).
     /// Entries no longer in memory are read from the history files (a thrown error: they cannot be).
@@ -260,31 +256,22 @@ final class FollowStream {
             keys.insert(FollowAvailabilityKey(location: location, item: item, lot: ""))
             if !lot.isEmpty { keys.insert(FollowAvailabilityKey(location: location, item: item, lot: lot)) }
         }
-        var p: [String: JSON] = ["siteId": siteId, "logEpoch": logEpoch, "seq": seq, "method": .string(r.method)]
-        p["warehouseEntries"] = .array(
-            try state.warehouseEntries.elements(r.warehouse).map { e in
-                touch(e.location, e.item, e.lot)
-                return e.json(FollowStream.warehouseMembers)
-            })
-        p["itemLedgerEntries"] = .array(
-            try state.itemLedgerEntries.elements(r.itemLedger).map { e in
-                touch(e.location, e.item, e.lot)
-                return e.json(FollowStream.itemLedgerMembers)
-            })
-        p["physInventoryLedgerEntries"] = .array(
-            try state.physInventoryEntries.elements(r.physInventory).map { e in
-                touch(e.location, e.item, e.lot)
-                return e.json(FollowStream.physInventoryMembers)
-            })
-        if let md = r.masterData {
-            p["masterData"] = .object([
-                "user": .string(md.user), "timestamp": .string(md.timestamp),
-                "params": md.params
-            ])
-        }
+        let warehouse = try state.warehouseEntries.elements(r.warehouse)
+        let itemLedger = try state.itemLedgerEntries.elements(r.itemLedger)
+        let physInventory = try state.physInventoryEntries.elements(r.physInventory)
+        for e in warehouse { touch(e.location, e.item, e.lot) }
+        for e in itemLedger { touch(e.location, e.item, e.lot) }
+        for e in physInventory { touch(e.location, e.item, e.lot) }
         keys.formUnion(r.availability)
-        if !keys.isEmpty { p["availabilityFollows"] = .bool(true) }
-        var lines = [FollowStream.notification("entries.committed", p)]
+        // Written straight to bytes (the entries are most of the feed's bytes): FollowCommitted.line.
+        var lines = [
+            FollowCommitted.line(
+                siteId: siteId, logEpoch: logEpoch, seq: r.seq, method: r.method, warehouseEntries: warehouse,
+                itemLedgerEntries: itemLedger, physInventoryLedgerEntries: physInventory,
+                masterData: r.masterData.map { md in
+                    .object(["user": .string(md.user), "timestamp": .string(md.timestamp), "params": md.params])
+                }, availabilityFollows: !keys.isEmpty)
+        ]
         if !keys.isEmpty {
             if cachedAt != asOf || availabilityCache.count > 100_000 {
                 availabilityCache.removeAll(keepingCapacity: true)

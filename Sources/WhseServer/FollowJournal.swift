@@ -209,22 +209,23 @@ public final class FollowJournal: @unchecked Sendable {
     /// those `JSON.serialized()` gives for the same object; `a` only with availability keys, `c`, `t` and `u` only for
     /// a master-data change.
     static func line(_ r: FollowRecord) -> [UInt8] {
-        func pair(_ range: Range<Int>) -> JSON { .array([JSON(range.lowerBound), JSON(range.upperBound)]) }
         var w = JSONObjectWriter(capacity: 96)
         if !r.availability.isEmpty {
-            w.member(
-                "a", .array(r.availability.map { .array([.string($0.location), .string($0.item), .string($0.lot)]) }))
+            let a = r.availability
+            w.member("a", rows: a.count, columns: 3) { row, column in
+                column == 0 ? a[row].location : column == 1 ? a[row].item : a[row].lot
+            }
         }
         if let m = r.masterData { w.member("c", m.params) }
-        w.member("i", pair(r.itemLedger))
+        w.member("i", pair: r.itemLedger.lowerBound, r.itemLedger.upperBound)
         w.member("m", string: r.method)
-        w.member("p", pair(r.physInventory))
+        w.member("p", pair: r.physInventory.lowerBound, r.physInventory.upperBound)
         w.member("s", .number(String(r.seq)))
         if let m = r.masterData {
             w.member("t", string: m.timestamp)
             w.member("u", string: m.user)
         }
-        w.member("w", pair(r.warehouse))
+        w.member("w", pair: r.warehouse.lowerBound, r.warehouse.upperBound)
         var bytes = w.finish()
         bytes.append(UInt8(ascii: "\n"))
         return bytes

@@ -25,7 +25,7 @@ enum Replies {
     ) -> (bytes: [UInt8], tooLarge: Bool) {
         let bytes: [UInt8]
         switch answer {
-        case .tree(let result): bytes = RPCResponse.success(id: id, result: result).serialized()
+        case .tree(let result): bytes = RPCResponse.serializedSuccess(id: id, result: result)
         case .serialized(let result): bytes = RPCResponse.success(id: id, serializedResult: result)
         }
         return sized(

@@ -20,6 +20,12 @@ public final class Writer: @unchecked Sendable {
         var params: JSON?
         /// The params decoded and checked on the event loop (nil: the writer decodes them, as at replay).
         var command: (any RPCParams)?
+        /// `StateMachine.recordParams` of `command`, computed on the event loop (nil: the writer computes them).
+        var encoded: [UInt8]?
+        /// The idempotency key read with `command` (`.some(nil)`: none); nil: the writer reads it from `params`.
+        var idempotencyKey: String??
+        /// The lines (or counts) the request carries, for the metrics.
+        var lines: Int
         var context: PostingContext
         var complete: Completion
         /// Where `complete` must run; nil runs it on the writer thread.
@@ -135,9 +141,11 @@ public final class Writer: @unchecked Sendable {
 
     /// Queues a posting; false when the writer is shutting down.
     public func submit(
-        method: String, params: JSON?, command: (any RPCParams)? = nil, context: PostingContext,
-        on eventLoop: (any EventLoop)? = nil, complete: @escaping Completion
+        method: String, params: JSON?, command: (any RPCParams)? = nil, encoded: [UInt8]? = nil,
+        idempotencyKey: String?? = nil, lines: Int? = nil,
+        context: PostingContext, on eventLoop: (any EventLoop)? = nil, complete: @escaping Completion
     ) -> Bool {
+        let lines = lines ?? Writer.lineCount(params)
         mutex.lock()
         defer { mutex.unlock() }
         if stopping { return false }
@@ -145,7 +153,8 @@ public final class Writer: @unchecked Sendable {
         if queue.isEmpty && !inBatch { lastProgressNanos = DispatchTime.now().uptimeNanoseconds }
         queue.append(
             Job(
-                method: method, params: params, command: command, context: context, complete: complete,
+                method: method, params: params, command: command, encoded: encoded,
+                idempotencyKey: idempotencyKey, lines: lines, context: context, complete: complete,
                 eventLoop: eventLoop))
         mutex.signal()
         return true
@@ -497,7 +506,8 @@ public final class Writer: @unchecked Sendable {
                 if !ledger.followTouched.isEmpty { ledger.followTouched = [] }
                 var sequence: UInt64 = 0
                 let (outcome, record) = try machine.apply(
-                    method: job.method, params: job.params, command: job.command, context: job.context,
+                    method: job.method, params: job.params, command: job.command, encoded: job.encoded,
+                    idempotencyKey: job.idempotencyKey, context: job.context,
                     maxOpenCountJournals: maxOpenCountJournals, pending: &pending,
                     append: { sequence = try log.append($0) })
                 outcomes.append(outcome)
@@ -583,7 +593,7 @@ public final class Writer: @unchecked Sendable {
         var runCount = 0
         for i in logged {
             let job = batch[i]
-            if let p = job.params, case .array(let l)? = p["lines"] ?? p["counts"] { lines += l.count }
+            lines += job.lines
             if job.method == runMethod {
                 runCount += 1
             } else {
@@ -598,6 +608,12 @@ public final class Writer: @unchecked Sendable {
         metrics.groupCommit(
             lines: lines, entries: entries, syncNanoseconds: syncNanoseconds, bytes: bytes,
             postingCount: logged.count)
+    }
+
+    /// The lines (or counts) of a request's params, for the metrics.
+    static func lineCount(_ params: JSON?) -> Int {
+        guard let p = params, case .array(let l)? = p["lines"] ?? p["counts"] else { return 0 }
+        return l.count
     }
 
     /// `retired` (the committed view this batch replaced) goes with the first event loop's replies and is released

@@ -286,18 +286,19 @@ extension Batch {
             case 7: lot = try r.text()
             case 8: quantity = try r.text()
             case 9: quantityBase = try r.text()
-            case 10: try r.withText { warehouse.perUnit.append(bytes: $0) }
+            case 10: try Batch.typed(&r) { try warehouse.perUnit.append(bytes: $0) }
             case 11: registerNo = try r.int64() ?? 0
-            case 12: try r.withText { warehouse.date.append(bytes: $0) }
+            case 12: try Batch.typed(&r) { try warehouse.date.append(bytes: $0) }
             case 13: serial = try r.text()
             case 14: try r.withText { warehouse.source.append(bytes: $0) }
-            case 15: try r.withText { warehouse.timestamp.append(bytes: $0) }
+            case 15: try Batch.typed(&r) { try warehouse.timestamp.append(bytes: $0) }
             case 16: unit = try r.text()
             case 17: try r.withText { warehouse.user.append(bytes: $0) }
             default: try r.withText { warehouse.zone.append(bytes: $0) }
             }
         }
         guard let entryNo else { throw FeedError(description: "whsed sent a warehouse entry without its entryNo") }
+        try Batch.required(seen, Batch.warehouseTyped, "warehouse entry")
         if seen != Batch.all(Batch.warehouseKeys) {
             for (bit, column) in Batch.warehouseText where seen & (1 << bit) == 0 {
                 warehouse[keyPath: column].append("")
@@ -310,8 +311,8 @@ extension Batch {
         warehouse.location.append(location)
         warehouse.bin.append(bin)
         warehouse.item.append(itemNo)
-        warehouse.quantity.append(quantity)
-        warehouse.quantityBase.append(quantityBase)
+        try warehouse.quantity.append(quantity)
+        try warehouse.quantityBase.append(quantityBase)
         warehouse.unit.append(unit)
         warehouse.lot.append(lot)
         warehouse.serial.append(serial)
@@ -322,19 +323,41 @@ extension Batch {
 
     /// The columns written straight from the bytes, by their key's index.
     static let warehouseText: [(UInt32, WritableKeyPath<WarehouseColumns, TextColumn> & Sendable)] = [
-        (1, \.documentNo), (3, \.entryType), (4, \.expiration), (10, \.perUnit), (12, \.date), (14, \.source),
-        (15, \.timestamp), (17, \.user), (18, \.zone)
+        (1, \.documentNo), (3, \.entryType), (4, \.expiration), (14, \.source), (17, \.user), (18, \.zone)
     ]
     static let itemText: [(UInt32, WritableKeyPath<ItemColumns, TextColumn> & Sendable)] = [
         (0, \.documentNo), (2, \.entryType), (3, \.expiration), (4, \.item), (5, \.location), (6, \.lot),
-        (7, \.date), (8, \.quantity), (9, \.perUnit), (10, \.serial), (11, \.source), (12, \.timestamp),
-        (13, \.unit), (14, \.user)
+        (10, \.serial), (11, \.source), (13, \.unit), (14, \.user)
     ]
     static let physText: [(UInt32, WritableKeyPath<PhysColumns, TextColumn> & Sendable)] = [
         (0, \.bin), (1, \.countingPeriod), (2, \.documentNo), (4, \.entryType), (5, \.item), (7, \.location),
-        (8, \.lot), (9, \.date), (10, \.quantity), (11, \.calculated), (12, \.counted), (13, \.serial),
-        (14, \.timestamp), (15, \.unit), (16, \.user)
+        (8, \.lot), (13, \.serial), (15, \.unit), (16, \.user)
     ]
+    /// The members that go in binary columns (quantities, dates, timestamps), by their key's index: whsed sends
+    /// every one of them (a missing one is a FeedError; as text it was an error of PostgreSQL's).
+    static let warehouseTyped: UInt32 = 1 << 8 | 1 << 9 | 1 << 10 | 1 << 12 | 1 << 15
+    static let itemTyped: UInt32 = 1 << 7 | 1 << 8 | 1 << 9 | 1 << 12
+    static let physTyped: UInt32 = 1 << 9 | 1 << 10 | 1 << 11 | 1 << 12 | 1 << 14
+
+    static func required(_ seen: UInt32, _ typed: UInt32, _ what: String) throws {
+        guard seen & typed == typed else {
+            throw FeedError(
+                description: "whsed sent a \(what) without one of its quantities, its date or its timestamp")
+        }
+    }
+
+    /// Appends the value's text (a string's contents, a number's literal) with `append`, whose error is thrown here.
+    static func typed(_ r: inout JSONReader, _ append: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let failure: (any Error)? = try r.withText { bytes in
+            do {
+                try append(bytes)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
+    }
 
     private mutating func addItemEntry(_ r: inout JSONReader) throws {
         var entryNo: Int64? = nil
@@ -356,12 +379,12 @@ extension Batch {
             case 4: try r.withText { item.item.append(bytes: $0) }
             case 5: try r.withText { item.location.append(bytes: $0) }
             case 6: try r.withText { item.lot.append(bytes: $0) }
-            case 7: try r.withText { item.date.append(bytes: $0) }
-            case 8: try r.withText { item.quantity.append(bytes: $0) }
-            case 9: try r.withText { item.perUnit.append(bytes: $0) }
+            case 7: try Batch.typed(&r) { try item.date.append(bytes: $0) }
+            case 8: try Batch.typed(&r) { try item.quantity.append(bytes: $0) }
+            case 9: try Batch.typed(&r) { try item.perUnit.append(bytes: $0) }
             case 10: try r.withText { item.serial.append(bytes: $0) }
             case 11: try r.withText { item.source.append(bytes: $0) }
-            case 12: try r.withText { item.timestamp.append(bytes: $0) }
+            case 12: try Batch.typed(&r) { try item.timestamp.append(bytes: $0) }
             case 13: try r.withText { item.unit.append(bytes: $0) }
             case 14: try r.withText { item.user.append(bytes: $0) }
             default:
@@ -373,6 +396,7 @@ extension Batch {
             }
         }
         guard let entryNo else { throw FeedError(description: "whsed sent an item ledger entry without its entryNo") }
+        try Batch.required(seen, Batch.itemTyped, "item ledger entry")
         if seen != Batch.all(Batch.itemKeys) {
             for (bit, column) in Batch.itemText where seen & (1 << bit) == 0 {
                 item[keyPath: column].append("")
@@ -404,12 +428,12 @@ extension Batch {
             case 6: lastItemEntry = try r.int64() ?? 0
             case 7: try r.withText { phys.location.append(bytes: $0) }
             case 8: try r.withText { phys.lot.append(bytes: $0) }
-            case 9: try r.withText { phys.date.append(bytes: $0) }
-            case 10: try r.withText { phys.quantity.append(bytes: $0) }
-            case 11: try r.withText { phys.calculated.append(bytes: $0) }
-            case 12: try r.withText { phys.counted.append(bytes: $0) }
+            case 9: try Batch.typed(&r) { try phys.date.append(bytes: $0) }
+            case 10: try Batch.typed(&r) { try phys.quantity.append(bytes: $0) }
+            case 11: try Batch.typed(&r) { try phys.calculated.append(bytes: $0) }
+            case 12: try Batch.typed(&r) { try phys.counted.append(bytes: $0) }
             case 13: try r.withText { phys.serial.append(bytes: $0) }
-            case 14: try r.withText { phys.timestamp.append(bytes: $0) }
+            case 14: try Batch.typed(&r) { try phys.timestamp.append(bytes: $0) }
             case 15: try r.withText { phys.unit.append(bytes: $0) }
             default: try r.withText { phys.user.append(bytes: $0) }
             }
@@ -417,6 +441,7 @@ extension Batch {
         guard let entryNo else {
             throw FeedError(description: "whsed sent a phys. inventory ledger entry without its entryNo")
         }
+        try Batch.required(seen, Batch.physTyped, "phys. inventory ledger entry")
         if seen != Batch.all(Batch.physKeys) {
             for (bit, column) in Batch.physText where seen & (1 << bit) == 0 {
                 phys[keyPath: column].append("")

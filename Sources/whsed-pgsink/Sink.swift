@@ -19,26 +19,28 @@ struct Batch: Sendable {
     var records = 0
     var seqs: [Int64] = [], methods = TextColumn(), masterData = TextColumn()
 
+    /// Quantities, dates and timestamps go in their binary forms (Columns.swift), the other texts as text[].
     struct WarehouseColumns: Sendable {
-        var entryNo: [Int64] = [], seq: [Int64] = [], entryType = TextColumn(), date = TextColumn()
+        var entryNo: [Int64] = [], seq: [Int64] = [], entryType = TextColumn(), date = DateColumn()
         var location = TextColumn(), zone = TextColumn(), bin = TextColumn(), item = TextColumn()
-        var quantity = TextColumn(), quantityBase = TextColumn(), unit = TextColumn(), perUnit = TextColumn()
-        var documentNo = TextColumn(), source = TextColumn(), registerNo: [Int64] = [], user = TextColumn()
-        var timestamp = TextColumn(), lot = TextColumn(), serial = TextColumn(), expiration = TextColumn()
+        var quantity = NumericColumn(), quantityBase = NumericColumn(), unit = TextColumn()
+        var perUnit = NumericColumn(), documentNo = TextColumn(), source = TextColumn(), registerNo: [Int64] = []
+        var user = TextColumn(), timestamp = TimestampColumn(), lot = TextColumn(), serial = TextColumn()
+        var expiration = TextColumn()
     }
     struct ItemColumns: Sendable {
-        var entryNo: [Int64] = [], seq: [Int64] = [], entryType = TextColumn(), date = TextColumn()
-        var documentNo = TextColumn(), location = TextColumn(), item = TextColumn(), quantity = TextColumn()
-        var unit = TextColumn(), perUnit = TextColumn(), adjustment: [Bool] = [], source = TextColumn()
-        var user = TextColumn(), timestamp = TextColumn(), lot = TextColumn(), serial = TextColumn()
+        var entryNo: [Int64] = [], seq: [Int64] = [], entryType = TextColumn(), date = DateColumn()
+        var documentNo = TextColumn(), location = TextColumn(), item = TextColumn(), quantity = NumericColumn()
+        var unit = TextColumn(), perUnit = NumericColumn(), adjustment: [Bool] = [], source = TextColumn()
+        var user = TextColumn(), timestamp = TimestampColumn(), lot = TextColumn(), serial = TextColumn()
         var expiration = TextColumn()
     }
     struct PhysColumns: Sendable {
-        var entryNo: [Int64] = [], seq: [Int64] = [], entryType = TextColumn(), date = TextColumn()
+        var entryNo: [Int64] = [], seq: [Int64] = [], entryType = TextColumn(), date = DateColumn()
         var documentNo = TextColumn(), location = TextColumn(), bin = TextColumn(), item = TextColumn()
-        var quantity = TextColumn(), calculated = TextColumn(), counted = TextColumn(), unit = TextColumn()
-        var lastItemEntry: [Int64] = [], user = TextColumn(), timestamp = TextColumn(), lot = TextColumn()
-        var serial = TextColumn(), countingPeriod = TextColumn()
+        var quantity = NumericColumn(), calculated = NumericColumn(), counted = NumericColumn()
+        var unit = TextColumn(), lastItemEntry: [Int64] = [], user = TextColumn(), timestamp = TimestampColumn()
+        var lot = TextColumn(), serial = TextColumn(), countingPeriod = TextColumn()
     }
     struct AvailabilityRow: Sendable {
         var pick: String, reserve: String, seq: Int64, asOf: Int64
@@ -228,7 +230,9 @@ final class SiteWriter: @unchecked Sendable {
         storedDurable = max(storedDurable, durable, last)
     }
 
-    /// The batch's rows, inside the caller's transaction.
+    /// The batch's rows, inside the caller's transaction. Each column array is unnested in the select list (the
+    /// arrays have one length, so the unnests run in step, one row each), not in FROM: `FROM unnest(a, b, …)` makes
+    /// PostgreSQL copy every row into a tuplestore first, a quarter of its CPU per row (BENCHMARKS.md).
     static func insertRows(_ b: Batch, _ c: PostgresConnection, site: String, epoch: Int64, logger: Logger)
         async throws
     {
@@ -237,7 +241,8 @@ final class SiteWriter: @unchecked Sendable {
                 """
                 INSERT INTO log_record (site_id, seq, log_epoch, method, master_data)
                 SELECT \(site), u.seq, \(epoch), u.method, NULLIF(u.md, '')::jsonb
-                FROM unnest(\(b.seqs)::bigint[], \(b.methods)::text[], \(b.masterData)::text[]) AS u(seq, method, md)
+                FROM (SELECT unnest(\(b.seqs)::bigint[]) AS seq, unnest(\(b.methods)::text[]) AS method,
+                    unnest(\(b.masterData)::text[]) AS md) AS u
                 ON CONFLICT (site_id, seq) DO NOTHING
                 """, logger: logger)
         }
@@ -248,15 +253,18 @@ final class SiteWriter: @unchecked Sendable {
                 INSERT INTO warehouse_entry (site_id, entry_no, seq, entry_type, registering_date, location, zone,
                     bin, item, quantity, quantity_base, unit_of_measure, quantity_per_unit_of_measure, document_no,
                     source, register_no, user_name, posted_at, lot, serial, expiration_date)
-                SELECT \(site), u.n, u.s, u.t, u.d::date, u.loc, NULLIF(u.z, ''), u.b, u.i, u.q::numeric,
-                    u.qb::numeric, u.uom, u.qpu::numeric, u.doc, u.src, u.reg, u.usr, u.ts::timestamptz, u.lot,
-                    u.ser, NULLIF(u.exp, '')::date
-                FROM unnest(\(w.entryNo)::bigint[], \(w.seq)::bigint[], \(w.entryType)::text[], \(w.date)::text[],
-                    \(w.location)::text[], \(w.zone)::text[], \(w.bin)::text[], \(w.item)::text[],
-                    \(w.quantity)::text[], \(w.quantityBase)::text[], \(w.unit)::text[], \(w.perUnit)::text[],
-                    \(w.documentNo)::text[], \(w.source)::text[], \(w.registerNo)::bigint[], \(w.user)::text[],
-                    \(w.timestamp)::text[], \(w.lot)::text[], \(w.serial)::text[], \(w.expiration)::text[])
-                    AS u(n, s, t, d, loc, z, b, i, q, qb, uom, qpu, doc, src, reg, usr, ts, lot, ser, exp)
+                SELECT \(site), u.n, u.s, u.t, u.d, u.loc, NULLIF(u.z, ''), u.b, u.i, u.q, u.qb, u.uom, u.qpu, u.doc,
+                    u.src, u.reg, u.usr, u.ts, u.lot, u.ser, NULLIF(u.exp, '')::date
+                FROM (SELECT unnest(\(w.entryNo)::bigint[]) AS n, unnest(\(w.seq)::bigint[]) AS s,
+                    unnest(\(w.entryType)::text[]) AS t, unnest(\(w.date)::date[]) AS d,
+                    unnest(\(w.location)::text[]) AS loc, unnest(\(w.zone)::text[]) AS z, unnest(\(w.bin)::text[]) AS b,
+                    unnest(\(w.item)::text[]) AS i, unnest(\(w.quantity)::numeric[]) AS q,
+                    unnest(\(w.quantityBase)::numeric[]) AS qb, unnest(\(w.unit)::text[]) AS uom,
+                    unnest(\(w.perUnit)::numeric[]) AS qpu, unnest(\(w.documentNo)::text[]) AS doc,
+                    unnest(\(w.source)::text[]) AS src, unnest(\(w.registerNo)::bigint[]) AS reg,
+                    unnest(\(w.user)::text[]) AS usr, unnest(\(w.timestamp)::timestamptz[]) AS ts,
+                    unnest(\(w.lot)::text[]) AS lot, unnest(\(w.serial)::text[]) AS ser,
+                    unnest(\(w.expiration)::text[]) AS exp) AS u
                 ON CONFLICT (site_id, entry_no) DO NOTHING
                 """, logger: logger)
         }
@@ -288,9 +296,9 @@ final class SiteWriter: @unchecked Sendable {
                 INSERT INTO bin_content AS bc (site_id, location, bin, item, unit_of_measure, lot, serial,
                     quantity, quantity_base, last_seq)
                 SELECT \(site), u.loc, u.b, u.i, u.uom, u.lot, u.ser, u.q::numeric, u.qb::numeric, u.s
-                FROM unnest(\(loc)::text[], \(bin)::text[], \(item)::text[], \(uom)::text[], \(lot)::text[],
-                    \(serial)::text[], \(q)::text[], \(qb)::text[], \(last)::bigint[])
-                    AS u(loc, b, i, uom, lot, ser, q, qb, s)
+                FROM (SELECT unnest(\(loc)::text[]) AS loc, unnest(\(bin)::text[]) AS b, unnest(\(item)::text[]) AS i,
+                    unnest(\(uom)::text[]) AS uom, unnest(\(lot)::text[]) AS lot, unnest(\(serial)::text[]) AS ser,
+                    unnest(\(q)::text[]) AS q, unnest(\(qb)::text[]) AS qb, unnest(\(last)::bigint[]) AS s) AS u
                 ON CONFLICT (site_id, location, bin, item, unit_of_measure, lot, serial) DO UPDATE
                 SET quantity = bc.quantity + EXCLUDED.quantity,
                     quantity_base = bc.quantity_base + EXCLUDED.quantity_base, last_seq = EXCLUDED.last_seq
@@ -303,14 +311,17 @@ final class SiteWriter: @unchecked Sendable {
                 INSERT INTO item_ledger_entry (site_id, entry_no, seq, entry_type, posting_date, document_no,
                     location, item, quantity, unit_of_measure, quantity_per_unit_of_measure, warehouse_adjustment,
                     source, user_name, posted_at, lot, serial, expiration_date)
-                SELECT \(site), u.n, u.s, u.t, u.d::date, u.doc, u.loc, u.i, u.q::numeric, u.uom, u.qpu::numeric,
-                    u.adj, u.src, u.usr, u.ts::timestamptz, u.lot, u.ser, NULLIF(u.exp, '')::date
-                FROM unnest(\(it.entryNo)::bigint[], \(it.seq)::bigint[], \(it.entryType)::text[],
-                    \(it.date)::text[], \(it.documentNo)::text[], \(it.location)::text[], \(it.item)::text[],
-                    \(it.quantity)::text[], \(it.unit)::text[], \(it.perUnit)::text[], \(it.adjustment)::bool[],
-                    \(it.source)::text[], \(it.user)::text[], \(it.timestamp)::text[], \(it.lot)::text[],
-                    \(it.serial)::text[], \(it.expiration)::text[])
-                    AS u(n, s, t, d, doc, loc, i, q, uom, qpu, adj, src, usr, ts, lot, ser, exp)
+                SELECT \(site), u.n, u.s, u.t, u.d, u.doc, u.loc, u.i, u.q, u.uom, u.qpu, u.adj, u.src, u.usr, u.ts,
+                    u.lot, u.ser, NULLIF(u.exp, '')::date
+                FROM (SELECT unnest(\(it.entryNo)::bigint[]) AS n, unnest(\(it.seq)::bigint[]) AS s,
+                    unnest(\(it.entryType)::text[]) AS t, unnest(\(it.date)::date[]) AS d,
+                    unnest(\(it.documentNo)::text[]) AS doc, unnest(\(it.location)::text[]) AS loc,
+                    unnest(\(it.item)::text[]) AS i, unnest(\(it.quantity)::numeric[]) AS q,
+                    unnest(\(it.unit)::text[]) AS uom, unnest(\(it.perUnit)::numeric[]) AS qpu,
+                    unnest(\(it.adjustment)::bool[]) AS adj, unnest(\(it.source)::text[]) AS src,
+                    unnest(\(it.user)::text[]) AS usr, unnest(\(it.timestamp)::timestamptz[]) AS ts,
+                    unnest(\(it.lot)::text[]) AS lot, unnest(\(it.serial)::text[]) AS ser,
+                    unnest(\(it.expiration)::text[]) AS exp) AS u
                 ON CONFLICT (site_id, entry_no) DO NOTHING
                 """, logger: logger)
         }
@@ -321,15 +332,18 @@ final class SiteWriter: @unchecked Sendable {
                 INSERT INTO phys_inventory_ledger_entry (site_id, entry_no, seq, entry_type, posting_date,
                     document_no, location, bin, item, quantity, quantity_calculated, quantity_phys_inventory,
                     unit_of_measure, last_item_ledger_entry_no, user_name, posted_at, lot, serial, counting_period)
-                SELECT \(site), u.n, u.s, u.t, u.d::date, u.doc, u.loc, NULLIF(u.b, ''), u.i, u.q::numeric,
-                    u.qc::numeric, u.qp::numeric, u.uom, u.last, u.usr, u.ts::timestamptz, u.lot, u.ser,
-                    NULLIF(u.cp, '')
-                FROM unnest(\(p.entryNo)::bigint[], \(p.seq)::bigint[], \(p.entryType)::text[], \(p.date)::text[],
-                    \(p.documentNo)::text[], \(p.location)::text[], \(p.bin)::text[], \(p.item)::text[],
-                    \(p.quantity)::text[], \(p.calculated)::text[], \(p.counted)::text[], \(p.unit)::text[],
-                    \(p.lastItemEntry)::bigint[], \(p.user)::text[], \(p.timestamp)::text[], \(p.lot)::text[],
-                    \(p.serial)::text[], \(p.countingPeriod)::text[])
-                    AS u(n, s, t, d, doc, loc, b, i, q, qc, qp, uom, last, usr, ts, lot, ser, cp)
+                SELECT \(site), u.n, u.s, u.t, u.d, u.doc, u.loc, NULLIF(u.b, ''), u.i, u.q, u.qc, u.qp, u.uom, u.last,
+                    u.usr, u.ts, u.lot, u.ser, NULLIF(u.cp, '')
+                FROM (SELECT unnest(\(p.entryNo)::bigint[]) AS n, unnest(\(p.seq)::bigint[]) AS s,
+                    unnest(\(p.entryType)::text[]) AS t, unnest(\(p.date)::date[]) AS d,
+                    unnest(\(p.documentNo)::text[]) AS doc, unnest(\(p.location)::text[]) AS loc,
+                    unnest(\(p.bin)::text[]) AS b, unnest(\(p.item)::text[]) AS i,
+                    unnest(\(p.quantity)::numeric[]) AS q,
+                    unnest(\(p.calculated)::numeric[]) AS qc, unnest(\(p.counted)::numeric[]) AS qp,
+                    unnest(\(p.unit)::text[]) AS uom, unnest(\(p.lastItemEntry)::bigint[]) AS last,
+                    unnest(\(p.user)::text[]) AS usr, unnest(\(p.timestamp)::timestamptz[]) AS ts,
+                    unnest(\(p.lot)::text[]) AS lot, unnest(\(p.serial)::text[]) AS ser,
+                    unnest(\(p.countingPeriod)::text[]) AS cp) AS u
                 ON CONFLICT (site_id, entry_no) DO NOTHING
                 """, logger: logger)
         }
@@ -355,8 +369,9 @@ final class SiteWriter: @unchecked Sendable {
                 INSERT INTO availability AS a (site_id, location, item, lot, available_to_pick,
                     available_to_reserve, seq, as_of_seq)
                 SELECT \(site), u.loc, u.i, u.lot, u.p::numeric, u.r::numeric, u.s, u.a
-                FROM unnest(\(loc)::text[], \(item)::text[], \(lot)::text[], \(pick)::text[], \(reserve)::text[],
-                    \(seq)::bigint[], \(asOf)::bigint[]) AS u(loc, i, lot, p, r, s, a)
+                FROM (SELECT unnest(\(loc)::text[]) AS loc, unnest(\(item)::text[]) AS i, unnest(\(lot)::text[]) AS lot,
+                    unnest(\(pick)::text[]) AS p, unnest(\(reserve)::text[]) AS r, unnest(\(seq)::bigint[]) AS s,
+                    unnest(\(asOf)::bigint[]) AS a) AS u
                 ON CONFLICT (site_id, location, item, lot) DO UPDATE
                 SET available_to_pick = EXCLUDED.available_to_pick,
                     available_to_reserve = EXCLUDED.available_to_reserve, seq = EXCLUDED.seq,

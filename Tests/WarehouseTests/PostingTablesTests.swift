@@ -284,6 +284,31 @@ import Testing
 }
 
 @Suite struct QuantityTests {
+    /// The in-place reader of the common spelling agrees with the general one on every text it reads, and leaves
+    /// every other text to it (edge cases, then 20,000 random texts from the characters numbers are made of).
+    @Test func plainSpellingAgreesWithTheGeneralReader() {
+        var texts = [
+            "0", "-0", "+0", "1", "-1", "0.5", "-0.00001", "00012.50", "9999999999999", "1000000000000",
+            "1000000000000.00001", "-1000000000000", "10000000000000", "1.", ".5", "1.123456", "1.12345", "1e2", "-",
+            "", "+", "1.2.3", "1 ", " 1", "12a", "0x10", "1.00000", "999999999999.99999"
+        ]
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789.-+eE ")
+        for _ in 0..<20_000 {
+            let n = Int.random(in: 1...18, using: &rng)
+            texts.append(String((0..<n).map { _ in alphabet.randomElement(using: &rng)! }))
+        }
+        for t in texts {
+            let general = try? Quantity(parsingAny: t)
+            if let fast = Quantity.plain(t) {
+                #expect(fast == general, "\(t)")
+            }
+            #expect((try? Quantity(parsing: t)) == general, "\(t)")
+        }
+        #expect(Quantity.plain("12.5") == Quantity(units: 1_250_000))
+        #expect(Quantity.plain("-3") == Quantity(-3))
+    }
+
     @Test func exactDecimals() throws {
         let sum = q("0.1").adding(q("0.2"))!.subtracting(q("0.3"))!
         #expect(sum == .zero)

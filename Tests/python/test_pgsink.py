@@ -400,5 +400,92 @@ class Reseed(SinkTest):
         })
 
 
+class EntryColumns(SinkTest):
+    """The sink sends quantities, dates and timestamps in PostgreSQL's binary forms: every column of every entry
+    must still equal what whsed reports, to the fifth decimal place and the second."""
+
+    W_FIELDS = ["entryNo", "entryType", "registeringDate", "location", "zone", "bin", "item", "quantity",
+                "quantityBase", "unitOfMeasure", "quantityPerUnitOfMeasure", "documentNo", "source", "registerNo",
+                "user", "timestamp", "lot", "serial", "expirationDate"]
+    I_FIELDS = ["entryNo", "entryType", "postingDate", "documentNo", "location", "item", "quantity", "unitOfMeasure",
+                "quantityPerUnitOfMeasure", "warehouseAdjustment", "source", "user", "timestamp", "lot", "serial",
+                "expirationDate"]
+
+    @staticmethod
+    def exact(v):
+        """A JSON number (read as int or float) as the decimal whsed wrote: repr is the shortest text that reads
+        back, and whsed's quantities have at most 15 significant digits here."""
+        return Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+
+    def entries(self, c, method, fields):
+        out, after = [], 0
+        while True:
+            params = {"limit": 1000, "fields": fields}
+            if after:
+                params["after"] = after
+            res = c.ok(method, params)
+            out.extend(res["entries"])
+            if res.get("nextAfter") is None:
+                return out
+            after = res["nextAfter"]
+
+    def test_every_entry_column_equals_whseds_entries_exactly(self):
+        d = self.start_daemon(args=["--site-id", "site-C"])
+        self.start_sink(d)
+        with d.connect() as c:
+            master_data(c)
+            c.ok("item.create", {"no": "BOXED",
+                                 "unitsOfMeasure": [{"code": "BOX", "quantityPerUnitOfMeasure": "12.5"}]})
+            c.ok("item.create", {"no": "LOT1", "tracking": {"lot": True}})
+            c.ok("whseItemJournal.register", {"location": "WH1", "documentNo": "IN-1", "lines": [
+                {"item": "ITEM1", "bin": "A-01", "quantity": "0.00001"},
+                {"item": "ITEM1", "bin": "B-02", "quantity": "98765432.12345"},
+                {"item": "ITEM2", "bin": "A-01", "quantity": "10000"},
+                {"item": "ITEM2", "bin": "B-02", "quantity": "0.1"},
+                {"item": "BOXED", "bin": "A-01", "quantity": "3.5", "unitOfMeasure": "BOX"},
+                {"item": "LOT1", "bin": "A-01", "quantity": "7", "lot": "L1"}]})
+            c.ok("whseItemJournal.register", {"location": "WH1", "lines": [
+                {"item": "ITEM1", "bin": "A-01", "quantity": "-0.00001"},
+                {"item": "ITEM1", "bin": "B-02", "quantity": "-12345.6789"},
+                {"item": "BOXED", "bin": "A-01", "quantity": "-0.2", "unitOfMeasure": "BOX"}]})
+            # Item ledger entries: the warehouse adjustment of the stock above, posted.
+            c.ok("itemJournal.calculateWhseAdjustment", {"location": "WH1"})
+            c.ok("itemJournal.post", {"batch": "DEFAULT"})
+            warehouse = self.entries(c, "entries.warehouse", self.W_FIELDS)
+            item = self.entries(c, "entries.item", self.I_FIELDS)
+        self.wait_caught_up(d, "site-C")
+        utc = "to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+        got = self.pg.sql(
+            "SELECT entry_no, entry_type, registering_date, location, coalesce(zone, '~'), bin, item, quantity, "
+            "quantity_base, unit_of_measure, quantity_per_unit_of_measure, document_no, source, register_no, "
+            f"user_name, {utc}, lot, serial, coalesce(expiration_date::text, '~') FROM warehouse_entry "
+            "WHERE site_id = 'site-C' ORDER BY entry_no")
+        self.assertEqual(len(got), len(warehouse))
+        self.assertGreater(len(warehouse), 18)
+        for row, e in zip(got, warehouse):
+            want = [str(e["entryNo"]), e["entryType"], e["registeringDate"], e["location"], e["zone"] or "~", e["bin"],
+                    e["item"], self.exact(e["quantity"]), self.exact(e["quantityBase"]), e["unitOfMeasure"],
+                    self.exact(e["quantityPerUnitOfMeasure"]), e["documentNo"], e["source"], str(e["registerNo"]),
+                    e["user"], e["timestamp"], e["lot"] or "", e["serial"] or "", e["expirationDate"] or "~"]
+            have = row[:7] + [Decimal(row[7]), Decimal(row[8])] + row[9:10] + [Decimal(row[10])] + row[11:]
+            self.assertEqual(have, want)
+        got = self.pg.sql(
+            "SELECT entry_no, entry_type, posting_date, document_no, location, item, quantity, unit_of_measure, "
+            f"quantity_per_unit_of_measure, warehouse_adjustment, source, user_name, {utc}, lot, serial, "
+            "coalesce(expiration_date::text, '~') FROM item_ledger_entry WHERE site_id = 'site-C' ORDER BY entry_no")
+        self.assertEqual(len(got), len(item))
+        self.assertEqual(len(item), 4)  # one adjustment per item: sums to the fifth decimal place
+        for row, e in zip(got, item):
+            want = [str(e["entryNo"]), e["entryType"], e["postingDate"], e["documentNo"], e["location"], e["item"],
+                    self.exact(e["quantity"]), e["unitOfMeasure"], self.exact(e["quantityPerUnitOfMeasure"]),
+                    "t" if e["warehouseAdjustment"] else "f", e["source"], e["user"], e["timestamp"], e["lot"] or "",
+                    e["serial"] or "", e["expirationDate"] or "~"]
+            have = row[:6] + [Decimal(row[6]), row[7], Decimal(row[8])] + row[9:]
+            self.assertEqual(have, want)
+        # The quantities as PostgreSQL holds them: numeric(38,5), exact.
+        self.assertEqual(self.pg.value("SELECT quantity::text FROM warehouse_entry WHERE site_id = 'site-C' AND "
+                                       "bin = 'B-02' AND item = 'ITEM1' AND quantity > 0"), "98765432.12345")
+
+
 if __name__ == "__main__":
     unittest.main()
