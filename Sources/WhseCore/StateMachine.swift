@@ -89,10 +89,7 @@ public final class StateMachine: @unchecked Sendable {
     /// that decoded a request computes them (`apply`'s `encoded`), so the writer only wraps them in the record; the
     /// same bytes are what two requests under one key are compared by.
     public static func recordParams(_ command: any RPCParams, idempotencyKey: String?) -> [UInt8] {
-        if let journal = command as? WhseItemJournalRegisterParams {
-            return journal.serializedParams(idempotencyKey: idempotencyKey)
-        }
-        return command.encoded(idempotencyKey: idempotencyKey).serialized()
+        command.serializedParams(idempotencyKey: idempotencyKey)
     }
 
     /// The bytes two requests under one idempotency key are compared by: the typed command re-encoded, so a request

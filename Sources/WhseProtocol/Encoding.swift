@@ -254,13 +254,18 @@ extension JSONByteSink {
         var sink = JSONByteSink(capacity: 32 + elements.count * bytesEach)
         defer { sink.free() }
         sink.append(ascii: prefix)
-        var first = true
-        for e in elements {
-            if !first { sink.append(JSONBytes.comma) }
-            first = false
-            write(e, &sink)
-        }
+        sink.append(elements, write)
         suffix(&sink)
         return sink.array()
+    }
+
+    /// Each element as `write` writes it, separated by commas (no brackets).
+    mutating func append<E>(_ elements: [E], _ write: (E, inout JSONByteSink) -> Void) {
+        var first = true
+        for e in elements {
+            if !first { append(JSONBytes.comma) }
+            first = false
+            write(e, &self)
+        }
     }
 }

@@ -15,9 +15,9 @@ public enum FastRequest {
     public struct Decoded: Sendable {
         public var id: JSON
         public var method: String
-        public var command: any RPCParams
+        public var command: WhseItemJournalRegisterParams
         public var idempotencyKey: String?
-        public var lines: Int
+        public var lines: Int { command.lines.count }
     }
 
     /// `maxIdempotencyKeyBytes` is the daemon's limit on a key's length (`StateMachine.maxIdempotencyKeyBytes`).
@@ -79,8 +79,7 @@ public enum FastRequest {
             }
             guard let (command, key) = read else { return nil }
             return Decoded(
-                id: id, method: WhseItemJournalRegisterParams.method, command: command, idempotencyKey: key,
-                lines: command.lines.count)
+                id: id, method: WhseItemJournalRegisterParams.method, command: command, idempotencyKey: key)
         } catch {
             return nil
         }
@@ -96,17 +95,13 @@ public enum FastRequest {
         var registeringDate: String? = nil
         var key: String? = nil
         var lines: [WhseItemJournalLine]? = nil
-        var seen: UInt8 = 0
-        func once(_ bit: UInt8) -> Bool {
-            defer { seen |= bit }
-            return seen & bit == 0
-        }
+        var seen = SeenMembers()
         while try r.nextKey() {
             if r.key(is: "location") {
-                guard once(1), let c = try code(&r), let s = c else { return nil }
+                guard seen.first(1), let c = try code(&r), let s = c else { return nil }
                 location = s
             } else if r.key(is: "lines") {
-                guard once(2), try r.peek() == .array else { return nil }
+                guard seen.first(2), try r.peek() == .array else { return nil }
                 try r.beginArray()
                 var list: [WhseItemJournalLine] = []
                 while try r.nextElement() {
@@ -115,13 +110,13 @@ public enum FastRequest {
                 }
                 lines = list
             } else if r.key(is: "documentNo") {
-                guard once(4), let s = try code(&r) else { return nil }
+                guard seen.first(4), let s = try code(&r) else { return nil }
                 documentNo = s
             } else if r.key(is: "registeringDate") {
-                guard once(8), let s = try code(&r) else { return nil }
+                guard seen.first(8), let s = try code(&r) else { return nil }
                 registeringDate = s
             } else if r.key(is: "idempotencyKey") {
-                guard once(16), try r.peek() == .string else { return nil }
+                guard seen.first(16), try r.peek() == .string else { return nil }
                 let k = try r.string()
                 guard !k.isEmpty, k.utf8.count <= maxKeyBytes else { return nil }
                 key = k
@@ -147,37 +142,33 @@ public enum FastRequest {
         var lot: String? = nil
         var serial: String? = nil
         var expiration: String? = nil
-        var seen: UInt8 = 0
-        func once(_ bit: UInt8) -> Bool {
-            defer { seen |= bit }
-            return seen & bit == 0
-        }
+        var seen = SeenMembers()
         while try r.nextKey() {
             if r.key(is: "item") {
-                guard once(1), let c = try code(&r), let s = c else { return nil }
+                guard seen.first(1), let c = try code(&r), let s = c else { return nil }
                 item = s
             } else if r.key(is: "bin") {
-                guard once(2), let c = try code(&r), let s = c else { return nil }
+                guard seen.first(2), let c = try code(&r), let s = c else { return nil }
                 bin = s
             } else if r.key(is: "quantity") {
                 let kind = try r.peek()
-                guard once(4), kind == .number || kind == .string else { return nil }
+                guard seen.first(4), kind == .number || kind == .string else { return nil }
                 guard let q = Quantity.plain(try r.text()) else { return nil }
                 quantity = q
             } else if r.key(is: "zone") {
-                guard once(8), let s = try code(&r) else { return nil }
+                guard seen.first(8), let s = try code(&r) else { return nil }
                 zone = s
             } else if r.key(is: "unitOfMeasure") {
-                guard once(16), let s = try code(&r) else { return nil }
+                guard seen.first(16), let s = try code(&r) else { return nil }
                 unit = s
             } else if r.key(is: "lot") {
-                guard once(32), let s = try code(&r) else { return nil }
+                guard seen.first(32), let s = try code(&r) else { return nil }
                 lot = s
             } else if r.key(is: "serial") {
-                guard once(64), let s = try code(&r) else { return nil }
+                guard seen.first(64), let s = try code(&r) else { return nil }
                 serial = s
             } else if r.key(is: "expirationDate") {
-                guard once(128), let s = try code(&r) else { return nil }
+                guard seen.first(128), let s = try code(&r) else { return nil }
                 expiration = s
             } else {
                 return nil
@@ -187,6 +178,16 @@ public enum FastRequest {
         return WhseItemJournalLine(
             item: item, zone: zone, bin: bin, quantity: quantity, unitOfMeasure: unit, lot: lot, serial: serial,
             expirationDate: expiration)
+    }
+
+    /// The members of one object read so far, a bit each: a member given twice sends the request the general way.
+    struct SeenMembers {
+        var bits: UInt8 = 0
+        /// True the first time `bit` is asked for.
+        mutating func first(_ bit: UInt8) -> Bool {
+            defer { bits |= bit }
+            return bits & bit == 0
+        }
     }
 
     /// A code member as `Params.optionalString` reads it: `.some(nil)` for null, `.some(code)` for a string in

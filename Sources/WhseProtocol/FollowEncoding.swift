@@ -44,12 +44,7 @@ public enum FollowCommitted {
         _ elements: [E], into sink: inout JSONByteSink, _ write: (E, inout JSONByteSink) -> Void
     ) {
         sink.append(JSONBytes.openBracket)
-        var first = true
-        for e in elements {
-            if !first { sink.append(JSONBytes.comma) }
-            first = false
-            write(e, &sink)
-        }
+        sink.append(elements, write)
         sink.append(JSONBytes.closeBracket)
     }
 }
@@ -69,7 +64,7 @@ extension JSONByteSink {
 
     fileprivate mutating func member(_ key: StaticString, _ value: Int) {
         append(ascii: key)
-        JSON(value).write(into: &self)
+        append(decimal: value)
     }
 }
 

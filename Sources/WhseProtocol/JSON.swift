@@ -933,8 +933,28 @@ public struct JSONObjectWriter: ~Copyable {
 
     deinit { sink.free() }
 
-    private mutating func key(_ k: StaticString) {
+    /// A comma before every member or element of the current container but its first.
+    private mutating func separate() {
         if written & (1 << depth) != 0 { sink.append(0x2C) } else { written |= 1 << depth }
+    }
+
+    /// Opens an object (`{`) or array (`[`) one level down, where nothing is written yet.
+    private mutating func open(_ bracket: UInt8) {
+        sink.append(bracket)
+        precondition(depth < 63, "objects nested too deep")
+        depth += 1
+        written &= ~(1 << depth)
+    }
+
+    /// Closes the container `open` began.
+    private mutating func close(_ bracket: UInt8) {
+        precondition(depth > 0, "no object or array to end")
+        depth -= 1
+        sink.append(bracket)
+    }
+
+    private mutating func key(_ k: StaticString) {
+        separate()
         sink.append(0x22)
         sink.append(UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
         sink.append(0x22)
@@ -986,41 +1006,24 @@ public struct JSONObjectWriter: ~Copyable {
 
     public mutating func beginObject(_ k: StaticString) {
         key(k)
-        sink.append(0x7B)
-        precondition(depth < 63, "objects nested too deep")
-        depth += 1
-        written &= ~(1 << depth)
+        open(0x7B)
     }
 
     /// Opens an array member; its elements are objects (`beginElement()` … `endObject()`), closed by `endArray()`.
     public mutating func beginArray(_ k: StaticString) {
         key(k)
-        sink.append(0x5B)
-        precondition(depth < 63, "objects nested too deep")
-        depth += 1
-        written &= ~(1 << depth)
+        open(0x5B)
     }
 
     /// Opens an object element of the array just begun.
     public mutating func beginElement() {
-        if written & (1 << depth) != 0 { sink.append(0x2C) } else { written |= 1 << depth }
-        sink.append(0x7B)
-        precondition(depth < 63, "objects nested too deep")
-        depth += 1
-        written &= ~(1 << depth)
+        separate()
+        open(0x7B)
     }
 
-    public mutating func endArray() {
-        precondition(depth > 0, "no array to end")
-        depth -= 1
-        sink.append(0x5D)
-    }
+    public mutating func endArray() { close(0x5D) }
 
-    public mutating func endObject() {
-        precondition(depth > 0, "no object to end")
-        depth -= 1
-        sink.append(0x7D)
-    }
+    public mutating func endObject() { close(0x7D) }
 
     /// The object's bytes.
     public consuming func finish() -> [UInt8] {

@@ -174,67 +174,62 @@ enum PostgresTime {
     }
 }
 
-/// A `date[]` parameter of whsed's `YYYY-MM-DD` dates, in date's binary form (days from 2000-01-01). The entries of
-/// one record share their date: the last one's text and value are kept, so most are copied, not read.
-struct DateColumn: PostgresNonThrowingEncodable, Sendable {
+/// A kind of time whsed sends as text and a `TimeColumn` binds in PostgreSQL's binary form.
+protocol TimeKind: Sendable {
+    associatedtype Value: FixedWidthInteger & Sendable
+    static var arrayType: PostgresDataType { get }
+    static var elementType: PostgresDataType { get }
+    /// The spelling whsed sends, for the error when a text is not one.
+    static var spelling: String { get }
+    static func value(_ text: UnsafeRawBufferPointer) -> Value?
+}
+
+/// whsed's `YYYY-MM-DD` dates, as days from 2000-01-01.
+enum DateKind: TimeKind {
+    static var arrayType: PostgresDataType { .dateArray }
+    static var elementType: PostgresDataType { .date }
+    static var spelling: String { "a date that is not YYYY-MM-DD" }
+    static func value(_ text: UnsafeRawBufferPointer) -> Int32? { PostgresTime.days(text) }
+}
+
+/// whsed's `YYYY-MM-DDTHH:MM:SSZ` timestamps, as microseconds from 2000-01-01T00:00:00Z.
+enum TimestampKind: TimeKind {
+    static var arrayType: PostgresDataType { .timestamptzArray }
+    static var elementType: PostgresDataType { .timestamptz }
+    static var spelling: String { "a timestamp that is not YYYY-MM-DDTHH:MM:SSZ" }
+    static func value(_ text: UnsafeRawBufferPointer) -> Int64? { PostgresTime.microseconds(text) }
+}
+
+/// A `date[]` or `timestamptz[]` parameter in its binary form. The entries of one record share their date and
+/// timestamp: the last one's text and value are kept, so most are copied, not read.
+struct TimeColumn<Kind: TimeKind>: PostgresNonThrowingEncodable, Sendable {
     private var elements = BinaryElements()
     private var lastText: [UInt8] = []
-    private var lastValue: Int32 = 0
+    private var lastValue: Kind.Value = 0
     var count: Int { elements.count }
 
-    static var psqlType: PostgresDataType { .dateArray }
+    static var psqlType: PostgresDataType { Kind.arrayType }
     static var psqlFormat: PostgresFormat { .binary }
 
     func encode<JSONEncoder: PostgresJSONEncoder>(
         into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
     ) {
-        elements.encode(into: &buffer, elementType: .date)
+        elements.encode(into: &buffer, elementType: Kind.elementType)
     }
 
     mutating func append(bytes text: UnsafeRawBufferPointer) throws {
         if !PostgresTime.same(text, lastText) {
-            guard let v = PostgresTime.days(text) else {
-                throw FeedError(
-                    description: "whsed sent a date that is not YYYY-MM-DD: \(String(decoding: text, as: UTF8.self))")
+            guard let v = Kind.value(text) else {
+                throw FeedError(description: "whsed sent \(Kind.spelling): " + String(decoding: text, as: UTF8.self))
             }
             lastText = Array(text)
             lastValue = v
         }
-        elements.bytes.writeInteger(Int32(4))
+        elements.bytes.writeInteger(Int32(Kind.Value.bitWidth / 8))
         elements.bytes.writeInteger(lastValue)
         elements.added()
     }
 }
 
-/// A `timestamptz[]` parameter of whsed's `YYYY-MM-DDTHH:MM:SSZ` timestamps, in timestamptz's binary form
-/// (microseconds from 2000-01-01T00:00:00Z). The last one's text and value are kept, as for dates.
-struct TimestampColumn: PostgresNonThrowingEncodable, Sendable {
-    private var elements = BinaryElements()
-    private var lastText: [UInt8] = []
-    private var lastValue: Int64 = 0
-    var count: Int { elements.count }
-
-    static var psqlType: PostgresDataType { .timestamptzArray }
-    static var psqlFormat: PostgresFormat { .binary }
-
-    func encode<JSONEncoder: PostgresJSONEncoder>(
-        into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
-    ) {
-        elements.encode(into: &buffer, elementType: .timestamptz)
-    }
-
-    mutating func append(bytes text: UnsafeRawBufferPointer) throws {
-        if !PostgresTime.same(text, lastText) {
-            guard let v = PostgresTime.microseconds(text) else {
-                throw FeedError(
-                    description: "whsed sent a timestamp that is not YYYY-MM-DDTHH:MM:SSZ: "
-                        + String(decoding: text, as: UTF8.self))
-            }
-            lastText = Array(text)
-            lastValue = v
-        }
-        elements.bytes.writeInteger(Int32(8))
-        elements.bytes.writeInteger(lastValue)
-        elements.added()
-    }
-}
+typealias DateColumn = TimeColumn<DateKind>
+typealias TimestampColumn = TimeColumn<TimestampKind>

@@ -28,9 +28,16 @@ extension WireObject {
 /// books; whsectl builds its requests from it.
 public protocol RPCParams: WireObject {
     static var method: String { get }
+    /// The params as a log record holds them: `encoded(idempotencyKey:)` serialized. A type on the posting path may
+    /// write the same bytes directly.
+    func serializedParams(idempotencyKey: String?) -> [UInt8]
 }
 
 extension RPCParams {
+    public func serializedParams(idempotencyKey: String?) -> [UInt8] {
+        encoded(idempotencyKey: idempotencyKey).serialized()
+    }
+
     /// Whether the method changes the books, and so takes the common member `idempotencyKey` (protocol.md §8).
     public static var posts: Bool { MethodCatalogue.byName[method]?.mutates ?? false }
 
