@@ -62,7 +62,7 @@ struct PgSink: AsyncParsableCommand {
     @Option(help: "Longest a transaction (or connecting) may take before the connection is given up and retried.")
     var pgTimeoutSeconds: Double = 30
 
-    static let defaultLingerMillis = 20
+    static let defaultLingerMillis = 50
     static let maxLingerMillis = 5000
 
     /// Most entry rows in one transaction (a batch of large journals stops here before --max-batch-records).
