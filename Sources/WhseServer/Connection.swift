@@ -492,6 +492,12 @@ final class RPCConnection: ChannelInboundHandler {
             if tooLarge { batch?.full = true }
             done(bytes)
         }
+        // The writer's answers: a posting's result is written without a tree.
+        let replyResult: (Result<MethodResult, RPCError>) -> Void = { outcome in
+            let (bytes, tooLarge) = encodeAnswer(outcome.map(Replies.Answer.init))
+            if tooLarge { batch?.full = true }
+            done(bytes)
+        }
         guard let entry = MethodCatalogue.byName[req.method] else {
             reply(.failure(.methodNotFound(req.method)))
             return
@@ -539,7 +545,7 @@ final class RPCConnection: ChannelInboundHandler {
         }
         if req.method == "server.checkpoint" {
             guard let eventLoop = context?.eventLoop else { return }
-            let bound = NIOLoopBound(reply, eventLoop: eventLoop)
+            let bound = NIOLoopBound(replyResult, eventLoop: eventLoop)
             if !core.writer.requestCheckpoint({ outcome in eventLoop.execute { bound.value(outcome) } }) {
                 reply(.failure(.shuttingDown()))
             }
@@ -634,7 +640,7 @@ final class RPCConnection: ChannelInboundHandler {
             lines = Writer.lineCount(req.params)
         }
         let encoded = StateMachine.recordParams(command, idempotencyKey: key)
-        let bound = NIOLoopBound(reply, eventLoop: eventLoop)
+        let bound = NIOLoopBound(replyResult, eventLoop: eventLoop)
         let context = core.context(user: user)
         let accepted = core.writer.submit(
             method: req.method, params: req.params, command: command, encoded: encoded,
