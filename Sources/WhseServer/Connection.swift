@@ -231,6 +231,8 @@ final class RPCConnection: ChannelInboundHandler {
     static let maxRequestsPerTurn = 32
     /// How long a `permission_denied` answer waits (`permissionDeniedDelay` in protocol.md 9).
     static let permissionDeniedDelayMilliseconds = 10
+    /// The catalogue's entry of the one method `FastRequest` reads.
+    static let fastEntry = MethodCatalogue.byName[WhseItemJournalRegisterParams.method]!
     /// Whether a `drain` is queued on the event loop after this connection yielded it.
     private var resumeQueued = false
 
@@ -461,7 +463,9 @@ final class RPCConnection: ChannelInboundHandler {
         let limits = core.limits
         let budget = core.budget
         let metrics = core.metrics
-        let posts = MethodCatalogue.byName[req.method]?.mutates ?? false
+        // One lookup of the method (none for a request the fast path read: it is always the same method).
+        let catalogued = fast != nil ? RPCConnection.fastEntry : MethodCatalogue.byName[req.method]
+        let posts = catalogued?.mutates ?? false
         // The reply line of an outcome, and whether it was refused for `maxReplyBytes`. Thread-safe: the read pool
         // encodes the replies of the reads it runs with it.
         let (id, inBatch) = (req.id, batch != nil)
@@ -498,7 +502,7 @@ final class RPCConnection: ChannelInboundHandler {
             if tooLarge { batch?.full = true }
             done(bytes)
         }
-        guard let entry = MethodCatalogue.byName[req.method] else {
+        guard let entry = catalogued else {
             reply(.failure(.methodNotFound(req.method)))
             return
         }
@@ -574,7 +578,7 @@ final class RPCConnection: ChannelInboundHandler {
             if !accepted { reply(.failure(.shuttingDown())) }
             return
         }
-        if ServerCore.offLoopMethods.contains(req.method) {
+        if !entry.mutates && ServerCore.offLoopMethods.contains(req.method) {
             guard let eventLoop = context?.eventLoop else { return }
             // The read and its reply's encoding both run on the read pool: a whole journal's reply is megabytes of
             // JSON, and encoding it on the event loop would hold up every connection of that loop.
