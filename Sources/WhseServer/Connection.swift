@@ -46,6 +46,8 @@ final class RPCConnection: ChannelInboundHandler {
     private var readPaused = false
     private var inputDone = false
     private var context: ChannelHandlerContext?
+    /// The channel's options, asked after every reply (`measureOutput`): fetched once.
+    private var options: (any NIOSynchronousChannelOptions)?
     /// Set by `entries.follow`: the connection then only streams the change feed (protocol.md 13.9).
     private var follow: FollowStream?
 
@@ -57,10 +59,14 @@ final class RPCConnection: ChannelInboundHandler {
         self.framer = LineFramer(maxLineBytes: core.limits.maxLineBytes)
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        options = context.channel.syncOptions
+    }
     func handlerRemoved(context: ChannelHandlerContext) {
         follow?.stop()
         self.context = nil
+        options = nil  // it holds the channel
         core.budget.cancel(ObjectIdentifier(self))
         core.budget.add(-accounted)
         if accounted >= ServerCore.trimAfterBytes { core.trimMemorySoon(on: context.eventLoop) }
@@ -151,7 +157,7 @@ final class RPCConnection: ChannelInboundHandler {
     /// they are out, so the count does not stay high after the peer has read them.
     private func measureOutput() {
         guard let context else { return }
-        let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        let buffered = (try? options?.getOption(.bufferedWritableBytes)) ?? 0
         outputHeld = buffered
         if buffered > 0 && !flushWatch {
             flushWatch = true
