@@ -7,7 +7,8 @@ public enum Handlers {
     /// Decodes a request's params into the method's type, then runs it.
     public typealias Handler = @Sendable (Ledger, Params, PostingContext) throws(RPCError) -> JSON
     /// Runs a method on params already decoded (by `ParamsCatalogue.decode`).
-    public typealias TypedHandler = @Sendable (Ledger, any RPCParams, PostingContext) throws(RPCError) -> JSON
+    /// A posting's result comes back typed (`.posting`), so its reply is written without a tree.
+    public typealias TypedHandler = @Sendable (Ledger, any RPCParams, PostingContext) throws(RPCError) -> MethodResult
 
     /// Most lines one journal request may carry (`maxJournalLines` in protocol.md); the params decoders check it.
     public static var maxJournalLines: Int {
@@ -86,8 +87,21 @@ public enum Handlers {
         ) {
             precondition(table[P.method] == nil, "\(P.method) has two handlers")
             let handler: TypedHandler = {
-                (l: Ledger, params: any RPCParams, ctx: PostingContext) throws(RPCError) -> JSON in
-                try body(l, try Routes.cast(params, to: P.self), ctx)
+                (l: Ledger, params: any RPCParams, ctx: PostingContext) throws(RPCError) -> MethodResult in
+                .tree(try body(l, try Routes.cast(params, to: P.self), ctx))
+            }
+            table[P.method] = handler
+        }
+
+        /// A method that posts: its ledger call's summary becomes a `PostingResult`.
+        mutating func posting<P: RPCParams>(
+            _: P.Type, _ body: @escaping @Sendable (Ledger, P, PostingContext) throws(DomainError) -> PostingSummary
+        ) {
+            precondition(table[P.method] == nil, "\(P.method) has two handlers")
+            let handler: TypedHandler = {
+                (l: Ledger, params: any RPCParams, ctx: PostingContext) throws(RPCError) -> MethodResult in
+                let p = try Routes.cast(params, to: P.self)
+                return .posting(PostingResult(try run { () throws(DomainError) in try body(l, p, ctx) }))
             }
             table[P.method] = handler
         }
@@ -118,7 +132,9 @@ public enum Handlers {
             guard let type = ParamsCatalogue.byMethod[method] else {
                 preconditionFailure("\(method) has no params type")
             }
-            let decoded: Handler = { l, p, ctx throws(RPCError) in try handler(l, try type.init(decoding: p), ctx) }
+            let decoded: Handler = { l, p, ctx throws(RPCError) in
+                try handler(l, try type.init(decoding: p), ctx).json
+            }
             return (method, decoded)
         })
 
@@ -163,14 +179,11 @@ public enum Handlers {
                 ).encoded()
             }
         }
-        r.on(LocationConvertToDirectedParams.self) { l, p, ctx throws(RPCError) in
-            try run { () throws(DomainError) in
-                try l.convertToDirected(
-                    location: p.code, adjustmentBin: p.adjustmentBin ?? "ADJ",
-                    adjustmentZone: p.adjustmentZone ?? "ADJUSTMENT", registeringDate: p.registeringDate,
-                    context: ctx
-                ).json
-            }
+        r.posting(LocationConvertToDirectedParams.self) { l, p, ctx throws(DomainError) in
+            try l.convertToDirected(
+                location: p.code, adjustmentBin: p.adjustmentBin ?? "ADJ",
+                adjustmentZone: p.adjustmentZone ?? "ADJUSTMENT", registeringDate: p.registeringDate,
+                context: ctx)
         }
         r.on(LocationGetParams.self) { l, p, _ throws(RPCError) in
             try run { () throws(DomainError) in LocationResult(try l.location(p.code)).encoded() }
@@ -330,29 +343,19 @@ public enum Handlers {
     // MARK: Journals
 
     static func journals(_ r: inout Routes) {
-        r.on(WhseItemJournalRegisterParams.self) { l, p, ctx throws(RPCError) in
-            try run { () throws(DomainError) in
-                try l.registerWhseItemJournal(
-                    location: p.location, documentNo: p.documentNo ?? "",
-                    registeringDate: p.registeringDate, lines: p.lines, context: ctx
-                ).json
-            }
+        r.posting(WhseItemJournalRegisterParams.self) { l, p, ctx throws(DomainError) in
+            try l.registerWhseItemJournal(
+                location: p.location, documentNo: p.documentNo ?? "",
+                registeringDate: p.registeringDate, lines: p.lines, context: ctx)
         }
-        r.on(WhseReclassJournalRegisterParams.self) { l, p, ctx throws(RPCError) in
-            try run { () throws(DomainError) in
-                try l.registerWhseReclassJournal(
-                    location: p.location, documentNo: p.documentNo ?? "",
-                    registeringDate: p.registeringDate, lines: p.lines, context: ctx
-                ).json
-            }
+        r.posting(WhseReclassJournalRegisterParams.self) { l, p, ctx throws(DomainError) in
+            try l.registerWhseReclassJournal(
+                location: p.location, documentNo: p.documentNo ?? "",
+                registeringDate: p.registeringDate, lines: p.lines, context: ctx)
         }
-        r.on(ItemReclassJournalPostParams.self) { l, p, ctx throws(RPCError) in
-            try run { () throws(DomainError) in
-                try l.postItemReclassJournal(
-                    documentNo: p.documentNo ?? "", postingDate: p.postingDate, lines: p.lines,
-                    context: ctx
-                ).json
-            }
+        r.posting(ItemReclassJournalPostParams.self) { l, p, ctx throws(DomainError) in
+            try l.postItemReclassJournal(
+                documentNo: p.documentNo ?? "", postingDate: p.postingDate, lines: p.lines, context: ctx)
         }
         r.on(ItemJournalCalculateWhseAdjustmentParams.self) { l, p, ctx throws(RPCError) in
             let batch = p.batch ?? ItemJournalGetParams.defaultBatch
@@ -377,13 +380,11 @@ public enum Handlers {
             try run { () throws(DomainError) in try l.deleteItemJournalBatch(batch) }
             return BatchDeletedResult(batch: batch).encoded()
         }
-        r.on(ItemJournalPostParams.self) { l, p, ctx throws(RPCError) in
-            if let batch = p.batch {
-                return try run { () throws(DomainError) in try l.postItemJournalBatch(batch, context: ctx).json }
-            }
+        r.posting(ItemJournalPostParams.self) { l, p, ctx throws(DomainError) in
+            if let batch = p.batch { return try l.postItemJournalBatch(batch, context: ctx) }
             let doc = p.documentNo ?? ""
             let lines = p.lines.map { $0.ledgerLine(documentNo: doc, postingDate: p.postingDate) }
-            return try run { () throws(DomainError) in try l.postItemJournal(lines: lines, context: ctx).json }
+            return try l.postItemJournal(lines: lines, context: ctx)
         }
     }
 
@@ -431,8 +432,8 @@ public enum Handlers {
             try run { () throws(DomainError) in try l.deleteWhseCount(journal: p.journal) }
             return JournalDeletedResult(journal: p.journal).encoded()
         }
-        r.on(WhsePhysInventoryRegisterParams.self) { l, p, ctx throws(RPCError) in
-            try run { () throws(DomainError) in try l.registerWhseCount(journal: p.journal, context: ctx).json }
+        r.posting(WhsePhysInventoryRegisterParams.self) { l, p, ctx throws(DomainError) in
+            try l.registerWhseCount(journal: p.journal, context: ctx)
         }
         r.on(PhysInventoryCalculateParams.self) { l, p, ctx throws(RPCError) in
             try run { () throws(DomainError) in
@@ -473,8 +474,8 @@ public enum Handlers {
             try run { () throws(DomainError) in try l.deletePhysInventory(journal: p.journal) }
             return JournalDeletedResult(journal: p.journal).encoded()
         }
-        r.on(PhysInventoryPostParams.self) { l, p, ctx throws(RPCError) in
-            try run { () throws(DomainError) in try l.postPhysInventory(journal: p.journal, context: ctx).json }
+        r.posting(PhysInventoryPostParams.self) { l, p, ctx throws(DomainError) in
+            try l.postPhysInventory(journal: p.journal, context: ctx)
         }
     }
 

@@ -171,7 +171,7 @@ public final class StateMachine: @unchecked Sendable {
         maxOpenCountJournals: Int,
         pending: inout PendingKeys, append: ([UInt8]) throws -> Void
     )
-        throws -> (result: Result<JSON, RPCError>, record: [UInt8]?)
+        throws -> (result: Result<MethodResult, RPCError>, record: [UInt8]?)
     {
         var key: String? = nil
         // The command encoded with its key and serialized: compared under the key, then logged (one encoding and
@@ -200,10 +200,10 @@ public final class StateMachine: @unchecked Sendable {
                         throw RPCError.idempotencyConflict(k)
                     }
                     pending.repeatsInBatch += 1
-                    return (.success(StateMachine.markReplayed(earlier.result)), nil)
+                    return (.success(.tree(StateMachine.markReplayed(earlier.result))), nil)
                 }
                 if let result = try lookup(key: k, method: method, digest: digest) {
-                    return (.success(StateMachine.markReplayed(result)), nil)
+                    return (.success(.tree(StateMachine.markReplayed(result))), nil)
                 }
             }
         } catch {
@@ -221,7 +221,7 @@ public final class StateMachine: @unchecked Sendable {
             }
         }
         let point = ledger.savepoint()
-        let result: JSON
+        let result: MethodResult
         do throws(RPCError) {
             result = try run(method, typed, context: context)
         } catch {
@@ -254,14 +254,14 @@ public final class StateMachine: @unchecked Sendable {
                     k,
                     Remembered(
                         method: method, digest: digest,
-                        result: StateMachine.compactResult(result))
+                        result: StateMachine.compactResult(result.json))
                 ))
         }
         return (.success(result), record)
     }
 
     /// Runs a decoded command's handler on the ledger: the one call the live writer (`apply`) and replay share.
-    func run(_ method: String, _ typed: any RPCParams, context: PostingContext) throws(RPCError) -> JSON {
+    func run(_ method: String, _ typed: any RPCParams, context: PostingContext) throws(RPCError) -> MethodResult {
         guard let handler = Handlers.typed[method] else { throw RPCError.methodNotFound(method) }
         return try handler(ledger, typed, context)
     }
@@ -387,7 +387,7 @@ public final class StateMachine: @unchecked Sendable {
                 remember(
                     key: key, method: method,
                     digest: SHA256.digest(StateMachine.canonical(typed, idempotencyKey: key)),
-                    result: StateMachine.compactResult(result))
+                    result: StateMachine.compactResult(result.json))
             }
         } catch {
             ledger.rollback(to: point)

@@ -63,6 +63,16 @@ public enum RPCResponse {
         w.member("result", result)
         return w.finish()
     }
+    /// `success(id:result:).serialized()` for a posting's result, written member by member.
+    public static func serializedSuccess(id: JSON, posting result: PostingResult) -> [UInt8] {
+        var w = JSONObjectWriter(capacity: 192)
+        w.member("id", id)
+        w.member("jsonrpc", string: "2.0")
+        w.beginObject("result")
+        result.writeMembers(into: &w)
+        w.endObject()
+        return w.finish()
+    }
     /// `success(id:result:).serialized()` for a result already serialized (`result` must be one JSON value).
     public static func success(id: JSON, serializedResult result: [UInt8]) -> [UInt8] {
         var w = JSONObjectWriter(capacity: result.count + 48)

@@ -972,6 +972,23 @@ public struct JSONObjectWriter: ~Copyable {
         JSON.writeString(string, into: &sink)
     }
 
+    /// An integer member, as `JSON(Int)` serializes it.
+    public mutating func member(_ k: StaticString, int: Int) {
+        key(k)
+        sink.append(decimal: int)
+    }
+
+    public mutating func member(_ k: StaticString, bool: Bool) {
+        key(k)
+        sink.append(ascii: bool ? "true" : "false")
+    }
+
+    /// `"k":null`.
+    public mutating func null(_ k: StaticString) {
+        key(k)
+        sink.append(ascii: "null")
+    }
+
     /// A member whose value is the array of two integers `[a,b]`.
     public mutating func member(_ k: StaticString, pair a: Int, _ b: Int) {
         key(k)

@@ -46,6 +46,8 @@ final class RPCConnection: ChannelInboundHandler {
     private var readPaused = false
     private var inputDone = false
     private var context: ChannelHandlerContext?
+    /// The channel's options, asked after every reply (`measureOutput`): fetched once.
+    private var options: (any NIOSynchronousChannelOptions)?
     /// Set by `entries.follow`: the connection then only streams the change feed (protocol.md 13.9).
     private var follow: FollowStream?
 
@@ -57,10 +59,14 @@ final class RPCConnection: ChannelInboundHandler {
         self.framer = LineFramer(maxLineBytes: core.limits.maxLineBytes)
     }
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        options = context.channel.syncOptions
+    }
     func handlerRemoved(context: ChannelHandlerContext) {
         follow?.stop()
         self.context = nil
+        options = nil  // it holds the channel
         core.budget.cancel(ObjectIdentifier(self))
         core.budget.add(-accounted)
         if accounted >= ServerCore.trimAfterBytes { core.trimMemorySoon(on: context.eventLoop) }
@@ -151,7 +157,7 @@ final class RPCConnection: ChannelInboundHandler {
     /// they are out, so the count does not stay high after the peer has read them.
     private func measureOutput() {
         guard let context else { return }
-        let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        let buffered = (try? options?.getOption(.bufferedWritableBytes)) ?? 0
         outputHeld = buffered
         if buffered > 0 && !flushWatch {
             flushWatch = true
@@ -231,6 +237,8 @@ final class RPCConnection: ChannelInboundHandler {
     static let maxRequestsPerTurn = 32
     /// How long a `permission_denied` answer waits (`permissionDeniedDelay` in protocol.md 9).
     static let permissionDeniedDelayMilliseconds = 10
+    /// The catalogue's entry of the one method `FastRequest` reads.
+    static let fastEntry = MethodCatalogue.byName[WhseItemJournalRegisterParams.method]!
     /// Whether a `drain` is queued on the event loop after this connection yielded it.
     private var resumeQueued = false
 
@@ -461,7 +469,9 @@ final class RPCConnection: ChannelInboundHandler {
         let limits = core.limits
         let budget = core.budget
         let metrics = core.metrics
-        let posts = MethodCatalogue.byName[req.method]?.mutates ?? false
+        // One lookup of the method (none for a request the fast path read: it is always the same method).
+        let catalogued = fast != nil ? RPCConnection.fastEntry : MethodCatalogue.byName[req.method]
+        let posts = catalogued?.mutates ?? false
         // The reply line of an outcome, and whether it was refused for `maxReplyBytes`. Thread-safe: the read pool
         // encodes the replies of the reads it runs with it.
         let (id, inBatch) = (req.id, batch != nil)
@@ -492,7 +502,13 @@ final class RPCConnection: ChannelInboundHandler {
             if tooLarge { batch?.full = true }
             done(bytes)
         }
-        guard let entry = MethodCatalogue.byName[req.method] else {
+        // The writer's answers: a posting's result is written without a tree.
+        let replyResult: (Result<MethodResult, RPCError>) -> Void = { outcome in
+            let (bytes, tooLarge) = encodeAnswer(outcome.map(Replies.Answer.init))
+            if tooLarge { batch?.full = true }
+            done(bytes)
+        }
+        guard let entry = catalogued else {
             reply(.failure(.methodNotFound(req.method)))
             return
         }
@@ -539,7 +555,7 @@ final class RPCConnection: ChannelInboundHandler {
         }
         if req.method == "server.checkpoint" {
             guard let eventLoop = context?.eventLoop else { return }
-            let bound = NIOLoopBound(reply, eventLoop: eventLoop)
+            let bound = NIOLoopBound(replyResult, eventLoop: eventLoop)
             if !core.writer.requestCheckpoint({ outcome in eventLoop.execute { bound.value(outcome) } }) {
                 reply(.failure(.shuttingDown()))
             }
@@ -568,7 +584,7 @@ final class RPCConnection: ChannelInboundHandler {
             if !accepted { reply(.failure(.shuttingDown())) }
             return
         }
-        if ServerCore.offLoopMethods.contains(req.method) {
+        if !entry.mutates && ServerCore.offLoopMethods.contains(req.method) {
             guard let eventLoop = context?.eventLoop else { return }
             // The read and its reply's encoding both run on the read pool: a whole journal's reply is megabytes of
             // JSON, and encoding it on the event loop would hold up every connection of that loop.
@@ -634,7 +650,7 @@ final class RPCConnection: ChannelInboundHandler {
             lines = Writer.lineCount(req.params)
         }
         let encoded = StateMachine.recordParams(command, idempotencyKey: key)
-        let bound = NIOLoopBound(reply, eventLoop: eventLoop)
+        let bound = NIOLoopBound(replyResult, eventLoop: eventLoop)
         let context = core.context(user: user)
         let accepted = core.writer.submit(
             method: req.method, params: req.params, command: command, encoded: encoded,

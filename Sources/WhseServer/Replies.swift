@@ -16,7 +16,16 @@ enum Replies {
     /// A successful result: as a JSON tree, or already serialized (`ServerCore.readSerialized`).
     enum Answer {
         case tree(JSON)
+        /// A posting's result, written member by member (`RPCResponse.serializedSuccess(id:posting:)`).
+        case posting(PostingResult)
         case serialized([UInt8])
+
+        init(_ result: MethodResult) {
+            switch result {
+            case .tree(let j): self = .tree(j)
+            case .posting(let p): self = .posting(p)
+            }
+        }
     }
 
     static func success(
@@ -26,6 +35,7 @@ enum Replies {
         let bytes: [UInt8]
         switch answer {
         case .tree(let result): bytes = RPCResponse.serializedSuccess(id: id, result: result)
+        case .posting(let result): bytes = RPCResponse.serializedSuccess(id: id, posting: result)
         case .serialized(let result): bytes = RPCResponse.success(id: id, serializedResult: result)
         }
         return sized(

@@ -13,7 +13,7 @@ import WriteAheadLog
 /// with one fdatasync per batch (group commit). No reply leaves before its record is synced; after a write or sync
 /// error the process exits without replying (RELIABILITY.md A.1 rule 10).
 public final class Writer: @unchecked Sendable {
-    public typealias Completion = @Sendable (Result<JSON, RPCError>) -> Void
+    public typealias Completion = @Sendable (Result<MethodResult, RPCError>) -> Void
 
     struct Job {
         var method: String
@@ -319,10 +319,11 @@ public final class Writer: @unchecked Sendable {
             (machine.ledger.state, machine.rememberedList(), log.lastCommittedSequence)
         }
         if sequence == 0 || sequence == (log.snapshotSequence ?? 0) {
-            let r: Result<JSON, RPCError> = .success(
-                ServerCheckpointResult(
-                    sequence: sequence, written: false, reason: "the newest snapshot already covers the log"
-                ).encoded())
+            let r: Result<MethodResult, RPCError> = .success(
+                .tree(
+                    ServerCheckpointResult(
+                        sequence: sequence, written: false, reason: "the newest snapshot already covers the log"
+                    ).encoded()))
             for w in waiters { w(r) }
             return
         }
@@ -401,13 +402,14 @@ public final class Writer: @unchecked Sendable {
         _ sequence: UInt64, _ prepared: Result<WriteAheadLog.PreparedSnapshot, any Error>,
         history: HistoryCounts, started: UInt64, waiters: [Completion]
     ) {
-        let outcome: Result<JSON, RPCError>
+        let outcome: Result<MethodResult, RPCError>
         if sequence <= (log.snapshotSequence ?? 0) {
             if case .success(let p) = prepared { log.discardSnapshot(p) }
             outcome = .success(
-                ServerCheckpointResult(
-                    sequence: sequence, written: false, reason: "a newer snapshot was written meanwhile"
-                ).encoded())
+                .tree(
+                    ServerCheckpointResult(
+                        sequence: sequence, written: false, reason: "a newer snapshot was written meanwhile"
+                    ).encoded()))
         } else {
             do {
                 let p = try prepared.get()
@@ -419,8 +421,11 @@ public final class Writer: @unchecked Sendable {
                 entriesMayLeave()
                 let millis = checkpointWritten(sequence: sequence, bytes: payloadBytes, started: started)
                 outcome = .success(
-                    ServerCheckpointResult(sequence: sequence, written: true, bytes: payloadBytes, milliseconds: millis)
-                        .encoded())
+                    .tree(
+                        ServerCheckpointResult(
+                            sequence: sequence, written: true, bytes: payloadBytes, milliseconds: millis
+                        )
+                        .encoded()))
             } catch WALError.noSpace(let message) {
                 outcome = .failure(.storageFull(message))
             } catch {
@@ -432,16 +437,17 @@ public final class Writer: @unchecked Sendable {
 
     /// Writes a snapshot of the state as of the last committed record, on this thread (at a clean stop). The state is copied under the lock (a
     /// copy-on-write value, so O(1)) and encoded outside it: reads go on meanwhile; postings wait for the writer.
-    private func checkpoint() -> Result<JSON, RPCError> {
+    private func checkpoint() -> Result<MethodResult, RPCError> {
         let started = DispatchTime.now().uptimeNanoseconds
         let (state, keys, sequence) = stateLock.withLock {
             (machine.ledger.state, machine.rememberedList(), log.lastCommittedSequence)
         }
         if sequence == 0 || sequence == (log.snapshotSequence ?? 0) {
             return .success(
-                ServerCheckpointResult(
-                    sequence: sequence, written: false, reason: "the newest snapshot already covers the log"
-                ).encoded())
+                .tree(
+                    ServerCheckpointResult(
+                        sequence: sequence, written: false, reason: "the newest snapshot already covers the log"
+                    ).encoded()))
         }
         let bytes: [UInt8]
         do {
@@ -466,8 +472,9 @@ public final class Writer: @unchecked Sendable {
         recordsSinceCheckpoint = 0
         let millis = checkpointWritten(sequence: sequence, bytes: bytes.count, started: started)
         return .success(
-            ServerCheckpointResult(sequence: sequence, written: true, bytes: bytes.count, milliseconds: millis)
-                .encoded())
+            .tree(
+                ServerCheckpointResult(sequence: sequence, written: true, bytes: bytes.count, milliseconds: millis)
+                    .encoded()))
     }
 
     /// Counts a snapshot just written (server.status, server.metrics) and logs it; returns its milliseconds.
@@ -487,7 +494,7 @@ public final class Writer: @unchecked Sendable {
     }
 
     private func process(_ batch: [Job]) {
-        var outcomes: [Result<JSON, RPCError>] = []
+        var outcomes: [Result<MethodResult, RPCError>] = []
         outcomes.reserveCapacity(batch.count)
         var logged: [Int] = []  // indexes of jobs whose record is pending in the log
         var repeats: [Int] = []  // indexes of jobs answered from a posting of this batch (not yet synced)
@@ -575,11 +582,11 @@ public final class Writer: @unchecked Sendable {
 
     /// One debug line per synced posting, after the replies left: method, user and register no. (`--log-level
     /// debug`; never built otherwise).
-    private func logPostings(_ batch: [Job], logged: [Int], outcomes: [Result<JSON, RPCError>]) {
+    private func logPostings(_ batch: [Job], logged: [Int], outcomes: [Result<MethodResult, RPCError>]) {
         for i in logged {
             guard case .success(let result) = outcomes[i] else { continue }
             var fields = ["method": batch[i].method, "user": batch[i].context.user]
-            if let no = result["registerNo"]?.intValue { fields["registerNo"] = String(no) }
+            if let no = result.json["registerNo"]?.intValue { fields["registerNo"] = String(no) }
             Log.debug("posted \(batch[i].method)", fields, id: .posted)
         }
     }
@@ -618,9 +625,9 @@ public final class Writer: @unchecked Sendable {
 
     /// `retired` (the committed view this batch replaced) goes with the first event loop's replies and is released
     /// there, off the writer's thread.
-    private func deliver(_ batch: [Job], _ outcomes: [Result<JSON, RPCError>], retired: CommittedView? = nil) {
+    private func deliver(_ batch: [Job], _ outcomes: [Result<MethodResult, RPCError>], retired: CommittedView? = nil) {
         // One hop per event loop per batch, not one per reply.
-        var byLoop: [ObjectIdentifier: (any EventLoop, [(Completion, Result<JSON, RPCError>)])] = [:]
+        var byLoop: [ObjectIdentifier: (any EventLoop, [(Completion, Result<MethodResult, RPCError>)])] = [:]
         for (job, outcome) in zip(batch, outcomes) {
             guard let loop = job.eventLoop else {
                 job.complete(outcome)

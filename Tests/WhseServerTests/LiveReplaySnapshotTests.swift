@@ -173,7 +173,7 @@ private final class Run {
                 if let key {
                     gen.logged.append(r)
                     expectedKeys.append(key)
-                    expectedResults[key] = (r.method, canonical, StateMachine.compactResult(result).serialized())
+                    expectedResults[key] = (r.method, canonical, StateMachine.compactResult(result.json).serialized())
                 }
                 if let record {
                     let decoded = try record.withUnsafeBytes { try StateMachine.decode($0) }
@@ -186,7 +186,7 @@ private final class Run {
                         fail("\(r): the record does not decode to the request")
                     }
                 }
-                if result["replayed"] != nil { fail("\(r): executed, but its result says replayed") }
+                if result.json["replayed"] != nil { fail("\(r): executed, but its result says replayed") }
             case .success(let result):
                 counts.replayed += 1
                 noTrace(r, "replayed", before, sequence, log, pendingBefore, pending)
@@ -194,7 +194,9 @@ private final class Run {
                     fail("\(r): answered as a repeat of an unknown key")
                     continue
                 }
-                if result.serialized() != StateMachine.markReplayed(try JSONParser.parse(earlier.result)).serialized() {
+                if result.json.serialized()
+                    != StateMachine.markReplayed(try JSONParser.parse(earlier.result)).serialized()
+                {
                     fail("\(r): the repeat's answer differs from the original's")
                 }
             case .failure(let error):

@@ -121,7 +121,7 @@ import WhseProtocol
             method: "whseItemJournal.register", params: params, context: ctx, maxOpenCountJournals: 64,
             pending: &pending, append: { _ in Issue.record("a repeat was logged") })
         #expect(record == nil)
-        #expect(try again.get()["replayed"] == .bool(true))
+        #expect(try again.get().json["replayed"] == .bool(true))
         let other = try JSONParser.parse(raw.replacingOccurrences(of: "5.0", with: "6"))
         let (conflict, _) = try restored.apply(
             method: "whseItemJournal.register", params: other, context: ctx, maxOpenCountJournals: 64,

@@ -146,9 +146,39 @@ import WhseProtocol
             let command = try ParamsCatalogue.decode(method: method, params: params)
             let handler = try #require(Handlers.typed[method])
             let b = try handler(viaTyped.ledger, command, Self.ctx)
-            #expect(a == b, "\(method)")
+            #expect(a == b.json, "\(method)")
+            // A posting's reply is written member by member: the same bytes as the tree's.
+            if case .posting(let p) = b {
+                #expect(
+                    RPCResponse.serializedSuccess(id: JSON(7), posting: p)
+                        == RPCResponse.serializedSuccess(id: JSON(7), result: a), "\(method)")
+            }
         }
         #expect(viaJSON.ledger.state == viaTyped.ledger.state)
+    }
+
+    /// Every shape of a posting's result (each range there or null, warnings with characters to escape, replayed)
+    /// written straight to bytes equals the serialized tree.
+    @Test func postingResultBytesEqualTheTree() {
+        var rng = SystemRandomNumberGenerator()
+        let texts = ["", "bin A-01 over capacity", "quote \" and \\ backslash", "tab\tnewline\n", "Ümlaut ✓", "\u{01}"]
+        func range() -> PostingResult.EntryRange? {
+            if Bool.random(using: &rng) { return nil }
+            let from = Int.random(in: 0...Int.max / 2, using: &rng)
+            return PostingResult.EntryRange(from: from, to: from + Int.random(in: 0...1000, using: &rng))
+        }
+        for _ in 0..<5_000 {
+            let r = PostingResult(
+                registerNo: Int.random(in: 0...Int.max, using: &rng), lines: Int.random(in: 0...100_000, using: &rng),
+                warehouseEntries: range(), itemLedgerEntries: range(), physInventoryEntries: range(),
+                warnings: (0..<Int.random(in: 0...3, using: &rng)).map { _ in texts.randomElement(using: &rng)! },
+                replayed: Bool.random(using: &rng))
+            let id: JSON = Bool.random(using: &rng) ? JSON(Int.random(in: -5...5, using: &rng)) : .string("id-\u{e9}")
+            let direct = RPCResponse.serializedSuccess(id: id, posting: r)
+            #expect(direct == RPCResponse.serializedSuccess(id: id, result: r.encoded()))
+            #expect(direct == RPCResponse.success(id: id, result: r.encoded()).serialized())
+            #expect(MethodResult.posting(r).json == r.encoded())
+        }
     }
 
     @Test func everyMethodHasAResultType() {

@@ -21,7 +21,7 @@ import WriteAheadLog
         let outcome = NIOLockedValueBox<Result<JSON, RPCError>?>(nil)
         let json = try JSONParser.parse(params)
         let accepted = writer.submit(method: method, params: json, context: ctx) { r in
-            outcome.withLockedValue { $0 = r }
+            outcome.withLockedValue { $0 = r.map(\.json) }
             done.signal()
         }
         #expect(accepted)

@@ -86,6 +86,43 @@ public struct PostingResult: RPCResult {
     }
 }
 
+extension PostingResult {
+    /// The members of `encoded()` written into an object already begun (the reply's `result`), in the order of their
+    /// keys' UTF-8 bytes, so the bytes equal what `encoded().serialized()` gives: every posting's reply, without a
+    /// dictionary per posting on the writer or the event loop.
+    public func writeMembers(into w: inout JSONObjectWriter) {
+        func range(_ k: StaticString, _ r: EntryRange?, _ w: inout JSONObjectWriter) {
+            guard let r else { return w.null(k) }
+            w.beginObject(k)
+            w.member("from", int: r.from)
+            w.member("to", int: r.to)
+            w.endObject()
+        }
+        range("itemLedgerEntries", itemLedgerEntries, &w)
+        w.member("lines", int: lines)
+        range("physInventoryEntries", physInventoryEntries, &w)
+        w.member("registerNo", int: registerNo)
+        if replayed { w.member("replayed", bool: true) }
+        range("warehouseEntries", warehouseEntries, &w)
+        if !warnings.isEmpty { w.member("warnings", .array(warnings.map { .string($0) })) }
+    }
+}
+
+/// A method's result as the state machine returns it: a JSON tree, or the result of a posting, which the reply
+/// writes straight to bytes (`RPCResponse.serializedSuccess(id:posting:)`).
+public enum MethodResult: Sendable, Equatable {
+    case tree(JSON)
+    case posting(PostingResult)
+
+    /// The result as a tree (what the reply's bytes serialize either way).
+    public var json: JSON {
+        switch self {
+        case .tree(let j): return j
+        case .posting(let p): return p.encoded()
+        }
+    }
+}
+
 /// The answer of `itemJournal.get`, and of `itemJournal.calculateWhseAdjustment` with the lines it `added`.
 public struct ItemJournalBatchResult: RPCResult {
     public enum Key: String, MemberKey { case batch, added, lines }
