@@ -49,6 +49,41 @@ public enum FollowCommitted {
     }
 }
 
+/// The `entries.availability` notification of the change feed (protocol.md 13.9), written straight to bytes: what
+/// `JSON.object(["jsonrpc": "2.0", "method": "entries.availability", "params": …]).serialized()` gives for the params
+/// and rows built as a tree, without a dictionary built and sorted per row. Members in the order of their keys' UTF-8
+/// bytes, as the serializer sorts them.
+public enum FollowAvailabilityLine {
+    /// The notification's line (without its newline); `rows` in the order given, a row's `lot` null when "".
+    public static func line(
+        siteId: JSON, logEpoch: JSON, seq: UInt64, asOfSeq: UInt64, rows: [FollowAvailability]
+    ) -> [UInt8] {
+        var sink = JSONByteSink(capacity: 160 + rows.count * 120)
+        defer { sink.free() }
+        sink.append(ascii: "{\"jsonrpc\":\"2.0\",\"method\":\"entries.availability\",\"params\":{\"asOfSeq\":")
+        JSON.number(String(asOfSeq)).write(into: &sink)
+        sink.append(ascii: ",\"logEpoch\":")
+        logEpoch.write(into: &sink)
+        sink.append(ascii: ",\"rows\":")
+        sink.append(JSONBytes.openBracket)
+        sink.append(rows) { row, sink in
+            sink.member("{\"availableToPick\":", row.availableToPick)
+            sink.member(",\"availableToReserve\":", row.availableToReserve)
+            sink.member(",\"item\":", row.item)
+            sink.member(",\"location\":", row.location)
+            sink.member(",\"lot\":", row.lot.isEmpty ? nil : row.lot)
+            sink.append(JSONBytes.closeBrace)
+        }
+        sink.append(JSONBytes.closeBracket)
+        sink.append(ascii: ",\"seq\":")
+        JSON.number(String(seq)).write(into: &sink)
+        sink.append(ascii: ",\"siteId\":")
+        siteId.write(into: &sink)
+        sink.append(ascii: "}}")
+        return sink.array()
+    }
+}
+
 extension JSONByteSink {
     /// `,"key":` and the string, or `null` for nil.
     fileprivate mutating func member(_ key: StaticString, _ value: String?) {

@@ -76,7 +76,7 @@ final class FollowStream {
     private let logEpoch: JSON
     /// The availability rows read at the committed sequence `cachedAt`: while catching up, the records of one view
     /// touch the same keys again and again, and each key is read once per view (not once per record).
-    private var availabilityCache: [FollowAvailabilityKey: JSON?] = [:]
+    private var availabilityCache: [FollowAvailabilityKey: FollowAvailability?] = [:]
     private var cachedAt: UInt64 = 0
     /// Records encoded per turn of the event loop (and per look at the buffered bytes).
     static let recordsPerTurn = 64
@@ -250,7 +250,6 @@ final class FollowStream {
     /// changed availability otherwise (a reservation created or cancelled, a lot / serial no. blocked or unblocked).
     /// Entries no longer in memory are read from the history files (a thrown error: they cannot be).
     func encode(_ r: FollowRecord, state: LedgerState, ledger: Ledger, asOf: UInt64) throws -> [[UInt8]] {
-        let seq = JSON.number(String(r.seq))
         var keys: Set<FollowAvailabilityKey> = []
         func touch(_ location: String, _ item: String, _ lot: String) {
             keys.insert(FollowAvailabilityKey(location: location, item: item, lot: ""))
@@ -277,26 +276,15 @@ final class FollowStream {
                 availabilityCache.removeAll(keepingCapacity: true)
                 cachedAt = asOf
             }
-            let rows: [JSON] = keys.sorted().compactMap { k in
+            let rows: [FollowAvailability] = keys.sorted().compactMap { k in
                 if let cached = availabilityCache[k] { return cached }
-                let row: JSON? = ledger.followAvailability(k).map { a in
-                    .object([
-                        "location": .string(a.location), "item": .string(a.item),
-                        "lot": a.lot.isEmpty ? .null : .string(a.lot),
-                        "availableToPick": a.availableToPick.json,
-                        "availableToReserve": a.availableToReserve.json
-                    ])
-                }
+                let row = ledger.followAvailability(k)
                 availabilityCache[k] = .some(row)
                 return row
             }
+            // Written straight to bytes too (FollowAvailabilityLine.line), not as a tree per row.
             lines.append(
-                FollowStream.notification(
-                    "entries.availability",
-                    [
-                        "siteId": siteId, "logEpoch": logEpoch, "seq": seq, "asOfSeq": .number(String(asOf)),
-                        "rows": .array(rows)
-                    ]))
+                FollowAvailabilityLine.line(siteId: siteId, logEpoch: logEpoch, seq: r.seq, asOfSeq: asOf, rows: rows))
         }
         return lines
     }

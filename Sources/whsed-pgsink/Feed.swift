@@ -14,7 +14,10 @@ struct FeedError: Error, CustomStringConvertible {
 
 final class Feed {
     typealias Channel = NIOAsyncChannel<ByteBuffer, ByteBuffer>
-    private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    private let inbound: Inbound
+    /// A read of the next chunk that a `waitForLine` started and gave up waiting for: the next read takes its
+    /// result (nothing is lost, and no two reads of the stream ever run at once).
+    private var readAhead: Task<ByteBuffer?, any Error>?
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private var pending = ByteBuffer()
     /// The line most recently peeked at but not taken.
@@ -27,7 +30,7 @@ final class Feed {
         inbound: NIOAsyncChannelInboundStream<ByteBuffer>,
         outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     ) {
-        self.iterator = inbound.makeAsyncIterator()
+        self.inbound = Inbound(inbound.makeAsyncIterator())
         self.outbound = outbound
     }
 
@@ -105,13 +108,48 @@ final class Feed {
                 if pending.readableBytes == 0 { pending.clear() }
                 return line
             }
-            guard var chunk = try await iterator.next() else {
+            guard var chunk = try await nextChunk() else {
                 throw FeedError(description: "whsed closed the stream")
             }
             if pending.readableBytes == 0 {
                 pending = chunk
             } else {
                 pending.writeBuffer(&chunk)
+            }
+        }
+    }
+
+    private func nextChunk() async throws -> ByteBuffer? {
+        if let started = readAhead {
+            readAhead = nil
+            return try await started.value
+        }
+        return try await inbound.next()
+    }
+
+    /// Waits until more of the stream has arrived (true: read it with `nextLine`; a whole line, the start of one or
+    /// the stream's end) or until `deadline` has passed (false). A line already here answers true at once. The read
+    /// given up on goes on, and `nextLine` takes what it brings.
+    func waitForLine(until deadline: ContinuousClock.Instant) async -> Bool {
+        if hasBufferedLine { return true }
+        let read: Task<ByteBuffer?, any Error>
+        if let started = readAhead {
+            read = started
+        } else {
+            let inbound = self.inbound
+            read = Task { try await inbound.next() }
+            readAhead = read
+        }
+        let once = Once()
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let timer = Task {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                if !Task.isCancelled, once.claim() { continuation.resume(returning: false) }
+            }
+            Task {
+                _ = try? await read.value
+                timer.cancel()
+                if once.claim() { continuation.resume(returning: true) }
             }
         }
     }
@@ -125,5 +163,19 @@ final class Feed {
     func unread(_ line: ByteBuffer) {
         peeked = line
         peekedBytes = lastLineBytes
+    }
+}
+
+/// The stream's iterator, read by one task at a time: by `Feed.nextLine`, or by the read a `waitForLine` started
+/// (which `nextLine` then awaits before it reads again).
+private final class Inbound: @unchecked Sendable {
+    private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+
+    init(_ iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) {
+        self.iterator = iterator
+    }
+
+    func next() async throws -> ByteBuffer? {
+        try await iterator.next()
     }
 }

@@ -46,6 +46,13 @@ struct PgSink: AsyncParsableCommand {
     @Option(help: "Most bytes of whsed's lines in one transaction (a batch also ends at 50,000 entry rows).")
     var maxBatchBytes: Int = 64 << 20
 
+    @Option(
+        help: """
+            At the head of whsed's log, how long a batch that is not full waits for more records before its \
+            transaction, in milliseconds from its first record (0: commit what has arrived at once; at most 5000).
+            """)
+    var lingerMillis: Int = PgSink.defaultLingerMillis
+
     @Option(help: "Longest wait between retries, in seconds (the wait doubles from 0.2 s up to this).")
     var maxBackoffSeconds: Double = 30
 
@@ -54,6 +61,9 @@ struct PgSink: AsyncParsableCommand {
 
     @Option(help: "Longest a transaction (or connecting) may take before the connection is given up and retried.")
     var pgTimeoutSeconds: Double = 30
+
+    static let defaultLingerMillis = 50
+    static let maxLingerMillis = 5000
 
     /// Most entry rows in one transaction (a batch of large journals stops here before --max-batch-records).
     static let maxBatchRows = 50_000
@@ -80,6 +90,10 @@ struct PgSink: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
+        guard (0...PgSink.maxLingerMillis).contains(lingerMillis) else {
+            throw ValidationError(
+                "--linger-millis must be 0 (no wait) to \(PgSink.maxLingerMillis), not \(lingerMillis)")
+        }
         guard maxBatchRecords >= 1, maxBatchBytes >= 1, maxBackoffSeconds > 0, (100...60_000).contains(heartbeatMillis)
         else {
             throw ValidationError(
@@ -169,6 +183,7 @@ struct PgSink: AsyncParsableCommand {
         PgSink.say("site \(site), log epoch \(epoch): following from seq \(writer.cursor)")
         let maxRecords = maxBatchRecords
         let maxBytes = maxBatchBytes
+        let linger = Duration.milliseconds(lingerMillis)
         func full(_ b: Batch) -> Bool {
             b.records >= maxRecords || b.rows >= PgSink.maxBatchRows || b.bytes >= maxBytes
         }
@@ -179,6 +194,8 @@ struct PgSink: AsyncParsableCommand {
             var batch = Batch()
             var durable: Int64 = writer.cursor
             var awaitingAvailability = false
+            // When the batch's linger ends (set at its first record).
+            var lingerUntil = ContinuousClock.now
             // The transaction of the previous batch: it runs while the next batch is read and decoded. One at a
             // time and in order, so each still moves the cursor from where the one before left it.
             var inflight: Task<Void, any Error>? = nil
@@ -205,6 +222,7 @@ struct PgSink: AsyncParsableCommand {
                         batch = Batch()
                         continue
                     }
+                    if batch.records == 0 { lingerUntil = .now + linger }
                     let c = try line.withUnsafeReadableBytes { try head.addCommitted($0, to: &batch) }
                     batch.bytes += feed.lastLineBytes
                     awaitingAvailability = c.hasEntries || c.availabilityFollows
@@ -230,11 +248,15 @@ struct PgSink: AsyncParsableCommand {
                     continue
                 }
                 // A batch ends where the stream pauses at the head of the log: what has arrived goes in one
-                // transaction. Behind the head (whsed's heartbeat named a later seq), it grows up to the limits:
-                // fewer, larger transactions while catching up.
+                // transaction, once the batch's linger (from its first record) has passed without more arriving.
+                // Behind the head (whsed's heartbeat named a later seq), it grows up to the limits: fewer, larger
+                // transactions while catching up. A full batch goes at once.
                 let behind = durable > batch.lastSeq
                 durable = max(durable, batch.lastSeq)
                 if batch.records > 0 && !awaitingAvailability && (full(batch) || (!behind && !feed.hasBufferedLine)) {
+                    if !full(batch), ContinuousClock.now < lingerUntil, await feed.waitForLine(until: lingerUntil) {
+                        continue
+                    }
                     try await commit(batch, durable)
                     batch = Batch()
                 }

@@ -270,16 +270,17 @@ final class SiteWriter: @unchecked Sendable {
         }
         if !b.binContent.isEmpty {
             // Bin contents move by the batch's entries, summed per content in Swift (Batch.add): exactly once, since
-            // the cursor moved in this same transaction.
-            var loc: [String] = []
-            var bin: [String] = []
-            var item: [String] = []
-            var uom: [String] = []
-            var lot: [String] = []
-            var serial: [String] = []
-            var q: [String] = []
-            var qb: [String] = []
+            // the cursor moved in this same transaction. Texts and quantities in binary arrays, as the entries'.
+            var loc = TextColumn()
+            var bin = TextColumn()
+            var item = TextColumn()
+            var uom = TextColumn()
+            var lot = TextColumn()
+            var serial = TextColumn()
+            var q = NumericColumn()
+            var qb = NumericColumn()
             var last: [Int64] = []
+            last.reserveCapacity(b.binContent.count)
             for (k, v) in b.binContent {
                 loc.append(k.location)
                 bin.append(k.bin)
@@ -287,18 +288,18 @@ final class SiteWriter: @unchecked Sendable {
                 uom.append(k.unit)
                 lot.append(k.lot)
                 serial.append(k.serial)
-                q.append(v.quantity.description)
-                qb.append(v.quantityBase.description)
+                try q.append(v.quantity.description)
+                try qb.append(v.quantityBase.description)
                 last.append(v.lastSeq)
             }
             try await c.query(
                 """
                 INSERT INTO bin_content AS bc (site_id, location, bin, item, unit_of_measure, lot, serial,
                     quantity, quantity_base, last_seq)
-                SELECT \(site), u.loc, u.b, u.i, u.uom, u.lot, u.ser, u.q::numeric, u.qb::numeric, u.s
+                SELECT \(site), u.loc, u.b, u.i, u.uom, u.lot, u.ser, u.q, u.qb, u.s
                 FROM (SELECT unnest(\(loc)::text[]) AS loc, unnest(\(bin)::text[]) AS b, unnest(\(item)::text[]) AS i,
                     unnest(\(uom)::text[]) AS uom, unnest(\(lot)::text[]) AS lot, unnest(\(serial)::text[]) AS ser,
-                    unnest(\(q)::text[]) AS q, unnest(\(qb)::text[]) AS qb, unnest(\(last)::bigint[]) AS s) AS u
+                    unnest(\(q)::numeric[]) AS q, unnest(\(qb)::numeric[]) AS qb, unnest(\(last)::bigint[]) AS s) AS u
                 ON CONFLICT (site_id, location, bin, item, unit_of_measure, lot, serial) DO UPDATE
                 SET quantity = bc.quantity + EXCLUDED.quantity,
                     quantity_base = bc.quantity_base + EXCLUDED.quantity_base, last_seq = EXCLUDED.last_seq
@@ -348,19 +349,19 @@ final class SiteWriter: @unchecked Sendable {
                 """, logger: logger)
         }
         if !b.availability.isEmpty {
-            var loc: [String] = []
-            var item: [String] = []
-            var lot: [String] = []
-            var pick: [String] = []
-            var reserve: [String] = []
+            var loc = TextColumn()
+            var item = TextColumn()
+            var lot = TextColumn()
+            var pick = NumericColumn()
+            var reserve = NumericColumn()
             var seq: [Int64] = []
             var asOf: [Int64] = []
             for (k, r) in b.availability {
                 loc.append(k[0])
                 item.append(k[1])
                 lot.append(k[2])
-                pick.append(r.pick)
-                reserve.append(r.reserve)
+                try pick.append(r.pick)
+                try reserve.append(r.reserve)
                 seq.append(r.seq)
                 asOf.append(r.asOf)
             }
@@ -368,9 +369,9 @@ final class SiteWriter: @unchecked Sendable {
                 """
                 INSERT INTO availability AS a (site_id, location, item, lot, available_to_pick,
                     available_to_reserve, seq, as_of_seq)
-                SELECT \(site), u.loc, u.i, u.lot, u.p::numeric, u.r::numeric, u.s, u.a
+                SELECT \(site), u.loc, u.i, u.lot, u.p, u.r, u.s, u.a
                 FROM (SELECT unnest(\(loc)::text[]) AS loc, unnest(\(item)::text[]) AS i, unnest(\(lot)::text[]) AS lot,
-                    unnest(\(pick)::text[]) AS p, unnest(\(reserve)::text[]) AS r, unnest(\(seq)::bigint[]) AS s,
+                    unnest(\(pick)::numeric[]) AS p, unnest(\(reserve)::numeric[]) AS r, unnest(\(seq)::bigint[]) AS s,
                     unnest(\(asOf)::bigint[]) AS a) AS u
                 ON CONFLICT (site_id, location, item, lot) DO UPDATE
                 SET available_to_pick = EXCLUDED.available_to_pick,

@@ -94,3 +94,74 @@ import WhseProtocol
         #expect(checked == 40)
     }
 }
+
+/// The change feed's `entries.availability` line written straight to bytes (FollowAvailabilityLine.line) equals the
+/// tree it replaced, serialized: over generated rows (quantities negative, zero and to the fifth decimal place, lots
+/// and none, strings that need escaping or sort differently as UTF-8), row counts from 0 up, and large sequences.
+@Suite struct FollowAvailabilityLineBytes {
+    /// The line as the feed built it before: a dictionary per row and for the params, serialized.
+    static func tree(siteId: JSON, logEpoch: JSON, seq: UInt64, asOfSeq: UInt64, rows: [FollowAvailability]) -> [UInt8]
+    {
+        let rows: [JSON] = rows.map { a in
+            .object([
+                "location": .string(a.location), "item": .string(a.item),
+                "lot": a.lot.isEmpty ? .null : .string(a.lot),
+                "availableToPick": a.availableToPick.json, "availableToReserve": a.availableToReserve.json
+            ])
+        }
+        let params: [String: JSON] = [
+            "siteId": siteId, "logEpoch": logEpoch, "seq": .number(String(seq)), "asOfSeq": .number(String(asOfSeq)),
+            "rows": .array(rows)
+        ]
+        return JSON.object(["jsonrpc": "2.0", "method": "entries.availability", "params": .object(params)])
+            .serialized()
+    }
+
+    /// SplitMix64: the same values on every run.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test func theLineEqualsTheSerializedTree() {
+        var g = Generator(state: 16)
+        let texts = ["WH1", "A-01", "I\u{e9}\"q\n", "", "lot\\7", "\u{1}\u{1f}", "Ärger", "z", "ITEM-00042", "日本"]
+        func text() -> String { texts[Int.random(in: 0..<texts.count, using: &g)] }
+        func quantity() -> Quantity {
+            let units = Int64.random(in: -99_999_999...99_999_999, using: &g)
+            let scale = Int.random(in: 0...5, using: &g)
+            var s = String(units)
+            if scale > 0 {
+                let negative = units < 0
+                var digits = String(units.magnitude)
+                while digits.count <= scale { digits = "0" + digits }
+                digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -scale))
+                s = (negative ? "-" : "") + digits
+            }
+            return Bool.random(using: &g) ? .zero : try! Quantity(parsing: s)
+        }
+        var checked = 0
+        for round in 0..<400 {
+            let rows = (0..<(round % 13)).map { _ in
+                FollowAvailability(
+                    location: text(), item: text(), lot: Bool.random(using: &g) ? "" : text(),
+                    availableToPick: quantity(), availableToReserve: quantity())
+            }
+            let site: JSON = .string(text())
+            let epoch = JSON.number(String(UInt64.random(in: 0...UInt64(Int64.max), using: &g)))
+            let seq = round % 3 == 0 ? UInt64.random(in: 0...UInt64.max, using: &g) : UInt64(round)
+            let asOf = seq &+ UInt64(round % 5)
+            let line = FollowAvailabilityLine.line(siteId: site, logEpoch: epoch, seq: seq, asOfSeq: asOf, rows: rows)
+            let expected = Self.tree(siteId: site, logEpoch: epoch, seq: seq, asOfSeq: asOf, rows: rows)
+            #expect(line == expected, "round \(round): \(String(decoding: line, as: UTF8.self))")
+            checked += 1
+        }
+        #expect(checked == 400)
+    }
+}

@@ -120,9 +120,9 @@ class SinkTest(DaemonTestCase):
             args += ["--socket", daemon.socket]
         return args
 
-    def start_sink(self, daemon, log_name="sink.log"):
+    def start_sink(self, daemon, log_name="sink.log", extra=()):
         log = open(os.path.join(self.tmp, log_name), "ab")
-        s = subprocess.Popen(self.sink_args(daemon), stdout=log, stderr=log)
+        s = subprocess.Popen(self.sink_args(daemon) + list(extra), stdout=log, stderr=log)
         log.close()
         self.sinks.append(s)
         return s
@@ -313,6 +313,67 @@ class TwoSinksTwoSites(SinkTest):
         sites = self.pg.sql("SELECT site_id, count(*) FROM log_record GROUP BY site_id ORDER BY site_id")
         self.assertEqual([s for s, _ in sites], ["site-A", "site-B"])
 
+
+
+class Linger(SinkTest):
+    """--linger-millis: at the head of the log a batch that is not full waits for more records, from its first; a
+    full batch never waits; the option's edges."""
+
+    def test_the_linger_options_edges(self):
+        for bad in ("-1", "5001", "ten"):
+            r = subprocess.run(self.sink_args(None) + ["--init-schema", "--linger-millis", bad], capture_output=True,
+                               text=True, timeout=60)
+            self.assertEqual(r.returncode, 64, f"--linger-millis {bad}: {r.stderr}")
+            self.assertIn("--linger-millis", r.stderr)
+        for good in ("0", "5000"):
+            r = subprocess.run(self.sink_args(None) + ["--init-schema", "--linger-millis", good], capture_output=True,
+                               text=True, timeout=60)
+            self.assertEqual(r.returncode, 0, f"--linger-millis {good}: {r.stderr}")
+
+    def transactions(self, first, last):
+        """The seqs first..last grouped by the PostgreSQL transaction that wrote them."""
+        groups = {}
+        for seq, xid in self.pg.sql(f"SELECT seq, xmin::text FROM log_record WHERE site_id = 'site-A' "
+                                    f"AND seq BETWEEN {first} AND {last} ORDER BY seq"):
+            groups.setdefault(xid, []).append(int(seq))
+        return sorted(groups.values())
+
+    def post(self, c, keys, pause):
+        rng = random.Random(7)
+        for key in keys:
+            c.ok("whseItemJournal.register", one_line(key, rng))
+            time.sleep(pause)
+        return self.durable_seq(c)
+
+    @staticmethod
+    def durable_seq(c):
+        return int(c.ok("server.status")["log"]["lastSequence"])
+
+    def test_records_within_the_linger_go_in_one_transaction_and_a_full_batch_does_not_wait(self):
+        d = self.start_daemon(args=["--site-id", "site-A"])
+        with d.connect() as c:
+            master_data(c)
+        self.start_sink(d, extra=["--linger-millis", "5000", "--max-batch-records", "5"])
+        self.wait_caught_up(d, "site-A")
+        with d.connect() as c:
+            # Three postings 0.3 s apart: without a linger each would be a transaction of its own.
+            start = self.durable_seq(c) + 1
+            first_acked = time.monotonic()
+            last = self.post(c, ["slow-1", "slow-2", "slow-3"], 0.3)
+            self.wait_caught_up(d, "site-A")
+            waited = time.monotonic() - first_acked
+            self.assertEqual(self.transactions(start, last), [[start, start + 1, start + 2]])
+            self.assertGreater(waited, 4.0, "the batch went in before its linger had passed")
+            # Ten postings at once: two full batches of 5, each committed without waiting for the linger.
+            start = last + 1
+            last = self.post(c, [f"fast-{i}" for i in range(10)], 0)
+            acked = time.monotonic()
+            self.wait_caught_up(d, "site-A")
+            self.assertLess(time.monotonic() - acked, 4.0, "a full batch waited for the linger")
+            self.assertEqual(self.transactions(start, last), [list(range(start, start + 5)),
+                                                              list(range(start + 5, start + 10))])
+        self.assertExactlyOnce(d, "site-A")
+        self.assertBinContentsEqual(d, "site-A")
 
 
 class Reseed(SinkTest):
