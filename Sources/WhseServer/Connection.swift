@@ -491,23 +491,19 @@ final class RPCConnection: ChannelInboundHandler {
             }
         }
         let encode: @Sendable (Result<JSON, RPCError>) -> (bytes: [UInt8]?, tooLarge: Bool) = {
-            encodeAnswer($0.map { .tree($0) })
+            encodeAnswer($0.map { .result(.tree($0)) })
         }
         // The same for a result already serialized (`ServerCore.readSerialized`).
         let encodeSerialized: @Sendable (Result<[UInt8], RPCError>) -> (bytes: [UInt8]?, tooLarge: Bool) = {
             encodeAnswer($0.map { .serialized($0) })
         }
-        let reply: (Result<JSON, RPCError>) -> Void = { outcome in
-            let (bytes, tooLarge) = encode(outcome)
-            if tooLarge { batch?.full = true }
-            done(bytes)
-        }
         // The writer's answers: a posting's result is written without a tree.
         let replyResult: (Result<MethodResult, RPCError>) -> Void = { outcome in
-            let (bytes, tooLarge) = encodeAnswer(outcome.map(Replies.Answer.init))
+            let (bytes, tooLarge) = encodeAnswer(outcome.map { .result($0) })
             if tooLarge { batch?.full = true }
             done(bytes)
         }
+        let reply: (Result<JSON, RPCError>) -> Void = { replyResult($0.map { .tree($0) }) }
         guard let entry = catalogued else {
             reply(.failure(.methodNotFound(req.method)))
             return

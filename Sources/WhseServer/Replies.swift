@@ -13,19 +13,11 @@ enum Replies {
     /// naming `maxTotalBufferBytes` when it does not fit in what all connections together may still hold
     /// (`totalLeft`; retry later). A posting refused this way has still been posted: `data.posted` says so.
     /// `tooLarge` is true when the reply was refused for `maxReplyBytes`.
-    /// A successful result: as a JSON tree, or already serialized (`ServerCore.readSerialized`).
+    /// A successful result: as the handlers return it (`MethodResult`), or already serialized (`ServerCore.readSerialized`).
     enum Answer {
-        case tree(JSON)
-        /// A posting's result, written member by member (`RPCResponse.serializedSuccess(id:posting:)`).
-        case posting(PostingResult)
+        /// A tree, or a posting's result (written member by member: `RPCResponse.serializedSuccess(id:posting:)`).
+        case result(MethodResult)
         case serialized([UInt8])
-
-        init(_ result: MethodResult) {
-            switch result {
-            case .tree(let j): self = .tree(j)
-            case .posting(let p): self = .posting(p)
-            }
-        }
     }
 
     static func success(
@@ -34,8 +26,8 @@ enum Replies {
     ) -> (bytes: [UInt8], tooLarge: Bool) {
         let bytes: [UInt8]
         switch answer {
-        case .tree(let result): bytes = RPCResponse.serializedSuccess(id: id, result: result)
-        case .posting(let result): bytes = RPCResponse.serializedSuccess(id: id, posting: result)
+        case .result(.tree(let result)): bytes = RPCResponse.serializedSuccess(id: id, result: result)
+        case .result(.posting(let result)): bytes = RPCResponse.serializedSuccess(id: id, posting: result)
         case .serialized(let result): bytes = RPCResponse.success(id: id, serializedResult: result)
         }
         return sized(

@@ -117,20 +117,8 @@ import WhseProtocol
             .serialized()
     }
 
-    /// SplitMix64: the same values on every run.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func theLineEqualsTheSerializedTree() {
-        var g = Generator(state: 16)
+        var g = SplitMix64(seed: 16)
         let texts = ["WH1", "A-01", "I\u{e9}\"q\n", "", "lot\\7", "\u{1}\u{1f}", "Ärger", "z", "ITEM-00042", "日本"]
         func text() -> String { texts[Int.random(in: 0..<texts.count, using: &g)] }
         func quantity() -> Quantity {
